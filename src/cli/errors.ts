@@ -1,0 +1,74 @@
+/**
+ * Typed errors. Every command throws one of these for anything a user can act on; `main.ts` is the only place
+ * that turns them into an exit code. Anything else that escapes is an internal error (a bug in tapctl).
+ */
+
+/** Documented in the README; used by every command. */
+export const ExitCode = {
+  Success: 0,
+  Failed: 1,
+  Usage: 2,
+  Refused: 3,
+  Interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface TapctlErrorOptions {
+  /** One line: what to do about it. */
+  readonly hint?: string;
+  readonly cause?: unknown;
+  /** Extra structured detail for --json and the renderer (e.g. config issues). */
+  readonly details?: unknown;
+}
+
+export abstract class TapctlError extends Error {
+  abstract readonly exitCode: ExitCode;
+  /** Stable machine-readable code, part of the --json contract. */
+  abstract readonly code: string;
+  readonly hint?: string;
+  readonly details?: unknown;
+
+  constructor(message: string, options: TapctlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+}
+
+/** Bad flags, arguments or configuration (exit 2). */
+export class UsageError extends TapctlError {
+  readonly exitCode = ExitCode.Usage;
+  readonly code = 'usage';
+}
+
+/** The config file is missing or invalid (exit 2). `details` holds the issues. */
+export class ConfigError extends TapctlError {
+  readonly exitCode = ExitCode.Usage;
+  readonly code = 'config';
+}
+
+/** A safety check refused to go on: wrong account, destructive change, no approval (exit 3). */
+export class RefusedError extends TapctlError {
+  readonly exitCode = ExitCode.Refused;
+  readonly code = 'refused';
+}
+
+/** The operation was attempted and failed: AWS said no, a build failed (exit 1). */
+export class OperationError extends TapctlError {
+  readonly exitCode = ExitCode.Failed;
+  readonly code: string;
+  constructor(message: string, options: TapctlErrorOptions & { code?: string } = {}) {
+    super(message, options);
+    this.code = options.code ?? 'failed';
+  }
+}
+
+/** Ctrl-C (exit 130). */
+export class InterruptedError extends TapctlError {
+  readonly exitCode = ExitCode.Interrupted;
+  readonly code = 'interrupted';
+}
+
+export function isTapctlError(e: unknown): e is TapctlError {
+  return e instanceof TapctlError;
+}

@@ -1,0 +1,197 @@
+/**
+ * The seam between tapctl's logic and the terminal (style.md pattern 1, after toolkit-lib's IIoHost).
+ *
+ * Commands say *what* happened (a level, a code, a message, data); the host decides how it looks. Human output
+ * goes to stderr, colour only on a TTY and never with NO_COLOR / --no-color; results go to stdout. With --json,
+ * stdout carries exactly one JSON document (or NDJSON events for streaming commands) and nothing else.
+ */
+import type { Writable } from 'node:stream';
+import { Chalk, type ChalkInstance } from 'chalk';
+import { ExitCode, isTapctlError } from './errors.js';
+
+export type Level = 'error' | 'warn' | 'info' | 'success' | 'debug';
+
+export interface IoMessage {
+  readonly level: Level;
+  readonly code?: string;
+  readonly message: string;
+  readonly data?: unknown;
+}
+
+/** Semantic text styles, so that commands never import chalk. Identity functions without colour. */
+export interface Styles {
+  readonly bold: (s: string) => string;
+  readonly dim: (s: string) => string;
+  readonly good: (s: string) => string;
+  readonly bad: (s: string) => string;
+  readonly warn: (s: string) => string;
+  readonly accent: (s: string) => string;
+  readonly code: (s: string) => string;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+
+export interface IoHostOptions {
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean; columns?: number };
+  readonly json: boolean;
+  readonly verbose: boolean;
+  /** false when --no-color was given. */
+  readonly color: boolean;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export class IoHost {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly style: Styles;
+  /** True when a person is watching stderr: live progress may redraw in place. */
+  readonly live: boolean;
+  private readonly out: IoHostOptions['stdout'];
+  private readonly err: IoHostOptions['stderr'];
+  private resultWritten = false;
+  private liveLine = false;
+
+  constructor(options: IoHostOptions) {
+    this.out = options.stdout;
+    this.err = options.stderr;
+    this.json = options.json;
+    this.verbose = options.verbose;
+    const noColor = options.env.NO_COLOR !== undefined && options.env.NO_COLOR !== '';
+    const colour = options.color && !noColor && Boolean(options.stderr.isTTY) && options.env.TERM !== 'dumb';
+    this.live = Boolean(options.stderr.isTTY) && options.env.CI === undefined;
+    this.style = makeStyles(new Chalk({ level: colour ? 1 : 0 }));
+  }
+
+  /** A message for the person: to stderr. In --json mode only warnings and errors are shown. */
+  notify(msg: IoMessage): void {
+    if (msg.level === 'debug' && !this.verbose) return;
+    if (this.json && (msg.level === 'info' || msg.level === 'success') && !this.verbose) return;
+    const s = this.style;
+    const prefix =
+      msg.level === 'error' ? s.bad('✖ ') : msg.level === 'warn' ? s.warn('! ') : msg.level === 'success' ? s.good('✔ ') : msg.level === 'debug' ? s.dim('· ') : '';
+    this.line(prefix + (msg.level === 'debug' ? s.dim(msg.message) : msg.message));
+  }
+
+  info(message: string): void {
+    this.notify({ level: 'info', message });
+  }
+  success(message: string): void {
+    this.notify({ level: 'success', message });
+  }
+  warn(message: string): void {
+    this.notify({ level: 'warn', message });
+  }
+  debug(message: string): void {
+    this.notify({ level: 'debug', message });
+  }
+
+  /** A labelled section heading (status, preflight, plan...). */
+  section(title: string): void {
+    if (this.json && !this.verbose) return;
+    this.line('');
+    this.line(this.style.bold(title));
+  }
+
+  /** One formatted line per check: pass / fail / warn / skip and why. */
+  check(status: CheckStatus, label: string, detail?: string): void {
+    const s = this.style;
+    const mark = { pass: s.good('✔'), fail: s.bad('✖'), warn: s.warn('!'), skip: s.dim('–') }[status];
+    const text = `  ${mark} ${label}${detail ? s.dim(`  ${detail}`) : ''}`;
+    if (this.json && !this.verbose && status !== 'fail') return;
+    this.line(text);
+  }
+
+  /** Aligned key/value rows under a section. */
+  rows(rows: ReadonlyArray<readonly [string, string]>): void {
+    if (this.json && !this.verbose) return;
+    const width = Math.max(0, ...rows.map(([k]) => k.length));
+    for (const [k, v] of rows) this.line(`  ${this.style.dim(k.padEnd(width))}  ${v}`);
+  }
+
+  /**
+   * Live progress: on a TTY redraws one line in place; elsewhere (CI) prints nothing here, since streaming
+   * commands print one line per event instead.
+   */
+  progress(text: string): void {
+    if (!this.live || this.json) return;
+    const width = (this.err.columns ?? 100) - 1;
+    this.err.write(`\r\x1b[2K${text.length > width ? text.slice(0, width - 1) + '…' : text}`);
+    this.liveLine = true;
+  }
+
+  /** The command's result. Human mode: rendered text to stdout. JSON mode: exactly one document. */
+  result(data: unknown, render?: (data: any, style: Styles) => string): void {
+    this.clearLive();
+    if (this.json) {
+      if (this.resultWritten) throw new Error('internal: a command wrote two JSON results');
+      this.resultWritten = true;
+      this.out.write(JSON.stringify(data, null, 2) + '\n');
+      return;
+    }
+    const text = render ? render(data, this.style) : '';
+    if (text) this.out.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  /** One NDJSON event on stdout (streaming commands with --json). */
+  event(event: Record<string, unknown>): void {
+    if (!this.json) return;
+    this.out.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
+  }
+
+  get hasResult(): boolean {
+    return this.resultWritten;
+  }
+
+  /** The single place an error becomes output. Returns the exit code to use. */
+  reportError(error: unknown): ExitCode {
+    this.clearLive();
+    const s = this.style;
+    if (isTapctlError(error)) {
+      this.line(`${s.bad('✖')} ${error.message}`);
+      if (error.hint) this.line(`  ${s.dim('hint:')} ${error.hint}`);
+      if (this.verbose && error.stack) this.line(s.dim(error.stack));
+      if (this.verbose && error.cause instanceof Error && error.cause.stack) this.line(s.dim(`cause: ${error.cause.stack}`));
+      if (this.json && !this.resultWritten) {
+        this.resultWritten = true;
+        const doc = { ok: false, error: { code: error.code, exitCode: error.exitCode, message: error.message, hint: error.hint, details: error.details } };
+        this.out.write(JSON.stringify(doc, null, 2) + '\n');
+      }
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.line(`${s.bad('✖')} internal error: ${message}`);
+    this.line(`  ${s.dim('hint:')} this is a bug in tapctl. Run again with --verbose and report the output to the tapctl maintainers.`);
+    if (this.verbose && error instanceof Error && error.stack) this.line(s.dim(error.stack));
+    if (this.json && !this.resultWritten) {
+      this.resultWritten = true;
+      this.out.write(JSON.stringify({ ok: false, error: { code: 'internal', exitCode: ExitCode.Failed, message } }, null, 2) + '\n');
+    }
+    return ExitCode.Failed;
+  }
+
+  /** Plain line to stderr (clears a live progress line first). */
+  line(text: string): void {
+    this.clearLive();
+    this.err.write(text + '\n');
+  }
+
+  private clearLive(): void {
+    if (this.liveLine) {
+      this.err.write('\r\x1b[2K');
+      this.liveLine = false;
+    }
+  }
+}
+
+function makeStyles(c: ChalkInstance): Styles {
+  return {
+    bold: (x) => c.bold(x),
+    dim: (x) => c.dim(x),
+    good: (x) => c.green(x),
+    bad: (x) => c.red(x),
+    warn: (x) => c.yellow(x),
+    accent: (x) => c.cyan(x),
+    code: (x) => c.cyan(x),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The commander program: global options, one module per command, and the runner that turns a command's
+ * returned data into output. Command modules are light; their heavy work is imported inside `run`.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import type { CommandContext, GlobalOptions } from './context.js';
+import { InterruptedError, isTapctlError, UsageError } from './errors.js';
+import { IoHost, type Styles } from './io-host.js';
+import { terminalPrompter, type Prompter } from './prompter.js';
+import { COMMANDS } from '../commands/index.js';
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly signal: AbortSignal;
+  readonly version: string;
+  /** Tests inject answers; the default asks on the terminal. */
+  readonly prompter?: Prompter;
+}
+
+/** What a command module gives the runner. */
+export type Handler<O> = (ctx: CommandContext, options: O, args: string[]) => Promise<unknown>;
+export type Renderer = (data: any, style: Styles) => string;
+
+export interface Runner {
+  /** Wraps a command's `run` for commander: builds the context, runs, renders the returned data. */
+  action<O>(run: Handler<O>, render?: Renderer): (...args: unknown[]) => Promise<void>;
+}
+
+/** Runs tapctl with `argv` (without node and script) and returns the exit code. Never calls process.exit. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let host: IoHost | undefined;
+  const hostFor = (g: GlobalOptions) =>
+    (host ??= new IoHost({ stdout: io.stdout as never, stderr: io.stderr as never, json: g.json, verbose: g.verbose, color: g.color, env: io.env }));
+
+  const runner: Runner = {
+    action: (run, render) => async (...args) => {
+      const cmd = args[args.length - 1] as Command;
+      const globals = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      const ioHost = hostFor(globals);
+      const interactive = globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
+      const ctx: CommandContext = {
+        io: ioHost,
+        globals,
+        cwd: io.cwd,
+        env: io.env,
+        interactive,
+        prompter: io.prompter ?? terminalPrompter(io.stdin, io.stderr),
+        signal: io.signal,
+        version: io.version,
+      };
+      const positional = args.slice(0, -2).filter((a): a is string => typeof a === 'string');
+      const data = await run(ctx, cmd.opts() as Parameters<typeof run>[1], positional);
+      if (data !== undefined) ioHost.result(data, render);
+    },
+  };
+
+  const program = buildProgram(runner, io);
+  const preScan = scanGlobals(argv);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.exitCode === 0) return 0;
+      // Commander puts its suggestion on a second line: "(Did you mean validate?)"; keep one line.
+      const message = error.message.replace(/^error: /, '').replace(/\n\(Did you mean (.+)\?\)/, '; did you mean $1?');
+      return hostFor(preScan).reportError(new UsageError(message, { hint: 'see tapctl --help, or tapctl <command> --help' }));
+    }
+    if (io.signal.aborted && !isTapctlError(error)) return hostFor(preScan).reportError(new InterruptedError('interrupted'));
+    return hostFor(preScan).reportError(error);
+  }
+}
+
+/** Before commander has parsed anything we still need to know how to print an error. */
+function scanGlobals(argv: readonly string[]): GlobalOptions {
+  const has = (...flags: string[]) => argv.some((a) => flags.includes(a));
+  return { json: has('--json'), verbose: has('--verbose'), color: !has('--no-color'), yes: has('--yes', '-y'), interactive: !has('--no-interactive') };
+}
+
+export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr' | 'version'>): Command {
+  const program = new Command('tapctl')
+    .description('Run the TAP e-commerce platform on AWS: scaffold, validate, synthesize, deploy, push images and watch it.')
+    .version(io.version, '-V, --version', 'print the tapctl version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      // Commander's own errors are reported through the IoHost, once.
+      writeErr: (s) => (s.startsWith('error:') ? undefined : io.stderr.write(s)),
+    })
+    .exitOverride()
+    .addOption(new Option('-e, --env <name>', 'environment from tapctl.config.yaml (dev, staging, prod ...)'))
+    .addOption(new Option('--dir <path>', 'project folder (default: the nearest folder with tapctl.config.yaml)'))
+    .addOption(new Option('--profile <name>', 'AWS profile for credentials'))
+    .addOption(new Option('--region <name>', "AWS region; must match the environment's region"))
+    .addOption(new Option('--json', 'machine-readable output on stdout').default(false))
+    .addOption(new Option('-y, --yes', 'answer yes to confirmations (never bypasses safety refusals)').default(false))
+    .addOption(new Option('--no-interactive', 'never prompt; fail instead when an answer is missing'))
+    .addOption(new Option('--verbose', 'more detail, and stack traces on errors').default(false))
+    .addOption(new Option('--no-color', 'no colours (also honoured: NO_COLOR, non-TTY output)'));
+
+  for (const command of COMMANDS) {
+    const sub = command.register(program, runner);
+    sub.exitOverride().showSuggestionAfterError(true);
+  }
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 success · 1 operation failed · 2 usage or configuration error · 3 refused by a safety check · 130 interrupted
+Docs: README.md in the tapctl repository.`,
+  );
+  return program;
+}

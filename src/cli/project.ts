@@ -1,0 +1,61 @@
+/** Finding and loading the project's config for a command, with errors a person can act on. */
+import { resolve } from 'node:path';
+import { ConfigError, UsageError } from './errors.js';
+import type { CommandContext } from './context.js';
+import { formatIssue } from '../config/issues.js';
+import { CONFIG_FILE_NAME, findConfigFile, loadConfig, suggest, type LoadedConfig } from '../config/load.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+
+/** Loads the config from --dir (or the nearest folder above the working directory) and fails on errors. */
+export function loadProject(ctx: CommandContext, options: { allowErrors?: boolean } = {}): LoadedConfig {
+  const start = resolve(ctx.cwd, ctx.globals.dir ?? '.');
+  const path = findConfigFile(start);
+  if (!path) {
+    throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${start} or any folder above it`, {
+      hint: ctx.globals.dir ? 'check --dir, or run tapctl init there' : 'run tapctl init to create one, or pass --dir <project folder>',
+    });
+  }
+  const loaded = loadConfig(path);
+  if (loaded.errors.length > 0 && !options.allowErrors) {
+    const lines = loaded.errors.map((i) => formatIssue(relativeName(ctx, path), i));
+    throw new ConfigError(`${relativeName(ctx, path)} has ${count(loaded.errors.length, 'error')}:\n  ${lines.join('\n  ')}`, {
+      hint: 'fix them and run tapctl validate',
+      details: { errors: loaded.errors, warnings: loaded.warnings },
+    });
+  }
+  return loaded;
+}
+
+/** The environment named by --env; when the file has exactly one, --env may be left out. */
+export function selectEnvironment(ctx: CommandContext, loaded: LoadedConfig, name = ctx.globals.env): ResolvedEnvironment {
+  const names = loaded.environments.map((e) => e.name);
+  if (!name) {
+    if (loaded.environments.length === 1) return checkRegion(ctx, loaded.environments[0]);
+    throw new UsageError('which environment? this command needs --env <name>', { hint: `environments in ${CONFIG_FILE_NAME}: ${names.join(', ')}` });
+  }
+  const env = loaded.environments.find((e) => e.name === name);
+  if (!env) {
+    const s = suggest(name, names);
+    throw new UsageError(`there is no environment '${name}' in ${CONFIG_FILE_NAME}${s ? `; did you mean '${s}'?` : ''}`, {
+      hint: `environments: ${names.join(', ')}`,
+    });
+  }
+  return checkRegion(ctx, env);
+}
+
+/** --region may confirm the environment's region, never silently redirect it. */
+function checkRegion(ctx: CommandContext, env: ResolvedEnvironment): ResolvedEnvironment {
+  if (ctx.globals.region && ctx.globals.region !== env.region) {
+    throw new UsageError(`environment '${env.name}' is in ${env.region}, but --region says ${ctx.globals.region}`, {
+      hint: `to move it, change environments.${env.name}.region in ${CONFIG_FILE_NAME}`,
+    });
+  }
+  return env;
+}
+
+export function relativeName(ctx: CommandContext, path: string): string {
+  const rel = path.startsWith(ctx.cwd + '/') ? path.slice(ctx.cwd.length + 1) : path;
+  return rel;
+}
+
+export const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

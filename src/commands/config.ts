@@ -1,0 +1,24 @@
+/** `tapctl config --env <name>`: the fully resolved environment, every default filled in, and its physical names. */
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import type { CommandContext } from '../cli/context.js';
+import type { Runner } from '../cli/program.js';
+import { loadProject, selectEnvironment } from '../cli/project.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+
+export function register(program: Command, runner: Runner): Command {
+  return program
+    .command('config')
+    .description('show the resolved config of an environment, with every default and the physical names it implies')
+    .action(runner.action(run, render));
+}
+
+export async function run(ctx: CommandContext): Promise<ResolvedEnvironment> {
+  const loaded = loadProject(ctx);
+  for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
+  return selectEnvironment(ctx, loaded);
+}
+
+export function render(env: ResolvedEnvironment): string {
+  return `# tapctl config --env ${env.name} (resolved)\n${stringify(env, { lineWidth: 0 })}`;
+}

@@ -1,0 +1,11 @@
+/** Every command, in the order `tapctl --help` lists them. Each module is light: heavy work is imported in `run`. */
+import type { Command } from 'commander';
+import type { Runner } from '../cli/program.js';
+import * as configCmd from './config.js';
+import * as validate from './validate.js';
+
+export interface CommandModule {
+  register(program: Command, runner: Runner): Command;
+}
+
+export const COMMANDS: readonly CommandModule[] = [validate, configCmd];

@@ -1,0 +1,65 @@
+/** `tapctl validate [--env <name>]`: the schema and every rule, for one environment or all of them. */
+import type { Command } from 'commander';
+import type { CommandContext } from '../cli/context.js';
+import { ConfigError } from '../cli/errors.js';
+import type { Styles } from '../cli/io-host.js';
+import type { Runner } from '../cli/program.js';
+import { count, loadProject, relativeName, selectEnvironment } from '../cli/project.js';
+import { formatIssue, type ConfigIssue } from '../config/issues.js';
+
+export interface ValidateOptions {
+  readonly deep?: boolean;
+}
+
+export interface ValidateResult {
+  readonly ok: boolean;
+  readonly file: string;
+  readonly environments: string[];
+  readonly errors: ConfigIssue[];
+  readonly warnings: ConfigIssue[];
+}
+
+export function register(program: Command, runner: Runner): Command {
+  return program
+    .command('validate')
+    .description('check tapctl.config.yaml: schema, AWS limits, names and safety rules (all environments unless --env)')
+    .option('--deep', 'also synthesize each environment and run CloudFormation validation (slower)')
+    .action(runner.action(run, render));
+}
+
+export async function run(ctx: CommandContext, options: ValidateOptions): Promise<ValidateResult> {
+  const loaded = loadProject(ctx, { allowErrors: true });
+  const file = relativeName(ctx, loaded.path);
+  const only = ctx.globals.env && loaded.errors.length === 0 ? selectEnvironment(ctx, loaded).name : ctx.globals.env;
+  const mine = (i: ConfigIssue) => !only || i.environment === undefined || i.environment === only;
+  const errors = loaded.errors.filter(mine);
+  const warnings = loaded.warnings.filter(mine);
+  const environments = loaded.environments.map((e) => e.name).filter((n) => !only || n === only);
+
+  if (options.deep && errors.length === 0) {
+    const { deepValidate } = await import("./validate-deep.js");
+    for (const env of loaded.environments.filter((e) => environments.includes(e.name))) {
+      errors.push(...(await deepValidate(ctx, env)));
+    }
+  }
+
+  const result: ValidateResult = { ok: errors.length === 0, file, environments, errors, warnings };
+  if (!result.ok) {
+    ctx.io.result(result, render);
+    throw new ConfigError(`${file} is not valid: ${count(errors.length, 'error')}`, { hint: 'fix the errors above; warnings never block' });
+  }
+  return result;
+}
+
+export function render(r: ValidateResult, s: Styles): string {
+  const lines: string[] = [];
+  const show = (i: ConfigIssue, mark: string) => {
+    lines.push(`${mark} ${formatIssue(r.file, i)}`);
+    if (i.hint) lines.push(`    ${s.dim(i.hint)}`);
+  };
+  r.errors.forEach((i) => show(i, s.bad('error  ')));
+  r.warnings.forEach((i) => show(i, s.warn('warning')));
+  const summary = `${count(r.errors.length, 'error')}, ${count(r.warnings.length, 'warning')} in ${r.file} (${r.environments.join(', ') || 'no environments'})`;
+  lines.push(r.ok ? s.good(`✔ valid: ${summary}`) : s.bad(`✖ ${summary}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,232 @@
+/**
+ * Loads tapctl.config.yaml in two phases (style.md pattern 3): YAML + schema, with every problem located at its
+ * line and column; then, per environment, resolution and the cross-field rules. Reading never throws for a bad
+ * file: it returns the issues, all at once, so a user fixes them in one pass.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { closest, distance } from 'fastest-levenshtein';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../cli/errors.js';
+import { sortIssues, type ConfigIssue } from './issues.js';
+import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
+import { runRules } from './rules/index.js';
+import { ConfigFileSchema, type ConfigFile } from './schema.js';
+
+export const CONFIG_FILE_NAME = 'tapctl.config.yaml';
+
+/** The config file in `dir` or the nearest folder above it. */
+export function findConfigFile(dir: string): string | undefined {
+  let current = resolve(dir);
+  for (;;) {
+    const candidate = join(current, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+export interface LoadedConfig {
+  readonly path: string;
+  readonly projectDir: string;
+  /** Undefined when the schema phase failed. */
+  readonly file?: ConfigFile;
+  readonly environments: readonly ResolvedEnvironment[];
+  readonly errors: readonly ConfigIssue[];
+  readonly warnings: readonly ConfigIssue[];
+}
+
+/** Where a path lives in the document: line and column of its key (or value), 1-based. */
+export class Locator {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Position of the deepest existing node along `path`, and whether the whole path exists. */
+  locate(path: ReadonlyArray<string | number>): { line?: number; col?: number; exact: boolean } {
+    let node: unknown = this.doc.contents;
+    let offset: number | undefined = (node as { range?: number[] } | null)?.range?.[0];
+    let exact = true;
+    for (const key of path) {
+      if (!isMap(node)) {
+        exact = false;
+        break;
+      }
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) {
+        exact = false;
+        break;
+      }
+      offset = (pair.key as { range?: number[] }).range?.[0] ?? offset;
+      node = pair.value;
+    }
+    if (offset === undefined) return { exact };
+    const pos = this.lines.linePos(offset);
+    return { line: pos.line, col: pos.col, exact };
+  }
+
+  has(path: ReadonlyArray<string | number>): boolean {
+    return this.locate(path).exact;
+  }
+}
+
+export function loadConfig(path: string): LoadedConfig {
+  const projectDir = dirname(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read ${path}: ${(e as Error).message}`, { hint: 'check that the file exists and is readable' });
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const locator = new Locator(doc, lines);
+  const base = { path, projectDir, environments: [] as ResolvedEnvironment[], warnings: [] as ConfigIssue[] };
+
+  if (doc.errors.length > 0) {
+    const errors = doc.errors.map((e): ConfigIssue => {
+      const pos = e.linePos?.[0];
+      return { severity: 'error', rule: 'yaml', path: '(yaml)', message: e.message.split('\n')[0], line: pos?.line, col: pos?.col };
+    });
+    return { ...base, errors };
+  }
+
+  const raw = (doc.toJS() ?? {}) as unknown;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ...base, errors: [{ severity: 'error', rule: 'schema', path: '(root)', message: 'the file must be a YAML mapping with project and environments', line: 1, col: 1 }] };
+  }
+  const parsed = ConfigFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.flatMap((issue) => schemaIssues(issue, raw as Record<string, unknown>, locator));
+    return { ...base, errors: sortIssues(errors) };
+  }
+
+  const file = parsed.data;
+  const environments = Object.keys(file.environments).map((name) => resolveEnvironment(file, raw as Record<string, unknown>, name));
+  const found = runRules(file, environments).map((issue) => placeRuleIssue(issue, locator));
+  return {
+    ...base,
+    file,
+    environments,
+    errors: sortIssues(dedupe(found.filter((i) => i.severity === 'error'))),
+    warnings: sortIssues(dedupe(found.filter((i) => i.severity === 'warning'))),
+  };
+}
+
+/** A rule reports `environments.<env>.<settings path>`; if the key is not in the file it came from `defaults:` or the schema. */
+function placeRuleIssue(issue: ConfigIssue, locator: Locator): ConfigIssue {
+  const parts = issue.path.split('.');
+  if (locator.has(parts)) return { ...issue, ...pos(locator.locate(parts)) };
+  if (parts[0] === 'environments' && parts.length > 2) {
+    const shared = ['defaults', ...parts.slice(2)];
+    if (locator.has(shared)) return { ...issue, path: shared.join('.'), ...pos(locator.locate(shared)) };
+  }
+  return { ...issue, ...pos(locator.locate(parts)) };
+}
+
+const pos = (p: { line?: number; col?: number }) => ({ line: p.line, col: p.col });
+
+/** The same shared default can break a rule in several environments: report it once. */
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}|${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const SECRET_KEY = /pass(word|wd)?$|secret(?!s?arn)|token|api[-_]?key|credential|private[-_]?key/i;
+
+function schemaIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>, locator: Locator): ConfigIssue[] {
+  const path = issue.path.map(String);
+  const dotted = path.join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(path);
+    return issue.keys.map((key): ConfigIssue => {
+      const keyPath = [...path, key];
+      const where = pos(locator.locate(keyPath));
+      if (SECRET_KEY.test(key)) {
+        return {
+          severity: 'error', rule: 'secrets', path: keyPath.join('.'), ...where,
+          message: `'${key}' looks like a secret; secrets never go in tapctl.config.yaml`,
+          hint: 'the database password is generated and rotated in AWS Secrets Manager; for build-time secrets use container.buildSecrets, which names an environment variable',
+        };
+      }
+      const suggestion = suggest(key, known);
+      return {
+        severity: 'error', rule: 'schema', path: keyPath.join('.'), ...where,
+        message: `unknown key '${key}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+        hint: known.length ? `allowed here: ${known.join(', ')}` : undefined,
+      };
+    });
+  }
+  const value = valueAt(raw, path);
+  const where = pos(locator.locate(path));
+  return [{ severity: 'error', rule: 'schema', path: dotted, ...where, message: describeIssue(issue, value, path) }];
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[]): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (value === undefined) return `is required (${issue.expected})`;
+      // YAML reads 012345678901 as a number; account IDs must be quoted strings.
+      if (issue.expected === 'string' && typeof value === 'number') return `expected a string, got the number ${value}: put it in quotes ("${value}")`;
+      return `expected ${article(issue.expected)}, got ${shown(value)}`;
+    case 'invalid_value': {
+      const options = issue.values.map(String);
+      const s = typeof value === 'string' ? suggest(value, options) : undefined;
+      return `must be one of ${options.join(', ')}; got ${shown(value)}${s ? `. Did you mean '${s}'?` : ''}`;
+    }
+    case 'too_small':
+      return `must be at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : ''}; got ${shown(value)}`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : ''}; got ${shown(value)}`;
+    case 'invalid_format':
+      return issue.message.startsWith('Invalid') ? `is not a valid ${issue.format}; got ${shown(value)}` : `${issue.message}; got ${shown(value)}`;
+    default:
+      return path.length && value !== undefined ? `${issue.message}; got ${shown(value)}` : issue.message;
+  }
+}
+
+const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+const shown = (v: unknown) => (typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? 'a list' : v === null ? 'nothing' : typeof v === 'object' ? 'a mapping' : String(v));
+
+function valueAt(raw: unknown, path: string[]): unknown {
+  let v: unknown = raw;
+  for (const k of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+export function suggest(input: string, options: readonly string[]): string | undefined {
+  if (options.length === 0) return undefined;
+  const lower = input.toLowerCase();
+  const ci = options.find((o) => o.toLowerCase() === lower);
+  if (ci) return ci;
+  const best = closest(input, [...options]);
+  return distance(input.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+}
+
+/** The keys the schema allows at a path of the file, for "did you mean". */
+function knownKeys(path: readonly string[]): string[] {
+  let schema: any = ConfigFileSchema;
+  for (const key of path) {
+    schema = unwrap(schema);
+    if (schema?.def?.type === 'record') schema = schema.def.valueType;
+    else if (schema?.def?.type === 'object') schema = schema.shape[key];
+    else return [];
+  }
+  schema = unwrap(schema);
+  return schema?.def?.type === 'object' ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(schema: any): any {
+  while (schema && ['default', 'optional', 'nullable', 'pipe', 'prefault'].includes(schema.def?.type)) {
+    schema = schema.def.innerType ?? schema.def.in;
+  }
+  return schema;
+}

@@ -1,0 +1,120 @@
+/**
+ * Resolution: the file's defaults, then the environment's overrides, then the schema's defaults, then the
+ * defaults that depend on the kind of environment. The result is frozen: nothing downstream may change it.
+ */
+import { DEFAULT_ENGINE_VERSION } from './engine-versions.js';
+import { physicalNames, sanitizeSuffix, type PhysicalNames } from './naming.js';
+import {
+  SettingsSchema,
+  type ConfigFile,
+  type EnvironmentKind,
+  type Preset,
+  type Settings,
+} from './schema.js';
+
+export interface ResolvedProtection {
+  readonly deletionProtection: boolean;
+  readonly retainData: boolean;
+  readonly terminationProtection: boolean;
+}
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** One environment, fully resolved: what buildApp, the rules and every command consume. */
+export type ResolvedEnvironment = DeepReadonly<
+  Omit<Settings, 'protection' | 'database' | 'network'> & {
+    project: string;
+    preset: Preset;
+    /** The key under `environments:`. */
+    name: string;
+    kind: EnvironmentKind;
+    /** Sanitized suffix used in every physical name. */
+    suffix: string;
+    account: string;
+    region: string;
+    endpoint?: string;
+    profile?: string;
+    network: Settings['network'] & { availabilityZones: string[] };
+    database: Settings['database'] & { version: string };
+    protection: ResolvedProtection;
+    names: PhysicalNames;
+  }
+>;
+
+/** tapstack.md §1.3, widened to the long names people also use. */
+export function kindFromName(name: string): EnvironmentKind {
+  const n = name.toLowerCase();
+  if (n === 'prod' || n === 'production' || n === 'prd') return 'production';
+  if (n === 'dev' || n === 'development' || n === 'local') return 'development';
+  return 'staging';
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Objects merge key by key; arrays and scalars from `over` replace those of `base`. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const ENV_ONLY_KEYS = ['account', 'region', 'kind', 'suffix', 'endpoint', 'profile'] as const;
+
+/**
+ * Resolves one environment of an already schema-valid file. `raw` is the file as parsed from YAML (before
+ * schema defaults), so that an environment's override and the shared defaults merge before defaults fill in.
+ */
+export function resolveEnvironment(file: ConfigFile, raw: Record<string, unknown>, envName: string): ResolvedEnvironment {
+  const env = file.environments[envName];
+  if (!env) throw new Error(`unknown environment '${envName}'`);
+  const rawEnv = { ...((raw.environments as Record<string, Record<string, unknown>>)[envName] ?? {}) };
+  for (const k of ENV_ONLY_KEYS) delete rawEnv[k];
+  const merged = deepMerge(raw.defaults ?? {}, rawEnv);
+  const settings = SettingsSchema.parse(merged);
+
+  const kind = env.kind ?? kindFromName(envName);
+  const suffix = sanitizeSuffix(env.suffix ?? envName);
+  const production = kind === 'production';
+  const azs =
+    settings.network.availabilityZones ??
+    Array.from({ length: settings.network.maxAzs }, (_, i) => `${env.region}${String.fromCharCode(97 + i)}`);
+
+  const resolved = {
+    ...settings,
+    project: file.project,
+    preset: file.preset,
+    name: envName,
+    kind,
+    suffix,
+    account: env.account,
+    region: env.region,
+    ...(env.endpoint ? { endpoint: env.endpoint } : {}),
+    ...(env.profile ? { profile: env.profile } : {}),
+    network: { ...settings.network, availabilityZones: azs },
+    database: {
+      ...settings.database,
+      version: settings.database.version ?? DEFAULT_ENGINE_VERSION[settings.database.engine],
+    },
+    protection: {
+      deletionProtection: settings.protection.deletionProtection ?? production,
+      retainData: settings.protection.retainData ?? production,
+      terminationProtection: settings.protection.terminationProtection ?? production,
+    },
+    names: physicalNames({ project: file.project, suffix, account: env.account, region: env.region }),
+  };
+  return deepFreeze(resolved) as ResolvedEnvironment;
+}

@@ -1,0 +1,287 @@
+/**
+ * The tapctl.config.yaml schema.
+ *
+ * Every key carries `.describe()`: the README's config reference and the JSON Schema that editors use are
+ * generated from these descriptions. Defaults are the values of shared/spec/tapstack.md; where the spec lists
+ * conflicting values, the description says which one tapctl chose and why ("Spec conflict: ...").
+ *
+ * Settings whose safe value depends on the kind of environment (deletion protection, retained data) have no
+ * static default here: they are filled in by `resolve.ts` from the environment's `kind`.
+ */
+import { z } from 'zod';
+
+export const PRESETS = ['ecommerce', 'catalog-api', 'rds-postgres'] as const;
+export type Preset = (typeof PRESETS)[number];
+
+export const ENVIRONMENT_KINDS = ['development', 'staging', 'production'] as const;
+export type EnvironmentKind = (typeof ENVIRONMENT_KINDS)[number];
+
+export const DB_ENGINES = ['aurora-postgresql', 'aurora-mysql'] as const;
+export type DbEngine = (typeof DB_ENGINES)[number];
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const strict = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
+
+export const NetworkSchema = strict({
+  cidr: z
+    .string()
+    .default('10.0.0.0/16')
+    .describe('IPv4 CIDR block of the VPC. Must leave room for 3 subnet tiers x maxAzs subnets of size subnetMask.'),
+  maxAzs: z.number().int().min(2).max(6).default(2).describe('Number of availability zones the VPC spans.'),
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'expected an availability zone name such as us-east-1a'))
+    .optional()
+    .describe(
+      'Availability zones to use, e.g. [us-east-1a, us-east-1b]. Default: the first maxAzs zones of the region ' +
+        '(<region>a, <region>b, ...). Given explicitly so that synth never looks them up in the account.',
+    ),
+  natGateways: z
+    .number()
+    .int()
+    .min(1)
+    .max(6)
+    .default(2)
+    .describe('NAT gateways (one per AZ in the spec). 1 saves ~$32/month per gateway in non-production.'),
+  subnetMask: z.number().int().min(16).max(28).default(24).describe('Prefix length of every subnet (Public, Private, Isolated tiers).'),
+});
+
+export const DatabaseSchema = strict({
+  engine: z
+    .enum(DB_ENGINES)
+    .default('aurora-postgresql')
+    .describe(
+      'Aurora engine. Changing it changes the port (5432/3306), the security-group rules and the rotation type together. ' +
+        'Spec conflict: PostgreSQL (baseline) vs MySQL (region-safe); tapctl keeps PostgreSQL at a version the spec records as available.',
+    ),
+  version: z
+    .string()
+    .optional()
+    .describe(
+      'Engine version. Default: 16.4 for aurora-postgresql (the spec records 15.2/15.3/15.4/15.7 as unavailable), ' +
+        '3.08.0 for aurora-mysql. Retired versions are refused.',
+    ),
+  name: z
+    .string()
+    .default('ecommerce')
+    .describe("Default database name. Spec conflict: 'ecommerce' vs 'ecommerce_db'; tapctl uses 'ecommerce'."),
+  username: z.string().default('dbadmin').describe('Master username. The password is generated into Secrets Manager, never configured.'),
+  minCapacity: z.number().default(0.5).describe('Aurora Serverless v2 minimum capacity in ACUs (0 to 256, in steps of 0.5).'),
+  maxCapacity: z.number().default(2).describe('Aurora Serverless v2 maximum capacity in ACUs (1 to 256, in steps of 0.5). Spec conflict: 2 vs 1; tapctl uses 2.'),
+  readers: z.number().int().min(0).max(15).default(1).describe('Serverless v2 reader instances (scale with the writer).'),
+  backupRetentionDays: z.number().int().min(1).max(35).default(7).describe('Automated backup retention in days.'),
+  backupWindow: z.string().default('03:00-04:00').describe('Daily backup window, UTC, hh:mm-hh:mm.'),
+  maintenanceWindow: z.string().default('sun:04:00-sun:05:00').describe('Weekly maintenance window, UTC, ddd:hh:mm-ddd:hh:mm.'),
+  rotationDays: z.number().int().min(1).max(1000).default(30).describe('Rotate the master password every N days (hosted rotation).'),
+});
+
+export const ContainerSchema = strict({
+  port: z.number().int().min(1).max(65535).default(3000).describe('Port the container listens on.'),
+  cpu: z.number().int().default(1024).describe('Fargate task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384).'),
+  memory: z.number().int().default(2048).describe('Fargate task memory in MiB; must be valid for the chosen cpu.'),
+  architecture: z
+    .enum(['x86_64', 'arm64'])
+    .default('x86_64')
+    .describe('CPU architecture of the task; push-image builds for linux/amd64 or linux/arm64 to match.'),
+  desiredCount: z.number().int().min(0).default(2).describe('Tasks to run.'),
+  minTasks: z.number().int().min(0).default(2).describe('Auto-scaling minimum.'),
+  maxTasks: z.number().int().min(1).default(10).describe('Auto-scaling maximum.'),
+  cpuTargetPercent: z
+    .number()
+    .min(1)
+    .max(100)
+    .default(50)
+    .describe('Target-tracking CPU utilisation. Spec conflict: 50 vs 70; tapctl scales at 50 and alarms at 70, so an alarm means scaling could not keep up.'),
+  memoryTargetPercent: z
+    .number()
+    .min(1)
+    .max(100)
+    .default(70)
+    .describe('Target-tracking memory utilisation. Spec conflict: 70 vs 80; tapctl scales at 70 and alarms at 80.'),
+  scaleInCooldownSeconds: z.number().int().min(0).default(60).describe('Cooldown after a scale-in.'),
+  scaleOutCooldownSeconds: z.number().int().min(0).default(60).describe('Cooldown after a scale-out.'),
+  healthCheckPath: z.string().startsWith('/').default('/health').describe('HTTP path the load balancer and the container health check probe.'),
+  healthCheckGraceSeconds: z.number().int().min(0).default(60).describe('Seconds ECS ignores failing health checks after a task starts.'),
+  healthCheckCommand: z
+    .string()
+    .optional()
+    .describe("Container health check (CMD-SHELL). Default: 'curl -f http://localhost:<port><healthCheckPath> || exit 1'; the image must contain curl."),
+  image: strict({
+    repository: z
+      .string()
+      .optional()
+      .describe("Image repository. Default: the stack's own ECR repository (filled by push-image)."),
+    tag: z.string().optional().describe('Image tag to run. Set by push-image; never defaults to latest.'),
+    digest: z
+      .string()
+      .regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex characters>')
+      .optional()
+      .describe('Image digest to run (wins over tag).'),
+  })
+    .default({})
+    .describe('The image the service runs. Until one is pushed, the first deploy runs zero tasks.'),
+  dockerfile: z.string().default('Dockerfile').describe('Dockerfile path, relative to the project folder.'),
+  context: z.string().default('.').describe('Build context, relative to the project folder.'),
+  buildArgs: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Plain build arguments. Secrets do not belong here: use buildSecrets.'),
+  buildSecrets: z
+    .record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable'))
+    .default({})
+    .describe('Build secrets: id -> name of the environment variable that holds the value. Values are never echoed or stored.'),
+  builder: z
+    .enum(['auto', 'docker', 'podman', 'buildah', 'finch'])
+    .default('auto')
+    .describe('Container builder for push-image; auto tries docker, podman, buildah, finch in that order.'),
+});
+
+export const ApiSchema = strict({
+  throttleRateLimit: z.number().min(0).default(1000).describe('Stage and usage-plan steady-state rate (requests/second).'),
+  throttleBurstLimit: z.number().int().min(0).default(2000).describe('Stage and usage-plan burst.'),
+  quotaPerMonth: z.number().int().min(1).default(1_000_000).describe('Usage-plan monthly request quota.'),
+  loggingLevel: z
+    .enum(['OFF', 'ERROR', 'INFO'])
+    .default('OFF')
+    .describe(
+      'Stage execution logging. Spec conflict: INFO + data trace vs OFF; tapctl defaults to OFF because INFO needs the ' +
+        "account's API Gateway CloudWatch role (deploy checks it when you turn it on).",
+    ),
+  dataTrace: z.boolean().default(false).describe('Log full request/response data (never in production: it can log secrets).'),
+  tracing: z.boolean().default(true).describe('X-Ray tracing on the stage.'),
+});
+
+export const CdnSchema = strict({
+  priceClass: z
+    .enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All'])
+    .default('PriceClass_100')
+    .describe('CloudFront price class.'),
+  assetsDefaultTtlSeconds: z.number().int().min(0).default(86_400).describe('Default TTL of the /static/js/* and /static/css/* cache policies.'),
+  assetsMaxTtlSeconds: z.number().int().min(0).default(31_536_000).describe('Maximum TTL of the /static/js/* and /static/css/* cache policies.'),
+});
+
+export const AlarmsSchema = strict({
+  email: z.email('expected an email address such as ops@example.com').default('admin@example.com').describe('Address subscribed to the alert topic (must confirm the subscription).'),
+  evaluationPeriods: z.number().int().min(1).default(2).describe('Evaluation periods of every alarm.'),
+  ecsCpuPercent: z.number().default(70).describe('Alarm when service CPU is above this.'),
+  ecsMemoryPercent: z.number().default(80).describe('Alarm when service memory is above this.'),
+  dbConnections: z.number().default(80).describe('Alarm when average database connections are above this.'),
+  dbCpuPercent: z.number().default(80).describe('Alarm when database CPU is above this.'),
+  unhealthyTargets: z.number().default(1).describe('Alarm when unhealthy targets are at or above this.'),
+  alb5xx: z.number().default(10).describe('Alarm when target 5xx responses (sum) are above this.'),
+  api4xx: z.number().default(50).describe('Alarm when API 4XX errors per 5 minutes are above this. Spec conflict: 50 vs 10; tapctl uses 50.'),
+  api5xx: z.number().default(10).describe('Alarm when API 5XX errors per 5 minutes are above this. Spec conflict: 10 vs 5; tapctl uses 10.'),
+  apiLatencyMs: z.number().default(3000).describe('Alarm when average API latency (ms) is above this.'),
+  lambdaErrors: z.number().default(5).describe('Alarm when Lambda errors per 5 minutes are above this.'),
+  lambdaThrottles: z.number().default(10).describe('Alarm when Lambda throttles per 5 minutes are above this.'),
+});
+
+export const LambdaSchema = strict({
+  runtime: z
+    .string()
+    .default('nodejs22.x')
+    .describe('Processor function runtime. The spec says nodejs18.x, which is end-of-life; retired runtimes are refused.'),
+  memoryMb: z.number().int().min(128).max(10240).default(512).describe('Processor function memory (MB).'),
+  timeoutSeconds: z.number().int().min(1).max(900).default(30).describe('Processor function timeout (seconds).'),
+});
+
+export const StorageSchema = strict({
+  assetsInfrequentAccessDays: z.number().int().min(30).default(30).describe('Static assets move to STANDARD_IA after N days (S3 minimum: 30).'),
+  assetsGlacierDays: z.number().int().min(1).default(90).describe('Static assets move to GLACIER after N days.'),
+  assetsNoncurrentExpireDays: z.number().int().min(1).default(90).describe('Old versions of static assets expire after N days.'),
+  logsExpireDays: z.number().int().min(1).default(90).describe('Access logs expire after N days.'),
+});
+
+export const ProtectionSchema = strict({
+  deletionProtection: z
+    .boolean()
+    .optional()
+    .describe('Database and ALB deletion protection. Default: on for kind production, off otherwise.'),
+  retainData: z
+    .boolean()
+    .optional()
+    .describe(
+      'Keep the database (snapshot), buckets, KMS key and ECR repository when the stack is deleted. ' +
+        'Default: on for production; off elsewhere, so dev can be torn down completely (buckets are emptied).',
+    ),
+  terminationProtection: z.boolean().optional().describe('CloudFormation stack termination protection. Default: on for production.'),
+});
+
+export const SettingsShape = {
+  network: NetworkSchema.default(NetworkSchema.parse({})).describe('VPC and subnets.'),
+  database: DatabaseSchema.default(DatabaseSchema.parse({})).describe('Aurora Serverless v2 cluster, its secret and rotation.'),
+  container: ContainerSchema.default(ContainerSchema.parse({})).describe('The Fargate service, its image and auto-scaling.'),
+  api: ApiSchema.default(ApiSchema.parse({})).describe('API Gateway REST API, stage and usage plan.'),
+  cdn: CdnSchema.default(CdnSchema.parse({})).describe('CloudFront distribution for static assets.'),
+  alarms: AlarmsSchema.default(AlarmsSchema.parse({})).describe('SNS alerts and CloudWatch alarm thresholds.'),
+  lambda: LambdaSchema.default(LambdaSchema.parse({})).describe('The API processor Lambda function.'),
+  storage: StorageSchema.default(StorageSchema.parse({})).describe('S3 lifecycle of the static assets and logs buckets.'),
+  protection: ProtectionSchema.default({}).describe('What survives a delete. Defaults depend on the environment kind.'),
+  logRetentionDays: z
+    .number()
+    .int()
+    .default(7)
+    .describe('Retention of the ECS and Lambda log groups (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, ...).'),
+  tags: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Extra tags on every resource, added to Environment, Application, Project, ManagedBy and CostCenter.'),
+} as const;
+
+export const SettingsSchema = strict(SettingsShape);
+
+export const EnvironmentSchema = strict({
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'expected a 12-digit AWS account ID, quoted, e.g. "123456789012"')
+    .describe('AWS account ID the environment deploys to; deploy refuses credentials for any other account.'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as us-east-1')
+    .describe('AWS region.'),
+  kind: z
+    .enum(ENVIRONMENT_KINDS)
+    .optional()
+    .describe('development, staging or production. Default: prod/production -> production, dev/development -> development, anything else -> staging.'),
+  suffix: z
+    .string()
+    .optional()
+    .describe('Suffix in every physical name. Default: the environment name. Sanitized: lower-case, [a-z0-9-_], at most 50 characters.'),
+  endpoint: z
+    .url('expected a URL such as http://localhost:4566')
+    .optional()
+    .describe('Send every AWS call to this endpoint (LocalStack-style emulators).'),
+  profile: z.string().optional().describe('AWS profile to use for this environment (the --profile flag wins).'),
+  ...Object.fromEntries(Object.entries(SettingsShape).map(([k, v]) => [k, v.optional()])),
+});
+
+export const ConfigFileSchema = strict({
+  $schema: z.string().optional().describe('JSON Schema for editor completion.'),
+  project: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,19}$/, 'expected 2-20 characters: lower-case letters, digits and hyphens, starting with a letter')
+    .describe('Short lower-case project name used in every physical resource name.'),
+  preset: z.enum(PRESETS).default('ecommerce').describe('Which platform to build: ecommerce (tapstack.md), catalog-api or rds-postgres (presets.md).'),
+  defaults: SettingsSchema.partial().optional().describe('Settings shared by every environment; each environment may override any of them.'),
+  environments: z
+    .record(
+      z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,49}$/, 'environment names start with a letter: letters, digits, - and _'),
+      EnvironmentSchema,
+    )
+    .refine((envs) => Object.keys(envs).length > 0, 'at least one environment is required')
+    .describe('Named environments (dev, staging, prod, ...): account, region and overrides of any default.'),
+});
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+export type Settings = z.infer<typeof SettingsSchema>;
+export type NetworkSettings = z.infer<typeof NetworkSchema>;
+export type DatabaseSettings = z.infer<typeof DatabaseSchema>;
+export type ContainerSettings = z.infer<typeof ContainerSchema>;
+export type ApiSettings = z.infer<typeof ApiSchema>;
+export type CdnSettings = z.infer<typeof CdnSchema>;
+export type AlarmSettings = z.infer<typeof AlarmsSchema>;
+export type LambdaSettings = z.infer<typeof LambdaSchema>;
+export type StorageSettings = z.infer<typeof StorageSchema>;
