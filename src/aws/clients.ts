@@ -1,0 +1,74 @@
+/**
+ * One factory for every AWS SDK v3 client tapctl uses. Clients are imported lazily, so a command loads only
+ * the SDK packages it calls (status never loads CloudFormation's deploy machinery, --help loads none).
+ * Tests mock at the SDK boundary (aws-sdk-client-mock on these same classes), so this code runs for real.
+ */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { STSClient } from '@aws-sdk/client-sts';
+
+export interface AwsTarget {
+  readonly region: string;
+  /** Named profile; otherwise the SDK's default chain (env vars, AWS_PROFILE, SSO, instance role ...). */
+  readonly profile?: string;
+  /** Every call goes here (LocalStack-style emulators). */
+  readonly endpoint?: string;
+}
+
+/** The target for an environment, with --profile winning over the config's profile. */
+export function targetFor(env: { region: string; profile?: string; endpoint?: string }, profileFlag?: string): AwsTarget {
+  const profile = profileFlag ?? env.profile;
+  return { region: env.region, ...(profile ? { profile } : {}), ...(env.endpoint ? { endpoint: env.endpoint } : {}) };
+}
+
+export class AwsClients {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(readonly target: AwsTarget) {}
+
+  private get config() {
+    const { region, profile, endpoint } = this.target;
+    return {
+      region,
+      ...(profile ? { profile } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      // A bounded retry budget: status and preflight should answer in seconds, not minutes.
+      maxAttempts: 3,
+    };
+  }
+
+  private async make<T>(key: string, load: () => Promise<new (config: object) => T>): Promise<T> {
+    if (!this.cache.has(key)) this.cache.set(key, new (await load())(this.config));
+    return this.cache.get(key) as T;
+  }
+
+  cloudFormation(): Promise<CloudFormationClient> {
+    return this.make('cfn', async () => (await import('@aws-sdk/client-cloudformation')).CloudFormationClient);
+  }
+  sts(): Promise<STSClient> {
+    return this.make('sts', async () => (await import('@aws-sdk/client-sts')).STSClient);
+  }
+  ecr(): Promise<ECRClient> {
+    return this.make('ecr', async () => (await import('@aws-sdk/client-ecr')).ECRClient);
+  }
+  ecs(): Promise<ECSClient> {
+    return this.make('ecs', async () => (await import('@aws-sdk/client-ecs')).ECSClient);
+  }
+  rds(): Promise<RDSClient> {
+    return this.make('rds', async () => (await import('@aws-sdk/client-rds')).RDSClient);
+  }
+  apiGateway(): Promise<APIGatewayClient> {
+    return this.make('apigw', async () => (await import('@aws-sdk/client-api-gateway')).APIGatewayClient);
+  }
+  elbv2(): Promise<ElasticLoadBalancingV2Client> {
+    return this.make('elbv2', async () => (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client);
+  }
+  cloudWatch(): Promise<CloudWatchClient> {
+    return this.make('cw', async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient);
+  }
+}

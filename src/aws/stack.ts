@@ -1,0 +1,26 @@
+/** Reading a deployed stack: its state and outputs. */
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import type { AwsClients } from './clients.js';
+import { explainAwsError } from './errors.js';
+
+/** The stack, or undefined when it does not exist. */
+export async function describeStack(clients: AwsClients, stackName: string): Promise<Stack | undefined> {
+  const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  try {
+    const out = await (await clients.cloudFormation()).send(new DescribeStacksCommand({ StackName: stackName }));
+    const stack = out.Stacks?.[0];
+    return stack && stack.StackStatus !== 'DELETE_COMPLETE' ? stack : undefined;
+  } catch (e) {
+    if (/does not exist/i.test((e as Error).message ?? '')) return undefined;
+    throw explainAwsError(e, `reading stack ${stackName}`);
+  }
+}
+
+export function stackOutputs(stack: Stack): Record<string, string> {
+  return Object.fromEntries((stack.Outputs ?? []).filter((o) => o.OutputKey).map((o) => [o.OutputKey as string, o.OutputValue ?? '']));
+}
+
+/** CloudFormation statuses in which an operation is still running. */
+export function isInProgress(status: string | undefined): boolean {
+  return Boolean(status && status.endsWith('_IN_PROGRESS'));
+}

@@ -1,0 +1,55 @@
+/**
+ * tapctl's working folder in a project: `.tapctl/<environment>/` (init adds it to .gitignore).
+ * - cdk.out/      the last synthesized cloud assembly (synth cache)
+ * - outputs.json  the stack outputs after the last successful deploy
+ * - image.json    the image push-image last pushed (deploy runs exactly that one)
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const WORK_DIR_NAME = '.tapctl';
+
+export function envWorkDir(projectDir: string, envName: string): string {
+  return join(projectDir, WORK_DIR_NAME, envName);
+}
+
+export function assemblyDir(projectDir: string, envName: string): string {
+  return join(envWorkDir(projectDir, envName), 'cdk.out');
+}
+
+export interface PushedImage {
+  readonly repositoryUri: string;
+  readonly tag: string;
+  readonly digest: string;
+  readonly platform: string;
+  readonly pushedAt: string;
+}
+
+export function readPushedImage(projectDir: string, envName: string): PushedImage | undefined {
+  return readJson<PushedImage>(join(envWorkDir(projectDir, envName), 'image.json'));
+}
+
+export function writePushedImage(projectDir: string, envName: string, image: PushedImage): void {
+  writeJson(join(envWorkDir(projectDir, envName), 'image.json'), image);
+}
+
+export function outputsFile(projectDir: string, envName: string): string {
+  return join(envWorkDir(projectDir, envName), 'outputs.json');
+}
+
+export function readJson<T>(path: string): T | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written to a temporary file first, so an interrupted write never leaves half a file. */
+export function writeJson(path: string, data: unknown): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n');
+  renameSync(tmp, path);
+}
