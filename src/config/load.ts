@@ -82,7 +82,7 @@ export function loadConfig(path: string): LoadedConfig {
     throw new ConfigError(`cannot read ${path}: ${(e as Error).message}`, { hint: 'check that the file exists and is readable' });
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const locator = new Locator(doc, lines);
   const base = { path, projectDir, environments: [] as ResolvedEnvironment[], warnings: [] as ConfigIssue[] };
 
@@ -188,6 +188,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[]):
       return `must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : ''}; got ${shown(value)}`;
     case 'invalid_format':
       return issue.message.startsWith('Invalid') ? `is not a valid ${issue.format}; got ${shown(value)}` : `${issue.message}; got ${shown(value)}`;
+    case 'custom':
+      return issue.message;
     default:
       return path.length && value !== undefined ? `${issue.message}; got ${shown(value)}` : issue.message;
   }
