@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import type { Runner } from '../cli/program.js';
 import * as configCmd from './config.js';
+import * as synth from './synth.js';
 import * as validate from './validate.js';
 
 export interface CommandModule {
   register(program: Command, runner: Runner): Command;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validate, configCmd];
+export const COMMANDS: readonly CommandModule[] = [validate, configCmd, synth];

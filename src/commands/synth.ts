@@ -1,0 +1,75 @@
+/** `tapctl synth --env <name>`: the embedded CDK app to a cloud assembly, in-process, offline. */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CommandContext } from '../cli/context.js';
+import { OperationError } from '../cli/errors.js';
+import type { Styles } from '../cli/io-host.js';
+import type { Runner } from '../cli/program.js';
+import { loadProject, selectEnvironment } from '../cli/project.js';
+import { withPushedImage } from '../state/effective-env.js';
+import { assemblyDir } from '../state/work-dir.js';
+import { INLINE_TEMPLATE_LIMIT } from '../synth/summary.js';
+import type { SynthResult } from '../synth/synthesize.js';
+
+export interface SynthOptions {
+  readonly out?: string;
+  readonly validate?: boolean;
+  /** false with --no-cache. */
+  readonly cache?: boolean;
+}
+
+export type SynthCommandResult = Omit<SynthResult, 'validationErrors'> & { environment: string; validationErrors: string[] };
+
+export function register(program: Command, runner: Runner): Command {
+  return program
+    .command('synth')
+    .description('synthesize the CloudFormation template of an environment (offline, no credentials needed)')
+    .option('--out <dir>', 'cloud assembly folder (default: .tapctl/<env>/cdk.out)')
+    .option('--validate', "run aws-cdk-lib's built-in CloudFormation validation (adds seconds)")
+    .option('--no-cache', 'synthesize even when nothing changed since the last run')
+    .action(runner.action(run, render));
+}
+
+export async function run(ctx: CommandContext, options: SynthOptions): Promise<SynthCommandResult> {
+  const loaded = loadProject(ctx);
+  const env = withPushedImage(selectEnvironment(ctx, loaded), loaded.projectDir);
+  const outDir = options.out ? resolve(ctx.cwd, options.out) : assemblyDir(loaded.projectDir, env.name);
+  ctx.io.progress(`synthesizing ${env.names.stack} ...`);
+  const { synthesize } = await import('../synth/synthesize.js');
+  let result: SynthResult;
+  try {
+    result = await synthesize(env, { outDir, validate: options.validate, useCache: options.cache !== false });
+  } catch (e) {
+    throw new OperationError(`synthesis of ${env.name} failed: ${(e as Error).message}`, {
+      hint: 'run tapctl validate; if it passes, this is a bug in tapctl: report it with --verbose output',
+      cause: e,
+      code: 'synth',
+    });
+  }
+  if (result.validationErrors.length > 0) {
+    ctx.io.result({ environment: env.name, ...result }, render);
+    throw new OperationError(`CloudFormation validation found ${result.validationErrors.length} problem(s) in ${env.names.stack}`, { code: 'synth-validation' });
+  }
+  return { environment: env.name, ...result };
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+export function render(r: SynthCommandResult, s: Styles): string {
+  const lines = [
+    `${s.bold(r.stackName)}  ${s.dim(`${r.environment} · ${r.cached ? 'cached' : 'synthesized'} in ${(r.durationMs / 1000).toFixed(2)} s`)}`,
+    '',
+    s.bold('Resources') + s.dim(`  ${r.resourceCount} in all`),
+    ...Object.entries(r.resourcesByService).map(([svc, n]) => `  ${svc.padEnd(24)} ${String(n).padStart(3)}`),
+    '',
+    s.bold('Outputs') + s.dim(`  ${r.outputs.length}`),
+    ...r.outputs.map((o) => `  ${o.name.padEnd(26)} ${s.dim(o.exportName ?? '(not exported)')}`),
+    '',
+    s.bold('Template'),
+    `  ${kb(r.templateBytes)}${r.needsBootstrapBucket ? s.dim(` — over CloudFormation's ${INLINE_TEMPLATE_LIMIT.toLocaleString('en-US')}-byte inline limit, so deploys upload it to the CDK bootstrap bucket (tapctl bootstrap)`) : ''}`,
+    `  ${s.dim(r.assemblyDir)}`,
+  ];
+  if (r.warnings.length) lines.push('', s.warn(`Warnings (${r.warnings.length})`), ...r.warnings.map((w) => `  ! ${w}`));
+  if (r.validationErrors.length) lines.push('', s.bad(`CloudFormation validation (${r.validationErrors.length})`), ...r.validationErrors.map((w) => `  ✖ ${w}`));
+  return lines.join('\n');
+}
