@@ -2,6 +2,9 @@
 import type { Command } from 'commander';
 import type { Runner } from '../cli/program.js';
 import * as configCmd from './config.js';
+import * as init from './init.js';
+import * as pushImage from './push-image.js';
+import * as status from './status.js';
 import * as synth from './synth.js';
 import * as validate from './validate.js';
 
@@ -9,4 +12,4 @@ export interface CommandModule {
   register(program: Command, runner: Runner): Command;
 }
 
-export const COMMANDS: readonly CommandModule[] = [validate, configCmd, synth];
+export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, status, pushImage];
