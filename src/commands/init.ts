@@ -54,7 +54,8 @@ export async function run(ctx: CommandContext, options: InitOptions): Promise<In
     ctx.io.warn(`only the ecommerce preset has a complete platform in this tapctl version: the ${answers.preset} config validates, deploy support follows`);
   }
   const first = answers.environments.find((e) => e.kind === 'development') ?? answers.environments[0];
-  const rel = relative(ctx.cwd, dir);
+  // A path that climbs out of the working folder reads better absolute.
+  const rel = relative(ctx.cwd, dir).startsWith('..') ? dir : relative(ctx.cwd, dir);
   const next = [
     ...(rel === '' ? [] : [`cd ${rel.includes(' ') ? JSON.stringify(rel) : rel}`]),
     'tapctl validate',
