@@ -1,0 +1,64 @@
+/**
+ * The embedded CDK app: one resolved environment in, one stack out. Synthesis is offline: the account,
+ * region and availability zones come from the config, so nothing here needs credentials or calls AWS.
+ */
+import * as cdk from 'aws-cdk-lib';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import { FEATURE_FLAGS } from './feature-flags.js';
+import { TapStack } from './tap-stack.js';
+import { VALIDATION_CONTEXT } from './validation.js';
+
+export interface BuildAppOptions {
+  /**
+   * Cloud assembly directory.
+   *
+   * @default - a temporary directory chosen by aws-cdk-lib
+   */
+  readonly outdir?: string;
+  /**
+   * aws-cdk-lib's builtin CloudFormation validation at synth. It costs ~4 s per synth (field-notes.md), so it
+   * is not for every synth. Any finding makes `app.synth()` throw (nothing is printed); `validationFindings()`
+   * reads them from the assembly folder as data.
+   *
+   * @default false
+   */
+  readonly validate?: boolean;
+  /**
+   * How deploy gets its permissions. `default` assumes the bootstrap roles (deploy, file publishing, CFN
+   * execution); `cli-credentials` deploys with the caller's own credentials, for accounts whose bootstrap
+   * roles do not trust the caller (failure-lessons.md #21, rule A4). Both need the bootstrap bucket: the
+   * template exceeds CloudFormation's 51,200-byte inline limit.
+   *
+   * @default 'default'
+   */
+  readonly synthesizer?: 'default' | 'cli-credentials';
+}
+
+/** The context key aws-cdk-lib reads a region's availability zones from (instead of looking them up). */
+export const availabilityZonesContextKey = (account: string, region: string): string =>
+  `availability-zones:account=${account}:region=${region}`;
+
+export function buildApp(env: ResolvedEnvironment, options: BuildAppOptions = {}): { app: cdk.App; stack: TapStack } {
+  if (env.preset !== 'ecommerce') {
+    throw new Error(`the CDK app builds the ecommerce preset only so far; environment '${env.name}' uses '${env.preset}'`);
+  }
+  const app = new cdk.App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+    builtinCloudFormationValidation: options.validate ?? false,
+    analyticsReporting: false,
+    // Construct stack traces make synth slower and the assembly larger; tapctl never shows them.
+    stackTraces: false,
+    context: {
+      ...FEATURE_FLAGS,
+      ...VALIDATION_CONTEXT,
+      [availabilityZonesContextKey(env.account, env.region)]: [...env.network.availabilityZones],
+    },
+  });
+  // The default synthesizer is the standard, least-privilege path (CloudFormation runs with the bootstrap
+  // execution role, not with the caller's rights), and deploy checks the role trust first (rule A4). The spec's
+  // CliCredentialsStackSynthesizer stays available as an option for accounts where that check fails.
+  const synthesizer =
+    options.synthesizer === 'cli-credentials' ? new cdk.CliCredentialsStackSynthesizer() : new cdk.DefaultStackSynthesizer();
+  const stack = new TapStack(app, env.names.stack, { config: env, synthesizer });
+  return { app, stack };
+}

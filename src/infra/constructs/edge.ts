@@ -1,0 +1,157 @@
+/**
+ * tapstack.md §7: the static-assets bucket, the logs bucket and the CloudFront distribution in front of them.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { suppressNag } from '../nag-suppressions.js';
+
+export interface EdgeProps {
+  readonly staticBucketName: string;
+  readonly logsBucketName: string;
+  /**
+   * Keep both buckets when the stack is deleted. Off, they are emptied and deleted (failure-lessons.md L1).
+   *
+   * @default true
+   */
+  readonly retainData?: boolean;
+  /** @default cloudfront.PriceClass.PRICE_CLASS_100 */
+  readonly priceClass?: cloudfront.PriceClass;
+  /** Default TTL of the /static/js/* and /static/css/* cache policies. @default Duration.days(1) */
+  readonly assetsDefaultTtl?: Duration;
+  /** Maximum TTL of the /static/js/* and /static/css/* cache policies. @default Duration.days(365) */
+  readonly assetsMaxTtl?: Duration;
+  /** Static assets move to STANDARD_IA after this many days. @default 30 */
+  readonly assetsInfrequentAccessDays?: number;
+  /** Static assets move to Glacier Instant Retrieval after this many days. @default 90 */
+  readonly assetsGlacierDays?: number;
+  /** Noncurrent versions of static assets expire after this many days. @default 90 */
+  readonly assetsNoncurrentExpireDays?: number;
+  /** Objects of the logs bucket expire after this many days. @default 90 */
+  readonly logsExpireDays?: number;
+}
+
+/** Static assets behind CloudFront, and the bucket every access log of the platform goes to. */
+export class Edge extends Construct {
+  public readonly staticBucket: s3.Bucket;
+  /** SSE-S3 bucket for ALB, CloudFront, S3 server-access and VPC flow logs. */
+  public readonly logsBucket: s3.Bucket;
+  public readonly originAccessIdentity: cloudfront.OriginAccessIdentity;
+  public readonly distribution: cloudfront.Distribution;
+  public readonly jsCachePolicy: cloudfront.CachePolicy;
+  public readonly cssCachePolicy: cloudfront.CachePolicy;
+  /** `https://<distribution domain>`. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: EdgeProps) {
+    super(scope, id);
+    const retain = props.retainData ?? true;
+    const lifecycle = {
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !retain,
+    };
+
+    // §13 flag: the spec encrypts this bucket with the master KMS key, but ALB access logs accept SSE-S3 only
+    // (aws-cdk-lib refuses a KMS bucket at synth; field-notes.md), and S3 server-access logs the same. The logs
+    // hold no secrets, so SSE-S3 loses nothing worth the KMS cost.
+    this.logsBucket = new s3.Bucket(this, 'LogsBucket', {
+      bucketName: props.logsBucketName,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // CloudFront standard logging writes with ACLs (failure-lessons.md #20).
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ id: 'ExpireLogs', expiration: Duration.days(props.logsExpireDays ?? 90) }],
+      ...lifecycle,
+    });
+
+    // The spec encrypts the static assets with the master KMS key, but CloudFront reads them through an origin
+    // access identity, and an OAI cannot use SSE-KMS: every asset would answer 403. The assets are public
+    // through the CDN anyway, so SSE-S3 keeps the OAI of §7.3 working. (The alternative, an origin access
+    // control, supports SSE-KMS.)
+    this.staticBucket = new s3.Bucket(this, 'StaticAssetsBucket', {
+      bucketName: props.staticBucketName,
+      versioned: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      serverAccessLogsBucket: this.logsBucket,
+      serverAccessLogsPrefix: 's3-access/static-assets/',
+      lifecycleRules: [
+        {
+          id: 'TransitionToIA',
+          transitions: [
+            {
+              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: Duration.days(props.assetsInfrequentAccessDays ?? 30),
+            },
+            // The spec says GLACIER, but CloudFront cannot read objects in Glacier Flexible Retrieval (they need
+            // a restore first: 403 InvalidObjectState). Glacier Instant Retrieval is read like STANDARD_IA.
+            {
+              storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+              transitionAfter: Duration.days(props.assetsGlacierDays ?? 90),
+            },
+          ],
+        },
+        { id: 'DeleteOldVersions', noncurrentVersionExpiration: Duration.days(props.assetsNoncurrentExpireDays ?? 90) },
+      ],
+      ...lifecycle,
+    });
+
+    this.originAccessIdentity = new cloudfront.OriginAccessIdentity(this, 'OAI', {
+      comment: 'OAI for e-commerce static assets',
+    });
+    const origin = origins.S3BucketOrigin.withOriginAccessIdentity(this.staticBucket, {
+      originAccessIdentity: this.originAccessIdentity,
+    });
+
+    const assetsCachePolicy = (policyId: string): cloudfront.CachePolicy =>
+      new cloudfront.CachePolicy(this, policyId, {
+        minTtl: Duration.seconds(0),
+        defaultTtl: props.assetsDefaultTtl ?? Duration.days(1),
+        maxTtl: props.assetsMaxTtl ?? Duration.days(365),
+        enableAcceptEncodingGzip: true,
+        enableAcceptEncodingBrotli: true,
+      });
+    this.jsCachePolicy = assetsCachePolicy('JSCachePolicy');
+    this.cssCachePolicy = assetsCachePolicy('CSSCachePolicy');
+
+    const redirect = cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS;
+    this.distribution = new cloudfront.Distribution(this, 'CDN', {
+      comment: 'E-commerce static assets distribution',
+      enabled: true,
+      priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: this.logsBucket,
+      logFilePrefix: 'cloudfront/',
+      defaultBehavior: {
+        origin,
+        viewerProtocolPolicy: redirect,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+        cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
+        compress: true,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      },
+      additionalBehaviors: {
+        '/static/js/*': { origin, viewerProtocolPolicy: redirect, cachePolicy: this.jsCachePolicy },
+        '/static/css/*': { origin, viewerProtocolPolicy: redirect, cachePolicy: this.cssCachePolicy },
+      },
+    });
+    this.url = `https://${this.distribution.distributionDomainName}`;
+
+    suppressNag(this.distribution, [
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'The distribution has no custom domain, so it serves the default *.cloudfront.net certificate, whose security policy CloudFront does not let you choose.',
+      },
+      {
+        id: 'AwsSolutions-CFR7',
+        reason:
+          'tapstack.md 7.3 and the tapctl brief specify an origin access identity; the bucket blocks all public access and grants s3:GetObject to that OAI only.',
+      },
+    ]);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * tapstack.md §11: stack outputs with fixed logical IDs, so that deploy and status read them by key.
+ */
+import { CfnOutput } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+
+/** One output. */
+export interface StackOutput {
+  /** Logical ID and key of the output (`VpcId`). */
+  readonly key: string;
+  readonly value: string;
+  readonly description: string;
+  /**
+   * Exported as `<exportPrefix>-<exportSuffix>`.
+   *
+   * @default - not exported
+   */
+  readonly exportSuffix?: string;
+}
+
+export interface StackOutputsProps {
+  /** Prefix of every export name. */
+  readonly exportPrefix: string;
+  readonly outputs: readonly StackOutput[];
+}
+
+/** CfnOutputs whose logical IDs are their keys, wherever in the tree this construct sits. */
+export class StackOutputs extends Construct {
+  /** The outputs by key. */
+  public readonly outputs: Readonly<Record<string, CfnOutput>>;
+
+  constructor(scope: Construct, id: string, props: StackOutputsProps) {
+    super(scope, id);
+    const byKey: Record<string, CfnOutput> = {};
+    for (const { key, value, description, exportSuffix } of props.outputs) {
+      if (byKey[key]) throw new Error(`StackOutputs: output '${key}' is defined twice`);
+      const output = new CfnOutput(this, key, {
+        value,
+        description,
+        ...(exportSuffix ? { exportName: `${props.exportPrefix}-${exportSuffix}` } : {}),
+      });
+      output.overrideLogicalId(key);
+      byKey[key] = output;
+    }
+    this.outputs = byKey;
+  }
+}
