@@ -1,0 +1,77 @@
+/**
+ * Finch (nerdctl + BuildKit in a VM). It keeps credentials in its own store, so login goes through stdin and
+ * push-image logs out again afterwards.
+ */
+import {
+  buildArgFlags,
+  runStep,
+  secretFlags,
+  tagFlags,
+  type BuildRequest,
+  type BuilderDeps,
+  type ImageBuilder,
+  type PushRequest,
+  type PushResult,
+  type RegistryCredentials,
+} from '../builder.js';
+
+export class FinchBuilder implements ImageBuilder {
+  readonly name = 'finch' as const;
+
+  constructor(private readonly deps: BuilderDeps) {}
+
+  async describe(): Promise<string> {
+    return 'finch build';
+  }
+
+  async build(request: BuildRequest): Promise<void> {
+    const args = [
+      'build',
+      '--platform',
+      request.platform,
+      '-f',
+      request.dockerfile,
+      ...tagFlags(request.tags),
+      ...buildArgFlags(request.buildArgs),
+      ...secretFlags(request.secrets),
+      request.contextDir,
+    ];
+    await runStep(this.deps.spawn, { command: 'finch', args, env: this.deps.env, onLine: request.onLine, signal: request.signal }, 'image build');
+  }
+
+  async login(credentials: RegistryCredentials, _authDir: string, signal?: AbortSignal): Promise<void> {
+    await runStep(
+      this.deps.spawn,
+      {
+        command: 'finch',
+        args: ['login', '--username', credentials.username, '--password-stdin', credentials.registry],
+        env: this.deps.env,
+        input: credentials.password,
+        signal,
+      },
+      `logging in to ${credentials.registry}`,
+      'login-failed',
+    );
+  }
+
+  async push(request: PushRequest): Promise<PushResult> {
+    await runStep(
+      this.deps.spawn,
+      {
+        command: 'finch',
+        args: ['push', ...(request.insecure ? ['--insecure-registry'] : []), request.reference],
+        env: this.deps.env,
+        onLine: request.onLine,
+        signal: request.signal,
+      },
+      `pushing ${request.reference}`,
+      'push-failed',
+    );
+    // nerdctl's push output names layer and index digests alike; the digest comes from the registry read-back.
+    return {};
+  }
+
+  async logout(credentials: RegistryCredentials): Promise<void> {
+    await this.deps.spawn({ command: 'finch', args: ['logout', credentials.registry], env: this.deps.env, timeoutMs: 30_000 });
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Build, log in, push, read back: the image half of push-image, with no knowledge of commands or stacks.
+ * The registry password exists only in memory, on the login's stdin and in a private auth folder that is
+ * removed before this returns.
+ */
+import type { AwsClients } from '../aws/clients.js';
+import { registryCredentials, type EcrCredentials, type RepositoryRef, type RetryOptions } from '../aws/ecr.js';
+import { OperationError } from '../cli/errors.js';
+import type { IoHost } from '../cli/io-host.js';
+import { lockDown, withPrivateDir } from './auth-dir.js';
+import type { ImageBuilder } from './builder.js';
+import { logSink } from './build-log.js';
+import type { Platform } from './platform.js';
+import type { Redactor } from './redact.js';
+import type { Fetch } from './registry-api.js';
+import type { ImageTags } from './tag.js';
+import { readBackImage, type PushedImageFacts } from './verify.js';
+
+export interface PublishRequest {
+  readonly io: IoHost;
+  readonly clients: AwsClients;
+  readonly builder: ImageBuilder;
+  /** Learns the registry password as soon as it exists, so no builder output can show it. */
+  readonly redactor: Redactor;
+  readonly repository: RepositoryRef;
+  readonly tags: ImageTags;
+  readonly platform: Platform;
+  readonly contextDir: string;
+  readonly dockerfile: string;
+  readonly buildArgs: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  readonly fetch?: Fetch;
+  readonly retry?: RetryOptions;
+}
+
+export interface PublishResult extends PushedImageFacts {
+  readonly repositoryUri: string;
+  readonly tag: string;
+  readonly tags: readonly string[];
+  readonly buildMs: number;
+  readonly pushMs: number;
+}
+
+export async function publishImage(request: PublishRequest): Promise<PublishResult> {
+  const { io, builder, repository, tags, platform } = request;
+  const references = tags.all.map((t) => `${repository.uri}:${t}`);
+
+  io.info(`building ${references[0]} for ${platform.id} with ${await builder.describe()}`);
+  const buildStart = Date.now();
+  const buildLog = logSink(io, 'building');
+  await builder.build({
+    contextDir: request.contextDir,
+    dockerfile: request.dockerfile,
+    platform: platform.id,
+    tags: references,
+    buildArgs: request.buildArgs,
+    secrets: request.secrets,
+    onLine: buildLog.onLine,
+    signal: request.signal,
+  });
+  const buildMs = Date.now() - buildStart;
+  io.success(`built in ${(buildMs / 1000).toFixed(1)}s`);
+
+  const credentials = await registryCredentials(request.clients);
+  request.redactor.add(credentials.password);
+  request.redactor.add(Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'));
+  checkSameRegistry(repository, credentials);
+
+  const pushStart = Date.now();
+  const builderDigest = await withPrivateDir(async (authDir) => {
+    const login = { registry: credentials.registry, username: credentials.username, password: credentials.password, insecure: credentials.insecure };
+    await builder.login(login, authDir, request.signal);
+    lockDown(authDir);
+    try {
+      let primaryDigest: string | undefined;
+      for (const reference of references) {
+        io.info(`pushing ${reference}`);
+        const pushed = await builder.push({
+          reference,
+          insecure: credentials.insecure,
+          authDir,
+          onLine: logSink(io, 'pushing').onLine,
+          signal: request.signal,
+        });
+        primaryDigest ??= pushed.digest;
+      }
+      return primaryDigest;
+    } finally {
+      await builder.logout?.(login);
+    }
+  });
+  const pushMs = Date.now() - pushStart;
+
+  const facts = await readBackImage(request.clients, {
+    repository,
+    tag: tags.primary,
+    platform,
+    credentials,
+    ...(builderDigest ? { builderDigest } : {}),
+    ...(request.fetch ? { fetch: request.fetch } : {}),
+    ...(request.retry ? { retry: request.retry } : {}),
+    signal: request.signal,
+  });
+  return { ...facts, repositoryUri: repository.uri, tag: tags.primary, tags: tags.all, buildMs, pushMs };
+}
+
+/** The token is for the caller's own registry; a repository elsewhere would need another token. */
+function checkSameRegistry(repository: RepositoryRef, credentials: EcrCredentials): void {
+  if (repository.registry !== credentials.registry) {
+    throw new OperationError(
+      `the stack's repository is in registry ${repository.registry}, but the ECR token is for ${credentials.registry}`,
+      { code: 'registry-mismatch', hint: "use credentials of the environment's account and region" },
+    );
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * push-image as a command: the order of checks, exit codes, secrets kept out of argv and output, the read-back,
+ * the record for deploy, --scan and --deploy. Builders are faked at the spawn seam; AWS at the SDK boundary.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BatchGetImageCommand,
+  DescribeImageScanFindingsCommand,
+  DescribeImagesCommand,
+  GetAuthorizationTokenCommand,
+} from '@aws-sdk/client-ecr';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ExitCode } from '../../src/cli/errors.js';
+import type { PushImageDeps } from '../../src/commands/push-image.js';
+import type { SpawnRequest } from '../../src/image/exec.js';
+import { readPushedImage } from '../../src/state/work-dir.js';
+import { cleanEnv } from '../helpers/cli.js';
+import { PROD_ACCOUNT, type TempProject } from '../helpers/project.js';
+import { fakeSpawn, runPushImage } from './harness.js';
+import { CloudFormationClient, ECRClient, PASSWORD, REPO_URI, STSClient, imageProject, mockAccount, mockStack, mockToken } from './fixtures.js';
+
+const sts = mockClient(STSClient);
+const cfn = mockClient(CloudFormationClient);
+const ecr = mockClient(ECRClient);
+const ecs = mockClient(ECSClient);
+
+const DIGEST = `sha256:${'1'.repeat(64)}`;
+const CONFIG_DIGEST = `sha256:${'c'.repeat(64)}`;
+const SECRET = 'npm_s3cr3t_T0KEN_value';
+
+const manifest = (config = CONFIG_DIGEST) =>
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: config, size: 500 },
+    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: `sha256:${'d'.repeat(64)}`, size: 120 }],
+  });
+
+/** A fake registry blob endpoint: the config blob says linux/<arch>; answers through an S3-style redirect. */
+function fakeFetch(arch = 'amd64') {
+  const calls: Array<{ url: string; authorization?: string }> = [];
+  const fn = vi.fn(async (input: string | URL | Request, init?: RequestInit) => {
+    const url = String(input);
+    const authorization = (init?.headers as Record<string, string> | undefined)?.authorization;
+    calls.push({ url, ...(authorization ? { authorization } : {}) });
+    if (url.includes('/v2/')) return new Response(null, { status: 307, headers: { location: 'https://s3.example/blob?sig=1' } });
+    return new Response(JSON.stringify({ architecture: arch, os: 'linux', config: {} }), { status: 200 });
+  });
+  return Object.assign(fn as unknown as typeof fetch, { calls });
+}
+
+/** A buildah that succeeds, echoes what a careless Dockerfile might print, and writes the digest file. */
+function buildahSpawn(options: { failBuild?: boolean } = {}) {
+  return fakeSpawn((r: SpawnRequest) => {
+    if (r.command === 'git') return { code: 128 };
+    if (r.args.includes('bud')) {
+      if (options.failBuild) return { code: 1, lines: ['STEP 1/3: FROM node:22', 'STEP 2/3: RUN npm ci', `npm ERR! 401 Unauthorized token ${SECRET}`, 'error building at STEP "RUN npm ci": exit status 1'] };
+      return { lines: ['STEP 1/2: FROM scratch', `STEP 2/2: RUN echo ${SECRET}`, 'COMMIT', 'Successfully tagged'] };
+    }
+    if (r.args.includes('push')) {
+      const file = r.args[r.args.indexOf('--digestfile') + 1];
+      writeFileSync(file, DIGEST);
+      return { lines: ['Copying blob', 'Writing manifest to image destination'] };
+    }
+    return {};
+  });
+}
+
+let project: TempProject;
+
+function deps(over: Partial<PushImageDeps> = {}): Partial<PushImageDeps> {
+  return {
+    spawn: buildahSpawn(),
+    which: (name) => (name === 'buildah' ? '/usr/bin/buildah' : undefined),
+    dockerEngineAnswers: async () => false,
+    fetch: fakeFetch(),
+    readBackRetry: { attempts: 2, delayMs: 0 },
+    ...over,
+  };
+}
+
+const harness = (over: { envName?: string; env?: NodeJS.ProcessEnv; tty?: boolean; json?: boolean } = {}) => ({
+  cwd: project.dir,
+  env: over.env ?? cleanEnv({ NPM_TOKEN: SECRET }),
+  envName: over.envName ?? 'dev',
+  ...(over.tty ? { tty: true } : {}),
+  ...(over.json ? { json: true } : {}),
+});
+
+beforeEach(() => {
+  for (const m of [sts, cfn, ecr, ecs]) m.reset();
+  project = imageProject({ buildSecrets: { npm: 'NPM_TOKEN' }, buildArgs: { NODE_ENV: 'production' } });
+  mockAccount(sts);
+  mockStack(cfn);
+  mockToken(ecr);
+  ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageSizeInBytes: 31_457_280, imagePushedAt: new Date('2026-11-20T10:00:00Z'), imageTags: ['v1'] }] });
+  ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: DIGEST }, imageManifest: manifest(), imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json' }] });
+});
+afterEach(() => project.cleanup());
+
+describe('push-image: before anything is built', () => {
+  it('no stack: exit 1 saying to deploy first, nothing built', async () => {
+    cfn.reset();
+    mockStack(cfn, null);
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps({ spawn }));
+    expect(r.code, r.stderr + r.stdout).toBe(ExitCode.Failed);
+    expect(r.stderr).toContain('TapStack-shop-dev is not deployed');
+    expect(r.stderr).toContain('deploy first');
+    expect(r.stderr).toContain('tapctl deploy --env dev');
+    expect(spawn.calls.filter((c) => c.args.includes('bud'))).toEqual([]);
+  });
+
+  it('credentials for another account: exit 3 before the stack is even read', async () => {
+    sts.reset();
+    mockAccount(sts, PROD_ACCOUNT);
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps());
+    expect(r.code).toBe(ExitCode.Refused);
+    expect(cfn.calls()).toHaveLength(0);
+  });
+
+  it('--hotswap on production: exit 3 with no AWS call', async () => {
+    const r = await runPushImage(harness({ envName: 'prod' }), { tag: 'v1', deploy: true, hotswap: true }, deps());
+    expect(r.code).toBe(ExitCode.Refused);
+    expect(r.stderr).toContain("refusing to hotswap 'prod'");
+    expect(sts.calls()).toHaveLength(0);
+  });
+
+  it('--hotswap without --deploy: usage error', async () => {
+    expect((await runPushImage(harness(), { tag: 'v1', hotswap: true }, deps())).code).toBe(ExitCode.Usage);
+  });
+
+  it('no git and no --tag: exit 2 asking for --tag', async () => {
+    const r = await runPushImage(harness(), {}, deps());
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.stderr).toContain('--tag');
+  });
+
+  it('no builder installed: exit 2 naming every builder', async () => {
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps({ which: () => undefined }));
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.stderr).toMatch(/docker, podman, buildah, finch/);
+    expect(sts.calls()).toHaveLength(0);
+  });
+
+  it('a build secret whose variable is not set: exit 2, naming the variable', async () => {
+    const r = await runPushImage(harness({ env: cleanEnv() }), { tag: 'v1' }, deps());
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.stderr).toContain('$NPM_TOKEN');
+  });
+
+  it('--deploy when there is no deploy command: exit 2 before building', async () => {
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'v1', deploy: true }, deps({ spawn, loadDeploy: async () => undefined }));
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(spawn.calls.some((c) => c.args.includes('bud'))).toBe(false);
+  });
+
+  it('--deploy while the config pins another image: exit 2 (deploy would not run the pushed one)', async () => {
+    project.cleanup();
+    project = imageProject({ image: { tag: 'pinned-1' } });
+    const r = await runPushImage(harness(), { tag: 'v1', deploy: true }, deps({ loadDeploy: async () => vi.fn(async () => undefined) }));
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.stderr).toContain('pins the image to pinned-1');
+  });
+
+  it('--dry-run resolves the repository and builds nothing', async () => {
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'v1', alsoLatest: true, dryRun: true }, deps({ spawn }));
+    expect(r.code).toBe(0);
+    expect(r.result).toMatchObject({ dryRun: true, repositoryUri: REPO_URI, tags: ['v1', 'latest'], platform: 'linux/amd64', builder: 'buildah' });
+    expect(spawn.calls).toEqual([]);
+    expect(ecr.calls()).toHaveLength(0);
+  });
+});
+
+describe('push-image: build, push, read back, record', () => {
+  it('builds for the platform, pushes every tag, records the digest, and keeps the secret out of argv and output', async () => {
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'v1', alsoLatest: true }, deps({ spawn }));
+    expect(r.code, r.stderr).toBe(0);
+
+    const bud = spawn.calls.find((c) => c.args.includes('bud'))!;
+    expect(bud.args).toEqual(expect.arrayContaining(['--platform', 'linux/amd64', '--secret', 'id=npm,env=NPM_TOKEN', '--build-arg', 'NODE_ENV=production']));
+    expect(bud.args).toEqual(expect.arrayContaining(['-t', `${REPO_URI}:v1`, '-t', `${REPO_URI}:latest`]));
+    expect(bud.args.at(-1)).toBe(project.dir);
+    // The builder reads the secret from its environment; nothing else carries it.
+    expect(bud.env?.NPM_TOKEN).toBe(SECRET);
+    for (const c of spawn.calls) expect(c.args.join(' ')).not.toContain(SECRET);
+    expect(r.stderr + r.stdout).not.toContain(SECRET);
+    expect(r.stderr).toContain('STEP 2/2: RUN echo ***');
+
+    // Login: password on stdin only.
+    const login = spawn.calls.find((c) => c.args.includes('login'))!;
+    expect(login.input).toBe(PASSWORD);
+    expect(login.args).toEqual(expect.arrayContaining(['--password-stdin', '--username', 'AWS']));
+    expect(login.args).not.toContain('--tls-verify=false');
+    for (const c of spawn.calls) {
+      expect(c.args.join(' ')).not.toContain(PASSWORD);
+      expect(Object.values(c.env ?? {}).join(' ')).not.toContain(PASSWORD);
+    }
+    const authFile = login.args[login.args.indexOf('--authfile') + 1];
+    expect(authFile.startsWith(project.dir)).toBe(false);
+    expect(existsSync(authFile)).toBe(false);
+
+    const pushes = spawn.calls.filter((c) => c.args.includes('push'));
+    expect(pushes.map((c) => c.args.at(-1))).toEqual([`docker://${REPO_URI}:v1`, `docker://${REPO_URI}:latest`]);
+
+    expect(r.result).toMatchObject({ digest: DIGEST, tag: 'v1', sizeBytes: 31_457_280, platform: 'linux/amd64', pushedAt: '2026-11-20T10:00:00.000Z' });
+    expect(readPushedImage(project.dir, 'dev')).toEqual({ repositoryUri: REPO_URI, tag: 'v1', digest: DIGEST, platform: 'linux/amd64', pushedAt: '2026-11-20T10:00:00.000Z' });
+    expect(r.stdout).toContain(`pushed ${REPO_URI}:v1`);
+    expect(r.stdout).toContain(DIGEST);
+    expect(r.stdout).toContain('30 MB');
+    expect(r.stdout).toContain('tapctl deploy --env dev');
+    expect(r.stdout + r.stderr).not.toContain(PASSWORD);
+  });
+
+  it('reads the config blob with the registry credentials and drops them on the redirect to storage', async () => {
+    const fetch = fakeFetch();
+    await runPushImage(harness(), { tag: 'v1' }, deps({ fetch }));
+    expect(fetch.calls[0].url).toBe(`https://${REPO_URI.split('/')[0]}/v2/shop-app-dev/blobs/${CONFIG_DIGEST}`);
+    expect(fetch.calls[0].authorization).toBe(`Basic ${Buffer.from(`AWS:${PASSWORD}`).toString('base64')}`);
+    expect(fetch.calls[1]).toEqual({ url: 'https://s3.example/blob?sig=1' });
+  });
+
+  it('arm64 tasks: builds linux/arm64', async () => {
+    project.cleanup();
+    project = imageProject({ architecture: 'arm64' });
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps({ spawn, fetch: fakeFetch('arm64') }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(spawn.calls.find((c) => c.args.includes('bud'))!.args).toEqual(expect.arrayContaining(['--platform', 'linux/arm64']));
+    expect(r.result?.platform).toBe('linux/arm64');
+  });
+
+  it('an image of the wrong architecture: exit 1, and nothing recorded', async () => {
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps({ fetch: fakeFetch('arm64') }));
+    expect(r.code).toBe(ExitCode.Failed);
+    expect(r.stderr).toContain('is built for linux/arm64, but the service runs linux/amd64');
+    expect(readPushedImage(project.dir, 'dev')).toBeUndefined();
+  });
+
+  it('a manifest list: picks the platform entry (attestations ignored)', async () => {
+    const list = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { digest: `sha256:${'2'.repeat(64)}`, platform: { os: 'linux', architecture: 'arm64' } },
+        { digest: `sha256:${'3'.repeat(64)}`, platform: { os: 'linux', architecture: 'amd64' } },
+        { digest: `sha256:${'4'.repeat(64)}`, platform: { os: 'unknown', architecture: 'unknown' } },
+      ],
+    });
+    ecr.on(BatchGetImageCommand, { imageIds: [{ imageDigest: DIGEST }] }).resolves({ images: [{ imageManifest: list, imageManifestMediaType: 'application/vnd.oci.image.index.v1+json' }] });
+    ecr.on(BatchGetImageCommand, { imageIds: [{ imageDigest: `sha256:${'3'.repeat(64)}` }] }).resolves({ images: [{ imageManifest: manifest() }] });
+    const fetch = fakeFetch();
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps({ fetch }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.result).toMatchObject({ digest: DIGEST, platformDigest: `sha256:${'3'.repeat(64)}` });
+    expect(fetch.calls).toHaveLength(0);
+  });
+
+  it('a manifest list without the platform: exit 1 listing what it has', async () => {
+    const list = JSON.stringify({ schemaVersion: 2, manifests: [{ digest: `sha256:${'2'.repeat(64)}`, platform: { os: 'linux', architecture: 'arm64' } }] });
+    ecr.on(BatchGetImageCommand).resolves({ images: [{ imageManifest: list, imageManifestMediaType: 'application/vnd.docker.distribution.manifest.list.v2+json' }] });
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps());
+    expect(r.code).toBe(ExitCode.Failed);
+    expect(r.stderr).toContain('built for linux/arm64');
+  });
+
+  it('ECR and the builder disagree on the digest: exit 1 (the tag moved under us)', async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: `sha256:${'9'.repeat(64)}` }] });
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps());
+    expect(r.code).toBe(ExitCode.Failed);
+    expect(r.stderr).toContain('something else pushed the same tag');
+  });
+
+  it('a failed build: exit 1 with the last lines of the build log (redacted), no login', async () => {
+    const spawn = buildahSpawn({ failBuild: true });
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps({ spawn }));
+    expect(r.code).toBe(ExitCode.Failed);
+    expect(r.stderr).toContain('image build failed (buildah exited with 1)');
+    expect(r.stderr).toContain('│ error building at STEP "RUN npm ci": exit status 1');
+    expect(r.stderr).toContain('npm ERR! 401 Unauthorized token ***');
+    expect(r.stderr).not.toContain(SECRET);
+    expect(ecr.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(0);
+  });
+
+  it('on a terminal the build shows as one live line; in CI as plain lines', async () => {
+    const tty = await runPushImage(harness({ tty: true }), { tag: 'v1' }, deps());
+    expect(tty.stderr).toContain('\r\x1b[2Kbuilding: STEP 1/2: FROM scratch');
+    expect(tty.stderr).not.toContain('│ STEP 1/2');
+    const ci = await runPushImage(harness({ tty: true, env: cleanEnv({ NPM_TOKEN: SECRET, CI: 'true' }) }), { tag: 'v1' }, deps());
+    expect(ci.stderr).toContain('│ STEP 1/2: FROM scratch');
+    expect(ci.stderr).not.toContain('\x1b[2K');
+  });
+
+  it('an http:// registry (a local stand-in) gets --tls-verify=false; https never does', async () => {
+    ecr.reset();
+    mockToken(ecr, 'http://127.0.0.1:5999');
+    cfn.reset();
+    mockStack(cfn, '127.0.0.1:5999/shop-app-dev');
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    ecr.on(BatchGetImageCommand).resolves({ images: [{ imageManifest: manifest() }] });
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps({ spawn }));
+    expect(r.code, r.stderr).toBe(0);
+    for (const c of spawn.calls.filter((x) => x.args.includes('push') || x.args.includes('login'))) expect(c.args).toContain('--tls-verify=false');
+  });
+
+  it('a token for another registry than the repository: exit 1', async () => {
+    ecr.reset();
+    mockToken(ecr, 'https://999999999999.dkr.ecr.us-east-1.amazonaws.com');
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps());
+    expect(r.code).toBe(ExitCode.Failed);
+    expect(r.stderr).toContain('the ECR token is for 999999999999');
+  });
+});
+
+describe('push-image --scan', () => {
+  it('waits for scan-on-push and prints the findings by severity', async () => {
+    const notYet = Object.assign(new Error('no scan'), { name: 'ScanNotFoundException' });
+    ecr
+      .on(DescribeImageScanFindingsCommand)
+      .rejectsOnce(notYet)
+      .resolvesOnce({ imageScanStatus: { status: 'IN_PROGRESS' } })
+      .resolves({
+        imageScanStatus: { status: 'COMPLETE' },
+        imageScanFindings: {
+          findingSeverityCounts: { HIGH: 1, LOW: 1 },
+          findings: [
+            { name: 'CVE-2026-0002', severity: 'LOW', attributes: [{ key: 'package_name', value: 'zlib' }] },
+            { name: 'CVE-2026-0001', severity: 'HIGH', attributes: [{ key: 'package_name', value: 'openssl' }, { key: 'package_version', value: '3.0.2' }] },
+          ],
+        },
+      });
+    const sleep = vi.fn(async () => undefined);
+    const r = await runPushImage(harness(), { tag: 'v1', scan: true }, deps({ scanWait: { pollMs: 1, timeoutMs: 60_000, sleep } }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(sleep).toHaveBeenCalledTimes(2);
+    expect(r.result?.scan).toMatchObject({ status: 'COMPLETE', counts: { HIGH: 1, LOW: 1, CRITICAL: 0 } });
+    expect(r.stdout).toContain('HIGH 1 · LOW 1');
+    const high = r.stdout.indexOf('CVE-2026-0001');
+    expect(high).toBeGreaterThan(0);
+    expect(high).toBeLessThan(r.stdout.indexOf('CVE-2026-0002'));
+    expect(r.stdout).toContain('openssl 3.0.2');
+  });
+
+  it('a scan that does not finish in time is a warning, not a failure', async () => {
+    ecr.on(DescribeImageScanFindingsCommand).resolves({ imageScanStatus: { status: 'IN_PROGRESS' } });
+    const r = await runPushImage(harness(), { tag: 'v1', scan: true }, deps({ scanWait: { pollMs: 1, timeoutMs: 0, sleep: async () => undefined } }));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('scan timeout');
+    expect(readPushedImage(project.dir, 'dev')?.digest).toBe(DIGEST);
+  });
+});
+
+describe('push-image --deploy', () => {
+  const TD = 'arn:aws:ecs:us-east-1:111111111111:task-definition/shop-app-dev:8';
+
+  it('records the image, runs deploy, then waits for ECS to run it', async () => {
+    const seen: unknown[] = [];
+    const deploy = vi.fn(async (_ctx: unknown, options: unknown) => {
+      // deploy reads the recorded image: it must be there before deploy runs.
+      seen.push(readPushedImage(project.dir, 'dev')?.digest, options);
+      return { stackName: 'TapStack-shop-dev' };
+    });
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ status: 'ACTIVE', deployments: [{ status: 'PRIMARY', taskDefinition: TD, rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2 }] }] });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { containerDefinitions: [{ image: `${REPO_URI}@${DIGEST}` }] } });
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    const r = await runPushImage(harness(), { tag: 'v1', deploy: true, wait: true }, deps({ loadDeploy: async () => deploy, rolloutWait: { pollMs: 1, sleep: async () => undefined } }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(seen).toEqual([DIGEST, { hotswap: false, wait: true }]);
+    expect(ecs.commandCalls(DescribeServicesCommand)[0].args[0].input).toEqual({ cluster: 'shop-cluster-dev', services: ['shop-service-dev'] });
+    expect(r.result?.rollout).toMatchObject({ taskDefinitionArn: TD, runningCount: 2 });
+    expect(r.stdout).toContain('2/2 tasks on shop-app-dev:8');
+  });
+
+  it('--json: deploy streams NDJSON, and push-image ends the stream with its own result event', async () => {
+    const deploy = vi.fn(async (ctx: { io: { event(e: Record<string, unknown>): void } }) => {
+      ctx.io.event({ type: 'phase', phase: 'deploy' });
+      ctx.io.event({ type: 'result', ok: true, status: 'deployed' });
+      return undefined;
+    });
+    const r = await runPushImage(harness({ json: true }), { tag: 'v1', deploy: true, wait: false }, deps({ loadDeploy: async () => deploy as never }));
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => e.type)).toEqual(['phase', 'result', 'result']);
+    expect(events[2]).toMatchObject({ command: 'push-image', ok: true, digest: DIGEST, deployed: true });
+  });
+
+  it('--hotswap on a non-production environment is passed to deploy', async () => {
+    const deploy = vi.fn(async () => ({}));
+    const r = await runPushImage(harness(), { tag: 'v1', deploy: true, hotswap: true, wait: false }, deps({ loadDeploy: async () => deploy }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(deploy).toHaveBeenCalledWith(expect.anything(), { hotswap: true, wait: false });
+    expect(ecs.calls()).toHaveLength(0);
+  });
+});
+
+describe('push-image is registered', () => {
+  it('appears in tapctl --help with its flags', async () => {
+    const { runTapctl } = await import('../helpers/cli.js');
+    const r = await runTapctl(['push-image', '--help'], { cwd: project.dir });
+    expect(r.code).toBe(0);
+    for (const flag of ['--builder', '--tag', '--also-latest', '--scan', '--deploy', '--hotswap', '--no-wait', '--dry-run']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain('docker (only when');
+  });
+
+  it('the default deploy loader finds the deploy command when src/commands/deploy.ts exists, and is undefined otherwise', async () => {
+    const { loadDeployCommand } = await import('../../src/commands/push-image.js');
+    const run = await loadDeployCommand();
+    if (existsSync(join(import.meta.dirname, '../../src/commands/deploy.ts'))) expect(typeof run).toBe('function');
+    else expect(run).toBeUndefined();
+  });
+});
