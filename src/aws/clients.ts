@@ -10,6 +10,8 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsTarget {
@@ -42,8 +44,8 @@ export class AwsClients {
     };
   }
 
-  private async make<T>(key: string, load: () => Promise<new (config: object) => T>): Promise<T> {
-    if (!this.cache.has(key)) this.cache.set(key, new (await load())(this.config));
+  private async make<T>(key: string, load: () => Promise<new (config: object) => T>, extra: object = {}): Promise<T> {
+    if (!this.cache.has(key)) this.cache.set(key, new (await load())({ ...this.config, ...extra }));
     return this.cache.get(key) as T;
   }
 
@@ -67,6 +69,14 @@ export class AwsClients {
   }
   elbv2(): Promise<ElasticLoadBalancingV2Client> {
     return this.make('elbv2', async () => (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client);
+  }
+  /** The CDK bootstrap version lives in an SSM parameter. */
+  ssm(): Promise<SSMClient> {
+    return this.make('ssm', async () => (await import('@aws-sdk/client-ssm')).SSMClient);
+  }
+  s3(): Promise<S3Client> {
+    // Emulators serve buckets under the endpoint's path, not as <bucket>.<host> virtual hosts.
+    return this.make('s3', async () => (await import('@aws-sdk/client-s3')).S3Client, this.target.endpoint ? { forcePathStyle: true } : {});
   }
   cloudWatch(): Promise<CloudWatchClient> {
     return this.make('cw', async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient);

@@ -1,0 +1,68 @@
+/** What CloudFormation holds for a deployed stack beyond its description: template, resources, change sets. */
+import type { AwsClients } from './clients.js';
+import { explainAwsError } from './errors.js';
+
+export type Template = {
+  Resources?: Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>;
+  Parameters?: Record<string, { Type: string; Description?: string }>;
+  [key: string]: unknown;
+};
+
+/** The template the stack was last deployed with, or undefined when it cannot be read as JSON. */
+export async function deployedTemplate(clients: AwsClients, stackName: string): Promise<Template | undefined> {
+  const { GetTemplateCommand } = await import('@aws-sdk/client-cloudformation');
+  try {
+    const out = await (await clients.cloudFormation()).send(new GetTemplateCommand({ StackName: stackName }));
+    return out.TemplateBody ? (JSON.parse(out.TemplateBody) as Template) : undefined;
+  } catch (e) {
+    // CDK deploys JSON; a template that is not JSON (YAML from elsewhere) simply does not compare equal.
+    if (e instanceof SyntaxError) return undefined;
+    throw explainAwsError(e, `reading the template of stack ${stackName}`);
+  }
+}
+
+export interface StackResource {
+  readonly logicalId: string;
+  readonly physicalId?: string;
+  readonly type: string;
+}
+
+/** Every resource of the stack (ListStackResources pages; DescribeStackResources stops at 100). */
+export async function stackResources(clients: AwsClients, stackName: string): Promise<StackResource[]> {
+  const { ListStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
+  const cfn = await clients.cloudFormation();
+  const resources: StackResource[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const out = await cfn.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: token }));
+      for (const r of out.StackResourceSummaries ?? []) {
+        resources.push({ logicalId: r.LogicalResourceId ?? '', physicalId: r.PhysicalResourceId, type: r.ResourceType ?? '' });
+      }
+      token = out.NextToken;
+    } while (token);
+  } catch (e) {
+    throw explainAwsError(e, `listing the resources of stack ${stackName}`);
+  }
+  return resources;
+}
+
+/** Starts a change set that is waiting in review; CloudFormation carries on without us. */
+export async function executeChangeSet(clients: AwsClients, stackName: string, changeSetName: string): Promise<void> {
+  const { ExecuteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
+  try {
+    await (await clients.cloudFormation()).send(new ExecuteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }));
+  } catch (e) {
+    throw explainAwsError(e, `executing change set ${changeSetName} of stack ${stackName}`);
+  }
+}
+
+/** Removes a change set that will not be executed. */
+export async function deleteChangeSet(clients: AwsClients, stackName: string, changeSetName: string): Promise<void> {
+  const { DeleteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
+  try {
+    await (await clients.cloudFormation()).send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }));
+  } catch (e) {
+    throw explainAwsError(e, `deleting change set ${changeSetName} of stack ${stackName}`);
+  }
+}

@@ -1,0 +1,17 @@
+/** `tapctl bootstrap --env <name>`: CDK bootstrap of the environment's account and region (once per pair). */
+import type { Command } from 'commander';
+import type { CommandContext } from '../cli/context.js';
+import type { Runner } from '../cli/program.js';
+import { renderBootstrap, type BootstrapResult } from '../deploy/results.js';
+
+export function register(program: Command, runner: Runner): Command {
+  return program
+    .command('bootstrap')
+    .description("prepare the environment's account and region for deploys (CDK bootstrap: bucket, roles)")
+    .action(runner.action(run, renderBootstrap));
+}
+
+export async function run(ctx: CommandContext): Promise<BootstrapResult | undefined> {
+  const { runBootstrap } = await import('../deploy/bootstrap-flow.js');
+  return runBootstrap(ctx);
+}

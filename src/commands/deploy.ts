@@ -1,0 +1,32 @@
+/** `tapctl deploy --env <name>`: preflight, the change and its approval, live progress, outputs. */
+import type { Command } from 'commander';
+import type { CommandContext } from '../cli/context.js';
+import type { Runner } from '../cli/program.js';
+import type { DeployOptions } from '../deploy/deploy-flow.js';
+import { renderDeploy, type DeployResult } from '../deploy/results.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function register(program: Command, runner: Runner): Command {
+  return program
+    .command('deploy')
+    .description('deploy an environment: preflight checks, the change and its approval, live progress, outputs')
+    .option('--dry-run', 'run every check and show the plan without changing anything (works without credentials)')
+    .option('--no-wait', 'start the deploy and return at once; follow it with tapctl status --env <name> --watch')
+    .option('--wait-for-stack [minutes]', 'if the stack is busy, wait for it (at most this many minutes, default 30) instead of refusing')
+    .option('--allow-replace <logicalId>', "allow replacing or removing this stateful resource ('all' for every one); repeatable", collect)
+    .option('--outputs-file <path>', 'also write every stack output to this JSON file')
+    .addHelpText(
+      'after',
+      `
+Approval: at a terminal you approve the change (production: by typing the environment name); in CI pass --yes.
+A change that replaces or removes a database, bucket, key, repository or secret is refused without --allow-replace.
+With --json, stdout is NDJSON events ending with the result (docs/deploy-events.md).`,
+    )
+    .action(runner.action(run, renderDeploy));
+}
+
+export async function run(ctx: CommandContext, options: DeployOptions): Promise<DeployResult | undefined> {
+  const { runDeploy } = await import('../deploy/deploy-flow.js');
+  return runDeploy(ctx, options);
+}

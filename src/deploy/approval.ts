@@ -1,0 +1,51 @@
+/**
+ * Whether a change may go ahead. Two gates, in order:
+ *
+ * 1. A replacement or removal of a stateful resource is refused unless --allow-replace names it (or `all`).
+ * 2. A person approves: at a terminal by answering (production: by typing the environment's name); without
+ *    one, only --yes approves. Nothing is ever approved silently.
+ */
+import type { CommandContext } from '../cli/context.js';
+import { RefusedError } from '../cli/errors.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import type { ChangeSummary } from './change-summary.js';
+
+/** The refusal for data-losing changes that --allow-replace does not name, or undefined. */
+export function destructiveRefusal(summary: ChangeSummary, allowReplace: readonly string[], envName: string): RefusedError | undefined {
+  const allowAll = allowReplace.includes('all');
+  const blocked = summary.destructive.filter((c) => !allowAll && !allowReplace.includes(c.logicalId));
+  if (blocked.length === 0) return undefined;
+  const list = blocked.map((c) => `${c.logicalId} (${c.type}, ${c.kind === 'replace' ? (c.conditional ? 'may be replaced' : 'replaced') : 'removed'})`).join(', ');
+  return new RefusedError(`refusing to deploy to '${envName}': it would destroy the data of ${list}`, {
+    hint: `if losing that data is intended, name each resource: ${blocked.map((c) => `--allow-replace ${c.logicalId}`).join(' ')} (or --allow-replace all); tapctl diff --env ${envName} shows why`,
+    details: { destructive: blocked },
+  });
+}
+
+/** Asks for approval. Returns undefined when approved, the refusal otherwise. */
+export async function askApproval(ctx: CommandContext, env: ResolvedEnvironment, summary: ChangeSummary): Promise<RefusedError | undefined> {
+  const what = `${summary.changes.length} resource change${summary.changes.length === 1 ? '' : 's'}`;
+  if (ctx.globals.yes) {
+    ctx.io.info(`approved with --yes: ${what} to '${env.name}'`);
+    return undefined;
+  }
+  if (!ctx.interactive) {
+    return new RefusedError(`deploying ${what} to '${env.name}' needs approval, and there is no terminal to ask`, {
+      hint: `review the change (tapctl diff --env ${env.name}), then approve it with --yes`,
+    });
+  }
+  const broadening = summary.permissionChange === 'broadening' ? ' It broadens IAM permissions or security-group access.' : '';
+  if (env.kind === 'production') {
+    const answer = await ctx.prompter.input({
+      message: `Deploy ${what} to PRODUCTION?${broadening} Type the environment name (${env.name}) to approve:`,
+      validate: (v) => v.trim() === env.name || `type ${env.name} to approve, or press Ctrl-C to stop`,
+    });
+    return answer.trim() === env.name ? undefined : declined(env.name);
+  }
+  const yes = await ctx.prompter.confirm({ message: `Deploy ${what} to '${env.name}'?${broadening}`, default: false });
+  return yes ? undefined : declined(env.name);
+}
+
+function declined(envName: string): RefusedError {
+  return new RefusedError(`deploy to '${envName}' not approved; nothing was changed`);
+}

@@ -1,0 +1,47 @@
+/** `tapctl bootstrap`: CDK bootstrap of the environment's account and region, with live progress. */
+import type { CommandContext } from '../cli/context.js';
+import { InterruptedError, isTapctlError } from '../cli/errors.js';
+import { loadProject, selectEnvironment } from '../cli/project.js';
+import { AwsClients, targetFor } from '../aws/clients.js';
+import { assertAccount, callerIdentity } from '../aws/identity.js';
+import { describeStack } from '../aws/stack.js';
+import { explainFailure } from './failure.js';
+import { ProgressRenderer } from './progress.js';
+import { finishStream, type BootstrapResult } from './results.js';
+import { ToolkitIoHost } from './toolkit-io.js';
+import { interruptible, withToolkit } from './toolkit-session.js';
+
+/** toolkit-lib's default name for the bootstrap stack. */
+const TOOLKIT_STACK = 'CDKToolkit';
+
+export async function runBootstrap(ctx: CommandContext): Promise<BootstrapResult | undefined> {
+  const env = selectEnvironment(ctx, loadProject(ctx));
+  const clients = new AwsClients(targetFor(env, ctx.globals.profile));
+  // Bootstrapping creates roles and a bucket: only in the environment's own account.
+  assertAccount(await callerIdentity(clients), env);
+  if (ctx.signal.aborted) throw new InterruptedError('interrupted; nothing was changed');
+
+  ctx.io.info(`bootstrapping account ${env.account} in ${env.region} (stack ${TOOLKIT_STACK}) ...`);
+  const progress = new ProgressRenderer(ctx, 'bootstrapping', TOOLKIT_STACK);
+  const ioHost = new ToolkitIoHost(ctx, { progress });
+  try {
+    const result = await withToolkit(ctx, env, ioHost, async (toolkit) => {
+      const { BootstrapEnvironments } = await import('@aws-cdk/toolkit-lib');
+      const work = toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${env.account}/${env.region}`]), {});
+      return interruptible(ctx, work);
+    });
+    const outcome = result.environments[0];
+    return finishStream<BootstrapResult>(ctx, {
+      ok: true,
+      environment: env.name,
+      account: env.account,
+      region: env.region,
+      status: outcome?.status === 'no-op' ? 'up-to-date' : 'bootstrapped',
+      durationMs: result.duration,
+    });
+  } catch (e) {
+    if (isTapctlError(e)) throw e;
+    const stackAfter = await describeStack(clients, TOOLKIT_STACK).catch(() => undefined);
+    throw explainFailure({ operation: 'bootstrap', stackName: TOOLKIT_STACK, envName: env.name, events: progress.events, error: e, stackAfter }).error;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * `tapctl destroy`: deletes the environment's stack after a typed confirmation (production also needs --force),
+ * with live progress, then lists what the deletion kept and still costs money.
+ */
+import { dirname } from 'node:path';
+import type { CommandContext } from '../cli/context.js';
+import { InterruptedError, isTapctlError, RefusedError } from '../cli/errors.js';
+import { loadProject, selectEnvironment } from '../cli/project.js';
+import { AwsClients, targetFor } from '../aws/clients.js';
+import { assertAccount, callerIdentity } from '../aws/identity.js';
+import { deployedTemplate, stackResources } from '../aws/stack-details.js';
+import { describeStack } from '../aws/stack.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import { assemblyDir } from '../state/work-dir.js';
+import { synthesize } from '../synth/synthesize.js';
+import { explainFailure } from './failure.js';
+import { resolveImage } from './image.js';
+import { ProgressRenderer } from './progress.js';
+import { finishStream, type DestroyResult } from './results.js';
+import { retainedResources, stillExisting } from './retained.js';
+import { classifyStack } from './stack-state.js';
+import { ToolkitIoHost } from './toolkit-io.js';
+import { interruptible, pollIntervalMs, withToolkit } from './toolkit-session.js';
+
+export interface DestroyOptions {
+  /** Required to destroy a production environment. */
+  readonly force?: boolean;
+}
+
+export async function runDestroy(ctx: CommandContext, options: DestroyOptions): Promise<DestroyResult | undefined> {
+  const started = Date.now();
+  const loaded = loadProject(ctx);
+  const projectDir = dirname(loaded.path);
+  const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir);
+  const name = env.names.stack;
+  if (env.kind === 'production' && !options.force) {
+    throw new RefusedError(`'${env.name}' is a production environment: destroy refuses it without --force`, {
+      hint: `if you mean it: tapctl destroy --env ${env.name} --force`,
+    });
+  }
+  const clients = new AwsClients(targetFor(env, ctx.globals.profile));
+  assertAccount(await callerIdentity(clients), env);
+
+  const stack = await describeStack(clients, name);
+  if (!stack) return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'not-deployed', retained: [], durationMs: Date.now() - started });
+  if (classifyStack(stack).kind === 'busy') {
+    throw new RefusedError(`stack ${name} is busy: ${stack.StackStatus}`, { hint: `wait for it (tapctl status --env ${env.name} --watch), then destroy` });
+  }
+  if (stack.EnableTerminationProtection) {
+    throw new RefusedError(`stack ${name} has termination protection on`, {
+      hint: `turn it off first (protection.terminationProtection: false, then tapctl deploy; or aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${name} --region ${env.region})`,
+    });
+  }
+  await confirmDestroy(ctx, env);
+
+  // Read what the deletion keeps while the stack still says which physical resources those are.
+  const template = await deployedTemplate(clients, name);
+  const kept = template ? retainedResources(template, await stackResources(clients, name)) : [];
+
+  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
+  if (ctx.signal.aborted) throw new InterruptedError('interrupted; nothing was changed');
+  const progress = new ProgressRenderer(ctx, 'destroying', name);
+  const ioHost = new ToolkitIoHost(ctx, { progress, destroyConfirmed: true });
+  try {
+    await withToolkit(ctx, env, ioHost, async (toolkit) => {
+      const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
+      const work = toolkit.destroy(cx, { stackEventPollingInterval: pollIntervalMs(ctx, 2_000) });
+      return interruptible(ctx, work, () => interruptedDestroy(env, progress.monitoring));
+    });
+  } catch (e) {
+    if (isTapctlError(e)) throw e;
+    const stackAfter = await describeStack(clients, name).catch(() => undefined);
+    throw explainFailure({ operation: 'destroy', stackName: name, envName: env.name, events: progress.events, error: e, stackAfter }).error;
+  }
+  const retained = await stillExisting(clients, kept);
+  return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, durationMs: Date.now() - started });
+}
+
+async function confirmDestroy(ctx: CommandContext, env: ResolvedEnvironment): Promise<void> {
+  const what = `destroy ${env.names.stack} in ${env.account}/${env.region}`;
+  if (ctx.globals.yes) {
+    ctx.io.warn(`${what} (--yes)`);
+    return;
+  }
+  if (!ctx.interactive) throw new RefusedError(`${what}: needs confirmation, and there is no terminal to ask`, { hint: 'pass --yes to confirm' });
+  const answer = await ctx.prompter.input({
+    message: `This deletes every resource of '${env.name}' that is not retained. Type the environment name (${env.name}) to ${what}:`,
+    validate: (v) => v.trim() === env.name || `type ${env.name} to confirm, or press Ctrl-C to stop`,
+  });
+  if (answer.trim() !== env.name) throw new RefusedError(`not confirmed; ${env.names.stack} was not touched`);
+}
+
+function interruptedDestroy(env: ResolvedEnvironment, running: boolean): InterruptedError {
+  return running
+    ? new InterruptedError(`stopped watching the deletion of ${env.names.stack}; CloudFormation carries on with it`, {
+        hint: `follow it with tapctl status --env ${env.name} --watch`,
+      })
+    : new InterruptedError('interrupted before the deletion started; nothing was changed');
+}

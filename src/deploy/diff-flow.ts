@@ -1,0 +1,54 @@
+/** `tapctl diff`: the synthesized stack against the deployed one, through toolkit-lib's diff. */
+import { dirname } from 'node:path';
+import type { CommandContext } from '../cli/context.js';
+import { loadProject, selectEnvironment } from '../cli/project.js';
+import { AwsClients, targetFor } from '../aws/clients.js';
+import { assertAccount, callerIdentity } from '../aws/identity.js';
+import { describeStack } from '../aws/stack.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import { assemblyDir } from '../state/work-dir.js';
+import { synthesize, type SynthResult } from '../synth/synthesize.js';
+import { summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
+import { resolveImage } from './image.js';
+import { templatePlan, type DiffResult } from './results.js';
+import { ToolkitIoHost } from './toolkit-io.js';
+import { interruptible, withToolkit } from './toolkit-session.js';
+
+export interface DiffOptions {
+  /** Compare templates only: no change set, faster, less precise about replacements. */
+  readonly templateOnly?: boolean;
+}
+
+/**
+ * The change from the deployed stack to the synthesized one. `change-set` asks CloudFormation (a change set is
+ * created and deleted again; precise about replacements); `template-only` compares the templates locally.
+ */
+export async function templateChanges(ctx: CommandContext, env: ResolvedEnvironment, synth: SynthResult, method: 'change-set' | 'template-only'): Promise<ChangeSummary> {
+  return withToolkit(ctx, env, new ToolkitIoHost(ctx), async (toolkit) => {
+    const { DiffMethod } = await import('@aws-cdk/toolkit-lib');
+    const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
+    const diffs = await interruptible(ctx, toolkit.diff(cx, { method: method === 'change-set' ? DiffMethod.ChangeSet() : DiffMethod.TemplateOnly() }));
+    return summarizeChanges(diffs as unknown as Record<string, TemplateDiffLike>);
+  });
+}
+
+export async function runDiff(ctx: CommandContext, options: DiffOptions): Promise<DiffResult> {
+  const loaded = loadProject(ctx);
+  const projectDir = dirname(loaded.path);
+  // The same image deploy would use, so that the diff shows exactly what deploy would do.
+  const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir);
+  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
+  const clients = new AwsClients(targetFor(env, ctx.globals.profile));
+  assertAccount(await callerIdentity(clients), env);
+
+  const base = { ok: true as const, environment: env.name, stack: env.names.stack };
+  const stack = await describeStack(clients, env.names.stack);
+  if (!stack) {
+    return { ...base, deployed: false, template: templatePlan(synth) };
+  }
+  const changes = await templateChanges(ctx, env, synth, options.templateOnly ? 'template-only' : 'change-set');
+  for (const c of changes.destructive) {
+    ctx.io.warn(ctx.io.style.bad(`${c.logicalId} (${c.type}) would be ${c.kind === 'replace' ? (c.conditional ? 'possibly replaced' : 'replaced') : 'removed'}: its data is lost; deploy refuses this without --allow-replace ${c.logicalId}`));
+  }
+  return { ...base, deployed: true, changes };
+}

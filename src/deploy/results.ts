@@ -1,0 +1,185 @@
+/**
+ * What deploy, diff, bootstrap and destroy return, and how each result reads in a terminal. Kept apart from the
+ * flows so that the command modules stay light (style.md pattern 4): this file imports no SDK or CDK code.
+ */
+import type { CommandContext } from '../cli/context.js';
+import type { Styles } from '../cli/io-host.js';
+import type { SynthResult } from '../synth/synthesize.js';
+import type { ChangeSummary } from './change-summary.js';
+import { changeLines, countsLine } from './change-summary.js';
+import type { ImagePlan } from './image.js';
+import { keyOutputs } from './outputs.js';
+import type { CheckRecord } from './preflight.js';
+import { formatElapsed } from './progress.js';
+
+export interface TemplatePlan {
+  readonly resourceCount: number;
+  readonly resourcesByService: Record<string, number>;
+  readonly outputs: string[];
+  readonly templateBytes: number;
+  readonly needsBootstrapBucket: boolean;
+  /** The assembly came from the synth cache. */
+  readonly cached: boolean;
+}
+
+export interface DeployResult {
+  readonly ok: true;
+  readonly environment: string;
+  readonly stack: string;
+  /** planned: dry run; started: --no-wait handed the change set to CloudFormation. */
+  readonly status: 'planned' | 'no-changes' | 'deployed' | 'started';
+  readonly checks: readonly CheckRecord[];
+  readonly image: ImagePlan;
+  readonly template: TemplatePlan;
+  /** Absent when not computed (dry run without credentials, no-change fast path). */
+  readonly changes?: ChangeSummary;
+  readonly outputs?: Record<string, string>;
+  readonly outputsFiles?: string[];
+  readonly durationMs: number;
+  /** Commands to run next, in order. */
+  readonly next: string[];
+}
+
+export interface DiffResult {
+  readonly ok: true;
+  readonly environment: string;
+  readonly stack: string;
+  readonly deployed: boolean;
+  /** Present when the stack is deployed. */
+  readonly changes?: ChangeSummary;
+  /** When the stack is not deployed: what its first deploy creates. */
+  readonly template?: TemplatePlan;
+}
+
+export interface BootstrapResult {
+  readonly ok: true;
+  readonly environment: string;
+  readonly account: string;
+  readonly region: string;
+  readonly status: 'bootstrapped' | 'up-to-date';
+  readonly durationMs: number;
+}
+
+export interface RetainedResource {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly physicalId?: string;
+  readonly policy: string;
+  /** true: still there; false: gone; undefined: not checked. */
+  readonly exists?: boolean;
+}
+
+export interface DestroyResult {
+  readonly ok: true;
+  readonly environment: string;
+  readonly stack: string;
+  readonly status: 'destroyed' | 'not-deployed';
+  /** Resources kept by their DeletionPolicy that still exist (or were not checked) and may still cost money. */
+  readonly retained: readonly RetainedResource[];
+  readonly durationMs: number;
+}
+
+/**
+ * Streaming commands (deploy, bootstrap, destroy) end with their result: with --json as the last NDJSON event,
+ * otherwise returned for the runner to render.
+ */
+export function finishStream<T extends { ok: boolean }>(ctx: CommandContext, result: T): T | undefined {
+  if (!ctx.io.json) return result;
+  ctx.io.event({ type: 'result', ...result });
+  return undefined;
+}
+
+export function templatePlan(synth: SynthResult): TemplatePlan {
+  return {
+    resourceCount: synth.resourceCount,
+    resourcesByService: synth.resourcesByService,
+    outputs: synth.outputs.map((o) => o.name),
+    templateBytes: synth.templateBytes,
+    needsBootstrapBucket: synth.needsBootstrapBucket,
+    cached: synth.cached,
+  };
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+export function renderTemplatePlan(t: TemplatePlan, s: Styles): string[] {
+  const services = Object.entries(t.resourcesByService).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    `  ${s.dim('template ')}  ${t.resourceCount} resources, ${kb(t.templateBytes)}${t.needsBootstrapBucket ? s.dim(' (over the 51,200-byte inline limit: deployed through the bootstrap bucket)') : ''}`,
+    `  ${s.dim('resources')}  ${services}`,
+    `  ${s.dim('outputs  ')}  ${t.outputs.join(', ')}`,
+  ];
+}
+
+function renderOutputs(outputs: Record<string, string> | undefined, files: string[] | undefined, s: Styles): string[] {
+  if (!outputs) return [];
+  const rows = keyOutputs(outputs);
+  const width = Math.max(0, ...rows.map(([k]) => k.length));
+  return [
+    ...rows.map(([k, v]) => `  ${s.dim(k.padEnd(width))}  ${s.accent(v)}`),
+    ...(files?.length ? [s.dim(`  all ${Object.keys(outputs).length} outputs: ${files.join(', ')}`)] : []),
+  ];
+}
+
+export function renderDeploy(r: DeployResult, s: Styles): string {
+  const lines: string[] = [];
+  switch (r.status) {
+    case 'planned':
+      lines.push(s.bold(`Plan for '${r.environment}' (${r.stack})`), ...renderTemplatePlan(r.template, s));
+      lines.push(`  ${s.dim('image    ')}  ${r.image.display}`);
+      if (r.changes) {
+        lines.push(`  ${s.dim('changes  ')}  ${countsLine(r.changes)}`, ...changeLines(r.changes, s).map((l) => `    ${l}`));
+      } else {
+        const stack = r.checks.find((c) => c.name === 'stack');
+        const note =
+          stack?.status === 'skip' ? `not compared with the deployed stack (${stack.detail})`
+          : stack?.detail?.includes('not deployed yet') ? 'everything is created (not deployed yet)'
+          : 'not compared (see the stack check above)';
+        lines.push(`  ${s.dim('changes  ')}  ${note}`);
+      }
+      lines.push(s.dim('dry run: nothing was changed'));
+      break;
+    case 'no-changes':
+      lines.push(s.good(`✔ ${r.stack} is up to date: no changes, nothing was executed`), ...renderOutputs(r.outputs, r.outputsFiles, s));
+      break;
+    case 'deployed':
+      lines.push(s.good(`✔ deployed ${r.stack} in ${formatElapsed(r.durationMs)}${r.changes ? ` (${countsLine(r.changes)})` : ''}`), ...renderOutputs(r.outputs, r.outputsFiles, s));
+      break;
+    case 'started':
+      lines.push(s.good(`✔ deploy of ${r.stack} started; CloudFormation carries on without tapctl`));
+      break;
+  }
+  if (r.next.length > 0) lines.push('', s.bold('Next:'), ...r.next.map((n) => `  ${n}`));
+  return lines.join('\n');
+}
+
+export function renderDiff(r: DiffResult, s: Styles): string {
+  if (!r.deployed) {
+    const lines = [s.bold(`${r.stack} is not deployed yet: the first deploy creates everything`)];
+    if (r.template) lines.push(...renderTemplatePlan(r.template, s));
+    lines.push(s.dim(`  deploy it with tapctl deploy --env ${r.environment}`));
+    return lines.join('\n');
+  }
+  const c = r.changes!;
+  if (c.changes.length === 0) return s.good(`✔ ${r.stack} matches the deployed stack: no changes`);
+  return [s.bold(`${r.stack}: ${countsLine(c)}`), ...changeLines(c, s).map((l) => `  ${l}`)].join('\n');
+}
+
+export function renderBootstrap(r: BootstrapResult, s: Styles): string {
+  return r.status === 'up-to-date'
+    ? s.good(`✔ CDK bootstrap of ${r.account}/${r.region} is already up to date`)
+    : s.good(`✔ bootstrapped ${r.account}/${r.region} in ${formatElapsed(r.durationMs)}; tapctl deploy --env ${r.environment} can run now`);
+}
+
+export function renderDestroy(r: DestroyResult, s: Styles): string {
+  if (r.status === 'not-deployed') return s.good(`✔ ${r.stack} is not deployed: nothing to destroy`);
+  const lines = [s.good(`✔ destroyed ${r.stack} in ${formatElapsed(r.durationMs)}`)];
+  if (r.retained.length > 0) {
+    lines.push('', s.bold('Kept by their deletion policy (they still exist and may cost money):'));
+    for (const k of r.retained) {
+      const state = k.policy === 'Snapshot' ? s.warn('final snapshot kept') : k.exists === undefined ? s.dim('not checked') : s.warn('still exists');
+      lines.push(`  ${k.physicalId ?? k.logicalId}  ${s.dim(`${k.type}, ${k.policy}`)}  ${state}`);
+    }
+  }
+  return lines.join('\n');
+}

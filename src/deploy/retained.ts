@@ -1,0 +1,44 @@
+/**
+ * What a stack deletion leaves behind: resources whose DeletionPolicy keeps them (Retain, RetainExceptOnCreate)
+ * or keeps a final snapshot (Snapshot). They keep costing money, so destroy lists the ones still there.
+ */
+import type { AwsClients } from '../aws/clients.js';
+import { repositoryExists } from '../aws/ecr-images.js';
+import { bucketExists, dbClusterExists } from '../aws/resource-exists.js';
+import type { StackResource, Template } from '../aws/stack-details.js';
+import type { RetainedResource } from './results.js';
+
+const KEPT = new Set(['Retain', 'RetainExceptOnCreate', 'Snapshot']);
+
+/** The resources of `template` a deletion keeps, with their physical IDs from the deployed stack. */
+export function retainedResources(template: Template, resources: readonly StackResource[]): RetainedResource[] {
+  const physical = new Map(resources.map((r) => [r.logicalId, r.physicalId]));
+  return Object.entries(template.Resources ?? {})
+    .filter(([, r]) => r.DeletionPolicy && KEPT.has(r.DeletionPolicy))
+    .map(([logicalId, r]) => ({ logicalId, type: r.Type, policy: r.DeletionPolicy as string, ...(physical.get(logicalId) ? { physicalId: physical.get(logicalId) } : {}) }));
+}
+
+/** Checks, where one call answers it, whether each kept resource still exists; drops the ones that are gone. */
+export async function stillExisting(clients: AwsClients, kept: readonly RetainedResource[]): Promise<RetainedResource[]> {
+  const out: RetainedResource[] = [];
+  for (const k of kept) {
+    const exists = await existence(clients, k);
+    if (exists !== false) out.push({ ...k, ...(exists === undefined ? {} : { exists }) });
+  }
+  return out;
+}
+
+async function existence(clients: AwsClients, k: RetainedResource): Promise<boolean | undefined> {
+  if (!k.physicalId) return undefined;
+  switch (k.type) {
+    case 'AWS::S3::Bucket':
+      return bucketExists(clients, k.physicalId);
+    case 'AWS::ECR::Repository':
+      return repositoryExists(clients, k.physicalId);
+    case 'AWS::RDS::DBCluster':
+      // Snapshot: the cluster goes and its final snapshot stays; only a retained cluster can still be there.
+      return k.policy === 'Snapshot' ? undefined : dbClusterExists(clients, k.physicalId);
+    default:
+      return undefined;
+  }
+}

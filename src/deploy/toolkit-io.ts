@@ -1,0 +1,108 @@
+/**
+ * tapctl's IoHost for toolkit-lib (style.md pattern 1): CDK's own messages flow into `ctx.io`.
+ *
+ * - stack activity (CDK_TOOLKIT_I5501 start, I5502 events) goes to the progress renderer;
+ * - the deploy approval (CDK_TOOLKIT_I5060) goes to tapctl's approval logic. Its defaultResponse is `true`, so
+ *   this host decides every request itself and never hands a default back;
+ * - warnings and errors are shown; everything else is debug output (--verbose).
+ *
+ * Ctrl-C: toolkit-lib takes no AbortSignal. Once the signal is aborted, the next plain progress message
+ * toolkit-lib awaits (its wait loops emit one per poll) is answered with an InterruptedError, which unwinds the
+ * wait; the command itself stops watching at once (see `interruptible`).
+ */
+import type { IIoHost, IoMessage, IoRequest } from '@aws-cdk/toolkit-lib';
+import type { CommandContext } from '../cli/context.js';
+import { InterruptedError, OperationError } from '../cli/errors.js';
+import type { ProgressRenderer, StackActivityLike } from './progress.js';
+
+export interface ApprovalRequest {
+  /** toolkit-lib's question, including its formatted diff (the security diff when permissions change). */
+  readonly message: string;
+  readonly permissionChangeType: 'none' | 'non-broadening' | 'broadening';
+  readonly templateDiffs: Record<string, unknown>;
+}
+
+export interface ToolkitIoHandlers {
+  /** Where stack activity goes. */
+  readonly progress?: ProgressRenderer;
+  /** Decides CDK_TOOLKIT_I5060 (deploy these changes?). Without it, every deploy request is denied. */
+  readonly approveDeploy?: (request: ApprovalRequest) => Promise<boolean>;
+  /** Decides CDK_TOOLKIT_I7010 (destroy these stacks?): the command asked the person before calling destroy. */
+  readonly destroyConfirmed?: boolean;
+  /** Receives CDK_TOOLKIT_I5900, the per-stack deploy result (`noOp` says whether anything changed). */
+  readonly onStackResult?: (result: { noOp?: boolean; stackArn?: string; outputs?: Record<string, string> }) => void;
+}
+
+/** Failure summaries toolkit-lib sends before it throws: the command explains the failure itself (failure.ts). */
+const EXPLAINED_BY_TAPCTL = new Set(['CDK_TOOLKIT_E7900', 'CDK_TOOLKIT_E9900', 'CDK_TOOLKIT_E6900']);
+
+export class ToolkitIoHost implements IIoHost {
+  private readonly shownWarnings = new Set<string>();
+
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly handlers: ToolkitIoHandlers = {},
+  ) {}
+
+  async notify(msg: IoMessage<unknown>): Promise<void> {
+    // Plain messages (no code) are the ones toolkit-lib's wait loops await on every poll; the monitor's own
+    // timer-driven messages are left alone, since a throw there would go unhandled.
+    if (this.ctx.signal.aborted && msg.code === undefined) {
+      throw new InterruptedError('interrupted');
+    }
+    const { io } = this.ctx;
+    switch (msg.code) {
+      case 'CDK_TOOLKIT_I5501':
+        this.handlers.progress?.start((msg.data as { resourcesTotal?: number } | undefined)?.resourcesTotal);
+        return;
+      case 'CDK_TOOLKIT_I5502':
+        this.handlers.progress?.activity(msg.data as StackActivityLike);
+        return;
+      case 'CDK_TOOLKIT_I5900':
+        this.handlers.onStackResult?.(msg.data as { noOp?: boolean });
+        break;
+    }
+    const text = `${msg.message}`.trim();
+    if (!text) return;
+    if ((msg.level === 'warn' || msg.level === 'error') && !EXPLAINED_BY_TAPCTL.has(msg.code ?? '')) {
+      // toolkit-lib repeats some warnings per asset or per role; once is enough.
+      if (this.shownWarnings.has(text)) return;
+      this.shownWarnings.add(text);
+      io.notify({ level: msg.level === 'warn' ? 'warn' : 'error', code: msg.code, message: text });
+      return;
+    }
+    // SDK traces are too many even for --verbose.
+    if (msg.level === 'trace') return;
+    io.debug(`${msg.code ? `[${msg.code}] ` : ''}${text}`);
+  }
+
+  async requestResponse<T>(msg: IoRequest<unknown, T>): Promise<T> {
+    switch (msg.code) {
+      case 'CDK_TOOLKIT_I5060': {
+        const data = msg.data as { permissionChangeType?: ApprovalRequest['permissionChangeType']; templateDiffs?: Record<string, unknown> };
+        const approved = this.handlers.approveDeploy
+          ? await this.handlers.approveDeploy({ message: msg.message, permissionChangeType: data.permissionChangeType ?? 'none', templateDiffs: data.templateDiffs ?? {} })
+          : false;
+        return approved as T;
+      }
+      case 'CDK_TOOLKIT_I7010':
+        return (this.handlers.destroyConfirmed === true) as T;
+      case 'CDK_TOOLKIT_I5050':
+        // "Roll back first, then deploy?": tapctl never deploys with --no-rollback, and refuses paused stacks in
+        // preflight, so this only comes up if the stack changed state meanwhile. Say no; preflight explains next time.
+        this.ctx.io.warn(`toolkit-lib asked: ${msg.message.trim()}; tapctl answers no (run tapctl deploy again for an explanation)`);
+        return false as T;
+      case 'CDK_SDK_I1100':
+        // An MFA code for an assumed role.
+        if (this.ctx.interactive) return (await this.ctx.prompter.input({ message: msg.message.trim() })) as T;
+        throw new OperationError(`AWS asks for an MFA code, but there is no terminal to ask: ${msg.message.trim()}`, {
+          hint: 'in CI use credentials that need no MFA prompt (a role session from your CI provider)',
+        });
+      default:
+        // A question tapctl does not know: never answer with toolkit-lib's default. Yes/no questions get "no".
+        this.ctx.io.debug(`[${msg.code}] unanswered question: ${msg.message}`);
+        if (typeof msg.defaultResponse === 'boolean') return false as T;
+        throw new OperationError(`toolkit-lib asked a question tapctl cannot answer: ${msg.message.trim()}`);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The AWS API calls a no-change deploy and a dry run make, counted at the SDK mocks (reported for `npm run bench`).
+ * A no-change deploy must execute no change set, and creates none either.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeAws } from './fake-aws.js';
+import { aimFake, synthesizedProject, tapctl, type Fixture } from './setup.js';
+
+let f: Fixture;
+let fake: FakeAws;
+
+beforeAll(async () => {
+  f = await synthesizedProject();
+});
+afterAll(() => f.project.cleanup());
+beforeEach(() => {
+  fake = new FakeAws();
+  aimFake(fake, f);
+  fake.deployedAsIs();
+});
+afterEach(() => fake.restore());
+
+describe('AWS API calls', () => {
+  it('a no-change deploy: preflight reads, one template read, no change set', async () => {
+    const r = await tapctl(f, ['deploy', '--env', 'dev']);
+    expect(r.code, r.stderr).toBe(0);
+    const counts = fake.callCounts();
+    console.log('no-change deploy:', JSON.stringify(counts));
+    expect(counts['CloudFormation.ExecuteChangeSet']).toBeUndefined();
+    expect(counts['CloudFormation.CreateChangeSet']).toBeUndefined();
+    expect(counts).toEqual({
+      'STS.GetCallerIdentity': 1,
+      'SSM.GetParameter': 1,
+      'CloudFormation.DescribeStacks': 1,
+      'RDS.DescribeDBEngineVersions': 1,
+      'CloudFormation.GetTemplate': 1,
+    });
+  });
+
+  it('a dry run of a deployed stack: the same reads plus a template-only diff', async () => {
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    const counts = fake.callCounts();
+    console.log('dry run:', JSON.stringify(counts));
+    expect(Object.keys(counts).filter((k) => /Create|Execute|Delete|Put|Update/.test(k))).toEqual([]);
+  });
+
+  it('a dry run without credentials asks AWS nothing beyond the failed identity call', async () => {
+    fake.missingCredentials = true;
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.callCounts()).toEqual({ 'STS.GetCallerIdentity': 1 });
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * tapctl deploy against the real synthesized stack, with toolkit-lib and tapctl running for real on top of a
+ * faked AWS (aws-sdk-client-mock at the SDK boundary).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { outputsFile } from '../../src/state/work-dir.js';
+import type { Prompter } from '../../src/cli/prompter.js';
+import { FakeAws } from './fake-aws.js';
+import { aimFake, logicalIdOf, synthesizedProject, tapctl, type Fixture } from './setup.js';
+
+let f: Fixture;
+let fake: FakeAws;
+
+beforeAll(async () => {
+  f = await synthesizedProject();
+});
+afterAll(() => f.project.cleanup());
+beforeEach(() => {
+  fake = new FakeAws();
+  aimFake(fake, f);
+});
+afterEach(() => fake.restore());
+
+/** A deployed stack that differs from the synthesized one: one resource missing, one property changed. */
+function deployedWithChanges(change: (template: Record<string, any>) => void = () => {}) {
+  const deployed = f.template();
+  const topic = logicalIdOf(deployed, 'AWS::SNS::Topic');
+  delete deployed.Resources[topic];
+  change(deployed);
+  fake.deployedAsIs();
+  fake.stack!.template = deployed;
+  return { topic };
+}
+
+const prompter = (answers: { confirm?: boolean; input?: string }): Prompter => ({
+  input: async () => answers.input ?? '',
+  confirm: async () => answers.confirm ?? false,
+  select: async () => {
+    throw new Error('unexpected select');
+  },
+  checkbox: async () => [],
+});
+
+describe('tapctl deploy', () => {
+  it('creates the stack on a first deploy, shows the checks, writes the outputs and says what to do next', async () => {
+    fake.images = undefined; // the repository does not exist yet
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/✔ account {2}111111111111 is the account of 'dev'/);
+    expect(r.stderr).toMatch(/✔ bootstrap {2}version 30/);
+    expect(r.stderr).toMatch(/! image {2}none yet: the service runs 0 tasks until you run tapctl push-image --env dev/);
+    expect(r.stderr).toMatch(/Changes to TapStack-shop-dev: \d+ to add, 0 to change, 0 to replace, 0 to remove/);
+    expect(r.stdout).toMatch(/✔ deployed TapStack-shop-dev/);
+    expect(r.stdout).toMatch(/CloudFrontURL\s+https:\/\/d111\.cloudfront\.net/);
+    expect(r.stdout).toMatch(/Next:\n {2}tapctl push-image --env dev\n {2}tapctl deploy --env dev/);
+    expect(fake.calls('ExecuteChangeSet')).toBe(1);
+    const outputs = JSON.parse(readFileSync(outputsFile(f.project.dir, 'dev'), 'utf8'));
+    expect(outputs).toMatchObject({ CloudFrontURL: 'https://d111.cloudfront.net', ECRRepositoryURI: expect.stringContaining('shop-app-dev') });
+  });
+
+  it('updates a deployed stack, counting adds and changes, and writes --outputs-file too', async () => {
+    deployedWithChanges();
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--outputs-file', 'out/outputs.json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Changes to TapStack-shop-dev: 1 to add/);
+    expect(r.stdout).toMatch(/✔ deployed TapStack-shop-dev in \d+s \(1 to add/);
+    expect(JSON.parse(readFileSync(join(f.project.dir, 'out/outputs.json'), 'utf8')).APIGatewayURL).toBe('https://api.example/prod');
+  });
+
+  it('says "no changes" without creating or executing any change set (and needs no approval)', async () => {
+    fake.deployedAsIs();
+    const r = await tapctl(f, ['deploy', '--env', 'dev']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/TapStack-shop-dev is up to date: no changes, nothing was executed/);
+    expect(fake.calls('CreateChangeSet')).toBe(0);
+    expect(fake.calls('ExecuteChangeSet')).toBe(0);
+    expect(existsSync(outputsFile(f.project.dir, 'dev'))).toBe(true);
+  });
+
+  it('on failure names the first real failure, not the cancelled cascade, with its known cause and the state after rollback', async () => {
+    const stage = logicalIdOf(f.template(), 'AWS::ApiGateway::Stage');
+    fake.outcome = { kind: 'fail', failed: stage, reason: 'CloudWatch Logs role ARN must be set in account settings to enable logging (Service: ApiGateway, Status Code: 400)' };
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`root cause: ${stage} \\(AWS::ApiGateway::Stage\\) CREATE_FAILED: CloudWatch Logs role ARN must be set`));
+    expect(r.stderr).not.toMatch(/root cause: .*cancelled/);
+    expect(r.stderr).toMatch(/known cause \(failure-lessons.md #19\): set api.loggingLevel: OFF/);
+    expect(r.stderr).toMatch(/stack state: ROLLBACK_COMPLETE: the first create failed/);
+  });
+
+  it('refuses credentials for another account (exit 3), naming both accounts', async () => {
+    fake.account = '999999999999';
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/refusing to touch account 999999999999: environment 'dev' belongs to account 111111111111/);
+    expect(fake.calls('CreateChangeSet')).toBe(0);
+  });
+
+  it('stops when the account is not bootstrapped and says how to fix it', async () => {
+    fake.bootstrapVersion = undefined;
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/CDK bootstrap is missing in account 111111111111, region us-east-1/);
+    expect(r.stderr).toMatch(/hint: run tapctl bootstrap --env dev/);
+  });
+
+  describe('a stack whose first create failed (ROLLBACK_COMPLETE)', () => {
+    beforeEach(() => {
+      fake.stack = { status: 'ROLLBACK_COMPLETE' };
+    });
+
+    it('is not deleted without consent when there is no terminal (exit 3)', async () => {
+      const r = await tapctl(f, ['deploy', '--env', 'dev']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/is ROLLBACK_COMPLETE \(its first create failed\); it must be deleted/);
+      expect(r.stderr).toMatch(/hint: pass --yes/);
+      expect(fake.calls('DeleteStack')).toBe(0);
+    });
+
+    it('is deleted and created again after the person confirms', async () => {
+      const r = await tapctl(f, ['deploy', '--env', 'dev'], { tty: true, prompter: prompter({ confirm: true }) });
+      expect(r.code, r.stderr).toBe(0);
+      expect(fake.calls('DeleteStack')).toBe(1);
+      expect(fake.calls('ExecuteChangeSet')).toBe(1);
+      expect(fake.stack?.status).toBe('CREATE_COMPLETE');
+    });
+  });
+
+  it('refuses a stack whose rollback failed (exit 3) and says how to continue the rollback', async () => {
+    fake.deployedAsIs('UPDATE_ROLLBACK_FAILED');
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/stack TapStack-shop-dev is UPDATE_ROLLBACK_FAILED/);
+    expect(r.stderr).toMatch(/hint: continue the rollback: aws cloudformation continue-update-rollback --stack-name TapStack-shop-dev --region us-east-1/);
+  });
+
+  describe('a busy stack', () => {
+    beforeEach(() => {
+      fake.deployedAsIs('UPDATE_IN_PROGRESS');
+    });
+
+    it('is refused (exit 3) with a pointer to --wait-for-stack', async () => {
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/stack TapStack-shop-dev is busy: UPDATE_IN_PROGRESS/);
+      expect(r.stderr).toMatch(/--wait-for-stack/);
+    });
+
+    it('is waited for with --wait-for-stack, then deployed', async () => {
+      setTimeout(() => (fake.stack!.status = 'UPDATE_COMPLETE'), 50);
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--wait-for-stack', '1']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/up to date/);
+    });
+  });
+
+  describe('a change that destroys data', () => {
+    let cluster: string;
+    beforeEach(() => {
+      cluster = logicalIdOf(f.template(), 'AWS::RDS::DBCluster');
+      deployedWithChanges((t) => (t.Resources[cluster].Properties.DatabaseName = 'legacy'));
+      fake.replaceOnChange.add(cluster);
+    });
+
+    it('is refused (exit 3) naming the resource, and the change set is removed unexecuted', async () => {
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`refusing to deploy to 'dev': it would destroy the data of ${cluster} \\(AWS::RDS::DBCluster, replaced\\)`));
+      expect(r.stderr).toMatch(new RegExp(`--allow-replace ${cluster}`));
+      expect(fake.calls('ExecuteChangeSet')).toBe(0);
+      expect(fake.calls('DeleteChangeSet')).toBeGreaterThan(0);
+    });
+
+    it('goes ahead when --allow-replace names it', async () => {
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--allow-replace', cluster]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(fake.calls('ExecuteChangeSet')).toBe(1);
+    });
+  });
+
+  describe('approval', () => {
+    beforeEach(() => {
+      deployedWithChanges();
+    });
+
+    it('without a terminal and without --yes is refused (exit 3), never approved silently', async () => {
+      const r = await tapctl(f, ['deploy', '--env', 'dev']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/needs approval, and there is no terminal to ask/);
+      expect(r.stderr).toMatch(/approve it with --yes/);
+      expect(fake.calls('ExecuteChangeSet')).toBe(0);
+    });
+
+    it('at a terminal asks the person', async () => {
+      const no = await tapctl(f, ['deploy', '--env', 'dev'], { tty: true, prompter: prompter({ confirm: false }) });
+      expect(no.code).toBe(3);
+      expect(no.stderr).toMatch(/not approved; nothing was changed/);
+      const yes = await tapctl(f, ['deploy', '--env', 'dev'], { tty: true, prompter: prompter({ confirm: true }) });
+      expect(yes.code, yes.stderr).toBe(0);
+      expect(fake.calls('ExecuteChangeSet')).toBe(1);
+      // At a terminal the progress is one line redrawn in place: done/total, elapsed, the resource at work.
+      expect(yes.stderr).toMatch(/\r\x1b\[2Kdeploying TapStack-shop-dev {2}\[\d+\/\d+\] {2}\d+s/);
+    });
+
+    it('in production asks for the environment name to be typed', async () => {
+      const prod = await synthesizedProject(undefined, 'prod');
+      try {
+        aimFake(fake, prod);
+        fake.deployedAsIs();
+        const deployed = prod.template();
+        delete deployed.Resources[logicalIdOf(deployed, 'AWS::SNS::Topic')];
+        fake.stack!.template = deployed;
+        const wrong = await tapctl(prod, ['deploy', '--env', 'prod'], { tty: true, prompter: prompter({ input: 'dev', confirm: true }) });
+        expect(wrong.code).toBe(3);
+        expect(wrong.stderr).toMatch(/✔ termination protection {2}on/);
+        const typed = await tapctl(prod, ['deploy', '--env', 'prod'], { tty: true, prompter: prompter({ input: 'prod' }) });
+        expect(typed.code, typed.stderr).toBe(0);
+        expect(fake.calls('ExecuteChangeSet')).toBe(1);
+      } finally {
+        prod.project.cleanup();
+      }
+    });
+  });
+
+  it('--json writes NDJSON only: checks, changes, resource events, then the result as the last line', async () => {
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    const events = lines.map((l) => JSON.parse(l));
+    expect(events.every((e) => typeof e.type === 'string' && typeof e.time === 'string')).toBe(true);
+    expect(events.filter((e) => e.type === 'check').map((e) => e.name)).toContain('bootstrap');
+    expect(events.find((e) => e.type === 'changes')).toMatchObject({ stack: 'TapStack-shop-dev', replacements: 0 });
+    expect(events.filter((e) => e.type === 'resource').length).toBeGreaterThan(2);
+    expect(events.at(-1)).toMatchObject({ type: 'result', ok: true, status: 'deployed', outputs: { CloudFrontURL: 'https://d111.cloudfront.net' } });
+  });
+
+  it('--no-wait starts the change set and returns without watching', async () => {
+    deployedWithChanges();
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--no-wait']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/deploy of TapStack-shop-dev started; CloudFormation carries on/);
+    expect(r.stdout).toMatch(/tapctl status --env dev --watch/);
+    expect(fake.calls('ExecuteChangeSet')).toBe(1);
+    expect(fake.calls('DescribeStackEvents')).toBe(0);
+  });
+
+  it('Ctrl-C while waiting stops watching (exit 130) and says how to follow the deploy', async () => {
+    const controller = new AbortController();
+    fake.outcome = { kind: 'hang' };
+    fake.onPoll = () => controller.abort();
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes'], { signal: controller.signal });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/stopped watching the deploy of TapStack-shop-dev; CloudFormation carries on with it/);
+    expect(r.stderr).toMatch(/hint: follow it with tapctl status --env dev --watch/);
+    // toolkit-lib's own wait stops too: no more polling after the interrupt settles.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const polls = fake.calls('DescribeStacks');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake.calls('DescribeStacks')).toBe(polls);
+  });
+});

@@ -1,0 +1,362 @@
+/**
+ * A small fake of the AWS APIs deploy, diff, bootstrap and destroy touch, at the SDK boundary
+ * (aws-sdk-client-mock): tapctl's code and toolkit-lib's run for real against it.
+ *
+ * CloudFormation keeps one stack with a status, a template and outputs. A change set is computed from the
+ * deployed template and the next template (the synthesized one, which the test hands in, since toolkit-lib
+ * uploads the real one to S3); executing it plays a scripted outcome: success, failure with a cascade, or a
+ * stack that stays in progress. Every answer is a terminal state at once, so nothing waits.
+ */
+import { createRequire } from 'node:module';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+  type Change,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DEV_ACCOUNT } from '../helpers/project.js';
+
+// toolkit-lib assumes the bootstrap roles through the SDK's nested STS client, loaded as CommonJS.
+const nested = createRequire(import.meta.url)('@aws-sdk/nested-clients/sts') as { STSClient: typeof STSClient; AssumeRoleCommand: typeof AssumeRoleCommand };
+
+type Template = { Resources?: Record<string, { Type: string; Properties?: unknown; DeletionPolicy?: string }>; [k: string]: unknown };
+
+export interface FakeStack {
+  status: string;
+  template?: Template;
+  outputs?: Record<string, string>;
+  tags?: Record<string, string>;
+  terminationProtection?: boolean;
+  reason?: string;
+  /** Physical IDs by logical ID (ListStackResources). */
+  physicalIds?: Record<string, string>;
+}
+
+export type Outcome =
+  | { kind: 'success'; outputs?: Record<string, string> }
+  /** `failed` fails first with `reason`; every other changed resource is then cancelled (the cascade). */
+  | { kind: 'fail'; failed: string; reason: string }
+  /** The operation never ends (for Ctrl-C). */
+  | { kind: 'hang' };
+
+const CANCELLED = 'Resource creation cancelled';
+
+export class FakeAws {
+  account = DEV_ACCOUNT;
+  region = 'us-east-1';
+  stackName = 'TapStack-shop-dev';
+  stack?: FakeStack;
+  /** The synthesized template the next change set carries. */
+  nextTemplate?: Template;
+  nextTags: Record<string, string> = {};
+  nextTerminationProtection = false;
+  outcome: Outcome = { kind: 'success' };
+  /** Logical IDs whose property changes CloudFormation reports as requiring replacement. */
+  replaceOnChange = new Set<string>();
+  bootstrapVersion: number | undefined = 30;
+  /** Image tags and digests present in the stack's ECR repository (undefined: no repository). */
+  images: string[] | undefined = [];
+  engineVersions = ['15.10', '16.4', '16.6', '8.0.mysql_aurora.3.08.0'];
+  apiGatewayRole: string | undefined = undefined;
+  /** After a destroy: which retained resources still exist. */
+  existing = new Set<string>();
+  missingCredentials = false;
+  /** Called on every DescribeStackEvents (the interrupt test aborts from here). */
+  onPoll?: () => void;
+
+  readonly cfn: AwsClientStub<CloudFormationClient> = mockClient(CloudFormationClient);
+  readonly sts: AwsClientStub<STSClient> = mockClient(STSClient);
+  readonly nestedSts: AwsClientStub<STSClient> = mockClient(nested.STSClient);
+  readonly ssm: AwsClientStub<SSMClient> = mockClient(SSMClient);
+  readonly s3: AwsClientStub<S3Client> = mockClient(S3Client);
+  readonly ecr: AwsClientStub<ECRClient> = mockClient(ECRClient);
+  readonly rds: AwsClientStub<RDSClient> = mockClient(RDSClient);
+  readonly apigw: AwsClientStub<APIGatewayClient> = mockClient(APIGatewayClient);
+
+  private events: StackEvent[] = [];
+  private toolkitEvents: StackEvent[] = [];
+  private changeSet?: { name: string; changes: Change[]; created: Date; empty: boolean; toolkit?: boolean };
+  private clock = Date.now();
+  private eventSeq = 0;
+
+  constructor() {
+    this.install();
+  }
+
+  get stackArn(): string {
+    return `arn:aws:cloudformation:${this.region}:${this.account}:stack/${this.stackName}/0000`;
+  }
+
+  get toolkitArn(): string {
+    return `arn:aws:cloudformation:${this.region}:${this.account}:stack/CDKToolkit/0000`;
+  }
+
+  restore(): void {
+    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw]) m.restore();
+  }
+
+  /** AWS API calls so far, as `Service.Command` -> count. */
+  callCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw };
+    for (const [service, mock] of Object.entries(services)) {
+      for (const call of mock.calls()) {
+        const key = `${service}.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`;
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
+    }
+    return counts;
+  }
+
+  calls(command: string): number {
+    return Object.entries(this.callCounts()).filter(([k]) => k.endsWith(`.${command}`)).reduce((n, [, v]) => n + v, 0);
+  }
+
+  /** A deployed stack equal to what would be deployed now (the no-change case). */
+  deployedAsIs(status = 'UPDATE_COMPLETE'): void {
+    this.stack = { status, template: this.nextTemplate, tags: this.nextTags, terminationProtection: this.nextTerminationProtection, outputs: { CloudFrontURL: 'https://d111.cloudfront.net', APIGatewayURL: 'https://api.example/prod', ALBDNSName: 'alb.example', ECRRepositoryURI: `${this.account}.dkr.ecr.${this.region}.amazonaws.com/shop-app-dev` } };
+  }
+
+  private now(): Date {
+    this.clock += 1000;
+    return new Date(this.clock);
+  }
+
+  private event(logicalId: string, type: string, status: string, reason?: string): StackEvent {
+    const isStack = logicalId === this.stackName;
+    return {
+      EventId: `e${++this.eventSeq}`,
+      StackId: this.stackArn,
+      StackName: this.stackName,
+      LogicalResourceId: logicalId,
+      PhysicalResourceId: isStack ? this.stackArn : `${logicalId.toLowerCase()}-physical`,
+      ResourceType: type,
+      ResourceStatus: status as StackEvent['ResourceStatus'],
+      ...(reason ? { ResourceStatusReason: reason } : {}),
+      Timestamp: this.now(),
+    };
+  }
+
+  private describeStack(name: string) {
+    if (isToolkit(name)) {
+      if (this.bootstrapVersion === undefined) throw notExist('CDKToolkit');
+      return {
+        Stacks: [{ StackName: 'CDKToolkit', StackId: this.toolkitArn, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: [
+          { OutputKey: 'BucketName', OutputValue: `cdk-hnb659fds-assets-${this.account}-${this.region}` },
+          { OutputKey: 'BucketDomainName', OutputValue: `cdk-hnb659fds-assets-${this.account}-${this.region}.s3.amazonaws.com` },
+          { OutputKey: 'BootstrapVersion', OutputValue: String(this.bootstrapVersion) },
+        ] }],
+      } as never;
+    }
+    const s = this.stack;
+    if (!s || s.status === 'DELETE_COMPLETE') throw notExist(name);
+    return {
+      Stacks: [{
+        StackName: this.stackName,
+        StackId: this.stackArn,
+        StackStatus: s.status,
+        ...(s.reason ? { StackStatusReason: s.reason } : {}),
+        CreationTime: new Date(this.clock - 3600_000),
+        EnableTerminationProtection: Boolean(s.terminationProtection),
+        Tags: Object.entries(s.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+        Outputs: Object.entries(s.outputs ?? {}).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        Parameters: [{ ParameterKey: 'BootstrapVersion', ParameterValue: '/cdk-bootstrap/hnb659fds/version', ResolvedValue: String(this.bootstrapVersion) }],
+      }],
+    } as never;
+  }
+
+  private computeChanges(): Change[] {
+    const before = this.stack?.status === 'REVIEW_IN_PROGRESS' ? {} : (this.stack?.template?.Resources ?? {});
+    const after = this.nextTemplate?.Resources ?? {};
+    const changes: Change[] = [];
+    for (const [id, r] of Object.entries(after)) {
+      const old = before[id];
+      if (!old) changes.push({ Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: id, ResourceType: r.Type } });
+      else if (JSON.stringify(old) !== JSON.stringify(r)) {
+        const props = { ...(old.Properties as object), ...(r.Properties as object) } as Record<string, unknown>;
+        const changedProps = Object.keys(props).filter((p) => JSON.stringify((old.Properties as Record<string, unknown>)?.[p]) !== JSON.stringify((r.Properties as Record<string, unknown>)?.[p]));
+        const replace = this.replaceOnChange.has(id);
+        changes.push({
+          Type: 'Resource',
+          ResourceChange: {
+            Action: 'Modify', LogicalResourceId: id, ResourceType: r.Type, Replacement: replace ? 'True' : 'False',
+            Details: changedProps.map((Name) => ({ Target: { Attribute: 'Properties', Name, RequiresRecreation: replace ? 'Always' : 'Never' }, Evaluation: 'Static', ChangeSource: 'DirectModification' })),
+          },
+        });
+      }
+    }
+    for (const [id, r] of Object.entries(before)) {
+      if (!after[id]) changes.push({ Type: 'Resource', ResourceChange: { Action: 'Remove', LogicalResourceId: id, ResourceType: r.Type } });
+    }
+    return changes;
+  }
+
+  private execute(): void {
+    const changes = this.changeSet?.changes ?? [];
+    const creating = !this.stack || this.stack.status === 'REVIEW_IN_PROGRESS';
+    const verb = creating ? 'CREATE' : 'UPDATE';
+    const prior = this.stack;
+    this.events.unshift(this.event(this.stackName, 'AWS::CloudFormation::Stack', `${verb}_IN_PROGRESS`, 'User Initiated'));
+    const push = (e: StackEvent) => this.events.unshift(e);
+    const outcome = this.outcome;
+    if (outcome.kind === 'hang') {
+      this.stack = { ...(prior ?? {}), status: `${verb}_IN_PROGRESS` };
+      return;
+    }
+    if (outcome.kind === 'success') {
+      for (const c of changes) {
+        const rc = c.ResourceChange!;
+        const v = rc.Action === 'Remove' ? 'DELETE' : rc.Action === 'Add' ? 'CREATE' : 'UPDATE';
+        push(this.event(rc.LogicalResourceId!, rc.ResourceType!, `${v}_IN_PROGRESS`));
+        push(this.event(rc.LogicalResourceId!, rc.ResourceType!, `${v}_COMPLETE`));
+      }
+      push(this.event(this.stackName, 'AWS::CloudFormation::Stack', `${verb}_COMPLETE`));
+      this.stack = {
+        status: `${verb}_COMPLETE`,
+        template: this.nextTemplate,
+        tags: this.nextTags,
+        terminationProtection: this.nextTerminationProtection,
+        outputs: outcome.outputs ?? { CloudFrontURL: 'https://d111.cloudfront.net', APIGatewayURL: 'https://api.example/prod', ALBDNSName: 'alb.example', ECRRepositoryURI: `${this.account}.dkr.ecr.${this.region}.amazonaws.com/shop-app-dev` },
+      };
+      return;
+    }
+    // Failure: a few resources start, the named one fails for real, the rest are cancelled, then the rollback.
+    const adds = changes.map((c) => c.ResourceChange!).filter((rc) => rc.LogicalResourceId !== outcome.failed).slice(0, 3);
+    const failedType = changes.map((c) => c.ResourceChange!).find((rc) => rc.LogicalResourceId === outcome.failed)?.ResourceType ?? 'AWS::ApiGateway::Stage';
+    for (const rc of adds) push(this.event(rc.LogicalResourceId!, rc.ResourceType!, 'CREATE_IN_PROGRESS'));
+    push(this.event(outcome.failed, failedType, 'CREATE_IN_PROGRESS'));
+    push(this.event(outcome.failed, failedType, 'CREATE_FAILED', outcome.reason));
+    for (const rc of adds) push(this.event(rc.LogicalResourceId!, rc.ResourceType!, 'CREATE_FAILED', CANCELLED));
+    push(this.event(this.stackName, 'AWS::CloudFormation::Stack', creating ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS', `The following resource(s) failed to create: [${[outcome.failed, ...adds.map((a) => a.LogicalResourceId)].join(', ')}]. Rollback requested by user.`));
+    push(this.event(this.stackName, 'AWS::CloudFormation::Stack', creating ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE'));
+    this.stack = creating ? { status: 'ROLLBACK_COMPLETE' } : { ...prior!, status: 'UPDATE_ROLLBACK_COMPLETE' };
+  }
+
+  private install(): void {
+    const { cfn } = this;
+    this.sts.on(GetCallerIdentityCommand).callsFake(() => {
+      if (this.missingCredentials) throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+      return { Account: this.account, Arn: `arn:aws:iam::${this.account}:user/ci`, UserId: 'AIDA' };
+    });
+    const creds = () => ({ Credentials: { AccessKeyId: 'ASIAFAKE', SecretAccessKey: 'fake', SessionToken: 'fake', Expiration: new Date(Date.now() + 3600_000) }, AssumedRoleUser: { Arn: 'arn:aws:sts::1:assumed-role/x/y', AssumedRoleId: 'x:y' } });
+    this.sts.on(AssumeRoleCommand).callsFake(creds);
+    this.nestedSts.on(nested.AssumeRoleCommand).callsFake(creds);
+
+    this.ssm.on(GetParameterCommand).callsFake(() => {
+      if (this.bootstrapVersion === undefined) throw Object.assign(new Error('ParameterNotFound'), { name: 'ParameterNotFound' });
+      return { Parameter: { Name: '/cdk-bootstrap/hnb659fds/version', Value: String(this.bootstrapVersion) } };
+    });
+
+    // Assets and templates are "already published": nothing is uploaded.
+    this.s3.on(ListObjectsV2Command).callsFake((i: { Prefix?: string }) => ({ Contents: [{ Key: i.Prefix }], KeyCount: 1 }));
+    this.s3.on(GetBucketLocationCommand).resolves({});
+    this.s3.on(PutObjectCommand).resolves({});
+    this.s3.on(HeadBucketCommand).callsFake((i: { Bucket?: string }) => {
+      if (this.existing.has(i.Bucket ?? '')) return {};
+      throw Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+    });
+
+    this.ecr.on(DescribeImagesCommand).callsFake((i: { imageIds?: Array<{ imageTag?: string; imageDigest?: string }> }) => {
+      if (!this.images) throw Object.assign(new Error('repository does not exist'), { name: 'RepositoryNotFoundException' });
+      const id = i.imageIds?.[0];
+      const ref = id?.imageDigest ?? id?.imageTag ?? '';
+      if (!this.images.includes(ref)) throw Object.assign(new Error(`image ${ref} not found`), { name: 'ImageNotFoundException' });
+      return { imageDetails: [{ imageDigest: 'sha256:' + '0'.repeat(64), imageTags: [ref] }] };
+    });
+    this.ecr.on(DescribeRepositoriesCommand).callsFake((i: { repositoryNames?: string[] }) => {
+      if (this.existing.has(i.repositoryNames?.[0] ?? '')) return { repositories: [{ repositoryName: i.repositoryNames?.[0] }] };
+      throw Object.assign(new Error('no repo'), { name: 'RepositoryNotFoundException' });
+    });
+    this.rds.on(DescribeDBEngineVersionsCommand).callsFake((i: { EngineVersion?: string }) => ({
+      DBEngineVersions: this.engineVersions.filter((v) => !i.EngineVersion || v === i.EngineVersion).map((EngineVersion) => ({ EngineVersion })),
+    }));
+    this.rds.on(DescribeDBClustersCommand).callsFake((i: { DBClusterIdentifier?: string }) => {
+      if (this.existing.has(i.DBClusterIdentifier ?? '')) return { DBClusters: [{ DBClusterIdentifier: i.DBClusterIdentifier }] };
+      throw Object.assign(new Error('not found'), { name: 'DBClusterNotFoundFault' });
+    });
+    this.apigw.on(GetAccountCommand).callsFake(() => (this.apiGatewayRole ? { cloudwatchRoleArn: this.apiGatewayRole } : {}));
+
+    cfn.on(DescribeStacksCommand).callsFake((i: { StackName?: string }) => this.describeStack(i.StackName ?? ''));
+    cfn.on(GetTemplateCommand).callsFake((i: { StackName?: string }) => {
+      if (isToolkit(i.StackName)) {
+        if (this.bootstrapVersion === undefined) throw notExist('CDKToolkit');
+        return { TemplateBody: '{}' };
+      }
+      if (!this.stack || this.stack.status === 'DELETE_COMPLETE') throw notExist(this.stackName);
+      return { TemplateBody: JSON.stringify(this.stack.template ?? {}), StagesAvailable: ['Original', 'Processed'] };
+    });
+    cfn.on(CreateChangeSetCommand).callsFake((i: { ChangeSetName?: string; StackName?: string }) => {
+      if (isToolkit(i.StackName)) {
+        // tapctl bootstrap: the bootstrap stack is created; its resources are not modelled.
+        this.changeSet = { name: i.ChangeSetName ?? 'cs', created: this.now(), empty: false, toolkit: true, changes: [{ Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: 'StagingBucket', ResourceType: 'AWS::S3::Bucket' } }] };
+        return { Id: `arn:aws:cloudformation:${this.region}:${this.account}:changeSet/${this.changeSet.name}/1`, StackId: this.toolkitArn };
+      }
+      if (!this.stack || this.stack.status === 'DELETE_COMPLETE') this.stack = { status: 'REVIEW_IN_PROGRESS' };
+      const changes = this.computeChanges();
+      this.changeSet = { name: i.ChangeSetName ?? 'cs', changes, created: this.now(), empty: changes.length === 0 };
+      return { Id: `arn:aws:cloudformation:${this.region}:${this.account}:changeSet/${this.changeSet.name}/1`, StackId: this.stackArn };
+    });
+    cfn.on(DescribeChangeSetCommand).callsFake(() => {
+      const cs = this.changeSet;
+      if (!cs) throw Object.assign(new Error('ChangeSet does not exist'), { name: 'ChangeSetNotFoundException' });
+      const base = { ChangeSetName: cs.name, ChangeSetId: `arn:aws:cloudformation:${this.region}:${this.account}:changeSet/${cs.name}/1`, StackId: cs.toolkit ? this.toolkitArn : this.stackArn, StackName: cs.toolkit ? 'CDKToolkit' : this.stackName, CreationTime: cs.created };
+      return cs.empty
+        ? { ...base, Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE', StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set.", Changes: [] }
+        : { ...base, Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE', Changes: cs.changes };
+    });
+    cfn.on(DeleteChangeSetCommand).callsFake(() => {
+      this.changeSet = undefined;
+      return {};
+    });
+    cfn.on(ExecuteChangeSetCommand).callsFake(() => {
+      if (this.changeSet?.toolkit) {
+        this.bootstrapVersion = 30;
+        for (const [status, id, type] of [['CREATE_IN_PROGRESS', 'CDKToolkit', 'AWS::CloudFormation::Stack'], ['CREATE_IN_PROGRESS', 'StagingBucket', 'AWS::S3::Bucket'], ['CREATE_COMPLETE', 'StagingBucket', 'AWS::S3::Bucket'], ['CREATE_COMPLETE', 'CDKToolkit', 'AWS::CloudFormation::Stack']]) {
+          this.toolkitEvents.unshift({ EventId: `t${++this.eventSeq}`, StackId: this.toolkitArn, StackName: 'CDKToolkit', LogicalResourceId: id, PhysicalResourceId: id === 'CDKToolkit' ? this.toolkitArn : 'bucket', ResourceType: type, ResourceStatus: status as StackEvent['ResourceStatus'], Timestamp: this.now() });
+        }
+      } else this.execute();
+      return {};
+    });
+    cfn.on(DescribeStackEventsCommand).callsFake((i: { StackName?: string }) => {
+      this.onPoll?.();
+      return { StackEvents: isToolkit(i.StackName) ? this.toolkitEvents : this.events };
+    });
+    cfn.on(DeleteStackCommand).callsFake(() => {
+      const resources = Object.entries(this.stack?.template?.Resources ?? {});
+      this.events.unshift(this.event(this.stackName, 'AWS::CloudFormation::Stack', 'DELETE_IN_PROGRESS', 'User Initiated'));
+      for (const [id, r] of resources.slice(0, 3)) {
+        this.events.unshift(this.event(id, r.Type, 'DELETE_IN_PROGRESS'));
+        this.events.unshift(this.event(id, r.Type, r.DeletionPolicy === 'Retain' ? 'DELETE_SKIPPED' : 'DELETE_COMPLETE'));
+      }
+      this.events.unshift(this.event(this.stackName, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE'));
+      this.stack = { status: 'DELETE_COMPLETE' };
+      return {};
+    });
+    cfn.on(ListStackResourcesCommand).callsFake(() => ({
+      StackResourceSummaries: Object.entries(this.stack?.template?.Resources ?? {}).map(([id, r]) => ({
+        LogicalResourceId: id, ResourceType: r.Type, PhysicalResourceId: this.stack?.physicalIds?.[id] ?? `${id.toLowerCase()}-physical`, ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date(),
+      })),
+    }));
+  }
+}
+
+const isToolkit = (name: string | undefined) => Boolean(name && (name === 'CDKToolkit' || name.includes(':stack/CDKToolkit/')));
+
+function notExist(name: string): Error {
+  return Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
+}

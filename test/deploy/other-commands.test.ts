@@ -1,0 +1,115 @@
+/** tapctl diff, bootstrap and destroy on the real synthesized stack, against the faked AWS. */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeAws } from './fake-aws.js';
+import { aimFake, logicalIdOf, synthesizedProject, tapctl, type Fixture } from './setup.js';
+
+let f: Fixture;
+let fake: FakeAws;
+
+beforeAll(async () => {
+  f = await synthesizedProject();
+});
+afterAll(() => f.project.cleanup());
+beforeEach(() => {
+  fake = new FakeAws();
+  aimFake(fake, f);
+});
+afterEach(() => fake.restore());
+
+describe('tapctl diff', () => {
+  it('says "not deployed yet" and exits 0 when the stack does not exist', async () => {
+    const r = await tapctl(f, ['diff', '--env', 'dev']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/TapStack-shop-dev is not deployed yet: the first deploy creates everything/);
+    expect(r.stdout).toMatch(/template\s+\d+ resources/);
+  });
+
+  it('summarizes the change and calls out a stateful replacement loudly', async () => {
+    const deployed = f.template();
+    const cluster = logicalIdOf(deployed, 'AWS::RDS::DBCluster');
+    const bucket = logicalIdOf(deployed, 'AWS::S3::Bucket');
+    deployed.Resources[cluster].Properties.DatabaseName = 'legacy';
+    deployed.Resources.OldBucket = { Type: 'AWS::S3::Bucket', Properties: {} };
+    fake.deployedAsIs();
+    fake.stack!.template = deployed;
+    fake.replaceOnChange.add(cluster);
+    const r = await tapctl(f, ['diff', '--env', 'dev']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/TapStack-shop-dev: 0 to add, 0 to change, 1 to replace, 1 to remove/);
+    expect(r.stdout).toMatch(new RegExp(`± ${cluster}  AWS::RDS::DBCluster  REPLACE  <- STATEFUL`));
+    expect(r.stdout).toMatch(/- OldBucket {2}AWS::S3::Bucket {2}REMOVE {2}<- STATEFUL/);
+    expect(r.stderr).toMatch(new RegExp(`${cluster} \\(AWS::RDS::DBCluster\\) would be replaced: its data is lost`));
+    expect(bucket).not.toBe('OldBucket');
+    // The change set was only for the diff: created, never executed, deleted again.
+    expect(fake.calls('CreateChangeSet')).toBe(1);
+    expect(fake.calls('ExecuteChangeSet')).toBe(0);
+  });
+
+  it('--json prints one document', async () => {
+    fake.deployedAsIs();
+    const r = await tapctl(f, ['diff', '--env', 'dev', '--json', '--template-only']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, deployed: true, changes: { adds: 0, replacements: 0, removals: 0 } });
+    expect(fake.calls('CreateChangeSet')).toBe(0);
+  });
+});
+
+describe('tapctl bootstrap', () => {
+  it('bootstraps the account and region with live progress', async () => {
+    fake.bootstrapVersion = undefined;
+    const r = await tapctl(f, ['bootstrap', '--env', 'dev']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/CREATE_COMPLETE\s+StagingBucket/);
+    expect(r.stdout).toMatch(/bootstrapped 111111111111\/us-east-1/);
+    expect(fake.bootstrapVersion).toBe(30);
+  });
+
+  it('refuses credentials for another account (exit 3)', async () => {
+    fake.account = '999999999999';
+    const r = await tapctl(f, ['bootstrap', '--env', 'dev']);
+    expect(r.code).toBe(3);
+    expect(fake.calls('CreateChangeSet')).toBe(0);
+  });
+});
+
+describe('tapctl destroy', () => {
+  it('needs --yes without a terminal (exit 3)', async () => {
+    fake.deployedAsIs();
+    const r = await tapctl(f, ['destroy', '--env', 'dev']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/needs confirmation, and there is no terminal to ask/);
+    expect(fake.calls('DeleteStack')).toBe(0);
+  });
+
+  it('refuses a production environment without --force (exit 3)', async () => {
+    const r = await tapctl(f, ['destroy', '--env', 'prod', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/'prod' is a production environment: destroy refuses it without --force/);
+  });
+
+  it('asks for the environment name at a terminal, deletes, then lists what was kept and still exists', async () => {
+    fake.deployedAsIs();
+    const t = fake.stack!.template as Record<string, any>;
+    const bucket = logicalIdOf(t, 'AWS::S3::Bucket');
+    const repo = logicalIdOf(t, 'AWS::ECR::Repository');
+    t.Resources[bucket].DeletionPolicy = 'Retain';
+    t.Resources[repo].DeletionPolicy = 'Retain';
+    fake.stack!.physicalIds = { [bucket]: 'shop-static-assets-dev-111111111111', [repo]: 'shop-app-dev' };
+    fake.existing.add('shop-static-assets-dev-111111111111'); // the repository is gone, the bucket is not
+    const prompter = { input: async () => 'dev', confirm: async () => false, select: async () => 'x' as never, checkbox: async () => [] };
+    const r = await tapctl(f, ['destroy', '--env', 'dev'], { tty: true, prompter });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.calls('DeleteStack')).toBe(1);
+    expect(r.stdout).toMatch(/destroyed TapStack-shop-dev/);
+    expect(r.stdout).toMatch(/shop-static-assets-dev-111111111111 {2}AWS::S3::Bucket, Retain {2}still exists/);
+    expect(r.stdout).not.toMatch(/shop-app-dev /);
+  });
+
+  it('a wrong answer leaves the stack alone (exit 3)', async () => {
+    fake.deployedAsIs();
+    const prompter = { input: async () => 'prod', confirm: async () => false, select: async () => 'x' as never, checkbox: async () => [] };
+    const r = await tapctl(f, ['destroy', '--env', 'dev'], { tty: true, prompter });
+    expect(r.code).toBe(3);
+    expect(fake.calls('DeleteStack')).toBe(0);
+  });
+});

@@ -1,0 +1,54 @@
+/** Shared fixtures of the deploy tests: one synthesized project per test file, and a run helper. */
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../../src/config/load.js';
+import type { ResolvedEnvironment } from '../../src/config/resolve.js';
+import { readStackArtifact, type StackArtifactInfo } from '../../src/deploy/assembly.js';
+import { assemblyDir } from '../../src/state/work-dir.js';
+import { synthesize, type SynthResult } from '../../src/synth/synthesize.js';
+import { cleanEnv, runTapctl, type InProcessOptions } from '../helpers/cli.js';
+import { sampleConfig, tempProject, type TempProject } from '../helpers/project.js';
+import type { FakeAws } from './fake-aws.js';
+
+export interface Fixture {
+  readonly project: TempProject;
+  readonly env: ResolvedEnvironment;
+  readonly synth: SynthResult;
+  readonly artifact: StackArtifactInfo;
+  /** The synthesized template (a fresh copy each call, for tests that change it). */
+  template(): Record<string, any>;
+}
+
+/** A project with `config`, its `envName` environment synthesized once into the folder deploy uses. */
+export async function synthesizedProject(config: Record<string, unknown> = sampleConfig(), envName = 'dev'): Promise<Fixture> {
+  const project = tempProject(config);
+  const env = loadConfig(project.configPath).environments.find((e) => e.name === envName)!;
+  const synth = await synthesize(env, { outDir: assemblyDir(project.dir, envName) });
+  const artifact = readStackArtifact(synth);
+  const text = readFileSync(synth.templatePath, 'utf8');
+  return { project, env, synth, artifact, template: () => JSON.parse(text) };
+}
+
+/** Points the fake at the fixture: the stack name, account and what the next change set carries. */
+export function aimFake(fake: FakeAws, f: Fixture): void {
+  fake.stackName = f.env.names.stack;
+  fake.account = f.env.account;
+  fake.region = f.env.region;
+  fake.nextTemplate = f.template();
+  fake.nextTags = { ...f.artifact.tags };
+  fake.nextTerminationProtection = f.artifact.terminationProtection;
+}
+
+/** Dummy credentials (toolkit-lib loads credentials before any call) and fast polling. */
+export const testEnv = (extra: NodeJS.ProcessEnv = {}) =>
+  cleanEnv({ AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake', TAPCTL_POLL_INTERVAL_MS: '5', ...extra });
+
+export function tapctl(f: Fixture, argv: string[], options: Partial<InProcessOptions> = {}) {
+  return runTapctl(argv, { cwd: f.project.dir, env: testEnv(), ...options });
+}
+
+/** The first resource of `type` in a template. */
+export function logicalIdOf(template: Record<string, any>, type: string): string {
+  const found = Object.entries(template.Resources as Record<string, { Type: string }>).find(([, r]) => r.Type === type);
+  if (!found) throw new Error(`no ${type} in the template`);
+  return found[0];
+}

@@ -1,0 +1,132 @@
+/** The pure pieces of deploy: known causes, the root cause, the change summary, the scoped AWS environment. */
+import { fullDiff } from '@aws-cdk/cloudformation-diff';
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import { describe, expect, it } from 'vitest';
+import { destructiveRefusal } from '../../src/deploy/approval.js';
+import { summarizeChanges, type TemplateDiffLike } from '../../src/deploy/change-summary.js';
+import { rootCause } from '../../src/deploy/failure.js';
+import { KNOWN_CAUSES, knownCauseFor } from '../../src/deploy/known-causes.js';
+import { ToolkitIoHost } from '../../src/deploy/toolkit-io.js';
+import { withToolkit } from '../../src/deploy/toolkit-session.js';
+import type { CommandContext } from '../../src/cli/context.js';
+
+describe('known causes (failure-lessons.md)', () => {
+  // The error texts recorded in shared/spec/failure-lessons.md, as CloudFormation or CDK reported them.
+  const recorded: Array<[number, string]> = [
+    [1, "ValidationError: Stack name must match the regular expression: /^[A-Za-z][A-Za-z0-9-]*$/, got 'TapStack-${environmentSuffix}'"],
+    [2, 'ValidationError: Alias name must be between 1 and 256 characters in a-zA-Z0-9:/_-'],
+    [3, 'UnscopedValidationError: Invalid S3 bucket name (value: ecommerce-static-${token[aws.accountid.4]}-${environment_suffix:-dev}-776406)'],
+    [4, "Value 'RDSMasterSecretSecretRotationSchedule988E5CA8-MySQLSingleUser-Lambda' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64"],
+    [5, 'Load balancer name: "alb-ecommerceinfra-staging-404625" can have a maximum of 32 characters'],
+    [7, 'ValidationError: Cannot provide writer or readers if instances or instanceProps are provided'],
+    [8, 'ValidationError: One of rotationLambda or hostedRotation must be specified'],
+    [9, 'InvalidParameterCombination: You cannot specify both a cache policy and legacy cache behavior parameters.'],
+    [10, 'InvalidParameterException: The launch type and capacity provider strategy must not be specified together.'],
+    [15, 'InvalidParameterValue: Cannot find version 15.3'],
+    [16, 'Cannot find version 15.7 for aurora-postgresql (Service: Rds, Status Code: 400)'],
+    [17, 'Cannot find version 8.0.mysql_aurora.3.05.2 for aurora-mysql'],
+    [18, 'Invalid parameter value: 1GB for: shared_buffers allowed values are: 16-1073741823'],
+    [19, 'CloudWatch Logs role ARN must be set in account settings to enable logging (Service: ApiGateway, Status Code: 400)'],
+    [20, 'Invalid request provided: AWS::CloudFront::Distribution: The S3 bucket that you specified for CloudFront logs does not enable ACL access'],
+    [21, 'ValidationError: Role arn:aws:iam::***:role/cdk-hnb659fds-cfn-exec-role-***-us-east-1 is invalid or cannot be assumed'],
+    [23, "The specified KMS key does not exist or is not allowed to be used with Arn 'arn:aws:logs:us-east-1:111111111111:log-group:/ecs/shop-app-dev'"],
+    [26, "You can't create this secret because a secret with this name is already scheduled for deletion."],
+  ];
+
+  it.each(recorded)('#%i is recognised from its recorded error text', (lesson, text) => {
+    expect(knownCauseFor(text)?.lesson).toBe(lesson);
+  });
+
+  it('covers every lesson the issue asks for, each with a hint', () => {
+    const required = [1, 2, 3, 4, 5, 7, 8, 9, 10, 15, 16, 17, 18, 19, 20, 21, 23, 26];
+    expect(KNOWN_CAUSES.map((c) => c.lesson).sort((a, b) => a - b)).toEqual(required);
+    expect(KNOWN_CAUSES.every((c) => c.hint.length > 20)).toBe(true);
+  });
+
+  it('does not match an ordinary cancellation', () => {
+    expect(knownCauseFor('Resource creation cancelled')).toBeUndefined();
+  });
+});
+
+describe('root cause', () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, s));
+  const ev = (LogicalResourceId: string, ResourceStatus: string, ResourceStatusReason: string | undefined, s: number, ResourceType = 'AWS::S3::Bucket'): StackEvent =>
+    ({ LogicalResourceId, ResourceStatus, ResourceStatusReason, Timestamp: at(s), ResourceType }) as StackEvent;
+
+  it('is the earliest failure with a reason of its own, whatever order the events came in', () => {
+    const events = [
+      ev('Stack', 'ROLLBACK_IN_PROGRESS', 'The following resource(s) failed to create: [Bucket, Key].', 9, 'AWS::CloudFormation::Stack'),
+      ev('Key', 'CREATE_FAILED', 'Resource creation cancelled', 8, 'AWS::KMS::Key'),
+      ev('Stage', 'CREATE_FAILED', 'CloudWatch Logs role ARN must be set in account settings to enable logging', 7, 'AWS::ApiGateway::Stage'),
+      ev('Bucket', 'CREATE_COMPLETE', undefined, 5),
+    ];
+    expect(rootCause(events)).toEqual({ logicalId: 'Stage', resourceType: 'AWS::ApiGateway::Stage', status: 'CREATE_FAILED', reason: expect.stringContaining('CloudWatch Logs role') });
+  });
+
+  it('falls back to the first failure when every failure only reports a cancellation', () => {
+    expect(rootCause([ev('Key', 'CREATE_FAILED', 'Resource creation cancelled', 3)])?.logicalId).toBe('Key');
+    expect(rootCause([ev('Key', 'CREATE_COMPLETE', undefined, 3)])).toBeUndefined();
+  });
+});
+
+describe('change summary', () => {
+  const template = (resources: Record<string, unknown>) => ({ Resources: resources });
+  const bucket = (name: string) => ({ Type: 'AWS::S3::Bucket', Properties: { BucketName: name } });
+  const topic = { Type: 'AWS::SNS::Topic', Properties: { DisplayName: 'x' } };
+
+  it('counts adds, changes, replacements and removals, and flags data-losing ones', () => {
+    const before = template({ Assets: bucket('a'), Logs: { ...bucket('logs'), DeletionPolicy: 'Retain' }, Old: bucket('old'), Alerts: topic });
+    const after = template({ Assets: bucket('a-renamed'), Alerts: { ...topic, Properties: { DisplayName: 'y' } }, New: topic });
+    const s = summarizeChanges({ Stack: fullDiff(before, after) as unknown as TemplateDiffLike });
+    expect(s).toMatchObject({ adds: 1, modifications: 1, replacements: 1, removals: 2 });
+    expect(s.destructive.map((c) => `${c.logicalId}:${c.kind}`).sort()).toEqual(['Assets:replace', 'Old:remove']);
+    // Removed from the stack but retained: not a data loss.
+    expect(s.changes.find((c) => c.logicalId === 'Logs')).toMatchObject({ kind: 'orphan', destroysData: false });
+  });
+
+  it('--allow-replace lets named resources (or all) through', () => {
+    const s = summarizeChanges({ Stack: fullDiff(template({ A: bucket('a'), B: bucket('b') }), template({ A: bucket('a2') })) as unknown as TemplateDiffLike });
+    expect(destructiveRefusal(s, [], 'dev')?.message).toMatch(/A \(AWS::S3::Bucket, replaced\), B \(AWS::S3::Bucket, removed\)/);
+    expect(destructiveRefusal(s, ['A'], 'dev')?.message).toMatch(/of B /);
+    expect(destructiveRefusal(s, ['A', 'B'], 'dev')).toBeUndefined();
+    expect(destructiveRefusal(s, ['all'], 'dev')).toBeUndefined();
+  });
+});
+
+describe('toolkit session', () => {
+  const ctx = (env: NodeJS.ProcessEnv) => ({ env, globals: {}, signal: new AbortController().signal }) as unknown as CommandContext;
+  const environment = (endpoint?: string) => ({ region: 'eu-west-1', ...(endpoint ? { endpoint } : {}) }) as never;
+
+  it("points toolkit-lib at the environment's endpoint only for the duration of the call", async () => {
+    const before = process.env.AWS_ENDPOINT_URL;
+    let during: string | undefined;
+    const c = ctx({ AWS_ACCESS_KEY_ID: 'AKIDTEST' });
+    await withToolkit(c, environment('http://localhost:4566'), new ToolkitIoHost(c), async () => {
+      during = process.env.AWS_ENDPOINT_URL;
+      expect(process.env.AWS_ACCESS_KEY_ID).toBe('AKIDTEST');
+    });
+    expect(during).toBe('http://localhost:4566');
+    expect(process.env.AWS_ENDPOINT_URL).toBe(before);
+  });
+
+  it('restores process.env when the call fails', async () => {
+    const c = ctx({ AWS_PROFILE: 'tapctl-test' });
+    await expect(withToolkit(c, environment('http://localhost:4566'), new ToolkitIoHost(c), async () => {
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    expect(process.env.AWS_PROFILE).not.toBe('tapctl-test');
+  });
+});
+
+describe("tapctl's IoHost for toolkit-lib", () => {
+  it('never hands back the default answer of a question it does not know', async () => {
+    const debug: string[] = [];
+    const c = { io: { debug: (m: string) => debug.push(m) }, signal: new AbortController().signal } as unknown as CommandContext;
+    const host = new ToolkitIoHost(c);
+    const ask = (code: string) => host.requestResponse({ time: new Date(), level: 'info', action: 'deploy', code: code as never, message: 'Deploy?', data: {}, defaultResponse: true });
+    // No approval handler: a deploy request is denied, not approved by its default `true`.
+    expect(await ask('CDK_TOOLKIT_I5060')).toBe(false);
+    expect(await ask('CDK_TOOLKIT_I9999')).toBe(false);
+    expect(await ask('CDK_TOOLKIT_I7010')).toBe(false);
+  });
+});
