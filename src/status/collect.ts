@@ -1,0 +1,107 @@
+/**
+ * One refresh of `tapctl status`: who am I and the one DescribeStacks (in parallel), the account check, then
+ * every section at once (Promise.allSettled: a section that fails says why and the others still show).
+ */
+import { InterruptedError, OperationError } from '../cli/errors.js';
+import type { AwsClients } from '../aws/clients.js';
+import { assertAccount, callerIdentity, type CallerIdentity } from '../aws/identity.js';
+import { describeStack, stackOutputs } from '../aws/stack.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import type { PushedImage } from '../state/work-dir.js';
+import { SCHEMA_VERSION, type StatusDocument } from './schema.js';
+import type { SectionContext } from './sections/section.js';
+import { readStack } from './sections/stack.js';
+import { assessStability } from './stability.js';
+
+/** The first round trip (STS + CloudFormation) gets this long before status gives up. */
+export const FIRST_CALL_TIMEOUT_MS = 20_000;
+
+export interface CollectOptions {
+  readonly clients: AwsClients;
+  readonly env: ResolvedEnvironment;
+  readonly probe: boolean;
+  readonly signal: AbortSignal;
+  readonly lastPushed?: PushedImage;
+  /** Known from an earlier refresh of --watch: the account is checked once. */
+  readonly identity?: CallerIdentity;
+  readonly now?: () => Date;
+  readonly fetch?: typeof fetch;
+}
+
+export interface Collected {
+  readonly document: StatusDocument;
+  readonly identity: CallerIdentity;
+}
+
+export async function collectStatus(o: CollectOptions): Promise<Collected> {
+  const { env, clients, signal } = o;
+  const stackName = env.names.stack;
+  // STS goes out first (its answer is needed first); CloudFormation, then the sections' code, load behind it.
+  const identityPromise = o.identity ? Promise.resolve(o.identity) : bounded(callerIdentity(clients), signal, 'checking your AWS identity');
+  identityPromise.catch(() => undefined); // settled below; no unhandled rejection while STS loads
+  if (!o.identity) await clients.sts().catch(() => undefined);
+  const stackPromise = bounded(describeStack(clients, stackName), signal, `reading stack ${stackName}`);
+  const sectionsModule = import('./sections/index.js');
+  // Once both requests are out, the section clients load during the wait for their answers.
+  void Promise.all([clients.cloudFormation(), sectionsModule])
+    .then(([, m]) => m.preloadSectionClients(clients))
+    .catch(() => undefined);
+  const [identityResult, stackResult] = await Promise.allSettled([identityPromise, stackPromise]);
+  if (identityResult.status === 'rejected') throw identityResult.reason;
+  const identity = identityResult.value;
+  // Before anything about the stack is shown: another account's "not deployed" would be a lie.
+  assertAccount(identity, env);
+  if (stackResult.status === 'rejected') throw stackResult.reason;
+  const stack = stackResult.value;
+  if (!stack) {
+    throw new OperationError(`environment '${env.name}' is not deployed: there is no stack ${stackName} in account ${env.account} (${env.region})`, {
+      hint: `deploy it with: tapctl deploy --env ${env.name}`,
+      code: 'not-deployed',
+    });
+  }
+
+  const outputs = stackOutputs(stack);
+  const c: SectionContext = { clients, env, outputs, signal, ...(o.lastPushed ? { lastPushed: o.lastPushed } : {}) };
+  const { readSections } = await sectionsModule;
+  const sections = await readSections(c, { probe: o.probe, ...(o.fetch ? { fetch: o.fetch } : {}) });
+  if (signal.aborted) throw new InterruptedError('interrupted');
+  const stackInfo = readStack(stack);
+
+  const document: StatusDocument = {
+    schemaVersion: SCHEMA_VERSION,
+    ok: true,
+    generatedAt: (o.now?.() ?? new Date()).toISOString(),
+    environment: { name: env.name, project: env.project, account: env.account, region: env.region, stackName },
+    identity: { account: identity.account, arn: identity.arn },
+    summary: assessStability(stackInfo, sections.service),
+    stack: stackInfo,
+    endpoints: sections.endpoints,
+    service: sections.service,
+    targets: sections.targets,
+    database: sections.database,
+    alarms: sections.alarms,
+    outputs,
+  };
+  return { document, identity };
+}
+
+/** Ctrl-C or a silent endpoint must not leave status hanging on its first round trip. */
+async function bounded<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new OperationError(`no answer from AWS within ${FIRST_CALL_TIMEOUT_MS / 1000} s while ${what}`, { hint: 'check your network, proxy or the environment endpoint', code: 'timeout' })),
+      FIRST_CALL_TIMEOUT_MS,
+    );
+    onAbort = () => reject(new InterruptedError('interrupted'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, stop]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Human output of a status document: labelled sections, one formatted line per item (style.md pattern 8,
+ * after ecspresso's status). Everything goes through the IoHost; colours only through its styles.
+ */
+import type { IoHost, Styles } from '../cli/io-host.js';
+import type {
+  AlarmsInfo,
+  DatabaseInfo,
+  DeploymentInfo,
+  EndpointInfo,
+  ImageRef,
+  Section,
+  ServiceInfo,
+  StatusDocument,
+  TargetsInfo,
+} from './schema.js';
+
+export interface RenderOptions {
+  /** List every stack output (--outputs). */
+  readonly outputs: boolean;
+}
+
+type Row = readonly [string, string];
+
+export function renderStatus(io: IoHost, doc: StatusDocument, options: RenderOptions): void {
+  const s = io.style;
+  const at = (time: string | null) => formatTime(time, doc.generatedAt);
+  const e = doc.environment;
+
+  io.section(`Stack ${s.accent(doc.stack.name)}  ${s.dim(`${e.name} · ${e.account} · ${e.region}`)}`);
+  const stack = doc.stack;
+  io.rows([
+    ['status', stackStatus(stack.status, s) + (stack.statusReason && !stack.status.endsWith('_COMPLETE') ? s.dim(`  ${stack.statusReason}`) : '')],
+    ['last updated', at(stack.lastUpdatedAt)],
+    ['termination protection', stack.terminationProtection ? 'on' : 'off'],
+    ['operation', stack.operationInProgress ? s.warn(`${stack.status} in progress`) : 'none in progress'],
+  ]);
+
+  io.section('Endpoints');
+  io.rows(doc.endpoints.map((p) => [p.name, endpointLine(p, s)]));
+
+  section(io, 'Service', doc.service, (d) => renderService(io, d, doc, at));
+  section(io, 'Targets', doc.targets, (d) => renderTargets(io, d));
+  section(io, 'Database', doc.database, (d) => renderDatabase(io, d));
+  section(io, 'Alarms', doc.alarms, (d) => renderAlarms(io, d, at));
+
+  if (options.outputs) {
+    io.section('Outputs');
+    const rows = Object.entries(doc.outputs);
+    if (rows.length > 0) io.rows(rows);
+    else io.check('skip', 'the stack has no outputs');
+  }
+
+  const verdict = doc.summary;
+  io.line('');
+  if (verdict.state === 'stable') {
+    io.check('pass', 'stable', doc.service.state === 'ok' ? 'no stack operation or service rollout in progress' : 'no stack operation in progress; the service rollout could not be read');
+  }
+  else io.check(verdict.state === 'failed' ? 'fail' : 'warn', verdict.state, verdict.reasons.join('; '));
+}
+
+function section<T>(io: IoHost, title: string, result: Section<T>, body: (data: T) => void): void {
+  io.section(title);
+  if (result.state === 'ok') body(result.data);
+  else if (result.state === 'absent') io.check('skip', result.reason);
+  else if (result.error.code === 'access-denied') io.check('fail', `not shown: AWS denied access${deniedAction(result.error.message)}`, 'your role needs this permission');
+  else io.check('fail', 'not shown', result.error.message);
+}
+
+/** "... is not authorized to perform: ecs:DescribeServices on ..." -> " (ecs:DescribeServices)". */
+function deniedAction(message: string): string {
+  const m = /perform:?\s+([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message);
+  return m ? ` (${m[1]})` : '';
+}
+
+function renderService(io: IoHost, d: ServiceInfo, doc: StatusDocument, at: (t: string | null) => string): void {
+  const s = io.style;
+  const tasks = `${d.desiredCount} desired · ${d.runningCount} running · ${d.pendingCount} pending`;
+  const rows: Row[] = [
+    ['service', `${d.service} on ${d.cluster}${d.status === 'ACTIVE' ? '' : s.warn(` (${d.status})`)}`],
+    ['tasks', d.runningCount < d.desiredCount ? s.warn(tasks) : tasks],
+    ...d.deployments.map((x): Row => ['deployment', deploymentLine(x, s)]),
+  ];
+  const running = d.image.running;
+  if (running) rows.push(['image', imageLine(running)]);
+  const pushed = d.image.lastPushed;
+  if (pushed) rows.push(['last pushed', `${pushed.tag} ${s.dim(shortDigest(pushed.digest))} ${s.dim(at(pushed.pushedAt))}`]);
+  rows.push(...d.events.map((x): Row => ['event', `${s.dim(clock(x.at))}  ${x.message}`]));
+  io.rows(rows);
+  if (d.image.matchesLastPushed === false) {
+    io.check('warn', 'the running image differs from the last one pushed', `tapctl deploy --env ${doc.environment.name} rolls out ${pushed?.tag ?? 'it'}`);
+  }
+  for (const note of d.notes) io.check('warn', note);
+}
+
+function deploymentLine(x: DeploymentInfo, s: Styles): string {
+  const rollout = x.rolloutState === 'FAILED' ? s.bad('FAILED') : x.rolloutState === 'IN_PROGRESS' ? s.warn('IN_PROGRESS') : (x.rolloutState ?? '-');
+  const parts = [x.status, rollout, x.taskDefinition, `${x.runningCount}/${x.desiredCount} running`];
+  if (x.pendingCount > 0) parts.push(`${x.pendingCount} pending`);
+  if (x.failedTasks > 0) parts.push(s.bad(`${x.failedTasks} failed`));
+  const reason = x.rolloutState && x.rolloutState !== 'COMPLETED' && x.rolloutStateReason ? s.dim(`  ${x.rolloutStateReason}`) : '';
+  return parts.join(' · ') + reason;
+}
+
+function imageLine(image: ImageRef): string {
+  const name = image.repository.slice(image.repository.lastIndexOf('/') + 1);
+  return `${name}:${image.tag ?? '(no tag)'} ${image.digest ? shortDigest(image.digest) : '(digest unknown)'}`;
+}
+
+function renderTargets(io: IoHost, d: TargetsInfo): void {
+  const s = io.style;
+  const counts = `${d.healthy} healthy · ${d.unhealthy} unhealthy` + (d.other > 0 ? ` · ${d.other} other` : '');
+  io.rows([
+    ['target group', d.targetGroup],
+    ['health', d.unhealthy > 0 ? s.bad(counts) : d.healthy === 0 ? s.warn(counts) : counts],
+    ...d.targets
+      .filter((t) => t.state !== 'healthy')
+      .map((t): Row => [t.port === null ? t.id : `${t.id}:${t.port}`, `${t.state.startsWith('unhealthy') ? s.bad(t.state) : s.warn(t.state)}${t.reason ? ` ${t.reason}` : ''}${t.description ? s.dim(`  ${t.description}`) : ''}`]),
+  ]);
+}
+
+function renderDatabase(io: IoHost, d: DatabaseInfo): void {
+  const s = io.style;
+  const rows: Row[] = [
+    ['cluster', d.cluster],
+    ['status', d.status === 'available' ? d.status : s.warn(d.status)],
+    ['engine', `${d.engine} ${d.engineVersion}`],
+    ...d.instances.map((i): Row => [i.role, [i.id, i.status ?? 'status unknown', i.instanceClass].filter(Boolean).join(' · ')]),
+  ];
+  if (d.capacity) rows.push(['capacity', `${d.capacity.minAcu}–${d.capacity.maxAcu} ACU (Serverless v2)`]);
+  io.rows(rows);
+}
+
+function renderAlarms(io: IoHost, d: AlarmsInfo, at: (t: string | null) => string): void {
+  const s = io.style;
+  const rows: Row[] = [['in ALARM', `${d.counts.alarm === 0 ? s.good('0') : s.bad(String(d.counts.alarm))} of ${d.total}` + (d.counts.insufficientData > 0 ? s.dim(` · ${d.counts.insufficientData} with insufficient data`) : '')]];
+  rows.push(...d.firing.map((a): Row => [a.name, `${s.bad('ALARM')} since ${at(a.since)}${a.reason ? s.dim(`  ${a.reason}`) : ''}`]));
+  io.rows(rows);
+  if (d.missing.length > 0) io.check('warn', `${d.missing.length} expected alarm${d.missing.length === 1 ? '' : 's'} not found`, d.missing.join(', '));
+}
+
+function endpointLine(p: EndpointInfo, s: Styles): string {
+  if (!p.url) return s.dim(`no ${p.output} output`);
+  if (!p.probe) return p.url;
+  const r = p.probe;
+  const result = r.statusCode !== null ? `${r.ok ? s.good(String(r.statusCode)) : s.bad(String(r.statusCode))} ${r.latencyMs} ms` : s.bad(r.error ?? 'no answer');
+  return `${p.url}  ${s.dim('GET ' + new URL(r.url).pathname)} ${result}`;
+}
+
+function stackStatus(status: string, s: Styles): string {
+  if (status.endsWith('_FAILED') || status.endsWith('ROLLBACK_COMPLETE')) return s.bad(status);
+  if (status.endsWith('_IN_PROGRESS')) return s.warn(status);
+  return s.good(status);
+}
+
+const shortDigest = (d: string) => (d.startsWith('sha256:') ? d.slice(0, 19) : d);
+
+/** `2026-11-22 10:03:11 UTC (3 min ago)`; relative to the document's own time so output is reproducible. */
+export function formatTime(time: string | null, now: string): string {
+  if (!time) return 'unknown';
+  const t = new Date(time);
+  const seconds = Math.round((Date.parse(now) - t.getTime()) / 1000);
+  return `${time.slice(0, 19).replace('T', ' ')} UTC (${ago(seconds)})`;
+}
+
+function clock(time: string | null): string {
+  return time ? time.slice(5, 16).replace('T', ' ') : '--';
+}
+
+export function ago(seconds: number): string {
+  if (seconds < 5) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86_400)} d ago`;
+}

@@ -1,0 +1,95 @@
+/**
+ * One look, or --watch / --until-stable: refresh every N seconds, redrawn in place on a terminal and as plain
+ * repeated blocks elsewhere; with --json one compact document per refresh (NDJSON).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CommandContext } from '../cli/context.js';
+import { InterruptedError, isTapctlError, OperationError } from '../cli/errors.js';
+import { AwsClients, targetFor } from '../aws/clients.js';
+import type { CallerIdentity } from '../aws/identity.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import { readPushedImage } from '../state/work-dir.js';
+import { collectStatus, type CollectOptions } from './collect.js';
+import { renderStatus } from './render.js';
+import type { StatusDocument } from './schema.js';
+import { analyse } from './stability.js';
+
+export interface ShowStatusOptions {
+  readonly probe: boolean;
+  readonly outputs: boolean;
+  /** Seconds between refreshes; undefined for a single look. */
+  readonly intervalSeconds?: number;
+  readonly untilStable: boolean;
+}
+
+/** Returns the document of a single look; undefined when watching (every refresh was already written). */
+export async function showStatus(ctx: CommandContext, env: ResolvedEnvironment, projectDir: string, o: ShowStatusOptions): Promise<StatusDocument | undefined> {
+  const clients = new AwsClients(targetFor(env, ctx.globals.profile));
+  // Read on every refresh: a push-image during a watch shows up on the next one.
+  const base = (): CollectOptions => {
+    const lastPushed = readPushedImage(projectDir, env.name);
+    return { clients, env, probe: o.probe, signal: ctx.signal, ...(lastPushed ? { lastPushed } : {}) };
+  };
+
+  if (o.intervalSeconds === undefined) {
+    ctx.io.progress(`reading ${env.names.stack} ...`);
+    const { document } = await collectStatus(base());
+    if (!ctx.io.json) renderStatus(ctx.io, document, o);
+    return document;
+  }
+
+  let identity: CallerIdentity | undefined;
+  const failures = new Set<string>();
+  for (let refresh = 1; ; refresh++) {
+    try {
+      const collected = await collectStatus({ ...base(), ...(identity ? { identity } : {}) });
+      identity = collected.identity;
+      const document = collected.document;
+      show(ctx, document, o, refresh);
+
+      // A rollout that fails and rolls back ends "stable" but is not what was asked for: remember it.
+      for (const reason of analyse(document.stack, document.service).failed) failures.add(reason);
+      if (o.untilStable && document.summary.state !== 'in-progress') {
+        if (failures.size === 0) return undefined;
+        throw new OperationError(`${env.name} settled, but not as asked: ${[...failures].join('; ')}`, {
+          hint: 'the service events above say why; the stack events are in the CloudFormation console',
+          code: 'rollout-failed',
+        });
+      }
+    } catch (e) {
+      // Once the first look succeeded, a network blip or throttling should not end a long wait: try again.
+      if (!(identity && isTransient(e))) return stopped(e, o, ctx.signal);
+      ctx.io.warn(`refresh ${refresh} failed: ${(e as Error).message}; trying again in ${o.intervalSeconds} s`);
+    }
+    try {
+      await sleep(o.intervalSeconds * 1000, undefined, { signal: ctx.signal });
+    } catch (e) {
+      return stopped(e, o, ctx.signal);
+    }
+  }
+}
+
+function isTransient(e: unknown): boolean {
+  return isTapctlError(e) && ['network', 'timeout', 'aws'].includes(e.code);
+}
+
+/** Ctrl-C ends a plain --watch normally (exit 0); --until-stable was cut short of its answer (exit 130). */
+function stopped(e: unknown, o: ShowStatusOptions, signal: AbortSignal): undefined {
+  const interrupted = signal.aborted && (e instanceof InterruptedError || (e as Error)?.name === 'AbortError');
+  if (!interrupted) throw e;
+  if (o.untilStable) throw new InterruptedError('interrupted before the environment was stable');
+  return undefined;
+}
+
+function show(ctx: CommandContext, document: StatusDocument, o: ShowStatusOptions, refresh: number): void {
+  if (ctx.io.json) {
+    ctx.io.event({ ...document });
+    return;
+  }
+  const s = ctx.io.style;
+  const stop = o.untilStable ? 'until stable' : 'Ctrl-C to stop';
+  const header = s.dim(`tapctl status --env ${document.environment.name} · every ${o.intervalSeconds} s · ${stop} · ${document.generatedAt.slice(11, 19)} UTC · refresh ${refresh}`);
+  // On a terminal: clear the screen and draw again at the top, so the view updates in place.
+  ctx.io.line(ctx.io.live ? `\x1b[H\x1b[2J${header}` : `${refresh > 1 ? '\n' : ''}${header}`);
+  renderStatus(ctx.io, document, o);
+}

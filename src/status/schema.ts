@@ -1,0 +1,231 @@
+/**
+ * The `tapctl status --json` document: the TypeScript side of docs/status-schema.json (the two are checked
+ * against each other by test/status/schema.test.ts).
+ *
+ * Stability promise: within one SCHEMA_VERSION, fields are only ever added, never renamed, removed or retyped,
+ * so consumers must ignore properties they do not know. A breaking change bumps SCHEMA_VERSION.
+ */
+
+export const SCHEMA_VERSION = 1 as const;
+
+export interface StatusDocument {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  /** Always true here; error documents (`{ ok: false, error }`) are the CLI's common shape. */
+  readonly ok: true;
+  /** ISO-8601 time the document was assembled. */
+  readonly generatedAt: string;
+  readonly environment: EnvironmentInfo;
+  readonly identity: IdentityInfo;
+  readonly summary: Summary;
+  readonly stack: StackInfo;
+  readonly endpoints: readonly EndpointInfo[];
+  readonly service: Section<ServiceInfo>;
+  readonly targets: Section<TargetsInfo>;
+  readonly database: Section<DatabaseInfo>;
+  readonly alarms: Section<AlarmsInfo>;
+  /** Every stack output, by output key. */
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+export interface EnvironmentInfo {
+  readonly name: string;
+  readonly project: string;
+  readonly account: string;
+  readonly region: string;
+  readonly stackName: string;
+}
+
+export interface IdentityInfo {
+  readonly account: string;
+  readonly arn: string;
+}
+
+/**
+ * stable: no stack operation and no service rollout in progress.
+ * in-progress: CloudFormation or ECS is still changing something.
+ * failed: the last stack operation failed or rolled back, or a service rollout failed.
+ */
+export type StabilityState = 'stable' | 'in-progress' | 'failed';
+
+export interface Summary {
+  readonly state: StabilityState;
+  /** One sentence per thing that is moving or failed; empty when stable. */
+  readonly reasons: readonly string[];
+}
+
+export interface StackInfo {
+  readonly name: string;
+  readonly id: string;
+  readonly status: string;
+  readonly statusReason: string | null;
+  readonly createdAt: string | null;
+  /** Last update, or creation when it was never updated. */
+  readonly lastUpdatedAt: string | null;
+  readonly terminationProtection: boolean;
+  readonly operationInProgress: boolean;
+}
+
+export type EndpointName = 'site' | 'api' | 'alb';
+
+export interface EndpointInfo {
+  readonly name: EndpointName;
+  /** The stack output the URL comes from. */
+  readonly output: string;
+  /** Null when the stack has no such output. */
+  readonly url: string | null;
+  /** Null unless --probe was given. */
+  readonly probe: ProbeResult | null;
+}
+
+export interface ProbeResult {
+  readonly url: string;
+  /** True for a 2xx answer. */
+  readonly ok: boolean;
+  readonly statusCode: number | null;
+  readonly latencyMs: number | null;
+  /** Why there is no status code: time-out, DNS, connection refused ... */
+  readonly error: string | null;
+}
+
+/** Each section is read independently: one that fails says why and the others still show. */
+export type Section<T> = SectionOk<T> | SectionAbsent | SectionError;
+
+export interface SectionOk<T> {
+  readonly state: 'ok';
+  readonly data: T;
+}
+
+/** The resource does not exist (not created yet, or not part of this preset). */
+export interface SectionAbsent {
+  readonly state: 'absent';
+  readonly reason: string;
+}
+
+export type SectionErrorCode = 'access-denied' | 'timeout' | 'network' | 'credentials' | 'aws';
+
+export interface SectionError {
+  readonly state: 'error';
+  readonly error: { readonly code: SectionErrorCode; readonly message: string };
+}
+
+export interface ServiceInfo {
+  readonly cluster: string;
+  readonly service: string;
+  readonly status: string;
+  readonly desiredCount: number;
+  readonly runningCount: number;
+  readonly pendingCount: number;
+  readonly deployments: readonly DeploymentInfo[];
+  readonly image: ImageComparison;
+  /** The newest service events first (at most 5). */
+  readonly events: readonly ServiceEvent[];
+  /** What could not be read inside this section (e.g. a denied ecs:ListTasks), so digests may be missing. */
+  readonly notes: readonly string[];
+}
+
+export type RolloutState = 'COMPLETED' | 'FAILED' | 'IN_PROGRESS';
+
+export interface DeploymentInfo {
+  readonly id: string;
+  /** PRIMARY (the newest), ACTIVE (being replaced) or INACTIVE. */
+  readonly status: string;
+  readonly rolloutState: RolloutState | null;
+  readonly rolloutStateReason: string | null;
+  /** family:revision */
+  readonly taskDefinition: string;
+  readonly revision: number | null;
+  readonly desiredCount: number;
+  readonly runningCount: number;
+  readonly pendingCount: number;
+  readonly failedTasks: number;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  /** The image of the service's container in this deployment's task definition, with the digest tasks report. */
+  readonly image: ImageRef | null;
+}
+
+export interface ImageRef {
+  /** As written in the task definition. */
+  readonly reference: string;
+  readonly repository: string;
+  readonly tag: string | null;
+  /** Pinned in the task definition, or reported by the running tasks. */
+  readonly digest: string | null;
+}
+
+export interface ImageComparison {
+  /** The image of the PRIMARY deployment. */
+  readonly running: ImageRef | null;
+  /** What `tapctl push-image` last pushed from this project (.tapctl/<env>/image.json). */
+  readonly lastPushed: PushedImageInfo | null;
+  /** Null when either side is unknown. Compared by digest when both have one, otherwise by tag. */
+  readonly matchesLastPushed: boolean | null;
+}
+
+export interface PushedImageInfo {
+  readonly repositoryUri: string;
+  readonly tag: string;
+  readonly digest: string;
+  readonly pushedAt: string;
+}
+
+export interface ServiceEvent {
+  readonly at: string | null;
+  readonly message: string;
+}
+
+export interface TargetsInfo {
+  readonly targetGroup: string;
+  readonly targetGroupArn: string;
+  readonly healthy: number;
+  readonly unhealthy: number;
+  /** initial, draining, unused, unavailable. */
+  readonly other: number;
+  readonly targets: readonly TargetInfo[];
+}
+
+export interface TargetInfo {
+  readonly id: string;
+  readonly port: number | null;
+  readonly state: string;
+  readonly reason: string | null;
+  readonly description: string | null;
+}
+
+export interface DatabaseInfo {
+  readonly cluster: string;
+  readonly status: string;
+  readonly engine: string;
+  readonly engineVersion: string;
+  readonly endpoint: string | null;
+  readonly readerEndpoint: string | null;
+  /** Aurora Serverless v2 scaling range; null for provisioned clusters. */
+  readonly capacity: { readonly minAcu: number; readonly maxAcu: number } | null;
+  readonly instances: readonly DbInstanceInfo[];
+}
+
+export interface DbInstanceInfo {
+  readonly id: string;
+  readonly role: 'writer' | 'reader';
+  readonly status: string | null;
+  readonly instanceClass: string | null;
+}
+
+export interface AlarmsInfo {
+  /** Alarms of this environment that exist. */
+  readonly total: number;
+  readonly counts: { readonly ok: number; readonly alarm: number; readonly insufficientData: number };
+  /** Alarms in ALARM, the longest-firing first. */
+  readonly firing: readonly FiringAlarm[];
+  /** Alarm names the environment expects that CloudWatch does not have. */
+  readonly missing: readonly string[];
+}
+
+export interface FiringAlarm {
+  readonly name: string;
+  /** tapctl's key for it (ecs-high-cpu ...), null for an alarm tapctl does not know. */
+  readonly key: string | null;
+  /** When it went into ALARM. */
+  readonly since: string | null;
+  readonly reason: string | null;
+}

@@ -1,0 +1,28 @@
+/** The environment's alarms (their names are in env.names.alarms): how many fire, and since when. */
+import type { AlarmsInfo, Section } from '../schema.js';
+import { callOptions, iso, ok, sectionError, type SectionContext } from './section.js';
+
+export async function readAlarms(c: SectionContext): Promise<Section<AlarmsInfo>> {
+  const byName = new Map(Object.entries(c.env.names.alarms).map(([key, name]) => [name, key]));
+  try {
+    const cw = await c.clients.cloudWatch();
+    const sdk = await import('@aws-sdk/client-cloudwatch');
+    // Eleven names fit one page (AlarmNames takes up to 100).
+    const out = await cw.send(new sdk.DescribeAlarmsCommand({ AlarmNames: [...byName.keys()], MaxRecords: 100 }), callOptions(c.signal));
+    const alarms = out.MetricAlarms ?? [];
+    const found = new Set(alarms.map((a) => a.AlarmName ?? ''));
+    const count = (state: string) => alarms.filter((a) => a.StateValue === state).length;
+    const firing = alarms
+      .filter((a) => a.StateValue === 'ALARM')
+      .map((a) => ({ name: a.AlarmName ?? '', key: byName.get(a.AlarmName ?? '') ?? null, since: iso(a.StateUpdatedTimestamp), reason: a.StateReason ?? null }))
+      .sort((a, b) => (a.since ?? '').localeCompare(b.since ?? ''));
+    return ok({
+      total: alarms.length,
+      counts: { ok: count('OK'), alarm: count('ALARM'), insufficientData: count('INSUFFICIENT_DATA') },
+      firing,
+      missing: [...byName.keys()].filter((n) => !found.has(n)),
+    });
+  } catch (e) {
+    return sectionError(e, 'reading the CloudWatch alarms', c.signal);
+  }
+}

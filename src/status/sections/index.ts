@@ -1,0 +1,46 @@
+/**
+ * Every section after the stack, read at once. Loaded by collect.ts only once the first round trip is on its way,
+ * so that the code (and SDK clients) of the sections never delay the first AWS call.
+ */
+import type { AwsClients } from '../../aws/clients.js';
+import type { EndpointInfo, Section } from '../schema.js';
+import { readAlarms } from './alarms.js';
+import { readDatabase } from './database.js';
+import { readEndpoints } from './endpoints.js';
+import { sectionError, type SectionContext } from './section.js';
+import { readService } from './service.js';
+import { readTargets } from './targets.js';
+
+export interface SectionsOptions {
+  readonly probe: boolean;
+  readonly fetch?: typeof fetch;
+}
+
+export async function readSections(c: SectionContext, o: SectionsOptions) {
+  const settled = await Promise.allSettled([
+    readService(c),
+    readTargets(c),
+    readDatabase(c),
+    readAlarms(c),
+    readEndpoints(c.env, c.outputs, { probe: o.probe, signal: c.signal, ...(o.fetch ? { fetch: o.fetch } : {}) }),
+  ] as const);
+  // Readers turn AWS errors into sections themselves; this only catches a bug in one, without losing the rest.
+  const section = <T>(r: PromiseSettledResult<Section<T>>, what: string): Section<T> =>
+    r.status === 'fulfilled' ? r.value : sectionError(r.reason, what, c.signal);
+  const endpoints: EndpointInfo[] = settled[4].status === 'fulfilled' ? settled[4].value : [];
+  return {
+    service: section(settled[0], 'reading the ECS service'),
+    targets: section(settled[1], 'reading the target group'),
+    database: section(settled[2], 'reading the database cluster'),
+    alarms: section(settled[3], 'reading the CloudWatch alarms'),
+    endpoints,
+  };
+}
+
+/**
+ * The SDK clients the sections call, loaded while the first round trip is in flight rather than after it
+ * (a load error surfaces later, in its section).
+ */
+export async function preloadSectionClients(clients: AwsClients): Promise<void> {
+  await Promise.allSettled([clients.ecs(), clients.elbv2(), clients.rds(), clients.cloudWatch()]);
+}

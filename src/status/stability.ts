@@ -1,0 +1,34 @@
+/** Is anything still moving? What --until-stable waits for, and the one-line verdict of every status. */
+import type { Section, ServiceInfo, StackInfo, Summary } from './schema.js';
+import { isFailedStackStatus } from './sections/stack.js';
+
+/**
+ * in-progress wins over failed (a failed rollout that is rolling back is still moving); a service section that
+ * could not be read does not count either way: the stack's own status still decides.
+ */
+export function assessStability(stack: StackInfo, service: Section<ServiceInfo>): Summary {
+  const { moving, failed } = analyse(stack, service);
+  if (moving.length > 0) return { state: 'in-progress', reasons: moving };
+  if (failed.length > 0) return { state: 'failed', reasons: failed };
+  return { state: 'stable', reasons: [] };
+}
+
+/** What is moving and what has failed, separately: --until-stable remembers a failure seen while still moving. */
+export function analyse(stack: StackInfo, service: Section<ServiceInfo>): { moving: string[]; failed: string[] } {
+  const moving: string[] = [];
+  const failed: string[] = [];
+  if (stack.operationInProgress) moving.push(`stack ${stack.name} is ${stack.status}`);
+  else if (isFailedStackStatus(stack.status)) failed.push(`stack ${stack.name} is ${stack.status}${stack.statusReason ? `: ${stack.statusReason}` : ''}`);
+
+  if (service.state === 'ok') {
+    const live = service.data.deployments.filter((d) => d.status === 'PRIMARY' || d.status === 'ACTIVE');
+    for (const d of service.data.deployments) {
+      const label = `deployment ${d.id} (${d.taskDefinition})`;
+      if (d.rolloutState === 'IN_PROGRESS') moving.push(`${label} is rolling out: ${d.runningCount}/${d.desiredCount} running`);
+      else if (d.rolloutState === 'FAILED') failed.push(`${label} failed${d.rolloutStateReason ? `: ${d.rolloutStateReason}` : ''}`);
+    }
+    // Without the circuit breaker ECS reports no rollout state: two live deployments mean one replaces the other.
+    if (live.length > 1 && !live.some((d) => d.rolloutState)) moving.push(`${live.length} deployments of ${service.data.service} are live`);
+  }
+  return { moving, failed };
+}

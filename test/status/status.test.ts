@@ -1,0 +1,399 @@
+/** `tapctl status` against mocked AWS (aws-sdk-client-mock on the real clients), run in-process. */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeDBClustersCommand } from '@aws-sdk/client-rds';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StatusDocument } from '../../src/status/schema.js';
+import { cleanEnv, runTapctl } from '../helpers/cli.js';
+import { sampleConfig, tempProject, type TempProject } from '../helpers/project.js';
+import { ALARM_KEYS, alarm, awsError, DIGEST_A, DIGEST_B, deployment, healthyEnvironment, minutesAgo, OUTPUTS, REPO, service, stack, STACK } from './aws-mocks.js';
+import { validate } from './json-schema.js';
+
+const SCHEMA = JSON.parse(readFileSync(new URL('../../docs/status-schema.json', import.meta.url), 'utf8'));
+const awsEnv = cleanEnv({ AWS_ACCESS_KEY_ID: 'AKIATESTSTATUS', AWS_SECRET_ACCESS_KEY: 'test-secret', AWS_EC2_METADATA_DISABLED: 'true' });
+
+let project: TempProject;
+let aws: ReturnType<typeof healthyEnvironment>;
+
+beforeEach(() => {
+  project = tempProject(sampleConfig());
+  aws = healthyEnvironment();
+});
+afterEach(() => {
+  aws.reset();
+  project.cleanup();
+  vi.unstubAllGlobals();
+});
+
+const status = (...args: string[]) => runTapctl(['status', '--env', 'dev', ...args], { cwd: project.dir, env: awsEnv });
+
+async function statusJson(...args: string[]): Promise<StatusDocument> {
+  const r = await status('--json', ...args);
+  expect(r.code, r.stderr).toBe(0);
+  const doc = JSON.parse(r.stdout) as StatusDocument;
+  expect(validate(SCHEMA, doc, { strict: true })).toEqual([]);
+  return doc;
+}
+
+describe('tapctl status', () => {
+  it('shows a healthy environment, section by section, and exits 0', async () => {
+    const r = await status();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    const out = r.stderr;
+    expect(out).toMatch(/Stack TapStack-shop-dev\s+dev · 111111111111 · us-east-1/);
+    expect(out).toMatch(/status\s+UPDATE_COMPLETE/);
+    expect(out).toMatch(/last updated\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(30 min ago\)/);
+    expect(out).toMatch(/termination protection\s+off/);
+    expect(out).toMatch(/operation\s+none in progress/);
+    expect(out).toMatch(/site\s+https:\/\/d111111abcdef8\.cloudfront\.net\n/);
+    expect(out).toMatch(/api\s+https:\/\/abc123\.execute-api\.us-east-1\.amazonaws\.com\/development\//);
+    expect(out).toMatch(/alb\s+http:\/\/shop-alb-dev-123\.us-east-1\.elb\.amazonaws\.com/);
+    expect(out).toMatch(/service\s+shop-service-dev on shop-cluster-dev/);
+    expect(out).toMatch(/tasks\s+2 desired · 2 running · 0 pending/);
+    expect(out).toMatch(/deployment\s+PRIMARY · COMPLETED · shop-app-dev:7 · 2\/2 running/);
+    expect(out).toMatch(/image\s+shop-app-dev:v7 sha256:aaaaaaaaaaaa/);
+    expect(out).toMatch(/event\s+\d\d-\d\d \d\d:\d\d\s+\(service shop-service-dev\) has reached a steady state\./);
+    expect(out).toMatch(/health\s+2 healthy · 0 unhealthy/);
+    expect(out).toMatch(/writer\s+shop-db-dev-writer · available · db\.serverless/);
+    expect(out).toMatch(/reader\s+shop-db-dev-reader · available · db\.serverless/);
+    expect(out).toMatch(/engine\s+aurora-postgresql 16\.4/);
+    expect(out).toMatch(/capacity\s+0\.5–2 ACU \(Serverless v2\)/);
+    expect(out).toMatch(/in ALARM\s+0 of 11/);
+    expect(out).toMatch(/✔ stable\s+no stack operation or service rollout in progress/);
+    expect(out).not.toContain('Outputs');
+    // Sections in the documented order.
+    const order = ['Stack', 'Endpoints', 'Service', 'Targets', 'Database', 'Alarms'].map((t) => out.search(new RegExp(`^${t}`, 'm')));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.every((i) => i >= 0)).toBe(true);
+  });
+
+  it('makes one DescribeStacks and looks the names up from the outputs and env.names', async () => {
+    await status();
+    expect(aws.cfn.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+    expect(aws.cfn.commandCalls(DescribeStacksCommand)[0].args[0].input).toEqual({ StackName: STACK });
+    expect(aws.ecs.commandCalls(DescribeServicesCommand)[0].args[0].input).toEqual({ cluster: 'shop-cluster-dev', services: ['shop-service-dev'] });
+    const alarms = aws.cw.commandCalls(DescribeAlarmsCommand)[0].args[0].input.AlarmNames;
+    expect(alarms).toHaveLength(11);
+    expect(alarms).toContain('shop-dev-alb-5xx-errors');
+    expect(aws.rds.commandCalls(DescribeDBClustersCommand)[0].args[0].input).toEqual({ DBClusterIdentifier: 'shop-db-dev' });
+  });
+
+  it('--outputs lists every stack output', async () => {
+    const r = await status('--outputs');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^Outputs$/m);
+    for (const [key, value] of Object.entries(OUTPUTS)) expect(r.stderr).toMatch(new RegExp(`${key}\\s+${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+  });
+
+  it('shows a rollout in progress: both deployments, and the verdict says what is moving', async () => {
+    aws.ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        service({
+          runningCount: 3,
+          pendingCount: 1,
+          deployments: [
+            deployment({ id: 'ecs-svc/200', taskDefinition: 'arn:aws:ecs:us-east-1:111111111111:task-definition/shop-app-dev:8', runningCount: 1, pendingCount: 1, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment ecs-svc/200 in progress.' }),
+            deployment({ status: 'ACTIVE' }),
+          ],
+        }),
+      ],
+    });
+    const r = await status();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/deployment\s+PRIMARY · IN_PROGRESS · shop-app-dev:8 · 1\/2 running · 1 pending\s+ECS deployment ecs-svc\/200 in progress\./);
+    expect(r.stderr).toMatch(/deployment\s+ACTIVE · COMPLETED · shop-app-dev:7 · 2\/2 running/);
+    expect(r.stderr).toMatch(/! in-progress\s+deployment ecs-svc\/200 \(shop-app-dev:8\) is rolling out: 1\/2 running/);
+
+    const doc = await statusJson();
+    expect(doc.summary.state).toBe('in-progress');
+    expect(doc.service.state === 'ok' && doc.service.data.deployments.map((d) => [d.status, d.rolloutState, d.revision])).toEqual([
+      ['PRIMARY', 'IN_PROGRESS', 8],
+      ['ACTIVE', 'COMPLETED', 7],
+    ]);
+  });
+
+  it('shows a failed rollout (circuit breaker) and --until-stable exits 1', async () => {
+    aws.ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        service({
+          runningCount: 2,
+          deployments: [
+            deployment({ id: 'ecs-svc/300', taskDefinition: 'arn:aws:ecs:us-east-1:111111111111:task-definition/shop-app-dev:9', runningCount: 0, failedTasks: 4, rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
+            deployment({ status: 'ACTIVE' }),
+          ],
+          events: [{ createdAt: minutesAgo(1), message: '(service shop-service-dev) (deployment ecs-svc/300) deployment failed: tasks failed to start.' }],
+        }),
+      ],
+    });
+    const r = await status();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/deployment\s+PRIMARY · FAILED · shop-app-dev:9 · 0\/2 running · 4 failed\s+ECS deployment circuit breaker: tasks failed to start\./);
+    expect(r.stderr).toMatch(/✖ failed\s+deployment ecs-svc\/300 \(shop-app-dev:9\) failed: ECS deployment circuit breaker/);
+
+    const until = await status('--until-stable');
+    expect(until.code).toBe(1);
+    expect(until.stderr).toMatch(/✖ dev settled, but not as asked: deployment ecs-svc\/300 \(shop-app-dev:9\) failed/);
+    expect(until.stderr).toContain('hint: the service events above say why');
+  });
+
+  it('lists the alarms in ALARM with since-when, the longest-firing first', async () => {
+    aws.cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: ALARM_KEYS.map((k) =>
+        k === 'alb-5xx-errors'
+          ? alarm(k, { StateValue: 'ALARM', StateUpdatedTimestamp: minutesAgo(5), StateReason: 'Threshold Crossed: 1 datapoint [42.0] was greater than the threshold (10.0).' })
+          : k === 'ecs-high-cpu'
+            ? alarm(k, { StateValue: 'ALARM', StateUpdatedTimestamp: minutesAgo(90) })
+            : alarm(k),
+      ),
+    });
+    const r = await status();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/in ALARM\s+2 of 11/);
+    const cpu = r.stderr.search(/shop-dev-ecs-high-cpu\s+ALARM since .* \(1 h ago\)/);
+    const fivexx = r.stderr.search(/shop-dev-alb-5xx-errors\s+ALARM since .* \(5 min ago\)\s+Threshold Crossed: 1 datapoint \[42\.0\]/);
+    expect(cpu).toBeGreaterThan(0);
+    expect(fivexx).toBeGreaterThan(cpu);
+
+    const doc = await statusJson();
+    expect(doc.alarms.state === 'ok' && doc.alarms.data.firing.map((a) => a.key)).toEqual(['ecs-high-cpu', 'alb-5xx-errors']);
+  });
+
+  it('not deployed: one clear line, how to deploy, exit 1', async () => {
+    aws.cfn.on(DescribeStacksCommand).rejects(awsError('ValidationError', `Stack with id ${STACK} does not exist`));
+    const r = await status();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `✖ environment 'dev' is not deployed: there is no stack ${STACK} in account 111111111111 (us-east-1)\n  hint: deploy it with: tapctl deploy --env dev\n`,
+    );
+    const json = await status('--json');
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.stdout);
+    expect(doc).toMatchObject({ ok: false, error: { code: 'not-deployed', exitCode: 1 } });
+    expect(validate(SCHEMA, doc, { strict: false })).toEqual([]);
+  });
+
+  it('a stack operation in progress: says so, and the verdict is in-progress', async () => {
+    aws.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_IN_PROGRESS' })] });
+    const r = await status();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/status\s+UPDATE_IN_PROGRESS/);
+    expect(r.stderr).toMatch(/operation\s+UPDATE_IN_PROGRESS in progress/);
+    expect(r.stderr).toMatch(/! in-progress\s+stack TapStack-shop-dev is UPDATE_IN_PROGRESS/);
+    expect((await statusJson()).stack).toMatchObject({ status: 'UPDATE_IN_PROGRESS', operationInProgress: true });
+  });
+
+  it('--until-stable refreshes until the stack operation completes, then exits 0', async () => {
+    aws.cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [stack({ StackStatus: 'UPDATE_IN_PROGRESS' })] })
+      .resolves({ Stacks: [stack({ StackStatus: 'UPDATE_COMPLETE' })] });
+    const r = await status('--until-stable', '--watch', '1');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/refresh \d/g)).toEqual(['refresh 1', 'refresh 2']);
+    expect(r.stderr).toMatch(/✔ stable/);
+    // The account is checked once per watch, not on every refresh.
+    expect(aws.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
+  });
+
+  it('--until-stable rides out a network blip after the first look', async () => {
+    aws.cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [stack({ StackStatus: 'UPDATE_IN_PROGRESS' })] })
+      .rejectsOnce(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' }))
+      .resolves({ Stacks: [stack()] });
+    const r = await status('--until-stable', '--watch', '1');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/! refresh 2 failed: could not reach AWS while reading stack TapStack-shop-dev: .*; trying again in 1 s/);
+    expect(r.stderr.match(/· refresh \d/g)).toEqual(['· refresh 1', '· refresh 3']);
+  });
+
+  it('--until-stable exits 1 when the update ends rolled back', async () => {
+    aws.cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [stack({ StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' })] })
+      .resolves({ Stacks: [stack({ StackStatus: 'UPDATE_ROLLBACK_COMPLETE', StackStatusReason: 'Resource update cancelled' })] });
+    const r = await status('--until-stable', '--watch', '1', '--json');
+    expect(r.code).toBe(1);
+    // Strict NDJSON: every stdout line is one JSON value; the failure closes the stream as a result event.
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(3);
+    const docs = lines.map((l) => JSON.parse(l));
+    for (const d of docs.slice(0, 2)) expect(validate(SCHEMA, d, { strict: true })).toEqual([]);
+    expect(docs.slice(0, 2).map((d) => d.summary.state)).toEqual(['in-progress', 'failed']);
+    expect(docs[2]).toMatchObject({ type: 'result', ok: false, error: { exitCode: 1 } });
+    expect(r.stderr).toContain('stack TapStack-shop-dev is UPDATE_ROLLBACK_COMPLETE: Resource update cancelled');
+  });
+
+  it('partial permissions: the denied section says so, the others still show, exit 0', async () => {
+    aws.ecs
+      .on(DescribeServicesCommand)
+      .rejects(awsError('AccessDeniedException', 'User: arn:aws:sts::111111111111:assumed-role/readonly/me is not authorized to perform: ecs:DescribeServices on resource: arn:aws:ecs:us-east-1:111111111111:service/shop-cluster-dev/shop-service-dev'));
+    const r = await status();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^Service\n  ✖ not shown: AWS denied access \(ecs:DescribeServices\)\s+your role needs this permission$/m);
+    expect(r.stderr).toMatch(/health\s+2 healthy/);
+    expect(r.stderr).toMatch(/in ALARM\s+0 of 11/);
+    expect(r.stderr).toMatch(/engine\s+aurora-postgresql/);
+    expect(r.stderr).toMatch(/✔ stable\s+no stack operation in progress; the service rollout could not be read/);
+
+    const doc = await statusJson();
+    expect(doc.service).toMatchObject({ state: 'error', error: { code: 'access-denied' } });
+    expect(doc.targets.state).toBe('ok');
+  });
+
+  it('a denied call inside a section leaves a note and keeps the rest', async () => {
+    aws.ecs.on(ListTasksCommand).rejects(awsError('AccessDeniedException', 'User: x is not authorized to perform: ecs:ListTasks'));
+    const r = await status();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/image\s+shop-app-dev:v7 \(digest unknown\)/);
+    expect(r.stderr).toContain('! ecs:ListTasks denied: running digests unknown');
+  });
+
+  it('wrong account: refused like deploy, exit 3, nothing about the stack shown', async () => {
+    aws.sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999', Arn: 'arn:aws:iam::999999999999:user/other' });
+    const r = await status();
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("refusing to touch account 999999999999: environment 'dev' belongs to account 111111111111");
+    expect(r.stderr).not.toContain('Stack ');
+    expect(aws.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(0);
+  });
+
+  it('missing resources are shown as absent, not as errors', async () => {
+    aws.ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'x', reason: 'MISSING' }] });
+    aws.rds.on(DescribeDBClustersCommand).rejects(awsError('DBClusterNotFoundFault', 'DBCluster shop-db-dev not found.'));
+    const r = await status();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^Service\n  – service shop-service-dev not found in cluster shop-cluster-dev$/m);
+    expect(r.stderr).toMatch(/^Database\n  – database cluster shop-db-dev not found$/m);
+    const doc = await statusJson();
+    expect(doc.database).toEqual({ state: 'absent', reason: 'database cluster shop-db-dev not found' });
+  });
+
+  it('unhealthy targets are counted, with their reasons', async () => {
+    aws.elb.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: '10.0.1.10', Port: 3000 }, TargetHealth: { State: 'healthy' } },
+        { Target: { Id: '10.0.2.10', Port: 3000 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.ResponseCodeMismatch', Description: 'Health checks failed with these codes: [502]' } },
+      ],
+    });
+    const r = await status();
+    expect(r.stderr).toMatch(/health\s+1 healthy · 1 unhealthy/);
+    expect(r.stderr).toMatch(/10\.0\.2\.10:3000\s+unhealthy Target\.ResponseCodeMismatch\s+Health checks failed with these codes: \[502\]/);
+  });
+
+  it('says plainly when the running image differs from the last one pushed', async () => {
+    const pushed = { repositoryUri: REPO, tag: 'v8', digest: DIGEST_B, platform: 'linux/amd64', pushedAt: minutesAgo(10).toISOString() };
+    mkdirSync(join(project.dir, '.tapctl', 'dev'), { recursive: true });
+    writeFileSync(join(project.dir, '.tapctl', 'dev', 'image.json'), JSON.stringify(pushed));
+    const r = await status();
+    expect(r.stderr).toMatch(/last pushed\s+v8 sha256:bbbbbbbbbbbb .*\(10 min ago\)/);
+    expect(r.stderr).toContain('! the running image differs from the last one pushed  tapctl deploy --env dev rolls out v8');
+    const doc = await statusJson();
+    expect(doc.service.state === 'ok' && doc.service.data.image).toMatchObject({ running: { tag: 'v7', digest: DIGEST_A }, lastPushed: { tag: 'v8' }, matchesLastPushed: false });
+
+    writeFileSync(join(project.dir, '.tapctl', 'dev', 'image.json'), JSON.stringify({ ...pushed, tag: 'v7', digest: DIGEST_A }));
+    const same = await status();
+    expect(same.stderr).not.toContain('differs');
+  });
+
+  it('--probe sends GET to each endpoint health path and shows status code and latency', async () => {
+    const fetched: string[] = [];
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      fetched.push(url);
+      expect(init.signal).toBeInstanceOf(AbortSignal);
+      if (url.includes('cloudfront')) throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
+      return new Response('{}', { status: url.includes('elb') ? 503 : 200 });
+    });
+    const r = await status('--probe');
+    expect(r.code).toBe(0);
+    expect(fetched.sort()).toEqual([
+      'http://shop-alb-dev-123.us-east-1.elb.amazonaws.com/health',
+      'https://abc123.execute-api.us-east-1.amazonaws.com/development/health',
+      'https://d111111abcdef8.cloudfront.net/health',
+    ]);
+    expect(r.stderr).toMatch(/api\s+https:\/\/abc123\S+\s+GET \/development\/health 200 \d+ ms/);
+    expect(r.stderr).toMatch(/alb\s+http:\/\/shop-alb\S+\s+GET \/health 503 \d+ ms/);
+    expect(r.stderr).toMatch(/site\s+https:\/\/d111\S+\s+GET \/health host not found \(ENOTFOUND\)/);
+    const doc = await statusJson('--probe');
+    expect(doc.endpoints.find((e) => e.name === 'alb')?.probe).toMatchObject({ ok: false, statusCode: 503, error: null });
+  });
+
+  it('--json: one document that validates against docs/status-schema.json, outputs always included', async () => {
+    const doc = await statusJson();
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.summary).toEqual({ state: 'stable', reasons: [] });
+    expect(doc.outputs).toEqual(OUTPUTS);
+    expect(doc.environment).toEqual({ name: 'dev', project: 'shop', account: '111111111111', region: 'us-east-1', stackName: STACK });
+    expect(doc.endpoints.map((e) => [e.name, e.probe])).toEqual([
+      ['site', null],
+      ['api', null],
+      ['alb', null],
+    ]);
+  });
+
+  it('--watch: plain repeated blocks off a terminal; Ctrl-C ends it with exit 0', async () => {
+    const controller = new AbortController();
+    aws.cfn.on(DescribeStacksCommand).callsFake(async () => {
+      // Ctrl-C while the second refresh is being read.
+      if (aws.cfn.commandCalls(DescribeStacksCommand).length === 2) controller.abort();
+      return { Stacks: [stack()] };
+    });
+    const r = await runTapctl(['status', '--env', 'dev', '--watch', '1'], { cwd: project.dir, env: awsEnv, signal: controller.signal });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/refresh 1/g)).toHaveLength(1);
+    expect(r.stderr).not.toContain('\x1b[2J');
+  });
+
+  it('--until-stable cut short by Ctrl-C exits 130', async () => {
+    const controller = new AbortController();
+    aws.cfn.on(DescribeStacksCommand).callsFake(async () => {
+      setTimeout(() => controller.abort(), 50);
+      return { Stacks: [stack({ StackStatus: 'UPDATE_IN_PROGRESS' })] };
+    });
+    const r = await runTapctl(['status', '--env', 'dev', '--until-stable'], { cwd: project.dir, env: awsEnv, signal: controller.signal });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('interrupted before the environment was stable');
+  });
+
+  it('Ctrl-C during a single look exits 130', async () => {
+    const controller = new AbortController();
+    aws.cfn.on(DescribeStacksCommand).callsFake(async () => {
+      controller.abort();
+      return { Stacks: [stack()] };
+    });
+    const r = await runTapctl(['status', '--env', 'dev'], { cwd: project.dir, env: awsEnv, signal: controller.signal });
+    expect(r.code).toBe(130);
+  });
+
+  it('--watch on a terminal redraws in place', async () => {
+    const controller = new AbortController();
+    aws.cfn.on(DescribeStacksCommand).callsFake(async () => {
+      setTimeout(() => controller.abort(), 50);
+      return { Stacks: [stack()] };
+    });
+    const r = await runTapctl(['status', '--env', 'dev', '--watch'], { cwd: project.dir, env: awsEnv, signal: controller.signal, tty: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('\x1b[H\x1b[2J');
+    expect(r.stderr).toMatch(/every 5 s · Ctrl-C to stop/);
+  });
+
+  it('rejects a --watch interval that is not a number of seconds', async () => {
+    const r = await status('--watch', 'often');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--watch takes a number of seconds between 1 and 3600, not 'often'");
+  });
+
+  it('no credentials: exit 2 with the sign-in hint', async () => {
+    aws.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    aws.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const r = await status();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no AWS credentials found while checking your AWS identity');
+  });
+});
