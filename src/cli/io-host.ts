@@ -50,6 +50,8 @@ export class IoHost {
   private readonly out: IoHostOptions['stdout'];
   private readonly err: IoHostOptions['stderr'];
   private resultWritten = false;
+  /** A streaming command has written NDJSON events: every further stdout line must be one JSON object. */
+  private streamed = false;
   private liveLine = false;
 
   constructor(options: IoHostOptions) {
@@ -136,6 +138,7 @@ export class IoHost {
   /** One NDJSON event on stdout (streaming commands with --json). */
   event(event: Record<string, unknown>): void {
     if (!this.json) return;
+    this.streamed = true;
     this.out.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
   }
 
@@ -152,22 +155,23 @@ export class IoHost {
       if (error.hint) this.line(`  ${s.dim('hint:')} ${error.hint}`);
       if (this.verbose && error.stack) this.line(s.dim(error.stack));
       if (this.verbose && error.cause instanceof Error && error.cause.stack) this.line(s.dim(`cause: ${error.cause.stack}`));
-      if (this.json && !this.resultWritten) {
-        this.resultWritten = true;
-        const doc = { ok: false, error: { code: error.code, exitCode: error.exitCode, message: error.message, hint: error.hint, details: error.details } };
-        this.out.write(JSON.stringify(doc, null, 2) + '\n');
-      }
+      this.writeJsonError({ code: error.code, exitCode: error.exitCode, message: error.message, hint: error.hint, details: error.details });
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
     this.line(`${s.bad('✖')} internal error: ${message}`);
     this.line(`  ${s.dim('hint:')} this is a bug in tapctl. Run again with --verbose and report the output to the tapctl maintainers.`);
     if (this.verbose && error instanceof Error && error.stack) this.line(s.dim(error.stack));
-    if (this.json && !this.resultWritten) {
-      this.resultWritten = true;
-      this.out.write(JSON.stringify({ ok: false, error: { code: 'internal', exitCode: ExitCode.Failed, message } }, null, 2) + '\n');
-    }
+    this.writeJsonError({ code: 'internal', exitCode: ExitCode.Failed, message });
     return ExitCode.Failed;
+  }
+
+  /** The failure as the command's one JSON document, or as the closing NDJSON `result` event of a stream. */
+  private writeJsonError(error: Record<string, unknown>): void {
+    if (!this.json || this.resultWritten) return;
+    this.resultWritten = true;
+    if (this.streamed) this.out.write(JSON.stringify({ time: new Date().toISOString(), type: 'result', ok: false, error }) + '\n');
+    else this.out.write(JSON.stringify({ ok: false, error }, null, 2) + '\n');
   }
 
   /** Plain line to stderr (clears a live progress line first). */

@@ -4,6 +4,11 @@ import { runCli } from './program.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+// tapctl pins its AWS SDK versions, so the SDK's "future releases need Node 22" notice is not actionable for a
+// tapctl user and would interleave 8 lines with every command's output. The project moves to Node 22 before it
+// takes an SDK release that needs it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const controller = new AbortController();
 let interrupts = 0;
 process.on('SIGINT', () => {
