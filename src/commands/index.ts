@@ -1,7 +1,11 @@
 /** Every command, in the order `tapctl --help` lists them. Each module is light: heavy work is imported in `run`. */
 import type { Command } from 'commander';
 import type { Runner } from '../cli/program.js';
+import * as bootstrap from './bootstrap.js';
 import * as configCmd from './config.js';
+import * as deploy from './deploy.js';
+import * as destroy from './destroy.js';
+import * as diff from './diff.js';
 import * as init from './init.js';
 import * as pushImage from './push-image.js';
 import * as status from './status.js';
@@ -12,4 +16,4 @@ export interface CommandModule {
   register(program: Command, runner: Runner): Command;
 }
 
-export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, status, pushImage];
+export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage];
