@@ -65,6 +65,10 @@ try {
     if (!existsSync(join(root, 'scripts', file))) continue;
     const mod = await import(file);
     const out = await mod[fn]({ runs: 9 });
+    if (fn === 'benchStatus') {
+      row('tapctl status: start-up to first AWS call', out.startupToFirstCallMs, 250, 'local fake AWS via the environment endpoint');
+      row('tapctl status: wall time', out.wallMs, undefined, 'one DescribeStacks, then every section in parallel');
+    }
     for (const r of out.rows ?? []) rows.push(r);
   }
 } finally {
