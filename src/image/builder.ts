@@ -84,6 +84,24 @@ export function tagFlags(tags: readonly string[]): string[] {
   return tags.flatMap((t) => ['-t', t]);
 }
 
+/**
+ * The build flags every builder shares, in one order: the explicit platform (so an image built on Apple Silicon
+ * runs on Fargate), the Dockerfile, tags, build args, secrets by reference, and last the context folder.
+ */
+export function commonBuildFlags(request: BuildRequest, extra: readonly string[] = []): string[] {
+  return [
+    '--platform',
+    request.platform,
+    ...extra,
+    '-f',
+    request.dockerfile,
+    ...tagFlags(request.tags),
+    ...buildArgFlags(request.buildArgs),
+    ...secretFlags(request.secrets),
+    request.contextDir,
+  ];
+}
+
 /** How many log lines a failure shows. */
 export const FAILURE_TAIL_LINES = 15;
 

@@ -3,7 +3,12 @@
  * isolation come from buildah's own environment variables (STORAGE_DRIVER, BUILDAH_ISOLATION) unless given
  * here; tests pass a private vfs store and chroot isolation.
  */
-import { buildArgFlags, runStep, secretFlags, tagFlags, type BuildRequest, type BuilderDeps } from '../builder.js';
+import {
+  commonBuildFlags,
+  runStep,
+  type BuildRequest,
+  type BuilderDeps,
+} from '../builder.js';
 import { ContainersToolBuilder } from './podman.js';
 
 export interface BuildahOptions {
@@ -46,17 +51,8 @@ export class BuildahBuilder extends ContainersToolBuilder {
       ...this.globalFlags(),
       'bud',
       ...(this.options.isolation ? ['--isolation', this.options.isolation] : []),
-      '--platform',
-      request.platform,
       // Docker's format keeps HEALTHCHECK and SHELL, which the OCI format drops.
-      '--format',
-      'docker',
-      '-f',
-      request.dockerfile,
-      ...tagFlags(request.tags),
-      ...buildArgFlags(request.buildArgs),
-      ...secretFlags(request.secrets),
-      request.contextDir,
+      ...commonBuildFlags(request, ['--format', 'docker']),
     ];
     await runStep(this.deps.spawn, { command: 'buildah', args, env: this.deps.env, onLine: request.onLine, signal: request.signal }, 'image build');
   }

@@ -5,11 +5,10 @@
  */
 import { UsageError } from '../../cli/errors.js';
 import {
-  buildArgFlags,
+  commonBuildFlags,
   findDigest,
   runStep,
   secretFlags,
-  tagFlags,
   type BuildRequest,
   type BuilderDeps,
   type ImageBuilder,
@@ -44,17 +43,7 @@ export class DockerBuilder implements ImageBuilder {
         hint: 'install docker buildx, or use --builder podman / buildah',
       });
     }
-    const args = [
-      ...(buildx ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build']),
-      '--platform',
-      request.platform,
-      '-f',
-      request.dockerfile,
-      ...tagFlags(request.tags),
-      ...buildArgFlags(request.buildArgs),
-      ...secrets,
-      request.contextDir,
-    ];
+    const args = [...(buildx ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build']), ...commonBuildFlags(request)];
     await runStep(
       this.deps.spawn,
       { command: 'docker', args, env: this.deps.env, onLine: request.onLine, signal: request.signal },

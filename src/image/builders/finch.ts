@@ -3,10 +3,8 @@
  * push-image logs out again afterwards.
  */
 import {
-  buildArgFlags,
+  commonBuildFlags,
   runStep,
-  secretFlags,
-  tagFlags,
   type BuildRequest,
   type BuilderDeps,
   type ImageBuilder,
@@ -25,17 +23,7 @@ export class FinchBuilder implements ImageBuilder {
   }
 
   async build(request: BuildRequest): Promise<void> {
-    const args = [
-      'build',
-      '--platform',
-      request.platform,
-      '-f',
-      request.dockerfile,
-      ...tagFlags(request.tags),
-      ...buildArgFlags(request.buildArgs),
-      ...secretFlags(request.secrets),
-      request.contextDir,
-    ];
+    const args = ['build', ...commonBuildFlags(request)];
     await runStep(this.deps.spawn, { command: 'finch', args, env: this.deps.env, onLine: request.onLine, signal: request.signal }, 'image build');
   }
 

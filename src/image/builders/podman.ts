@@ -2,10 +2,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  buildArgFlags,
+  commonBuildFlags,
   runStep,
-  secretFlags,
-  tagFlags,
   type BuildRequest,
   type BuilderDeps,
   type ImageBuilder,
@@ -108,20 +106,8 @@ export class PodmanBuilder extends ContainersToolBuilder {
   }
 
   async build(request: BuildRequest): Promise<void> {
-    const args = [
-      'build',
-      '--platform',
-      request.platform,
-      // Docker's format keeps HEALTHCHECK and SHELL, which the OCI format drops.
-      '--format',
-      'docker',
-      '-f',
-      request.dockerfile,
-      ...tagFlags(request.tags),
-      ...buildArgFlags(request.buildArgs),
-      ...secretFlags(request.secrets),
-      request.contextDir,
-    ];
+    // Docker's format keeps HEALTHCHECK and SHELL, which the OCI format drops.
+    const args = ['build', ...commonBuildFlags(request, ['--format', 'docker'])];
     await runStep(this.deps.spawn, { command: 'podman', args, env: this.deps.env, onLine: request.onLine, signal: request.signal }, 'image build');
   }
 }
