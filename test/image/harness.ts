@@ -6,7 +6,8 @@ import { Writable } from 'node:stream';
 import type { CommandContext, GlobalOptions } from '../../src/cli/context.js';
 import { IoHost } from '../../src/cli/io-host.js';
 import type { Prompter } from '../../src/cli/prompter.js';
-import { createRun, render, type PushImageDeps, type PushImageOptions, type PushImageResult } from '../../src/commands/push-image.js';
+import { render } from '../../src/commands/push-image.js';
+import { createRun, type PushImageDeps, type PushImageOptions, type PushImageResult } from '../../src/image/push-flow.js';
 import type { SpawnRequest, SpawnResult, Spawn } from '../../src/image/exec.js';
 import { cleanEnv } from '../helpers/cli.js';
 

@@ -14,7 +14,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, List
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExitCode } from '../../src/cli/errors.js';
-import type { PushImageDeps } from '../../src/commands/push-image.js';
+import type { PushImageDeps } from '../../src/image/push-flow.js';
 import type { SpawnRequest } from '../../src/image/exec.js';
 import { readPushedImage } from '../../src/state/work-dir.js';
 import { cleanEnv } from '../helpers/cli.js';
@@ -150,13 +150,6 @@ describe('push-image: before anything is built', () => {
     const r = await runPushImage(harness({ env: cleanEnv() }), { tag: 'v1' }, deps());
     expect(r.code).toBe(ExitCode.Usage);
     expect(r.stderr).toContain('$NPM_TOKEN');
-  });
-
-  it('--deploy when there is no deploy command: exit 2 before building', async () => {
-    const spawn = buildahSpawn();
-    const r = await runPushImage(harness(), { tag: 'v1', deploy: true }, deps({ spawn, loadDeploy: async () => undefined }));
-    expect(r.code).toBe(ExitCode.Usage);
-    expect(spawn.calls.some((c) => c.args.includes('bud'))).toBe(false);
   });
 
   it('--deploy while the config pins another image: exit 2 (deploy would not run the pushed one)', async () => {
@@ -409,10 +402,9 @@ describe('push-image is registered', () => {
     expect(r.stdout).toContain('docker (only when');
   });
 
-  it('the default deploy loader finds the deploy command when src/commands/deploy.ts exists, and is undefined otherwise', async () => {
-    const { loadDeployCommand } = await import('../../src/commands/push-image.js');
-    const run = await loadDeployCommand();
-    if (existsSync(join(import.meta.dirname, '../../src/commands/deploy.ts'))) expect(typeof run).toBe('function');
-    else expect(run).toBeUndefined();
+  it('the default deploy loader finds the deploy command', async () => {
+    const { loadDeployCommand } = await import('../../src/image/push-flow.js');
+    const { run: deployRun } = await import('../../src/commands/deploy.js');
+    expect(await loadDeployCommand()).toBe(deployRun);
   });
 });

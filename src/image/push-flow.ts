@@ -1,0 +1,278 @@
+/**
+ * The push-image flow: build the app image for the service's platform, push it to the stack's own
+ * ECR repository under an immutable tag, check it, record it for deploy and, with --deploy, roll the service.
+ *
+ * Order: everything that can be checked locally (flags, tag, builder, secrets) and the account before any build,
+ * so a wrong account or a missing stack costs seconds, not a build.
+ */
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import type { AwsClients } from '../aws/clients.js';
+import type { RetryOptions } from '../aws/ecr.js';
+import type { ScanResult } from '../aws/ecr-scan.js';
+import type { RolloutResult, RolloutWaitOptions } from '../aws/ecs-rollout.js';
+import type { CommandContext } from '../cli/context.js';
+import { OperationError, RefusedError, UsageError } from '../cli/errors.js';
+import { loadProject, relativeName, selectEnvironment } from '../cli/project.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import { BUILDER_NAMES, type BuilderName } from './builder.js';
+import type { BuildahOptions } from './builders/buildah.js';
+import { createBuilder, detectBuilder, dockerInfoProbe, type BuilderChoice } from './detect.js';
+import { spawnProcess, whichOnPath, type Spawn, type Which } from './exec.js';
+import { platformFor } from './platform.js';
+import { Redactor } from './redact.js';
+import type { Fetch } from './registry-api.js';
+import { deriveTags, readGitState } from './tag.js';
+import { envWorkDir, writePushedImage, type PushedImage } from '../state/work-dir.js';
+
+export interface PushImageOptions {
+  readonly builder?: BuilderChoice;
+  readonly tag?: string;
+  readonly alsoLatest?: boolean;
+  readonly scan?: boolean;
+  readonly deploy?: boolean;
+  readonly hotswap?: boolean;
+  /** false with --no-wait: do not wait for ECS after --deploy. */
+  readonly wait?: boolean;
+  readonly dryRun?: boolean;
+}
+
+/** The deploy command's run, as push-image calls it for --deploy. */
+export type DeployRun = (ctx: CommandContext, options: { hotswap?: boolean; wait?: boolean }) => Promise<unknown>;
+
+/** Seams for tests; every one has a real default. */
+export interface PushImageDeps {
+  readonly spawn: Spawn;
+  readonly which: Which;
+  readonly dockerEngineAnswers: () => Promise<boolean>;
+  readonly buildah: BuildahOptions;
+  readonly fetch: Fetch;
+  readonly clients: (env: ResolvedEnvironment, ctx: CommandContext) => Promise<AwsClients>;
+  /** undefined: this tapctl has no deploy command. */
+  readonly loadDeploy: () => Promise<DeployRun>;
+  readonly scanWait: { readonly timeoutMs?: number; readonly pollMs?: number; readonly sleep?: (ms: number) => Promise<void> };
+  readonly rolloutWait: Pick<RolloutWaitOptions, 'pollMs' | 'timeoutMs' | 'maxStoppedTasks' | 'sleep' | 'now'>;
+  readonly readBackRetry: RetryOptions;
+}
+
+export interface PushImageResult {
+  readonly environment: string;
+  readonly dryRun: boolean;
+  readonly repositoryUri: string;
+  readonly tag: string;
+  readonly tags: readonly string[];
+  readonly platform: string;
+  readonly builder: BuilderName;
+  readonly digest?: string;
+  readonly platformDigest?: string;
+  readonly sizeBytes?: number;
+  readonly pushedAt?: string;
+  /** Where the record deploy reads was written (relative to the working directory). */
+  readonly recordedIn?: string;
+  readonly scan?: ScanResult;
+  readonly deployed?: boolean;
+  /** deploy's own status (deployed, no-changes ...), when it reports one. */
+  readonly deployStatus?: string;
+  readonly rollout?: RolloutResult;
+}
+
+export function createRun(overrides: Partial<PushImageDeps> = {}) {
+  return (ctx: CommandContext, options: PushImageOptions): Promise<PushImageResult | undefined> => pushImage(ctx, options, overrides);
+}
+
+
+
+async function pushImage(ctx: CommandContext, options: PushImageOptions, overrides: Partial<PushImageDeps>): Promise<PushImageResult | undefined> {
+  const loaded = loadProject(ctx);
+  for (const w of loaded.warnings) ctx.io.debug(`${w.path}  ${w.message}`);
+  const env = selectEnvironment(ctx, loaded);
+  const projectDir = loaded.projectDir;
+  const deps = defaults(ctx, overrides);
+
+  // Flags first: refusals and usage errors cost nothing.
+  if ((options.hotswap || options.wait === false) && !options.deploy) {
+    throw new UsageError(`${options.hotswap ? '--hotswap' : '--no-wait'} only applies with --deploy`, { hint: 'add --deploy, or leave it out' });
+  }
+  if (options.hotswap && env.kind === 'production') {
+    throw new RefusedError(`refusing to hotswap '${env.name}': it is a production environment`, {
+      hint: 'production changes go through CloudFormation: drop --hotswap',
+    });
+  }
+
+  // deploy runs the config's image when it names one; the pushed image would then never run.
+  const pinned = env.container.image;
+  if (pinned.tag || pinned.digest) {
+    const what = `container.image in tapctl.config.yaml pins ${pinned.repository ?? 'the image'} to ${pinned.digest ?? pinned.tag}`;
+    if (options.deploy) throw new UsageError(`${what}, so deploy would not run the pushed image`, { hint: 'remove container.image.tag / digest to deploy what push-image records' });
+    ctx.io.warn(`${what}: deploy keeps running that one, not the image pushed now`);
+  }
+
+  const platform = platformFor(env.container.architecture);
+  const git = options.tag === undefined ? await readGitState(deps.spawn, projectDir, ctx.env) : undefined;
+  const tags = deriveTags({ tag: options.tag, alsoLatest: options.alsoLatest }, git);
+  if (tags.source === 'git' && git?.dirty) ctx.io.warn(`the work tree has uncommitted changes: tagging ${tags.primary}`);
+
+  const contextDir = resolve(projectDir, env.container.context);
+  const dockerfile = resolve(projectDir, env.container.dockerfile);
+  if (!existsSync(contextDir)) throw new UsageError(`the build context ${relative(ctx.cwd, contextDir) || '.'} does not exist`, { hint: 'check container.context in tapctl.config.yaml' });
+  if (!existsSync(dockerfile)) throw new UsageError(`there is no Dockerfile at ${relative(ctx.cwd, dockerfile)}`, { hint: 'check container.dockerfile in tapctl.config.yaml (tapctl init writes one)' });
+
+  const secrets = { ...env.container.buildSecrets };
+  const missing = Object.entries(secrets).filter(([, variable]) => !ctx.env[variable]);
+  if (missing.length > 0) {
+    throw new UsageError(
+      `build secret${missing.length > 1 ? 's' : ''} ${missing.map(([id, v]) => `'${id}' (from $${v})`).join(', ')}: the environment variable is not set`,
+      { hint: 'export the variable before push-image; its value is passed to the builder by name, never shown' },
+    );
+  }
+  const redactor = new Redactor(Object.values(secrets).map((v) => ctx.env[v]));
+
+  const detected = await detectBuilder({ choice: options.builder ?? env.container.builder, which: deps.which, dockerEngineAnswers: deps.dockerEngineAnswers });
+  ctx.io.debug(`builder: ${detected.name} (${detected.reason})`);
+
+  const deploy = options.deploy ? await deps.loadDeploy() : undefined;
+
+  // AWS: the account, then the stack that owns the repository.
+  const clients = await deps.clients(env, ctx);
+  const { assertAccount, callerIdentity } = await import('../aws/identity.js');
+  assertAccount(await callerIdentity(clients), env);
+  const { describeStack, stackOutputs } = await import('../aws/stack.js');
+  const stack = await describeStack(clients, env.names.stack);
+  if (!stack) {
+    throw new OperationError(`stack ${env.names.stack} is not deployed, so there is no repository to push to: deploy first`, {
+      code: 'no-stack',
+      hint: `run tapctl deploy --env ${env.name} (the first deploy runs zero tasks until an image is pushed)`,
+    });
+  }
+  const repositoryUri = stackOutputs(stack).ECRRepositoryURI;
+  if (!repositoryUri) {
+    throw new OperationError(`stack ${env.names.stack} has no ECRRepositoryURI output (status ${stack.StackStatus ?? 'unknown'})`, {
+      code: 'no-repository',
+      hint: `deploy the stack with this tapctl first: tapctl deploy --env ${env.name}`,
+    });
+  }
+  const { parseRepositoryUri } = await import('../aws/ecr.js');
+  const repository = parseRepositoryUri(repositoryUri);
+
+  const plan = { environment: env.name, repositoryUri: repository.uri, tag: tags.primary, tags: tags.all, platform: platform.id, builder: detected.name };
+  if (options.dryRun) return { ...plan, dryRun: true };
+
+  const builder = createBuilder(detected.name, { spawn: redactor.wrap(deps.spawn), env: ctx.env, buildah: deps.buildah });
+  const { publishImage } = await import('../image/publish.js');
+  const published = await publishImage({
+    io: ctx.io,
+    clients,
+    builder,
+    redactor,
+    repository,
+    tags,
+    platform,
+    contextDir,
+    dockerfile,
+    buildArgs: env.container.buildArgs,
+    secrets,
+    signal: ctx.signal,
+    fetch: deps.fetch,
+    retry: deps.readBackRetry,
+  });
+
+  const record: PushedImage = {
+    repositoryUri: published.repositoryUri,
+    tag: published.tag,
+    digest: published.digest,
+    platform: platform.id,
+    pushedAt: published.pushedAt,
+  };
+  writePushedImage(projectDir, env.name, record);
+  const recordedIn = relativeName(ctx, `${envWorkDir(projectDir, env.name)}/image.json`);
+
+  let scan: ScanResult | undefined;
+  if (options.scan) {
+    const { waitForScanFindings } = await import('../aws/ecr-scan.js');
+    ctx.io.info('waiting for the scan-on-push result ...');
+    scan = await waitForScanFindings(clients, repository.name, published.platformDigest ?? published.digest, {
+      ...deps.scanWait,
+      signal: ctx.signal,
+      onProgress: (status) => ctx.io.progress(`scan: ${status.toLowerCase().replace(/_/g, ' ')}`),
+    });
+    if (scan.status !== 'COMPLETE') ctx.io.warn(`scan ${scan.status.toLowerCase()}${scan.description ? `: ${scan.description}` : ''}`);
+  }
+
+  const result: PushImageResult = { ...plan, dryRun: false, digest: published.digest, ...optional(published), recordedIn, ...(scan ? { scan } : {}) };
+  if (!deploy) return result;
+
+  ctx.io.info(`deploying ${env.names.stack} with the new image${options.hotswap ? ' (hotswap)' : ''} ...`);
+  const since = new Date();
+  const deployed = (await deploy(ctx, { hotswap: Boolean(options.hotswap), wait: options.wait !== false })) as { status?: unknown; taskDefinitionArn?: unknown } | undefined;
+  const deployStatus = typeof deployed?.status === 'string' ? { deployStatus: deployed.status } : {};
+  if (options.wait === false) return finish(ctx, { ...result, deployed: true, ...deployStatus });
+
+  const { waitForRollout } = await import('../aws/ecs-rollout.js');
+  const taskDefinitionArn = deployed?.taskDefinitionArn;
+  ctx.io.info(`waiting for ${env.names.ecsService} to run the new image ...`);
+  const rollout = await waitForRollout(
+    clients,
+    {
+      cluster: env.names.ecsCluster,
+      service: env.names.ecsService,
+      ...(typeof taskDefinitionArn === 'string' ? { taskDefinitionArn } : {}),
+      image: { repositoryUri: published.repositoryUri, digest: published.digest, tag: published.tag },
+    },
+    {
+      ...deps.rolloutWait,
+      since,
+      signal: ctx.signal,
+      onProgress: (p) =>
+        ctx.io.progress(
+          p.onTarget
+            ? `rollout ${(p.rolloutState ?? 'in progress').toLowerCase()}: ${p.running}/${p.desired} running, ${p.pending} pending`
+            : 'waiting for the service to start the new task definition',
+        ),
+    },
+  );
+  return finish(ctx, { ...result, deployed: true, ...deployStatus, rollout });
+}
+
+/**
+ * With --json, deploy streams NDJSON events on stdout and ends with its own result event; push-image's result
+ * then follows as one more event, so stdout stays one NDJSON stream.
+ */
+function finish(ctx: CommandContext, result: PushImageResult): PushImageResult | undefined {
+  if (!ctx.io.json) return result;
+  ctx.io.event({ type: 'result', command: 'push-image', ok: true, ...result });
+  return undefined;
+}
+
+function optional(p: { platformDigest?: string; sizeBytes?: number; pushedAt: string }) {
+  return {
+    ...(p.platformDigest ? { platformDigest: p.platformDigest } : {}),
+    ...(p.sizeBytes !== undefined ? { sizeBytes: p.sizeBytes } : {}),
+    pushedAt: p.pushedAt,
+  };
+}
+
+function defaults(ctx: CommandContext, o: Partial<PushImageDeps>): PushImageDeps {
+  const spawn = o.spawn ?? spawnProcess;
+  return {
+    spawn,
+    which: o.which ?? whichOnPath(ctx.env),
+    dockerEngineAnswers: o.dockerEngineAnswers ?? dockerInfoProbe(spawn, ctx.env),
+    buildah: o.buildah ?? {},
+    fetch: o.fetch ?? fetch,
+    clients:
+      o.clients ??
+      (async (env) => {
+        const { AwsClients, targetFor } = await import('../aws/clients.js');
+        return new AwsClients(targetFor(env, ctx.globals.profile));
+      }),
+    loadDeploy: o.loadDeploy ?? loadDeployCommand,
+    scanWait: o.scanWait ?? {},
+    rolloutWait: o.rolloutWait ?? {},
+    readBackRetry: o.readBackRetry ?? {},
+  };
+}
+
+/** The deploy command, loaded only for --deploy: it brings in toolkit-lib. */
+export async function loadDeployCommand(): Promise<DeployRun> {
+  return (await import('../commands/deploy.js')).run as DeployRun;
+}
