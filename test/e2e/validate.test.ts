@@ -118,3 +118,13 @@ describe('the program (spawned)', () => {
     expect(JSON.parse(r.stdout).error.code).toBe('usage');
   });
 });
+
+describe('the process edge (spawned)', () => {
+  it('stops quietly when the reader of stdout goes away (tapctl ... | head)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" push-image --help | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8', env: cleanEnv() });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(r.status).toBe(0);
+  });
+});
