@@ -1,13 +1,21 @@
 /** Finding and loading the project's config for a command, with errors a person can act on. */
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, UsageError } from './errors.js';
 import type { CommandContext } from './context.js';
+import { configCacheKey, readConfigCache, writeConfigCache } from '../config/cache.js';
 import { formatIssue } from '../config/issues.js';
-import { CONFIG_FILE_NAME, findConfigFile, loadConfig, suggest, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
+import { CONFIG_FILE_NAME, findConfigFile } from '../config/locate.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
+import { suggest } from '../config/suggest.js';
 
-/** Loads the config from --dir (or the nearest folder above the working directory) and fails on errors. */
-export function loadProject(ctx: CommandContext, options: { allowErrors?: boolean } = {}): LoadedConfig {
+/**
+ * Loads the config from --dir (or the nearest folder above the working directory) and fails on errors.
+ * An unchanged, valid config comes from the cache (config/cache.ts) without loading the YAML parser or zod;
+ * `allowErrors` (validate) always loads for real.
+ */
+export async function loadProject(ctx: CommandContext, options: { allowErrors?: boolean } = {}): Promise<LoadedConfig> {
   const start = resolve(ctx.cwd, ctx.globals.dir ?? '.');
   const path = findConfigFile(start);
   if (!path) {
@@ -15,7 +23,22 @@ export function loadProject(ctx: CommandContext, options: { allowErrors?: boolea
       hint: ctx.globals.dir ? 'check --dir, or run tapctl init there' : 'run tapctl init to create one, or pass --dir <project folder>',
     });
   }
+  const projectDir = dirname(path);
+  let key: string | undefined;
+  if (!options.allowErrors) {
+    try {
+      key = configCacheKey(readFileSync(path, 'utf8'));
+      const cached = readConfigCache(projectDir, key);
+      if (cached) return { path, projectDir, errors: [], ...cached };
+    } catch {
+      // Unreadable: the real load below says why.
+    }
+  }
+  const { loadConfig } = await import('../config/load.js');
   const loaded = loadConfig(path);
+  if (key && loaded.errors.length === 0) {
+    writeConfigCache(projectDir, { key, environments: [...loaded.environments], warnings: [...loaded.warnings] });
+  }
   if (loaded.errors.length > 0 && !options.allowErrors) {
     const lines = loaded.errors.map((i) => formatIssue(relativeName(ctx, path), i));
     throw new ConfigError(`${relativeName(ctx, path)} has ${count(loaded.errors.length, 'error')}:\n  ${lines.join('\n  ')}`, {

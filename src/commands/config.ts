@@ -1,6 +1,5 @@
 /** `tapctl config --env <name>`: the fully resolved environment, every default filled in, and its physical names. */
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import type { CommandContext } from '../cli/context.js';
 import type { Runner } from '../cli/program.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
@@ -13,12 +12,17 @@ export function register(program: Command, runner: Runner): Command {
     .action(runner.action(run, render));
 }
 
+/** The YAML printer, loaded by `run` so that other commands' start-up never pays for it. */
+let toYaml: (value: unknown) => string = (value) => JSON.stringify(value, null, 2);
+
 export async function run(ctx: CommandContext): Promise<ResolvedEnvironment> {
-  const loaded = loadProject(ctx);
+  const { stringify } = await import('yaml');
+  toYaml = (value) => stringify(value, { lineWidth: 0 });
+  const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
   return selectEnvironment(ctx, loaded);
 }
 
 export function render(env: ResolvedEnvironment): string {
-  return `# tapctl config --env ${env.name} (resolved)\n${stringify(env, { lineWidth: 0 })}`;
+  return `# tapctl config --env ${env.name} (resolved)\n${toYaml(env)}`;
 }

@@ -33,7 +33,7 @@ export function register(program: Command, runner: Runner): Command {
 
 export async function run(ctx: CommandContext, options: StatusOptions): Promise<StatusDocument | undefined> {
   const intervalSeconds = watchInterval(options);
-  const loaded = loadProject(ctx);
+  const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.debug(`${w.path}  ${w.message}`);
   const env = selectEnvironment(ctx, loaded);
   const { showStatus } = await import('../status/run.js');

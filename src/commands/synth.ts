@@ -31,7 +31,7 @@ export function register(program: Command, runner: Runner): Command {
 }
 
 export async function run(ctx: CommandContext, options: SynthOptions): Promise<SynthCommandResult> {
-  const loaded = loadProject(ctx);
+  const loaded = await loadProject(ctx);
   const env = withPushedImage(selectEnvironment(ctx, loaded), loaded.projectDir);
   const outDir = options.out ? resolve(ctx.cwd, options.out) : assemblyDir(loaded.projectDir, env.name);
   ctx.io.progress(`synthesizing ${env.names.stack} ...`);

@@ -28,7 +28,7 @@ export function register(program: Command, runner: Runner): Command {
 }
 
 export async function run(ctx: CommandContext, options: ValidateOptions): Promise<ValidateResult> {
-  const loaded = loadProject(ctx, { allowErrors: true });
+  const loaded = await loadProject(ctx, { allowErrors: true });
   const file = relativeName(ctx, loaded.path);
   const only = ctx.globals.env && loaded.errors.length === 0 ? selectEnvironment(ctx, loaded).name : ctx.globals.env;
   const mine = (i: ConfigIssue) => !only || i.environment === undefined || i.environment === only;

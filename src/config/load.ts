@@ -3,30 +3,19 @@
  * line and column; then, per environment, resolution and the cross-field rules. Reading never throws for a bad
  * file: it returns the issues, all at once, so a user fixes them in one pass.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { closest, distance } from 'fastest-levenshtein';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../cli/errors.js';
 import { sortIssues, type ConfigIssue } from './issues.js';
+import { suggest } from './suggest.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
 import { runRules } from './rules/index.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
 
-export const CONFIG_FILE_NAME = 'tapctl.config.yaml';
-
-/** The config file in `dir` or the nearest folder above it. */
-export function findConfigFile(dir: string): string | undefined {
-  let current = resolve(dir);
-  for (;;) {
-    const candidate = join(current, CONFIG_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(current);
-    if (parent === current) return undefined;
-    current = parent;
-  }
-}
+export { CONFIG_FILE_NAME, findConfigFile } from './locate.js';
+export { suggest } from './suggest.js';
 
 export interface LoadedConfig {
   readonly path: string;
@@ -202,15 +191,6 @@ function valueAt(raw: unknown, path: string[]): unknown {
   let v: unknown = raw;
   for (const k of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
   return v;
-}
-
-export function suggest(input: string, options: readonly string[]): string | undefined {
-  if (options.length === 0) return undefined;
-  const lower = input.toLowerCase();
-  const ci = options.find((o) => o.toLowerCase() === lower);
-  if (ci) return ci;
-  const best = closest(input, [...options]);
-  return distance(input.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
 }
 
 /** The keys the schema allows at a path of the file, for "did you mean". */

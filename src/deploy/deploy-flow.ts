@@ -47,7 +47,7 @@ const DEFAULT_STACK_WAIT_MINUTES = 30;
 
 export async function runDeploy(ctx: CommandContext, options: DeployOptions): Promise<DeployResult | undefined> {
   const started = Date.now();
-  const loaded = loadProject(ctx);
+  const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
   const projectDir = dirname(loaded.path);
   const { env, image } = resolveImage(selectEnvironment(ctx, loaded), projectDir);

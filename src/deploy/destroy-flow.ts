@@ -29,7 +29,7 @@ export interface DestroyOptions {
 
 export async function runDestroy(ctx: CommandContext, options: DestroyOptions): Promise<DestroyResult | undefined> {
   const started = Date.now();
-  const loaded = loadProject(ctx);
+  const loaded = await loadProject(ctx);
   const projectDir = dirname(loaded.path);
   const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir);
   const name = env.names.stack;

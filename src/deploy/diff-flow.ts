@@ -33,7 +33,7 @@ export async function templateChanges(ctx: CommandContext, env: ResolvedEnvironm
 }
 
 export async function runDiff(ctx: CommandContext, options: DiffOptions): Promise<DiffResult> {
-  const loaded = loadProject(ctx);
+  const loaded = await loadProject(ctx);
   const projectDir = dirname(loaded.path);
   // The same image deploy would use, so that the diff shows exactly what deploy would do.
   const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir);

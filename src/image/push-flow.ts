@@ -83,7 +83,7 @@ export function createRun(overrides: Partial<PushImageDeps> = {}) {
 
 
 async function pushImage(ctx: CommandContext, options: PushImageOptions, overrides: Partial<PushImageDeps>): Promise<PushImageResult | undefined> {
-  const loaded = loadProject(ctx);
+  const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.debug(`${w.path}  ${w.message}`);
   const env = selectEnvironment(ctx, loaded);
   const projectDir = loaded.projectDir;

@@ -6,11 +6,11 @@
  * calls AWS: the environment carries account, region and availability zones.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ResolvedEnvironment } from '../config/resolve.js';
+import { codeFingerprint } from '../state/fingerprint.js';
 import { summarizeTemplate, type TemplateSummary } from './summary.js';
 
 export interface SynthOptions {
@@ -90,45 +90,18 @@ export async function synthesize(env: ResolvedEnvironment, options: SynthOptions
 }
 
 function cacheKey(env: ResolvedEnvironment, validate: boolean): string {
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify(env));
-  hash.update(`validate=${validate}`);
-  hash.update(packageVersion('aws-cdk-lib'));
-  hash.update(tapctlVersion());
-  for (const file of appCodeFiles()) hash.update(file).update(readFileSync(file));
-  return hash.digest('hex');
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** The compiled app code: src/infra (and the config it reads) as they sit next to this module. */
-function appCodeFiles(): string[] {
-  const roots = [join(here, '..', 'infra'), join(here, '..', 'config')];
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir).sort()) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (/\.(js|ts)$/.test(name) && !name.endsWith('.d.ts')) out.push(full);
-    }
-  };
-  roots.forEach(walk);
-  return out;
+  return createHash('sha256')
+    .update(JSON.stringify(env))
+    .update(`validate=${validate}`)
+    .update(packageVersion('aws-cdk-lib'))
+    .update(codeFingerprint(['infra', 'config', 'synth']))
+    .digest('hex');
 }
 
 function packageVersion(name: string): string {
   try {
-    const require = createRequire(import.meta.url);
-    return (require(`${name}/package.json`) as { version: string }).version;
+    return (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
   } catch {
     return 'unknown';
   }
-}
-
-function tapctlVersion(): string {
-  for (const candidate of [join(here, '..', '..', 'package.json'), join(here, '..', '..', '..', 'package.json')]) {
-    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
-  }
-  return 'unknown';
 }
