@@ -20,7 +20,10 @@ export async function run(ctx: CommandContext): Promise<ResolvedEnvironment> {
   toYaml = (value) => stringify(value, { lineWidth: 0 });
   const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
-  return selectEnvironment(ctx, loaded);
+  const env = selectEnvironment(ctx, loaded);
+  // The preset's own physical names (catalog-api and rds-postgres name things differently from ecommerce).
+  const { presetNames } = await import('../config/presets/index.js');
+  return { ...env, names: presetNames(env) } as ResolvedEnvironment;
 }
 
 export function render(env: ResolvedEnvironment): string {

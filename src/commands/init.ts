@@ -50,9 +50,6 @@ export async function run(ctx: CommandContext, options: InitOptions): Promise<In
   const answers = await gatherAnswers(options, { interactive: ctx.interactive, yes: ctx.globals.yes, prompter: ctx.prompter, region: ctx.globals.region, dir });
   const files = scaffold(answers, { dir, force: options.force === true });
   for (const w of verifyConfig(dir)) ctx.io.warn(`${w.path}  ${w.message}`);
-  if (answers.preset !== 'ecommerce') {
-    ctx.io.warn(`only the ecommerce preset has a complete platform in this tapctl version: the ${answers.preset} config validates, deploy support follows`);
-  }
   const first = answers.environments.find((e) => e.kind === 'development') ?? answers.environments[0];
   // A path that climbs out of the working folder reads better absolute.
   const rel = relative(ctx.cwd, dir).startsWith('..') ? dir : relative(ctx.cwd, dir);
@@ -60,7 +57,8 @@ export async function run(ctx: CommandContext, options: InitOptions): Promise<In
     ...(rel === '' ? [] : [`cd ${rel.includes(' ') ? JSON.stringify(rel) : rel}`]),
     'tapctl validate',
     `tapctl deploy --env ${first.name} --dry-run`,
-    `tapctl push-image --env ${first.name}`,
+    // rds-postgres runs no container: there is no image to push.
+    ...(answers.preset === 'rds-postgres' ? [] : [`tapctl push-image --env ${first.name}`]),
   ];
   return { project: answers.project, preset: answers.preset, dir, environments: answers.environments, files, next };
 }

@@ -6,7 +6,7 @@ import { OperationError } from '../cli/errors.js';
 import type { Styles } from '../cli/io-host.js';
 import type { Runner } from '../cli/program.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
-import { withPushedImage } from '../state/effective-env.js';
+import { resolveImage } from '../deploy/image.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { INLINE_TEMPLATE_LIMIT } from '../synth/summary.js';
 import type { SynthResult } from '../synth/synthesize.js';
@@ -32,7 +32,8 @@ export function register(program: Command, runner: Runner): Command {
 
 export async function run(ctx: CommandContext, options: SynthOptions): Promise<SynthCommandResult> {
   const loaded = await loadProject(ctx);
-  const env = withPushedImage(selectEnvironment(ctx, loaded), loaded.projectDir);
+  // The image deploy would run, so that synth shows exactly what deploy will deploy.
+  const { env } = resolveImage(selectEnvironment(ctx, loaded), loaded.projectDir);
   const outDir = options.out ? resolve(ctx.cwd, options.out) : assemblyDir(loaded.projectDir, env.name);
   ctx.io.progress(`synthesizing ${env.names.stack} ...`);
   const { synthesize } = await import('../synth/synthesize.js');

@@ -1,8 +1,9 @@
 /**
  * `validate --deep`: synthesize the environment with aws-cdk-lib's built-in CloudFormation validation on.
- * Loaded only when asked for: it pulls in aws-cdk-lib and costs seconds per environment.
+ * Loaded only when asked for: it pulls in aws-cdk-lib and costs seconds per environment. For the catalog-api
+ * preset it also runs the spec's pre-deployment checks on the template (src/infra/presets/catalog-checks.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
@@ -15,14 +16,32 @@ export async function deepValidate(ctx: CommandContext, env: ResolvedEnvironment
   const outDir = mkdtempSync(join(tmpdir(), 'tapctl-validate-'));
   try {
     const result = await synthesize(env, { validate: true, useCache: false, outDir });
-    return result.validationErrors.map((message) => ({
+    const issues: ConfigIssue[] = result.validationErrors.map((message) => ({
       severity: 'error' as const,
       rule: 'cfn',
       path: `environments.${env.name}`,
       environment: env.name,
       message,
     }));
+    if (env.preset === 'catalog-api' && result.templatePath) issues.push(...(await catalogIssues(env, result.templatePath)));
+    return issues;
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The catalog spec's pre-deployment checks on the synthesized template (presets.md a.13): a critical finding is
+ * an error (the spec's exit 1, "deployment blocked", is validate's exit 2), a warning stays a warning.
+ */
+async function catalogIssues(env: ResolvedEnvironment, templatePath: string): Promise<ConfigIssue[]> {
+  const { catalogTemplateChecks } = await import('../infra/presets/catalog-checks.js');
+  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+  return catalogTemplateChecks(template, env).map((f) => ({
+    severity: f.severity === 'critical' ? ('error' as const) : ('warning' as const),
+    rule: f.check,
+    path: `environments.${env.name}`,
+    environment: env.name,
+    message: f.resource ? `${f.resource}: ${f.message}` : f.message,
+  }));
 }

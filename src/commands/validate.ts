@@ -39,7 +39,7 @@ export async function run(ctx: CommandContext, options: ValidateOptions): Promis
   if (options.deep && errors.length === 0) {
     const { deepValidate } = await import("./validate-deep.js");
     for (const env of loaded.environments.filter((e) => environments.includes(e.name))) {
-      errors.push(...(await deepValidate(ctx, env)));
+      for (const issue of await deepValidate(ctx, env)) (issue.severity === 'error' ? errors : warnings).push(issue);
     }
   }
 

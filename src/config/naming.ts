@@ -142,26 +142,55 @@ export interface NameProblem {
   readonly message: string;
 }
 
+/** The problem with one name under one rule, if any (N2, then length, then characters). */
+function checkName(key: string, name: string, rule: NameLimit): NameProblem | undefined {
+  if (name.includes('${') || name.includes('Token[')) {
+    return { key, name, message: `${rule.what} '${name}' contains an unresolved placeholder` };
+  }
+  if (name.length > rule.max) {
+    return { key, name, message: `${rule.what} '${name}' is ${name.length} characters; AWS allows at most ${rule.max}` };
+  }
+  if (rule.min !== undefined && name.length < rule.min) {
+    return { key, name, message: `${rule.what} '${name}' is shorter than ${rule.min} characters` };
+  }
+  if (!rule.pattern.test(name)) return { key, name, message: `${rule.what} '${name}' is not allowed: use ${rule.patternText}` };
+  return undefined;
+}
+
 /** Checks every physical name against its AWS rule (N1-N7); returns one problem per bad name. */
 export function checkNames(names: PhysicalNames): NameProblem[] {
-  const problems: NameProblem[] = [];
   const lookup = (key: string): string =>
     key.startsWith('alarms.') ? names.alarms[key.slice(7) as AlarmKey] : (names[key as keyof PhysicalNames] as string);
-  for (const rule of NAME_RULES) {
-    const name = lookup(rule.key);
-    if (name.includes('${') || name.includes('Token[')) {
-      problems.push({ key: rule.key, name, message: `${rule.what} '${name}' contains an unresolved placeholder` });
-    } else if (name.length > rule.max) {
-      problems.push({ key: rule.key, name, message: `${rule.what} '${name}' is ${name.length} characters; AWS allows at most ${rule.max}` });
-    } else if (rule.min !== undefined && name.length < rule.min) {
-      problems.push({ key: rule.key, name, message: `${rule.what} '${name}' is shorter than ${rule.min} characters` });
-    } else if (!rule.pattern.test(name)) {
-      problems.push({ key: rule.key, name, message: `${rule.what} '${name}' is not allowed: use ${rule.patternText}` });
-    }
-  }
+  const problems = NAME_RULES.flatMap((rule) => checkName(rule.key, lookup(rule.key), rule) ?? []);
   for (const key of ALARM_KEYS) {
     const name = names.alarms[key];
     if (name.length > 255) problems.push({ key: `alarms.${key}`, name, message: `alarm name '${name}' is longer than 255 characters` });
   }
   return problems;
+}
+
+/** What a naming rule limits, without saying which PhysicalNames key it applies to. */
+export type NameLimit = Omit<NameRule, 'key'>;
+
+/**
+ * The limit of one of NAME_RULES, for names of other presets that are the same kind of thing (a catalog-api
+ * target group obeys the ecommerce target group's rule), optionally described differently.
+ */
+export function nameLimit(key: NameRule['key'], what?: string): NameLimit {
+  const rule = NAME_RULES.find((r) => r.key === key);
+  if (!rule) throw new Error(`no naming rule for '${key}'`);
+  const { key: _key, ...limit } = rule;
+  return what ? { ...limit, what } : limit;
+}
+
+/** A name of a preset (src/config/presets) and the rule it must follow. */
+export interface NameCheck {
+  readonly key: string;
+  readonly name: string;
+  readonly limit: NameLimit;
+}
+
+/** The same checks as checkNames, for any list of names: one problem per bad name. */
+export function checkNameList(checks: readonly NameCheck[]): NameProblem[] {
+  return checks.flatMap((c) => checkName(c.key, c.name, c.limit) ?? []);
 }

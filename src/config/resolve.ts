@@ -4,6 +4,7 @@
  */
 import { DEFAULT_ENGINE_VERSION } from './engine-versions.js';
 import { physicalNames, sanitizeSuffix, type PhysicalNames } from './naming.js';
+import { PRESET_DEFAULTS } from './presets/defaults.js';
 import {
   SettingsSchema,
   type ConfigFile,
@@ -83,7 +84,8 @@ export function resolveEnvironment(file: ConfigFile, raw: Record<string, unknown
   if (!env) throw new Error(`unknown environment '${envName}'`);
   const rawEnv = { ...((raw.environments as Record<string, Record<string, unknown>>)[envName] ?? {}) };
   for (const k of ENV_ONLY_KEYS) delete rawEnv[k];
-  const merged = deepMerge(raw.defaults ?? {}, rawEnv);
+  // The preset's own defaults (presets/defaults.ts) sit under the file's: the config always wins.
+  const merged = deepMerge(deepMerge(PRESET_DEFAULTS[file.preset], raw.defaults ?? {}), rawEnv);
   const settings = SettingsSchema.parse(merged);
 
   const kind = env.kind ?? kindFromName(envName);

@@ -4,6 +4,7 @@
  */
 import { dirname } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
+import { PRESET_PARTS } from '../config/presets/index.js';
 import { InterruptedError, RefusedError, UsageError, isTapctlError, type TapctlError } from '../cli/errors.js';
 import { loadProject, relativeName, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
@@ -71,7 +72,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     pollMs: pollIntervalMs(ctx, 10_000),
   });
   const base = { ok: true as const, environment: env.name, stack: env.names.stack, checks: pre.checks, image, template: templatePlan(synth) };
-  const firstDeployNext = image.source === 'none' ? [`tapctl push-image --env ${env.name}`, `tapctl deploy --env ${env.name}`] : [];
+  const firstDeployNext = image.source === 'none' && PRESET_PARTS[env.preset].service ? [`tapctl push-image --env ${env.name}`, `tapctl deploy --env ${env.name}`] : [];
 
   if (options.dryRun) {
     // The plan: what would be deployed and, when AWS could be asked, how it differs from what runs.

@@ -5,6 +5,7 @@
  * Taking the recorded image when the config names none means an infrastructure-only deploy never rolls the
  * service back to an older image.
  */
+import { PRESET_PARTS } from '../config/presets/index.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { readPushedImage } from '../state/work-dir.js';
 
@@ -29,6 +30,7 @@ export function ownRepositoryUri(env: ResolvedEnvironment): string {
  * push-image record when the config sets none (the resolved environment is frozen and stays untouched).
  */
 export function resolveImage(env: ResolvedEnvironment, projectDir: string): { env: ResolvedEnvironment; image: ImagePlan } {
+  if (!PRESET_PARTS[env.preset].service) return { env, image: { source: 'none', display: `not used (the ${env.preset} preset runs no container service)` } };
   const configured = env.container.image;
   if (configured.tag || configured.digest) {
     return { env, image: plan('config', configured.repository, configured.tag, configured.digest, env) };

@@ -12,6 +12,7 @@ import { apiGatewayCloudWatchRoleArn } from '../aws/apigateway-account.js';
 import { bootstrapVersion } from '../aws/bootstrap.js';
 import type { AwsClients } from '../aws/clients.js';
 import { findImage } from '../aws/ecr-images.js';
+import { PRESET_PARTS } from '../config/presets/index.js';
 import { isMissingCredentials } from '../aws/errors.js';
 import { assertAccount, callerIdentity, type CallerIdentity } from '../aws/identity.js';
 import { engineVersionOffered, offeredEngineVersions } from '../aws/rds-engines.js';
@@ -123,8 +124,11 @@ export async function preflight(ctx: CommandContext, input: PreflightInput): Pro
   }
   checks.report('pass', 'region', `${env.region}${env.endpoint ? ` via ${env.endpoint}` : ''}`);
 
+  const noService = PRESET_PARTS[env.preset].service ? undefined : `the ${env.preset} preset runs no container service`;
   if (skipReason) {
-    for (const name of ['bootstrap', 'stack', 'image', 'database engine', 'API Gateway logging']) checks.report('skip', name, skipReason);
+    for (const name of ['bootstrap', 'stack', 'image', 'database engine', 'API Gateway logging']) {
+      checks.report('skip', name, name === 'image' && noService ? noService : skipReason);
+    }
     return { checks: checks.records, failure: checks.failure, awsChecked: false, identity };
   }
 
@@ -163,6 +167,10 @@ export async function preflight(ctx: CommandContext, input: PreflightInput): Pro
 
   await checks.run('image', async () => {
     const { image } = input;
+    if (noService) {
+      checks.report('skip', 'image', noService);
+      return;
+    }
     if (image.source === 'none') {
       checks.report('warn', 'image', `none yet: the service runs 0 tasks until you run tapctl push-image --env ${env.name} (two-phase first deploy)`);
       return;

@@ -1,10 +1,15 @@
 /**
- * The embedded CDK app: one resolved environment in, one stack out. Synthesis is offline: the account,
+ * The embedded CDK app: one resolved environment in, one stack out, of the class of the environment's preset
+ * (ecommerce: TapStack; catalog-api, rds-postgres: ./presets). Synthesis is offline: the account,
  * region and availability zones come from the config, so nothing here needs credentials or calls AWS.
  */
 import * as cdk from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 import type { ResolvedEnvironment } from '../config/resolve.js';
+import type { Preset } from '../config/schema.js';
 import { FEATURE_FLAGS } from './feature-flags.js';
+import { CatalogApiStack } from './presets/catalog-api-stack.js';
+import { RdsPostgresStack } from './presets/rds-postgres-stack.js';
 import { TapStack } from './tap-stack.js';
 import { VALIDATION_CONTEXT } from './validation.js';
 
@@ -38,10 +43,25 @@ export interface BuildAppOptions {
 export const availabilityZonesContextKey = (account: string, region: string): string =>
   `availability-zones:account=${account}:region=${region}`;
 
-export function buildApp(env: ResolvedEnvironment, options: BuildAppOptions = {}): { app: cdk.App; stack: TapStack } {
-  if (env.preset !== 'ecommerce') {
-    throw new Error(`the CDK app builds the ecommerce preset only so far; environment '${env.name}' uses '${env.preset}'`);
-  }
+/**
+ * The preset's stack class, so that callers can tell what they got back. `S` is the caller's claim about the
+ * preset of `env` (ecommerce unless said otherwise); tests check it with `instanceof`.
+ */
+export interface BuiltApp<S extends Stack> {
+  readonly app: cdk.App;
+  readonly stack: S;
+}
+
+type StackFactory = (app: cdk.App, env: ResolvedEnvironment, synthesizer: cdk.IStackSynthesizer) => Stack;
+
+/** One stack class per preset (presets.md), each composed from the constructs of ./constructs. */
+const STACKS: Readonly<Record<Preset, StackFactory>> = {
+  ecommerce: (app, env, synthesizer) => new TapStack(app, env.names.stack, { config: env, synthesizer }),
+  'catalog-api': (app, env, synthesizer) => new CatalogApiStack(app, env.names.stack, { config: env, synthesizer }),
+  'rds-postgres': (app, env, synthesizer) => new RdsPostgresStack(app, env.names.stack, { config: env, synthesizer }),
+};
+
+export function buildApp<S extends Stack = TapStack>(env: ResolvedEnvironment, options: BuildAppOptions = {}): BuiltApp<S> {
   const app = new cdk.App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
     builtinCloudFormationValidation: options.validate ?? false,
@@ -59,6 +79,7 @@ export function buildApp(env: ResolvedEnvironment, options: BuildAppOptions = {}
   // CliCredentialsStackSynthesizer stays available as an option for accounts where that check fails.
   const synthesizer =
     options.synthesizer === 'cli-credentials' ? new cdk.CliCredentialsStackSynthesizer() : new cdk.DefaultStackSynthesizer();
-  const stack = new TapStack(app, env.names.stack, { config: env, synthesizer });
-  return { app, stack };
+  const build = STACKS[env.preset];
+  if (!build) throw new Error(`environment '${env.name}' uses preset '${env.preset}', which this tapctl cannot build`);
+  return { app, stack: build(app, env, synthesizer) as S };
 }

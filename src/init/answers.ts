@@ -59,8 +59,8 @@ export const DEFAULTS = { preset: 'ecommerce', envs: 'dev,staging,prod', region:
 
 const PRESET_CHOICES: readonly Choice<Preset>[] = [
   { value: 'ecommerce', name: 'ecommerce', description: 'the full platform: VPC, Aurora, ECS Fargate, API Gateway + Lambda, CloudFront' },
-  { value: 'catalog-api', name: 'catalog-api', description: 'product catalog API (config only: its platform is not complete yet)' },
-  { value: 'rds-postgres', name: 'rds-postgres', description: 'read-heavy PostgreSQL (config only: its platform is not complete yet)' },
+  { value: 'catalog-api', name: 'catalog-api', description: 'product catalog API: ECS Fargate Spot behind an ALB and CloudFront, Aurora' },
+  { value: 'rds-postgres', name: 'rds-postgres', description: 'read-heavy RDS PostgreSQL: primary, read replicas across zones, SSM bastion' },
 ];
 const ENGINE_CHOICES: readonly Choice<DbEngine>[] = [{ value: 'aurora-postgresql' }, { value: 'aurora-mysql' }];
 const ARCH_CHOICES: readonly Choice<Architecture>[] = [

@@ -52,7 +52,7 @@ export function placeholderValues(answers: InitAnswers, dir: string): Record<str
     email: answers.email,
     schemaPath: schemaReference(dir),
     environments: answers.environments
-      .map((env) => renderTemplate(environmentTemplate(env.kind), { name: env.name, kind: env.kind, account: env.account, region: env.region }).trimEnd())
+      .map((env) => renderTemplate(environmentTemplate(env.kind, answers.preset), { name: env.name, kind: env.kind, account: env.account, region: env.region }).trimEnd())
       .join('\n'),
   };
 }

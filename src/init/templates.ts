@@ -2,7 +2,7 @@
  * The files in `templates/` (style.md pattern 6, after create-vite): real files, copied as they are, with
  * `{{name}}` placeholders filled from the answers. They ship in the package through package.json `files`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EnvironmentKind, Preset } from '../config/schema.js';
@@ -21,8 +21,13 @@ export function configTemplate(preset: Preset): string {
   return join(TEMPLATES_DIR, 'config', `${preset}.yaml`);
 }
 
-export function environmentTemplate(kind: EnvironmentKind): string {
-  return join(TEMPLATES_DIR, 'config', 'environments', `${kind}.yaml`);
+/**
+ * The block of one environment: the preset's own (`environments/<preset>/<kind>.yaml`) when it differs from the
+ * shared one, e.g. rds-postgres sizes its database per kind and has no service to shrink in development.
+ */
+export function environmentTemplate(kind: EnvironmentKind, preset?: Preset): string {
+  const own = preset ? join(TEMPLATES_DIR, 'config', 'environments', preset, `${kind}.yaml`) : undefined;
+  return own && existsSync(own) ? own : join(TEMPLATES_DIR, 'config', 'environments', `${kind}.yaml`);
 }
 
 export interface TemplateFile {

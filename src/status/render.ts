@@ -37,7 +37,8 @@ export function renderStatus(io: IoHost, doc: StatusDocument, options: RenderOpt
   ]);
 
   io.section('Endpoints');
-  io.rows(doc.endpoints.map((p) => [p.name, endpointLine(p, s)]));
+  if (doc.endpoints.length > 0) io.rows(doc.endpoints.map((p) => [p.name, endpointLine(p, s)]));
+  else io.check('skip', 'none: this preset has no load balancer, CDN or API');
 
   section(io, 'Service', doc.service, (d) => renderService(io, d, doc, at));
   section(io, 'Targets', doc.targets, (d) => renderTargets(io, d));
@@ -54,7 +55,13 @@ export function renderStatus(io: IoHost, doc: StatusDocument, options: RenderOpt
   const verdict = doc.summary;
   io.line('');
   if (verdict.state === 'stable') {
-    io.check('pass', 'stable', doc.service.state === 'ok' ? 'no stack operation or service rollout in progress' : 'no stack operation in progress; the service rollout could not be read');
+    const detail =
+      doc.service.state === 'ok'
+        ? 'no stack operation or service rollout in progress'
+        : doc.service.state === 'absent'
+          ? 'no stack operation in progress'
+          : 'no stack operation in progress; the service rollout could not be read';
+    io.check('pass', 'stable', detail);
   }
   else io.check(verdict.state === 'failed' ? 'fail' : 'warn', verdict.state, verdict.reasons.join('; '));
 }
@@ -122,7 +129,8 @@ function renderTargets(io: IoHost, d: TargetsInfo): void {
 function renderDatabase(io: IoHost, d: DatabaseInfo): void {
   const s = io.style;
   const rows: Row[] = [
-    ['cluster', d.cluster],
+    // rds-postgres has no cluster: `cluster` is then its primary instance.
+    [d.instances.some((i) => i.id === d.cluster) ? 'primary' : 'cluster', d.cluster],
     ['status', d.status === 'available' ? d.status : s.warn(d.status)],
     ['engine', `${d.engine} ${d.engineVersion}`],
     ...d.instances.map((i): Row => [i.role, [i.id, i.status ?? 'status unknown', i.instanceClass].filter(Boolean).join(' · ')]),

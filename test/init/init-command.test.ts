@@ -70,8 +70,8 @@ describe('tapctl init (in-process)', () => {
     });
     expect(doc.files.map((f: { path: string }) => f.path)).toEqual(['tapctl.config.yaml', '.dockerignore', '.gitignore', 'app/package.json', 'app/server.js', 'Dockerfile']);
     expect(doc.files.every((f: { action: string }) => f.action === 'created')).toBe(true);
-    // The preset caveat is a warning: on stderr, never inside the JSON.
-    expect(r.stderr).toMatch(/only the ecommerce preset has a complete platform/);
+    // Every preset has its platform now: no caveat, on stderr or in the JSON.
+    expect(r.stderr).not.toMatch(/only the ecommerce preset/);
   });
 
   it('refuses to overwrite without --force (exit 2, listing the files), then --force replaces them', async () => {

@@ -8,7 +8,12 @@ import { nameRules } from './names.js';
 import type { EnvironmentRule } from './rule.js';
 import { imageRules, lambdaRuntimeRules, retentionRules } from './runtime.js';
 import { alertRules, productionSafetyRules } from './safety.js';
+import type { Preset } from '../schema.js';
+import { catalogSettingsRules, destroyableRules, expensiveResourceRules, hardCodedEnvironmentRules } from './catalog-api.js';
+import { notApplicableRules, presetNameRules } from './presets.js';
+import { postgresParameterRules, postgresSizingRules, postgresVersionRules, replicaPlacementRules } from './rds-postgres.js';
 
+/** The ecommerce preset's rules (tapstack.md). */
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   nameRules,
   fargateRules,
@@ -25,8 +30,55 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   alertRules,
 ];
 
+/** Drops the findings of some rule IDs from a shared rule that checks more than one thing. */
+const without = (rule: EnvironmentRule, ...ids: string[]): EnvironmentRule => (env) => rule(env).filter((i) => !ids.includes(i.rule));
+
+/** NAT count per zone (V4) warns about production egress; in rds-postgres only the bastion and rotation use it. */
+const networkRulesWithoutEgressWarning: EnvironmentRule = (env) =>
+  networkRules(env).filter((i) => !(i.rule === 'V4' && i.severity === 'warning'));
+
+/**
+ * Each preset's rules: the shared ones that concern what it builds, then its own. catalog-api turns the L1
+ * warning (retained data outside production) into the CA3 error its spec asks for; rds-postgres has no Aurora
+ * reader (S4) and no API (S3) and checks its replicas itself.
+ */
+export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> = {
+  ecommerce: [...ENVIRONMENT_RULES, notApplicableRules],
+  'catalog-api': [
+    presetNameRules,
+    notApplicableRules,
+    fargateRules,
+    taskCountRules,
+    networkRules,
+    engineVersionRules,
+    databaseIdentityRules,
+    windowRules,
+    imageRules,
+    retentionRules,
+    without(productionSafetyRules, 'L1'),
+    alertRules,
+    hardCodedEnvironmentRules,
+    destroyableRules,
+    expensiveResourceRules,
+    catalogSettingsRules,
+  ],
+  'rds-postgres': [
+    presetNameRules,
+    notApplicableRules,
+    networkRulesWithoutEgressWarning,
+    databaseIdentityRules,
+    windowRules,
+    without(productionSafetyRules, 'S3', 'S4'),
+    alertRules,
+    postgresVersionRules,
+    postgresParameterRules,
+    replicaPlacementRules,
+    postgresSizingRules,
+  ],
+};
+
 export function runRules(file: ConfigFile, environments: readonly ResolvedEnvironment[]): ConfigIssue[] {
-  const issues = environments.flatMap((env) => ENVIRONMENT_RULES.flatMap((rule) => rule(env)));
+  const issues = environments.flatMap((env) => PRESET_RULES[env.preset].flatMap((rule) => rule(env)));
   return [...issues, ...crossEnvironmentRules(file, environments)];
 }
 

@@ -64,12 +64,37 @@ export interface ContainerServiceProps {
   readonly repository: ecr.IRepository;
   /** Database credentials: injected into the container as `DB_SECRET`, its ARN as `DB_SECRET_ARN`. */
   readonly databaseSecret: secretsmanager.ISecret;
-  /** The task role may read it. */
-  readonly staticBucket: s3.IBucket;
+  /** The task role may read it. @default - no bucket access */
+  readonly staticBucket?: s3.IBucket;
   /** SSE-S3 bucket for the load balancer's access logs (prefix `alb`). */
   readonly accessLogsBucket: s3.IBucket;
-  /** `CLOUDFRONT_URL` of the container. */
-  readonly cloudFrontUrl: string;
+  /** `CLOUDFRONT_URL` of the container. @default - not set */
+  readonly cloudFrontUrl?: string;
+  /** More plain environment variables of the container (configuration only, never secrets). @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** awslogs stream prefix. @default 'ecommerce' */
+  readonly logStreamPrefix?: string;
+  /**
+   * Where the service runs. Given, the service has a capacity provider strategy and no launch type (the two
+   * are exclusive, failure-lessons.md #10); every provider named must be one of the cluster's (FARGATE,
+   * FARGATE_SPOT).
+   *
+   * @default - the FARGATE launch type
+   */
+  readonly capacityProviderStrategies?: readonly ecs.CapacityProviderStrategy[];
+  /**
+   * Send every request to the service (the listener's default action). Otherwise only `/api/*` and the health
+   * path reach it and anything else gets a 404 from the load balancer (tapstack.md §6.3).
+   *
+   * @default false
+   */
+  readonly forwardAllTraffic?: boolean;
+  /** Scale on memory as well as CPU. @default true */
+  readonly scaleOnMemory?: boolean;
+  /** Subnets of the tasks. @default - the private subnets with egress */
+  readonly serviceSubnets?: ec2.SubnetSelection;
+  /** Name of the CPU target-tracking policy. @default - generated */
+  readonly cpuScalingPolicyName?: string;
   /** `NODE_ENV` of the container: the environment kind. */
   readonly nodeEnv: string;
   /**
@@ -161,14 +186,16 @@ export class ContainerService extends Construct {
 
     this.taskRole = new iam.Role(this, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     props.databaseSecret.grantRead(this.taskRole);
-    // Read access to the static assets, narrower than bucket.grantRead() (s3:GetObject*, GetBucket*, List*):
-    // the application reads objects and lists keys, nothing else.
-    this.taskRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.staticBucket.arnForObjects('*')] }),
-    );
-    this.taskRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.staticBucket.bucketArn] }),
-    );
+    if (props.staticBucket) {
+      // Read access to the static assets, narrower than bucket.grantRead() (s3:GetObject*, GetBucket*, List*):
+      // the application reads objects and lists keys, nothing else.
+      this.taskRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.staticBucket.arnForObjects('*')] }),
+      );
+      this.taskRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.staticBucket.bucketArn] }),
+      );
+    }
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDef', {
       family: props.names.taskFamily,
@@ -189,12 +216,13 @@ export class ContainerService extends Construct {
       cpu,
       memoryLimitMiB: memoryMiB,
       portMappings: [{ containerPort: port, protocol: ecs.Protocol.TCP }],
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'ecommerce' }),
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.logStreamPrefix ?? 'ecommerce' }),
       environment: {
+        ...props.environment,
         NODE_ENV: props.nodeEnv,
         PORT: String(port),
         AWS_REGION: Stack.of(this).region,
-        CLOUDFRONT_URL: props.cloudFrontUrl,
+        ...(props.cloudFrontUrl ? { CLOUDFRONT_URL: props.cloudFrontUrl } : {}),
         // §13 flag: the spec injected the secret's value under DB_SECRET_ARN. The ARN goes here, plainly (an ARN
         // is not a secret, and the Lambda's DB_SECRET_ARN is an ARN too), and the value below as DB_SECRET.
         DB_SECRET_ARN: props.databaseSecret.secretArn,
@@ -211,11 +239,12 @@ export class ContainerService extends Construct {
       taskDefinition: this.taskDefinition,
       serviceName: props.names.service,
       desiredCount: awaitingImage ? 0 : (props.desiredCount ?? 2),
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: props.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [props.serviceSecurityGroup],
       assignPublicIp: false,
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
       circuitBreaker: { enable: true, rollback: true },
+      ...(props.capacityProviderStrategies ? { capacityProviderStrategies: [...props.capacityProviderStrategies] } : {}),
       // Not in the spec: start new tasks before stopping old ones, so a deploy never drops below desired count.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
@@ -249,13 +278,17 @@ export class ContainerService extends Construct {
       protocol: elbv2.ApplicationProtocol.HTTP,
       // The ALB security group's rules are the network construct's (tapstack.md §2.2).
       open: false,
-      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' }),
+      defaultAction: props.forwardAllTraffic
+        ? elbv2.ListenerAction.forward([this.targetGroup])
+        : elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' }),
     });
-    this.listener.addTargetGroups('ECSTargets', {
-      priority: 10,
-      conditions: [elbv2.ListenerCondition.pathPatterns(['/api/*', healthPath])],
-      targetGroups: [this.targetGroup],
-    });
+    if (!props.forwardAllTraffic) {
+      this.listener.addTargetGroups('ECSTargets', {
+        priority: 10,
+        conditions: [elbv2.ListenerCondition.pathPatterns(['/api/*', healthPath])],
+        targetGroups: [this.targetGroup],
+      });
+    }
 
     const scaling = this.service.autoScaleTaskCount({
       minCapacity: awaitingImage ? 0 : minTasks,
@@ -265,11 +298,14 @@ export class ContainerService extends Construct {
       scaleInCooldown: props.scaleInCooldown ?? Duration.seconds(60),
       scaleOutCooldown: props.scaleOutCooldown ?? Duration.seconds(60),
     };
-    scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: props.cpuTargetPercent ?? 50, ...cooldowns });
-    scaling.scaleOnMemoryUtilization('MemoryScaling', {
-      targetUtilizationPercent: props.memoryTargetPercent ?? 70,
+    scaling.scaleOnCpuUtilization('CpuScaling', {
+      targetUtilizationPercent: props.cpuTargetPercent ?? 50,
+      ...(props.cpuScalingPolicyName ? { policyName: props.cpuScalingPolicyName } : {}),
       ...cooldowns,
     });
+    if (props.scaleOnMemory ?? true) {
+      scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: props.memoryTargetPercent ?? 70, ...cooldowns });
+    }
 
     suppressNag(this.taskDefinition, [
       {
@@ -296,7 +332,7 @@ export class ContainerService extends Construct {
       ],
       { applyToChildren: true },
     );
-    const bucketId = logicalIdOf(props.staticBucket);
+    const bucketId = props.staticBucket && logicalIdOf(props.staticBucket);
     if (bucketId) {
       suppressNag(
         this.taskRole,

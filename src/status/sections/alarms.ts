@@ -1,13 +1,14 @@
-/** The environment's alarms (their names are in env.names.alarms): how many fire, and since when. */
+/** The environment's alarms (their names come from its preset's naming): how many fire, and since when. */
+import { presetAlarmNames } from '../../config/presets/index.js';
 import type { AlarmsInfo, Section } from '../schema.js';
 import { callOptions, iso, ok, sectionError, type SectionContext } from './section.js';
 
 export async function readAlarms(c: SectionContext): Promise<Section<AlarmsInfo>> {
-  const byName = new Map(Object.entries(c.env.names.alarms).map(([key, name]) => [name, key]));
+  const byName = new Map(Object.entries(presetAlarmNames(c.env)).map(([key, name]) => [name, key]));
   try {
     const cw = await c.clients.cloudWatch();
     const sdk = await import('@aws-sdk/client-cloudwatch');
-    // Eleven names fit one page (AlarmNames takes up to 100).
+    // Every preset's alarms fit one page (AlarmNames takes up to 100; rds-postgres has at most 3 + 4 per replica).
     const out = await cw.send(new sdk.DescribeAlarmsCommand({ AlarmNames: [...byName.keys()], MaxRecords: 100 }), callOptions(c.signal));
     const alarms = out.MetricAlarms ?? [];
     const found = new Set(alarms.map((a) => a.AlarmName ?? ''));

@@ -1,4 +1,5 @@
 /** Endpoints come from the stack outputs; --probe sends one GET to each health path, in parallel, time-boxed. */
+import { PRESET_PARTS } from '../../config/presets/index.js';
 import type { ResolvedEnvironment } from '../../config/resolve.js';
 import type { EndpointInfo, EndpointName, ProbeResult } from '../schema.js';
 
@@ -26,8 +27,9 @@ export interface EndpointOptions {
 }
 
 export async function readEndpoints(env: ResolvedEnvironment, outputs: Readonly<Record<string, string>>, options: EndpointOptions): Promise<EndpointInfo[]> {
+  const outputsOfPreset = PRESET_PARTS[env.preset].endpointOutputs;
   return Promise.all(
-    SOURCES.map(async (source): Promise<EndpointInfo> => {
+    SOURCES.filter((source) => outputsOfPreset.includes(source.output)).map(async (source): Promise<EndpointInfo> => {
       const value = outputs[source.output];
       const url = value ? source.url(value) : null;
       const probe = url && options.probe ? await probeUrl(joinPath(url, source.healthPath(env)), options) : null;

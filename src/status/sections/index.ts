@@ -7,7 +7,9 @@ import type { EndpointInfo, Section } from '../schema.js';
 import { readAlarms } from './alarms.js';
 import { readDatabase } from './database.js';
 import { readEndpoints } from './endpoints.js';
-import { sectionError, type SectionContext } from './section.js';
+import { PRESET_PARTS } from '../../config/presets/index.js';
+import { readDatabaseInstances } from './database-instances.js';
+import { absent, sectionError, type SectionContext } from './section.js';
 import { readService } from './service.js';
 import { readTargets } from './targets.js';
 
@@ -17,10 +19,13 @@ export interface SectionsOptions {
 }
 
 export async function readSections(c: SectionContext, o: SectionsOptions) {
+  // A preset without a service or load balancer (rds-postgres) shows those sections as absent, with the reason.
+  const parts = PRESET_PARTS[c.env.preset];
+  const notInPreset = absent(`not part of the ${c.env.preset} preset`);
   const settled = await Promise.allSettled([
-    readService(c),
-    readTargets(c),
-    readDatabase(c),
+    parts.service ? readService(c) : Promise.resolve(notInPreset),
+    parts.targets ? readTargets(c) : Promise.resolve(notInPreset),
+    parts.database === 'instances' ? readDatabaseInstances(c) : readDatabase(c),
     readAlarms(c),
     readEndpoints(c.env, c.outputs, { probe: o.probe, signal: c.signal, ...(o.fetch ? { fetch: o.fetch } : {}) }),
   ] as const);

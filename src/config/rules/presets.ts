@@ -1,0 +1,75 @@
+/**
+ * Rules every non-ecommerce preset shares: its own physical names against their AWS limits (N1-N7), and X1,
+ * settings the preset does not read.
+ */
+import { DEFAULT_ENGINE_VERSION } from '../engine-versions.js';
+import { checkNameList } from '../naming.js';
+import { catalogApiNameChecks } from '../presets/catalog-api.js';
+import { catalogApiNamesOf, INSTEAD, NOT_APPLICABLE, rdsPostgresNamesOf } from '../presets/index.js';
+import { rdsPostgresNameChecks } from '../presets/rds-postgres.js';
+import { SettingsSchema } from '../schema.js';
+import { finding, type EnvironmentRule } from './rule.js';
+
+const RULE_BY_KEY: Readonly<Record<string, string>> = {
+  stack: 'N1',
+  kmsAlias: 'N5',
+  rotationFunction: 'N3',
+  loadBalancer: 'N4',
+  targetGroup: 'N4',
+  logsBucket: 'N6',
+  dataBucket: 'N6',
+  accessLogsBucket: 'N6',
+};
+
+/** The preset's names (src/config/presets), each within its AWS limit; ecommerce's are checked by names.ts. */
+export const presetNameRules: EnvironmentRule = (env) => {
+  if (env.preset === 'ecommerce') return [];
+  const checks = env.preset === 'catalog-api' ? catalogApiNameChecks(catalogApiNamesOf(env)) : rdsPostgresNameChecks(rdsPostgresNamesOf(env));
+  // With a fixed prefix a name limit is a suffix limit (failure-lessons.md #5): say how long the suffix may be.
+  const room = (limit: number, prefix: string) => `with project '${env.project}' the suffix may be at most ${limit - prefix.length} characters`;
+  return checkNameList(checks).map((p) =>
+    finding(env, 'suffix', 'error', RULE_BY_KEY[p.key] ?? 'N7', p.message, {
+      hint:
+        p.key === 'loadBalancer'
+          ? `${room(32, `${env.project}-alb-`)}: set environments.${env.name}.suffix, or shorten the project`
+          : `names are built from project '${env.project}' and suffix '${env.suffix}': shorten one (set environments.${env.name}.suffix), or use only lower-case letters, digits and hyphens`,
+    }),
+  );
+};
+
+let defaults: Record<string, any> | undefined;
+/** The schema's defaults, with the one resolve.ts fills in: the engine's default version. */
+function resolvedDefaults(engine: keyof typeof DEFAULT_ENGINE_VERSION): Record<string, unknown> {
+  defaults ??= SettingsSchema.parse({}) as Record<string, any>;
+  return { ...defaults, database: { ...defaults.database, version: DEFAULT_ENGINE_VERSION[engine] } };
+}
+
+const at = (value: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
+
+/** Leaf paths under `path` where `value` and `base` differ (keys of either side). */
+function differences(value: unknown, base: unknown, path: string): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObject(value) && isObject(base)) {
+    const keys = [...new Set([...Object.keys(value), ...Object.keys(base)])].sort();
+    return keys.flatMap((k) => differences(value[k], base[k], `${path}.${k}`));
+  }
+  return JSON.stringify(value) === JSON.stringify(base) ? [] : [path];
+}
+
+/**
+ * X1: a setting the preset does not read, changed from its default, is ignored, and says so. Only a changed
+ * value can be seen here (the resolved environment carries every default), which is also the only kind that
+ * could mislead: a default nobody wrote changes nothing either way.
+ */
+export const notApplicableRules: EnvironmentRule = (env) => {
+  const base = resolvedDefaults(env.database.engine);
+  return NOT_APPLICABLE[env.preset].flatMap((path) =>
+    differences(at(env, path), at(base, path), path).map((leaf) => {
+      const instead = INSTEAD[env.preset][path];
+      return finding(env, leaf, 'warning', 'X1', `${leaf} does not apply to the ${env.preset} preset and is ignored`, {
+        hint: instead ? `the ${env.preset} preset reads ${instead} instead` : `remove it, or see docs/presets.md for the settings ${env.preset} reads`,
+      });
+    }),
+  );
+};
