@@ -86,7 +86,15 @@ export const ContainerSchema = strict({
     .enum(['x86_64', 'arm64'])
     .default('x86_64')
     .describe('CPU architecture of the task; push-image builds for linux/amd64 or linux/arm64 to match.'),
-  desiredCount: z.number().int().min(0).default(2).describe('Tasks to run.'),
+  desiredCount: z
+    .number()
+    .int()
+    .min(0)
+    .default(2)
+    .describe(
+      'Ignored, kept so existing configs validate. Auto-scaling owns the task count between minTasks and maxTasks ' +
+        '(spec: 2 tasks, min 2, max 10), so a deploy never resets a service that scaled out during a peak.',
+    ),
   minTasks: z.number().int().min(0).default(2).describe('Auto-scaling minimum.'),
   maxTasks: z.number().int().min(1).default(10).describe('Auto-scaling maximum.'),
   cpuTargetPercent: z

@@ -25,6 +25,8 @@ export const FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
   '@aws-cdk/aws-ecs:arnFormatIncludesClusterName': true,
   '@aws-cdk/aws-ecs:disableExplicitDeploymentControllerForCircuitBreaker': true,
   '@aws-cdk/aws-ecs:removeDefaultDeploymentAlarm': true,
+  // A service without desiredCount gets no DesiredCount in the template (not a default of 1): see service.ts.
+  '@aws-cdk/aws-ecs:removeDefaultDesiredCount': true,
   '@aws-cdk/aws-ecs:reduceEc2FargateCloudWatchPermissions': true,
   '@aws-cdk/aws-apigateway:disableCloudWatchRole': true,
   '@aws-cdk/aws-apigateway:requestValidatorUniqueId': true,

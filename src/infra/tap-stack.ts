@@ -150,7 +150,6 @@ export class TapStack extends Stack {
       cpu: c.cpu,
       memoryMiB: c.memory,
       port: c.port,
-      desiredCount: c.desiredCount,
       minTasks: c.minTasks,
       maxTasks: c.maxTasks,
       cpuTargetPercent: c.cpuTargetPercent,

@@ -51,12 +51,10 @@ export const auroraCapacityRules: EnvironmentRule = (env) => {
 };
 
 export const taskCountRules: EnvironmentRule = (env) => {
-  const { minTasks, desiredCount, maxTasks } = env.container;
+  const { minTasks, maxTasks } = env.container;
   const out: ConfigIssue[] = [];
   if (minTasks > maxTasks) {
     out.push(finding(env, 'container.minTasks', 'error', 'S1', `minTasks ${minTasks} is above maxTasks ${maxTasks}`));
-  } else if (desiredCount < minTasks || desiredCount > maxTasks) {
-    out.push(finding(env, 'container.desiredCount', 'error', 'S1', `desiredCount ${desiredCount} is outside minTasks..maxTasks (${minTasks}..${maxTasks})`, { hint: 'auto-scaling would move it at once; keep minTasks <= desiredCount <= maxTasks' }));
   }
   if (env.kind === 'production' && minTasks < 2) {
     out.push(finding(env, 'container.minTasks', 'warning', 'S1', `production runs as few as ${minTasks} task(s): one failure or deployment takes the service down`));

@@ -112,8 +112,6 @@ export interface ContainerServiceProps {
   /** @default 3000 */
   readonly port?: number;
   /** @default 2 */
-  readonly desiredCount?: number;
-  /** @default 2 */
   readonly minTasks?: number;
   /** @default 10 */
   readonly maxTasks?: number;
@@ -238,7 +236,11 @@ export class ContainerService extends Construct {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       serviceName: props.names.service,
-      desiredCount: awaitingImage ? 0 : (props.desiredCount ?? 2),
+      // No image yet: 0 tasks, so ECS never waits for an image that does not exist. Otherwise no DesiredCount
+      // at all (feature flag removeDefaultDesiredCount): auto-scaling owns the count between minTasks and
+      // maxTasks, and a deploy during a peak never resets a scaled-out service. Registering the scalable target
+      // moves the count into that range, which is also what starts the tasks after the first image push.
+      desiredCount: awaitingImage ? 0 : undefined,
       vpcSubnets: props.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [props.serviceSecurityGroup],
       assignPublicIp: false,

@@ -162,7 +162,6 @@ export class CatalogApiStack extends Stack {
       cpu: c.cpu,
       memoryMiB: c.memory,
       port: c.port,
-      desiredCount: c.desiredCount,
       minTasks: c.minTasks,
       maxTasks: c.maxTasks,
       capacityProviderStrategies: capacityStrategy(env.catalog.onDemandBase),
