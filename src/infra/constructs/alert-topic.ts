@@ -1,6 +1,6 @@
 /**
- * An encrypted SNS topic that emails one address, and alarms that notify it. The catalog-api and rds-postgres
- * presets use it for their alarm sets; the ecommerce stack's Observability construct has its own (tapstack.md §9).
+ * An encrypted SNS topic that emails one address, and alarms that notify it: the alerting of every preset
+ * (the ecommerce stack's Observability construct builds its 11 alarms of tapstack.md §9 on it).
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';

@@ -5,16 +5,14 @@ import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as rds from 'aws-cdk-lib/aws-rds';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { AlertTopic } from './alert-topic.js';
 import type { AlarmKey } from '../../config/naming.js';
 
 /** Alarm thresholds, one per alarm of tapstack.md §9.2. */
@@ -82,48 +80,27 @@ export class Observability extends Construct {
     const t = props.thresholds ?? DEFAULT_ALARM_THRESHOLDS;
     const fiveMinutes = Duration.minutes(5);
 
-    this.topic = new sns.Topic(this, 'AlertTopic', {
+    // The shared encrypted topic (it also lets CloudWatch use the key: without that no alarm would ever notify).
+    const alerts = new AlertTopic(this, 'Alerts', {
       topicName: props.topicName,
       displayName: `E-Commerce Infrastructure Alerts - ${props.environmentKind}`,
-      masterKey: props.encryptionKey,
-      enforceSSL: true,
+      email: props.email,
+      encryptionKey: props.encryptionKey,
+      evaluationPeriods: props.evaluationPeriods,
     });
-    this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
-    // Not in the spec, and without it no alarm would ever notify: CloudWatch publishes to an encrypted topic
-    // only if the key policy lets it generate data keys.
-    props.encryptionKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'Allow CloudWatch alarms to publish to the encrypted alert topic',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
+    this.topic = alerts.topic;
 
     const service = props.service;
     const tg = props.targetGroup.metrics;
     const api = props.restApi;
     const fn = props.function;
     const db = props.databaseCluster;
-    const alarmAction = new actions.SnsAction(this.topic);
     const alarm = (
       key: AlarmKey,
       metric: cloudwatch.IMetric,
       threshold: number,
       comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    ): cloudwatch.Alarm => {
-      const name = props.alarmNames[key];
-      const created = new cloudwatch.Alarm(this, name.replace(/[^A-Za-z0-9]/g, ''), {
-        alarmName: name,
-        metric,
-        threshold,
-        comparisonOperator,
-        evaluationPeriods: props.evaluationPeriods ?? 2,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(alarmAction);
-      return created;
-    };
+    ): cloudwatch.Alarm => alerts.addAlarm({ alarmName: props.alarmNames[key], metric, threshold, comparisonOperator });
 
     // Statistics and periods live on the metrics, never on the alarms (failure-lessons.md #13).
     this.alarms = {
