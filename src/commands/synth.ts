@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
-import { OperationError } from '../cli/errors.js';
+import { InterruptedError, isTapctlError, OperationError } from '../cli/errors.js';
 import type { Styles } from '../cli/io-host.js';
 import type { Runner } from '../cli/program.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
@@ -41,12 +41,18 @@ export async function run(ctx: CommandContext, options: SynthOptions): Promise<S
   try {
     result = await synthesize(env, { outDir, validate: options.validate, useCache: options.cache !== false });
   } catch (e) {
+    if (isTapctlError(e)) throw e;
     throw new OperationError(`synthesis of ${env.name} failed: ${(e as Error).message}`, {
       hint: 'run tapctl validate; if it passes, this is a bug in tapctl: report it with --verbose output',
       cause: e,
       code: 'synth',
     });
   }
+  // Synthesis is synchronous CPU work that a signal cannot cut short; a Ctrl-C during it still ends the command.
+  // The SIGINT handler runs only when the event loop polls again: let it (a timer, then the check phase).
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await new Promise((resolve) => setImmediate(resolve));
+  if (ctx.signal.aborted) throw new InterruptedError('interrupted; the cloud assembly was written but nothing else was done');
   if (result.validationErrors.length > 0) {
     ctx.io.result({ environment: env.name, ...result }, render);
     throw new OperationError(`CloudFormation validation found ${result.validationErrors.length} problem(s) in ${env.names.stack}`, { code: 'synth-validation' });

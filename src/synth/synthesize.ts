@@ -6,9 +6,10 @@
  * calls AWS: the environment carries account, region and availability zones.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { UsageError } from '../cli/errors.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { codeFingerprint } from '../state/fingerprint.js';
 import { summarizeTemplate, type TemplateSummary } from './summary.js';
@@ -53,9 +54,7 @@ export async function synthesize(env: ResolvedEnvironment, options: SynthOptions
     }
   }
 
-  // A stale assembly must not mix with the new one.
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+  prepareOutDir(outDir);
 
   const { buildApp } = await import('../infra/app.js');
   const { app } = buildApp(env, { outdir: outDir, validate: options.validate ?? false });
@@ -87,6 +86,26 @@ export async function synthesize(env: ResolvedEnvironment, options: SynthOptions
   };
   if (validationErrors.length === 0) writeFileSync(cacheFile, JSON.stringify({ key, ...result }, null, 2));
   return { ...result, cached: false, durationMs: performance.now() - started };
+}
+
+/**
+ * Empties the assembly folder so a stale assembly never mixes with the new one, but only a folder that is empty
+ * or holds a cloud assembly (a manifest.json): `--out app` or `--out .` must never delete a user's files.
+ */
+function prepareOutDir(outDir: string): void {
+  if (existsSync(outDir)) {
+    if (!statSync(outDir).isDirectory()) {
+      throw new UsageError(`cannot write the cloud assembly to ${outDir}: it is a file`, { hint: 'give --out a folder that is empty or holds an earlier cloud assembly' });
+    }
+    const entries = readdirSync(outDir);
+    if (entries.length > 0 && !entries.includes('manifest.json')) {
+      throw new UsageError(`refusing to write the cloud assembly into ${outDir}: it holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`, {
+        hint: 'give --out a new or empty folder; tapctl only ever clears a folder that holds an earlier cloud assembly',
+      });
+    }
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  mkdirSync(outDir, { recursive: true });
 }
 
 function cacheKey(env: ResolvedEnvironment, validate: boolean): string {

@@ -1,0 +1,105 @@
+/**
+ * tapctl synth through the spawned binary: a standard cloud assembly, offline, no temp folders left behind,
+ * a cache that is used when nothing changed and dropped when something did, and an --out that never deletes
+ * a user's files.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, spawnTapctl } from '../helpers/cli.js';
+import { sampleConfig, tempProject, type TempProject } from '../helpers/project.js';
+
+const NO_NETWORK = fileURLToPath(new URL('../helpers/no-network.mjs', import.meta.url));
+let project: TempProject;
+let tmp: string;
+
+beforeAll(() => {
+  project = tempProject();
+  tmp = mkdtempSync(join(tmpdir(), 'tapctl-synth-tmp-'));
+});
+afterAll(() => {
+  project.cleanup();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const synth = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnTapctl(['synth', '--env', 'dev', '--json', ...args], { cwd: project.dir, env: cleanEnv({ TMPDIR: tmp, ...env }) });
+
+describe('tapctl synth', () => {
+  it('writes a standard cloud assembly offline: no socket, no DNS lookup, no credentials', async () => {
+    const networkLog = join(tmp, '..', `tapctl-network-${process.pid}.log`);
+    const r = await synth(['--no-cache'], { NODE_OPTIONS: `--import=${NO_NETWORK}`, TAPCTL_NETWORK_LOG: networkLog });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(networkLog) ? readFileSync(networkLog, 'utf8') : '').toBe('');
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ environment: 'dev', stackName: 'TapStack-shop-dev', cached: false, needsBootstrapBucket: true });
+    expect(doc.resourceCount).toBeGreaterThan(100);
+    expect(doc.outputs).toHaveLength(24);
+    const manifest = JSON.parse(readFileSync(join(project.dir, '.tapctl', 'dev', 'cdk.out', 'manifest.json'), 'utf8'));
+    expect(manifest.artifacts['TapStack-shop-dev'].type).toBe('aws:cloudformation:stack');
+    expect(manifest.artifacts['TapStack-shop-dev'].environment).toBe('aws://111111111111/us-east-1');
+  });
+
+  it('leaves no temporary folder behind', async () => {
+    const before = readdirSync(tmp);
+    const r = await synth(['--no-cache']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(tmp)).toEqual(before);
+  });
+
+  it('reuses the last assembly when nothing changed, and synthesizes again when the config changes', async () => {
+    await synth([]);
+    const cached = JSON.parse((await synth([])).stdout);
+    expect(cached.cached).toBe(true);
+    expect(JSON.parse((await synth(['--no-cache'])).stdout).cached).toBe(false);
+
+    writeFileSync(project.configPath, stringify(sampleConfig({ defaults: { alarms: { email: 'ops@shop.test' }, container: { port: 8080 } } })));
+    const changed = JSON.parse((await synth([])).stdout);
+    expect(changed.cached).toBe(false);
+    const template = readFileSync(changed.templatePath, 'utf8');
+    expect(template).toContain('"ContainerPort": 8080');
+    expect(JSON.parse((await synth([])).stdout).cached).toBe(true);
+  });
+
+  it('--out never deletes files: a folder with other content, or a file, is refused (exit 2)', async () => {
+    const mine = join(project.dir, 'app');
+    mkdirSync(mine, { recursive: true });
+    writeFileSync(join(mine, 'server.js'), 'keep me');
+    const intoApp = await synth(['--out', 'app']);
+    expect(intoApp.code).toBe(2);
+    expect(intoApp.stderr).toMatch(/refusing to write the cloud assembly into .*app: it holds other files \(server.js\)/);
+    expect(readFileSync(join(mine, 'server.js'), 'utf8')).toBe('keep me');
+
+    const intoProject = await synth(['--out', '.']);
+    expect(intoProject.code).toBe(2);
+    expect(existsSync(project.configPath)).toBe(true);
+
+    const intoFile = await synth(['--out', 'tapctl.config.yaml']);
+    expect(intoFile.code).toBe(2);
+    expect(intoFile.stderr).toMatch(/it is a file/);
+  });
+
+  it('Ctrl-C during synthesis ends the command with exit 130', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [BIN, 'synth', '--env', 'prod', '--no-cache'], { cwd: project.dir, env: cleanEnv({ TMPDIR: tmp }) });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Cold synthesis takes about a second; the handler is installed within ~0.1 s of start.
+    setTimeout(() => child.kill('SIGINT'), 400);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted/);
+  });
+
+  it('--out reuses a folder that holds an earlier assembly', async () => {
+    const out = join(project.dir, 'assembly');
+    expect((await synth(['--out', 'assembly', '--no-cache'])).code).toBe(0);
+    const again = await synth(['--out', 'assembly', '--no-cache']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(true);
+  });
+});
