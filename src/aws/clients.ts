@@ -28,6 +28,12 @@ export function targetFor(env: { region: string; profile?: string; endpoint?: st
   return { region: env.region, ...(profile ? { profile } : {}), ...(env.endpoint ? { endpoint: env.endpoint } : {}) };
 }
 
+/** How long one AWS request may go unanswered. TAPCTL_AWS_TIMEOUT_MS overrides it (tests, slow links). */
+export function awsRequestTimeoutMs(): number {
+  const fromEnv = Number(process.env.TAPCTL_AWS_TIMEOUT_MS);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 20_000;
+}
+
 export class AwsClients {
   private readonly cache = new Map<string, unknown>();
 
@@ -41,6 +47,9 @@ export class AwsClients {
       ...(endpoint ? { endpoint } : {}),
       // A bounded retry budget: status and preflight should answer in seconds, not minutes.
       maxAttempts: 3,
+      // An endpoint that accepts the connection and never answers (a stalled proxy) must not hang a CI job.
+      // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: awsRequestTimeoutMs(), throwOnRequestTimeout: true },
     };
   }
 

@@ -31,6 +31,13 @@ export function explainAwsError(e: unknown, what: string): TapctlError {
   if (isAccessDenied(e)) {
     return new OperationError(`AWS denied access while ${what}: ${message}`, { hint: 'your role needs this permission; ask your AWS administrator', cause: e, code: 'access-denied' });
   }
+  if (name === 'TimeoutError' || /requestTimeout|connectionTimeout/.test(message)) {
+    return new OperationError(`no answer from AWS while ${what}: the request timed out`, {
+      hint: 'check your network, proxy or the environment endpoint; TAPCTL_AWS_TIMEOUT_MS sets the limit (ms)',
+      cause: e,
+      code: 'timeout',
+    });
+  }
   if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|socket hang up/i.test(`${(e as { code?: string })?.code ?? ''} ${message}`)) {
     return new OperationError(`could not reach AWS while ${what}: ${message}`, { hint: 'check your network, proxy or the environment endpoint', cause: e, code: 'network' });
   }

@@ -36,3 +36,6 @@ const code = await runCli(process.argv.slice(2), {
   version,
 });
 process.exitCode = code;
+// The command is over: a socket left open by an unanswered request must not keep the process (and a CI job)
+// alive. Unref'd, so a process with nothing pending still exits at once.
+setTimeout(() => process.exit(code), 2_000).unref();
