@@ -1,5 +1,7 @@
 /** Who the credentials belong to, and the refusal to touch any account but the environment's. */
-import { RefusedError } from '../cli/errors.js';
+import { RefusedError, UsageError } from '../cli/errors.js';
+import { suggest } from '../config/suggest.js';
+import { knownProfiles } from './profiles.js';
 import type { AwsClients } from './clients.js';
 import { explainAwsError } from './errors.js';
 
@@ -9,6 +11,16 @@ export interface CallerIdentity {
 }
 
 export async function callerIdentity(clients: AwsClients): Promise<CallerIdentity> {
+  const profile = clients.target.profile;
+  if (profile) {
+    const known = knownProfiles();
+    if (!known.includes(profile)) {
+      const near = suggest(profile, known);
+      throw new UsageError(`there is no AWS profile '${profile}'${near ? `; did you mean '${near}'?` : ''}`, {
+        hint: known.length ? `profiles in ~/.aws/config and ~/.aws/credentials: ${known.join(', ')}` : 'no AWS profiles are configured on this machine: aws configure sso, or drop --profile',
+      });
+    }
+  }
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   try {
     const out = await (await clients.sts()).send(new GetCallerIdentityCommand({}));
