@@ -139,6 +139,7 @@ export class IoHost {
   event(event: Record<string, unknown>): void {
     if (!this.json) return;
     this.streamed = true;
+    if (event.type === 'result') this.resultWritten = true;
     this.out.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
   }
 
@@ -166,12 +167,15 @@ export class IoHost {
     return ExitCode.Failed;
   }
 
-  /** The failure as the command's one JSON document, or as the closing NDJSON `result` event of a stream. */
+  /**
+   * The failure as one line: both the command's single JSON document and, for a streaming command, its closing
+   * NDJSON `result` event (so `tail -n 1 | jq` works whether or not anything was streamed before).
+   */
   private writeJsonError(error: Record<string, unknown>): void {
     if (!this.json || this.resultWritten) return;
     this.resultWritten = true;
-    if (this.streamed) this.out.write(JSON.stringify({ time: new Date().toISOString(), type: 'result', ok: false, error }) + '\n');
-    else this.out.write(JSON.stringify({ ok: false, error }, null, 2) + '\n');
+    const time = this.streamed ? { time: new Date().toISOString() } : {};
+    this.out.write(JSON.stringify({ ...time, type: 'result', ok: false, error }) + '\n');
   }
 
   /** Plain line to stderr (clears a live progress line first). */

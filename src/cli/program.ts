@@ -7,6 +7,7 @@ import type { CommandContext, GlobalOptions } from './context.js';
 import { InterruptedError, isTapctlError, UsageError } from './errors.js';
 import { IoHost, type Styles } from './io-host.js';
 import { terminalPrompter, type Prompter } from './prompter.js';
+import { toUserError } from './user-errors.js';
 import { COMMANDS } from '../commands/index.js';
 
 export interface CliIo {
@@ -72,7 +73,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return hostFor(preScan).reportError(new UsageError(message, { hint: 'see tapctl --help, or tapctl <command> --help' }));
     }
     if (io.signal.aborted && !isTapctlError(error)) return hostFor(preScan).reportError(new InterruptedError('interrupted'));
-    return hostFor(preScan).reportError(error);
+    return hostFor(preScan).reportError(toUserError(error));
   }
 }
 

@@ -1,6 +1,6 @@
 /** Finding and loading the project's config for a command, with errors a person can act on. */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from './errors.js';
 import type { CommandContext } from './context.js';
 import { configCacheKey, readConfigCache, writeConfigCache } from '../config/cache.js';
@@ -16,13 +16,7 @@ import { suggest } from '../config/suggest.js';
  * `allowErrors` (validate) always loads for real.
  */
 export async function loadProject(ctx: CommandContext, options: { allowErrors?: boolean } = {}): Promise<LoadedConfig> {
-  const start = resolve(ctx.cwd, ctx.globals.dir ?? '.');
-  const path = findConfigFile(start);
-  if (!path) {
-    throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${start} or any folder above it`, {
-      hint: ctx.globals.dir ? 'check --dir, or run tapctl init there' : 'run tapctl init to create one, or pass --dir <project folder>',
-    });
-  }
+  const path = configPath(ctx);
   const projectDir = dirname(path);
   let key: string | undefined;
   if (!options.allowErrors) {
@@ -47,6 +41,26 @@ export async function loadProject(ctx: CommandContext, options: { allowErrors?: 
     });
   }
   return loaded;
+}
+
+/**
+ * --dir names the project folder exactly (a typo in CI must not validate some parent project); without it, the
+ * working folder or the nearest folder above it that holds the config.
+ */
+function configPath(ctx: CommandContext): string {
+  const dir = ctx.globals.dir;
+  if (dir !== undefined) {
+    const folder = resolve(ctx.cwd, dir);
+    if (!existsSync(folder)) throw new UsageError(`--dir ${dir}: there is no such folder`, { hint: 'check the path, or run tapctl init --dir <folder> to create a project there' });
+    if (!statSync(folder).isDirectory()) throw new UsageError(`--dir ${dir}: that is a file, not a folder`, { hint: 'give the project folder, the one holding tapctl.config.yaml' });
+    const path = join(folder, CONFIG_FILE_NAME);
+    if (!existsSync(path)) throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${folder}`, { hint: 'check --dir, or run tapctl init there' });
+    return path;
+  }
+  const start = resolve(ctx.cwd);
+  const path = findConfigFile(start);
+  if (!path) throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${start} or any folder above it`, { hint: 'run tapctl init to create one, or pass --dir <project folder>' });
+  return path;
 }
 
 /** The environment named by --env; when the file has exactly one, --env may be left out. */

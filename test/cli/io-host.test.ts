@@ -48,7 +48,8 @@ describe('IoHost', () => {
     const { io, stdout } = host({ json: true });
     const code = io.reportError(new RefusedError('wrong account', { hint: 'use the right profile' }));
     expect(code).toBe(3);
-    expect(JSON.parse(stdout.text)).toEqual({ ok: false, error: { code: 'refused', exitCode: 3, message: 'wrong account', hint: 'use the right profile' } });
+    expect(stdout.text.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(stdout.text)).toEqual({ type: 'result', ok: false, error: { code: 'refused', exitCode: 3, message: 'wrong account', hint: 'use the right profile' } });
   });
 
   it('colours only on a TTY', () => {

@@ -128,3 +128,29 @@ describe('the process edge (spawned)', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('--dir and paths (spawned)', () => {
+  it('an explicit --dir that does not exist is exit 2, never a parent project', async () => {
+    project = tempProject();
+    const r = await spawnTapctl(['validate', '--dir', 'does-not-exist'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--dir does-not-exist: there is no such folder/);
+  });
+
+  it('an explicit --dir without a config does not search upward', async () => {
+    project = tempProject();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(`${project.dir}/sub`);
+    const r = await spawnTapctl(['validate', '--dir', 'sub'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no tapctl.config.yaml in .*sub/);
+  });
+
+  it('a file where init needs a folder is a clear exit 2, not an internal error', async () => {
+    project = tempProject();
+    const r = await spawnTapctl(['init', '--dir', 'tapctl.config.yaml/x', '--project', 'shop', '--account', '123456789012', '--email', 'ops@shop.io', '--yes'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot mkdir .*: part of the path is a file, not a folder \(ENOTDIR\)/);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+});
