@@ -4,6 +4,7 @@
  */
 import { DEFAULT_ENGINE_VERSION } from './engine-versions.js';
 import { physicalNames, sanitizeSuffix, type PhysicalNames } from './naming.js';
+import { defaultAvailabilityZones } from './regions.js';
 import { PRESET_DEFAULTS } from './presets/defaults.js';
 import {
   SettingsSchema,
@@ -91,9 +92,7 @@ export function resolveEnvironment(file: ConfigFile, raw: Record<string, unknown
   const kind = env.kind ?? kindFromName(envName);
   const suffix = sanitizeSuffix(env.suffix ?? envName);
   const production = kind === 'production';
-  const azs =
-    settings.network.availabilityZones ??
-    Array.from({ length: settings.network.maxAzs }, (_, i) => `${env.region}${String.fromCharCode(97 + i)}`);
+  const azs = settings.network.availabilityZones ?? defaultAvailabilityZones(env.region, settings.network.maxAzs);
 
   const resolved = {
     ...settings,

@@ -40,6 +40,12 @@ describe('resolution', () => {
     expect(prod.alarms.email).toBe('ops@shop.test');
   });
 
+  it('defaults to availability zones the region really has (ap-northeast-1 has no 1b, us-west-1 offers 1b and 1c)', () => {
+    const { tokyo, norcal } = envs(sampleConfig({ environments: { tokyo: { account: '111111111111', region: 'ap-northeast-1' }, norcal: { account: '111111111111', region: 'us-west-1' } } }));
+    expect(tokyo.network.availabilityZones).toEqual(['ap-northeast-1a', 'ap-northeast-1c']);
+    expect(norcal.network.availabilityZones).toEqual(['us-west-1b', 'us-west-1c']);
+  });
+
   it('picks the default engine version per engine', () => {
     const { dev } = envs(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', database: { engine: 'aurora-mysql' } } } }));
     expect(dev.database.version).toBe('3.08.0');

@@ -38,6 +38,8 @@ const cases: Case[] = [
   { name: 'CIDR host bits', config: dev({ network: { cidr: '10.0.1.0/16' } }), path: 'environments.dev.network.cidr', message: /has host bits set/, rule: 'V1' },
   { name: 'no room for the subnets', config: dev({ network: { cidr: '10.0.0.0/24', subnetMask: 24 } }), path: 'environments.dev.network.subnetMask', message: /6 subnets of \/24 \(3 tiers x 2 AZs\) do not fit in 10.0.0.0\/24/, rule: 'V2' },
   { name: 'AZ in another region', config: dev({ network: { availabilityZones: ['us-east-1a', 'eu-west-1b'] } }), path: 'environments.dev.network.availabilityZones', message: /eu-west-1b is not in region us-east-1/, rule: 'V3' },
+  { name: 'a region typo', config: sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-est-1' } } }), path: 'environments.dev.region', message: /'us-est-1' is not an AWS region; did you mean 'us-east-1'\?/, rule: 'V5' },
+  { name: 'more zones than the region offers by default', config: sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-west-1', network: { maxAzs: 3, natGateways: 1 } } } }), path: 'environments.dev.network.maxAzs', message: /us-west-1 offers 2 availability zones to most accounts, not 3/, rule: 'V3' },
   { name: 'more NAT gateways than AZs', config: dev({ network: { natGateways: 3 } }), path: 'environments.dev.network.natGateways', message: /at most one per zone/, rule: 'V4' },
   { name: 'unknown engine version', config: dev({ database: { version: '16.99' } }), path: 'environments.dev.database.version', message: /has no version '16.99'/, rule: 'R1' },
   { name: 'retired engine major', config: dev({ database: { version: '12.22' } }), path: 'environments.dev.database.version', message: /is retired/, rule: 'R1' },

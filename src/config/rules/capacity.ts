@@ -1,4 +1,6 @@
 /** Sizes AWS accepts: Fargate CPU/memory pairs, Aurora Serverless v2 capacity, task counts, VPC address space. */
+import { defaultAvailabilityZones, isKnownRegion, KNOWN_REGIONS } from '../regions.js';
+import { suggest } from '../suggest.js';
 import { finding, type EnvironmentRule } from './rule.js';
 import type { ConfigIssue } from '../issues.js';
 
@@ -92,8 +94,21 @@ export const networkRules: EnvironmentRule = (env) => {
       }),
     );
   }
+  const byDefault = JSON.stringify(availabilityZones) === JSON.stringify(defaultAvailabilityZones(env.region, maxAzs));
   if (availabilityZones.length !== maxAzs) {
-    out.push(finding(env, 'network.availabilityZones', 'error', 'V3', `${availabilityZones.length} availability zones listed but maxAzs is ${maxAzs}`));
+    out.push(
+      byDefault
+        ? finding(env, 'network.maxAzs', 'error', 'V3', `${env.region} offers ${availabilityZones.length} availability zones to most accounts, not ${maxAzs}`, { hint: `lower network.maxAzs, or list the zones your account has in network.availabilityZones` })
+        : finding(env, 'network.availabilityZones', 'error', 'V3', `${availabilityZones.length} availability zones listed but maxAzs is ${maxAzs}`),
+    );
+  }
+  if (!isKnownRegion(env.region)) {
+    const typo = suggest(env.region, KNOWN_REGIONS);
+    out.push(
+      typo && byDefault
+        ? finding(env, 'region', 'error', 'V5', `'${env.region}' is not an AWS region; did you mean '${typo}'?`)
+        : finding(env, 'region', 'warning', 'V5', `'${env.region}' is not a region this tapctl knows`, { hint: 'if AWS opened it recently, list its zones in network.availabilityZones' }),
+    );
   }
   const foreign = availabilityZones.filter((az) => !az.startsWith(env.region));
   if (foreign.length) {
