@@ -40,7 +40,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const runner: Runner = {
     action: (run, render) => async (...args) => {
       const cmd = args[args.length - 1] as Command;
-      const globals = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      const raw = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
+      const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
       const ioHost = hostFor(globals);
       const interactive = globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
       const ctx: CommandContext = {
@@ -100,10 +102,10 @@ export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr'
     .addOption(new Option('--dir <path>', 'project folder (default: the nearest folder with tapctl.config.yaml)'))
     .addOption(new Option('--profile <name>', 'AWS profile for credentials'))
     .addOption(new Option('--region <name>', "AWS region; must match the environment's region"))
-    .addOption(new Option('--json', 'machine-readable output on stdout').default(false))
-    .addOption(new Option('-y, --yes', 'answer yes to confirmations (never bypasses safety refusals)').default(false))
+    .addOption(new Option('--json', 'machine-readable output on stdout'))
+    .addOption(new Option('-y, --yes', 'answer yes to confirmations (never bypasses safety refusals)'))
     .addOption(new Option('--no-interactive', 'never prompt; fail instead when an answer is missing'))
-    .addOption(new Option('--verbose', 'more detail, and stack traces on errors').default(false))
+    .addOption(new Option('--verbose', 'more detail, and stack traces on errors'))
     .addOption(new Option('--no-color', 'no colours (also honoured: NO_COLOR, non-TTY output)'));
 
   for (const command of COMMANDS) {

@@ -57,8 +57,10 @@ export async function run(ctx: CommandContext, options: InitOptions): Promise<In
     ...(rel === '' ? [] : [`cd ${rel.includes(' ') ? JSON.stringify(rel) : rel}`]),
     'tapctl validate',
     `tapctl deploy --env ${first.name} --dry-run`,
-    // rds-postgres runs no container: there is no image to push.
-    ...(answers.preset === 'rds-postgres' ? [] : [`tapctl push-image --env ${first.name}`]),
+    `tapctl bootstrap --env ${first.name}`,
+    `tapctl deploy --env ${first.name}`,
+    // rds-postgres runs no container: there is no image to push. The others' first deploy runs 0 tasks until then.
+    ...(answers.preset === 'rds-postgres' ? [] : [`tapctl push-image --env ${first.name} --deploy`]),
   ];
   return { project: answers.project, preset: answers.preset, dir, environments: answers.environments, files, next };
 }

@@ -46,7 +46,9 @@ export async function run(ctx: CommandContext, options: ValidateOptions): Promis
   const result: ValidateResult = { ok: errors.length === 0, file, environments, errors, warnings };
   if (!result.ok) {
     ctx.io.result(result, render);
-    throw new ConfigError(`${file} is not valid: ${count(errors.length, 'error')}`, { hint: 'fix the errors above; warnings never block' });
+    throw new ConfigError(`${file} is not valid: ${count(errors.length, 'error')}, ${count(warnings.length, 'warning')}`, {
+      hint: environments.length ? 'fix the errors above; warnings never block' : 'fix the errors above; the per-environment rules run once the file parses',
+    });
   }
   return result;
 }
@@ -59,7 +61,7 @@ export function render(r: ValidateResult, s: Styles): string {
   };
   r.errors.forEach((i) => show(i, s.bad('error  ')));
   r.warnings.forEach((i) => show(i, s.warn('warning')));
-  const summary = `${count(r.errors.length, 'error')}, ${count(r.warnings.length, 'warning')} in ${r.file} (${r.environments.join(', ') || 'no environments'})`;
-  lines.push(r.ok ? s.good(`✔ valid: ${summary}`) : s.bad(`✖ ${summary}`));
+  // On failure the error line on stderr is the summary; printing one here too would say it twice.
+  if (r.ok) lines.push(s.good(`✔ valid: ${count(r.errors.length, 'error')}, ${count(r.warnings.length, 'warning')} in ${r.file} (${r.environments.join(', ')})`));
   return lines.join('\n');
 }

@@ -27,7 +27,8 @@ describe('tapctl init (in-process)', () => {
     expect(r.stdout).toMatch(/✔ shop \(ecommerce\) scaffolded in /);
     expect(r.stdout).toMatch(/created {2}tapctl.config.yaml/);
     expect(r.stdout).toMatch(/prod +production, account 210987654321, eu-west-1/);
-    expect(r.stdout).toMatch(/Next\n {2}tapctl validate\n {2}tapctl deploy --env dev --dry-run\n {2}tapctl push-image --env dev$/m);
+    // The steps work when followed in order: bootstrap and the first deploy come before push-image.
+    expect(r.stdout).toMatch(/Next\n {2}tapctl validate\n {2}tapctl deploy --env dev --dry-run\n {2}tapctl bootstrap --env dev\n {2}tapctl deploy --env dev\n {2}tapctl push-image --env dev --deploy$/m);
 
     const v = await runTapctl(['validate'], { cwd });
     expect(v.code).toBe(0);
