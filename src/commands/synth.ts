@@ -18,7 +18,7 @@ export interface SynthOptions {
   readonly cache?: boolean;
 }
 
-export type SynthCommandResult = Omit<SynthResult, 'validationErrors'> & { environment: string; validationErrors: string[] };
+export type SynthCommandResult = Omit<SynthResult, 'validationErrors'> & { environment: string; validated?: boolean; validationErrors: string[] };
 
 export function register(program: Command, runner: Runner): Command {
   return program
@@ -57,7 +57,7 @@ export async function run(ctx: CommandContext, options: SynthOptions): Promise<S
     ctx.io.result({ environment: env.name, ...result }, render);
     throw new OperationError(`CloudFormation validation found ${result.validationErrors.length} problem(s) in ${env.names.stack}`, { code: 'synth-validation' });
   }
-  return { environment: env.name, ...result };
+  return { environment: env.name, validated: Boolean(options.validate), ...result };
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -76,6 +76,7 @@ export function render(r: SynthCommandResult, s: Styles): string {
     `  ${kb(r.templateBytes)}${r.needsBootstrapBucket ? s.dim(` — over CloudFormation's ${INLINE_TEMPLATE_LIMIT.toLocaleString('en-US')}-byte inline limit, so deploys upload it to the CDK bootstrap bucket (tapctl bootstrap)`) : ''}`,
     `  ${s.dim(r.assemblyDir)}`,
   ];
+  if (r.validated && r.validationErrors.length === 0) lines.push('', s.good('✔ CloudFormation validation: no findings'));
   if (r.warnings.length) lines.push('', s.warn(`Warnings (${r.warnings.length})`), ...r.warnings.map((w) => `  ! ${w}`));
   if (r.validationErrors.length) lines.push('', s.bad(`CloudFormation validation (${r.validationErrors.length})`), ...r.validationErrors.map((w) => `  ✖ ${w}`));
   return lines.join('\n');

@@ -90,7 +90,7 @@ export function loadConfig(path: string): LoadedConfig {
   const parsed = ConfigFileSchema.safeParse(raw);
   if (!parsed.success) {
     const errors = parsed.error.issues.flatMap((issue) => schemaIssues(issue, raw as Record<string, unknown>, locator));
-    return { ...base, errors: sortIssues(errors) };
+    return { ...base, errors: sortIssues(lastPerPath(errors)) };
   }
 
   const file = parsed.data;
@@ -117,6 +117,13 @@ function placeRuleIssue(issue: ConfigIssue, locator: Locator): ConfigIssue {
 }
 
 const pos = (p: { line?: number; col?: number }) => ({ line: p.line, col: p.col });
+
+/** Zod can report one value twice (an integer bound, then the schema's own): keep the schema's, the last. */
+function lastPerPath(issues: ConfigIssue[]): ConfigIssue[] {
+  const byPath = new Map<string, ConfigIssue>();
+  for (const i of issues) byPath.set(i.rule === 'schema' && i.message.startsWith('unknown key') ? `${i.path}#key` : i.path, i);
+  return [...byPath.values()];
+}
 
 /** The same shared default can break a rule in several environments: report it once. */
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
@@ -165,6 +172,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[]):
       if (value === undefined) return `is required (${issue.expected})`;
       // YAML reads 012345678901 as a number; account IDs must be quoted strings.
       if (issue.expected === 'string' && typeof value === 'number') return `expected a string, got the number ${value}: put it in quotes ("${value}")`;
+      if (issue.expected === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return `expected a number, got the string '${value}': remove the quotes`;
       return `expected ${article(issue.expected)}, got ${shown(value)}`;
     case 'invalid_value': {
       const options = issue.values.map(String);
