@@ -14,13 +14,15 @@ export function register(program: Command, runner: Runner): Command {
     .option('--dry-run', 'run every check and show the plan without changing anything (works without credentials)')
     .option('--no-wait', 'start the deploy and return at once; follow it with tapctl status --env <name> --watch')
     .option('--wait-for-stack [minutes]', 'if the stack is busy, wait for it (at most this many minutes, default 30) instead of refusing')
-    .option('--allow-replace <logicalId>', "allow replacing or removing this stateful resource ('all' for every one); repeatable", collect)
+    .option('--allow-replace <logicalId>', "allow replacing or removing this stateful resource: its logical ID as tapctl diff shows it, or 'all'; repeatable", collect)
     .option('--outputs-file <path>', 'also write every stack output to this JSON file')
     .addHelpText(
       'after',
       `
-Approval: at a terminal you approve the change (production: by typing the environment name); in CI pass --yes.
+Approval: at a terminal you approve the change (production: by typing the environment name); in CI pass --yes
+(without it and without a terminal, deploy refuses at once: exit 3).
 A change that replaces or removes a database, bucket, key, repository or secret is refused without --allow-replace.
+AWS going silent (no answer, no progress) for 120 s ends the command with exit 1; TAPCTL_AWS_TIMEOUT_MS changes it.
 With --json, stdout is NDJSON events ending with the result (docs/deploy-events.md).`,
     )
     .action(runner.action(run, renderDeploy));

@@ -22,6 +22,18 @@ export function destructiveRefusal(summary: ChangeSummary, allowReplace: readonl
   });
 }
 
+/**
+ * Refuses at once (exit 3) when nobody could approve a change: no --yes and no terminal. Deploy calls it before
+ * synthesis and before any AWS call, so that a CI job without --yes fails in a second, not after preflight and
+ * asset publishing.
+ */
+export function refuseWithoutApprover(ctx: CommandContext, envName: string): void {
+  if (ctx.globals.yes || ctx.interactive) return;
+  throw new RefusedError(`deploying to '${envName}' needs approval, and there is no terminal to ask; nothing was checked or changed`, {
+    hint: `in CI, review the change (tapctl diff --env ${envName}), then approve it with --yes; or run tapctl deploy on a terminal to answer`,
+  });
+}
+
 /** Asks for approval. Returns undefined when approved, the refusal otherwise. */
 export async function askApproval(ctx: CommandContext, env: ResolvedEnvironment, summary: ChangeSummary): Promise<RefusedError | undefined> {
   const what = `${summary.changes.length} resource change${summary.changes.length === 1 ? '' : 's'}`;

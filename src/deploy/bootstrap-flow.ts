@@ -5,7 +5,7 @@ import { loadProject, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
 import { describeStack } from '../aws/stack.js';
-import { explainFailure } from './failure.js';
+import { awsFailureIn, explainFailure, rootCause } from './failure.js';
 import { ProgressRenderer } from './progress.js';
 import { finishStream, type BootstrapResult } from './results.js';
 import { ToolkitIoHost } from './toolkit-io.js';
@@ -21,15 +21,25 @@ export async function runBootstrap(ctx: CommandContext): Promise<BootstrapResult
   assertAccount(await callerIdentity(clients), env);
   if (ctx.signal.aborted) throw new InterruptedError('interrupted; nothing was changed');
 
-  ctx.io.info(`bootstrapping account ${env.account} in ${env.region} (stack ${TOOLKIT_STACK}) ...`);
+  const what = `bootstrapping account ${env.account} in ${env.region}`;
+  ctx.io.info(`${what} (stack ${TOOLKIT_STACK}) ...`);
   const progress = new ProgressRenderer(ctx, 'bootstrapping', TOOLKIT_STACK);
   const ioHost = new ToolkitIoHost(ctx, { progress });
   try {
-    const result = await withToolkit(ctx, env, ioHost, async (toolkit) => {
-      const { BootstrapEnvironments } = await import('@aws-cdk/toolkit-lib');
-      const work = toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${env.account}/${env.region}`]), {});
-      return interruptible(ctx, work);
-    });
+    const result = await withToolkit(
+      ctx,
+      env,
+      ioHost,
+      async (toolkit) => {
+        const { BootstrapEnvironments } = await import('@aws-cdk/toolkit-lib');
+        const work = toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${env.account}/${env.region}`]), {});
+        return interruptible(ctx, work);
+      },
+      {
+        what,
+        whenSilent: () => (progress.monitoring ? `CloudFormation carries on with stack ${TOOLKIT_STACK} without tapctl: run tapctl bootstrap --env ${env.name} again later to see where it stands` : undefined),
+      },
+    );
     const outcome = result.environments[0];
     return finishStream<BootstrapResult>(ctx, {
       ok: true,
@@ -41,6 +51,8 @@ export async function runBootstrap(ctx: CommandContext): Promise<BootstrapResult
     });
   } catch (e) {
     if (isTapctlError(e)) throw e;
+    const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, what);
+    if (aws) throw aws;
     const stackAfter = await describeStack(clients, TOOLKIT_STACK).catch(() => undefined);
     throw explainFailure({ operation: 'bootstrap', stackName: TOOLKIT_STACK, envName: env.name, events: progress.events, error: e, stackAfter }).error;
   }

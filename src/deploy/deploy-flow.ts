@@ -8,20 +8,21 @@ import { PRESET_PARTS } from '../config/presets/index.js';
 import { InterruptedError, RefusedError, UsageError, isTapctlError, type TapctlError } from '../cli/errors.js';
 import { loadProject, relativeName, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
-import { deleteChangeSet, executeChangeSet } from '../aws/stack-details.js';
+import { deleteChangeSet, deployedTemplate, executeChangeSet } from '../aws/stack-details.js';
 import { describeStack, stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize, type SynthResult } from '../synth/synthesize.js';
-import { askApproval, destructiveRefusal } from './approval.js';
-import { readStackArtifact } from './assembly.js';
+import { checkAllowReplaceValues, unknownLogicalIds, unknownLogicalIdsError } from './allow-replace.js';
+import { askApproval, destructiveRefusal, refuseWithoutApprover } from './approval.js';
+import { readStackArtifact, type StackArtifactInfo } from './assembly.js';
 import { reportChanges, summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
 import { templateChanges } from './diff-flow.js';
-import { explainFailure } from './failure.js';
+import { awsFailureIn, explainFailure, rootCause } from './failure.js';
 import { resolveImage } from './image.js';
 import { isUnchanged } from './no-change.js';
 import { writeOutputs } from './outputs.js';
-import { preflight } from './preflight.js';
+import { preflight, type PreflightResult } from './preflight.js';
 import { formatElapsed, ProgressRenderer } from './progress.js';
 import { finishStream, renderDeploy, templatePlan, type DeployResult } from './results.js';
 import { ToolkitIoHost } from './toolkit-io.js';
@@ -48,16 +49,25 @@ const DEFAULT_STACK_WAIT_MINUTES = 30;
 
 export async function runDeploy(ctx: CommandContext, options: DeployOptions): Promise<DeployResult | undefined> {
   const started = Date.now();
+  const allowReplace = options.allowReplace ?? [];
+  checkAllowReplaceValues(allowReplace);
+  const waitForStackMs = stackWaitMs(options.waitForStack);
   const loaded = await loadProject(ctx);
+  const selected = selectEnvironment(ctx, loaded);
+  // Without --yes and without a terminal nobody can approve the change: say so now, not after synthesis,
+  // preflight and asset publishing.
+  if (!options.dryRun) refuseWithoutApprover(ctx, selected.name);
   for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
   const projectDir = dirname(loaded.path);
-  const { env, image } = resolveImage(selectEnvironment(ctx, loaded), projectDir);
-  const waitForStackMs = stackWaitMs(options.waitForStack);
+  const { env, image } = resolveImage(selected, projectDir);
 
   phase(ctx, 'synth', `synthesizing ${env.names.stack} ...`);
   const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
   ctx.io.info(`synthesized ${synth.stackName}: ${synth.resourceCount} resources (${synth.cached ? 'cached' : formatElapsed(synth.durationMs)})`);
   const artifact = readStackArtifact(synth);
+  // --allow-replace names resources of this stack; the ones not in the synthesized template may be removals,
+  // which only the deployed template can confirm (after preflight has checked the account).
+  const notSynthesized = unknownLogicalIds(allowReplace, Object.keys(artifact.template.Resources ?? {}));
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
 
   phase(ctx, 'preflight', 'checking before anything changes');
@@ -71,6 +81,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     waitForStackMs,
     pollMs: pollIntervalMs(ctx, 10_000),
   });
+  if (notSynthesized.length > 0) await checkRemovedLogicalIds(ctx, { env, clients, artifact, pre, ids: notSynthesized });
   const base = { ok: true as const, environment: env.name, stack: env.names.stack, checks: pre.checks, image, template: templatePlan(synth) };
   const firstDeployNext = image.source === 'none' && PRESET_PARTS[env.preset].service ? [`tapctl push-image --env ${env.name}`, `tapctl deploy --env ${env.name}`] : [];
 
@@ -80,9 +91,9 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     if (pre.awsChecked && pre.condition?.kind === 'ready') changes = await templateChanges(ctx, env, synth, 'template-only');
     const result: DeployResult = { ...base, status: 'planned', ...(changes ? { changes } : {}), durationMs: Date.now() - started, next: pre.failure ? [] : [`tapctl deploy --env ${env.name}`] };
     if (!pre.failure) return finishStream<DeployResult>(ctx, result);
-    // Show the plan, then fail with the first failed check.
-    if (ctx.io.json) ctx.io.event({ type: 'result', ...result, ok: false });
-    else ctx.io.result(result, renderDeploy);
+    // Show the plan, then fail with the first failed check. With --json the checks are already on stdout as
+    // `check` events and the failure is the stream's one `result` line, written by the error reporting.
+    if (!ctx.io.json) ctx.io.result(result, renderDeploy);
     throw pre.failure;
   }
 
@@ -99,7 +110,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   if (options.hotswap && env.kind === 'production') {
     throw new RefusedError(`refusing to hotswap '${env.name}': it is a production environment`, { hint: 'production changes go through CloudFormation: drop --hotswap' });
   }
-  const run = await runChangeSet(ctx, { env, synth, clients, wait, hotswap: Boolean(options.hotswap), allowReplace: options.allowReplace ?? [] });
+  const run = await runChangeSet(ctx, { env, synth, clients, wait, hotswap: Boolean(options.hotswap), allowReplace });
   const changes = run.summary ? { changes: run.summary } : {};
   if (run.noOp) {
     const outputs = run.outputs;
@@ -147,6 +158,7 @@ async function runChangeSet(ctx: CommandContext, { env, synth, clients, wait, ho
   const progress = new ProgressRenderer(ctx, 'deploying', env.names.stack);
   let summary: ChangeSummary | undefined;
   let refusal: TapctlError | undefined;
+  let approved = false;
   let noOp = false;
   const ioHost = new ToolkitIoHost(ctx, {
     progress,
@@ -158,28 +170,45 @@ async function runChangeSet(ctx: CommandContext, { env, synth, clients, wait, ho
       reportChanges(ctx, env.names.stack, summary);
       if (summary.permissionChange !== 'none' && !ctx.io.json) ctx.io.line(securityDiff(request.message));
       refusal = destructiveRefusal(summary, allowReplace, env.name) ?? (await askApproval(ctx, env, summary));
-      if (!refusal) phase(ctx, 'deploy', wait ? 'deploying' : 'starting the deploy');
-      return !refusal;
+      approved = !refusal;
+      if (approved) phase(ctx, 'deploy', wait ? 'deploying' : 'starting the deploy');
+      return approved;
     },
   });
 
   phase(ctx, 'changeset', 'publishing assets and creating the change set');
+  const stack = env.names.stack;
+  const doing = () =>
+    progress.monitoring ? `deploying ${stack}` : approved ? `starting the deploy of ${stack}` : `publishing the assets of ${stack} and creating its change set`;
   let outputs: Record<string, string>;
   try {
-    const result = await withToolkit(ctx, env, ioHost, async (toolkit) => {
-      const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
-      const work = toolkit.deploy(cx, {
-        deploymentMethod: hotswap
-          ? { method: 'hotswap', fallback: { method: 'change-set', changeSetName: CHANGE_SET_NAME, execute: wait } }
-          : { method: 'change-set', changeSetName: CHANGE_SET_NAME, execute: wait },
-        stackEventPollingInterval: pollIntervalMs(ctx, 2_000),
-      });
-      return interruptible(ctx, work, () => interrupted(env, progress.monitoring));
-    });
+    const result = await withToolkit(
+      ctx,
+      env,
+      ioHost,
+      async (toolkit) => {
+        const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
+        const work = toolkit.deploy(cx, {
+          deploymentMethod: hotswap
+            ? { method: 'hotswap', fallback: { method: 'change-set', changeSetName: CHANGE_SET_NAME, execute: wait } }
+            : { method: 'change-set', changeSetName: CHANGE_SET_NAME, execute: wait },
+          stackEventPollingInterval: pollIntervalMs(ctx, 2_000),
+        });
+        return interruptible(ctx, work, () => interrupted(env, progress.monitoring));
+      },
+      {
+        what: doing,
+        whenSilent: () => (progress.monitoring ? `CloudFormation carries on with the deploy without tapctl: follow it with tapctl status --env ${env.name} --watch` : undefined),
+      },
+    );
     outputs = result.stacks[0]?.outputs ?? {};
   } catch (e) {
     if (refusal) throw refusal;
     if (isTapctlError(e)) throw e;
+    // An AWS failure before CloudFormation reported any resource failure (assets denied, credentials expired,
+    // AWS unreachable) is explained as such; a failed deployment by its root cause.
+    const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, doing());
+    if (aws) throw aws;
     const stackAfter = await describeStack(clients, env.names.stack).catch(() => undefined);
     throw explainFailure({ operation: 'deploy', stackName: env.names.stack, envName: env.name, events: progress.events, error: e, stackAfter }).error;
   }
@@ -206,6 +235,25 @@ function stackWaitMs(flag: boolean | string | undefined): number | undefined {
   const minutes = flag === true ? DEFAULT_STACK_WAIT_MINUTES : Number(flag);
   if (!Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`--wait-for-stack takes minutes (a positive number), got '${flag}'`);
   return minutes * 60_000;
+}
+
+/**
+ * The --allow-replace IDs the synthesized template does not have must be resources the deploy removes, i.e. in
+ * the deployed template; any other is refused (exit 2). A dry run without usable credentials cannot tell, and
+ * says so.
+ */
+async function checkRemovedLogicalIds(
+  ctx: CommandContext,
+  { env, clients, artifact, pre, ids }: { env: ResolvedEnvironment; clients: AwsClients; artifact: StackArtifactInfo; pre: PreflightResult; ids: readonly string[] },
+): Promise<void> {
+  const synthesized = Object.keys(artifact.template.Resources ?? {});
+  if (!pre.awsChecked) {
+    ctx.io.warn(`--allow-replace ${ids.join(', ')}: not in the synthesized ${env.names.stack}, and the deployed stack could not be read (${pre.checks.find((c) => c.name === 'stack')?.detail ?? 'no credentials'}): not checked`);
+    return;
+  }
+  const deployed = pre.stack ? Object.keys((await deployedTemplate(clients, pre.stack.StackId ?? env.names.stack))?.Resources ?? {}) : [];
+  const unknown = unknownLogicalIds(ids, deployed);
+  if (unknown.length > 0) throw unknownLogicalIdsError(unknown, [...new Set([...synthesized, ...deployed])], env.names.stack, env.name);
 }
 
 /** A stack whose first create failed is deleted before it is created again: only with the person's consent. */

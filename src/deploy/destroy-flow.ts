@@ -13,7 +13,7 @@ import { describeStack } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize } from '../synth/synthesize.js';
-import { explainFailure } from './failure.js';
+import { awsFailureIn, explainFailure, rootCause } from './failure.js';
 import { resolveImage } from './image.js';
 import { ProgressRenderer } from './progress.js';
 import { finishStream, type DestroyResult } from './results.js';
@@ -38,6 +38,8 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
       hint: `if you mean it: tapctl destroy --env ${env.name} --force`,
     });
   }
+  // Nobody can confirm without --yes or a terminal: refuse before any AWS call.
+  if (!ctx.globals.yes && !ctx.interactive) throw noConfirmation(env);
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
   assertAccount(await callerIdentity(clients), env);
 
@@ -61,14 +63,26 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   if (ctx.signal.aborted) throw new InterruptedError('interrupted; nothing was changed');
   const progress = new ProgressRenderer(ctx, 'destroying', name);
   const ioHost = new ToolkitIoHost(ctx, { progress, destroyConfirmed: true });
+  const what = `deleting stack ${name}`;
   try {
-    await withToolkit(ctx, env, ioHost, async (toolkit) => {
-      const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
-      const work = toolkit.destroy(cx, { stackEventPollingInterval: pollIntervalMs(ctx, 2_000) });
-      return interruptible(ctx, work, () => interruptedDestroy(env, progress.monitoring));
-    });
+    await withToolkit(
+      ctx,
+      env,
+      ioHost,
+      async (toolkit) => {
+        const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
+        const work = toolkit.destroy(cx, { stackEventPollingInterval: pollIntervalMs(ctx, 2_000) });
+        return interruptible(ctx, work, () => interruptedDestroy(env, progress.monitoring));
+      },
+      {
+        what,
+        whenSilent: () => (progress.monitoring ? `CloudFormation carries on with the deletion without tapctl: follow it with tapctl status --env ${env.name} --watch` : undefined),
+      },
+    );
   } catch (e) {
     if (isTapctlError(e)) throw e;
+    const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, what);
+    if (aws) throw aws;
     const stackAfter = await describeStack(clients, name).catch(() => undefined);
     throw explainFailure({ operation: 'destroy', stackName: name, envName: env.name, events: progress.events, error: e, stackAfter }).error;
   }
@@ -82,12 +96,18 @@ async function confirmDestroy(ctx: CommandContext, env: ResolvedEnvironment): Pr
     ctx.io.warn(`${what} (--yes)`);
     return;
   }
-  if (!ctx.interactive) throw new RefusedError(`${what}: needs confirmation, and there is no terminal to ask`, { hint: 'pass --yes to confirm' });
+  if (!ctx.interactive) throw noConfirmation(env);
   const answer = await ctx.prompter.input({
     message: `This deletes every resource of '${env.name}' that is not retained. Type the environment name (${env.name}) to ${what}:`,
     validate: (v) => v.trim() === env.name || `type ${env.name} to confirm, or press Ctrl-C to stop`,
   });
   if (answer.trim() !== env.name) throw new RefusedError(`not confirmed; ${env.names.stack} was not touched`);
+}
+
+function noConfirmation(env: ResolvedEnvironment): RefusedError {
+  return new RefusedError(`destroy ${env.names.stack} in ${env.account}/${env.region}: needs confirmation, and there is no terminal to ask; nothing was touched`, {
+    hint: `pass --yes to confirm (in CI), or run tapctl destroy --env ${env.name} on a terminal`,
+  });
 }
 
 function interruptedDestroy(env: ResolvedEnvironment, running: boolean): InterruptedError {

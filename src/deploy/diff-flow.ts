@@ -9,6 +9,7 @@ import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
+import { explainToolkitError } from './failure.js';
 import { resolveImage } from './image.js';
 import { templatePlan, type DiffResult } from './results.js';
 import { ToolkitIoHost } from './toolkit-io.js';
@@ -24,12 +25,24 @@ export interface DiffOptions {
  * created and deleted again; precise about replacements); `template-only` compares the templates locally.
  */
 export async function templateChanges(ctx: CommandContext, env: ResolvedEnvironment, synth: SynthResult, method: 'change-set' | 'template-only'): Promise<ChangeSummary> {
-  return withToolkit(ctx, env, new ToolkitIoHost(ctx), async (toolkit) => {
-    const { DiffMethod } = await import('@aws-cdk/toolkit-lib');
-    const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
-    const diffs = await interruptible(ctx, toolkit.diff(cx, { method: method === 'change-set' ? DiffMethod.ChangeSet() : DiffMethod.TemplateOnly() }));
-    return summarizeChanges(diffs as unknown as Record<string, TemplateDiffLike>);
-  });
+  const what = `comparing ${synth.stackName} with the deployed stack`;
+  try {
+    return await withToolkit(
+      ctx,
+      env,
+      new ToolkitIoHost(ctx),
+      async (toolkit) => {
+        const { DiffMethod } = await import('@aws-cdk/toolkit-lib');
+        const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
+        const diffs = await interruptible(ctx, toolkit.diff(cx, { method: method === 'change-set' ? DiffMethod.ChangeSet() : DiffMethod.TemplateOnly() }));
+        return summarizeChanges(diffs as unknown as Record<string, TemplateDiffLike>);
+      },
+      { what },
+    );
+  } catch (e) {
+    // toolkit-lib throws the SDK's errors as they are (GetTemplate denied ...): say what tapctl was doing.
+    throw explainToolkitError(e, what);
+  }
 }
 
 export async function runDiff(ctx: CommandContext, options: DiffOptions): Promise<DiffResult> {
@@ -37,6 +50,8 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
   const projectDir = dirname(loaded.path);
   // The same image deploy would use, so that the diff shows exactly what deploy would do.
   const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir);
+  // Say what is happening before the first AWS call: a slow or silent endpoint must not look like a hung tapctl.
+  ctx.io.info(`comparing ${env.names.stack} with the deployed stack in ${env.account}/${env.region}${env.endpoint ? ` via ${env.endpoint}` : ''} ...`);
   const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
   assertAccount(await callerIdentity(clients), env);

@@ -4,7 +4,8 @@
  * when the reason matches one (known-causes.ts), and what state the stack was left in.
  */
 import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
-import { OperationError } from '../cli/errors.js';
+import { isTapctlError, OperationError, UsageError, type TapctlError } from '../cli/errors.js';
+import { explainAwsError } from '../aws/errors.js';
 import { knownCauseFor, type KnownCause } from './known-causes.js';
 
 /** Reasons that only report that something else failed first. */
@@ -101,11 +102,62 @@ export function explainFailure(input: FailureInput): FailureExplanation {
 function errorMessage(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   // toolkit-lib wraps the real error ("❌  <stack> failed: ...", AssetPublishFailed ...): the innermost message
-  // that says something is the one to show.
+  // that says something is the one to show. Assets published in parallel fail for the same reason, and
+  // toolkit-lib collects every failure into one AggregateError: each distinct reason is shown once.
   let best = e.message;
   for (let inner: unknown = e; inner instanceof Error; inner = inner.cause) {
-    const own = inner instanceof AggregateError ? inner.errors.map((x) => (x instanceof Error ? x.message : String(x))).join('; ') : inner.message;
+    const own = inner instanceof AggregateError ? distinct(inner.errors.map((x) => (x instanceof Error ? x.message : String(x)))).join('; ') : inner.message;
     if (own.trim()) best = own;
   }
   return best.replace(/^❌\s*/, '').trim();
+}
+
+function distinct(messages: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return messages.map((m) => m.replace(/^❌\s*/, '').trim()).filter((m) => m && !seen.has(m) && seen.add(m));
+}
+
+/** `e`, its causes and, for an AggregateError, each of its errors (and their causes), outermost first. */
+function errorChain(e: unknown, depth = 0): unknown[] {
+  if (e === undefined || e === null || depth > 8) return [];
+  const inner = e instanceof AggregateError ? e.errors.flatMap((x) => errorChain(x, depth + 1)) : [];
+  const cause = e instanceof Error ? errorChain(e.cause, depth + 1) : [];
+  return [e, ...inner, ...cause];
+}
+
+/** toolkit-lib's DeploymentError, recognised by the global symbol it carries (no toolkit-lib import here). */
+const DEPLOYMENT_ERROR = Symbol.for('@aws-cdk/toolkit-lib.DeploymentError');
+const isDeploymentError = (x: unknown) => typeof x === 'object' && x !== null && DEPLOYMENT_ERROR in x;
+
+/** explainAwsError's codes for failures that are about access or reachability, not about the stack. */
+const SPECIFIC_AWS_FAILURES = new Set(['access-denied', 'network', 'timeout']);
+
+/**
+ * The AWS SDK failure inside an error toolkit-lib threw, when it is one explainAwsError has a specific answer for
+ * (access denied, missing or expired credentials, AWS unreachable or silent), explained "while <what>"; otherwise
+ * undefined. A TapctlError found inside (thrown by tapctl's own IoHost) is returned as it is.
+ */
+export function awsFailureIn(e: unknown, what: string): TapctlError | undefined {
+  for (const candidate of errorChain(e)) {
+    if (isTapctlError(candidate)) return candidate;
+    // CloudFormation's verdict on a deployment ("Resource updates failed: ... not authorized ..."), which
+    // explainFailure explains with the stack's state, is not an error of the request itself.
+    if (isDeploymentError(candidate)) continue;
+    const explained = explainAwsError(candidate, what);
+    if (explained instanceof UsageError || SPECIFIC_AWS_FAILURES.has(explained.code)) return explained;
+  }
+  return undefined;
+}
+
+/**
+ * Any error a toolkit-lib call threw, as a TapctlError: tapctl's own, a specific AWS failure (awsFailureIn), or
+ * else explainAwsError's general "<what> failed: <reason>" for the innermost message that says something.
+ */
+export function explainToolkitError(e: unknown, what: string): TapctlError {
+  if (isTapctlError(e)) return e;
+  const specific = awsFailureIn(e, what);
+  if (specific) return specific;
+  const chain = errorChain(e).filter((x): x is Error => x instanceof Error && !(x instanceof AggregateError) && x.message.trim() !== '');
+  const innermost = chain.at(-1) ?? e;
+  return explainAwsError(innermost, what);
 }

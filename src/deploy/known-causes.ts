@@ -75,7 +75,7 @@ export const KNOWN_CAUSES: readonly KnownCause[] = [
   {
     lesson: 18,
     pattern: /DBClusterParameterGroup|DBParameterGroup|shared_buffers|maintenance_work_mem|Invalid parameter value.*for parameter/i,
-    hint: 'a database parameter is invalid for this engine version: memory parameters are integers in KB (e.g. shared_buffers 1048576), never "1GB" (rule R3)',
+    hint: 'a database parameter is invalid for this engine version: memory parameters are plain integers in the parameter\'s own unit (shared_buffers counts 8 kB pages, work_mem kB, max_wal_size MB), never "1GB" (rule R3)',
   },
   {
     lesson: 19,

@@ -100,12 +100,13 @@ export function templatePlan(synth: SynthResult): TemplatePlan {
   };
 }
 
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+/** Binary units, as tapctl synth prints them. */
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 export function renderTemplatePlan(t: TemplatePlan, s: Styles): string[] {
   const services = Object.entries(t.resourcesByService).map(([k, v]) => `${k} ${v}`).join(', ');
   return [
-    `  ${s.dim('template ')}  ${t.resourceCount} resources, ${kb(t.templateBytes)}${t.needsBootstrapBucket ? s.dim(' (over the 51,200-byte inline limit: deployed through the bootstrap bucket)') : ''}`,
+    `  ${s.dim('template ')}  ${t.resourceCount} resources, ${kib(t.templateBytes)}${t.needsBootstrapBucket ? s.dim(' (over the 51,200-byte inline limit: deployed through the bootstrap bucket)') : ''}`,
     `  ${s.dim('resources')}  ${services}`,
     `  ${s.dim('outputs  ')}  ${t.outputs.join(', ')}`,
   ];

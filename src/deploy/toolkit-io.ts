@@ -4,7 +4,10 @@
  * - stack activity (CDK_TOOLKIT_I5501 start, I5502 events) goes to the progress renderer;
  * - the deploy approval (CDK_TOOLKIT_I5060) goes to tapctl's approval logic. Its defaultResponse is `true`, so
  *   this host decides every request itself and never hands a default back;
- * - warnings and errors are shown; everything else is debug output (--verbose).
+ * - warnings and errors are shown, except the ones that only make sense for the CDK CLI (they name its flags or
+ *   commands) or are noise for a tapctl user (see `toolkitWarning`); everything else is debug output (--verbose);
+ * - every message counts as activity for the silence watchdog (toolkit-session.ts `boundSilence`), except that the
+ *   clock stops while a question waits for its answer.
  *
  * Ctrl-C: toolkit-lib takes no AbortSignal. Once the signal is aborted, the next plain progress message
  * toolkit-lib awaits (its wait loops emit one per poll) is answered with an InterruptedError, which unwinds the
@@ -12,7 +15,7 @@
  */
 import type { IIoHost, IoMessage, IoRequest } from '@aws-cdk/toolkit-lib';
 import type { CommandContext } from '../cli/context.js';
-import { InterruptedError, OperationError } from '../cli/errors.js';
+import { InterruptedError, OperationError, type TapctlError } from '../cli/errors.js';
 import type { ProgressRenderer, StackActivityLike } from './progress.js';
 
 export interface ApprovalRequest {
@@ -33,22 +36,74 @@ export interface ToolkitIoHandlers {
   readonly onStackResult?: (result: { noOp?: boolean; stackArn?: string; outputs?: Record<string, string> }) => void;
 }
 
-/** Failure summaries toolkit-lib sends before it throws: the command explains the failure itself (failure.ts). */
-const EXPLAINED_BY_TAPCTL = new Set(['CDK_TOOLKIT_E7900', 'CDK_TOOLKIT_E9900', 'CDK_TOOLKIT_E6900']);
+/**
+ * Failure summaries toolkit-lib sends before it throws (deploy, destroy, bootstrap, and an asset that failed to
+ * publish): the command explains the failure itself (failure.ts), once.
+ */
+const EXPLAINED_BY_TAPCTL = new Set(['CDK_TOOLKIT_E7900', 'CDK_TOOLKIT_E9900', 'CDK_TOOLKIT_E6900', 'CDK_ASSETS_E5279']);
+
+/** toolkit-lib warnings that say nothing a tapctl user can act on. */
+const NOISE: readonly RegExp[] = [
+  // The CDK deploy/lookup role could not be assumed, and the caller's own credentials (already checked to be for
+  // the environment's account) are used instead.
+  /Proceeding anyway\.?$/,
+  /was not assumed\. Proceeding with default credentials/,
+  // tapctl bootstraps an account for itself only (no --trust), which CDK gives its default execution policy.
+  /^Using default execution policy of /,
+];
+
+/** A CDK CLI flag ('--force') or command ('cdk deploy'): tapctl has neither. */
+const CDK_CLI = /(?:^|[\s'"`(])--[a-z][a-z0-9-]*|\bcdk (?:deploy|destroy|bootstrap|diff|synth|import|rollback|gc|watch)\b/;
+
+/**
+ * What of a toolkit-lib warning a tapctl user should see: the text without the sentences and parentheses that
+ * point at the CDK CLI, or undefined when nothing worth showing is left (it goes to debug output then).
+ */
+export function toolkitWarning(text: string): string | undefined {
+  if (NOISE.some((p) => p.test(text))) return undefined;
+  if (!CDK_CLI.test(text)) return text;
+  const kept = text
+    .replace(/\s*\([^)]*\)/g, (m) => (CDK_CLI.test(m) ? '' : m))
+    .split(/(?<=[.!?])\s+/)
+    .filter((sentence) => !CDK_CLI.test(sentence))
+    .join(' ')
+    .trim();
+  return kept && /[a-z]/i.test(kept) ? kept : undefined;
+}
 
 export class ToolkitIoHost implements IIoHost {
   private readonly shownWarnings = new Set<string>();
+  private lastActivity = Date.now();
+  private openQuestions = 0;
+  private stopped?: TapctlError;
 
   constructor(
     private readonly ctx: CommandContext,
     private readonly handlers: ToolkitIoHandlers = {},
   ) {}
 
+  /** Milliseconds since toolkit-lib last said anything; 0 while a question waits for a person. */
+  quietMs(now = Date.now()): number {
+    return this.openQuestions > 0 ? 0 : now - this.lastActivity;
+  }
+
+  /** Restarts the silence clock (a new toolkit call begins). */
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** tapctl stopped waiting (AWS went silent): toolkit-lib's next wait-loop message fails with `reason`. */
+  stop(reason: TapctlError): void {
+    this.stopped = reason;
+  }
+
   async notify(msg: IoMessage<unknown>): Promise<void> {
+    this.lastActivity = Date.now();
     // Plain messages (no code) are the ones toolkit-lib's wait loops await on every poll; the monitor's own
     // timer-driven messages are left alone, since a throw there would go unhandled.
-    if (this.ctx.signal.aborted && msg.code === undefined) {
-      throw new InterruptedError('interrupted');
+    if (msg.code === undefined) {
+      if (this.ctx.signal.aborted) throw new InterruptedError('interrupted');
+      if (this.stopped) throw this.stopped;
     }
     const { io } = this.ctx;
     switch (msg.code) {
@@ -65,11 +120,14 @@ export class ToolkitIoHost implements IIoHost {
     const text = `${msg.message}`.trim();
     if (!text) return;
     if ((msg.level === 'warn' || msg.level === 'error') && !EXPLAINED_BY_TAPCTL.has(msg.code ?? '')) {
-      // toolkit-lib repeats some warnings per asset or per role; once is enough.
-      if (this.shownWarnings.has(text)) return;
-      this.shownWarnings.add(text);
-      io.notify({ level: msg.level === 'warn' ? 'warn' : 'error', code: msg.code, message: text });
-      return;
+      const shown = msg.level === 'warn' ? toolkitWarning(text) : text;
+      if (shown !== undefined) {
+        // toolkit-lib repeats some warnings per asset or per role; once is enough.
+        if (this.shownWarnings.has(shown)) return;
+        this.shownWarnings.add(shown);
+        io.notify({ level: msg.level === 'warn' ? 'warn' : 'error', code: msg.code, message: shown });
+        return;
+      }
     }
     // SDK traces are too many even for --verbose.
     if (msg.level === 'trace') return;
@@ -77,6 +135,17 @@ export class ToolkitIoHost implements IIoHost {
   }
 
   async requestResponse<T>(msg: IoRequest<unknown, T>): Promise<T> {
+    // A person may take their time to answer: that is not AWS being silent.
+    this.openQuestions += 1;
+    try {
+      return await this.answer(msg);
+    } finally {
+      this.openQuestions -= 1;
+      this.lastActivity = Date.now();
+    }
+  }
+
+  private async answer<T>(msg: IoRequest<unknown, T>): Promise<T> {
     switch (msg.code) {
       case 'CDK_TOOLKIT_I5060': {
         const data = msg.data as { permissionChangeType?: ApprovalRequest['permissionChangeType']; templateDiffs?: Record<string, unknown> };

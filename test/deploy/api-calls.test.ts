@@ -22,7 +22,7 @@ afterEach(() => fake.restore());
 
 describe('AWS API calls', () => {
   it('a no-change deploy: preflight reads, one template read, no change set', async () => {
-    const r = await tapctl(f, ['deploy', '--env', 'dev']);
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
     expect(r.code, r.stderr).toBe(0);
     const counts = fake.callCounts();
     console.log('no-change deploy:', JSON.stringify(counts));

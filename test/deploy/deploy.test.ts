@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outputsFile } from '../../src/state/work-dir.js';
 import type { Prompter } from '../../src/cli/prompter.js';
@@ -69,9 +70,21 @@ describe('tapctl deploy', () => {
     expect(JSON.parse(readFileSync(join(f.project.dir, 'out/outputs.json'), 'utf8')).APIGatewayURL).toBe('https://api.example/prod');
   });
 
-  it('says "no changes" without creating or executing any change set (and needs no approval)', async () => {
+  it('says "no changes" without creating or executing any change set (and asks nothing)', async () => {
     fake.deployedAsIs();
-    const r = await tapctl(f, ['deploy', '--env', 'dev']);
+    const asksNothing: Prompter = {
+      input: async () => {
+        throw new Error('unexpected question');
+      },
+      confirm: async () => {
+        throw new Error('unexpected question');
+      },
+      select: async () => {
+        throw new Error('unexpected question');
+      },
+      checkbox: async () => [],
+    };
+    const r = await tapctl(f, ['deploy', '--env', 'dev'], { tty: true, prompter: asksNothing });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/TapStack-shop-dev is up to date: no changes, nothing was executed/);
     expect(fake.calls('CreateChangeSet')).toBe(0);
@@ -111,12 +124,13 @@ describe('tapctl deploy', () => {
       fake.stack = { status: 'ROLLBACK_COMPLETE' };
     });
 
-    it('is not deleted without consent when there is no terminal (exit 3)', async () => {
+    it('is not deleted without consent when there is no terminal (exit 3, before AWS is asked anything)', async () => {
       const r = await tapctl(f, ['deploy', '--env', 'dev']);
       expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/is ROLLBACK_COMPLETE \(its first create failed\); it must be deleted/);
-      expect(r.stderr).toMatch(/hint: pass --yes/);
+      expect(r.stderr).toMatch(/needs approval, and there is no terminal to ask/);
+      expect(r.stderr).toMatch(/hint: .*--yes/);
       expect(fake.calls('DeleteStack')).toBe(0);
+      expect(fake.callCounts()).toEqual({});
     });
 
     it('is deleted and created again after the person confirms', async () => {
@@ -193,6 +207,16 @@ describe('tapctl deploy', () => {
       expect(fake.calls('ExecuteChangeSet')).toBe(0);
     });
 
+    it('without a terminal and without --yes is refused before synthesis and before any AWS call', async () => {
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--json']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/hint: in CI, review the change \(tapctl diff --env dev\), then approve it with --yes; or run tapctl deploy on a terminal/);
+      expect(fake.callCounts()).toEqual({});
+      // Nothing was synthesized: not even the first phase began.
+      expect(r.stdout).not.toMatch(/"phase"/);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'refused', exitCode: 3 } });
+    });
+
     it('at a terminal asks the person', async () => {
       const no = await tapctl(f, ['deploy', '--env', 'dev'], { tty: true, prompter: prompter({ confirm: false }) });
       expect(no.code).toBe(3);
@@ -222,6 +246,66 @@ describe('tapctl deploy', () => {
         prod.project.cleanup();
       }
     });
+  });
+
+  describe('--allow-replace', () => {
+    let cluster: string;
+    beforeEach(() => {
+      cluster = logicalIdOf(f.template(), 'AWS::RDS::DBCluster');
+      deployedWithChanges((t) => (t.Resources[cluster].Properties.DatabaseName = 'legacy'));
+      fake.replaceOnChange.add(cluster);
+    });
+
+    it('refuses a flag taken as its value, so that --dry-run never becomes a real deploy (exit 2, nothing run)', async () => {
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--allow-replace', '--dry-run', '--yes']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/✖ --allow-replace needs a logical ID or 'all', got '--dry-run'/);
+      expect(r.stderr).toMatch(/hint: '--dry-run' is a flag, taken as the value of --allow-replace/);
+      expect(fake.callCounts()).toEqual({});
+    });
+
+    it('refuses a logical ID the stack does not have, with a did-you-mean, before anything changes (exit 2)', async () => {
+      const typo = cluster.slice(0, -8); // the construct's name without CDK's hash
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--allow-replace', typo, '--allow-replace', 'NoSuchThing']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--allow-replace names resources that TapStack-shop-dev does not have: '${typo}' (did you mean '${cluster}'?), 'NoSuchThing'`);
+      expect(r.stderr).toMatch(/hint: use the logical IDs tapctl diff --env dev shows/);
+      expect(fake.calls('CreateChangeSet')).toBe(0);
+      expect(fake.calls('ExecuteChangeSet')).toBe(0);
+    });
+
+    it('accepts a stateful resource the deploy removes (only in the deployed stack)', async () => {
+      fake.replaceOnChange.clear();
+      fake.stack!.template!.Resources!.OldBucket = { Type: 'AWS::S3::Bucket', Properties: {} };
+      const refused = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--allow-replace', cluster]);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toMatch(/--allow-replace OldBucket/);
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--allow-replace', 'OldBucket']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(fake.calls('ExecuteChangeSet')).toBe(1);
+    });
+  });
+
+  it('names the root cause of a failure once', async () => {
+    // Assets are published in parallel: each fails for the same reason, and toolkit-lib collects them all.
+    fake.s3.on(ListObjectsV2Command).callsFake(() => {
+      throw Object.assign(new Error('The specified bucket does not exist'), { name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } });
+    });
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/deploy of TapStack-shop-dev failed\n {2}root cause: The specified bucket does not exist\n/);
+    expect(r.stderr.match(/The specified bucket does not exist/g)).toHaveLength(1);
+  });
+
+  it('explains an AWS access denial while publishing assets as such, not as a stack failure', async () => {
+    fake.s3.on(ListObjectsV2Command).callsFake(() => {
+      throw Object.assign(new Error('User: arn:aws:iam::111111111111:user/ci is not authorized to perform: s3:ListBucket'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    });
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/✖ AWS denied access while publishing the assets of TapStack-shop-dev and creating its change set: User: .* s3:ListBucket\n/);
+    expect(r.stderr).toMatch(/hint: your role needs this permission/);
+    expect(r.stderr.match(/not authorized to perform: s3:ListBucket/g)).toHaveLength(1);
   });
 
   it('--json writes NDJSON only: checks, changes, resource events, then the result as the last line', async () => {

@@ -1,4 +1,5 @@
 /** tapctl diff, bootstrap and destroy on the real synthesized stack, against the faked AWS. */
+import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws.js';
 import { aimFake, logicalIdOf, synthesizedProject, tapctl, type Fixture } from './setup.js';
@@ -21,7 +22,21 @@ describe('tapctl diff', () => {
     const r = await tapctl(f, ['diff', '--env', 'dev']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/TapStack-shop-dev is not deployed yet: the first deploy creates everything/);
-    expect(r.stdout).toMatch(/template\s+\d+ resources/);
+    expect(r.stdout).toMatch(/template\s+\d+ resources, \d+\.\d KiB/);
+  });
+
+  it('explains an AWS access denial from toolkit-lib with what it was doing, not as a bug in tapctl (exit 1)', async () => {
+    fake.deployedAsIs();
+    fake.cfn.on(GetTemplateCommand).callsFake(() => {
+      throw Object.assign(new Error('User: arn:aws:iam::111111111111:user/ci is not authorized to perform: cloudformation:GetTemplate'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    });
+    for (const args of [['diff', '--env', 'dev'], ['diff', '--env', 'dev', '--template-only'], ['deploy', '--env', 'dev', '--dry-run']]) {
+      const r = await tapctl(f, args);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/✖ AWS denied access while comparing TapStack-shop-dev with the deployed stack: User: .* cloudformation:GetTemplate/);
+      expect(r.stderr).toMatch(/hint: your role needs this permission/);
+      expect(r.stderr).not.toMatch(/internal error|bug in tapctl/);
+    }
   });
 
   it('summarizes the change and calls out a stateful replacement loudly', async () => {
@@ -59,6 +74,8 @@ describe('tapctl bootstrap', () => {
     fake.bootstrapVersion = undefined;
     const r = await tapctl(f, ['bootstrap', '--env', 'dev']);
     expect(r.code, r.stderr).toBe(0);
+    // toolkit-lib's advice for the CDK CLI (flags tapctl does not have) stays out of tapctl's output.
+    expect(r.stderr).not.toMatch(/--cloudformation-execution-policies|Using default execution policy/);
     expect(r.stderr).toMatch(/CREATE_COMPLETE\s+StagingBucket/);
     expect(r.stdout).toMatch(/bootstrapped 111111111111\/us-east-1/);
     expect(fake.bootstrapVersion).toBe(30);
@@ -73,12 +90,14 @@ describe('tapctl bootstrap', () => {
 });
 
 describe('tapctl destroy', () => {
-  it('needs --yes without a terminal (exit 3)', async () => {
+  it('needs --yes without a terminal (exit 3), and says so before any AWS call', async () => {
     fake.deployedAsIs();
     const r = await tapctl(f, ['destroy', '--env', 'dev']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/needs confirmation, and there is no terminal to ask/);
+    expect(r.stderr).toMatch(/hint: pass --yes to confirm \(in CI\), or run tapctl destroy --env dev on a terminal/);
     expect(fake.calls('DeleteStack')).toBe(0);
+    expect(fake.callCounts()).toEqual({});
   });
 
   it('refuses a production environment without --force (exit 3)', async () => {

@@ -27,7 +27,8 @@ describe('tapctl deploy --dry-run', () => {
     expect(r.stderr).toMatch(/– credentials {2}none found: the AWS checks below are skipped \(dry run\)/);
     for (const check of ['account', 'bootstrap', 'stack', 'image', 'database engine']) expect(r.stderr).toMatch(new RegExp(`– ${check} {2}no credentials`));
     expect(r.stdout).toMatch(/Plan for 'dev' \(TapStack-shop-dev\)/);
-    expect(r.stdout).toMatch(/template\s+\d+ resources, [\d.]+ KB \(over the 51,200-byte inline limit/);
+    // Binary units, as tapctl synth prints them.
+    expect(r.stdout).toMatch(/template\s+\d+ resources, \d+\.\d KiB \(over the 51,200-byte inline limit/);
     expect(r.stdout).toMatch(/resources\s+.*EC2 \d+/);
     expect(r.stdout).toMatch(/outputs\s+.*CloudFrontURL/);
     expect(r.stdout).toMatch(/dry run: nothing was changed/);
@@ -53,6 +54,23 @@ describe('tapctl deploy --dry-run', () => {
     expect(r.stderr).toMatch(/✖ database engine {2}aurora-postgresql 16.4 is not offered in us-east-1/);
     expect(r.stdout).toMatch(/Plan for 'dev'/);
     expect(r.stderr).toMatch(/hint: run tapctl bootstrap --env dev/);
+  });
+
+  it('--json with a failed check ends with exactly one result line: the failure', async () => {
+    fake.engineVersions = ['16.6'];
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run', '--json']);
+    expect(r.code).toBe(1);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.type === 'result')).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: 'result', ok: false, error: { code: 'engine-version-unavailable', exitCode: 1 } });
+    expect(events.filter((e) => e.type === 'check' && e.status === 'fail').map((e) => e.name)).toEqual(['database engine']);
+  });
+
+  it('with credentials refuses an --allow-replace ID that neither template has (exit 2)', async () => {
+    fake.deployedAsIs();
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run', '--allow-replace', 'Databse']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--allow-replace names a resource that TapStack-shop-dev does not have: 'Databse'/);
   });
 
   it('--json streams check events and ends with the plan as the result', async () => {

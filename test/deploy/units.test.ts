@@ -4,9 +4,9 @@ import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { destructiveRefusal } from '../../src/deploy/approval.js';
 import { summarizeChanges, type TemplateDiffLike } from '../../src/deploy/change-summary.js';
-import { rootCause } from '../../src/deploy/failure.js';
+import { awsFailureIn, explainFailure, explainToolkitError, rootCause } from '../../src/deploy/failure.js';
 import { KNOWN_CAUSES, knownCauseFor } from '../../src/deploy/known-causes.js';
-import { ToolkitIoHost } from '../../src/deploy/toolkit-io.js';
+import { ToolkitIoHost, toolkitWarning } from '../../src/deploy/toolkit-io.js';
 import { withToolkit } from '../../src/deploy/toolkit-session.js';
 import type { CommandContext } from '../../src/cli/context.js';
 
@@ -69,6 +69,58 @@ describe('root cause', () => {
   });
 });
 
+describe('failure explanation', () => {
+  it('names each distinct reason once when toolkit-lib collects the same failure several times', () => {
+    const same = () => Object.assign(new Error('The specified bucket does not exist'), { name: 'NoSuchBucket' });
+    const toolkitError = new Error('Failed to publish asset TapStack-shop-dev Template', { cause: new AggregateError([same(), same(), new Error('❌ The specified bucket does not exist')]) });
+    const { error } = explainFailure({ operation: 'deploy', stackName: 'S', envName: 'dev', events: [], error: toolkitError, stackAfter: undefined });
+    expect(error.message).toMatch(/\n {2}root cause: The specified bucket does not exist\n/);
+    expect(error.message.match(/bucket does not exist/g)).toHaveLength(1);
+  });
+
+  it('turns an SDK error thrown through toolkit-lib into a user-facing error that says what tapctl was doing', () => {
+    const denied = Object.assign(new Error('not authorized to perform: cloudformation:GetTemplate'), { name: 'AccessDenied' });
+    expect(explainToolkitError(new Error('diff failed', { cause: denied }), 'comparing S with the deployed stack')).toMatchObject({
+      code: 'access-denied',
+      exitCode: 1,
+      message: 'AWS denied access while comparing S with the deployed stack: not authorized to perform: cloudformation:GetTemplate',
+    });
+    expect(explainToolkitError(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }), 'comparing S')).toMatchObject({ exitCode: 1, message: 'comparing S failed: Throttling: Rate exceeded' });
+  });
+
+  it("leaves CloudFormation's verdict on a deployment to the root-cause explanation, even when it mentions permissions", () => {
+    const verdict = Object.assign(new Error('Resource updates failed: Role: User is not authorized to perform: iam:PassRole'), {
+      [Symbol.for('@aws-cdk/toolkit-lib.ToolkitError')]: true,
+      [Symbol.for('@aws-cdk/toolkit-lib.DeploymentError')]: true,
+    });
+    expect(awsFailureIn(verdict, 'deploying S')).toBeUndefined();
+    const socket = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(awsFailureIn(new Error('wrapped', { cause: socket }), 'deploying S')).toMatchObject({ code: 'network', message: 'could not reach AWS while deploying S: socket hang up' });
+  });
+});
+
+describe("toolkit-lib's warnings", () => {
+  it('drop advice for the CDK CLI and known noise, keep the rest', () => {
+    expect(toolkitWarning("Using default execution policy of 'arn:aws:iam::aws:policy/AdministratorAccess'. Pass '--cloudformation-execution-policies' to customize.")).toBeUndefined();
+    expect(toolkitWarning("Credentials for 111111111111 could not be used to assume 'arn:aws:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-us-east-1', but are for the right account. Proceeding anyway.")).toBeUndefined();
+    expect(toolkitWarning("Bootstrap stack already at version 30. Not downgrading it to version 29 (use --force if you intend to downgrade)")).toBe('Bootstrap stack already at version 30. Not downgrading it to version 29');
+    expect(toolkitWarning("Stack S failed creation and rollback. This state cannot be rolled back. You can recreate this stack by running 'cdk deploy'.")).toBe('Stack S failed creation and rollback. This state cannot be rolled back.');
+    expect(toolkitWarning('The stack uses a deprecated runtime')).toBe('The stack uses a deprecated runtime');
+  });
+
+  it('that are noise go to debug output, not to the person', async () => {
+    const shown: string[] = [];
+    const debug: string[] = [];
+    const c = { io: { notify: (m: { message: string }) => shown.push(m.message), debug: (m: string) => debug.push(m) }, signal: new AbortController().signal } as unknown as CommandContext;
+    const host = new ToolkitIoHost(c);
+    const warn = (message: string) => host.notify({ time: new Date(), level: 'warn', action: 'deploy', code: undefined, message, data: undefined });
+    await warn("Credentials could not be used to assume 'arn:aws:iam::1:role/x', but are for the right account. Proceeding anyway.");
+    await warn('A warning that matters');
+    expect(shown).toEqual(['A warning that matters']);
+    expect(debug.join('\n')).toMatch(/Proceeding anyway/);
+  });
+});
+
 describe('change summary', () => {
   const template = (resources: Record<string, unknown>) => ({ Resources: resources });
   const bucket = (name: string) => ({ Type: 'AWS::S3::Bucket', Properties: { BucketName: name } });
@@ -119,6 +171,23 @@ describe('toolkit session', () => {
 });
 
 describe("tapctl's IoHost for toolkit-lib", () => {
+  it('counts silence from its last message, and not while a question waits for a person', async () => {
+    let during = -1;
+    const prompter = {
+      input: async () => {
+        during = host.quietMs(Date.now() + 60_000);
+        return '123456';
+      },
+    };
+    const c = { io: { debug: () => undefined }, signal: new AbortController().signal, interactive: true, prompter } as unknown as CommandContext;
+    const host = new ToolkitIoHost(c);
+    host.touch();
+    expect(host.quietMs(Date.now() + 5_000)).toBeGreaterThanOrEqual(5_000);
+    await host.requestResponse({ time: new Date(), level: 'info', action: 'deploy', code: 'CDK_SDK_I1100', message: 'MFA token', data: {}, defaultResponse: '' });
+    expect(during).toBe(0);
+    expect(host.quietMs(Date.now())).toBeLessThan(1_000);
+  });
+
   it('never hands back the default answer of a question it does not know', async () => {
     const debug: string[] = [];
     const c = { io: { debug: (m: string) => debug.push(m) }, signal: new AbortController().signal } as unknown as CommandContext;
