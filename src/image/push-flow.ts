@@ -98,6 +98,12 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
       hint: 'production changes go through CloudFormation: drop --hotswap',
     });
   }
+  // The deploy would refuse without a way to approve it: say so before minutes of building and pushing.
+  if (options.deploy && !ctx.interactive && !ctx.globals.yes) {
+    throw new RefusedError('refusing to push and deploy without approval: there is no terminal to ask on', {
+      hint: 'pass --yes to approve the deploy in CI, or run it on a terminal',
+    });
+  }
 
   // deploy runs the config's image when it names one; the pushed image would then never run.
   const pinned = env.container.image;

@@ -37,6 +37,8 @@ export interface HarnessOptions {
   readonly tty?: boolean;
   readonly json?: boolean;
   readonly verbose?: boolean;
+  /** --yes: true unless a test is about approval (deploy refuses without it off a terminal). */
+  readonly yes?: boolean;
 }
 
 export function testContext(options: HarnessOptions): { ctx: CommandContext; stdout: Capture; stderr: Capture } {
@@ -46,7 +48,7 @@ export function testContext(options: HarnessOptions): { ctx: CommandContext; std
   const globals: GlobalOptions = {
     env: options.envName ?? 'dev',
     json: options.json ?? false,
-    yes: false,
+    yes: options.yes ?? true,
     interactive: false,
     verbose: options.verbose ?? false,
     color: false,

@@ -82,11 +82,12 @@ function deps(over: Partial<PushImageDeps> = {}): Partial<PushImageDeps> {
   };
 }
 
-const harness = (over: { envName?: string; env?: NodeJS.ProcessEnv; tty?: boolean; json?: boolean } = {}) => ({
+const harness = (over: { envName?: string; env?: NodeJS.ProcessEnv; tty?: boolean; json?: boolean; yes?: boolean } = {}) => ({
   cwd: project.dir,
   env: over.env ?? cleanEnv({ NPM_TOKEN: SECRET }),
   envName: over.envName ?? 'dev',
   ...(over.tty ? { tty: true } : {}),
+  ...(over.yes === false ? { yes: false } : {}),
   ...(over.json ? { json: true } : {}),
 });
 
@@ -150,6 +151,14 @@ describe('push-image: before anything is built', () => {
     const r = await runPushImage(harness({ env: cleanEnv() }), { tag: 'v1' }, deps());
     expect(r.code).toBe(ExitCode.Usage);
     expect(r.stderr).toContain('$NPM_TOKEN');
+  });
+
+  it('--deploy off a terminal without --yes: exit 3 before anything is built', async () => {
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness({ yes: false }), { tag: 'v1', deploy: true }, deps({ spawn }));
+    expect(r.code).toBe(ExitCode.Refused);
+    expect(r.stderr).toMatch(/without approval/);
+    expect(spawn.calls).toEqual([]);
   });
 
   it('--deploy while the config pins another image: exit 2 (deploy would not run the pushed one)', async () => {
