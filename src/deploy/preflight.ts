@@ -6,7 +6,7 @@
  */
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { CommandContext } from '../cli/context.js';
-import { InterruptedError, OperationError, RefusedError, type TapctlError, isTapctlError } from '../cli/errors.js';
+import { ConfigError, InterruptedError, OperationError, RefusedError, type TapctlError, isTapctlError } from '../cli/errors.js';
 import type { CheckStatus } from '../cli/io-host.js';
 import { apiGatewayCloudWatchRoleArn } from '../aws/apigateway-account.js';
 import { bootstrapVersion } from '../aws/bootstrap.js';
@@ -87,12 +87,30 @@ class CheckList {
   }
 }
 
+/**
+ * presets.md a.13: the catalog spec's pre-deployment checks on the synthesized template. A critical finding blocks
+ * the deploy as it blocks validate (exit 2); warnings are shown and never block.
+ */
+async function catalogChecks(checks: CheckList, env: ResolvedEnvironment, artifact: StackArtifactInfo): Promise<void> {
+  const { catalogTemplateChecks } = await import('../infra/presets/catalog-checks.js');
+  const findings = catalogTemplateChecks(artifact.template as never, env);
+  const critical = findings.filter((f) => f.severity === 'critical');
+  if (critical.length > 0) {
+    throw new ConfigError(`${critical.length} catalog pre-deployment check(s) failed: ${critical.map((f) => `${f.check} ${f.message}`).join('; ')}`, {
+      hint: 'tapctl validate --deep lists them with their resources',
+    });
+  }
+  const warnings = findings.filter((f) => f.severity === 'warning');
+  checks.report(warnings.length ? 'warn' : 'pass', 'preset checks', warnings.length ? warnings.map((f) => `${f.check} ${f.message}`).join('; ') : 'presets.md a.13: no findings');
+}
+
 export async function preflight(ctx: CommandContext, input: PreflightInput): Promise<PreflightResult> {
   const { env, clients } = input;
   const checks = new CheckList(ctx, input.dryRun);
   ctx.io.section(`Preflight: ${env.name} (${env.kind}, ${env.account}/${env.region})`);
 
   checks.report('pass', 'config', `${input.configFile}: environment '${env.name}' is valid`);
+  if (env.preset === 'catalog-api') await checks.run('preset checks', () => catalogChecks(checks, env, input.artifact));
 
   // Credentials, then the account: nothing else is asked of AWS with the wrong ones.
   let identity: CallerIdentity | undefined;

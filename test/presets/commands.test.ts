@@ -32,3 +32,19 @@ describe('rds-postgres commands', () => {
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/push-image/);
   });
 });
+
+describe('catalog-api commands', () => {
+  it("deploy's preflight runs the catalog spec's pre-deployment checks (presets.md a.13)", async () => {
+    const { mkdtempSync: mk } = await import('node:fs');
+    const cat = mk(join(tmpdir(), 'tapctl-catalog-cmd-'));
+    try {
+      const init = await runTapctl(['init', '--preset', 'catalog-api', '--project', 'catalog-api', '--account', '123456789012', '--email', 'ops@cat.test', '--yes', '--dir', cat], { cwd: cat });
+      expect(init.code, init.stderr).toBe(0);
+      const r = await runTapctl(['deploy', '--env', 'dev', '--dry-run'], { cwd: cat });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/✔ preset checks\s+presets.md a.13: no findings/);
+    } finally {
+      rmSync(cat, { recursive: true, force: true });
+    }
+  });
+});
