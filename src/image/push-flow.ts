@@ -141,9 +141,25 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   // AWS: the account, then the stack that owns the repository.
   const clients = await deps.clients(env, ctx);
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
-  assertAccount(await callerIdentity(clients), env);
   const { describeStack, stackOutputs } = await import('../aws/stack.js');
+  // Like deploy --dry-run, a dry run also works before credentials or a stack exist: it shows the plan for the
+  // repository the stack creates, and says what it could not check.
+  const expectedUri = `${env.account}.dkr.ecr.${env.region}.amazonaws.com/${env.names.ecrRepository}`;
+  const dryPlan = (why: string) => {
+    ctx.io.warn(`${why}: showing the plan for ${expectedUri}`);
+    return { environment: env.name, repositoryUri: expectedUri, tag: tags.primary, tags: tags.all, platform: platform.id, builder: detected.name, dryRun: true as const };
+  };
+  let identity;
+  try {
+    identity = await callerIdentity(clients);
+  } catch (e) {
+    const { isMissingCredentials } = await import('../aws/errors.js');
+    if (options.dryRun && isMissingCredentials((e as Error).cause)) return dryPlan('no AWS credentials, so the account and stack were not checked');
+    throw e;
+  }
+  assertAccount(identity, env);
   const stack = await describeStack(clients, env.names.stack);
+  if (!stack && options.dryRun) return dryPlan(`stack ${env.names.stack} is not deployed yet (deploy creates the repository)`);
   if (!stack) {
     throw new OperationError(`stack ${env.names.stack} is not deployed, so there is no repository to push to: deploy first`, {
       code: 'no-stack',

@@ -115,6 +115,26 @@ describe('push-image: before anything is built', () => {
     expect(spawn.calls.filter((c) => c.args.includes('bud'))).toEqual([]);
   });
 
+  it('--dry-run before the first deploy: exit 0 with the plan for the repository the stack will create', async () => {
+    cfn.reset();
+    mockStack(cfn, null);
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'v1', dryRun: true }, deps({ spawn }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.result).toMatchObject({ dryRun: true, repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/shop-app-dev' });
+    expect(r.stderr).toMatch(/is not deployed yet/);
+    expect(spawn.calls.filter((c) => c.args.includes('bud'))).toEqual([]);
+  });
+
+  it('--dry-run without credentials: exit 0, and says what it could not check', async () => {
+    const err = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    sts.reset();
+    sts.rejects(err);
+    const r = await runPushImage(harness(), { tag: 'v1', dryRun: true }, deps());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/no AWS credentials, so the account and stack were not checked/);
+  });
+
   it('credentials for another account: exit 3 before the stack is even read', async () => {
     sts.reset();
     mockAccount(sts, PROD_ACCOUNT);
