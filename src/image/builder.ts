@@ -102,6 +102,30 @@ export function commonBuildFlags(request: BuildRequest, extra: readonly string[]
   ];
 }
 
+/**
+ * `<command> <flags...> login ... --username U --password-stdin <registry>`: the one way every builder logs in, so
+ * the registry password only ever travels on stdin (never argv, never the environment).
+ */
+export function passwordLogin(
+  spawn: Spawn,
+  login: { command: string; args: readonly string[]; env: NodeJS.ProcessEnv },
+  credentials: RegistryCredentials,
+  signal?: AbortSignal,
+): Promise<SpawnResult> {
+  return runStep(
+    spawn,
+    {
+      command: login.command,
+      args: [...login.args, '--username', credentials.username, '--password-stdin', credentials.registry],
+      env: login.env,
+      input: credentials.password,
+      signal,
+    },
+    `logging in to ${credentials.registry}`,
+    'login-failed',
+  );
+}
+
 /** How many log lines a failure shows. */
 export const FAILURE_TAIL_LINES = 15;
 

@@ -15,7 +15,7 @@ import type { CommandContext } from '../cli/context.js';
 import { OperationError, RefusedError, UsageError } from '../cli/errors.js';
 import { loadProject, relativeName, selectEnvironment } from '../cli/project.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
-import { BUILDER_NAMES, type BuilderName } from './builder.js';
+import type { BuilderName } from './builder.js';
 import type { BuildahOptions } from './builders/buildah.js';
 import { createBuilder, detectBuilder, dockerInfoProbe, type BuilderChoice } from './detect.js';
 import { spawnProcess, whichOnPath, type Spawn, type Which } from './exec.js';

@@ -3,7 +3,6 @@
  * the record for deploy, --scan and --deploy. Builders are faked at the spawn seam; AWS at the SDK boundary.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   BatchGetImageCommand,
   DescribeImageScanFindingsCommand,

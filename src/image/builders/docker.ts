@@ -15,6 +15,7 @@ import {
   type PushRequest,
   type PushResult,
   type RegistryCredentials,
+  passwordLogin,
 } from '../builder.js';
 
 export class DockerBuilder implements ImageBuilder {
@@ -52,18 +53,7 @@ export class DockerBuilder implements ImageBuilder {
   }
 
   async login(credentials: RegistryCredentials, authDir: string, signal?: AbortSignal): Promise<void> {
-    await runStep(
-      this.deps.spawn,
-      {
-        command: 'docker',
-        args: ['login', '--username', credentials.username, '--password-stdin', credentials.registry],
-        env: { ...this.deps.env, DOCKER_CONFIG: authDir },
-        input: credentials.password,
-        signal,
-      },
-      `logging in to ${credentials.registry}`,
-      'login-failed',
-    );
+    await passwordLogin(this.deps.spawn, { command: 'docker', args: ['login'], env: { ...this.deps.env, DOCKER_CONFIG: authDir } }, credentials, signal);
   }
 
   async push(request: PushRequest): Promise<PushResult> {

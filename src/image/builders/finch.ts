@@ -11,6 +11,7 @@ import {
   type PushRequest,
   type PushResult,
   type RegistryCredentials,
+  passwordLogin,
 } from '../builder.js';
 
 export class FinchBuilder implements ImageBuilder {
@@ -28,18 +29,7 @@ export class FinchBuilder implements ImageBuilder {
   }
 
   async login(credentials: RegistryCredentials, _authDir: string, signal?: AbortSignal): Promise<void> {
-    await runStep(
-      this.deps.spawn,
-      {
-        command: 'finch',
-        args: ['login', '--username', credentials.username, '--password-stdin', credentials.registry],
-        env: this.deps.env,
-        input: credentials.password,
-        signal,
-      },
-      `logging in to ${credentials.registry}`,
-      'login-failed',
-    );
+    await passwordLogin(this.deps.spawn, { command: 'finch', args: ['login'], env: this.deps.env }, credentials, signal);
   }
 
   async push(request: PushRequest): Promise<PushResult> {

@@ -10,6 +10,7 @@ import {
   type PushRequest,
   type PushResult,
   type RegistryCredentials,
+  passwordLogin,
 } from '../builder.js';
 
 /** Shared by podman and buildah, whose login and push flags are the same. */
@@ -31,27 +32,11 @@ export abstract class ContainersToolBuilder implements ImageBuilder {
   }
 
   async login(credentials: RegistryCredentials, authDir: string, signal?: AbortSignal): Promise<void> {
-    await runStep(
+    await passwordLogin(
       this.deps.spawn,
-      {
-        command: this.name,
-        args: [
-          ...this.globalFlags(),
-          'login',
-          '--authfile',
-          authFile(authDir),
-          ...this.tls(credentials.insecure),
-          '--username',
-          credentials.username,
-          '--password-stdin',
-          credentials.registry,
-        ],
-        env: this.deps.env,
-        input: credentials.password,
-        signal,
-      },
-      `logging in to ${credentials.registry}`,
-      'login-failed',
+      { command: this.name, args: [...this.globalFlags(), 'login', '--authfile', authFile(authDir), ...this.tls(credentials.insecure)], env: this.deps.env },
+      credentials,
+      signal,
     );
   }
 
