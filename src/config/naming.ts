@@ -190,6 +190,11 @@ export interface NameCheck {
   readonly limit: NameLimit;
 }
 
+/** Checks for names whose key is also the key of their AWS rule (stack, loadBalancer, kmsAlias ...). */
+export function ruleChecks<K extends NameRule['key']>(names: { readonly [P in K]: string }, keys: readonly K[]): NameCheck[] {
+  return keys.map((key) => ({ key, name: names[key], limit: nameLimit(key) }));
+}
+
 /** The same checks as checkNames, for any list of names: one problem per bad name. */
 export function checkNameList(checks: readonly NameCheck[]): NameProblem[] {
   return checks.flatMap((c) => checkName(c.key, c.name, c.limit) ?? []);

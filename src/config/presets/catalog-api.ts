@@ -4,7 +4,7 @@
  * exactly) and the sanitized suffix everywhere. Every name is checked against its AWS limit by rule N-rules
  * through `catalogApiNameChecks` before anything is synthesized.
  */
-import { nameLimit, type NameCheck, type NameInputs, type PhysicalNames } from '../naming.js';
+import { nameLimit, type NameCheck, type NameInputs, type PhysicalNames, ruleChecks } from '../naming.js';
 
 /** The alarms of the catalog-api preset: the ecommerce alarms of its service, load balancer and database. */
 export const CATALOG_ALARM_KEYS = [
@@ -104,23 +104,10 @@ export function catalogApiNames({ project: p, suffix: s, account, common, availa
 export function catalogApiNameChecks(n: CatalogApiNames): NameCheck[] {
   const rds = nameLimit('dbCluster', 'RDS instance identifier');
   return [
-    { key: 'stack', name: n.stack, limit: nameLimit('stack') },
-    { key: 'exportPrefix', name: n.exportPrefix, limit: nameLimit('exportPrefix') },
-    { key: 'loadBalancer', name: n.loadBalancer, limit: nameLimit('loadBalancer') },
-    { key: 'targetGroup', name: n.targetGroup, limit: nameLimit('targetGroup') },
-    { key: 'logsBucket', name: n.logsBucket, limit: nameLimit('logsBucket') },
-    { key: 'ecsLogGroup', name: n.ecsLogGroup, limit: nameLimit('ecsLogGroup') },
-    { key: 'dbSecret', name: n.dbSecret, limit: nameLimit('dbSecret') },
-    { key: 'dbCluster', name: n.dbCluster, limit: nameLimit('dbCluster') },
+    ...ruleChecks(n, ['stack', 'exportPrefix', 'loadBalancer', 'targetGroup', 'logsBucket', 'ecsLogGroup', 'dbSecret', 'dbCluster']),
     ...n.dbInstances.map((name, i) => ({ key: `dbInstances.${i}`, name, limit: rds })),
     { key: 'dbSubnetGroup', name: n.dbSubnetGroup, limit: { ...nameLimit('dbCluster', 'DB subnet group name'), max: 255 } },
-    { key: 'rotationFunction', name: n.rotationFunction, limit: nameLimit('rotationFunction') },
-    { key: 'ecsCluster', name: n.ecsCluster, limit: nameLimit('ecsCluster') },
-    { key: 'ecsService', name: n.ecsService, limit: nameLimit('ecsService') },
-    { key: 'taskFamily', name: n.taskFamily, limit: nameLimit('taskFamily') },
-    { key: 'ecrRepository', name: n.ecrRepository, limit: nameLimit('ecrRepository') },
-    { key: 'kmsAlias', name: n.kmsAlias, limit: nameLimit('kmsAlias') },
-    { key: 'alertTopic', name: n.alertTopic, limit: nameLimit('alertTopic') },
+    ...ruleChecks(n, ['rotationFunction', 'ecsCluster', 'ecsService', 'taskFamily', 'ecrRepository', 'kmsAlias', 'alertTopic']),
     { key: 'scalingPolicy', name: n.scalingPolicy, limit: { ...nameLimit('alertTopic', 'scaling policy name'), max: 256 } },
   ];
 }

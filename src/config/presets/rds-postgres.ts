@@ -3,7 +3,7 @@
  * environment suffix is in every one (b.9); tapctl uses `<project>-pg-...-<suffix>` so that a catalog-api or
  * ecommerce project of the same name could share the account.
  */
-import { nameLimit, type NameCheck, type NameInputs, type PhysicalNames } from '../naming.js';
+import { nameLimit, type NameCheck, type NameInputs, type PhysicalNames, ruleChecks } from '../naming.js';
 
 export interface RdsPostgresNames {
   readonly stack: string;
@@ -74,19 +74,17 @@ export function rdsPostgresNames({ project: p, suffix: s, account, common, readR
 export function rdsPostgresNameChecks(n: RdsPostgresNames): NameCheck[] {
   const instance = nameLimit('dbCluster', 'RDS instance identifier');
   return [
-    { key: 'stack', name: n.stack, limit: nameLimit('stack') },
-    { key: 'exportPrefix', name: n.exportPrefix, limit: nameLimit('exportPrefix') },
+    ...ruleChecks(n, ['stack', 'exportPrefix']),
     { key: 'primary', name: n.primary, limit: instance },
     ...n.replicas.map((name, i) => ({ key: `replicas.${i}`, name, limit: instance })),
     // The exported log group carries the instance name: the longest log group name of the stack.
     ...[n.primary, ...n.replicas].map((id, i) => ({ key: `logGroups.${i}`, name: rdsLogGroupName(id, 'postgresql'), limit: nameLimit('ecsLogGroup') })),
     { key: 'subnetGroup', name: n.subnetGroup, limit: { ...nameLimit('dbCluster', 'DB subnet group name'), max: 255 } },
     { key: 'secret', name: n.secret, limit: nameLimit('dbSecret') },
-    { key: 'rotationFunction', name: n.rotationFunction, limit: nameLimit('rotationFunction') },
-    { key: 'kmsAlias', name: n.kmsAlias, limit: nameLimit('kmsAlias') },
+    ...ruleChecks(n, ['rotationFunction', 'kmsAlias']),
     { key: 'dataBucket', name: n.dataBucket, limit: nameLimit('staticBucket') },
     { key: 'accessLogsBucket', name: n.accessLogsBucket, limit: nameLimit('logsBucket') },
-    { key: 'alertTopic', name: n.alertTopic, limit: nameLimit('alertTopic') },
+    ...ruleChecks(n, ['alertTopic']),
     ...Object.entries(n.alarms).map(([key, name]) => ({ key: `alarms.${key}`, name, limit: { ...nameLimit('dashboard', 'alarm name'), max: 255 } })),
   ];
 }
