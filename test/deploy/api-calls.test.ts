@@ -2,23 +2,17 @@
  * The AWS API calls a no-change deploy and a dry run make, counted at the SDK mocks (reported for `npm run bench`).
  * A no-change deploy must execute no change set, and creates none either.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws.js';
-import { aimFake, synthesizedProject, tapctl, type Fixture } from './setup.js';
+import { tapctl, type Fixture, useFakeAws } from './setup.js';
 
 let f: Fixture;
 let fake: FakeAws;
 
-beforeAll(async () => {
-  f = await synthesizedProject();
-});
-afterAll(() => f.project.cleanup());
-beforeEach(() => {
-  fake = new FakeAws();
-  aimFake(fake, f);
-  fake.deployedAsIs();
-});
-afterEach(() => fake.restore());
+useFakeAws((fixture, aws) => {
+  f = fixture;
+  fake = aws;
+}, (aws) => aws.deployedAsIs());
 
 describe('AWS API calls', () => {
   it('a no-change deploy: preflight reads, one template read, no change set', async () => {

@@ -5,24 +5,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { outputsFile } from '../../src/state/work-dir.js';
 import type { Prompter } from '../../src/cli/prompter.js';
 import { FakeAws } from './fake-aws.js';
-import { aimFake, logicalIdOf, synthesizedProject, tapctl, type Fixture } from './setup.js';
+import { aimFake, logicalIdOf, synthesizedProject, tapctl, type Fixture, useFakeAws } from './setup.js';
 
 let f: Fixture;
 let fake: FakeAws;
 
-beforeAll(async () => {
-  f = await synthesizedProject();
+useFakeAws((fixture, aws) => {
+  f = fixture;
+  fake = aws;
 });
-afterAll(() => f.project.cleanup());
-beforeEach(() => {
-  fake = new FakeAws();
-  aimFake(fake, f);
-});
-afterEach(() => fake.restore());
 
 /** A deployed stack that differs from the synthesized one: one resource missing, one property changed. */
 function deployedWithChanges(change: (template: Record<string, any>) => void = () => {}) {

@@ -1,21 +1,16 @@
 /** tapctl diff, bootstrap and destroy on the real synthesized stack, against the faked AWS. */
 import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws.js';
-import { aimFake, logicalIdOf, synthesizedProject, tapctl, type Fixture } from './setup.js';
+import { logicalIdOf, tapctl, type Fixture, useFakeAws } from './setup.js';
 
 let f: Fixture;
 let fake: FakeAws;
 
-beforeAll(async () => {
-  f = await synthesizedProject();
+useFakeAws((fixture, aws) => {
+  f = fixture;
+  fake = aws;
 });
-afterAll(() => f.project.cleanup());
-beforeEach(() => {
-  fake = new FakeAws();
-  aimFake(fake, f);
-});
-afterEach(() => fake.restore());
 
 describe('tapctl diff', () => {
   it('says "not deployed yet" and exits 0 when the stack does not exist', async () => {

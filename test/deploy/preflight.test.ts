@@ -1,23 +1,18 @@
 /** deploy's preflight checks and --dry-run plan, on the real synthesized stack against the faked AWS. */
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writePushedImage } from '../../src/state/work-dir.js';
 import { sampleConfig } from '../helpers/project.js';
 import { FakeAws } from './fake-aws.js';
-import { aimFake, logicalIdOf, synthesizedProject, tapctl, type Fixture } from './setup.js';
+import { aimFake, logicalIdOf, synthesizedProject, tapctl, type Fixture, useFakeAws } from './setup.js';
 
 let f: Fixture;
 let fake: FakeAws;
 
-beforeAll(async () => {
-  f = await synthesizedProject();
+useFakeAws((fixture, aws) => {
+  f = fixture;
+  fake = aws;
 });
-afterAll(() => f.project.cleanup());
-beforeEach(() => {
-  fake = new FakeAws();
-  aimFake(fake, f);
-});
-afterEach(() => fake.restore());
 
 describe('tapctl deploy --dry-run', () => {
   it('without credentials still validates, synthesizes and shows the plan, marking the AWS checks skipped (exit 0)', async () => {

@@ -1,5 +1,6 @@
 /** Shared fixtures of the deploy tests: one synthesized project per test file, and a run helper. */
 import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedEnvironment } from '../../src/config/resolve.js';
 import { readStackArtifact, type StackArtifactInfo } from '../../src/deploy/assembly.js';
@@ -7,7 +8,7 @@ import { assemblyDir } from '../../src/state/work-dir.js';
 import { synthesize, type SynthResult } from '../../src/synth/synthesize.js';
 import { cleanEnv, runTapctl, type InProcessOptions } from '../helpers/cli.js';
 import { sampleConfig, tempProject, type TempProject } from '../helpers/project.js';
-import type { FakeAws } from './fake-aws.js';
+import { FakeAws } from './fake-aws.js';
 
 export interface Fixture {
   readonly project: TempProject;
@@ -51,4 +52,24 @@ export function logicalIdOf(template: Record<string, any>, type: string): string
   const found = Object.entries(template.Resources as Record<string, { Type: string }>).find(([, r]) => r.Type === type);
   if (!found) throw new Error(`no ${type} in the template`);
   return found[0];
+}
+
+/**
+ * The lifecycle every deploy test file shares: one synthesized project per file, a fresh fake AWS per test.
+ * `bind` hands both to the file's own variables; `prepare` sets the fake up before each test (e.g. deployedAsIs).
+ */
+export function useFakeAws(bind: (fixture: Fixture, fake: FakeAws) => void, prepare?: (fake: FakeAws) => void): void {
+  let fixture: Fixture;
+  let fake: FakeAws;
+  beforeAll(async () => {
+    fixture = await synthesizedProject();
+  });
+  afterAll(() => fixture.project.cleanup());
+  beforeEach(() => {
+    fake = new FakeAws();
+    aimFake(fake, fixture);
+    prepare?.(fake);
+    bind(fixture, fake);
+  });
+  afterEach(() => fake.restore());
 }
