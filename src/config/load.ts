@@ -60,6 +60,12 @@ export class Locator {
   has(path: ReadonlyArray<string | number>): boolean {
     return this.locate(path).exact;
   }
+
+  /** The value at `path` as written in the file (YAML reads `14.10` as the number 14.1; this gives '14.10'). */
+  source(path: ReadonlyArray<string | number>): string | undefined {
+    const node = this.doc.getIn(path, true) as { source?: unknown } | undefined;
+    return typeof node?.source === 'string' ? node.source : undefined;
+  }
 }
 
 export function loadConfig(path: string): LoadedConfig {
@@ -95,7 +101,7 @@ export function loadConfig(path: string): LoadedConfig {
 
   const file = parsed.data;
   const environments = Object.keys(file.environments).map((name) => resolveEnvironment(file, raw as Record<string, unknown>, name));
-  const found = runRules(file, environments).map((issue) => placeRuleIssue(issue, locator));
+  const found = runRules(file, environments, raw as Record<string, unknown>).map((issue) => placeRuleIssue(issue, locator));
   return {
     ...base,
     file,
@@ -163,15 +169,16 @@ function schemaIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>, loc
   }
   const value = valueAt(raw, path);
   const where = pos(locator.locate(path));
-  return [{ severity: 'error', rule: 'schema', path: dotted, ...where, message: describeIssue(issue, value, path) }];
+  return [{ severity: 'error', rule: 'schema', path: dotted, ...where, message: describeIssue(issue, value, path, locator.source(path)) }];
 }
 
-function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[]): string {
+function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[], written?: string): string {
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined) return `is required (${issue.expected})`;
       // YAML reads 012345678901 as a number; account IDs must be quoted strings.
-      if (issue.expected === 'string' && typeof value === 'number') return `expected a string, got the number ${value}: put it in quotes ("${value}")`;
+      // Quote what the user wrote, not YAML's number: version 14.10 is the number 14.1.
+      if (issue.expected === 'string' && typeof value === 'number') return `expected a string, got the number ${written ?? value}: put it in quotes ("${written ?? value}")`;
       if (issue.expected === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return `expected a number, got the string '${value}': remove the quotes`;
       return `expected ${article(issue.expected)}, got ${shown(value)}`;
     case 'invalid_value': {

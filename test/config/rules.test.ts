@@ -55,7 +55,7 @@ const cases: Case[] = [
   { name: 'log retention CloudWatch refuses', config: dev({ logRetentionDays: 10 }), path: 'environments.dev.logRetentionDays', message: /does not accept a retention of 10 days/, rule: 'G1' },
   { name: 'lifecycle order', config: dev({ storage: { assetsInfrequentAccessDays: 60, assetsGlacierDays: 45 } }), path: 'environments.dev.storage.assetsGlacierDays', message: /GLACIER \(day 45\) before/, rule: 'P5' },
   { name: 'ALB name over 32 (N4)', config: sampleConfig({ project: 'marketplace', environments: { dev: { account: '111111111111', region: 'us-east-1', suffix: 'feature-checkout-v2' } } }), path: 'environments.dev.suffix', message: /load balancer name 'marketplace-alb-feature-checkout-v2' is 35 characters; AWS allows at most 32/, rule: 'N4' },
-  { name: 'underscore in names, reported once (N1)', config: sampleConfig({ environments: { qa_1: { account: '111111111111', region: 'us-east-1' } } }), path: 'environments.qa_1.suffix', message: /\d+ physical names would contain '_': TapStack-shop-qa_1, .*shop-static-assets-qa_1-111111111111/, rule: 'N1' },
+  { name: 'underscore in names, reported once (N1)', config: sampleConfig({ environments: { qa_1: { account: '111111111111', region: 'us-east-1' } } }), path: 'environments.qa_1', message: /\d+ physical names would contain '_': TapStack-shop-qa_1, .*shop-static-assets-qa_1-111111111111/, rule: 'N1' },
   { name: 'production without retained data', config: prod({ protection: { retainData: false } }), path: 'environments.prod.protection.retainData', message: /production must retain its data/, rule: 'S2' },
   { name: 'production alerts to example.com', config: sampleConfig({ defaults: {}, environments: { prod: { account: '222222222222', region: 'us-east-1' } } }), path: 'environments.prod.alarms.email', message: /alerts go to admin@example.com/, rule: 'O1' },
   { name: 'two environments on one stack', config: sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1' }, dev2: { account: '111111111111', region: 'us-east-1', suffix: 'dev' } } }), path: 'environments.dev2', message: /would both deploy stack TapStack-shop-dev/, rule: 'N8' },
@@ -106,7 +106,9 @@ describe('warnings never block', () => {
 describe('one issue per cause', () => {
   it('an underscore that breaks many names is one error, not one per name', () => {
     const loaded = load(sampleConfig({ environments: { qa_1: { account: '111111111111', region: 'us-east-1' } } }));
-    expect(loaded.errors.filter((e) => e.path === 'environments.qa_1.suffix')).toHaveLength(1);
+    // The suffix is the environment's name (no suffix key), so the error is at the key the user wrote.
+    expect(loaded.errors.filter((e) => e.path.startsWith('environments.qa_1'))).toHaveLength(1);
+    expect(loaded.errors[0].hint).toMatch(/set environments.qa_1.suffix .*or rename the environment/);
   });
 
   it('a number written as a string says to remove the quotes', () => {

@@ -62,7 +62,7 @@ describe('rules shared by the presets', () => {
       severity: 'error',
       path: 'environments.dev.suffix',
       message: "load balancer name 'catalog-api-alb-feature-search-17' is 33 characters; AWS allows at most 32",
-      hint: "with project 'catalog-api' the suffix may be at most 16 characters: set environments.dev.suffix, or shorten the project",
+      hint: "with project 'catalog-api' the suffix may be at most 16 characters here: shorten environments.dev.suffix, or use only lower-case letters, digits and hyphens",
     });
   });
 });
