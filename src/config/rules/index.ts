@@ -4,6 +4,7 @@ import type { ResolvedEnvironment } from '../resolve.js';
 import type { ConfigFile } from '../schema.js';
 import { auroraCapacityRules, fargateRules, networkRules, taskCountRules } from './capacity.js';
 import { databaseIdentityRules, engineVersionRules, windowRules } from './database.js';
+import { engineCapabilityRules } from './engine-capabilities.js';
 import { nameRules } from './names.js';
 import { EMPTY_CONTEXT, type EnvironmentRule, type RuleContext } from './rule.js';
 import { placeholderRules, suffixAsWrittenRules, tagRules } from './written.js';
@@ -23,6 +24,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   taskCountRules,
   networkRules,
   engineVersionRules,
+  engineCapabilityRules,
   databaseIdentityRules,
   windowRules,
   lambdaRuntimeRules,
