@@ -17,6 +17,7 @@ import { isMissingCredentials } from '../aws/errors.js';
 import { assertAccount, callerIdentity, type CallerIdentity } from '../aws/identity.js';
 import { engineVersionOffered, offeredEngineVersions } from '../aws/rds-engines.js';
 import { describeStack } from '../aws/stack.js';
+import { accountAvailabilityZones } from '../aws/zones.js';
 import { rdsEngineVersion } from '../config/engine-versions.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { StackArtifactInfo } from './assembly.js';
@@ -144,11 +145,22 @@ export async function preflight(ctx: CommandContext, input: PreflightInput): Pro
 
   const noService = PRESET_PARTS[env.preset].service ? undefined : `the ${env.preset} preset runs no container service`;
   if (skipReason) {
-    for (const name of ['bootstrap', 'stack', 'image', 'database engine', 'API Gateway logging']) {
+    for (const name of ['availability zones', 'bootstrap', 'stack', 'image', 'database engine', 'API Gateway logging']) {
       checks.report('skip', name, name === 'image' && noService ? noService : skipReason);
     }
     return { checks: checks.records, failure: checks.failure, awsChecked: false, identity };
   }
+
+  await checks.run('availability zones', async () => {
+    const wanted = env.network.availabilityZones;
+    const has = await accountAvailabilityZones(clients);
+    const missing = wanted.filter((az) => !has.includes(az));
+    if (missing.length === 0) return checks.report('pass', 'availability zones', `${wanted.join(', ')} (the account has ${has.join(', ')})`);
+    // Zone letters differ per account (src/config/regions.ts is an upper bound): name the ones this one has.
+    throw new ConfigError(`account ${env.account} has no ${missing.join(', ')} in ${env.region}: it has ${has.join(', ') || 'none'}`, {
+      hint: `list ${Math.min(wanted.length, has.length)} of those in network.availabilityZones for '${env.name}'`,
+    });
+  });
 
   await checks.run('bootstrap', async () => {
     const version = await bootstrapVersion(clients);
