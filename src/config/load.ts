@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../cli/errors.js';
 import { sortIssues, type ConfigIssue } from './issues.js';
 import { suggest } from './suggest.js';
+import { looksLikeSecretName, secretValueKind } from './secrets.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
 import { runRules } from './rules/index.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
@@ -142,8 +143,6 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
   });
 }
 
-const SECRET_KEY = /pass(word|wd)?$|secret(?!s?arn)|token|api[-_]?key|credential|private[-_]?key/i;
-
 function schemaIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>, locator: Locator): ConfigIssue[] {
   const path = issue.path.map(String);
   const dotted = path.join('.') || '(root)';
@@ -152,11 +151,11 @@ function schemaIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>, loc
     return issue.keys.map((key): ConfigIssue => {
       const keyPath = [...path, key];
       const where = pos(locator.locate(keyPath));
-      if (SECRET_KEY.test(key)) {
+      if (looksLikeSecretName(key)) {
         return {
           severity: 'error', rule: 'secrets', path: keyPath.join('.'), ...where,
           message: `'${key}' looks like a secret; secrets never go in tapctl.config.yaml`,
-          hint: 'the database password is generated and rotated in AWS Secrets Manager; for build-time secrets use container.buildSecrets, which names an environment variable',
+          hint: 'the database password is generated and rotated in AWS Secrets Manager; for build-time secrets use container.buildSecrets, which names an environment variable or a file',
         };
       }
       const suggestion = suggest(key, known);
@@ -200,7 +199,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[], 
 }
 
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
-const shown = (v: unknown) => (typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? 'a list' : v === null ? 'nothing' : typeof v === 'object' ? 'a mapping' : String(v));
+// A value shaped like a credential is never echoed back (secrets.ts), not even in an error about its type.
+const shown = (v: unknown) => (typeof v === 'string' ? (secretValueKind(v) ? `a value that looks like ${secretValueKind(v)} (not shown)` : `'${v}'`) : Array.isArray(v) ? 'a list' : v === null ? 'nothing' : typeof v === 'object' ? 'a mapping' : String(v));
 
 function valueAt(raw: unknown, path: string[]): unknown {
   let v: unknown = raw;

@@ -8,6 +8,7 @@ import { engineCapabilityRules } from './engine-capabilities.js';
 import { nameRules } from './names.js';
 import { EMPTY_CONTEXT, type EnvironmentRule, type RuleContext } from './rule.js';
 import { placeholderRules, suffixAsWrittenRules, tagRules } from './written.js';
+import { buildArgRules, secretValueRules } from './secrets.js';
 import { imageRules, lambdaRuntimeRules, retentionRules } from './runtime.js';
 import { alertRules, productionSafetyRules } from './safety.js';
 import type { Preset } from '../schema.js';
@@ -29,6 +30,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   windowRules,
   lambdaRuntimeRules,
   imageRules,
+  buildArgRules,
   retentionRules,
   productionSafetyRules,
   alertRules,
@@ -60,6 +62,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     databaseIdentityRules,
     windowRules,
     imageRules,
+    buildArgRules,
     retentionRules,
     without(productionSafetyRules, 'L1'),
     alertRules,
@@ -79,6 +82,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     without(productionSafetyRules, 'S3', 'S4'),
     alertRules,
     tagRules,
+    buildArgRules,
     postgresVersionRules,
     postgresParameterRules,
     replicaPlacementRules,
@@ -93,7 +97,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
 export function runRules(file: ConfigFile, environments: readonly ResolvedEnvironment[], raw?: Record<string, unknown>): ConfigIssue[] {
   const ctx: RuleContext = raw ? { raw } : EMPTY_CONTEXT;
   const issues = environments.flatMap((env) => PRESET_RULES[env.preset].flatMap((rule) => rule(env, ctx)));
-  return [...placeholderRules(ctx), ...issues, ...crossEnvironmentRules(file, environments)];
+  return [...placeholderRules(ctx), ...secretValueRules(ctx), ...issues, ...crossEnvironmentRules(file, environments)];
 }
 
 /** Two environments in one account and region with the same suffix would fight over the same resources. */

@@ -2,6 +2,12 @@
 import { z } from 'zod';
 import { strict } from './common.js';
 
+const ENV_VAR = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable');
+
+/** Where the builder reads one build secret from: an environment variable (by name) or a file (by path). */
+export const BuildSecretSchema = z.union([ENV_VAR, strict({ env: ENV_VAR }), strict({ file: z.string().min(1, 'expected a file path') })]);
+export type BuildSecretSetting = z.infer<typeof BuildSecretSchema>;
+
 export const ContainerSchema = strict({
   port: z.number().int().min(1).max(65535).default(3000).describe('Port the container listens on.'),
   cpu: z.number().int().default(1024).describe('Fargate task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384).'),
@@ -60,11 +66,15 @@ export const ContainerSchema = strict({
   buildArgs: z
     .record(z.string(), z.string())
     .default({})
-    .describe('Plain build arguments. Secrets do not belong here: use buildSecrets.'),
+    .describe('Plain build arguments: they are shown by tapctl config, passed on the command line and kept in the image history. A secret-looking name or value is refused (rule B1): use buildSecrets.'),
   buildSecrets: z
-    .record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable'))
+    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a secret id: letters, digits, _ . -'), BuildSecretSchema)
     .default({})
-    .describe('Build secrets: id -> name of the environment variable that holds the value. Values are never echoed or stored.'),
+    .describe(
+      'Build secrets (BuildKit / buildah --secret), read in the Dockerfile with RUN --mount=type=secret,id=<id>: id -> the name of an ' +
+        'environment variable that holds the value (or { env: NAME }), or { file: path } relative to the project folder. The builder reads ' +
+        'the value itself: it is never on the command line, shown or stored.',
+    ),
   builder: z
     .enum(['auto', 'docker', 'podman', 'buildah', 'finch'])
     .default('auto')
