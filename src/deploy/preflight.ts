@@ -224,15 +224,19 @@ export async function preflight(ctx: CommandContext, input: PreflightInput): Pro
   });
 
   await checks.run('database engine', async () => {
-    const { engine, version } = env.database;
-    const rdsVersion = rdsEngineVersion(engine, version);
+    // rds-postgres runs RDS for PostgreSQL (postgres.version), not the Aurora engine of database.*.
+    const instances = PRESET_PARTS[env.preset].database === 'instances';
+    const engine = instances ? 'postgres' : env.database.engine;
+    const version = instances ? env.postgres.version : env.database.version;
+    const key = instances ? 'postgres.version' : 'database.version';
+    const rdsVersion = instances ? version : rdsEngineVersion(env.database.engine, version);
     if (await engineVersionOffered(clients, engine, rdsVersion)) {
       return checks.report('pass', 'database engine', `${engine} ${version} is offered in ${env.region}`);
     }
     const offered = await offeredEngineVersions(clients, engine);
-    throw new OperationError(`${engine} ${version} is not offered in ${env.region} (failure-lessons.md #15-#17)`, {
+    throw new OperationError(`${engine} ${version} is not offered in ${env.region} (failure-lessons.md #15-#18)`, {
       code: 'engine-version-unavailable',
-      hint: offered.length > 0 ? `set database.version to one RDS offers there, e.g. ${offered.slice(-4).join(', ')}` : `choose another database.engine or region`,
+      hint: offered.length > 0 ? `set ${key} to one RDS offers there, e.g. ${offered.slice(-4).join(', ')}` : `choose another engine version or region`,
     });
   });
 

@@ -136,4 +136,19 @@ describe('preflight', () => {
       logging.project.cleanup();
     }
   });
+
+  it('rds-postgres: the engine check asks for RDS for PostgreSQL postgres.version, not the unused Aurora default', async () => {
+    const pg = await synthesizedProject(sampleConfig({ preset: 'rds-postgres', environments: { dev: { account: '111111111111', region: 'us-east-1', network: { maxAzs: 3, natGateways: 1 } } } }));
+    try {
+      aimFake(fake, pg);
+      fake.engineVersions = ['17.4', '17.6'];
+      const r = await tapctl(pg, ['deploy', '--env', 'dev', '--dry-run']);
+      expect(r.stderr).toMatch(/✖ database engine {2}postgres 17.5 is not offered in us-east-1/);
+      expect(r.stderr).toMatch(/set postgres.version to one RDS offers there, e.g. 17.4, 17.6/);
+      const asked = fake.rds.calls().map((c) => (c.args[0] as { input: { Engine?: string } }).input.Engine);
+      expect(new Set(asked)).toEqual(new Set(['postgres']));
+    } finally {
+      pg.project.cleanup();
+    }
+  });
 });

@@ -67,6 +67,16 @@ describe('rules shared by the presets', () => {
   });
 });
 
+describe('CS3: Fargate Spot runs x86_64 only', () => {
+  it('catalog-api with arm64 tasks is an error at container.architecture; ecommerce (on-demand Fargate) may run arm64', () => {
+    expect(one(load('catalog-api', { database: { readers: 0 }, container: { architecture: 'arm64' } }), 'CS3')).toEqual([
+      expect.objectContaining({ severity: 'error', path: 'environments.dev.container.architecture', message: expect.stringMatching(/^Fargate Spot runs x86_64 tasks only/) }),
+    ]);
+    expect(one(load('catalog-api', { database: { readers: 0 } }), 'CS3')).toEqual([]);
+    expect(one(load('ecommerce', { container: { architecture: 'arm64' } }), 'CS3')).toEqual([]);
+  });
+});
+
 describe('catalog-api rules (presets.md a.13 on the config)', () => {
   it('resolves the spec values as the preset defaults: catalogdb, CPU 70 %, cooldowns 300/60, logs 30 days', () => {
     const [env] = load('catalog-api').environments;

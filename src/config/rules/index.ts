@@ -12,7 +12,7 @@ import { buildArgRules, secretValueRules } from './secrets.js';
 import { imageRules, lambdaRuntimeRules, retentionRules } from './runtime.js';
 import { alertRules, productionSafetyRules } from './safety.js';
 import type { Preset } from '../schema.js';
-import { catalogSettingsRules, destroyableRules, expensiveResourceRules, hardCodedEnvironmentRules } from './catalog-api.js';
+import { catalogSettingsRules, destroyableRules, expensiveResourceRules, hardCodedEnvironmentRules, spotArchitectureRules } from './catalog-api.js';
 import { notApplicableRules, presetNameRules } from './presets.js';
 import { postgresParameterRules, postgresSizingRules, postgresVersionRules, replicaPlacementRules } from './rds-postgres.js';
 
@@ -71,6 +71,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     destroyableRules,
     expensiveResourceRules,
     catalogSettingsRules,
+    spotArchitectureRules,
   ],
   'rds-postgres': [
     suffixAsWrittenRules,
