@@ -15,14 +15,12 @@ import { findImage } from '../aws/ecr-images.js';
 import { PRESET_PARTS } from '../config/presets/index.js';
 import { isMissingCredentials } from '../aws/errors.js';
 import { assertAccount, callerIdentity, type CallerIdentity } from '../aws/identity.js';
-import { engineVersionOffered, offeredEngineVersions } from '../aws/rds-engines.js';
 import { describeStack } from '../aws/stack.js';
-import { accountAvailabilityZones } from '../aws/zones.js';
-import { rdsEngineVersion } from '../config/engine-versions.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { StackArtifactInfo } from './assembly.js';
 import type { ImagePlan } from './image.js';
 import { KNOWN_CAUSES } from './known-causes.js';
+import { availabilityZonesCheck, databaseEngineCheck } from './region-checks.js';
 import { classifyStack, waitForStack, type StackCondition } from './stack-state.js';
 
 export interface CheckRecord {
@@ -151,16 +149,7 @@ export async function preflight(ctx: CommandContext, input: PreflightInput): Pro
     return { checks: checks.records, failure: checks.failure, awsChecked: false, identity };
   }
 
-  await checks.run('availability zones', async () => {
-    const wanted = env.network.availabilityZones;
-    const has = await accountAvailabilityZones(clients);
-    const missing = wanted.filter((az) => !has.includes(az));
-    if (missing.length === 0) return checks.report('pass', 'availability zones', `${wanted.join(', ')} (the account has ${has.join(', ')})`);
-    // Zone letters differ per account (src/config/regions.ts is an upper bound): name the ones this one has.
-    throw new ConfigError(`account ${env.account} has no ${missing.join(', ')} in ${env.region}: it has ${has.join(', ') || 'none'}`, {
-      hint: `list ${Math.min(wanted.length, has.length)} of those in network.availabilityZones for '${env.name}'`,
-    });
-  });
+  await checks.run('availability zones', async () => checks.report('pass', 'availability zones', await availabilityZonesCheck(env, clients)));
 
   await checks.run('bootstrap', async () => {
     const version = await bootstrapVersion(clients);
@@ -223,22 +212,7 @@ export async function preflight(ctx: CommandContext, input: PreflightInput): Pro
     });
   });
 
-  await checks.run('database engine', async () => {
-    // rds-postgres runs RDS for PostgreSQL (postgres.version), not the Aurora engine of database.*.
-    const instances = PRESET_PARTS[env.preset].database === 'instances';
-    const engine = instances ? 'postgres' : env.database.engine;
-    const version = instances ? env.postgres.version : env.database.version;
-    const key = instances ? 'postgres.version' : 'database.version';
-    const rdsVersion = instances ? version : rdsEngineVersion(env.database.engine, version);
-    if (await engineVersionOffered(clients, engine, rdsVersion)) {
-      return checks.report('pass', 'database engine', `${engine} ${version} is offered in ${env.region}`);
-    }
-    const offered = await offeredEngineVersions(clients, engine);
-    throw new OperationError(`${engine} ${version} is not offered in ${env.region} (failure-lessons.md #15-#18)`, {
-      code: 'engine-version-unavailable',
-      hint: offered.length > 0 ? `set ${key} to one RDS offers there, e.g. ${offered.slice(-4).join(', ')}` : `choose another engine version or region`,
-    });
-  });
+  await checks.run('database engine', async () => checks.report('pass', 'database engine', await databaseEngineCheck(env, clients)));
 
   await checks.run('API Gateway logging', async () => {
     if (env.api.loggingLevel === 'OFF' && !env.api.dataTrace) return checks.report('skip', 'API Gateway logging', 'execution logging is off: no account role needed');

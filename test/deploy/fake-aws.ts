@@ -73,6 +73,8 @@ export class FakeAws {
   /** Image tags and digests present in the stack's ECR repository (undefined: no repository). */
   images: string[] | undefined = [];
   engineVersions = ['15.10', '16.4', '16.6', '8.0.mysql_aurora.3.08.0'];
+  /** ServerlessV2FeaturesSupport RDS reports for every version (undefined: none, as an older API). */
+  serverlessV2?: { MinCapacity: number; MaxCapacity: number };
   /** Zone letters the account has in the region (DescribeAvailabilityZones). */
   zoneLetters = 'abcdef';
   apiGatewayRole: string | undefined = undefined;
@@ -290,7 +292,9 @@ export class FakeAws {
       AvailabilityZones: [...this.zoneLetters].map((l) => ({ ZoneName: `${this.region}${l}`, ZoneType: 'availability-zone', State: 'available' })),
     }));
     this.rds.on(DescribeDBEngineVersionsCommand).callsFake((i: { EngineVersion?: string }) => ({
-      DBEngineVersions: this.engineVersions.filter((v) => !i.EngineVersion || v === i.EngineVersion).map((EngineVersion) => ({ EngineVersion })),
+      DBEngineVersions: this.engineVersions
+        .filter((v) => !i.EngineVersion || v === i.EngineVersion)
+        .map((EngineVersion) => ({ EngineVersion, ...(this.serverlessV2 ? { ServerlessV2FeaturesSupport: this.serverlessV2 } : {}) })),
     }));
     this.rds.on(DescribeDBClustersCommand).callsFake((i: { DBClusterIdentifier?: string }) => {
       if (this.existing.has(i.DBClusterIdentifier ?? '')) return { DBClusters: [{ DBClusterIdentifier: i.DBClusterIdentifier }] };

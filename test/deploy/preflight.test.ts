@@ -151,4 +151,20 @@ describe('preflight', () => {
       pg.project.cleanup();
     }
   });
+
+  it("checks the database capacity against the Serverless v2 limits RDS reports for the version (R4's table, confirmed)", async () => {
+    const zero = await synthesizedProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', network: { natGateways: 1 }, database: { minCapacity: 0 } } } }));
+    try {
+      aimFake(fake, zero);
+      fake.serverlessV2 = { MinCapacity: 0.5, MaxCapacity: 128 };
+      const r = await tapctl(zero, ['deploy', '--env', 'dev', '--dry-run']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/✖ database engine {2}aurora-postgresql 16.4 in us-east-1 has a Serverless v2 minimum of 0.5 ACUs; database.minCapacity is 0/);
+      fake.serverlessV2 = { MinCapacity: 0, MaxCapacity: 256 };
+      const ok = await tapctl(zero, ['deploy', '--env', 'dev', '--dry-run']);
+      expect(ok.stderr).toMatch(/✔ database engine {2}aurora-postgresql 16.4 is offered in us-east-1 \(Serverless v2 0-256 ACUs\)/);
+    } finally {
+      zero.project.cleanup();
+    }
+  });
 });
