@@ -13,7 +13,7 @@ import { imageRules, lambdaRuntimeRules, retentionRules } from './runtime.js';
 import { alertRules, productionSafetyRules } from './safety.js';
 import type { Preset } from '../schema.js';
 import { catalogSettingsRules, destroyableRules, expensiveResourceRules, hardCodedEnvironmentRules, spotArchitectureRules } from './catalog-api.js';
-import { notApplicableRules, presetNameRules } from './presets.js';
+import { notApplicableRules } from './presets.js';
 import { postgresParameterRules, postgresSizingRules, postgresVersionRules, replicaPlacementRules } from './rds-postgres.js';
 
 /** The ecommerce preset's rules (tapstack.md). */
@@ -53,7 +53,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
   ecommerce: [...ENVIRONMENT_RULES, notApplicableRules],
   'catalog-api': [
     suffixAsWrittenRules,
-    presetNameRules,
+    nameRules,
     notApplicableRules,
     fargateRules,
     taskCountRules,
@@ -75,7 +75,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
   ],
   'rds-postgres': [
     suffixAsWrittenRules,
-    presetNameRules,
+    nameRules,
     notApplicableRules,
     networkRulesWithoutEgressWarning,
     databaseIdentityRules,

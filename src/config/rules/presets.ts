@@ -1,15 +1,8 @@
-/**
- * Rules every non-ecommerce preset shares: its own physical names against their AWS limits (N1-N7), and X1,
- * settings the preset does not read.
- */
+/** X1, shared by the presets: settings the preset does not read. (Names of every preset: names.ts.) */
 import { DEFAULT_ENGINE_VERSION } from '../engine-versions.js';
 import { INSTEAD, NOT_APPLICABLE } from '../presets/index.js';
-import { nameRules } from './names.js';
 import { SettingsSchema } from '../schema.js';
 import { finding, type EnvironmentRule } from './rule.js';
-
-/** The preset's names (src/config/presets) within their AWS limits: the same rule as ecommerce's (names.ts). */
-export const presetNameRules: EnvironmentRule = nameRules;
 
 let defaults: Record<string, any> | undefined;
 /** The schema's defaults, with the one resolve.ts fills in: the engine's default version. */
