@@ -72,6 +72,14 @@ describe('an error caused by the project is reported at project', () => {
     ]);
   });
 
+  it('validate --env shows a project error whichever environment it names', async () => {
+    project = tempProject(sampleConfig({ project: 'shop-' }));
+    const { runTapctl, cleanEnv } = await import('../helpers/cli.js');
+    const r = await runTapctl(['validate', '--env', 'prod'], { cwd: project.dir, env: cleanEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/project {2}project 'shop-' makes/);
+  });
+
   it('a project ending in a hyphen: at project too, with the same rule in every preset', () => {
     for (const preset of ['ecommerce', 'catalog-api', 'rds-postgres']) {
       const { errors } = load(sampleConfig({ project: 'shop-', preset }));

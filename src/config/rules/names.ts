@@ -47,7 +47,7 @@ function projectIssue(env: ResolvedEnvironment, problems: readonly NameProblem[]
     path: 'project',
     message: `project '${env.project}' makes ${problems.length === 1 ? 'a physical name' : `${problems.length} physical names`} invalid whatever the suffix: ${listed.join('; ')}`,
     hint: `choose a shorter project name without '--' or a trailing '-' (it is in every physical name)`,
-    environment: env.name,
+    // No environment: it concerns them all, so validate --env <any> shows it.
   };
 }
 
