@@ -5,6 +5,7 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -86,6 +87,10 @@ export class AwsClients {
   s3(): Promise<S3Client> {
     // Emulators serve buckets under the endpoint's path, not as <bucket>.<host> virtual hosts.
     return this.make('s3', async () => (await import('@aws-sdk/client-s3')).S3Client, this.target.endpoint ? { forcePathStyle: true } : {});
+  }
+  /** Availability zones of the account (preflight). */
+  ec2(): Promise<EC2Client> {
+    return this.make('ec2', async () => (await import('@aws-sdk/client-ec2')).EC2Client);
   }
   cloudWatch(): Promise<CloudWatchClient> {
     return this.make('cw', async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient);

@@ -2,14 +2,38 @@
 import type { AwsClients } from './clients.js';
 import { explainAwsError } from './errors.js';
 
-/** True when RDS offers `engine` at `version` (RDS spelling, e.g. 8.0.mysql_aurora.3.08.0) in the region. */
-export async function engineVersionOffered(clients: AwsClients, engine: string, version: string): Promise<boolean> {
-  return (await describeVersions(clients, engine, version)).length > 0;
-}
-
 /** The versions RDS offers for `engine` in the region, newest last (for a hint when the chosen one is missing). */
 export async function offeredEngineVersions(clients: AwsClients, engine: string): Promise<string[]> {
   return describeVersions(clients, engine);
+}
+
+/** Aurora Serverless v2 capacity limits of one engine version, as RDS reports them (ServerlessV2FeaturesSupport). */
+export interface ServerlessV2Limits {
+  /** 0 when the version supports auto-pause, else 0.5. */
+  readonly minCapacity?: number;
+  /** 256 or 128. */
+  readonly maxCapacity?: number;
+}
+
+/**
+ * One engine version as the region offers it, with its Serverless v2 limits (the region's own answer to what
+ * src/config/engine-capabilities.ts tabulates offline; absent when RDS does not say, as an emulator may not), or
+ * undefined when the region does not offer it.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ServerlessV2FeaturesSupport.html
+ */
+export async function offeredEngineVersion(clients: AwsClients, engine: string, version: string): Promise<{ serverlessV2?: ServerlessV2Limits } | undefined> {
+  const { DescribeDBEngineVersionsCommand } = await import('@aws-sdk/client-rds');
+  const rds = await clients.rds();
+  try {
+    const found = (await rds.send(new DescribeDBEngineVersionsCommand({ Engine: engine, EngineVersion: version }))).DBEngineVersions?.find((v) => v.EngineVersion === version);
+    if (!found) return undefined;
+    const support = found.ServerlessV2FeaturesSupport;
+    return support ? { serverlessV2: { minCapacity: support.MinCapacity, maxCapacity: support.MaxCapacity } } : {};
+  } catch (e) {
+    // RDS answers an unknown version with an error on some engines instead of an empty list.
+    if (/InvalidParameterValue|DBEngineVersionNotFound/.test(`${(e as Error)?.name} ${(e as Error)?.message}`)) return undefined;
+    throw explainAwsError(e, `listing ${engine} versions`);
+  }
 }
 
 async function describeVersions(clients: AwsClients, engine: string, version?: string): Promise<string[]> {

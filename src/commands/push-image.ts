@@ -35,7 +35,7 @@ export function register(program: Command, runner: Runner): Command {
 Builders are tried in this order unless --builder or container.builder names one: docker (only when
 'docker info' answers), podman, buildah, finch. None usable: exit 2.
 The registry password goes to the builder on stdin or into a private 0600 auth file that is removed
-afterwards; build secrets (container.buildSecrets) are passed as --secret id=<id>,env=<VAR>.`,
+afterwards; build secrets (container.buildSecrets) are passed by reference, --secret id=<id>,env=<VAR> or id=<id>,src=<file>, never by value.`,
     )
     .action(runner.action(run, render));
 }

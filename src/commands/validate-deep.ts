@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import type { ConfigIssue } from '../config/issues.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
+import type { SynthesizedTemplate } from '../synth/physical-names.js';
 import { synthesize } from '../synth/synthesize.js';
 
-export async function deepValidate(ctx: CommandContext, env: ResolvedEnvironment): Promise<ConfigIssue[]> {
+/** `templates` collects each synthesized template for the checks across environments (physicalNameIssues). */
+export async function deepValidate(ctx: CommandContext, env: ResolvedEnvironment, templates: SynthesizedTemplate[] = []): Promise<ConfigIssue[]> {
   ctx.io.info(`synthesizing ${env.name} with CloudFormation validation ...`);
   const outDir = mkdtempSync(join(tmpdir(), 'tapctl-validate-'));
   try {
@@ -24,6 +26,9 @@ export async function deepValidate(ctx: CommandContext, env: ResolvedEnvironment
       message,
     }));
     if (env.preset === 'catalog-api' && result.templatePath) issues.push(...(await catalogIssues(env, result.templatePath)));
+    if (result.templatePath) {
+      templates.push({ environment: env.name, account: env.account, region: env.region, stackName: env.names.stack, template: JSON.parse(readFileSync(result.templatePath, 'utf8')) });
+    }
     return issues;
   } finally {
     rmSync(outDir, { recursive: true, force: true });
@@ -44,4 +49,13 @@ async function catalogIssues(env: ResolvedEnvironment, templatePath: string): Pr
     environment: env.name,
     message: f.resource ? `${f.resource}: ${f.message}` : f.message,
   }));
+}
+
+/**
+ * N9-N11 across the synthesized environments (src/synth/physical-names.ts): every physical name in the templates,
+ * the ones CDK generates included, within its AWS limit and unique where two environments share a namespace.
+ */
+export async function physicalNameIssues(templates: readonly SynthesizedTemplate[]): Promise<ConfigIssue[]> {
+  const { nameIssues } = await import('../synth/physical-names.js');
+  return nameIssues(templates);
 }

@@ -6,6 +6,7 @@ import type { Styles } from '../cli/io-host.js';
 import type { Runner } from '../cli/program.js';
 import { count, loadProject, relativeName, selectEnvironment } from '../cli/project.js';
 import { formatIssue, type ConfigIssue } from '../config/issues.js';
+import type { SynthesizedTemplate } from '../synth/physical-names.js';
 
 export interface ValidateOptions {
   readonly deep?: boolean;
@@ -37,10 +38,12 @@ export async function run(ctx: CommandContext, options: ValidateOptions): Promis
   const environments = loaded.environments.map((e) => e.name).filter((n) => !only || n === only);
 
   if (options.deep && errors.length === 0) {
-    const { deepValidate } = await import("./validate-deep.js");
+    const { deepValidate, physicalNameIssues } = await import("./validate-deep.js");
+    const templates: SynthesizedTemplate[] = [];
     for (const env of loaded.environments.filter((e) => environments.includes(e.name))) {
-      for (const issue of await deepValidate(ctx, env)) (issue.severity === 'error' ? errors : warnings).push(issue);
+      for (const issue of await deepValidate(ctx, env, templates)) (issue.severity === 'error' ? errors : warnings).push(issue);
     }
+    for (const issue of await physicalNameIssues(templates)) (issue.severity === 'error' ? errors : warnings).push(issue);
   }
 
   const result: ValidateResult = { ok: errors.length === 0, file, environments, errors, warnings };

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../cli/errors.js';
 import { sortIssues, type ConfigIssue } from './issues.js';
 import { suggest } from './suggest.js';
+import { looksLikeSecretName, secretValueKind } from './secrets.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
 import { runRules } from './rules/index.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
@@ -60,6 +61,12 @@ export class Locator {
   has(path: ReadonlyArray<string | number>): boolean {
     return this.locate(path).exact;
   }
+
+  /** The value at `path` as written in the file (YAML reads `14.10` as the number 14.1; this gives '14.10'). */
+  source(path: ReadonlyArray<string | number>): string | undefined {
+    const node = this.doc.getIn(path, true) as { source?: unknown } | undefined;
+    return typeof node?.source === 'string' ? node.source : undefined;
+  }
 }
 
 export function loadConfig(path: string): LoadedConfig {
@@ -95,7 +102,7 @@ export function loadConfig(path: string): LoadedConfig {
 
   const file = parsed.data;
   const environments = Object.keys(file.environments).map((name) => resolveEnvironment(file, raw as Record<string, unknown>, name));
-  const found = runRules(file, environments).map((issue) => placeRuleIssue(issue, locator));
+  const found = runRules(file, environments, raw as Record<string, unknown>).map((issue) => placeRuleIssue(issue, locator));
   return {
     ...base,
     file,
@@ -136,8 +143,6 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
   });
 }
 
-const SECRET_KEY = /pass(word|wd)?$|secret(?!s?arn)|token|api[-_]?key|credential|private[-_]?key/i;
-
 function schemaIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>, locator: Locator): ConfigIssue[] {
   const path = issue.path.map(String);
   const dotted = path.join('.') || '(root)';
@@ -146,11 +151,11 @@ function schemaIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>, loc
     return issue.keys.map((key): ConfigIssue => {
       const keyPath = [...path, key];
       const where = pos(locator.locate(keyPath));
-      if (SECRET_KEY.test(key)) {
+      if (looksLikeSecretName(key)) {
         return {
           severity: 'error', rule: 'secrets', path: keyPath.join('.'), ...where,
           message: `'${key}' looks like a secret; secrets never go in tapctl.config.yaml`,
-          hint: 'the database password is generated and rotated in AWS Secrets Manager; for build-time secrets use container.buildSecrets, which names an environment variable',
+          hint: 'the database password is generated and rotated in AWS Secrets Manager; for build-time secrets use container.buildSecrets, which names an environment variable or a file',
         };
       }
       const suggestion = suggest(key, known);
@@ -163,15 +168,16 @@ function schemaIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>, loc
   }
   const value = valueAt(raw, path);
   const where = pos(locator.locate(path));
-  return [{ severity: 'error', rule: 'schema', path: dotted, ...where, message: describeIssue(issue, value, path) }];
+  return [{ severity: 'error', rule: 'schema', path: dotted, ...where, message: describeIssue(issue, value, path, locator.source(path)) }];
 }
 
-function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[]): string {
+function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[], written?: string): string {
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined) return `is required (${issue.expected})`;
       // YAML reads 012345678901 as a number; account IDs must be quoted strings.
-      if (issue.expected === 'string' && typeof value === 'number') return `expected a string, got the number ${value}: put it in quotes ("${value}")`;
+      // Quote what the user wrote, not YAML's number: version 14.10 is the number 14.1.
+      if (issue.expected === 'string' && typeof value === 'number') return `expected a string, got the number ${written ?? value}: put it in quotes ("${written ?? value}")`;
       if (issue.expected === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return `expected a number, got the string '${value}': remove the quotes`;
       return `expected ${article(issue.expected)}, got ${shown(value)}`;
     case 'invalid_value': {
@@ -193,7 +199,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[]):
 }
 
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
-const shown = (v: unknown) => (typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? 'a list' : v === null ? 'nothing' : typeof v === 'object' ? 'a mapping' : String(v));
+// A value shaped like a credential is never echoed back (secrets.ts), not even in an error about its type.
+const shown = (v: unknown) => (typeof v === 'string' ? (secretValueKind(v) ? `a value that looks like ${secretValueKind(v)} (not shown)` : `'${v}'`) : Array.isArray(v) ? 'a list' : v === null ? 'nothing' : typeof v === 'object' ? 'a mapping' : String(v));
 
 function valueAt(raw: unknown, path: string[]): unknown {
   let v: unknown = raw;

@@ -140,33 +140,35 @@ export interface NameProblem {
   readonly key: string;
   readonly name: string;
   readonly message: string;
+  /** What is wrong: a placeholder, too long, too short, or a character AWS refuses. */
+  readonly kind: 'placeholder' | 'length' | 'short' | 'pattern';
+  readonly limit: NameLimit;
 }
 
 /** The problem with one name under one rule, if any (N2, then length, then characters). */
-function checkName(key: string, name: string, rule: NameLimit): NameProblem | undefined {
-  if (name.includes('${') || name.includes('Token[')) {
-    return { key, name, message: `${rule.what} '${name}' contains an unresolved placeholder` };
-  }
-  if (name.length > rule.max) {
-    return { key, name, message: `${rule.what} '${name}' is ${name.length} characters; AWS allows at most ${rule.max}` };
-  }
-  if (rule.min !== undefined && name.length < rule.min) {
-    return { key, name, message: `${rule.what} '${name}' is shorter than ${rule.min} characters` };
-  }
-  if (!rule.pattern.test(name)) return { key, name, message: `${rule.what} '${name}' is not allowed: use ${rule.patternText}` };
+export function checkName(key: string, name: string, rule: NameLimit): NameProblem | undefined {
+  const problem = (kind: NameProblem['kind'], message: string): NameProblem => ({ key, name, message, kind, limit: rule });
+  if (name.includes('${') || name.includes('Token[')) return problem('placeholder', `${rule.what} '${name}' contains an unresolved placeholder`);
+  if (name.length > rule.max) return problem('length', `${rule.what} '${name}' is ${name.length} characters; AWS allows at most ${rule.max}`);
+  if (rule.min !== undefined && name.length < rule.min) return problem('short', `${rule.what} '${name}' is shorter than ${rule.min} characters`);
+  if (!rule.pattern.test(name)) return problem('pattern', `${rule.what} '${name}' is not allowed: use ${rule.patternText}`);
   return undefined;
+}
+
+/** Every ecommerce physical name with the AWS rule it must follow (N1-N7). */
+export function ecommerceNameChecks(names: PhysicalNames): NameCheck[] {
+  const lookup = (key: string): string =>
+    key.startsWith('alarms.') ? names.alarms[key.slice(7) as AlarmKey] : (names[key as keyof PhysicalNames] as string);
+  const alarm: NameLimit = { what: 'alarm name', max: 255, pattern: /^.+$/, patternText: 'any characters' };
+  return [
+    ...NAME_RULES.map((rule) => ({ key: rule.key, name: lookup(rule.key), limit: nameLimit(rule.key) })),
+    ...ALARM_KEYS.map((k) => ({ key: `alarms.${k}`, name: names.alarms[k], limit: alarm })),
+  ];
 }
 
 /** Checks every physical name against its AWS rule (N1-N7); returns one problem per bad name. */
 export function checkNames(names: PhysicalNames): NameProblem[] {
-  const lookup = (key: string): string =>
-    key.startsWith('alarms.') ? names.alarms[key.slice(7) as AlarmKey] : (names[key as keyof PhysicalNames] as string);
-  const problems = NAME_RULES.flatMap((rule) => checkName(rule.key, lookup(rule.key), rule) ?? []);
-  for (const key of ALARM_KEYS) {
-    const name = names.alarms[key];
-    if (name.length > 255) problems.push({ key: `alarms.${key}`, name, message: `alarm name '${name}' is longer than 255 characters` });
-  }
-  return problems;
+  return checkNameList(ecommerceNameChecks(names));
 }
 
 /** What a naming rule limits, without saying which PhysicalNames key it applies to. */

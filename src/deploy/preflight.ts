@@ -15,13 +15,12 @@ import { findImage } from '../aws/ecr-images.js';
 import { PRESET_PARTS } from '../config/presets/index.js';
 import { isMissingCredentials } from '../aws/errors.js';
 import { assertAccount, callerIdentity, type CallerIdentity } from '../aws/identity.js';
-import { engineVersionOffered, offeredEngineVersions } from '../aws/rds-engines.js';
 import { describeStack } from '../aws/stack.js';
-import { rdsEngineVersion } from '../config/engine-versions.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { StackArtifactInfo } from './assembly.js';
 import type { ImagePlan } from './image.js';
 import { KNOWN_CAUSES } from './known-causes.js';
+import { availabilityZonesCheck, databaseEngineCheck } from './region-checks.js';
 import { classifyStack, waitForStack, type StackCondition } from './stack-state.js';
 
 export interface CheckRecord {
@@ -144,11 +143,13 @@ export async function preflight(ctx: CommandContext, input: PreflightInput): Pro
 
   const noService = PRESET_PARTS[env.preset].service ? undefined : `the ${env.preset} preset runs no container service`;
   if (skipReason) {
-    for (const name of ['bootstrap', 'stack', 'image', 'database engine', 'API Gateway logging']) {
+    for (const name of ['availability zones', 'bootstrap', 'stack', 'image', 'database engine', 'API Gateway logging']) {
       checks.report('skip', name, name === 'image' && noService ? noService : skipReason);
     }
     return { checks: checks.records, failure: checks.failure, awsChecked: false, identity };
   }
+
+  await checks.run('availability zones', async () => checks.report('pass', 'availability zones', await availabilityZonesCheck(env, clients)));
 
   await checks.run('bootstrap', async () => {
     const version = await bootstrapVersion(clients);
@@ -211,18 +212,7 @@ export async function preflight(ctx: CommandContext, input: PreflightInput): Pro
     });
   });
 
-  await checks.run('database engine', async () => {
-    const { engine, version } = env.database;
-    const rdsVersion = rdsEngineVersion(engine, version);
-    if (await engineVersionOffered(clients, engine, rdsVersion)) {
-      return checks.report('pass', 'database engine', `${engine} ${version} is offered in ${env.region}`);
-    }
-    const offered = await offeredEngineVersions(clients, engine);
-    throw new OperationError(`${engine} ${version} is not offered in ${env.region} (failure-lessons.md #15-#17)`, {
-      code: 'engine-version-unavailable',
-      hint: offered.length > 0 ? `set database.version to one RDS offers there, e.g. ${offered.slice(-4).join(', ')}` : `choose another database.engine or region`,
-    });
-  });
+  await checks.run('database engine', async () => checks.report('pass', 'database engine', await databaseEngineCheck(env, clients)));
 
   await checks.run('API Gateway logging', async () => {
     if (env.api.loggingLevel === 'OFF' && !env.api.dataTrace) return checks.report('skip', 'API Gateway logging', 'execution logging is off: no account role needed');

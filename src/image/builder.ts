@@ -20,12 +20,18 @@ export interface BuildRequest {
   /** Full references (`registry/repo:tag`) the local image gets. */
   readonly tags: readonly string[];
   readonly buildArgs: Readonly<Record<string, string>>;
-  /** Build secret id -> name of the environment variable holding its value (the value stays in `env`). */
-  readonly secrets: Readonly<Record<string, string>>;
+  /** Build secret id -> where the builder reads it: never the value itself, so it never reaches argv. */
+  readonly secrets: Readonly<Record<string, BuildSecretSource>>;
   /** Each build log line, as it arrives (already redacted by the caller's spawn). */
   readonly onLine?: (line: string) => void;
   readonly signal?: AbortSignal;
 }
+
+/**
+ * Where the builder reads a build secret: an environment variable it inherits (by name) or a file (absolute
+ * path). BuildKit, podman and buildah all take `--secret id=<id>,env=<VAR>` and `--secret id=<id>,src=<path>`.
+ */
+export type BuildSecretSource = { readonly env: string } | { readonly file: string };
 
 export interface RegistryCredentials {
   /** host[:port], no scheme: what `login` and image references use. */
@@ -70,14 +76,14 @@ export interface BuilderDeps {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** `--build-arg K=V` pairs (plain values: the schema keeps secrets out of buildArgs). */
+/** `--build-arg K=V` pairs (plain values: rule B1 keeps secret-looking ones out of buildArgs). */
 export function buildArgFlags(args: Readonly<Record<string, string>>): string[] {
   return Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
 }
 
-/** `--secret id=<id>,env=<VAR>`: the builder reads the value from its own environment, never from argv. */
-export function secretFlags(secrets: Readonly<Record<string, string>>): string[] {
-  return Object.entries(secrets).flatMap(([id, variable]) => ['--secret', `id=${id},env=${variable}`]);
+/** `--secret id=<id>,env=<VAR>` or `id=<id>,src=<file>`: the builder reads the value itself, never from argv. */
+export function secretFlags(secrets: Readonly<Record<string, BuildSecretSource>>): string[] {
+  return Object.entries(secrets).flatMap(([id, source]) => ['--secret', 'env' in source ? `id=${id},env=${source.env}` : `id=${id},src=${source.file}`]);
 }
 
 export function tagFlags(tags: readonly string[]): string[] {

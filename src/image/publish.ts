@@ -8,7 +8,7 @@ import { registryCredentials, type EcrCredentials, type RepositoryRef, type Retr
 import { OperationError } from '../cli/errors.js';
 import type { IoHost } from '../cli/io-host.js';
 import { lockDown, withPrivateDir } from './auth-dir.js';
-import type { ImageBuilder } from './builder.js';
+import type { BuildSecretSource, ImageBuilder } from './builder.js';
 import { logSink } from './build-log.js';
 import type { Platform } from './platform.js';
 import type { Redactor } from './redact.js';
@@ -28,7 +28,7 @@ export interface PublishRequest {
   readonly contextDir: string;
   readonly dockerfile: string;
   readonly buildArgs: Readonly<Record<string, string>>;
-  readonly secrets: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, BuildSecretSource>>;
   readonly signal?: AbortSignal;
   readonly fetch?: Fetch;
   readonly retry?: RetryOptions;

@@ -17,6 +17,7 @@ import { loadProject, relativeName, selectEnvironment } from '../cli/project.js'
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { BuilderName } from './builder.js';
 import type { BuildahOptions } from './builders/buildah.js';
+import { resolveBuildSecrets } from './build-secrets.js';
 import { createBuilder, detectBuilder, dockerInfoProbe, type BuilderChoice } from './detect.js';
 import { spawnProcess, whichOnPath, type Spawn, type Which } from './exec.js';
 import { platformFor } from './platform.js';
@@ -123,15 +124,8 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   if (!existsSync(contextDir)) throw new UsageError(`the build context ${relative(ctx.cwd, contextDir) || '.'} does not exist`, { hint: 'check container.context in tapctl.config.yaml' });
   if (!existsSync(dockerfile)) throw new UsageError(`there is no Dockerfile at ${relative(ctx.cwd, dockerfile)}`, { hint: 'check container.dockerfile in tapctl.config.yaml (tapctl init writes one)' });
 
-  const secrets = { ...env.container.buildSecrets };
-  const missing = Object.entries(secrets).filter(([, variable]) => !ctx.env[variable]);
-  if (missing.length > 0) {
-    throw new UsageError(
-      `build secret${missing.length > 1 ? 's' : ''} ${missing.map(([id, v]) => `'${id}' (from $${v})`).join(', ')}: the environment variable is not set`,
-      { hint: 'export the variable before push-image; its value is passed to the builder by name, never shown' },
-    );
-  }
-  const redactor = new Redactor(Object.values(secrets).map((v) => ctx.env[v]));
+  const { sources: secrets, values: secretValues } = resolveBuildSecrets(env.container.buildSecrets, { projectDir, cwd: ctx.cwd, env: ctx.env });
+  const redactor = new Redactor(secretValues);
 
   const detected = await detectBuilder({ choice: options.builder ?? env.container.builder, which: deps.which, dockerEngineAnswers: deps.dockerEngineAnswers });
   ctx.io.debug(`builder: ${detected.name} (${detected.reason})`);

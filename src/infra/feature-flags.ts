@@ -33,6 +33,9 @@ export const FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
   '@aws-cdk/aws-apigateway:logGroupDestinationArnWithoutWildcard': true,
   '@aws-cdk/aws-cloudfront:defaultViewerProtocolPolicyRedirectToHttps': true,
   '@aws-cdk/aws-lambda:recognizeLayerVersion': true,
+  // The bastion's IMDSv2 launch template is otherwise named '<construct id>LaunchTemplate' (InstanceLaunchTemplate),
+  // the same in every environment: a second environment in the account and region failed to create it (N9).
+  '@aws-cdk/aws-ec2:uniqueImdsv2TemplateName': true,
   // Off on purpose: on, it adds a custom-resource Lambda (a file asset and one more function to patch) only to
   // strip the rules of the VPC's default security group, which nothing in this stack uses. The Vpc sets
   // `restrictDefaultSecurityGroup: false` explicitly as well, so the flag's value cannot change the template.

@@ -223,6 +223,8 @@ export class TapStack extends Stack {
 
     const tags: Record<string, string> = {
       Application: STANDARD_TAGS.Application,
+      // Departs from tapstack.md §10 (Project=ECommerce, recorded in the README): the project name tells the
+      // projects of one account apart in cost reports; tags: { Project: ECommerce } gives the spec's value.
       Project: env.project,
       CostCenter: STANDARD_TAGS.CostCenter,
       // The config's tags may override the informational ones above, never the two tapctl relies on.

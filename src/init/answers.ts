@@ -138,8 +138,23 @@ export async function gatherAnswers(flags: InitFlags, source: AnswerSource): Pro
     source,
   );
   const engine = await engineFor(preset, flags.engine, source);
+  // catalog-api runs its tasks on Fargate Spot, which runs x86_64 only (rule CS3): arm64 is not a choice there.
+  const spotOnly = preset === 'catalog-api';
   const architecture = await answer(
-    { flag: '--arch', usage: '--arch <x86_64|arm64>', message: 'CPU architecture of the service', given: flags.arch, fallback: DEFAULTS.arch, choices: ARCH_CHOICES, parse: parseArchitecture },
+    {
+      flag: '--arch',
+      usage: spotOnly ? '--arch x86_64' : '--arch <x86_64|arm64>',
+      message: 'CPU architecture of the service',
+      given: flags.arch,
+      fallback: DEFAULTS.arch,
+      choices: spotOnly ? ARCH_CHOICES.filter((c) => c.value === 'x86_64') : ARCH_CHOICES,
+      parse: (raw) => {
+        const parsed = parseArchitecture(raw);
+        return spotOnly && parsed.ok && parsed.value === 'arm64'
+          ? { ok: false, error: 'the catalog-api preset runs its tasks on Fargate Spot, which runs x86_64 only: choose x86_64' }
+          : parsed;
+      },
+    },
     source,
   );
   const port = await answer(

@@ -39,7 +39,7 @@ const cases: Case[] = [
   { name: 'no room for the subnets', config: dev({ network: { cidr: '10.0.0.0/24', subnetMask: 24 } }), path: 'environments.dev.network.subnetMask', message: /6 subnets of \/24 \(3 tiers x 2 AZs\) do not fit in 10.0.0.0\/24/, rule: 'V2' },
   { name: 'AZ in another region', config: dev({ network: { availabilityZones: ['us-east-1a', 'eu-west-1b'] } }), path: 'environments.dev.network.availabilityZones', message: /eu-west-1b is not in region us-east-1/, rule: 'V3' },
   { name: 'a region typo', config: sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-est-1' } } }), path: 'environments.dev.region', message: /'us-est-1' is not an AWS region; did you mean 'us-east-1'\?/, rule: 'V5' },
-  { name: 'more zones than the region offers by default', config: sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-west-1', network: { maxAzs: 3, natGateways: 1 } } } }), path: 'environments.dev.network.maxAzs', message: /us-west-1 offers 2 availability zones to most accounts, not 3/, rule: 'V3' },
+  { name: 'more zones than the region offers by default', config: sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-west-1', network: { maxAzs: 3, natGateways: 1 } } } }), path: 'environments.dev.network.maxAzs', message: /us-west-1 has 2 availability zones per account; network.maxAzs is 3/, rule: 'V3' },
   { name: 'more NAT gateways than AZs', config: dev({ network: { natGateways: 3 } }), path: 'environments.dev.network.natGateways', message: /at most one per zone/, rule: 'V4' },
   { name: 'unknown engine version', config: dev({ database: { version: '16.99' } }), path: 'environments.dev.database.version', message: /has no version '16.99'/, rule: 'R1' },
   { name: 'retired engine major', config: dev({ database: { version: '12.22' } }), path: 'environments.dev.database.version', message: /is retired/, rule: 'R1' },
@@ -55,7 +55,12 @@ const cases: Case[] = [
   { name: 'log retention CloudWatch refuses', config: dev({ logRetentionDays: 10 }), path: 'environments.dev.logRetentionDays', message: /does not accept a retention of 10 days/, rule: 'G1' },
   { name: 'lifecycle order', config: dev({ storage: { assetsInfrequentAccessDays: 60, assetsGlacierDays: 45 } }), path: 'environments.dev.storage.assetsGlacierDays', message: /GLACIER \(day 45\) before/, rule: 'P5' },
   { name: 'ALB name over 32 (N4)', config: sampleConfig({ project: 'marketplace', environments: { dev: { account: '111111111111', region: 'us-east-1', suffix: 'feature-checkout-v2' } } }), path: 'environments.dev.suffix', message: /load balancer name 'marketplace-alb-feature-checkout-v2' is 35 characters; AWS allows at most 32/, rule: 'N4' },
-  { name: 'underscore in names, reported once (N1)', config: sampleConfig({ environments: { qa_1: { account: '111111111111', region: 'us-east-1' } } }), path: 'environments.qa_1.suffix', message: /\d+ physical names would contain '_': TapStack-shop-qa_1, .*shop-static-assets-qa_1-111111111111/, rule: 'N1' },
+  { name: 'underscore in names, reported once (N1)', config: sampleConfig({ environments: { qa_1: { account: '111111111111', region: 'us-east-1' } } }), path: 'environments.qa_1', message: /\d+ physical names would contain '_': TapStack-shop-qa_1, .*shop-static-assets-qa_1-111111111111/, rule: 'N1' },
+  { name: 'engine version without 0 ACU (R4, issue example)', config: dev({ database: { version: '14.9', minCapacity: 0 } }), path: 'environments.dev.database.minCapacity', message: /database.minCapacity 0 .*needs aurora-postgresql 14.12 or later.*database.version is 14.9/, rule: 'R4' },
+  { name: 'unexpanded placeholder suffix (N2, issue example)', config: dev({ suffix: '${environmentSuffix}' }), path: 'environments.dev.suffix', message: /'\$\{environmentSuffix\}' is a placeholder/, rule: 'N2' },
+  { name: 'zones the region lacks (V3, issue example)', config: sampleConfig({ environments: { dev: { account: '111111111111', region: 'eu-west-3', network: { maxAzs: 4, natGateways: 1 } } } }), path: 'environments.dev.network.maxAzs', message: /eu-west-3 has 3 availability zones; network.maxAzs is 4/, rule: 'V3' },
+  { name: 'secret build argument (B1, issue example)', config: dev({ container: { buildArgs: { NPM_TOKEN: `npm_${'x'.repeat(36)}` } } }), path: 'environments.dev.container.buildArgs.NPM_TOKEN', message: /build argument NPM_TOKEN holds what looks like an npm token/, rule: 'B1' },
+  { name: 'reserved tag key (T1)', config: dev({ tags: { 'aws:team': 'x' } }), path: 'environments.dev.tags.aws:team', message: /reserved for AWS/, rule: 'T1' },
   { name: 'production without retained data', config: prod({ protection: { retainData: false } }), path: 'environments.prod.protection.retainData', message: /production must retain its data/, rule: 'S2' },
   { name: 'production alerts to example.com', config: sampleConfig({ defaults: {}, environments: { prod: { account: '222222222222', region: 'us-east-1' } } }), path: 'environments.prod.alarms.email', message: /alerts go to admin@example.com/, rule: 'O1' },
   { name: 'two environments on one stack', config: sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1' }, dev2: { account: '111111111111', region: 'us-east-1', suffix: 'dev' } } }), path: 'environments.dev2', message: /would both deploy stack TapStack-shop-dev/, rule: 'N8' },
@@ -106,7 +111,9 @@ describe('warnings never block', () => {
 describe('one issue per cause', () => {
   it('an underscore that breaks many names is one error, not one per name', () => {
     const loaded = load(sampleConfig({ environments: { qa_1: { account: '111111111111', region: 'us-east-1' } } }));
-    expect(loaded.errors.filter((e) => e.path === 'environments.qa_1.suffix')).toHaveLength(1);
+    // The suffix is the environment's name (no suffix key), so the error is at the key the user wrote.
+    expect(loaded.errors.filter((e) => e.path.startsWith('environments.qa_1'))).toHaveLength(1);
+    expect(loaded.errors[0].hint).toMatch(/set environments.qa_1.suffix .*or rename the environment/);
   });
 
   it('a number written as a string says to remove the quotes', () => {

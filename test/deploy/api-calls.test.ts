@@ -24,6 +24,7 @@ describe('AWS API calls', () => {
     expect(counts['CloudFormation.CreateChangeSet']).toBeUndefined();
     expect(counts).toEqual({
       'STS.GetCallerIdentity': 1,
+      'EC2.DescribeAvailabilityZones': 1,
       'SSM.GetParameter': 1,
       'CloudFormation.DescribeStacks': 1,
       'RDS.DescribeDBEngineVersions': 1,

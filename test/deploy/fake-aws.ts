@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -72,6 +73,10 @@ export class FakeAws {
   /** Image tags and digests present in the stack's ECR repository (undefined: no repository). */
   images: string[] | undefined = [];
   engineVersions = ['15.10', '16.4', '16.6', '8.0.mysql_aurora.3.08.0'];
+  /** ServerlessV2FeaturesSupport RDS reports for every version (undefined: none, as an older API). */
+  serverlessV2?: { MinCapacity: number; MaxCapacity: number };
+  /** Zone letters the account has in the region (DescribeAvailabilityZones). */
+  zoneLetters = 'abcdef';
   apiGatewayRole: string | undefined = undefined;
   /** After a destroy: which retained resources still exist. */
   existing = new Set<string>();
@@ -87,6 +92,7 @@ export class FakeAws {
   readonly ecr: AwsClientStub<ECRClient> = mockClient(ECRClient);
   readonly rds: AwsClientStub<RDSClient> = mockClient(RDSClient);
   readonly apigw: AwsClientStub<APIGatewayClient> = mockClient(APIGatewayClient);
+  readonly ec2: AwsClientStub<EC2Client> = mockClient(EC2Client);
 
   private events: StackEvent[] = [];
   private toolkitEvents: StackEvent[] = [];
@@ -107,13 +113,13 @@ export class FakeAws {
   }
 
   restore(): void {
-    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw]) m.restore();
+    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2]) m.restore();
   }
 
   /** AWS API calls so far, as `Service.Command` -> count. */
   callCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw };
+    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2 };
     for (const [service, mock] of Object.entries(services)) {
       for (const call of mock.calls()) {
         const key = `${service}.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`;
@@ -282,8 +288,13 @@ export class FakeAws {
       if (this.existing.has(i.repositoryNames?.[0] ?? '')) return { repositories: [{ repositoryName: i.repositoryNames?.[0] }] };
       throw Object.assign(new Error('no repo'), { name: 'RepositoryNotFoundException' });
     });
+    this.ec2.on(DescribeAvailabilityZonesCommand).callsFake(() => ({
+      AvailabilityZones: [...this.zoneLetters].map((l) => ({ ZoneName: `${this.region}${l}`, ZoneType: 'availability-zone', State: 'available' })),
+    }));
     this.rds.on(DescribeDBEngineVersionsCommand).callsFake((i: { EngineVersion?: string }) => ({
-      DBEngineVersions: this.engineVersions.filter((v) => !i.EngineVersion || v === i.EngineVersion).map((EngineVersion) => ({ EngineVersion })),
+      DBEngineVersions: this.engineVersions
+        .filter((v) => !i.EngineVersion || v === i.EngineVersion)
+        .map((EngineVersion) => ({ EngineVersion, ...(this.serverlessV2 ? { ServerlessV2FeaturesSupport: this.serverlessV2 } : {}) })),
     }));
     this.rds.on(DescribeDBClustersCommand).callsFake((i: { DBClusterIdentifier?: string }) => {
       if (this.existing.has(i.DBClusterIdentifier ?? '')) return { DBClusters: [{ DBClusterIdentifier: i.DBClusterIdentifier }] };

@@ -20,7 +20,7 @@ describe('tapctl deploy --dry-run', () => {
     const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/– credentials {2}none found: the AWS checks below are skipped \(dry run\)/);
-    for (const check of ['account', 'bootstrap', 'stack', 'image', 'database engine']) expect(r.stderr).toMatch(new RegExp(`– ${check} {2}no credentials`));
+    for (const check of ['account', 'availability zones', 'bootstrap', 'stack', 'image', 'database engine']) expect(r.stderr).toMatch(new RegExp(`– ${check} {2}no credentials`));
     expect(r.stdout).toMatch(/Plan for 'dev' \(TapStack-shop-dev\)/);
     // Binary units, as tapctl synth prints them.
     expect(r.stdout).toMatch(/template\s+\d+ resources, \d+\.\d KiB \(over the 51,200-byte inline limit/);
@@ -49,6 +49,23 @@ describe('tapctl deploy --dry-run', () => {
     expect(r.stderr).toMatch(/✖ database engine {2}aurora-postgresql 16.4 is not offered in us-east-1/);
     expect(r.stdout).toMatch(/Plan for 'dev'/);
     expect(r.stderr).toMatch(/hint: run tapctl bootstrap --env dev/);
+  });
+
+  it('names the zones the account has when a configured zone is not among them (DescribeAvailabilityZones, exit 2)', async () => {
+    // Zone letters differ per account: this one has b, c and d, not the default a.
+    fake.zoneLetters = 'bcd';
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/✖ availability zones {2}account 111111111111 has no us-east-1a in us-east-1: it has us-east-1b, us-east-1c, us-east-1d/);
+    expect(r.stderr).toMatch(/list 2 of those in network.availabilityZones for 'dev'/);
+    expect(fake.calls('DescribeAvailabilityZones')).toBe(1);
+  });
+
+  it('passes the zones check when the account has them', async () => {
+    fake.deployedAsIs();
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/✔ availability zones {2}us-east-1a, us-east-1b \(the account has us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f\)/);
   });
 
   it('--json with a failed check ends with exactly one result line: the failure', async () => {
@@ -117,6 +134,37 @@ describe('preflight', () => {
       expect(ok.stderr).toMatch(/✔ API Gateway logging {2}account CloudWatch role arn:aws:iam::111111111111:role\/apigw-logs/);
     } finally {
       logging.project.cleanup();
+    }
+  });
+
+  it('rds-postgres: the engine check asks for RDS for PostgreSQL postgres.version, not the unused Aurora default', async () => {
+    const pg = await synthesizedProject(sampleConfig({ preset: 'rds-postgres', environments: { dev: { account: '111111111111', region: 'us-east-1', network: { maxAzs: 3, natGateways: 1 } } } }));
+    try {
+      aimFake(fake, pg);
+      fake.engineVersions = ['17.4', '17.6'];
+      const r = await tapctl(pg, ['deploy', '--env', 'dev', '--dry-run']);
+      expect(r.stderr).toMatch(/✖ database engine {2}postgres 17.5 is not offered in us-east-1/);
+      expect(r.stderr).toMatch(/set postgres.version to one RDS offers there, e.g. 17.4, 17.6/);
+      const asked = fake.rds.calls().map((c) => (c.args[0] as { input: { Engine?: string } }).input.Engine);
+      expect(new Set(asked)).toEqual(new Set(['postgres']));
+    } finally {
+      pg.project.cleanup();
+    }
+  });
+
+  it("checks the database capacity against the Serverless v2 limits RDS reports for the version (R4's table, confirmed)", async () => {
+    const zero = await synthesizedProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', network: { natGateways: 1 }, database: { minCapacity: 0 } } } }));
+    try {
+      aimFake(fake, zero);
+      fake.serverlessV2 = { MinCapacity: 0.5, MaxCapacity: 128 };
+      const r = await tapctl(zero, ['deploy', '--env', 'dev', '--dry-run']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/✖ database engine {2}aurora-postgresql 16.4 in us-east-1 has a Serverless v2 minimum of 0.5 ACUs; database.minCapacity is 0/);
+      fake.serverlessV2 = { MinCapacity: 0, MaxCapacity: 256 };
+      const ok = await tapctl(zero, ['deploy', '--env', 'dev', '--dry-run']);
+      expect(ok.stderr).toMatch(/✔ database engine {2}aurora-postgresql 16.4 is offered in us-east-1 \(Serverless v2 0-256 ACUs\)/);
+    } finally {
+      zero.project.cleanup();
     }
   });
 });

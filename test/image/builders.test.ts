@@ -15,7 +15,7 @@ const request: BuildRequest = {
   platform: 'linux/arm64',
   tags: ['reg.example/app:abc', 'reg.example/app:latest'],
   buildArgs: { NODE_ENV: 'production' },
-  secrets: { npm: 'NPM_TOKEN' },
+  secrets: { npm: { env: 'NPM_TOKEN' }, npmrc: { file: '/home/dev/.npmrc' } },
 };
 const creds: RegistryCredentials = { registry: 'reg.example', username: 'AWS', password: 'hunter2-password', insecure: false };
 const env = { PATH: '/usr/bin', NPM_TOKEN: 'the-secret-value' };
@@ -38,7 +38,7 @@ describe('docker', () => {
     const build = spawn.calls.at(-1)!;
     expect(build.args).toEqual([
       'buildx', 'build', '--load', '--progress', 'plain', '--platform', 'linux/arm64', '-f', '/app/Dockerfile',
-      '-t', 'reg.example/app:abc', '-t', 'reg.example/app:latest', '--build-arg', 'NODE_ENV=production', '--secret', 'id=npm,env=NPM_TOKEN', '/app',
+      '-t', 'reg.example/app:abc', '-t', 'reg.example/app:latest', '--build-arg', 'NODE_ENV=production', '--secret', 'id=npm,env=NPM_TOKEN', '--secret', 'id=npmrc,src=/home/dev/.npmrc', '/app',
     ]);
     noSecretInArgv(spawn.calls);
   });
@@ -137,5 +137,17 @@ describe('failures', () => {
   it('a builder that vanished from PATH is named', async () => {
     const spawn = fakeSpawn(() => ({ code: 127, error: Object.assign(new Error('spawn buildah ENOENT'), { code: 'ENOENT' }) }));
     await expect(createBuilder('buildah', { spawn, env }).build(request)).rejects.toThrow(/buildah is not installed or not on PATH/);
+  });
+});
+
+describe('build secrets reach every builder by reference, never by value', () => {
+  it.each(['docker', 'podman', 'buildah', 'finch'] as const)('%s: --secret names the variable and the file; no value is in argv', async (name) => {
+    const spawn = fakeSpawn();
+    await createBuilder(name, { spawn, env }).build(request);
+    const build = spawn.calls.at(-1)!;
+    const secretArgs = build.args.flatMap((a, i) => (build.args[i - 1] === '--secret' ? [a] : []));
+    expect(secretArgs).toEqual(['id=npm,env=NPM_TOKEN', 'id=npmrc,src=/home/dev/.npmrc']);
+    expect(build.env?.NPM_TOKEN).toBe('the-secret-value'); // the builder reads it from its own environment
+    noSecretInArgv(spawn.calls);
   });
 });

@@ -2,7 +2,8 @@
  * push-image as a command: the order of checks, exit codes, secrets kept out of argv and output, the read-back,
  * the record for deploy, --scan and --deploy. Builders are faked at the spawn seam; AWS at the SDK boundary.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   BatchGetImageCommand,
   DescribeImageScanFindingsCommand,
@@ -195,6 +196,39 @@ describe('push-image: before anything is built', () => {
     expect(r.result).toMatchObject({ dryRun: true, repositoryUri: REPO_URI, tags: ['v1', 'latest'], platform: 'linux/amd64', builder: 'buildah' });
     expect(spawn.calls).toEqual([]);
     expect(ecr.calls()).toHaveLength(0);
+  });
+});
+
+describe('push-image: a build secret read from a file', () => {
+  const FILE_SECRET = 'npm_FileSecretToken0123456789abcdefghijkl';
+
+  it('passes the file by path (src=), never its content, and hides the content if a build step echoes it', async () => {
+    project.cleanup();
+    project = imageProject({ buildSecrets: { npmrc: { file: 'secrets/.npmrc' } } });
+    mkdirSync(join(project.dir, 'secrets'));
+    writeFileSync(join(project.dir, 'secrets', '.npmrc'), `//registry.npmjs.org/:_authToken=${FILE_SECRET}\n`);
+    const spawn = fakeSpawn((r: SpawnRequest) => {
+      if (r.command === 'git') return { code: 128 };
+      if (r.args.includes('bud')) return { lines: [`STEP 2/2: RUN cat /run/secrets/npmrc`, `//registry.npmjs.org/:_authToken=${FILE_SECRET}`] };
+      if (r.args.includes('push')) writeFileSync(r.args[r.args.indexOf('--digestfile') + 1], DIGEST);
+      return {};
+    });
+    const r = await runPushImage(harness({ env: cleanEnv() }), { tag: 'v1' }, deps({ spawn }));
+    expect(r.code, r.stderr).toBe(0);
+    const bud = spawn.calls.find((c) => c.args.includes('bud'))!;
+    expect(bud.args).toEqual(expect.arrayContaining(['--secret', `id=npmrc,src=${join(project.dir, 'secrets', '.npmrc')}`]));
+    for (const c of spawn.calls) expect(c.args.join(' ')).not.toContain(FILE_SECRET);
+    expect(r.stderr + r.stdout).not.toContain(FILE_SECRET);
+  });
+
+  it('a secret file that does not exist: exit 2 before anything is built, naming the id and the path', async () => {
+    project.cleanup();
+    project = imageProject({ buildSecrets: { npmrc: { file: '.npmrc' } } });
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps({ spawn }));
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.stderr).toMatch(/build secret 'npmrc' \(\.npmrc\): the file does not exist/);
+    expect(spawn.calls.filter((c) => c.args.includes('bud'))).toEqual([]);
   });
 });
 

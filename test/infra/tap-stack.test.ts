@@ -98,6 +98,11 @@ describe('TapStack', () => {
     it('tags the stack itself, so CloudFormation propagates the tags to what CDK cannot tag', () => {
       expect(dev.stack.tags.tagValues()).toMatchObject({ Environment: 'development', ManagedBy: 'tapctl', Team: 'payments' });
     });
+
+    it("Project is the project name (a recorded departure from §10's ECommerce); tags: { Project: ECommerce } gives the spec's value", () => {
+      expect(dev.stack.tags.tagValues().Project).toBe(dev.env.project);
+      expect(synthStack('dev', { tags: { Project: 'ECommerce' } }).stack.tags.tagValues().Project).toBe('ECommerce');
+    });
   });
 
   describe('what survives a delete (failure rule L1)', () => {

@@ -74,7 +74,7 @@ describe('gatherAnswers on a terminal', () => {
       'useast1', 'eu-west-1', // region
       'nobody', 'ops@example.com', 'ops@shop.io', // email: example.com is refused because prod exists
       'aurora-mysql',
-      'arm64',
+      'x86_64', // the only choice offered for catalog-api: Fargate Spot runs x86_64 only (rule CS3)
       '70000', '8080', // port
     ]);
     const answers = await gatherAnswers({}, source({ interactive: true, prompter }));
@@ -84,8 +84,9 @@ describe('gatherAnswers on a terminal', () => {
     expect(rejected[3]).toEqual([expect.stringMatching(/'1234' is not an AWS account ID: expected 12 digits/)]);
     expect(rejected[5]).toEqual([expect.stringMatching(/'useast1' is not an AWS region/)]);
     expect(rejected[6]).toEqual([expect.stringMatching(/'nobody' is not an email address/), expect.stringMatching(/production environments refuse example addresses/)]);
+    expect(prompter.asked.find((q) => q.message === 'CPU architecture of the service')?.choices).toEqual(['x86_64']);
     expect(rejected[9]).toEqual([expect.stringMatching(/'70000' is not a port/)]);
-    expect(answers).toMatchObject({ project: 'shop', preset: 'catalog-api', email: 'ops@shop.io', engine: 'aurora-mysql', architecture: 'arm64', port: 8080 });
+    expect(answers).toMatchObject({ project: 'shop', preset: 'catalog-api', email: 'ops@shop.io', engine: 'aurora-mysql', architecture: 'x86_64', port: 8080 });
     expect(answers.environments).toEqual([
       { name: 'dev', kind: 'development', account: '123456789012', region: 'eu-west-1' },
       { name: 'prod', kind: 'production', account: '210987654321', region: 'eu-west-1' },
@@ -170,6 +171,7 @@ describe('gatherAnswers without a terminal', () => {
     [{ ...FULL, engine: 'postgres' }, undefined, /^--engine: 'postgres' is not a database engine: choose aurora-postgresql, aurora-mysql/],
     [{ ...FULL, preset: 'rds-postgres', engine: 'aurora-mysql' }, undefined, /^--engine: the rds-postgres preset is PostgreSQL/],
     [{ ...FULL, arch: 'amd64' }, undefined, /^--arch: 'amd64' is not a CPU architecture: choose x86_64, arm64/],
+    [{ ...FULL, preset: 'catalog-api', arch: 'arm64' }, undefined, /^--arch: the catalog-api preset runs its tasks on Fargate Spot, which runs x86_64 only/],
     [{ ...FULL, port: '0' }, undefined, /^--port: '0' is not a port/],
     [{ ...FULL, port: '3000.5' }, undefined, /^--port: '3000.5' is not a port/],
     [{ ...FULL, envs: 'dev,staging', prodAccount: '210987654321' }, undefined, /^--prod-account: none of dev, staging is a production environment/],

@@ -134,14 +134,15 @@ describe('scaffold', () => {
   });
 
   it.each(PRESETS.flatMap((preset) => DB_ENGINES.map((engine) => [preset, engine] as const)).filter(([p, e]) => p !== 'rds-postgres' || e === 'aurora-postgresql'))(
-    '%s with %s validates, also with arm64, another port and region, and one environment',
+    '%s with %s validates, also with arm64 (x86_64 for catalog-api: Fargate Spot), another port and region, and one environment',
     (preset, engine) => {
       const dir = tempDir();
-      scaffold({ ...ANSWERS, preset, engine, architecture: 'arm64', port: 8080, environments: [{ name: 'prod', kind: 'production', account: '222222222222', region: 'eu-north-1' }] }, { dir, force: false });
+      const architecture = preset === 'catalog-api' ? 'x86_64' : 'arm64';
+      scaffold({ ...ANSWERS, preset, engine, architecture, port: 8080, environments: [{ name: 'prod', kind: 'production', account: '222222222222', region: 'eu-north-1' }] }, { dir, force: false });
       expect(verifyConfig(dir)).toEqual([]);
       const [env] = loadConfig(join(dir, 'tapctl.config.yaml')).environments;
       // rds-postgres runs no container, so its template has no container settings to fill.
-      const container = preset === 'rds-postgres' ? {} : { container: { port: 8080, architecture: 'arm64' } };
+      const container = preset === 'rds-postgres' ? {} : { container: { port: 8080, architecture } };
       expect(env).toMatchObject({ preset, region: 'eu-north-1', database: { engine }, ...container });
     },
   );

@@ -33,6 +33,14 @@ describe('catalog-api preset', () => {
       dev.template.hasResourceProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: true, Tags: Match.arrayWith([{ Key: 'Name', Value: 'catalog-api-public-1-dev' }]) });
     });
 
+    it('records its departures from a.3: CDK allocates the tiers in order from the block, one route table per public subnet', () => {
+      // docs/presets.md "Departures from the spec": renumbering deployed subnets cannot happen in place.
+      const cidr = (name: string) => Object.values(dev.template.findResources('AWS::EC2::Subnet')).find((r) => tagOf(r, 'Name') === name)?.Properties.CidrBlock;
+      expect(['catalog-api-public-1-dev', 'catalog-api-public-2-dev', 'catalog-api-private-1-dev', 'catalog-api-private-2-dev'].map(cidr)).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24', '10.0.3.0/24']);
+      const publicTables = Object.values(dev.template.findResources('AWS::EC2::RouteTable')).filter((r) => tagOf(r, 'Name') === 'catalog-api-public-rt-dev');
+      expect(publicTables).toHaveLength(2);
+    });
+
     it('gives the private subnets a way out (a.16): NAT gateways by default, VPC endpoints and no NAT on request', () => {
       expect(Object.keys(dev.template.findResources('AWS::EC2::NatGateway'))).toHaveLength(2);
       expect(Object.keys(endpoints.template.findResources('AWS::EC2::NatGateway'))).toHaveLength(0);
@@ -77,7 +85,7 @@ describe('catalog-api preset', () => {
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] },
       });
       expect(resource.DeletionPolicy).toBe('Delete');
-      dev.template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/ecs/catalog-api-dev', RetentionInDays: 7 });
+      dev.template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/ecs/catalog-api-dev', RetentionInDays: 7, Tags: Match.arrayWith([{ Key: 'Name', Value: 'catalog-api-ecs-logs-dev' }]) });
     });
 
     it('logs every component into it (a.16): load balancer, CloudFront and VPC flow logs', () => {
@@ -141,6 +149,8 @@ describe('catalog-api preset', () => {
         HealthCheckIntervalSeconds: 30,
         HealthCheckTimeoutSeconds: 5,
         HealthyThresholdCount: 2,
+        // a.8: unhealthy 2 (tapstack.md's ecommerce target group keeps 3)
+        UnhealthyThresholdCount: 2,
         TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
       });
       dev.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {

@@ -62,8 +62,18 @@ describe('rules shared by the presets', () => {
       severity: 'error',
       path: 'environments.dev.suffix',
       message: "load balancer name 'catalog-api-alb-feature-search-17' is 33 characters; AWS allows at most 32",
-      hint: "with project 'catalog-api' the suffix may be at most 16 characters: set environments.dev.suffix, or shorten the project",
+      hint: "with project 'catalog-api' the suffix may be at most 16 characters here: shorten environments.dev.suffix, or use only lower-case letters, digits and hyphens",
     });
+  });
+});
+
+describe('CS3: Fargate Spot runs x86_64 only', () => {
+  it('catalog-api with arm64 tasks is an error at container.architecture; ecommerce (on-demand Fargate) may run arm64', () => {
+    expect(one(load('catalog-api', { database: { readers: 0 }, container: { architecture: 'arm64' } }), 'CS3')).toEqual([
+      expect.objectContaining({ severity: 'error', path: 'environments.dev.container.architecture', message: expect.stringMatching(/^Fargate Spot runs x86_64 tasks only/) }),
+    ]);
+    expect(one(load('catalog-api', { database: { readers: 0 } }), 'CS3')).toEqual([]);
+    expect(one(load('ecommerce', { container: { architecture: 'arm64' } }), 'CS3')).toEqual([]);
   });
 });
 

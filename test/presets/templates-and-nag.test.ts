@@ -26,7 +26,8 @@ function scaffolded(preset: 'catalog-api' | 'rds-postgres', engine: 'aurora-post
     { name: 'staging', kind: 'staging' as const, account: '111111111111', region: 'eu-north-1' },
     { name: 'prod', kind: 'production' as const, account: '222222222222', region: 'eu-north-1' },
   ];
-  scaffold({ project: 'cat', preset, environments, email: 'ops@cat.test', engine, architecture: 'arm64', port: 3000 }, { dir, force: false });
+  // Fargate Spot (catalog-api) runs x86_64 only (rule CS3); rds-postgres has no service, so arm64 changes nothing.
+  scaffold({ project: 'cat', preset, environments, email: 'ops@cat.test', engine, architecture: preset === 'catalog-api' ? 'x86_64' : 'arm64', port: 3000 }, { dir, force: false });
   return loadConfig(join(dir, 'tapctl.config.yaml'));
 }
 

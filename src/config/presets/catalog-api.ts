@@ -35,6 +35,8 @@ export interface CatalogApiNames {
   /** a.5; the account makes the (global) bucket name unique, failure-lessons.md #3. */
   readonly logsBucket: string;
   readonly ecsLogGroup: string;
+  /** a.5: the log group's `Name` tag. */
+  readonly ecsLogGroupTag: string;
   /** a.6: `-v2` avoids a collision with a deleted predecessor. */
   readonly dbSecret: string;
   readonly dbSubnetGroup: string;
@@ -80,6 +82,7 @@ export function catalogApiNames({ project: p, suffix: s, account, common, availa
     dbSecurityGroup: `${p}-rds-sg-${s}`,
     logsBucket: `${p}-logs-${s}-${account}`,
     ecsLogGroup: `/ecs/${p}-${s}`,
+    ecsLogGroupTag: `${p}-ecs-logs-${s}`,
     dbSecret: `${p}-db-password-${s}-v2`,
     dbSubnetGroup: `${p}-db-subnet-${s}`,
     dbCluster: `${p}-db-${s}`,

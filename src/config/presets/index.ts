@@ -5,8 +5,9 @@
  */
 import type { ResolvedEnvironment } from '../resolve.js';
 import type { Preset } from '../schema.js';
-import { catalogApiNames, type CatalogApiNames } from './catalog-api.js';
-import { rdsPostgresNames, type RdsPostgresNames } from './rds-postgres.js';
+import { ecommerceNameChecks, physicalNames, type NameCheck } from '../naming.js';
+import { catalogApiNameChecks, catalogApiNames, type CatalogApiNames } from './catalog-api.js';
+import { rdsPostgresNameChecks, rdsPostgresNames, type RdsPostgresNames } from './rds-postgres.js';
 
 export function catalogApiNamesOf(env: ResolvedEnvironment): CatalogApiNames {
   return catalogApiNames({
@@ -29,6 +30,23 @@ export function rdsPostgresNamesOf(env: ResolvedEnvironment): RdsPostgresNames {
     common: env.names,
     readReplicas: env.postgres.readReplicas,
   });
+}
+
+/**
+ * Every name the environment's stack gets from tapctl, with its AWS rule. `suffix` replaces the environment's own,
+ * so that a rule can ask whether a name would break whatever the suffix is (then the project is the cause).
+ */
+export function nameChecksOf(env: ResolvedEnvironment, suffix: string = env.suffix): NameCheck[] {
+  const inputs = { project: env.project, suffix, account: env.account, region: env.region };
+  const common = suffix === env.suffix ? env.names : physicalNames(inputs);
+  switch (env.preset) {
+    case 'catalog-api':
+      return catalogApiNameChecks(catalogApiNames({ ...inputs, common, availabilityZones: env.network.availabilityZones.length, readers: env.database.readers }));
+    case 'rds-postgres':
+      return rdsPostgresNameChecks(rdsPostgresNames({ ...inputs, common, readReplicas: env.postgres.readReplicas }));
+    default:
+      return ecommerceNameChecks(common);
+  }
 }
 
 /** Every physical name an environment's stack creates, in the shape of its preset. */

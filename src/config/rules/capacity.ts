@@ -1,7 +1,7 @@
 /** Sizes AWS accepts: Fargate CPU/memory pairs, Aurora Serverless v2 capacity, task counts, VPC address space. */
-import { defaultAvailabilityZones, isKnownRegion, KNOWN_REGIONS } from '../regions.js';
+import { defaultAvailabilityZones, isKnownRegion, KNOWN_REGIONS, maxZones, possibleZones } from '../regions.js';
 import { suggest } from '../suggest.js';
-import { finding, type EnvironmentRule } from './rule.js';
+import { finding, wrote, type EnvironmentRule } from './rule.js';
 import type { ConfigIssue } from '../issues.js';
 
 /** Valid Fargate memory (MiB) for each CPU value (Linux). */
@@ -74,7 +74,7 @@ function parseCidr(cidr: string): { base: number; prefix: number } | undefined {
   return { base, prefix };
 }
 
-export const networkRules: EnvironmentRule = (env) => {
+export const networkRules: EnvironmentRule = (env, ctx) => {
   const { cidr, subnetMask, maxAzs, natGateways, availabilityZones } = env.network;
   const out: ConfigIssue[] = [];
   const parsed = parseCidr(cidr);
@@ -95,7 +95,27 @@ export const networkRules: EnvironmentRule = (env) => {
     );
   }
   const byDefault = JSON.stringify(availabilityZones) === JSON.stringify(defaultAvailabilityZones(env.region, maxAzs));
-  if (availabilityZones.length !== maxAzs) {
+  const most = maxZones(env.region);
+  const source = 'AWS Availability Zones: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html';
+  const listedZones = wrote(ctx, env, 'network.availabilityZones');
+  const possible = possibleZones(env.region);
+  const missing = possible.length > 0 ? availabilityZones.filter((az) => az.startsWith(env.region) && !possible.includes(az)) : [];
+  if (missing.length > 0) {
+    // A zone letter the region does not have: synth would place subnets in it and CloudFormation would fail.
+    out.push(
+      finding(env, 'network.availabilityZones', 'error', 'V3', `${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist: ${env.region} has ${possible.join(', ')}`, {
+        hint: `list zones of the region (${source}); deploy checks them against your account`,
+      }),
+    );
+  } else if (most !== undefined && maxAzs > most && !listedZones) {
+    out.push(
+      finding(env, 'network.maxAzs', 'error', 'V3', `${env.region} has ${most} availability zones${most < possible.length ? ' per account' : ''}; network.maxAzs is ${maxAzs}`, {
+        hint: `set network.maxAzs: ${most} or fewer (${source})`,
+      }),
+    );
+  } else if (new Set(availabilityZones).size !== availabilityZones.length) {
+    out.push(finding(env, 'network.availabilityZones', 'error', 'V3', 'a zone is listed twice: each subnet tier needs distinct zones'));
+  } else if (availabilityZones.length !== maxAzs) {
     out.push(
       byDefault
         ? finding(env, 'network.maxAzs', 'error', 'V3', `${env.region} offers ${availabilityZones.length} availability zones to most accounts, not ${maxAzs}`, { hint: `lower network.maxAzs, or list the zones your account has in network.availabilityZones` })

@@ -103,3 +103,16 @@ export const catalogSettingsRules: EnvironmentRule = (env) => {
   }
   return out;
 };
+
+/**
+ * CS3: the preset runs its tasks on FARGATE_SPOT (a.9), and Fargate Spot runs Linux X86_64 tasks only: an arm64
+ * task would never be placed. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+ */
+export const spotArchitectureRules: EnvironmentRule = (env) => {
+  if (env.container.architecture !== 'arm64') return [];
+  return [
+    finding(env, 'container.architecture', 'error', 'CS3', 'Fargate Spot runs x86_64 tasks only, and the catalog-api preset places its tasks on FARGATE_SPOT (presets.md a.9): arm64 tasks would never start', {
+      hint: 'container.architecture: x86_64 (push-image then builds for linux/amd64)',
+    }),
+  ];
+};

@@ -4,38 +4,45 @@ import type { ResolvedEnvironment } from '../resolve.js';
 import type { ConfigFile } from '../schema.js';
 import { auroraCapacityRules, fargateRules, networkRules, taskCountRules } from './capacity.js';
 import { databaseIdentityRules, engineVersionRules, windowRules } from './database.js';
+import { engineCapabilityRules } from './engine-capabilities.js';
 import { nameRules } from './names.js';
-import type { EnvironmentRule } from './rule.js';
+import { EMPTY_CONTEXT, type EnvironmentRule, type RuleContext } from './rule.js';
+import { placeholderRules, suffixAsWrittenRules, tagRules } from './written.js';
+import { buildArgRules, secretValueRules } from './secrets.js';
 import { imageRules, lambdaRuntimeRules, retentionRules } from './runtime.js';
 import { alertRules, productionSafetyRules } from './safety.js';
 import type { Preset } from '../schema.js';
-import { catalogSettingsRules, destroyableRules, expensiveResourceRules, hardCodedEnvironmentRules } from './catalog-api.js';
-import { notApplicableRules, presetNameRules } from './presets.js';
+import { catalogSettingsRules, destroyableRules, expensiveResourceRules, hardCodedEnvironmentRules, spotArchitectureRules } from './catalog-api.js';
+import { notApplicableRules } from './presets.js';
 import { postgresParameterRules, postgresSizingRules, postgresVersionRules, replicaPlacementRules } from './rds-postgres.js';
 
 /** The ecommerce preset's rules (tapstack.md). */
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
+  suffixAsWrittenRules,
   nameRules,
   fargateRules,
   auroraCapacityRules,
   taskCountRules,
   networkRules,
   engineVersionRules,
+  engineCapabilityRules,
   databaseIdentityRules,
   windowRules,
   lambdaRuntimeRules,
   imageRules,
+  buildArgRules,
   retentionRules,
   productionSafetyRules,
   alertRules,
+  tagRules,
 ];
 
 /** Drops the findings of some rule IDs from a shared rule that checks more than one thing. */
-const without = (rule: EnvironmentRule, ...ids: string[]): EnvironmentRule => (env) => rule(env).filter((i) => !ids.includes(i.rule));
+const without = (rule: EnvironmentRule, ...ids: string[]): EnvironmentRule => (env, ctx) => rule(env, ctx).filter((i) => !ids.includes(i.rule));
 
 /** NAT count per zone (V4) warns about production egress; in rds-postgres only the bastion and rotation use it. */
-const networkRulesWithoutEgressWarning: EnvironmentRule = (env) =>
-  networkRules(env).filter((i) => !(i.rule === 'V4' && i.severity === 'warning'));
+const networkRulesWithoutEgressWarning: EnvironmentRule = (env, ctx) =>
+  networkRules(env, ctx).filter((i) => !(i.rule === 'V4' && i.severity === 'warning'));
 
 /**
  * Each preset's rules: the shared ones that concern what it builds, then its own. catalog-api turns the L1
@@ -45,7 +52,8 @@ const networkRulesWithoutEgressWarning: EnvironmentRule = (env) =>
 export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> = {
   ecommerce: [...ENVIRONMENT_RULES, notApplicableRules],
   'catalog-api': [
-    presetNameRules,
+    suffixAsWrittenRules,
+    nameRules,
     notApplicableRules,
     fargateRules,
     taskCountRules,
@@ -54,22 +62,28 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     databaseIdentityRules,
     windowRules,
     imageRules,
+    buildArgRules,
     retentionRules,
     without(productionSafetyRules, 'L1'),
     alertRules,
+    tagRules,
     hardCodedEnvironmentRules,
     destroyableRules,
     expensiveResourceRules,
     catalogSettingsRules,
+    spotArchitectureRules,
   ],
   'rds-postgres': [
-    presetNameRules,
+    suffixAsWrittenRules,
+    nameRules,
     notApplicableRules,
     networkRulesWithoutEgressWarning,
     databaseIdentityRules,
     windowRules,
     without(productionSafetyRules, 'S3', 'S4'),
     alertRules,
+    tagRules,
+    buildArgRules,
     postgresVersionRules,
     postgresParameterRules,
     replicaPlacementRules,
@@ -77,9 +91,14 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
   ],
 };
 
-export function runRules(file: ConfigFile, environments: readonly ResolvedEnvironment[]): ConfigIssue[] {
-  const issues = environments.flatMap((env) => PRESET_RULES[env.preset].flatMap((rule) => rule(env)));
-  return [...issues, ...crossEnvironmentRules(file, environments)];
+/**
+ * Every rule: first those that read the file as written (placeholders), then each environment's, then the
+ * rules across environments. `raw` is the file as parsed from YAML (RuleContext).
+ */
+export function runRules(file: ConfigFile, environments: readonly ResolvedEnvironment[], raw?: Record<string, unknown>): ConfigIssue[] {
+  const ctx: RuleContext = raw ? { raw } : EMPTY_CONTEXT;
+  const issues = environments.flatMap((env) => PRESET_RULES[env.preset].flatMap((rule) => rule(env, ctx)));
+  return [...placeholderRules(ctx), ...secretValueRules(ctx), ...issues, ...crossEnvironmentRules(file, environments)];
 }
 
 /** Two environments in one account and region with the same suffix would fight over the same resources. */

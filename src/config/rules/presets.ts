@@ -1,41 +1,8 @@
-/**
- * Rules every non-ecommerce preset shares: its own physical names against their AWS limits (N1-N7), and X1,
- * settings the preset does not read.
- */
+/** X1, shared by the presets: settings the preset does not read. (Names of every preset: names.ts.) */
 import { DEFAULT_ENGINE_VERSION } from '../engine-versions.js';
-import { checkNameList } from '../naming.js';
-import { catalogApiNameChecks } from '../presets/catalog-api.js';
-import { catalogApiNamesOf, INSTEAD, NOT_APPLICABLE, rdsPostgresNamesOf } from '../presets/index.js';
-import { rdsPostgresNameChecks } from '../presets/rds-postgres.js';
+import { INSTEAD, NOT_APPLICABLE } from '../presets/index.js';
 import { SettingsSchema } from '../schema.js';
 import { finding, type EnvironmentRule } from './rule.js';
-
-const RULE_BY_KEY: Readonly<Record<string, string>> = {
-  stack: 'N1',
-  kmsAlias: 'N5',
-  rotationFunction: 'N3',
-  loadBalancer: 'N4',
-  targetGroup: 'N4',
-  logsBucket: 'N6',
-  dataBucket: 'N6',
-  accessLogsBucket: 'N6',
-};
-
-/** The preset's names (src/config/presets), each within its AWS limit; ecommerce's are checked by names.ts. */
-export const presetNameRules: EnvironmentRule = (env) => {
-  if (env.preset === 'ecommerce') return [];
-  const checks = env.preset === 'catalog-api' ? catalogApiNameChecks(catalogApiNamesOf(env)) : rdsPostgresNameChecks(rdsPostgresNamesOf(env));
-  // With a fixed prefix a name limit is a suffix limit (failure-lessons.md #5): say how long the suffix may be.
-  const room = (limit: number, prefix: string) => `with project '${env.project}' the suffix may be at most ${limit - prefix.length} characters`;
-  return checkNameList(checks).map((p) =>
-    finding(env, 'suffix', 'error', RULE_BY_KEY[p.key] ?? 'N7', p.message, {
-      hint:
-        p.key === 'loadBalancer'
-          ? `${room(32, `${env.project}-alb-`)}: set environments.${env.name}.suffix, or shorten the project`
-          : `names are built from project '${env.project}' and suffix '${env.suffix}': shorten one (set environments.${env.name}.suffix), or use only lower-case letters, digits and hyphens`,
-    }),
-  );
-};
 
 let defaults: Record<string, any> | undefined;
 /** The schema's defaults, with the one resolve.ts fills in: the engine's default version. */

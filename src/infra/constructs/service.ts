@@ -131,6 +131,12 @@ export interface ContainerServiceProps {
   readonly healthCheckPath?: string;
   /** @default Duration.seconds(60) */
   readonly healthCheckGracePeriod?: Duration;
+  /**
+   * Failed target-group checks before a target is unhealthy (presets.md a.8 has 2; tapstack.md §6.2 has 3).
+   *
+   * @default 3
+   */
+  readonly unhealthyThresholdCount?: number;
   /** CMD-SHELL health check. @default 'curl -f http://localhost:<port><healthCheckPath> || exit 1' */
   readonly healthCheckCommand?: string;
   /** @default logs.RetentionDays.ONE_WEEK */
@@ -275,7 +281,12 @@ export class ContainerService extends Construct {
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
       targets: [this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: port })],
-      healthCheck: { path: healthPath, healthyHttpCodes: '200', ...HEALTH_CHECK.targetGroup },
+      healthCheck: {
+        path: healthPath,
+        healthyHttpCodes: '200',
+        ...HEALTH_CHECK.targetGroup,
+        unhealthyThresholdCount: props.unhealthyThresholdCount ?? HEALTH_CHECK.targetGroup.unhealthyThresholdCount,
+      },
       deregistrationDelay: HEALTH_CHECK.deregistrationDelay,
     });
 

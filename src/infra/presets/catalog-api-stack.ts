@@ -95,6 +95,10 @@ export class CatalogApiStack extends Stack {
       },
     ]);
 
+    // Departs from a.3 (recorded in docs/presets.md): CDK allocates the tiers in order from network.cidr, so
+    // public is 10.0.0.0/24, 10.0.1.0/24 and private 10.0.2.0/24, 10.0.3.0/24 (the spec: 10.0.1-2 public, 10.0.3-4
+    // private), data after them; and each public subnet has its own route table (same route to the internet
+    // gateway), both tagged <p>-public-rt-<s>. Renumbering deployed subnets cannot happen in place.
     this.network = new TieredVpc(this, 'Network', {
       cidr: env.network.cidr,
       availabilityZones: env.network.availabilityZones,
@@ -177,11 +181,15 @@ export class CatalogApiStack extends Stack {
       scaleOutCooldown: Duration.seconds(c.scaleOutCooldownSeconds),
       healthCheckPath: c.healthCheckPath,
       healthCheckGracePeriod: Duration.seconds(c.healthCheckGraceSeconds),
+      // a.8: unhealthy after 2 failed checks (the ecommerce spec's target group waits for 3).
+      unhealthyThresholdCount: 2,
       healthCheckCommand: c.healthCheckCommand,
       logRetention: env.logRetentionDays as logs.RetentionDays,
       deletionProtection: env.protection.deletionProtection,
     });
     this.awaitingImage = this.service.awaitingImage;
+    // a.5: the log group carries the spec's Name tag.
+    Tags.of(this.service.logGroup).add('Name', n.ecsLogGroupTag);
 
     this.cdn = new AlbDistribution(this, 'Cdn', {
       loadBalancer: this.service.loadBalancer,

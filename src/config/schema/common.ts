@@ -1,0 +1,18 @@
+/** Shared vocabulary of the schema sections: the presets, environment kinds, engines and the strict object helper. */
+import { z } from 'zod';
+
+export const PRESETS = ['ecommerce', 'catalog-api', 'rds-postgres'] as const;
+export type Preset = (typeof PRESETS)[number];
+
+export const ENVIRONMENT_KINDS = ['development', 'staging', 'production'] as const;
+export type EnvironmentKind = (typeof ENVIRONMENT_KINDS)[number];
+
+export const DB_ENGINES = ['aurora-postgresql', 'aurora-mysql'] as const;
+export type DbEngine = (typeof DB_ENGINES)[number];
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const strict = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
