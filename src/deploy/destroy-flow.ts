@@ -14,7 +14,6 @@ import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize } from '../synth/synthesize.js';
 import { awsFailureIn, explainFailure, rootCause } from './failure.js';
-import { resolveImage } from './image.js';
 import { ProgressRenderer } from './progress.js';
 import { finishStream, type DestroyResult } from './results.js';
 import { retainedResources, stillExisting } from './retained.js';
@@ -31,7 +30,7 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   const started = Date.now();
   const loaded = await loadProject(ctx);
   const projectDir = dirname(loaded.path);
-  const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir);
+  const env = selectEnvironment(ctx, loaded);
   const name = env.names.stack;
   if (env.kind === 'production' && !options.force) {
     throw new RefusedError(`'${env.name}' is a production environment: destroy refuses it without --force`, {
