@@ -88,13 +88,13 @@ export interface LedgerHead {
   readonly currentBeforeEnd: boolean;
 }
 
-/** `current` and `ended` in one GetParameters call. */
-export async function readHead(clients: AwsClients, ledger: Ledger): Promise<LedgerHead> {
+/** `current` and `ended` in one GetParameters call. `abortSignal` cancels it (status's per-call time-out). */
+export async function readHead(clients: AwsClients, ledger: Ledger, options: { abortSignal?: AbortSignal } = {}): Promise<LedgerHead> {
   const { GetParametersCommand } = await import('@aws-sdk/client-ssm');
   const names = [`${ledger.prefix}current`, `${ledger.prefix}ended`];
   let found: Parameter[];
   try {
-    found = (await (await clients.ssm()).send(new GetParametersCommand({ Names: names }))).Parameters ?? [];
+    found = (await (await clients.ssm()).send(new GetParametersCommand({ Names: names }), options)).Parameters ?? [];
   } catch (e) {
     throw ledgerError(e, 'ssm:GetParameters', `${ledger.arnPrefix}current`, 'reading');
   }
