@@ -84,6 +84,8 @@ export interface DestroyResult {
   readonly status: 'destroyed' | 'not-deployed';
   /** Resources kept by their DeletionPolicy that still exist (or were not checked) and may still cost money. */
   readonly retained: readonly RetainedResource[];
+  /** The release ledger marked ended (its prefix); its history stays for audit. */
+  readonly ledgerEnded?: string;
   readonly durationMs: number;
 }
 
@@ -191,6 +193,7 @@ export function renderBootstrap(r: BootstrapResult, s: Styles): string {
 export function renderDestroy(r: DestroyResult, s: Styles): string {
   if (r.status === 'not-deployed') return s.good(`✔ ${r.stack} is not deployed: nothing to destroy`);
   const lines = [s.good(`✔ destroyed ${r.stack} in ${formatElapsed(r.durationMs)}`)];
+  if (r.ledgerEnded) lines.push(s.dim(`  release ledger ${r.ledgerEnded} marked ended (its history is kept; tapctl releases lists it)`));
   if (r.retained.length > 0) {
     lines.push('', s.bold('Kept by their deletion policy (they still exist and may cost money):'));
     for (const k of r.retained) {

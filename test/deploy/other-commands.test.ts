@@ -120,6 +120,22 @@ describe('tapctl destroy', () => {
     expect(r.stdout).not.toMatch(/shop-app-dev /);
   });
 
+  it('marks the release ledger ended, keeping its history; a denied write is exit 1 after the stack is gone', async () => {
+    fake.deployedAsIs();
+    fake.parameters.set('/tapctl/shop/dev/releases/000001', { kept: true });
+    const r = await tapctl(f, ['destroy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.parameters.get('/tapctl/shop/dev/ended')).toMatchObject({ v: 1, by: 'arn:aws:iam::111111111111:user/ci', stack: 'TapStack-shop-dev', at: expect.any(String) });
+    expect(fake.parameters.get('/tapctl/shop/dev/releases/000001')).toEqual({ kept: true });
+    expect(r.stdout).toMatch(/release ledger \/tapctl\/shop\/dev\/ marked ended/);
+
+    fake.deployedAsIs();
+    fake.parameters.deny.add('PutParameter');
+    const denied = await tapctl(f, ['destroy', '--env', 'dev', '--yes']);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('✖ destroyed TapStack-shop-dev, but its release ledger could not be marked ended: AWS denied ssm:PutParameter on arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/ended');
+  });
+
   it('a wrong answer leaves the stack alone (exit 3)', async () => {
     fake.deployedAsIs();
     const prompter = { input: async () => 'prod', confirm: async () => false, select: async () => 'x' as never, checkbox: async () => [] };
