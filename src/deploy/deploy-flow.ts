@@ -45,9 +45,10 @@ export interface DeployOptions {
   readonly hotswap?: boolean;
   /**
    * Internal, for rollback: deploy this release's image (and, with onlyImage, nothing else); the approval asks
-   * `subject`. Deploy then records nothing in the ledger: rollback does.
+   * `subject`. Deploy then records nothing in the ledger: rollback does (`onFailed` when the approved change
+   * fails).
    */
-  readonly rollback?: { readonly release: Release; readonly onlyImage: boolean; readonly subject: string };
+  readonly rollback?: { readonly release: Release; readonly onlyImage: boolean; readonly subject: string; readonly onFailed?: () => Promise<void> };
   /** Internal: return the result even with --json, for a caller that writes the one result line itself. */
   readonly embedded?: boolean;
 }
@@ -103,7 +104,13 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   }
 
   if (access.condition?.kind === 'failed-create') await confirmRecreate(ctx, env, access.condition.stack.StackStatus ?? 'ROLLBACK_COMPLETE');
-  const record = async (outcome: DeployOutcome) => (options.rollback ? {} : recordOutcome(ctx, clients, plan, outcome));
+  const record = async (outcome: DeployOutcome) => {
+    if (!options.rollback) return recordOutcome(ctx, clients, plan, outcome);
+    // Rollback records its own release; it needs the task definition the stack runs now to wait for ECS.
+    const logicalId = templateImage(artifact.template)?.taskDefinition;
+    const arn = outcome === 'deployed' && logicalId ? await stackResourcePhysicalId(clients, env.names.stack, logicalId) : undefined;
+    return arn ? { taskDefinitionArn: arn } : {};
+  };
 
   if (access.stack && access.condition?.kind === 'ready' && isUnchanged(access.stack, artifact, await plan.deployedTemplate())) {
     phase(ctx, 'done', 'no changes');
@@ -126,7 +133,8 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     allowReplace,
     ...(options.rollback ? { approvalSubject: options.rollback.subject } : {}),
     onFailed: async () => {
-      await record('failed').catch((e: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(e as Error).message}`));
+      const failed = options.rollback ? options.rollback.onFailed?.() : record('failed');
+      await failed?.catch((e: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(e as Error).message}`));
     },
   });
   const changes = run.summary ? { changes: run.summary } : {};
