@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { RefusedError, UsageError } from '../cli/errors.js';
+import { isTapctlError, OperationError, RefusedError, UsageError } from '../cli/errors.js';
 import { loadProject, relativeName, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { stackResourcePhysicalId } from '../aws/stack-details.js';
@@ -88,12 +88,13 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   const notSynthesized = unknownLogicalIds(allowReplace, Object.keys(artifact.template.Resources ?? {}));
   if (notSynthesized.length > 0) await checkRemovedLogicalIds(ctx, plan, notSynthesized);
   const base = { ok: true as const, environment: env.name, stack: env.names.stack, checks: plan.checks.records, image: plan.image.plan, template: templatePlan(synth) };
-  const firstDeployNext = plan.image.plan.source === 'none' && access.condition?.kind !== 'ready' ? [`tapctl push-image --env ${env.name}`, `tapctl deploy --env ${env.name}`] : [];
+  const firstDeployNext = plan.image.plan.source === 'none' ? [`tapctl push-image --env ${env.name}`, `tapctl deploy --env ${env.name}`] : [];
 
   if (options.dryRun) {
     // The plan: what would be deployed and, when AWS could be asked, how it differs from what runs.
     let changes: ChangeSummary | undefined;
-    if (access.awsChecked && access.condition?.kind === 'ready' && !plan.checks.failure) changes = await templateChanges(ctx, env, synth, 'template-only');
+    // Without a resolved image the synthesized template has the placeholder: a diff of it would mislead.
+    if (access.awsChecked && access.condition?.kind === 'ready' && plan.image.plan.source !== 'unresolved') changes = await templateChanges(ctx, env, synth, 'template-only');
     const failure = plan.checks.failure;
     const result: DeployResult = { ...base, status: 'planned', ...(changes ? { changes } : {}), durationMs: Date.now() - started, next: failure ? [] : [`tapctl ${options.rollback ? 'rollback' : 'deploy'} --env ${env.name}`] };
     if (!failure) return finish(result);
@@ -105,18 +106,25 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
 
   if (access.condition?.kind === 'failed-create') await confirmRecreate(ctx, env, access.condition.stack.StackStatus ?? 'ROLLBACK_COMPLETE');
   const record = async (outcome: DeployOutcome) => {
-    if (!options.rollback) return recordOutcome(ctx, clients, plan, outcome);
-    // Rollback records its own release; it needs the task definition the stack runs now to wait for ECS.
-    const logicalId = templateImage(artifact.template)?.taskDefinition;
-    const arn = outcome === 'deployed' && logicalId ? await stackResourcePhysicalId(clients, env.names.stack, logicalId) : undefined;
-    return arn ? { taskDefinitionArn: arn } : {};
+    if (options.rollback) {
+      // Rollback records its own release; it needs the task definition the stack runs now to wait for ECS.
+      const arn = outcome === 'deployed' ? await taskDefinitionArnOf(ctx, clients, plan) : undefined;
+      return arn ? { taskDefinitionArn: arn } : {};
+    }
+    try {
+      return await recordOutcome(ctx, clients, plan, outcome);
+    } catch (e) {
+      if (outcome === 'failed' || !isTapctlError(e)) throw e;
+      const done = outcome === 'started' ? `started the deploy of ${env.names.stack}` : `${env.names.stack} is ${outcome === 'deployed' ? 'deployed' : 'up to date'}`;
+      throw new OperationError(`${done}, but the release ledger could not record it: ${e.message}`, { code: e.code, hint: e.hint, cause: e });
+    }
   };
 
   if (access.stack && access.condition?.kind === 'ready' && isUnchanged(access.stack, artifact, await plan.deployedTemplate())) {
     phase(ctx, 'done', 'no changes');
-    const release = await record('no-changes');
     const outputs = stackOutputs(access.stack);
     const outputsFiles = writeOutputs(projectDir, env.name, outputs, options.outputsFile, ctx.cwd);
+    const release = await record('no-changes');
     return finish({ ...base, status: 'no-changes', ...release, outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext.slice(0, 1) });
   }
 
@@ -139,8 +147,8 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   });
   const changes = run.summary ? { changes: run.summary } : {};
   if (run.noOp) {
-    const release = await record('no-changes');
     const outputsFiles = writeOutputs(projectDir, env.name, run.outputs, options.outputsFile, ctx.cwd);
+    const release = await record('no-changes');
     return finish({ ...base, status: 'no-changes', ...release, outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext.slice(0, 1) });
   }
   if (!wait) {
@@ -154,8 +162,8 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
       next: [`tapctl status --env ${env.name} --watch   (follow the deploy; the next tapctl deploy writes the outputs)`],
     });
   }
-  const release = await record('deployed');
   const outputsFiles = writeOutputs(projectDir, env.name, run.outputs, options.outputsFile, ctx.cwd);
+  const release = await record('deployed');
   phase(ctx, 'done', 'deployed');
   return finish({ ...base, status: 'deployed', ...changes, ...release, outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext });
 }
@@ -167,8 +175,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
 async function recordOutcome(ctx: CommandContext, clients: AwsClients, plan: DeployPlan, outcome: DeployOutcome): Promise<{ release?: ReleaseRef; taskDefinitionArn?: string }> {
   if (!plan.access.identity) return {};
   let arn: string | undefined;
-  const logicalId = templateImage(plan.artifact.template)?.taskDefinition;
-  const taskDefinitionArn = async () => (arn ??= logicalId ? await stackResourcePhysicalId(clients, plan.env.names.stack, logicalId) : undefined);
+  const taskDefinitionArn = async () => (arn ??= await taskDefinitionArnOf(ctx, clients, plan));
   const release = await recordDeploy({
     env: plan.env,
     clients,
@@ -182,6 +189,21 @@ async function recordOutcome(ctx: CommandContext, clients: AwsClients, plan: Dep
   });
   if (release && release.outcome !== plan.image.current?.outcome) ctx.io.info(`release ${release.id} is ${release.outcome} (${release.parameter})`);
   return { ...(release ? { release } : {}), ...(arn ? { taskDefinitionArn: arn } : {}) };
+}
+
+/**
+ * The task definition the stack runs now (DescribeStackResource), for the ledger and the rollout wait. Best
+ * effort: the deploy itself succeeded, and a release records the ARN only "when known".
+ */
+async function taskDefinitionArnOf(ctx: CommandContext, clients: AwsClients, plan: DeployPlan): Promise<string | undefined> {
+  const logicalId = templateImage(plan.artifact.template)?.taskDefinition;
+  if (!logicalId) return undefined;
+  try {
+    return await stackResourcePhysicalId(clients, plan.env.names.stack, logicalId);
+  } catch (e) {
+    ctx.io.debug(`the task definition's ARN could not be read: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 function stackWaitMs(flag: boolean | string | undefined): number | undefined {

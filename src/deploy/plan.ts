@@ -77,7 +77,8 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
   const artifact = readStackArtifact(synth);
 
   await checkResources(checks, { env: image.env, artifact, clients, access });
-  await checks.run('running service', () => guardRunningService(checks, { env, access, artifact, readDeployed, allowScaleToZero: input.allowScaleToZero, rollback: input.rollback }));
+  if (image.plan.source === 'unresolved') checks.report('skip', 'running service', `the image is ${image.plan.display}`);
+  else await checks.run('running service', () => guardRunningService(checks, { env, access, artifact, readDeployed, allowScaleToZero: input.allowScaleToZero, rollback: input.rollback }));
   return { checks, access, image, env: image.env, synth, artifact, deployedTemplate: readDeployed };
 }
 

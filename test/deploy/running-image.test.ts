@@ -81,6 +81,21 @@ describe('deploy takes the image from AWS', () => {
     expect(r.stdout).toMatch(/release {2}000008 deployed/);
   });
 
+  it('a deploy that succeeded but cannot write the ledger says both (exit 1), with the outputs written', async () => {
+    const pushed = releaseRecord(8, { outcome: 'pushed' });
+    seedLedger(fake.parameters, [releaseRecord(7), pushed], pushed);
+    deployedWith(fake, t7);
+    fake.nextTemplate = t8;
+    fake.images = [D7, D8];
+    fake.parameters.deny.add('PutParameter');
+    rmSync(join(f.project.dir, '.tapctl/dev/outputs.json'), { force: true });
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('✖ TapStack-shop-dev is deployed, but the release ledger could not record it: AWS denied ssm:PutParameter on arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/releases/000008');
+    expect(fake.calls('ExecuteChangeSet')).toBe(1);
+    expect(existsSync(join(f.project.dir, '.tapctl/dev/outputs.json'))).toBe(true);
+  });
+
   it('a pushed release whose deploy CloudFormation rolls back is marked failed; the next deploy keeps what the stack runs', async () => {
     const pushed = releaseRecord(8, { outcome: 'pushed' });
     seedLedger(fake.parameters, [releaseRecord(7), pushed], pushed);
