@@ -25,7 +25,6 @@ import { Redactor } from './redact.js';
 import type { Fetch } from './registry-api.js';
 import { deriveTags, readGitState } from './tag.js';
 import type { ReleaseRef } from '../release/record.js';
-import type { Release } from '../release/release.js';
 
 export interface PushImageOptions {
   readonly builder?: BuilderChoice;
@@ -179,9 +178,9 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   const { parseRepositoryUri } = await import('../aws/ecr.js');
   const repository = parseRepositoryUri(repositoryUri);
   // The release ledger is read before any build: a role that may not use it fails in seconds, not after a push.
-  const ledgerModule = await import('../release/ledger.js');
-  const ledger = ledgerModule.ledgerFor(env);
-  const listed = await ledgerModule.listReleases(clients, ledger);
+  const { PushRecord } = await import('../release/push-record.js');
+  const ledger = new PushRecord({ clients, env, by: identity.arn, processEnv: ctx.env, tapctlVersion: ctx.version });
+  await ledger.open();
 
   const plan = { environment: env.name, repositoryUri: repository.uri, tag: tags.primary, tags: tags.all, platform: platform.id, builder: detected.name };
   if (options.dryRun) return { ...plan, dryRun: true };
@@ -207,37 +206,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
     retry: deps.readBackRetry,
   });
 
-  const { ciAuthor, configFingerprint } = await import('../release/release.js');
-  let release: Release;
-  try {
-    release = await ledgerModule.createRelease(
-      clients,
-      ledger,
-      {
-        image: { repository: published.repositoryUri, tag: published.tag, digest: published.digest },
-        platform: platform.id,
-        git: git ? { commit: git.commit, dirty: git.dirty } : null,
-        by: { arn: identity.arn, ...ciAuthor(ctx.env) },
-        at: new Date().toISOString(),
-        tapctlVersion: ctx.version,
-        configFingerprint: configFingerprint(env),
-        outcome: 'pushed',
-        source: 'push-image',
-      },
-      listed.highestId,
-    );
-    // The next deploy, from any machine, runs it (last writer wins; every release stays recorded).
-    await ledgerModule.setCurrent(clients, ledger, release, identity.arn);
-    await ledgerModule.pruneReleases(clients, ledger, [release.id, ...listed.releases.map((r) => r.id)], [release.id]);
-  } catch (e) {
-    if (!(e instanceof OperationError)) throw e;
-    throw new OperationError(`pushed ${published.repositoryUri}:${published.tag} (${published.digest}), but it is not recorded as a release: ${e.message}`, {
-      code: e.code,
-      hint: `${e.hint ? `${e.hint}; then ` : ''}push again (the next deploy runs the ledger's current release, not this image)`,
-      cause: e,
-    });
-  }
-  const releaseRef = (r: Release): ReleaseRef => ({ id: r.id, outcome: r.outcome, parameter: `${ledger.prefix}releases/${r.id}` });
+  const release = await ledger.pushed({ ...published, platform: platform.id, ...(git ? { git } : {}) });
 
   let scan: ScanResult | undefined;
   if (options.scan) {
@@ -251,7 +220,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
     if (scan.status !== 'COMPLETE') ctx.io.warn(`scan ${scan.status.toLowerCase()}${scan.description ? `: ${scan.description}` : ''}`);
   }
 
-  const result: PushImageResult = { ...plan, dryRun: false, digest: published.digest, ...optional(published), release: releaseRef(release), ...(scan ? { scan } : {}) };
+  const result: PushImageResult = { ...plan, dryRun: false, digest: published.digest, ...optional(published), release, ...(scan ? { scan } : {}) };
   if (!deploy) return result;
 
   ctx.io.info(`deploying ${env.names.stack} with the new image${options.hotswap ? ' (hotswap)' : ''} ...`);
@@ -263,12 +232,6 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   const { waitForRollout } = await import('../aws/ecs-rollout.js');
   const taskDefinitionArn = deployed?.taskDefinitionArn;
   ctx.io.info(`waiting for ${env.names.ecsService} to run the new image ...`);
-  // The ECS service deployment's final state is the release's verdict.
-  const verdict = async (outcome: 'deployed' | 'failed', arn?: string) => {
-    release = { ...release, outcome, configFingerprint: configFingerprint(env), updatedAt: new Date().toISOString(), ...(arn ? { taskDefinitionArn: arn } : {}) };
-    await ledgerModule.updateRelease(clients, ledger, release);
-    await ledgerModule.setCurrent(clients, ledger, release, identity.arn);
-  };
   let rollout: RolloutResult;
   try {
     rollout = await waitForRollout(
@@ -292,11 +255,10 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
       },
     );
   } catch (e) {
-    if (e instanceof OperationError) await verdict('failed').catch((x: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(x as Error).message}`));
+    if (e instanceof OperationError) await ledger.verdict('failed').catch((x: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(x as Error).message}`));
     throw e;
   }
-  await verdict('deployed', rollout.taskDefinitionArn);
-  return finish(ctx, { ...result, release: releaseRef(release), deployed: true, ...deployStatus, rollout });
+  return finish(ctx, { ...result, release: await ledger.verdict('deployed', rollout.taskDefinitionArn), deployed: true, ...deployStatus, rollout });
 }
 
 /**
