@@ -29,7 +29,8 @@ export async function readRelease(c: SectionContext): Promise<Section<ReleaseInf
   } catch (e) {
     // A denied ledger read names the action and the parameter ARN (ledger.ts); the other sections still show.
     if (isTapctlError(e) && e.code === 'access-denied') return { state: 'error', error: { code: 'access-denied', message: e.message } };
-    return sectionError(e, `reading the release ledger ${ledger.prefix}`, c.signal);
+    // Time-outs, Ctrl-C and the rest read like every other section's: from the SDK's own error.
+    return sectionError(isTapctlError(e) && e.cause !== undefined ? e.cause : e, `reading the release ledger ${ledger.prefix}`, c.signal);
   }
 }
 
