@@ -204,6 +204,9 @@ function answer(s, service, action, params, json, res) {
       const instance = (name) => xml('DBInstance', `${xml('DBInstanceIdentifier', name)}${xml('DBInstanceStatus', 'available')}${xml('DBInstanceClass', 'db.serverless')}`);
       return ok(xml('DBInstances', instance(`${id}-writer`) + instance(`${id}-reader`)));
     }
+    case 'ssm:GetParameters':
+      // An empty release ledger: every name asked for is unknown.
+      return jsonOk({ Parameters: [], InvalidParameters: params.Names ?? [] });
     case 'monitoring:DescribeAlarms':
       return jsonOk({
         MetricAlarms: (params.AlarmNames ?? []).map((name) => ({ AlarmName: name, StateValue: 'OK', StateUpdatedTimestamp: epoch, StateReason: 'Threshold Crossed: no datapoints were breaching' })),

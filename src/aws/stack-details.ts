@@ -66,3 +66,14 @@ export async function deleteChangeSet(clients: AwsClients, stackName: string, ch
     throw explainAwsError(e, `deleting change set ${changeSetName} of stack ${stackName}`);
   }
 }
+
+/** The physical ID of one resource of a stack (a task definition's ARN ...), or undefined when it has none. */
+export async function stackResourcePhysicalId(clients: AwsClients, stackName: string, logicalId: string): Promise<string | undefined> {
+  const { DescribeStackResourceCommand } = await import('@aws-sdk/client-cloudformation');
+  try {
+    const out = await (await clients.cloudFormation()).send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }));
+    return out.StackResourceDetail?.PhysicalResourceId || undefined;
+  } catch (e) {
+    throw explainAwsError(e, `reading resource ${logicalId} of stack ${stackName}`);
+  }
+}

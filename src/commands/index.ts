@@ -8,6 +8,8 @@ import * as destroy from './destroy.js';
 import * as diff from './diff.js';
 import * as init from './init.js';
 import * as pushImage from './push-image.js';
+import * as releases from './releases.js';
+import * as rollback from './rollback.js';
 import * as status from './status.js';
 import * as synth from './synth.js';
 import * as validate from './validate.js';
@@ -16,4 +18,4 @@ export interface CommandModule {
   register(program: Command, runner: Runner): Command;
 }
 
-export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage];
+export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback];

@@ -1,6 +1,7 @@
 /**
  * `tapctl push-image --env <name>`: build the app image for the service's platform, push it to the stack's own
- * ECR repository under an immutable tag, check it, record it for deploy and, with --deploy, roll the service.
+ * ECR repository under an immutable tag, check it, record it as a release in the ledger and, with --deploy, roll
+ * the service.
  *
  * Order: everything that can be checked locally (flags, tag, builder, secrets) and the account before any build,
  * so a wrong account or a missing stack costs seconds, not a build.
@@ -51,7 +52,7 @@ export function render(r: PushImageResult, s: Styles): string {
   if (r.platformDigest) rows.push(['platform digest', r.platformDigest]);
   if (r.sizeBytes !== undefined) rows.push(['size', formatBytes(r.sizeBytes)]);
   rows.push(['platform', r.platform], ['tags', r.tags.join(', ')], ['builder', r.builder]);
-  if (r.recordedIn) rows.push(['recorded', `${r.recordedIn} (deploy runs this image)`]);
+  if (r.release) rows.push(['release', `${r.release.id} ${r.release.outcome}  ${s.dim(r.release.parameter)}`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) lines.push(`  ${s.dim(k.padEnd(width))}  ${v}`);
 
@@ -78,7 +79,7 @@ export function render(r: PushImageResult, s: Styles): string {
   } else if (r.deployed) {
     lines.push('', s.dim('deployed; not waiting for the ECS rollout (--no-wait)'));
   } else if (!r.dryRun) {
-    lines.push('', `next: ${s.code(`tapctl deploy --env ${r.environment}`)} runs this image`);
+    lines.push('', `next: ${s.code(`tapctl deploy --env ${r.environment}`)} runs this image, from any machine (it is the ledger's current release)`);
   }
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@ import { InterruptedError, isTapctlError, OperationError } from '../cli/errors.j
 import type { Styles } from '../cli/io-host.js';
 import type { Runner } from '../cli/program.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
-import { resolveImage } from '../deploy/image.js';
+import { PRESET_PARTS } from '../config/presets/index.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { INLINE_TEMPLATE_LIMIT } from '../synth/summary.js';
 import type { SynthResult } from '../synth/synthesize.js';
@@ -32,8 +32,11 @@ export function register(program: Command, runner: Runner): Command {
 
 export async function run(ctx: CommandContext, options: SynthOptions): Promise<SynthCommandResult> {
   const loaded = await loadProject(ctx);
-  // The image deploy would run, so that synth shows exactly what deploy will deploy.
-  const { env } = resolveImage(selectEnvironment(ctx, loaded), loaded.projectDir);
+  const env = selectEnvironment(ctx, loaded);
+  // synth is offline: which image runs is known only to AWS (the release ledger, the deployed stack).
+  if (PRESET_PARTS[env.preset].service && !env.container.image.tag && !env.container.image.digest) {
+    ctx.io.info('image: not resolved (synth is offline): the template has the bootstrap placeholder; deploy, deploy --dry-run and diff take the image from AWS');
+  }
   const outDir = options.out ? resolve(ctx.cwd, options.out) : assemblyDir(loaded.projectDir, env.name);
   ctx.io.progress(`synthesizing ${env.names.stack} ...`);
   const { synthesize } = await import('../synth/synthesize.js');

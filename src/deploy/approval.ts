@@ -27,15 +27,21 @@ export function destructiveRefusal(summary: ChangeSummary, allowReplace: readonl
  * synthesis and before any AWS call, so that a CI job without --yes fails in a second, not after preflight and
  * asset publishing.
  */
-export function refuseWithoutApprover(ctx: CommandContext, envName: string): void {
+export function refuseWithoutApprover(ctx: CommandContext, envName: string, verb = 'deploy'): void {
   if (ctx.globals.yes || ctx.interactive) return;
-  throw new RefusedError(`deploying to '${envName}' needs approval, and there is no terminal to ask; nothing was checked or changed`, {
-    hint: `in CI, review the change (tapctl diff --env ${envName}), then approve it with --yes; or run tapctl deploy on a terminal to answer`,
+  const doing = verb === 'deploy' ? 'deploying to' : 'rolling back';
+  throw new RefusedError(`${doing} '${envName}' needs approval, and there is no terminal to ask; nothing was checked or changed`, {
+    hint: verb === 'deploy'
+      ? `in CI, review the change (tapctl diff --env ${envName}), then approve it with --yes; or run tapctl deploy on a terminal to answer`
+      : `in CI, review it (tapctl ${verb} --env ${envName} --dry-run), then approve it with --yes; or run tapctl ${verb} on a terminal to answer`,
   });
 }
 
-/** Asks for approval. Returns undefined when approved, the refusal otherwise. */
-export async function askApproval(ctx: CommandContext, env: ResolvedEnvironment, summary: ChangeSummary): Promise<RefusedError | undefined> {
+/**
+ * Asks for approval. Returns undefined when approved, the refusal otherwise. `subject` replaces "Deploy <n>
+ * resource changes to '<env>'" for a change that is more than a deploy (a rollback).
+ */
+export async function askApproval(ctx: CommandContext, env: ResolvedEnvironment, summary: ChangeSummary, subject?: string): Promise<RefusedError | undefined> {
   const what = `${summary.changes.length} resource change${summary.changes.length === 1 ? '' : 's'}`;
   if (ctx.globals.yes) {
     ctx.io.info(`approved with --yes: ${what} to '${env.name}'`);
@@ -49,12 +55,12 @@ export async function askApproval(ctx: CommandContext, env: ResolvedEnvironment,
   const broadening = summary.permissionChange === 'broadening' ? ' It broadens IAM permissions or security-group access.' : '';
   if (env.kind === 'production') {
     const answer = await ctx.prompter.input({
-      message: `Deploy ${what} to PRODUCTION?${broadening} Type the environment name (${env.name}) to approve:`,
+      message: `${subject ? `${subject} in PRODUCTION (${what})` : `Deploy ${what} to PRODUCTION`}?${broadening} Type the environment name (${env.name}) to approve:`,
       validate: (v) => v.trim() === env.name || `type ${env.name} to approve, or press Ctrl-C to stop`,
     });
     return answer.trim() === env.name ? undefined : declined(env.name);
   }
-  const yes = await ctx.prompter.confirm({ message: `Deploy ${what} to '${env.name}'?${broadening}`, default: false });
+  const yes = await ctx.prompter.confirm({ message: `${subject ? `${subject} (${what})` : `Deploy ${what} to '${env.name}'`}?${broadening}`, default: false });
   return yes ? undefined : declined(env.name);
 }
 

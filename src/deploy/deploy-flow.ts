@@ -1,32 +1,32 @@
 /**
- * `tapctl deploy`: synthesize, preflight, then toolkit-lib's change-set deploy with tapctl's approval, live
- * progress and failure explanation. Loaded only when deploy runs.
+ * `tapctl deploy`: the plan (preflight, the image asked of AWS, synthesis, guards), then toolkit-lib's change-set
+ * deploy with tapctl's approval, live progress and failure explanation, then the release ledger. Loaded only
+ * when deploy runs.
  */
 import { dirname } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { PRESET_PARTS } from '../config/presets/index.js';
-import { InterruptedError, RefusedError, UsageError, isTapctlError, type TapctlError } from '../cli/errors.js';
+import { isTapctlError, OperationError, RefusedError, UsageError } from '../cli/errors.js';
 import { loadProject, relativeName, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
-import { deleteChangeSet, deployedTemplate, executeChangeSet } from '../aws/stack-details.js';
-import { describeStack, stackOutputs } from '../aws/stack.js';
+import { stackResourcePhysicalId } from '../aws/stack-details.js';
+import { stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
-import { assemblyDir } from '../state/work-dir.js';
-import { synthesize, type SynthResult } from '../synth/synthesize.js';
+import { recordDeploy, type DeployOutcome, type ReleaseRef } from '../release/record.js';
+import type { Release } from '../release/release.js';
+import { templateImage } from '../release/template-image.js';
 import { checkAllowReplaceValues, unknownLogicalIds, unknownLogicalIdsError } from './allow-replace.js';
-import { askApproval, destructiveRefusal, refuseWithoutApprover } from './approval.js';
-import { readStackArtifact, type StackArtifactInfo } from './assembly.js';
-import { reportChanges, summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
+import { refuseWithoutApprover } from './approval.js';
+import { runChangeSet } from './change-set.js';
+import type { ChangeSummary } from './change-summary.js';
 import { templateChanges } from './diff-flow.js';
-import { awsFailureIn, explainFailure, rootCause } from './failure.js';
-import { resolveImage } from './image.js';
 import { isUnchanged } from './no-change.js';
 import { writeOutputs } from './outputs.js';
-import { preflight, type PreflightResult } from './preflight.js';
-import { formatElapsed, ProgressRenderer } from './progress.js';
-import { finishStream, renderDeploy, templatePlan, type DeployResult } from './results.js';
-import { ToolkitIoHost } from './toolkit-io.js';
-import { interruptible, pollIntervalMs, withToolkit } from './toolkit-session.js';
+import { phase } from './phase.js';
+import { planDeploy, type DeployPlan } from './plan.js';
+import { finishStream, templatePlan, type DeployResult } from './results.js';
+import { pollIntervalMs } from './toolkit-session.js';
+
+export { CHANGE_SET_NAME } from './change-set.js';
 
 export interface DeployOptions {
   readonly dryRun?: boolean;
@@ -35,16 +35,24 @@ export interface DeployOptions {
   /** --wait-for-stack [minutes]: true without a value. */
   readonly waitForStack?: boolean | string;
   readonly allowReplace?: string[];
+  /** --allow-scale-to-zero: a change may take the running service to zero tasks. */
+  readonly allowScaleToZero?: boolean;
   readonly outputsFile?: string;
   /**
    * Hotswap what can be hotswapped (the ECS task definition's image) and fall back to the change set for the
    * rest; push-image --deploy --hotswap. Never for production: CloudFormation stays its source of truth.
    */
   readonly hotswap?: boolean;
+  /**
+   * Internal, for rollback: deploy this release's image (and, with onlyImage, nothing else); the approval asks
+   * `subject`. Deploy then records nothing in the ledger: rollback does (`onFailed` when the approved change
+   * fails).
+   */
+  readonly rollback?: { readonly release: Release; readonly onlyImage: boolean; readonly subject: string; readonly onFailed?: () => Promise<void> };
+  /** Internal: return the result even with --json, for a caller that writes the one result line itself. */
+  readonly embedded?: boolean;
 }
 
-/** The change set tapctl creates (and, with --no-wait, executes itself). */
-export const CHANGE_SET_NAME = 'tapctl-deploy';
 const DEFAULT_STACK_WAIT_MINUTES = 30;
 
 export async function runDeploy(ctx: CommandContext, options: DeployOptions): Promise<DeployResult | undefined> {
@@ -53,181 +61,149 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   checkAllowReplaceValues(allowReplace);
   const waitForStackMs = stackWaitMs(options.waitForStack);
   const loaded = await loadProject(ctx);
-  const selected = selectEnvironment(ctx, loaded);
+  const configured = selectEnvironment(ctx, loaded);
   // Without --yes and without a terminal nobody can approve the change: say so now, not after synthesis,
   // preflight and asset publishing.
-  if (!options.dryRun) refuseWithoutApprover(ctx, selected.name);
+  if (!options.dryRun) refuseWithoutApprover(ctx, configured.name, options.rollback ? 'rollback' : 'deploy');
   for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
   const projectDir = dirname(loaded.path);
-  const { env, image } = resolveImage(selected, projectDir);
-
-  phase(ctx, 'synth', `synthesizing ${env.names.stack} ...`);
-  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
-  ctx.io.info(`synthesized ${synth.stackName}: ${synth.resourceCount} resources (${synth.cached ? 'cached' : formatElapsed(synth.durationMs)})`);
-  const artifact = readStackArtifact(synth);
-  // --allow-replace names resources of this stack; the ones not in the synthesized template may be removals,
-  // which only the deployed template can confirm (after preflight has checked the account).
-  const notSynthesized = unknownLogicalIds(allowReplace, Object.keys(artifact.template.Resources ?? {}));
-  const clients = new AwsClients(targetFor(env, ctx.globals.profile));
+  const clients = new AwsClients(targetFor(configured, ctx.globals.profile));
+  const finish = (result: DeployResult) => (options.embedded ? result : finishStream<DeployResult>(ctx, result));
 
   phase(ctx, 'preflight', 'checking before anything changes');
-  const pre = await preflight(ctx, {
-    env,
+  const plan = await planDeploy(ctx, {
+    env: configured,
     configFile: relativeName(ctx, loaded.path),
-    image,
-    artifact,
+    projectDir,
     clients,
     dryRun: Boolean(options.dryRun),
-    waitForStackMs,
+    ...(waitForStackMs !== undefined ? { waitForStackMs } : {}),
     pollMs: pollIntervalMs(ctx, 10_000),
+    allowScaleToZero: Boolean(options.allowScaleToZero),
+    ...(options.rollback ? { rollback: { release: options.rollback.release, onlyImage: options.rollback.onlyImage } } : {}),
   });
-  if (notSynthesized.length > 0) await checkRemovedLogicalIds(ctx, { env, clients, artifact, pre, ids: notSynthesized });
-  const base = { ok: true as const, environment: env.name, stack: env.names.stack, checks: pre.checks, image, template: templatePlan(synth) };
-  const firstDeployNext = image.source === 'none' && PRESET_PARTS[env.preset].service ? [`tapctl push-image --env ${env.name}`, `tapctl deploy --env ${env.name}`] : [];
+  const { env, synth, artifact, access } = plan;
+  // --allow-replace names resources of this stack; the ones not in the synthesized template may be removals,
+  // which only the deployed template can confirm.
+  const notSynthesized = unknownLogicalIds(allowReplace, Object.keys(artifact.template.Resources ?? {}));
+  if (notSynthesized.length > 0) await checkRemovedLogicalIds(ctx, plan, notSynthesized);
+  const base = { ok: true as const, environment: env.name, stack: env.names.stack, checks: plan.checks.records, image: plan.image.plan, template: templatePlan(synth) };
+  const firstDeployNext = plan.image.plan.source === 'none' ? [`tapctl push-image --env ${env.name}`, `tapctl deploy --env ${env.name}`] : [];
 
   if (options.dryRun) {
     // The plan: what would be deployed and, when AWS could be asked, how it differs from what runs.
     let changes: ChangeSummary | undefined;
-    if (pre.awsChecked && pre.condition?.kind === 'ready') changes = await templateChanges(ctx, env, synth, 'template-only');
-    const result: DeployResult = { ...base, status: 'planned', ...(changes ? { changes } : {}), durationMs: Date.now() - started, next: pre.failure ? [] : [`tapctl deploy --env ${env.name}`] };
-    if (!pre.failure) return finishStream<DeployResult>(ctx, result);
+    // Without a resolved image the synthesized template has the placeholder: a diff of it would mislead.
+    if (access.awsChecked && access.condition?.kind === 'ready' && plan.image.plan.source !== 'unresolved') changes = await templateChanges(ctx, env, synth, 'template-only');
+    const failure = plan.checks.failure;
+    const result: DeployResult = { ...base, status: 'planned', ...(changes ? { changes } : {}), durationMs: Date.now() - started, next: failure ? [] : [`tapctl ${options.rollback ? 'rollback' : 'deploy'} --env ${env.name}`] };
+    if (!failure) return finish(result);
     // Show the plan, then fail with the first failed check. With --json the checks are already on stdout as
     // `check` events and the failure is the stream's one `result` line, written by the error reporting.
-    if (!ctx.io.json) ctx.io.result(result, renderDeploy);
-    throw pre.failure;
+    if (!ctx.io.json) ctx.io.result(result, (await import('./results.js')).renderDeploy);
+    throw failure;
   }
 
-  if (pre.condition?.kind === 'failed-create') await confirmRecreate(ctx, env, pre.condition.stack.StackStatus ?? 'ROLLBACK_COMPLETE');
+  if (access.condition?.kind === 'failed-create') await confirmRecreate(ctx, env, access.condition.stack.StackStatus ?? 'ROLLBACK_COMPLETE');
+  const record = async (outcome: DeployOutcome) => {
+    if (options.rollback) {
+      // Rollback records its own release; it needs the task definition the stack runs now to wait for ECS.
+      const arn = outcome === 'deployed' ? await taskDefinitionArnOf(ctx, clients, plan) : undefined;
+      return arn ? { taskDefinitionArn: arn } : {};
+    }
+    try {
+      return await recordOutcome(ctx, clients, plan, outcome);
+    } catch (e) {
+      if (outcome === 'failed' || !isTapctlError(e)) throw e;
+      const done = outcome === 'started' ? `started the deploy of ${env.names.stack}` : `${env.names.stack} is ${outcome === 'deployed' ? 'deployed' : 'up to date'}`;
+      throw new OperationError(`${done}, but the release ledger could not record it: ${e.message}`, { code: e.code, hint: e.hint, cause: e });
+    }
+  };
 
-  if (pre.stack && pre.condition?.kind === 'ready' && (await isUnchanged(clients, pre.stack, artifact))) {
+  if (access.stack && access.condition?.kind === 'ready' && isUnchanged(access.stack, artifact, await plan.deployedTemplate())) {
     phase(ctx, 'done', 'no changes');
-    const outputs = stackOutputs(pre.stack);
+    const outputs = stackOutputs(access.stack);
     const outputsFiles = writeOutputs(projectDir, env.name, outputs, options.outputsFile, ctx.cwd);
-    return finishStream<DeployResult>(ctx, { ...base, status: 'no-changes', outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext.slice(0, 1) });
+    const release = await record('no-changes');
+    return finish({ ...base, status: 'no-changes', ...release, outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext.slice(0, 1) });
   }
 
   const wait = options.wait !== false;
   if (options.hotswap && env.kind === 'production') {
     throw new RefusedError(`refusing to hotswap '${env.name}': it is a production environment`, { hint: 'production changes go through CloudFormation: drop --hotswap' });
   }
-  const run = await runChangeSet(ctx, { env, synth, clients, wait, hotswap: Boolean(options.hotswap), allowReplace });
+  const run = await runChangeSet(ctx, {
+    env,
+    synth,
+    clients,
+    wait,
+    hotswap: Boolean(options.hotswap),
+    allowReplace,
+    ...(options.rollback ? { approvalSubject: options.rollback.subject } : {}),
+    onFailed: async () => {
+      const failed = options.rollback ? options.rollback.onFailed?.() : record('failed');
+      await failed?.catch((e: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(e as Error).message}`));
+    },
+  });
   const changes = run.summary ? { changes: run.summary } : {};
   if (run.noOp) {
-    const outputs = run.outputs;
-    const outputsFiles = writeOutputs(projectDir, env.name, outputs, options.outputsFile, ctx.cwd);
-    return finishStream<DeployResult>(ctx, { ...base, status: 'no-changes', outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext.slice(0, 1) });
+    const outputsFiles = writeOutputs(projectDir, env.name, run.outputs, options.outputsFile, ctx.cwd);
+    const release = await record('no-changes');
+    return finish({ ...base, status: 'no-changes', ...release, outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext.slice(0, 1) });
   }
   if (!wait) {
-    return finishStream<DeployResult>(ctx, {
+    const release = await record('started');
+    return finish({
       ...base,
       status: 'started',
       ...changes,
+      ...release,
       durationMs: Date.now() - started,
       next: [`tapctl status --env ${env.name} --watch   (follow the deploy; the next tapctl deploy writes the outputs)`],
     });
   }
   const outputsFiles = writeOutputs(projectDir, env.name, run.outputs, options.outputsFile, ctx.cwd);
+  const release = await record('deployed');
   phase(ctx, 'done', 'deployed');
-  return finishStream<DeployResult>(ctx, { ...base, status: 'deployed', ...changes, outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext });
-}
-
-interface ChangeSetRun {
-  readonly env: ResolvedEnvironment;
-  readonly synth: SynthResult;
-  readonly clients: AwsClients;
-  /** false: execute the change set and return without watching (--no-wait). */
-  readonly wait: boolean;
-  readonly hotswap: boolean;
-  readonly allowReplace: readonly string[];
-}
-
-interface ChangeSetOutcome {
-  /** CloudFormation found nothing to change. */
-  readonly noOp: boolean;
-  readonly summary?: ChangeSummary;
-  /** After a watched deploy (or a no-op): every output of the stack. */
-  readonly outputs: Record<string, string>;
+  return finish({ ...base, status: 'deployed', ...changes, ...release, outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext });
 }
 
 /**
- * The change set: toolkit-lib publishes the assets and creates it, tapctl shows and approves it (I5060), then
- * toolkit-lib executes and watches it. With --no-wait toolkit-lib only creates it (toolkit-lib has no
- * fire-and-forget deploy) and tapctl executes it and returns.
+ * The ledger after the deploy (record.ts); the task definition the stack runs now is read only when a release
+ * records it. Returns the fields the result carries. Rollback records its own releases.
  */
-async function runChangeSet(ctx: CommandContext, { env, synth, clients, wait, hotswap, allowReplace }: ChangeSetRun): Promise<ChangeSetOutcome> {
-  const progress = new ProgressRenderer(ctx, 'deploying', env.names.stack);
-  let summary: ChangeSummary | undefined;
-  let refusal: TapctlError | undefined;
-  let approved = false;
-  let noOp = false;
-  const ioHost = new ToolkitIoHost(ctx, {
-    progress,
-    onStackResult: (r) => (noOp = Boolean(r.noOp)),
-    approveDeploy: async (request) => {
-      // toolkit-lib's verdict on IAM / security-group changes is the one shown and asked about.
-      summary = { ...summarizeChanges(request.templateDiffs as Record<string, TemplateDiffLike>), permissionChange: request.permissionChangeType };
-      phase(ctx, 'approval', 'the change needs approval');
-      reportChanges(ctx, env.names.stack, summary);
-      if (summary.permissionChange !== 'none' && !ctx.io.json) ctx.io.line(securityDiff(request.message));
-      refusal = destructiveRefusal(summary, allowReplace, env.name) ?? (await askApproval(ctx, env, summary));
-      approved = !refusal;
-      if (approved) phase(ctx, 'deploy', wait ? 'deploying' : 'starting the deploy');
-      return approved;
-    },
+async function recordOutcome(ctx: CommandContext, clients: AwsClients, plan: DeployPlan, outcome: DeployOutcome): Promise<{ release?: ReleaseRef; taskDefinitionArn?: string }> {
+  if (!plan.access.identity) return {};
+  let arn: string | undefined;
+  const taskDefinitionArn = async () => (arn ??= await taskDefinitionArnOf(ctx, clients, plan));
+  const release = await recordDeploy({
+    env: plan.env,
+    clients,
+    image: plan.image,
+    deployedBefore: await plan.deployedTemplate(),
+    by: plan.access.identity.arn,
+    processEnv: ctx.env,
+    tapctlVersion: ctx.version,
+    outcome,
+    taskDefinitionArn,
   });
-
-  phase(ctx, 'changeset', 'publishing assets and creating the change set');
-  const stack = env.names.stack;
-  const doing = () =>
-    progress.monitoring ? `deploying ${stack}` : approved ? `starting the deploy of ${stack}` : `publishing the assets of ${stack} and creating its change set`;
-  let outputs: Record<string, string>;
-  try {
-    const result = await withToolkit(
-      ctx,
-      env,
-      ioHost,
-      async (toolkit) => {
-        const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
-        const work = toolkit.deploy(cx, {
-          deploymentMethod: hotswap
-            ? { method: 'hotswap', fallback: { method: 'change-set', changeSetName: CHANGE_SET_NAME, execute: wait } }
-            : { method: 'change-set', changeSetName: CHANGE_SET_NAME, execute: wait },
-          stackEventPollingInterval: pollIntervalMs(ctx, 2_000),
-        });
-        return interruptible(ctx, work, () => interrupted(env, progress.monitoring));
-      },
-      {
-        what: doing,
-        whenSilent: () => (progress.monitoring ? `CloudFormation carries on with the deploy without tapctl: follow it with tapctl status --env ${env.name} --watch` : undefined),
-      },
-    );
-    outputs = result.stacks[0]?.outputs ?? {};
-  } catch (e) {
-    if (refusal) throw refusal;
-    if (isTapctlError(e)) throw e;
-    // An AWS failure before CloudFormation reported any resource failure (assets denied, credentials expired,
-    // AWS unreachable) is explained as such; a failed deployment by its root cause.
-    const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, doing());
-    if (aws) throw aws;
-    const stackAfter = await describeStack(clients, env.names.stack).catch(() => undefined);
-    throw explainFailure({ operation: 'deploy', stackName: env.names.stack, envName: env.name, events: progress.events, error: e, stackAfter }).error;
-  }
-  if (!wait) {
-    // A change set that changes nothing stays in review when not executed: remove it instead.
-    if (noOp) await deleteChangeSet(clients, env.names.stack, CHANGE_SET_NAME);
-    else await executeChangeSet(clients, env.names.stack, CHANGE_SET_NAME);
-  }
-  return { noOp, summary, outputs };
+  if (release && release.outcome !== plan.image.current?.outcome) ctx.io.info(`release ${release.id} is ${release.outcome} (${release.parameter})`);
+  return { ...(release ? { release } : {}), ...(arn ? { taskDefinitionArn: arn } : {}) };
 }
 
 /**
- * One NDJSON `phase` event (--json) and a debug line; the human output has its own sections. A Ctrl-C that came
- * while the last step ran (SDK calls cannot be aborted) stops here, before anything changes.
+ * The task definition the stack runs now (DescribeStackResource), for the ledger and the rollout wait. Best
+ * effort: the deploy itself succeeded, and a release records the ARN only "when known".
  */
-function phase(ctx: CommandContext, name: string, message: string): void {
-  if (ctx.signal.aborted && name !== 'done') throw new InterruptedError('interrupted; nothing was changed');
-  ctx.io.event({ type: 'phase', phase: name, message });
-  ctx.io.debug(message);
+async function taskDefinitionArnOf(ctx: CommandContext, clients: AwsClients, plan: DeployPlan): Promise<string | undefined> {
+  const logicalId = templateImage(plan.artifact.template)?.taskDefinition;
+  if (!logicalId) return undefined;
+  try {
+    return await stackResourcePhysicalId(clients, plan.env.names.stack, logicalId);
+  } catch (e) {
+    ctx.io.debug(`the task definition's ARN could not be read: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 function stackWaitMs(flag: boolean | string | undefined): number | undefined {
@@ -242,16 +218,14 @@ function stackWaitMs(flag: boolean | string | undefined): number | undefined {
  * the deployed template; any other is refused (exit 2). A dry run without usable credentials cannot tell, and
  * says so.
  */
-async function checkRemovedLogicalIds(
-  ctx: CommandContext,
-  { env, clients, artifact, pre, ids }: { env: ResolvedEnvironment; clients: AwsClients; artifact: StackArtifactInfo; pre: PreflightResult; ids: readonly string[] },
-): Promise<void> {
-  const synthesized = Object.keys(artifact.template.Resources ?? {});
-  if (!pre.awsChecked) {
-    ctx.io.warn(`--allow-replace ${ids.join(', ')}: not in the synthesized ${env.names.stack}, and the deployed stack could not be read (${pre.checks.find((c) => c.name === 'stack')?.detail ?? 'no credentials'}): not checked`);
+async function checkRemovedLogicalIds(ctx: CommandContext, plan: DeployPlan, ids: readonly string[]): Promise<void> {
+  const { env, access } = plan;
+  const synthesized = Object.keys(plan.artifact.template.Resources ?? {});
+  if (!access.awsChecked) {
+    ctx.io.warn(`--allow-replace ${ids.join(', ')}: not in the synthesized ${env.names.stack}, and the deployed stack could not be read (${access.skipReason ?? 'no credentials'}): not checked`);
     return;
   }
-  const deployed = pre.stack ? Object.keys((await deployedTemplate(clients, pre.stack.StackId ?? env.names.stack))?.Resources ?? {}) : [];
+  const deployed = Object.keys((await plan.deployedTemplate())?.Resources ?? {});
   const unknown = unknownLogicalIds(ids, deployed);
   if (unknown.length > 0) throw unknownLogicalIdsError(unknown, [...new Set([...synthesized, ...deployed])], env.names.stack, env.name);
 }
@@ -267,19 +241,4 @@ async function confirmRecreate(ctx: CommandContext, env: ResolvedEnvironment, st
   ctx.io.warn(what);
   const ok = await ctx.prompter.confirm({ message: `Delete the failed stack ${env.names.stack} and create it again?`, default: false });
   if (!ok) throw new RefusedError(`${env.names.stack} left as it is; nothing was changed`);
-}
-
-/** toolkit-lib's question holds its formatted security diff first; the question itself goes. */
-function securityDiff(message: string): string {
-  return message.replace(/\n*\s*Stack includes[^\n]*Do you wish to deploy these changes\?\s*$/, '').trimEnd();
-}
-
-function interrupted(env: ResolvedEnvironment, running: boolean): InterruptedError {
-  return running
-    ? new InterruptedError(`stopped watching the deploy of ${env.names.stack}; CloudFormation carries on with it`, {
-        hint: `follow it with tapctl status --env ${env.name} --watch`,
-      })
-    : new InterruptedError(`interrupted before CloudFormation started; a change set may be left in review (the next deploy replaces it)`, {
-        hint: `see the stack with tapctl status --env ${env.name}`,
-      });
 }

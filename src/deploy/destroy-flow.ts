@@ -4,7 +4,7 @@
  */
 import { dirname } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { InterruptedError, isTapctlError, RefusedError } from '../cli/errors.js';
+import { InterruptedError, isTapctlError, OperationError, RefusedError } from '../cli/errors.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
@@ -14,7 +14,6 @@ import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize } from '../synth/synthesize.js';
 import { awsFailureIn, explainFailure, rootCause } from './failure.js';
-import { resolveImage } from './image.js';
 import { ProgressRenderer } from './progress.js';
 import { finishStream, type DestroyResult } from './results.js';
 import { retainedResources, stillExisting } from './retained.js';
@@ -31,7 +30,7 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   const started = Date.now();
   const loaded = await loadProject(ctx);
   const projectDir = dirname(loaded.path);
-  const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir);
+  const env = selectEnvironment(ctx, loaded);
   const name = env.names.stack;
   if (env.kind === 'production' && !options.force) {
     throw new RefusedError(`'${env.name}' is a production environment: destroy refuses it without --force`, {
@@ -41,7 +40,8 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   // Nobody can confirm without --yes or a terminal: refuse before any AWS call.
   if (!ctx.globals.yes && !ctx.interactive) throw noConfirmation(env);
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
-  assertAccount(await callerIdentity(clients), env);
+  const identity = await callerIdentity(clients);
+  assertAccount(identity, env);
 
   const stack = await describeStack(clients, name);
   if (!stack) return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'not-deployed', retained: [], durationMs: Date.now() - started });
@@ -87,7 +87,30 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
     throw explainFailure({ operation: 'destroy', stackName: name, envName: env.name, events: progress.events, error: e, stackAfter }).error;
   }
   const retained = await stillExisting(clients, kept);
-  return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, durationMs: Date.now() - started });
+  const ledgerEnded = await endLedger(clients, env, identity.arn);
+  return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, ...(ledgerEnded ? { ledgerEnded } : {}), durationMs: Date.now() - started });
+}
+
+/**
+ * The release ledger outlives the stack (its history is kept for audit) but is marked ended, so that a
+ * re-created environment does not take the destroyed one's current release. Returns the ledger prefix.
+ */
+async function endLedger(clients: AwsClients, env: ResolvedEnvironment, by: string): Promise<string | undefined> {
+  const { hasService } = await import('../release/running-image.js');
+  if (!hasService(env)) return undefined;
+  const { ledgerFor, markEnded } = await import('../release/ledger.js');
+  const ledger = ledgerFor(env);
+  try {
+    await markEnded(clients, ledger, { at: new Date().toISOString(), by, stack: env.names.stack });
+  } catch (e) {
+    if (!isTapctlError(e)) throw e;
+    throw new OperationError(`destroyed ${env.names.stack}, but its release ledger could not be marked ended: ${e.message}`, {
+      code: e.code,
+      hint: `${e.hint ? `${e.hint}; ` : ''}until it is, a re-created '${env.name}' would start from the destroyed one's current release if its image still exists`,
+      cause: e,
+    });
+  }
+  return ledger.prefix;
 }
 
 async function confirmDestroy(ctx: CommandContext, env: ResolvedEnvironment): Promise<void> {

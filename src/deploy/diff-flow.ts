@@ -4,14 +4,17 @@ import type { CommandContext } from '../cli/context.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
+import { deployedTemplate, type Template } from '../aws/stack-details.js';
 import { describeStack } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
 import { explainToolkitError } from './failure.js';
-import { resolveImage } from './image.js';
+import { resolveRunningImage } from '../release/running-image.js';
 import { templatePlan, type DiffResult } from './results.js';
+import { ALLOW_SCALE_TO_ZERO_FLAG, scaleToZeroFindings } from './running-service-guard.js';
+import { classifyStack } from './stack-state.js';
 import { ToolkitIoHost } from './toolkit-io.js';
 import { interruptible, withToolkit } from './toolkit-session.js';
 
@@ -48,22 +51,33 @@ export async function templateChanges(ctx: CommandContext, env: ResolvedEnvironm
 export async function runDiff(ctx: CommandContext, options: DiffOptions): Promise<DiffResult> {
   const loaded = await loadProject(ctx);
   const projectDir = dirname(loaded.path);
-  // The same image deploy would use, so that the diff shows exactly what deploy would do.
-  const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir);
+  const configured = selectEnvironment(ctx, loaded);
   // Say what is happening before the first AWS call: a slow or silent endpoint must not look like a hung tapctl.
-  ctx.io.info(`comparing ${env.names.stack} with the deployed stack in ${env.account}/${env.region}${env.endpoint ? ` via ${env.endpoint}` : ''} ...`);
-  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
-  const clients = new AwsClients(targetFor(env, ctx.globals.profile));
-  assertAccount(await callerIdentity(clients), env);
+  ctx.io.info(`comparing ${configured.names.stack} with the deployed stack in ${configured.account}/${configured.region}${configured.endpoint ? ` via ${configured.endpoint}` : ''} ...`);
+  const clients = new AwsClients(targetFor(configured, ctx.globals.profile));
+  assertAccount(await callerIdentity(clients), configured);
 
-  const base = { ok: true as const, environment: env.name, stack: env.names.stack };
-  const stack = await describeStack(clients, env.names.stack);
+  const stack = await describeStack(clients, configured.names.stack);
+  let deployed: Promise<Template | undefined> | undefined;
+  const readDeployed = () => (deployed ??= stack && classifyStack(stack).kind === 'ready' ? deployedTemplate(clients, configured.names.stack) : Promise.resolve(undefined));
+  // The image deploy would run, asked of AWS the same way, so that the diff shows exactly what deploy would do.
+  const image = await resolveRunningImage({ env: configured, clients, deployedTemplate: readDeployed });
+  if (image.check.status === 'warn') ctx.io.warn(`image: ${image.check.detail}`);
+  const env = image.env;
+  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
+
+  const base = { ok: true as const, environment: env.name, stack: env.names.stack, image: image.plan };
   if (!stack) {
     return { ...base, deployed: false, template: templatePlan(synth) };
   }
   const changes = await templateChanges(ctx, env, synth, options.templateOnly ? 'template-only' : 'change-set');
   for (const c of changes.destructive) {
     ctx.io.warn(ctx.io.style.bad(`${c.logicalId} (${c.type}) would be ${c.kind === 'replace' ? (c.conditional ? 'possibly replaced' : 'replaced') : 'removed'}: its data is lost; deploy refuses this without --allow-replace ${c.logicalId}`));
+  }
+  const before = await readDeployed();
+  const { readStackArtifact } = await import('./assembly.js');
+  for (const f of before ? scaleToZeroFindings(before, readStackArtifact(synth).template) : []) {
+    ctx.io.warn(ctx.io.style.bad(`${f.logicalId} (${f.type}): ${f.change}: the service would stop; deploy refuses this without ${ALLOW_SCALE_TO_ZERO_FLAG}`));
   }
   return { ...base, deployed: true, changes };
 }

@@ -6,20 +6,19 @@
  * parameters are CDK's own `[cdk:skip]` ones. Anything else goes through toolkit-lib, whose change set decides.
  */
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import type { AwsClients } from '../aws/clients.js';
-import { deployedTemplate } from '../aws/stack-details.js';
+import type { Template } from '../aws/stack-details.js';
 import type { StackArtifactInfo } from './assembly.js';
 
 const SETTLED = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE']);
 
-export async function isUnchanged(clients: AwsClients, stack: Stack, artifact: StackArtifactInfo): Promise<boolean> {
+/** `deployed`: the stack's template as CloudFormation returns it (read once by the deploy plan). */
+export function isUnchanged(stack: Stack, artifact: StackArtifactInfo, deployed: Template | undefined): boolean {
   if (!SETTLED.has(stack.StackStatus ?? '')) return false;
   const params = Object.values(artifact.template.Parameters ?? {});
   if (!params.every((p) => p.Type.startsWith('AWS::SSM::Parameter::') && p.Description?.includes('[cdk:skip]'))) return false;
   if (Boolean(stack.EnableTerminationProtection) !== artifact.terminationProtection) return false;
   const deployedTags = Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
   if (!sameRecord(deployedTags, artifact.tags)) return false;
-  const deployed = await deployedTemplate(clients, stack.StackId ?? artifact.stackName);
   return deployed !== undefined && JSON.stringify(deployed) === JSON.stringify(artifact.template);
 }
 

@@ -7,9 +7,10 @@ import type { Styles } from '../cli/io-host.js';
 import type { SynthResult } from '../synth/synthesize.js';
 import type { ChangeSummary } from './change-summary.js';
 import { changeLines, countsLine } from './change-summary.js';
-import type { ImagePlan } from './image.js';
 import { keyOutputs } from './outputs.js';
-import type { CheckRecord } from './preflight.js';
+import type { ReleaseRef } from '../release/record.js';
+import type { ImagePlan } from '../release/running-image.js';
+import type { CheckRecord } from './checks.js';
 import { formatElapsed } from './progress.js';
 
 export interface TemplatePlan {
@@ -29,8 +30,13 @@ export interface DeployResult {
   /** planned: dry run; started: --no-wait handed the change set to CloudFormation. */
   readonly status: 'planned' | 'no-changes' | 'deployed' | 'started';
   readonly checks: readonly CheckRecord[];
+  /** The image deployed and where it came from (config, release, deployed-stack, none, unresolved, not-used). */
   readonly image: ImagePlan;
   readonly template: TemplatePlan;
+  /** The release this deploy ran, as the ledger has it afterwards. */
+  readonly release?: ReleaseRef;
+  /** The task definition the stack runs after the deploy, when a release recorded it. */
+  readonly taskDefinitionArn?: string;
   /** Absent when not computed (dry run without credentials, no-change fast path). */
   readonly changes?: ChangeSummary;
   readonly outputs?: Record<string, string>;
@@ -49,6 +55,8 @@ export interface DiffResult {
   readonly changes?: ChangeSummary;
   /** When the stack is not deployed: what its first deploy creates. */
   readonly template?: TemplatePlan;
+  /** The image the comparison was made with (as deploy would resolve it). */
+  readonly image?: ImagePlan;
 }
 
 export interface BootstrapResult {
@@ -76,6 +84,8 @@ export interface DestroyResult {
   readonly status: 'destroyed' | 'not-deployed';
   /** Resources kept by their DeletionPolicy that still exist (or were not checked) and may still cost money. */
   readonly retained: readonly RetainedResource[];
+  /** The release ledger marked ended (its prefix); its history stays for audit. */
+  readonly ledgerEnded?: string;
   readonly durationMs: number;
 }
 
@@ -127,7 +137,7 @@ export function renderDeploy(r: DeployResult, s: Styles): string {
   switch (r.status) {
     case 'planned':
       lines.push(s.bold(`Plan for '${r.environment}' (${r.stack})`), ...renderTemplatePlan(r.template, s));
-      lines.push(`  ${s.dim('image    ')}  ${r.image.display}`);
+      lines.push(`  ${s.dim('image    ')}  ${imageLine(r.image, s)}`);
       if (r.changes) {
         lines.push(`  ${s.dim('changes  ')}  ${countsLine(r.changes)}`, ...changeLines(r.changes, s).map((l) => `    ${l}`));
       } else {
@@ -145,6 +155,7 @@ export function renderDeploy(r: DeployResult, s: Styles): string {
       break;
     case 'deployed':
       lines.push(s.good(`✔ deployed ${r.stack} in ${formatElapsed(r.durationMs)}${r.changes ? ` (${countsLine(r.changes)})` : ''}`), ...renderOutputs(r.outputs, r.outputsFiles, s));
+      if (r.release) lines.push(`  ${s.dim('release')}  ${r.release.id} ${r.release.outcome}  ${s.dim(r.image.display)}`);
       break;
     case 'started':
       lines.push(s.good(`✔ deploy of ${r.stack} started; CloudFormation carries on without tapctl`));
@@ -155,15 +166,22 @@ export function renderDeploy(r: DeployResult, s: Styles): string {
 }
 
 export function renderDiff(r: DiffResult, s: Styles): string {
+  const image = r.image && r.image.source !== 'not-used' ? [`  ${s.dim('image')}  ${imageLine(r.image, s)}`] : [];
   if (!r.deployed) {
     const lines = [s.bold(`${r.stack} is not deployed yet: the first deploy creates everything`)];
     if (r.template) lines.push(...renderTemplatePlan(r.template, s));
-    lines.push(s.dim(`  deploy it with tapctl deploy --env ${r.environment}`));
+    lines.push(...image, s.dim(`  deploy it with tapctl deploy --env ${r.environment}`));
     return lines.join('\n');
   }
   const c = r.changes!;
-  if (c.changes.length === 0) return s.good(`✔ ${r.stack} matches the deployed stack: no changes`);
-  return [s.bold(`${r.stack}: ${countsLine(c)}`), ...changeLines(c, s).map((l) => `  ${l}`)].join('\n');
+  if (c.changes.length === 0) return [s.good(`✔ ${r.stack} matches the deployed stack: no changes`), ...image].join('\n');
+  return [s.bold(`${r.stack}: ${countsLine(c)}`), ...changeLines(c, s).map((l) => `  ${l}`), ...image].join('\n');
+}
+
+/** `<image>  (release 000042 in the ledger)`; "not resolved (no credentials)" alone. */
+export function imageLine(image: ImagePlan, s: Styles): string {
+  if (image.source === 'unresolved' || image.source === 'not-used' || image.source === 'none') return image.display;
+  return `${image.display}  ${s.dim(`(${image.from})`)}`;
 }
 
 export function renderBootstrap(r: BootstrapResult, s: Styles): string {
@@ -175,6 +193,7 @@ export function renderBootstrap(r: BootstrapResult, s: Styles): string {
 export function renderDestroy(r: DestroyResult, s: Styles): string {
   if (r.status === 'not-deployed') return s.good(`✔ ${r.stack} is not deployed: nothing to destroy`);
   const lines = [s.good(`✔ destroyed ${r.stack} in ${formatElapsed(r.durationMs)}`)];
+  if (r.ledgerEnded) lines.push(s.dim(`  release ledger ${r.ledgerEnded} marked ended (its history is kept; tapctl releases lists it)`));
   if (r.retained.length > 0) {
     lines.push('', s.bold('Kept by their deletion policy (they still exist and may cost money):'));
     for (const k of r.retained) {

@@ -87,6 +87,8 @@ export async function withToolkit<T>(
         baseCredentials: withSocketIdleTimeout(BaseCredentials.awsCliCompatible({ ...(profile ? { profile } : {}), defaultRegion: env.region }), requestIdleMs(ctx)),
       },
     });
+    // The silence clock starts now: loading toolkit-lib (slow on a busy machine) is not AWS being silent.
+    ioHost.touch();
     return await boundSilence(ioHost, fn(toolkit), quietMs, () => noAnswer(ctx, env, quietMs, call));
   } finally {
     restore();

@@ -1,6 +1,7 @@
 /**
  * The push-image flow: build the app image for the service's platform, push it to the stack's own
- * ECR repository under an immutable tag, check it, record it for deploy and, with --deploy, roll the service.
+ * ECR repository under an immutable tag, check it, record it as a release in the environment's ledger (SSM, in
+ * its own account: the next deploy from any machine runs it) and, with --deploy, roll the service.
  *
  * Order: everything that can be checked locally (flags, tag, builder, secrets) and the account before any build,
  * so a wrong account or a missing stack costs seconds, not a build.
@@ -13,7 +14,7 @@ import type { ScanResult } from '../aws/ecr-scan.js';
 import type { RolloutResult, RolloutWaitOptions } from '../aws/ecs-rollout.js';
 import type { CommandContext } from '../cli/context.js';
 import { OperationError, RefusedError, UsageError } from '../cli/errors.js';
-import { loadProject, relativeName, selectEnvironment } from '../cli/project.js';
+import { loadProject, selectEnvironment } from '../cli/project.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { BuilderName } from './builder.js';
 import type { BuildahOptions } from './builders/buildah.js';
@@ -24,7 +25,7 @@ import { platformFor } from './platform.js';
 import { Redactor } from './redact.js';
 import type { Fetch } from './registry-api.js';
 import { deriveTags, readGitState } from './tag.js';
-import { envWorkDir, writePushedImage, type PushedImage } from '../state/work-dir.js';
+import type { ReleaseRef } from '../release/record.js';
 
 export interface PushImageOptions {
   readonly builder?: BuilderChoice;
@@ -68,8 +69,8 @@ export interface PushImageResult {
   readonly platformDigest?: string;
   readonly sizeBytes?: number;
   readonly pushedAt?: string;
-  /** Where the record deploy reads was written (relative to the working directory). */
-  readonly recordedIn?: string;
+  /** The release recorded in the ledger (outcome pushed; deployed or failed after --deploy). */
+  readonly release?: ReleaseRef;
   readonly scan?: ScanResult;
   readonly deployed?: boolean;
   /** deploy's own status (deployed, no-changes ...), when it reports one. */
@@ -107,15 +108,16 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   }
 
   // deploy runs the config's image when it names one; the pushed image would then never run.
-  const pinned = env.container.image;
-  if (pinned.tag || pinned.digest) {
+  const { pinnedImage } = await import('../release/running-image.js');
+  const pinned = pinnedImage(env);
+  if (pinned) {
     const what = `container.image in tapctl.config.yaml pins ${pinned.repository ?? 'the image'} to ${pinned.digest ?? pinned.tag}`;
     if (options.deploy) throw new UsageError(`${what}, so deploy would not run the pushed image`, { hint: 'remove container.image.tag / digest to deploy what push-image records' });
     ctx.io.warn(`${what}: deploy keeps running that one, not the image pushed now`);
   }
 
   const platform = platformFor(env.container.architecture);
-  const git = options.tag === undefined ? await readGitState(deps.spawn, projectDir, ctx.env) : undefined;
+  let git = options.tag === undefined ? await readGitState(deps.spawn, projectDir, ctx.env) : undefined;
   const tags = deriveTags({ tag: options.tag, alsoLatest: options.alsoLatest }, git);
   if (tags.source === 'git' && git?.dirty) ctx.io.warn(`the work tree has uncommitted changes: tagging ${tags.primary}`);
 
@@ -169,9 +171,15 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   }
   const { parseRepositoryUri } = await import('../aws/ecr.js');
   const repository = parseRepositoryUri(repositoryUri);
+  // The release ledger is read before any build: a role that may not use it fails in seconds, not after a push.
+  const { PushRecord } = await import('../release/push-record.js');
+  const ledger = new PushRecord({ clients, env, by: identity.arn, processEnv: ctx.env, tapctlVersion: ctx.version });
+  await ledger.open();
 
   const plan = { environment: env.name, repositoryUri: repository.uri, tag: tags.primary, tags: tags.all, platform: platform.id, builder: detected.name };
   if (options.dryRun) return { ...plan, dryRun: true };
+  // The release records the commit even when --tag names the image.
+  if (options.tag !== undefined) git = await readGitState(deps.spawn, projectDir, ctx.env);
 
   const builder = createBuilder(detected.name, { spawn: redactor.wrap(deps.spawn), env: ctx.env, buildah: deps.buildah });
   const { publishImage } = await import('../image/publish.js');
@@ -192,15 +200,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
     retry: deps.readBackRetry,
   });
 
-  const record: PushedImage = {
-    repositoryUri: published.repositoryUri,
-    tag: published.tag,
-    digest: published.digest,
-    platform: platform.id,
-    pushedAt: published.pushedAt,
-  };
-  writePushedImage(projectDir, env.name, record);
-  const recordedIn = relativeName(ctx, `${envWorkDir(projectDir, env.name)}/image.json`);
+  const release = await ledger.pushed({ ...published, platform: platform.id, ...(git ? { git } : {}) });
 
   let scan: ScanResult | undefined;
   if (options.scan) {
@@ -214,7 +214,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
     if (scan.status !== 'COMPLETE') ctx.io.warn(`scan ${scan.status.toLowerCase()}${scan.description ? `: ${scan.description}` : ''}`);
   }
 
-  const result: PushImageResult = { ...plan, dryRun: false, digest: published.digest, ...optional(published), recordedIn, ...(scan ? { scan } : {}) };
+  const result: PushImageResult = { ...plan, dryRun: false, digest: published.digest, ...optional(published), release, ...(scan ? { scan } : {}) };
   if (!deploy) return result;
 
   ctx.io.info(`deploying ${env.names.stack} with the new image${options.hotswap ? ' (hotswap)' : ''} ...`);
@@ -226,27 +226,33 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   const { waitForRollout } = await import('../aws/ecs-rollout.js');
   const taskDefinitionArn = deployed?.taskDefinitionArn;
   ctx.io.info(`waiting for ${env.names.ecsService} to run the new image ...`);
-  const rollout = await waitForRollout(
-    clients,
-    {
-      cluster: env.names.ecsCluster,
-      service: env.names.ecsService,
-      ...(typeof taskDefinitionArn === 'string' ? { taskDefinitionArn } : {}),
-      image: { repositoryUri: published.repositoryUri, digest: published.digest, tag: published.tag },
-    },
-    {
-      ...deps.rolloutWait,
-      since,
-      signal: ctx.signal,
-      onProgress: (p) =>
-        ctx.io.progress(
-          p.onTarget
-            ? `rollout ${(p.rolloutState ?? 'in progress').toLowerCase()}: ${p.running}/${p.desired} running, ${p.pending} pending`
-            : 'waiting for the service to start the new task definition',
-        ),
-    },
-  );
-  return finish(ctx, { ...result, deployed: true, ...deployStatus, rollout });
+  let rollout: RolloutResult;
+  try {
+    rollout = await waitForRollout(
+      clients,
+      {
+        cluster: env.names.ecsCluster,
+        service: env.names.ecsService,
+        ...(typeof taskDefinitionArn === 'string' ? { taskDefinitionArn } : {}),
+        image: { repositoryUri: published.repositoryUri, digest: published.digest, tag: published.tag },
+      },
+      {
+        ...deps.rolloutWait,
+        since,
+        signal: ctx.signal,
+        onProgress: (p) =>
+          ctx.io.progress(
+            p.onTarget
+              ? `rollout ${(p.rolloutState ?? 'in progress').toLowerCase()}: ${p.running}/${p.desired} running, ${p.pending} pending`
+              : 'waiting for the service to start the new task definition',
+          ),
+      },
+    );
+  } catch (e) {
+    if (e instanceof OperationError) await ledger.verdict('failed').catch((x: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(x as Error).message}`));
+    throw e;
+  }
+  return finish(ctx, { ...result, release: await ledger.verdict('deployed', rollout.taskDefinitionArn), deployed: true, ...deployStatus, rollout });
 }
 
 /**

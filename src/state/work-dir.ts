@@ -2,7 +2,9 @@
  * tapctl's working folder in a project: `.tapctl/<environment>/` (init adds it to .gitignore).
  * - cdk.out/      the last synthesized cloud assembly (synth cache)
  * - outputs.json  the stack outputs after the last successful deploy
- * - image.json    the image push-image last pushed (deploy runs exactly that one)
+ *
+ * Which image an environment runs is not kept here: it lives in AWS (the release ledger in SSM, the deployed
+ * stack), so that a deploy from any clone or CI job is safe (src/release/).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,22 +17,6 @@ export function envWorkDir(projectDir: string, envName: string): string {
 
 export function assemblyDir(projectDir: string, envName: string): string {
   return join(envWorkDir(projectDir, envName), 'cdk.out');
-}
-
-export interface PushedImage {
-  readonly repositoryUri: string;
-  readonly tag: string;
-  readonly digest: string;
-  readonly platform: string;
-  readonly pushedAt: string;
-}
-
-export function readPushedImage(projectDir: string, envName: string): PushedImage | undefined {
-  return readJson<PushedImage>(join(envWorkDir(projectDir, envName), 'image.json'));
-}
-
-export function writePushedImage(projectDir: string, envName: string, image: PushedImage): void {
-  writeJson(join(envWorkDir(projectDir, envName), 'image.json'), image);
 }
 
 export function outputsFile(projectDir: string, envName: string): string {

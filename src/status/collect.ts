@@ -7,7 +7,6 @@ import type { AwsClients } from '../aws/clients.js';
 import { assertAccount, callerIdentity, type CallerIdentity } from '../aws/identity.js';
 import { describeStack, stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
-import type { PushedImage } from '../state/work-dir.js';
 import { SCHEMA_VERSION, type StatusDocument } from './schema.js';
 import type { SectionContext } from './sections/section.js';
 import { readStack } from './sections/stack.js';
@@ -21,7 +20,6 @@ export interface CollectOptions {
   readonly env: ResolvedEnvironment;
   readonly probe: boolean;
   readonly signal: AbortSignal;
-  readonly lastPushed?: PushedImage;
   /** Known from an earlier refresh of --watch: the account is checked once. */
   readonly identity?: CallerIdentity;
   readonly now?: () => Date;
@@ -61,7 +59,7 @@ export async function collectStatus(o: CollectOptions): Promise<Collected> {
   }
 
   const outputs = stackOutputs(stack);
-  const c: SectionContext = { clients, env, outputs, signal, ...(o.lastPushed ? { lastPushed: o.lastPushed } : {}) };
+  const c: SectionContext = { clients, env, outputs, signal };
   const { readSections } = await sectionsModule;
   const sections = await readSections(c, { probe: o.probe, ...(o.fetch ? { fetch: o.fetch } : {}) });
   if (signal.aborted) throw new InterruptedError('interrupted');
@@ -80,6 +78,7 @@ export async function collectStatus(o: CollectOptions): Promise<Collected> {
     targets: sections.targets,
     database: sections.database,
     alarms: sections.alarms,
+    release: sections.release,
     outputs,
   };
   return { document, identity };

@@ -6,6 +6,7 @@ import type { IoHost, Styles } from '../cli/io-host.js';
 import type {
   AlarmsInfo,
   DatabaseInfo,
+  ReleaseInfo,
   DeploymentInfo,
   EndpointInfo,
   ImageRef,
@@ -40,7 +41,8 @@ export function renderStatus(io: IoHost, doc: StatusDocument, options: RenderOpt
   if (doc.endpoints.length > 0) io.rows(doc.endpoints.map((p) => [p.name, endpointLine(p, s)]));
   else io.check('skip', 'none: this preset has no load balancer, CDN or API');
 
-  section(io, 'Service', doc.service, (d) => renderService(io, d, doc, at));
+  section(io, 'Service', doc.service, (d) => renderService(io, d));
+  section(io, 'Release', doc.release, (d) => renderRelease(io, d, at));
   section(io, 'Targets', doc.targets, (d) => renderTargets(io, d));
   section(io, 'Database', doc.database, (d) => renderDatabase(io, d));
   section(io, 'Alarms', doc.alarms, (d) => renderAlarms(io, d, at));
@@ -74,13 +76,13 @@ function section<T>(io: IoHost, title: string, result: Section<T>, body: (data: 
   else io.check('fail', 'not shown', result.error.message);
 }
 
-/** "... is not authorized to perform: ecs:DescribeServices on ..." -> " (ecs:DescribeServices)". */
+/** "... is not authorized to perform: ecs:DescribeServices on ..." or "AWS denied ssm:GetParameters on" -> " (action)". */
 function deniedAction(message: string): string {
-  const m = /perform:?\s+([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message);
+  const m = /(?:perform:?|denied)\s+([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message);
   return m ? ` (${m[1]})` : '';
 }
 
-function renderService(io: IoHost, d: ServiceInfo, doc: StatusDocument, at: (t: string | null) => string): void {
+function renderService(io: IoHost, d: ServiceInfo): void {
   const s = io.style;
   const tasks = `${d.desiredCount} desired · ${d.runningCount} running · ${d.pendingCount} pending`;
   const rows: Row[] = [
@@ -90,14 +92,31 @@ function renderService(io: IoHost, d: ServiceInfo, doc: StatusDocument, at: (t: 
   ];
   const running = d.image.running;
   if (running) rows.push(['image', imageLine(running)]);
-  const pushed = d.image.lastPushed;
-  if (pushed) rows.push(['last pushed', `${pushed.tag} ${s.dim(shortDigest(pushed.digest))} ${s.dim(at(pushed.pushedAt))}`]);
   rows.push(...d.events.map((x): Row => ['event', `${s.dim(clock(x.at))}  ${x.message}`]));
   io.rows(rows);
-  if (d.image.matchesLastPushed === false) {
-    io.check('warn', 'the running image differs from the last one pushed', `tapctl deploy --env ${doc.environment.name} rolls out ${pushed?.tag ?? 'it'}`);
-  }
   for (const note of d.notes) io.check('warn', note);
+}
+
+/** The ledger's current release and any drift; the ledger itself on the last row. */
+function renderRelease(io: IoHost, d: ReleaseInfo, at: (t: string | null) => string): void {
+  const s = io.style;
+  const rows: Row[] = [];
+  const c = d.current;
+  if (c) {
+    const image = `${c.image.tag ?? '(no tag)'}${c.image.digest ? ` ${s.dim(shortDigest(c.image.digest))}` : ''}`;
+    const outcome = c.outcome === 'failed' ? s.bad(c.outcome) : c.outcome === 'pushed' ? s.warn(c.outcome) : c.outcome;
+    rows.push(['current', `${c.id} · ${image} · ${outcome}${c.from ? s.dim(` · rollback to ${c.from}`) : ''}`]);
+    rows.push(['by', `${c.by.ciActor ? `${c.by.ciActor} ${s.dim(`(${c.by.arn})`)}` : c.by.arn}${c.by.runUrl ? s.dim(`  ${c.by.runUrl}`) : ''}`]);
+    rows.push(['recorded', at(c.at)]);
+  } else {
+    rows.push(['current', s.dim('none recorded: the next deploy keeps what the stack runs')]);
+  }
+  if (d.pinned) rows.push(['pinned', `${d.pinned.tag ?? d.pinned.digest ?? ''} ${s.dim('(container.image in the config)')}`]);
+  if (d.ended) rows.push(['ended', `${at(d.ended.at)} ${s.dim(`by ${d.ended.by} (destroy)`)}`]);
+  rows.push(['ledger', s.dim(d.ledger)]);
+  io.rows(rows);
+  if (d.ignored) io.check('warn', 'current pointer ignored', d.ignored);
+  for (const line of d.drift) io.check('warn', line);
 }
 
 function deploymentLine(x: DeploymentInfo, s: Styles): string {

@@ -8,7 +8,6 @@ import { InterruptedError, isTapctlError, OperationError } from '../cli/errors.j
 import { AwsClients, targetFor } from '../aws/clients.js';
 import type { CallerIdentity } from '../aws/identity.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
-import { readPushedImage } from '../state/work-dir.js';
 import { collectStatus, type CollectOptions } from './collect.js';
 import { renderStatus } from './render.js';
 import type { StatusDocument } from './schema.js';
@@ -25,11 +24,8 @@ export interface ShowStatusOptions {
 /** Returns the document of a single look; undefined when watching (every refresh was already written). */
 export async function showStatus(ctx: CommandContext, env: ResolvedEnvironment, projectDir: string, o: ShowStatusOptions): Promise<StatusDocument | undefined> {
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
-  // Read on every refresh: a push-image during a watch shows up on the next one.
-  const base = (): CollectOptions => {
-    const lastPushed = readPushedImage(projectDir, env.name);
-    return { clients, env, probe: o.probe, signal: ctx.signal, ...(lastPushed ? { lastPushed } : {}) };
-  };
+  // The release ledger is read on every refresh: a push-image during a watch shows up on the next one.
+  const base = (): CollectOptions => ({ clients, env, probe: o.probe, signal: ctx.signal });
 
   if (o.intervalSeconds === undefined) {
     ctx.io.progress(`reading ${env.names.stack} ...`);

@@ -23,6 +23,8 @@ export interface StatusDocument {
   readonly targets: Section<TargetsInfo>;
   readonly database: Section<DatabaseInfo>;
   readonly alarms: Section<AlarmsInfo>;
+  /** The release ledger (SSM Parameter Store): the current release, and whether what runs differs from it. */
+  readonly release: Section<ReleaseInfo>;
   /** Every stack output, by output key. */
   readonly outputs: Readonly<Record<string, string>>;
 }
@@ -156,7 +158,10 @@ export interface ImageRef {
 export interface ImageComparison {
   /** The image of the PRIMARY deployment. */
   readonly running: ImageRef | null;
-  /** What `tapctl push-image` last pushed from this project (.tapctl/<env>/image.json). */
+  /**
+   * The image of the release ledger's current release: what the next deploy runs (before the ledger, what
+   * push-image last pushed from this machine). Null when the ledger has no current release with a tag and digest.
+   */
   readonly lastPushed: PushedImageInfo | null;
   /** Null when either side is unknown. Compared by digest when both have one, otherwise by tag. */
   readonly matchesLastPushed: boolean | null;
@@ -167,6 +172,39 @@ export interface PushedImageInfo {
   readonly tag: string;
   readonly digest: string;
   readonly pushedAt: string;
+}
+
+export interface ReleaseInfo {
+  /** The ledger's SSM parameter prefix: `/tapctl/<project>/<suffix>/`. */
+  readonly ledger: string;
+  /** The current release: what the environment runs, or runs after the next deploy. Null when there is none. */
+  readonly current: ReleaseSummary | null;
+  /** Why the ledger's current pointer is not used (invalid record, from before a destroy), or null. */
+  readonly ignored: string | null;
+  /** When destroy ended the environment's ledger (a later release starts it afresh), or null. */
+  readonly ended: { readonly at: string; readonly by: string } | null;
+  /** The image container.image pins in the config, or null. */
+  readonly pinned: { readonly repository: string | null; readonly tag: string | null; readonly digest: string | null } | null;
+  /** One sentence per disagreement between what runs, the current release and the pin; empty when they agree. */
+  readonly drift: readonly string[];
+}
+
+export interface ReleaseSummary {
+  /** Zero-padded release id (`000042`). */
+  readonly id: string;
+  /** pushed, deployed, failed or rolled-back. */
+  readonly outcome: string;
+  /** push-image, deploy (a pinned image) or rollback. */
+  readonly source: string;
+  readonly image: { readonly repository: string; readonly tag: string | null; readonly digest: string | null };
+  /** The STS caller ARN that recorded it, and the CI actor and run when it came from CI. */
+  readonly by: { readonly arn: string; readonly ciActor: string | null; readonly runUrl: string | null };
+  /** When it was recorded (ISO 8601). */
+  readonly at: string;
+  readonly taskDefinitionArn: string | null;
+  /** A rollback: the release whose image it runs again, and the one it replaced. */
+  readonly from: string | null;
+  readonly rollbackOf: string | null;
 }
 
 export interface ServiceEvent {

@@ -3,8 +3,10 @@
  * A no-change deploy must execute no change set, and creates none either.
  */
 import { describe, expect, it } from 'vitest';
+import { configFingerprint } from '../../src/release/release.js';
+import { releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
 import { FakeAws } from './fake-aws.js';
-import { tapctl, type Fixture, useFakeAws } from './setup.js';
+import { deployedWith, tapctl, templateWithImage, type Fixture, useFakeAws } from './setup.js';
 
 let f: Fixture;
 let fake: FakeAws;
@@ -26,8 +28,34 @@ describe('AWS API calls', () => {
       'STS.GetCallerIdentity': 1,
       'EC2.DescribeAvailabilityZones': 1,
       'SSM.GetParameter': 1,
+      'SSM.GetParameters': 1,
       'CloudFormation.DescribeStacks': 1,
       'RDS.DescribeDBEngineVersions': 1,
+      'CloudFormation.GetTemplate': 1,
+    });
+  });
+
+  it('image resolution adds at most 2 calls: GetParameters (current, ended) and one DescribeImages; the template is read once', async () => {
+    const digest = `sha256:${'7'.repeat(64)}`;
+    deployedWith(fake, await templateWithImage(f, { tag: 'v7', digest }));
+    // Recorded with the config deployed now: nothing to update in the ledger.
+    const release = releaseRecord(7, { configFingerprint: configFingerprint(f.env) });
+    seedLedger(fake.parameters, [release], release);
+    fake.images = [digest];
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    const counts = fake.callCounts();
+    console.log('no-change deploy of a release:', JSON.stringify(counts));
+    const resolution = (counts['SSM.GetParameters'] ?? 0) + (counts['ECR.DescribeImages'] ?? 0);
+    expect(resolution).toBe(2);
+    expect(counts).toEqual({
+      'STS.GetCallerIdentity': 1,
+      'SSM.GetParameter': 1,
+      'SSM.GetParameters': 1,
+      'ECR.DescribeImages': 1,
+      'CloudFormation.DescribeStacks': 1,
+      'RDS.DescribeDBEngineVersions': 1,
+      'EC2.DescribeAvailabilityZones': 1,
       'CloudFormation.GetTemplate': 1,
     });
   });

@@ -17,6 +17,7 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourceCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
@@ -28,8 +29,9 @@ import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@
 import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { FakeParameterStore } from '../helpers/fake-ssm.js';
 import { DEV_ACCOUNT } from '../helpers/project.js';
 
 // toolkit-lib assumes the bootstrap roles through the SDK's nested STS client, loaded as CommonJS.
@@ -78,11 +80,15 @@ export class FakeAws {
   /** Zone letters the account has in the region (DescribeAvailabilityZones). */
   zoneLetters = 'abcdef';
   apiGatewayRole: string | undefined = undefined;
+  /** The revision of the task definition ARN DescribeStackResource reports. */
+  taskDefinitionRevision = 7;
   /** After a destroy: which retained resources still exist. */
   existing = new Set<string>();
   missingCredentials = false;
   /** Called on every DescribeStackEvents (the interrupt test aborts from here). */
   onPoll?: () => void;
+  /** SSM Parameter Store: the release ledger lives here (the CDK bootstrap version is answered apart). */
+  readonly parameters = new FakeParameterStore(DEV_ACCOUNT);
 
   readonly cfn: AwsClientStub<CloudFormationClient> = mockClient(CloudFormationClient);
   readonly sts: AwsClientStub<STSClient> = mockClient(STSClient);
@@ -263,7 +269,8 @@ export class FakeAws {
     this.sts.on(AssumeRoleCommand).callsFake(creds);
     this.nestedSts.on(nested.AssumeRoleCommand).callsFake(creds);
 
-    this.ssm.on(GetParameterCommand).callsFake(() => {
+    this.parameters.install(this.ssm, (name) => {
+      if (!name.startsWith('/cdk-bootstrap/')) return undefined;
       if (this.bootstrapVersion === undefined) throw Object.assign(new Error('ParameterNotFound'), { name: 'ParameterNotFound' });
       return { Parameter: { Name: '/cdk-bootstrap/hnb659fds/version', Value: String(this.bootstrapVersion) } };
     });
@@ -357,6 +364,12 @@ export class FakeAws {
       this.events.unshift(this.event(this.stackName, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE'));
       this.stack = { status: 'DELETE_COMPLETE' };
       return {};
+    });
+    cfn.on(DescribeStackResourceCommand).callsFake((i: { LogicalResourceId?: string }) => {
+      const r = this.stack?.template?.Resources?.[i.LogicalResourceId ?? ''];
+      if (!r) throw Object.assign(new Error(`Resource ${i.LogicalResourceId} does not exist for stack ${this.stackName}`), { name: 'ValidationError' });
+      const physical = r.Type === 'AWS::ECS::TaskDefinition' ? `arn:aws:ecs:${this.region}:${this.account}:task-definition/shop-app-dev:${this.taskDefinitionRevision}` : (this.stack?.physicalIds?.[i.LogicalResourceId!] ?? `${i.LogicalResourceId!.toLowerCase()}-physical`);
+      return { StackResourceDetail: { LogicalResourceId: i.LogicalResourceId, PhysicalResourceId: physical, ResourceType: r.Type, ResourceStatus: 'UPDATE_COMPLETE', LastUpdatedTimestamp: new Date() } };
     });
     cfn.on(ListStackResourcesCommand).callsFake(() => ({
       StackResourceSummaries: Object.entries(this.stack?.template?.Resources ?? {}).map(([id, r]) => ({

@@ -28,7 +28,8 @@ describe('tapctl diff', () => {
     for (const args of [['diff', '--env', 'dev'], ['diff', '--env', 'dev', '--template-only'], ['deploy', '--env', 'dev', '--dry-run']]) {
       const r = await tapctl(f, args);
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/✖ AWS denied access while comparing TapStack-shop-dev with the deployed stack: User: .* cloudformation:GetTemplate/);
+      // The template is first read to find the image the stack runs (the ledger is empty), then for the diff.
+      expect(r.stderr).toMatch(/✖ (image {2})?AWS denied access while (comparing TapStack-shop-dev with the deployed stack|reading the template of stack TapStack-shop-dev): User: .* cloudformation:GetTemplate/);
       expect(r.stderr).toMatch(/hint: your role needs this permission/);
       expect(r.stderr).not.toMatch(/internal error|bug in tapctl/);
     }
@@ -117,6 +118,22 @@ describe('tapctl destroy', () => {
     expect(r.stdout).toMatch(/destroyed TapStack-shop-dev/);
     expect(r.stdout).toMatch(/shop-static-assets-dev-111111111111 {2}AWS::S3::Bucket, Retain {2}still exists/);
     expect(r.stdout).not.toMatch(/shop-app-dev /);
+  });
+
+  it('marks the release ledger ended, keeping its history; a denied write is exit 1 after the stack is gone', async () => {
+    fake.deployedAsIs();
+    fake.parameters.set('/tapctl/shop/dev/releases/000001', { kept: true });
+    const r = await tapctl(f, ['destroy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.parameters.get('/tapctl/shop/dev/ended')).toMatchObject({ v: 1, by: 'arn:aws:iam::111111111111:user/ci', stack: 'TapStack-shop-dev', at: expect.any(String) });
+    expect(fake.parameters.get('/tapctl/shop/dev/releases/000001')).toEqual({ kept: true });
+    expect(r.stdout).toMatch(/release ledger \/tapctl\/shop\/dev\/ marked ended/);
+
+    fake.deployedAsIs();
+    fake.parameters.deny.add('PutParameter');
+    const denied = await tapctl(f, ['destroy', '--env', 'dev', '--yes']);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('✖ destroyed TapStack-shop-dev, but its release ledger could not be marked ended: AWS denied ssm:PutParameter on arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/ended');
   });
 
   it('a wrong answer leaves the stack alone (exit 3)', async () => {

@@ -1,7 +1,6 @@
 /** deploy's preflight checks and --dry-run plan, on the real synthesized stack against the faked AWS. */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { writePushedImage } from '../../src/state/work-dir.js';
+import { releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
 import { sampleConfig } from '../helpers/project.js';
 import { FakeAws } from './fake-aws.js';
 import { aimFake, logicalIdOf, synthesizedProject, tapctl, type Fixture, useFakeAws } from './setup.js';
@@ -96,28 +95,16 @@ describe('tapctl deploy --dry-run', () => {
 });
 
 describe('preflight', () => {
-  it('deploys the image push-image recorded when the config names none, and stops if ECR does not have it', async () => {
-    const digest = `sha256:${'a'.repeat(64)}`;
-    writePushedImage(f.project.dir, 'dev', { repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/shop-app-dev', tag: 'v7', digest, platform: 'linux/amd64', pushedAt: new Date().toISOString() });
-    try {
-      fake.deployedAsIs();
-      fake.images = ['v6'];
-      const missing = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
-      expect(missing.code).toBe(1);
-      expect(missing.stderr).toMatch(/image 111111111111.dkr.ecr.us-east-1.amazonaws.com\/shop-app-dev:v7@sha256:a+ is not in ECR repository shop-app-dev/);
-      expect(missing.stderr).toMatch(/hint: push it first: tapctl push-image --env dev/);
-      // The synthesized stack runs the recorded image (a copy of the frozen config, not the config itself).
-      const synthesized = readFileSync(`${f.project.dir}/.tapctl/dev/cdk.out/TapStack-shop-dev.template.json`, 'utf8');
-      expect(synthesized).toContain(digest);
-
-      fake.images = [digest];
-      const found = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--dry-run']);
-      expect(found.code, found.stderr).toBe(0);
-      expect(found.stderr).toMatch(/✔ image {2}.*:v7@sha256:a+ \(from push-image\)/);
-    } finally {
-      // Later tests deploy without an image again.
-      (await import('node:fs')).rmSync(`${f.project.dir}/.tapctl/dev/image.json`);
-    }
+  it('stops when the ledger\'s pushed release is missing from ECR and nothing runs yet to keep', async () => {
+    // A stack created but never run (placeholder), and a release whose image was deleted: nothing to fall back to.
+    const pushed = releaseRecord(9, { outcome: 'pushed' });
+    seedLedger(fake.parameters, [pushed], pushed);
+    fake.deployedAsIs();
+    fake.images = [];
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/! image {2}none yet: the service runs 0 tasks until you run tapctl push-image --env dev \(two-phase first deploy\); release 000009's image v9@sha256:999999999999 is no longer in ECR repository shop-app-dev/);
+    expect(r.stdout).toMatch(/up to date/);
   });
 
   it('checks the account API Gateway role when execution logging is on (failure-lessons #19)', async () => {

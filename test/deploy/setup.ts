@@ -73,3 +73,22 @@ export function useFakeAws(bind: (fixture: Fixture, fake: FakeAws) => void, prep
   });
   afterEach(() => fake.restore());
 }
+
+/**
+ * The fixture's template synthesized with `image` as the service's image (into its own folder, so the
+ * fixture's cloud assembly stays as it is): what a stack deployed with that image holds.
+ */
+export async function templateWithImage(f: Fixture, image: { repository?: string; tag?: string; digest?: string }): Promise<Record<string, any>> {
+  const { withImage } = await import('../../src/release/running-image.js');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const synth = await synthesize(withImage(f.env, image), { outDir: join(mkdtempSync(join(tmpdir(), 'tapctl-image-')), 'cdk.out') });
+  return JSON.parse(readFileSync(synth.templatePath, 'utf8'));
+}
+
+/** A deployed stack running `template` that the next deploy would deploy unchanged. */
+export function deployedWith(fake: FakeAws, template: Record<string, any>): void {
+  fake.nextTemplate = template;
+  fake.deployedAsIs();
+}

@@ -128,14 +128,15 @@ describe('the quiet-time bound', () => {
     fake.deployedAsIs();
     fake.stack!.template = deployed;
     fake.outcome = { kind: 'hang' };
-    // CloudFormation takes 1.2 s (polled every 5 ms); the bound is 300 ms of silence.
+    // CloudFormation takes 4 s (polled every 5 ms); the bound is 1 s of silence: long enough for toolkit-lib's
+    // own work between messages on a busy 2-core machine, well short of the deploy.
     fake.onPoll = () => {
       fake.onPoll = undefined;
       setTimeout(() => {
         fake.stack = { ...fake.stack!, status: 'UPDATE_COMPLETE', template: f.template() };
-      }, 1_200);
+      }, 4_000);
     };
-    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes'], { env: testEnv({ TAPCTL_AWS_TIMEOUT_MS: '300' }) });
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes'], { env: testEnv({ TAPCTL_AWS_TIMEOUT_MS: '1000' }) });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/✔ deployed TapStack-shop-dev/);
   });
@@ -148,13 +149,14 @@ describe('the quiet-time bound', () => {
     const slowYes = {
       input: async () => '',
       confirm: async () => {
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        // Three times the bound: a person thinking is not AWS being silent.
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
         return true;
       },
       select: async () => '' as never,
       checkbox: async () => [],
     };
-    const r = await tapctl(f, ['deploy', '--env', 'dev'], { tty: true, prompter: slowYes, env: testEnv({ TAPCTL_AWS_TIMEOUT_MS: '300' }) });
+    const r = await tapctl(f, ['deploy', '--env', 'dev'], { tty: true, prompter: slowYes, env: testEnv({ TAPCTL_AWS_TIMEOUT_MS: '1000' }) });
     expect(r.code, r.stderr).toBe(0);
     expect(fake.calls('ExecuteChangeSet')).toBe(1);
   });

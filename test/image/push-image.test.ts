@@ -11,13 +11,14 @@ import {
   GetAuthorizationTokenCommand,
 } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExitCode } from '../../src/cli/errors.js';
 import type { PushImageDeps } from '../../src/image/push-flow.js';
 import type { SpawnRequest } from '../../src/image/exec.js';
-import { readPushedImage } from '../../src/state/work-dir.js';
 import { cleanEnv } from '../helpers/cli.js';
+import { FakeParameterStore, releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
 import { PROD_ACCOUNT, type TempProject } from '../helpers/project.js';
 import { fakeSpawn, runPushImage } from './harness.js';
 import { CloudFormationClient, ECRClient, PASSWORD, REPO_URI, STSClient, imageProject, mockAccount, mockStack, mockToken } from './fixtures.js';
@@ -26,6 +27,11 @@ const sts = mockClient(STSClient);
 const cfn = mockClient(CloudFormationClient);
 const ecr = mockClient(ECRClient);
 const ecs = mockClient(ECSClient);
+const ssm = mockClient(SSMClient);
+/** The release ledger (SSM) push-image records into. */
+let ledger: FakeParameterStore;
+const LEDGER = '/tapctl/shop/dev/';
+const currentRelease = () => (ledger.get(`${LEDGER}current`) as { release?: Record<string, any> } | undefined)?.release;
 
 const DIGEST = `sha256:${'1'.repeat(64)}`;
 const CONFIG_DIGEST = `sha256:${'c'.repeat(64)}`;
@@ -92,7 +98,9 @@ const harness = (over: { envName?: string; env?: NodeJS.ProcessEnv; tty?: boolea
 });
 
 beforeEach(() => {
-  for (const m of [sts, cfn, ecr, ecs]) m.reset();
+  for (const m of [sts, cfn, ecr, ecs, ssm]) m.reset();
+  ledger = new FakeParameterStore();
+  ledger.install(ssm);
   project = imageProject({ buildSecrets: { npm: 'NPM_TOKEN' }, buildArgs: { NODE_ENV: 'production' } });
   mockAccount(sts);
   mockStack(cfn);
@@ -265,7 +273,22 @@ describe('push-image: build, push, read back, record', () => {
     expect(pushes.map((c) => c.args.at(-1))).toEqual([`docker://${REPO_URI}:v1`, `docker://${REPO_URI}:latest`]);
 
     expect(r.result).toMatchObject({ digest: DIGEST, tag: 'v1', sizeBytes: 31_457_280, platform: 'linux/amd64', pushedAt: '2026-11-20T10:00:00.000Z' });
-    expect(readPushedImage(project.dir, 'dev')).toEqual({ repositoryUri: REPO_URI, tag: 'v1', digest: DIGEST, platform: 'linux/amd64', pushedAt: '2026-11-20T10:00:00.000Z' });
+    // The release, in the environment's own account: the next deploy from any machine runs it.
+    expect(ledger.get(`${LEDGER}releases/000001`)).toMatchObject({
+      v: 1,
+      id: '000001',
+      image: { repository: REPO_URI, tag: 'v1', digest: DIGEST },
+      platform: 'linux/amd64',
+      git: null,
+      by: { arn: 'arn:aws:sts::111111111111:assumed-role/dev/me' },
+      tapctlVersion: '0.0.0-test',
+      configFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      outcome: 'pushed',
+      source: 'push-image',
+    });
+    expect(currentRelease()).toMatchObject({ id: '000001', outcome: 'pushed' });
+    expect(r.stdout).toMatch(/release\s+000001 pushed {2}\/tapctl\/shop\/dev\/releases\/000001/);
+    expect(existsSync(`${project.dir}/.tapctl/dev/image.json`)).toBe(false);
     expect(r.stdout).toContain(`pushed ${REPO_URI}:v1`);
     expect(r.stdout).toContain(DIGEST);
     expect(r.stdout).toContain('30 MB');
@@ -295,7 +318,7 @@ describe('push-image: build, push, read back, record', () => {
     const r = await runPushImage(harness(), { tag: 'v1' }, deps({ fetch: fakeFetch('arm64') }));
     expect(r.code).toBe(ExitCode.Failed);
     expect(r.stderr).toContain('is built for linux/arm64, but the service runs linux/amd64');
-    expect(readPushedImage(project.dir, 'dev')).toBeUndefined();
+    expect(ledger.names(LEDGER)).toEqual([]);
   });
 
   it('a manifest list: picks the platform entry (attestations ignored)', async () => {
@@ -374,6 +397,35 @@ describe('push-image: build, push, read back, record', () => {
   });
 });
 
+describe('push-image and the release ledger', () => {
+  it('takes the next release id after the newest, records the CI actor and run, and keeps the older releases', async () => {
+    seedLedger(ledger, [releaseRecord(41), releaseRecord(42)], releaseRecord(42));
+    const env = cleanEnv({ NPM_TOKEN: SECRET, GITHUB_ACTOR: 'octo', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '99' });
+    const r = await runPushImage(harness({ env }), { tag: 'v1' }, deps());
+    expect(r.code, r.stderr).toBe(0);
+    expect(ledger.get(`${LEDGER}releases/000043`)).toMatchObject({ by: { ciActor: 'octo', runUrl: 'https://github.com/acme/shop/actions/runs/99' }, outcome: 'pushed' });
+    expect(currentRelease()).toMatchObject({ id: '000043' });
+    expect(ledger.names(`${LEDGER}releases/`)).toHaveLength(3);
+  });
+
+  it('a denied ledger read stops before anything is built (exit 1), naming the action and the ARN', async () => {
+    ledger.deny.add('GetParametersByPath');
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps({ spawn }));
+    expect(r.code).toBe(ExitCode.Failed);
+    expect(r.stderr).toContain('✖ AWS denied ssm:GetParametersByPath on arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/releases/*');
+    expect(spawn.calls.filter((c) => c.args.includes('bud'))).toEqual([]);
+  });
+
+  it('a denied ledger write after the push says the image is pushed but not recorded (exit 1)', async () => {
+    ledger.deny.add('PutParameter');
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps());
+    expect(r.code).toBe(ExitCode.Failed);
+    expect(r.stderr).toContain(`✖ pushed ${REPO_URI}:v1 (${DIGEST}), but it is not recorded as a release: AWS denied ssm:PutParameter on arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/releases/000001`);
+    expect(r.stderr).toMatch(/hint: the release ledger needs .*; then push again/);
+  });
+});
+
 describe('push-image --scan', () => {
   it('waits for scan-on-push and prints the findings by severity', async () => {
     const notYet = Object.assign(new Error('no scan'), { name: 'ScanNotFoundException' });
@@ -408,18 +460,18 @@ describe('push-image --scan', () => {
     const r = await runPushImage(harness(), { tag: 'v1', scan: true }, deps({ scanWait: { pollMs: 1, timeoutMs: 0, sleep: async () => undefined } }));
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('scan timeout');
-    expect(readPushedImage(project.dir, 'dev')?.digest).toBe(DIGEST);
+    expect(currentRelease()?.image.digest).toBe(DIGEST);
   });
 });
 
 describe('push-image --deploy', () => {
   const TD = 'arn:aws:ecs:us-east-1:111111111111:task-definition/shop-app-dev:8';
 
-  it('records the image, runs deploy, then waits for ECS to run it', async () => {
+  it('records the release, runs deploy, waits for ECS to run it, then marks it deployed with the task definition', async () => {
     const seen: unknown[] = [];
     const deploy = vi.fn(async (_ctx: unknown, options: unknown) => {
-      // deploy reads the recorded image: it must be there before deploy runs.
-      seen.push(readPushedImage(project.dir, 'dev')?.digest, options);
+      // deploy takes the ledger's current release: it must be recorded before deploy runs.
+      seen.push(currentRelease()?.image.digest, options);
       return { stackName: 'TapStack-shop-dev' };
     });
     ecs.on(DescribeServicesCommand).resolves({ services: [{ status: 'ACTIVE', deployments: [{ status: 'PRIMARY', taskDefinition: TD, rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2 }] }] });
@@ -431,6 +483,23 @@ describe('push-image --deploy', () => {
     expect(ecs.commandCalls(DescribeServicesCommand)[0].args[0].input).toEqual({ cluster: 'shop-cluster-dev', services: ['shop-service-dev'] });
     expect(r.result?.rollout).toMatchObject({ taskDefinitionArn: TD, runningCount: 2 });
     expect(r.stdout).toContain('2/2 tasks on shop-app-dev:8');
+    expect(ledger.get(`${LEDGER}releases/000001`)).toMatchObject({ outcome: 'deployed', taskDefinitionArn: TD });
+    expect(currentRelease()).toMatchObject({ id: '000001', outcome: 'deployed' });
+    expect(r.result?.release).toEqual({ id: '000001', outcome: 'deployed', parameter: `${LEDGER}releases/000001` });
+  });
+
+  it('a rollout the circuit breaker rolls back is exit 1, and the release is marked failed', async () => {
+    const deploy = vi.fn(async () => ({ status: 'deployed' }));
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [{ status: 'ACTIVE', deployments: [{ status: 'PRIMARY', taskDefinition: TD, rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start', runningCount: 0, desiredCount: 2 }] }],
+    });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { containerDefinitions: [{ image: `${REPO_URI}@${DIGEST}` }] } });
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    const r = await runPushImage(harness(), { tag: 'v1', deploy: true }, deps({ loadDeploy: async () => deploy, rolloutWait: { pollMs: 1, sleep: async () => undefined } }));
+    expect(r.code).toBe(ExitCode.Failed);
+    expect(r.stderr).toMatch(/the rollout of shop-service-dev failed: the deployment circuit breaker stopped it/);
+    expect(ledger.get(`${LEDGER}releases/000001`)).toMatchObject({ outcome: 'failed' });
+    expect(currentRelease()).toMatchObject({ id: '000001', outcome: 'failed' });
   });
 
   it('--json: deploy streams NDJSON, and push-image ends the stream with its own result event', async () => {

@@ -12,13 +12,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BatchGetImageCommand, DescribeImagesCommand, type BatchGetImageCommandInput, type DescribeImagesCommandInput } from '@aws-sdk/client-ecr';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/errors.js';
 import { MANIFEST_MEDIA_TYPES } from '../../src/aws/ecr.js';
 import { spawnProcess, whichOnPath, type Spawn, type SpawnRequest } from '../../src/image/exec.js';
-import { readPushedImage } from '../../src/state/work-dir.js';
 import { cleanEnv } from '../helpers/cli.js';
+import { FakeParameterStore } from '../helpers/fake-ssm.js';
 import type { TempProject } from '../helpers/project.js';
 import { runPushImage } from './harness.js';
 import { CloudFormationClient, ECRClient, STSClient, imageProject, mockAccount, mockStack, mockToken } from './fixtures.js';
@@ -41,6 +42,8 @@ describe.skipIf(!hasTools)('push-image against a real registry (buildah + docker
   const sts = mockClient(STSClient);
   const cfn = mockClient(CloudFormationClient);
   const ecr = mockClient(ECRClient);
+  const ssm = mockClient(SSMClient);
+  let ledger = new FakeParameterStore();
   const basic = `Basic ${Buffer.from(`AWS:${PASSWORD}`).toString('base64')}`;
 
   /** GET or HEAD a manifest from the real registry, as ECR would serve it. */
@@ -90,7 +93,9 @@ describe.skipIf(!hasTools)('push-image against a real registry (buildah + docker
   });
 
   beforeEach(() => {
-    for (const m of [sts, cfn, ecr]) m.reset();
+    for (const m of [sts, cfn, ecr, ssm]) m.reset();
+    ledger = new FakeParameterStore();
+    ledger.install(ssm);
     mockAccount(sts);
     mockStack(cfn, `127.0.0.1:${port}/shop-app-dev`);
     mockToken(ecr, endpoint, Buffer.from(`AWS:${PASSWORD}`).toString('base64'));
@@ -164,7 +169,7 @@ describe.skipIf(!hasTools)('push-image against a real registry (buildah + docker
     expect(run.stdout).toContain(registryDigest!);
     expect(run.result).toMatchObject({ platform: 'linux/amd64', tags: ['it-1', 'latest'], builder: 'buildah' });
     expect((await manifestFromRegistry('shop-app-dev', 'latest', 'HEAD')).headers.get('docker-content-digest')).toBe(registryDigest);
-    expect(readPushedImage(project.dir, 'dev')).toMatchObject({ repositoryUri: `127.0.0.1:${port}/shop-app-dev`, tag: 'it-1', digest: registryDigest, platform: 'linux/amd64' });
+    expect(ledger.get('/tapctl/shop/dev/releases/000001')).toMatchObject({ image: { repository: `127.0.0.1:${port}/shop-app-dev`, tag: 'it-1', digest: registryDigest }, platform: 'linux/amd64', outcome: 'pushed' });
 
     // The password: on the login's stdin, nowhere else.
     expect(spawn.calls.length).toBeGreaterThanOrEqual(4);
@@ -198,7 +203,7 @@ describe.skipIf(!hasTools)('push-image against a real registry (buildah + docker
     const run = await runPushImage({ cwd: project.dir, env: cleanEnv() }, { builder: 'buildah', tag: 'it-wrong' }, { spawn, buildah: buildahStore() });
     expect(run.code).toBe(ExitCode.Failed);
     expect(run.stderr).toContain('is built for linux/amd64, but the service runs linux/arm64');
-    expect(readPushedImage(project.dir, 'dev')).toBeUndefined();
+    expect(ledger.names('/tapctl/')).toEqual([]);
   });
 });
 

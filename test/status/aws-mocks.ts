@@ -7,8 +7,10 @@ import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DBClusterNotFoundFault, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { FakeParameterStore } from '../helpers/fake-ssm.js';
 import { DEV_ACCOUNT } from '../helpers/project.js';
 
 export const STACK = 'TapStack-shop-dev';
@@ -98,6 +100,10 @@ export function healthyEnvironment() {
   const elb = mockClient(ElasticLoadBalancingV2Client);
   const rds = mockClient(RDSClient);
   const cw = mockClient(CloudWatchClient);
+  const ssm = mockClient(SSMClient);
+  // The release ledger: empty unless a test seeds it.
+  const ledger = new FakeParameterStore(DEV_ACCOUNT);
+  ledger.install(ssm);
 
   sts.on(GetCallerIdentityCommand).resolves({ Account: DEV_ACCOUNT, Arn: `arn:aws:sts::${DEV_ACCOUNT}:assumed-role/dev/me` });
   cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack()] });
@@ -133,8 +139,8 @@ export function healthyEnvironment() {
   });
   cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: ALARM_KEYS.map((k) => alarm(k)) });
 
-  const all = [cfn, sts, ecs, elb, rds, cw];
-  return { cfn, sts, ecs, elb, rds, cw, reset: () => all.forEach((m) => m.restore()) };
+  const all = [cfn, sts, ecs, elb, rds, cw, ssm];
+  return { cfn, sts, ecs, elb, rds, cw, ssm, ledger, reset: () => all.forEach((m) => m.restore()) };
 }
 
 /** The errors AWS really sends, as the SDK surfaces them. */

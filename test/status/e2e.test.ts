@@ -103,7 +103,7 @@ describe('tapctl status (spawned binary, fake AWS)', () => {
     const loaded = (JSON.parse(readFileSync(log, 'utf8')) as string[]).map((f) => f.replace(/\\/g, '/'));
     const packages = new Set(loaded.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean));
     // The probe sees what status loads through import() ...
-    for (const needed of ['@aws-sdk/client-cloudformation', '@aws-sdk/client-sts', '@aws-sdk/client-ecs', '@aws-sdk/client-elastic-load-balancing-v2', '@aws-sdk/client-rds', '@aws-sdk/client-cloudwatch']) {
+    for (const needed of ['@aws-sdk/client-cloudformation', '@aws-sdk/client-sts', '@aws-sdk/client-ecs', '@aws-sdk/client-elastic-load-balancing-v2', '@aws-sdk/client-rds', '@aws-sdk/client-cloudwatch', '@aws-sdk/client-ssm']) {
       expect(packages, needed).toContain(needed);
     }
     // ... and nothing status has no use for.

@@ -1,6 +1,5 @@
 /** `tapctl status` against mocked AWS (aws-sdk-client-mock on the real clients), run in-process. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
@@ -10,6 +9,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StatusDocument } from '../../src/status/schema.js';
 import { cleanEnv, runTapctl } from '../helpers/cli.js';
+import { releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
 import { sampleConfig, tempProject, type TempProject } from '../helpers/project.js';
 import { ALARM_KEYS, alarm, awsError, DIGEST_A, DIGEST_B, deployment, healthyEnvironment, minutesAgo, OUTPUTS, REPO, service, stack, STACK } from './aws-mocks.js';
 import { validate } from './json-schema.js';
@@ -287,19 +287,38 @@ describe('tapctl status', () => {
     expect(r.stderr).toMatch(/10\.0\.2\.10:3000\s+unhealthy Target\.ResponseCodeMismatch\s+Health checks failed with these codes: \[502\]/);
   });
 
-  it('says plainly when the running image differs from the last one pushed', async () => {
-    const pushed = { repositoryUri: REPO, tag: 'v8', digest: DIGEST_B, platform: 'linux/amd64', pushedAt: minutesAgo(10).toISOString() };
-    mkdirSync(join(project.dir, '.tapctl', 'dev'), { recursive: true });
-    writeFileSync(join(project.dir, '.tapctl', 'dev', 'image.json'), JSON.stringify(pushed));
+  it('shows the current release from the ledger, and says plainly when what runs differs from it', async () => {
+    const pushed = releaseRecord(8, { outcome: 'pushed', image: { repository: REPO, tag: 'v8', digest: DIGEST_B }, by: { arn: 'arn:aws:sts::111111111111:assumed-role/ci/gh', ciActor: 'octo', runUrl: 'https://github.com/acme/shop/actions/runs/7' }, at: minutesAgo(10).toISOString() });
+    seedLedger(aws.ledger, [pushed], pushed);
     const r = await status();
-    expect(r.stderr).toMatch(/last pushed\s+v8 sha256:bbbbbbbbbbbb .*\(10 min ago\)/);
-    expect(r.stderr).toContain('! the running image differs from the last one pushed  tapctl deploy --env dev rolls out v8');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^Release\n {2}current {3}000008 · v8 sha256:bbbbbbbbbbbb · pushed\n {2}by {8}octo \(arn:aws:sts::111111111111:assumed-role\/ci\/gh\) {2}https:\/\/github.com\/acme\/shop\/actions\/runs\/7\n {2}recorded {2}.*\(10 min ago\)\n {2}ledger {4}\/tapctl\/shop\/dev\/$/m);
+    expect(r.stderr).toContain('! release 000008 (v8@sha256:bbbbbbbbbbbb) is pushed but not deployed yet; the service runs v7@sha256:aaaaaaaaaaaa: tapctl deploy --env dev rolls it out');
     const doc = await statusJson();
-    expect(doc.service.state === 'ok' && doc.service.data.image).toMatchObject({ running: { tag: 'v7', digest: DIGEST_A }, lastPushed: { tag: 'v8' }, matchesLastPushed: false });
+    expect(doc.service.state === 'ok' && doc.service.data.image).toMatchObject({ running: { tag: 'v7', digest: DIGEST_A }, lastPushed: { tag: 'v8', digest: DIGEST_B }, matchesLastPushed: false });
+    expect(doc.release).toMatchObject({ state: 'ok', data: { ledger: '/tapctl/shop/dev/', current: { id: '000008', outcome: 'pushed', by: { ciActor: 'octo' } }, drift: [expect.stringContaining('pushed but not deployed yet')] } });
 
-    writeFileSync(join(project.dir, '.tapctl', 'dev', 'image.json'), JSON.stringify({ ...pushed, tag: 'v7', digest: DIGEST_A }));
-    const same = await status();
-    expect(same.stderr).not.toContain('differs');
+    const deployed = releaseRecord(9, { image: { repository: REPO, tag: 'v7', digest: DIGEST_A } });
+    seedLedger(aws.ledger, [deployed], deployed);
+    const same = await statusJson();
+    expect(same.release).toMatchObject({ state: 'ok', data: { current: { id: '000009' }, drift: [] } });
+    expect(same.service.state === 'ok' && same.service.data.image.matchesLastPushed).toBe(true);
+  });
+
+  it('reports a config pin that differs from what runs, and a denied ledger read without hiding the other sections', async () => {
+    project.cleanup();
+    const base = sampleConfig();
+    project = tempProject({ ...base, defaults: { ...(base.defaults as object), container: { image: { tag: 'v9' } } } });
+    const pinned = await statusJson();
+    expect(pinned.release).toMatchObject({ state: 'ok', data: { current: null, pinned: { tag: 'v9' }, drift: ['the config pins v9 (container.image): the next deploy runs it, not v7@sha256:aaaaaaaaaaaa'] } });
+
+    aws.ledger.deny.add('GetParameters');
+    const r = await status();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^Release\n {2}✖ not shown: AWS denied access \(ssm:GetParameters\) {2}your role needs this permission$/m);
+    expect(r.stderr).toMatch(/service\s+shop-service-dev on shop-cluster-dev/);
+    const doc = await statusJson();
+    expect(doc.release).toMatchObject({ state: 'error', error: { code: 'access-denied', message: expect.stringContaining('arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/current') } });
   });
 
   it('--probe sends GET to each endpoint health path and shows status code and latency', async () => {

@@ -17,16 +17,10 @@ import logs = require('aws-cdk-lib/aws-logs');
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG } from '../image-placeholder.js';
 import { suppressNag } from '../nag-suppressions.js';
 
-/**
- * Tag the task definition points at while no image has been pushed. The service then runs zero tasks, so ECS
- * never tries to pull it; push-image followed by deploy replaces it.
- */
-export const PLACEHOLDER_IMAGE_TAG = 'tapctl-bootstrap-placeholder';
-
-/** Name of the application container (the target of the load balancer). */
-export const CONTAINER_NAME = 'app';
+export { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG };
 
 /**
  * Container and target-group health-check timings of tapstack.md §5.5 and §6.2. The config has no keys for

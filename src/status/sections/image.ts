@@ -1,6 +1,5 @@
-/** Image references as ECS writes them, and the comparison with what push-image last pushed. */
-import type { PushedImage } from '../../state/work-dir.js';
-import type { ImageComparison, ImageRef } from '../schema.js';
+/** Image references as ECS writes them, and the comparison with the release ledger's current release. */
+import type { ImageComparison, ImageRef, PushedImageInfo } from '../schema.js';
 
 /** `repo[:tag][@sha256:...]`; a registry port (`host:5000/repo`) is not mistaken for a tag. */
 export function parseImage(reference: string, reportedDigest?: string | null): ImageRef {
@@ -17,7 +16,7 @@ export function parseImage(reference: string, reportedDigest?: string | null): I
   };
 }
 
-export function compareWithPushed(running: ImageRef | null, pushed: PushedImage | undefined): ImageComparison {
+export function compareWithPushed(running: ImageRef | null, pushed: PushedImageInfo | undefined): ImageComparison {
   const lastPushed = pushed ? { repositoryUri: pushed.repositoryUri, tag: pushed.tag, digest: pushed.digest, pushedAt: pushed.pushedAt } : null;
   let matchesLastPushed: boolean | null = null;
   if (running && pushed) {

@@ -11,6 +11,7 @@ import { PRESET_PARTS } from '../../config/presets/index.js';
 import { readDatabaseInstances } from './database-instances.js';
 import { absent, sectionError, type SectionContext } from './section.js';
 import { readService } from './service.js';
+import { joinReleaseAndService, readRelease } from './release.js';
 import { readTargets } from './targets.js';
 
 export interface SectionsOptions {
@@ -28,16 +29,19 @@ export async function readSections(c: SectionContext, o: SectionsOptions) {
     parts.database === 'instances' ? readDatabaseInstances(c) : readDatabase(c),
     readAlarms(c),
     readEndpoints(c.env, c.outputs, { probe: o.probe, signal: c.signal, ...(o.fetch ? { fetch: o.fetch } : {}) }),
+    readRelease(c),
   ] as const);
   // Readers turn AWS errors into sections themselves; this only catches a bug in one, without losing the rest.
   const section = <T>(r: PromiseSettledResult<Section<T>>, what: string): Section<T> =>
     r.status === 'fulfilled' ? r.value : sectionError(r.reason, what, c.signal);
   const endpoints: EndpointInfo[] = settled[4].status === 'fulfilled' ? settled[4].value : [];
+  const joined = joinReleaseAndService(section(settled[0], 'reading the ECS service'), section(settled[5], 'reading the release ledger'), c.env.name);
   return {
-    service: section(settled[0], 'reading the ECS service'),
+    service: joined.service,
     targets: section(settled[1], 'reading the target group'),
     database: section(settled[2], 'reading the database cluster'),
     alarms: section(settled[3], 'reading the CloudWatch alarms'),
+    release: joined.release,
     endpoints,
   };
 }
@@ -47,5 +51,5 @@ export async function readSections(c: SectionContext, o: SectionsOptions) {
  * (a load error surfaces later, in its section).
  */
 export async function preloadSectionClients(clients: AwsClients): Promise<void> {
-  await Promise.allSettled([clients.ecs(), clients.elbv2(), clients.rds(), clients.cloudWatch()]);
+  await Promise.allSettled([clients.ecs(), clients.elbv2(), clients.rds(), clients.cloudWatch(), clients.ssm()]);
 }

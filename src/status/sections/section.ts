@@ -2,7 +2,6 @@
 import type { AwsClients } from '../../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../../aws/errors.js';
 import type { ResolvedEnvironment } from '../../config/resolve.js';
-import type { PushedImage } from '../../state/work-dir.js';
 import type { Section, SectionErrorCode } from '../schema.js';
 
 /** One AWS call may take this long before its section gives up (the others are not held back). */
@@ -12,7 +11,6 @@ export interface SectionContext {
   readonly clients: AwsClients;
   readonly env: ResolvedEnvironment;
   readonly outputs: Readonly<Record<string, string>>;
-  readonly lastPushed?: PushedImage;
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;
 }

@@ -66,7 +66,8 @@ export async function readService(c: SectionContext): Promise<Section<ServiceInf
       runningCount: service.runningCount ?? 0,
       pendingCount: service.pendingCount ?? 0,
       deployments,
-      image: compareWithPushed(primary?.image ?? null, c.lastPushed),
+      // Compared with the ledger's current release once both sections are read (sections/index.ts).
+      image: compareWithPushed(primary?.image ?? null, undefined),
       events: (service.events ?? []).slice(0, EVENTS_SHOWN).map((e) => ({ at: iso(e.createdAt), message: e.message ?? '' })),
       notes,
     });

@@ -1,0 +1,139 @@
+/**
+ * The change set of a deploy: toolkit-lib publishes the assets and creates it, tapctl shows it, applies its
+ * refusals and asks for approval (I5060), then toolkit-lib executes and watches it.
+ */
+import type { CommandContext } from '../cli/context.js';
+import { InterruptedError, isTapctlError, type TapctlError } from '../cli/errors.js';
+import type { AwsClients } from '../aws/clients.js';
+import { deleteChangeSet, executeChangeSet } from '../aws/stack-details.js';
+import { describeStack } from '../aws/stack.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import type { SynthResult } from '../synth/synthesize.js';
+import { askApproval, destructiveRefusal } from './approval.js';
+import { reportChanges, summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
+import { awsFailureIn, explainFailure, rootCause } from './failure.js';
+import { phase } from './phase.js';
+import { ProgressRenderer } from './progress.js';
+import { ToolkitIoHost } from './toolkit-io.js';
+import { interruptible, pollIntervalMs, withToolkit } from './toolkit-session.js';
+
+/** The change set tapctl creates (and, with --no-wait, executes itself). */
+export const CHANGE_SET_NAME = 'tapctl-deploy';
+
+export interface ChangeSetRun {
+  readonly env: ResolvedEnvironment;
+  readonly synth: SynthResult;
+  readonly clients: AwsClients;
+  /** false: execute the change set and return without watching (--no-wait). */
+  readonly wait: boolean;
+  readonly hotswap: boolean;
+  readonly allowReplace: readonly string[];
+  /** What is asked at approval, when not a plain deploy (rollback: "Roll back 'dev' to release 000041"). */
+  readonly approvalSubject?: string;
+  /**
+   * Called when the approved change failed (CloudFormation rolled it back, or AWS refused its execution), before
+   * the error is thrown: the release ledger records the failure. Not for refusals or Ctrl-C.
+   */
+  readonly onFailed?: () => Promise<void>;
+}
+
+export interface ChangeSetOutcome {
+  /** CloudFormation found nothing to change. */
+  readonly noOp: boolean;
+  readonly summary?: ChangeSummary;
+  /** After a watched deploy (or a no-op): every output of the stack. */
+  readonly outputs: Record<string, string>;
+}
+
+/**
+ * The change set: toolkit-lib publishes the assets and creates it, tapctl shows and approves it (I5060), then
+ * toolkit-lib executes and watches it. With --no-wait toolkit-lib only creates it (toolkit-lib has no
+ * fire-and-forget deploy) and tapctl executes it and returns.
+ */
+export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Promise<ChangeSetOutcome> {
+  const { env, synth, clients, wait, hotswap, allowReplace } = run;
+  const progress = new ProgressRenderer(ctx, 'deploying', env.names.stack);
+  let summary: ChangeSummary | undefined;
+  let refusal: TapctlError | undefined;
+  let approved = false;
+  let noOp = false;
+  const ioHost = new ToolkitIoHost(ctx, {
+    progress,
+    onStackResult: (r) => (noOp = Boolean(r.noOp)),
+    approveDeploy: async (request) => {
+      // toolkit-lib's verdict on IAM / security-group changes is the one shown and asked about.
+      summary = { ...summarizeChanges(request.templateDiffs as Record<string, TemplateDiffLike>), permissionChange: request.permissionChangeType };
+      phase(ctx, 'approval', 'the change needs approval');
+      reportChanges(ctx, env.names.stack, summary);
+      if (summary.permissionChange !== 'none' && !ctx.io.json) ctx.io.line(securityDiff(request.message));
+      refusal = destructiveRefusal(summary, allowReplace, env.name) ?? (await askApproval(ctx, env, summary, run.approvalSubject));
+      approved = !refusal;
+      if (approved) phase(ctx, 'deploy', wait ? 'deploying' : 'starting the deploy');
+      return approved;
+    },
+  });
+
+  phase(ctx, 'changeset', 'publishing assets and creating the change set');
+  const stack = env.names.stack;
+  const doing = () =>
+    progress.monitoring ? `deploying ${stack}` : approved ? `starting the deploy of ${stack}` : `publishing the assets of ${stack} and creating its change set`;
+  let outputs: Record<string, string>;
+  try {
+    const result = await withToolkit(
+      ctx,
+      env,
+      ioHost,
+      async (toolkit) => {
+        const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
+        const work = toolkit.deploy(cx, {
+          deploymentMethod: hotswap
+            ? { method: 'hotswap', fallback: { method: 'change-set', changeSetName: CHANGE_SET_NAME, execute: wait } }
+            : { method: 'change-set', changeSetName: CHANGE_SET_NAME, execute: wait },
+          stackEventPollingInterval: pollIntervalMs(ctx, 2_000),
+        });
+        return interruptible(ctx, work, () => interrupted(env, progress.monitoring));
+      },
+      {
+        what: doing,
+        whenSilent: () => (progress.monitoring ? `CloudFormation carries on with the deploy without tapctl: follow it with tapctl status --env ${env.name} --watch` : undefined),
+      },
+    );
+    outputs = result.stacks[0]?.outputs ?? {};
+  } catch (e) {
+    if (refusal) throw refusal;
+    const error = await explainDeployFailure(e);
+    if (approved && !(error instanceof InterruptedError)) await run.onFailed?.();
+    throw error;
+  }
+  if (!wait) {
+    // A change set that changes nothing stays in review when not executed: remove it instead.
+    if (noOp) await deleteChangeSet(clients, env.names.stack, CHANGE_SET_NAME);
+    else await executeChangeSet(clients, env.names.stack, CHANGE_SET_NAME);
+  }
+  return { noOp, summary, outputs };
+
+  async function explainDeployFailure(e: unknown): Promise<TapctlError> {
+    if (isTapctlError(e)) return e;
+    // An AWS failure before CloudFormation reported any resource failure (assets denied, credentials expired,
+    // AWS unreachable) is explained as such; a failed deployment by its root cause.
+    const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, doing());
+    if (aws) return aws;
+    const stackAfter = await describeStack(clients, env.names.stack).catch(() => undefined);
+    return explainFailure({ operation: 'deploy', stackName: env.names.stack, envName: env.name, events: progress.events, error: e, stackAfter }).error;
+  }
+}
+
+/** toolkit-lib's question holds its formatted security diff first; the question itself goes. */
+function securityDiff(message: string): string {
+  return message.replace(/\n*\s*Stack includes[^\n]*Do you wish to deploy these changes\?\s*$/, '').trimEnd();
+}
+
+function interrupted(env: ResolvedEnvironment, running: boolean): InterruptedError {
+  return running
+    ? new InterruptedError(`stopped watching the deploy of ${env.names.stack}; CloudFormation carries on with it`, {
+        hint: `follow it with tapctl status --env ${env.name} --watch`,
+      })
+    : new InterruptedError(`interrupted before CloudFormation started; a change set may be left in review (the next deploy replaces it)`, {
+        hint: `see the stack with tapctl status --env ${env.name}`,
+      });
+}

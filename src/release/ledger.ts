@@ -1,0 +1,262 @@
+/**
+ * The release ledger of one environment, in SSM Parameter Store in the environment's own account and region,
+ * under `/tapctl/<project>/<suffix>/` (the suffix is the environment's name unless `suffix:` sets one: the same
+ * one every physical name carries, so the ledger follows the stack):
+ *
+ * - `releases/<id>`: one Standard parameter per release (release.ts), id zero-padded so names sort. Created
+ *   with PutParameter without Overwrite, SSM's only conditional write: on ParameterAlreadyExists the writer
+ *   takes the next id, so two racing pushes both get a release. Outcome updates overwrite it (a handful of
+ *   versions, far below the 100 SSM keeps).
+ * - `current`: the release the environment runs or should run next, with a copy of its record so that a deploy
+ *   reads it in one call. Overwritten by push-image, deploy and rollback: last writer wins (every release is
+ *   still recorded). It is never labelled, so SSM drops its oldest version when the 101st is written
+ *   (https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-versions.html).
+ * - `ended`: written by destroy. A `current` older than `ended` belongs to the destroyed environment and is
+ *   ignored, so a re-created environment starts fresh; the history stays for audit.
+ *
+ * Limits (https://docs.aws.amazon.com/general/latest/gr/ssm.html): 4 KB per Standard parameter, 100 versions
+ * per parameter, 10,000 Standard parameters per account and region; GetParametersByPath returns at most 10 per
+ * page, GetParameters and DeleteParameters take at most 10 names
+ * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParametersByPath.html). The newest
+ * KEEP_RELEASES releases are kept: listing them is 5 pages, and 52 parameters per environment lets ~190
+ * environments share an account and region with room for the account's other parameters.
+ *
+ * IAM: ssm:GetParameters, ssm:GetParametersByPath, ssm:PutParameter and ssm:DeleteParameters on
+ * arn:<partition>:ssm:<region>:<account>:parameter/tapctl/<project>/<suffix>/*. A denied call is an error
+ * (exit 1) naming the action and the ARN; there is no silent fallback.
+ */
+import type { Parameter } from '@aws-sdk/client-ssm';
+import { OperationError } from '../cli/errors.js';
+import type { AwsClients } from '../aws/clients.js';
+import { awsErrorName, explainAwsError, isAccessDenied } from '../aws/errors.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import { formatReleaseId, parseRelease, releaseNumber, serializeRelease, sized, type Parsed, type Release, type ReleaseDraft } from './release.js';
+
+/** How many releases each environment keeps (see the module comment for why 50). */
+export const KEEP_RELEASES = 50;
+/** Racing writers each take the next free id; this many collisions in a row is not a race any more. */
+const MAX_ID_ATTEMPTS = 25;
+const PAGE_SIZE = 10;
+
+export const LEDGER_ACTIONS = ['ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:PutParameter', 'ssm:DeleteParameters'] as const;
+
+export interface Ledger {
+  /** `/tapctl/<project>/<suffix>/` */
+  readonly prefix: string;
+  /** `arn:aws:ssm:<region>:<account>:parameter/tapctl/<project>/<suffix>/` (append a name, or `*`). */
+  readonly arnPrefix: string;
+}
+
+export function ledgerFor(env: Pick<ResolvedEnvironment, 'project' | 'suffix' | 'region' | 'account'>): Ledger {
+  const prefix = `/tapctl/${env.project}/${env.suffix}/`;
+  return { prefix, arnPrefix: `arn:${partitionOf(env.region)}:ssm:${env.region}:${env.account}:parameter${prefix}` };
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** The IAM statement the ledger needs, as one line for hints and the README. */
+export function ledgerPolicy(ledger: Ledger): string {
+  return `${LEDGER_ACTIONS.join(', ')} on ${ledger.arnPrefix}*`;
+}
+
+export interface CurrentPointer {
+  readonly v: 1;
+  readonly release: Release;
+  /** When the pointer was written (ISO 8601) and by whom. */
+  readonly at: string;
+  readonly by: string;
+}
+
+export interface EndedMarker {
+  readonly v: 1;
+  readonly at: string;
+  readonly by: string;
+  readonly stack: string;
+}
+
+export interface LedgerHead {
+  /** The pointer as read: valid, or why not. Undefined when there is none. */
+  readonly current?: Parsed<CurrentPointer>;
+  /** When SSM last wrote `current`. */
+  readonly currentModified?: Date;
+  readonly ended?: EndedMarker;
+  /** `current` was written before `ended`: it belongs to the destroyed environment. */
+  readonly currentBeforeEnd: boolean;
+}
+
+/** `current` and `ended` in one GetParameters call. `abortSignal` cancels it (status's per-call time-out). */
+export async function readHead(clients: AwsClients, ledger: Ledger, options: { abortSignal?: AbortSignal } = {}): Promise<LedgerHead> {
+  const { GetParametersCommand } = await import('@aws-sdk/client-ssm');
+  const names = [`${ledger.prefix}current`, `${ledger.prefix}ended`];
+  let found: Parameter[];
+  try {
+    found = (await (await clients.ssm()).send(new GetParametersCommand({ Names: names }), options)).Parameters ?? [];
+  } catch (e) {
+    throw ledgerError(e, 'ssm:GetParameters', `${ledger.arnPrefix}current`, 'reading');
+  }
+  const byName = new Map(found.map((p) => [p.Name, p]));
+  const currentParam = byName.get(names[0]);
+  const endedParam = byName.get(names[1]);
+  const current = currentParam ? parsePointer(currentParam.Value) : undefined;
+  const ended = endedParam ? parseEnded(endedParam.Value) : undefined;
+  const currentAt = currentParam?.LastModifiedDate ?? (current?.ok ? new Date(current.value.at) : undefined);
+  const endedAt = endedParam?.LastModifiedDate ?? (ended ? new Date(ended.at) : undefined);
+  return {
+    ...(current ? { current } : {}),
+    ...(currentAt ? { currentModified: currentAt } : {}),
+    ...(ended ? { ended } : {}),
+    currentBeforeEnd: Boolean(currentAt && endedAt && currentAt.getTime() <= endedAt.getTime()),
+  };
+}
+
+export interface InvalidRecord {
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface ReleaseList {
+  /** Valid releases, newest (highest id) first. */
+  readonly releases: readonly Release[];
+  /** Parameters under releases/ that are not valid release records: reported, never used. */
+  readonly invalid: readonly InvalidRecord[];
+  /** The highest id seen, valid or not (the next release takes a higher one). */
+  readonly highestId: number;
+}
+
+/** Every release parameter, page by page (10 per page). */
+export async function listReleases(clients: AwsClients, ledger: Ledger): Promise<ReleaseList> {
+  const { GetParametersByPathCommand } = await import('@aws-sdk/client-ssm');
+  const ssm = await clients.ssm();
+  const path = `${ledger.prefix}releases`;
+  const releases: Release[] = [];
+  const invalid: InvalidRecord[] = [];
+  let highestId = 0;
+  let token: string | undefined;
+  try {
+    do {
+      const out = await ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: false, MaxResults: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }));
+      for (const p of out.Parameters ?? []) {
+        const name = p.Name ?? '';
+        const id = name.slice(name.lastIndexOf('/') + 1);
+        const n = releaseNumber(id);
+        if (n !== undefined) highestId = Math.max(highestId, n);
+        const parsed = parseRelease(p.Value, id);
+        if (parsed.ok) releases.push(parsed.value);
+        else invalid.push({ name, reason: parsed.reason });
+      }
+      token = out.NextToken;
+    } while (token);
+  } catch (e) {
+    throw ledgerError(e, 'ssm:GetParametersByPath', `${ledger.arnPrefix}releases/*`, 'reading');
+  }
+  releases.sort((a, b) => Number(b.id) - Number(a.id));
+  return { releases, invalid, highestId };
+}
+
+/**
+ * Records a new release under the next free id after `highestId`. PutParameter without Overwrite fails with
+ * ParameterAlreadyExists when another writer took the id first; then the next one is tried.
+ */
+export async function createRelease(clients: AwsClients, ledger: Ledger, draft: ReleaseDraft, highestId: number): Promise<Release> {
+  for (let attempt = 1, n = highestId + 1; attempt <= MAX_ID_ATTEMPTS; attempt++, n++) {
+    const release: Release = { v: 1, id: formatReleaseId(n), ...draft };
+    if (await put(clients, ledger, `releases/${release.id}`, serializeRelease(release), false, `tapctl release ${release.id}`)) return release;
+  }
+  throw new OperationError(`could not record the release: ${MAX_ID_ATTEMPTS} release ids after ${formatReleaseId(highestId)} were taken while tapctl tried them`, {
+    code: 'ledger-busy',
+    hint: 'another tapctl is writing releases for this environment right now; try again in a moment',
+  });
+}
+
+/** Overwrites a release (a new outcome, task definition or config fingerprint). */
+export async function updateRelease(clients: AwsClients, ledger: Ledger, release: Release): Promise<void> {
+  await put(clients, ledger, `releases/${release.id}`, serializeRelease(release), true);
+}
+
+/** Points `current` at `release` (last writer wins). */
+export async function setCurrent(clients: AwsClients, ledger: Ledger, release: Release, by: string): Promise<void> {
+  const pointer: CurrentPointer = { v: 1, release: JSON.parse(serializeRelease(release)) as Release, at: new Date().toISOString(), by };
+  await put(clients, ledger, 'current', sized(JSON.stringify(pointer), 'the current pointer'), true);
+}
+
+/** destroy: the environment ended; its releases stay for audit. */
+export async function markEnded(clients: AwsClients, ledger: Ledger, marker: Omit<EndedMarker, 'v'>): Promise<void> {
+  await put(clients, ledger, 'ended', JSON.stringify({ v: 1, ...marker }), true);
+}
+
+/**
+ * Deletes all but the newest `keep` releases (never one in `protect`), 10 names per DeleteParameters call.
+ * Returns the ids deleted.
+ */
+export async function pruneReleases(clients: AwsClients, ledger: Ledger, ids: readonly string[], protect: readonly string[] = [], keep = KEEP_RELEASES): Promise<string[]> {
+  const newestFirst = [...ids].sort((a, b) => Number(b) - Number(a));
+  const doomed = newestFirst.slice(keep).filter((id) => !protect.includes(id));
+  if (doomed.length === 0) return [];
+  const { DeleteParametersCommand } = await import('@aws-sdk/client-ssm');
+  const ssm = await clients.ssm();
+  for (let i = 0; i < doomed.length; i += PAGE_SIZE) {
+    const names = doomed.slice(i, i + PAGE_SIZE).map((id) => `${ledger.prefix}releases/${id}`);
+    try {
+      await ssm.send(new DeleteParametersCommand({ Names: names }));
+    } catch (e) {
+      throw ledgerError(e, 'ssm:DeleteParameters', `${ledger.arnPrefix}releases/*`, 'pruning old releases from');
+    }
+  }
+  return doomed;
+}
+
+/** PutParameter; false when `overwrite` is off and the parameter already exists (someone else took the name). */
+async function put(clients: AwsClients, ledger: Ledger, name: string, value: string, overwrite: boolean, description?: string): Promise<boolean> {
+  const { PutParameterCommand } = await import('@aws-sdk/client-ssm');
+  try {
+    await (await clients.ssm()).send(
+      new PutParameterCommand({ Name: `${ledger.prefix}${name}`, Value: value, Type: 'String', Tier: 'Standard', Overwrite: overwrite, ...(description ? { Description: description } : {}) }),
+    );
+    return true;
+  } catch (e) {
+    if (!overwrite && awsErrorName(e) === 'ParameterAlreadyExists') return false;
+    throw ledgerError(e, 'ssm:PutParameter', `${ledger.arnPrefix}${name}`, 'writing');
+  }
+}
+
+/** A denied ledger call names the action and the parameter ARN, and the whole policy the ledger needs. */
+export function ledgerError(e: unknown, action: string, arn: string, verb: string): OperationError {
+  if (isAccessDenied(e)) {
+    const ledgerArn = arn.replace(/(parameter\/tapctl\/[^/]+\/[^/]+\/).*$/, '$1*');
+    return new OperationError(`AWS denied ${action} on ${arn}: tapctl cannot ${verb === 'reading' ? 'read' : 'write'} the release ledger`, {
+      code: 'access-denied',
+      hint: `the release ledger needs ${LEDGER_ACTIONS.join(', ')} on ${ledgerArn} (README: "Working as a team / in CI")`,
+      cause: e,
+      details: { action, resource: arn },
+    });
+  }
+  const explained = explainAwsError(e, `${verb} the release ledger (${action} on ${arn})`);
+  return explained instanceof OperationError ? explained : new OperationError(explained.message, { hint: explained.hint, cause: e, code: explained.code });
+}
+
+function parsePointer(json: string | undefined): Parsed<CurrentPointer> {
+  let value: unknown;
+  try {
+    value = JSON.parse(json ?? '');
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const v = value as Partial<CurrentPointer> | null;
+  if (!v || typeof v !== 'object' || v.v !== 1 || typeof v.at !== 'string' || typeof v.by !== 'string') return { ok: false, reason: 'not a current-release pointer' };
+  const release = parseRelease(JSON.stringify(v.release));
+  if (!release.ok) return { ok: false, reason: `its release record is invalid: ${release.reason}` };
+  return { ok: true, value: { v: 1, release: release.value, at: v.at, by: v.by } };
+}
+
+function parseEnded(json: string | undefined): EndedMarker | undefined {
+  try {
+    const v = JSON.parse(json ?? '') as Partial<EndedMarker>;
+    return v && v.v === 1 && typeof v.at === 'string' && typeof v.by === 'string' ? { v: 1, at: v.at, by: v.by, stack: String(v.stack ?? '') } : undefined;
+  } catch {
+    return undefined;
+  }
+}

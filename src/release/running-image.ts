@@ -1,0 +1,199 @@
+/**
+ * THE one reader of "which image does this environment run, and which should it run next". deploy, diff,
+ * status, releases, rollback and push-image all ask here; nothing reads a local file for it.
+ *
+ * What a deploy runs, in order:
+ * 1. the config's pin (`container.image` tag or digest), confirmed in ECR;
+ * 2. else the ledger's current release, used only after one DescribeImages confirms the image still exists;
+ * 3. else what the deployed stack runs now (its AWS::ECS::TaskDefinition image, from the deployed template the
+ *    deploy reads anyway);
+ * 4. else none: only an environment that has never run an image gets the bootstrap placeholder.
+ * That costs a deploy at most two AWS calls of its own: GetParameters (current, ended) and DescribeImages.
+ */
+import type { AwsClients } from '../aws/clients.js';
+import { findImage } from '../aws/ecr-images.js';
+import { explainAwsError } from '../aws/errors.js';
+import type { Template } from '../aws/stack-details.js';
+import { OperationError } from '../cli/errors.js';
+import { PRESET_PARTS } from '../config/presets/index.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import { CONTAINER_NAME } from '../infra/image-placeholder.js';
+import { ledgerFor, readHead, type LedgerHead } from './ledger.js';
+import { shortImage, type Release } from './release.js';
+import { splitReference, templateImage, type TemplateImage } from './template-image.js';
+
+/** config: the pin. release: the ledger's current release. deployed-stack: kept from the deployed template. */
+export type ImageSource = 'config' | 'release' | 'deployed-stack' | 'none' | 'unresolved' | 'not-used';
+
+export interface ImagePlan {
+  readonly source: ImageSource;
+  /** The release it is (source `release`), or the release rollback deploys again. */
+  readonly releaseId?: string;
+  /** Set when the image lives outside the stack's own ECR repository. */
+  readonly repository?: string;
+  readonly tag?: string;
+  readonly digest?: string;
+  /** What a person reads: repository:tag@digest, or "none yet", "not resolved (no credentials)". */
+  readonly display: string;
+  /** Where it came from, for a person. */
+  readonly from: string;
+}
+
+export interface ImageResolution {
+  readonly plan: ImagePlan;
+  /** The environment to synthesize: a copy with container.image set to the resolved image. */
+  readonly env: ResolvedEnvironment;
+  readonly head?: LedgerHead;
+  /** The ledger's current release when it is usable (valid, not from before a destroy). */
+  readonly current?: Release;
+  /** What the deployed template runs, when it was read. */
+  readonly deployed?: TemplateImage;
+  /** The preflight line for the image. */
+  readonly check: { readonly status: 'pass' | 'warn' | 'skip'; readonly detail: string };
+}
+
+export interface ResolveInput {
+  readonly env: ResolvedEnvironment;
+  readonly clients: AwsClients;
+  /** The deployed template (undefined: no stack), read at most once by the caller and shared with it. */
+  readonly deployedTemplate: () => Promise<Template | undefined>;
+  /** rollback: deploy exactly this release's image (already confirmed in ECR). */
+  readonly override?: { readonly release: Release };
+}
+
+/** The stack's own repository URI, as push-image records it. */
+export function ownRepositoryUri(env: ResolvedEnvironment): string {
+  return `${env.account}.dkr.ecr.${env.region}.amazonaws.com/${env.names.ecrRepository}`;
+}
+
+/** The config's pin, when it names a tag or digest. */
+export function pinnedImage(env: ResolvedEnvironment): { repository?: string; tag?: string; digest?: string } | undefined {
+  const { repository, tag, digest } = env.container.image;
+  return tag || digest ? { ...(repository ? { repository } : {}), ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) } : undefined;
+}
+
+export function hasService(env: ResolvedEnvironment): boolean {
+  return PRESET_PARTS[env.preset].service;
+}
+
+/** No AWS answer to go by (dry run without usable credentials): the plan says so and shows no placeholder. */
+export function unresolvedImage(env: ResolvedEnvironment, reason: string): ImageResolution {
+  if (!hasService(env)) return notUsed(env);
+  const pin = pinnedImage(env);
+  if (pin) return { plan: plan('config', pin, env, 'the config (container.image)'), env, check: { status: 'skip', detail: reason } };
+  return { plan: { source: 'unresolved', display: `not resolved (${reason})`, from: reason }, env, check: { status: 'skip', detail: reason } };
+}
+
+function notUsed(env: ResolvedEnvironment): ImageResolution {
+  const why = `the ${env.preset} preset runs no container service`;
+  return { plan: { source: 'not-used', display: `not used (${why})`, from: why }, env, check: { status: 'skip', detail: why } };
+}
+
+/** The ledger's current release, unless it cannot be trusted or belongs to a destroyed environment. */
+export function usableCurrent(head: LedgerHead | undefined): { release?: Release; ignored?: string } {
+  if (!head?.current) return {};
+  if (!head.current.ok) return { ignored: `the ledger's current pointer is not a valid release record (${head.current.reason})` };
+  if (head.currentBeforeEnd) return { ignored: `release ${head.current.value.release.id} belongs to the environment destroyed at ${head.ended?.at ?? 'an earlier time'}` };
+  return { release: head.current.value.release };
+}
+
+export async function resolveRunningImage(input: ResolveInput): Promise<ImageResolution> {
+  const { env, clients } = input;
+  if (!hasService(env)) return notUsed(env);
+  if (input.override) {
+    const r = input.override.release;
+    const p = plan('release', r.image, env, `release ${r.id} (rollback)`, r.id);
+    return { plan: p, env: withImage(env, p), check: { status: 'pass', detail: `${p.display} (release ${r.id}, the rollback target)` } };
+  }
+
+  const head = await readHead(clients, ledgerFor(env));
+  const { release: current, ignored } = usableCurrent(head);
+  const base = { head, ...(current ? { current } : {}) };
+
+  const pin = pinnedImage(env);
+  if (pin) {
+    const p = plan('config', pin, env, 'the config (container.image)');
+    if (p.repository && !repositoryName(p.repository, env)) return { ...base, plan: p, env: withImage(env, p), check: { status: 'skip', detail: `${p.display} is outside this stack's ECR repository: not checked` } };
+    const found = await findImage(clients, env.names.ecrRepository, p);
+    if (found === 'found') return { ...base, plan: p, env: withImage(env, p), check: { status: 'pass', detail: `${p.display} (from the config: container.image)` } };
+    throw found === 'image-missing'
+      ? new OperationError(`image ${p.display} is not in ECR repository ${env.names.ecrRepository}`, { code: 'image-missing', hint: `push it first: tapctl push-image --env ${env.name}` })
+      : new OperationError(`ECR repository ${env.names.ecrRepository} does not exist yet, so image ${p.display} cannot be in it`, {
+          code: 'image-missing',
+          hint: `deploy once without container.image (that creates the repository), then tapctl push-image --env ${env.name}`,
+        });
+  }
+
+  let why = ignored;
+  if (current && (current.outcome === 'failed' || current.outcome === 'rolled-back')) {
+    why = `release ${current.id} ${current.outcome === 'failed' ? 'failed to deploy' : 'was rolled back'}`;
+  } else if (current) {
+    const p = plan('release', current.image, env, `release ${current.id} in the ledger`, current.id);
+    const name = repositoryName(current.image.repository, env);
+    const found = name ? await findImage(clients, name, current.image) : 'found';
+    const how = `${current.outcome}${current.by.ciActor ? ` by ${current.by.ciActor}` : ''} ${current.at.slice(0, 16).replace('T', ' ')} UTC`;
+    if (found === 'found') return { ...base, plan: p, env: withImage(env, p), check: { status: 'pass', detail: `${p.display} (release ${current.id}, ${how}${name ? '' : '; outside this stack\'s ECR repository: not checked'})` } };
+    why = `release ${current.id}'s image ${shortImage(current.image)} is no longer in ECR repository ${name}`;
+  }
+
+  const deployed = templateImage(await input.deployedTemplate());
+  const withDeployed = { ...base, ...(deployed ? { deployed } : {}) };
+  if (deployed?.kind === 'image') {
+    const p = plan('deployed-stack', { ...(deployed.repository ? { repository: deployed.repository } : {}), ...pick(deployed) }, env, 'what the deployed stack runs');
+    return { ...withDeployed, plan: p, env: withImage(env, p), check: { status: why ? 'warn' : 'pass', detail: `${p.display} (kept: what the deployed stack runs${why ? `; ${why}` : '; no release in the ledger yet'})` } };
+  }
+  if (deployed?.kind === 'unknown') {
+    const none = { source: 'none' as const, display: 'none', from: 'nothing tapctl can read' };
+    return { ...withDeployed, plan: none, env, check: { status: 'warn', detail: `the deployed stack's image (${deployed.taskDefinition}) is not one tapctl can read, and the ledger has no usable release${why ? ` (${why})` : ''}` } };
+  }
+  const none = { source: 'none' as const, display: 'none yet', from: 'no image has been released' };
+  const detail = `none yet: the service runs 0 tasks until you run tapctl push-image --env ${env.name} (two-phase first deploy)${why ? `; ${why}` : ''}`;
+  return { ...withDeployed, plan: none, env, check: { status: 'warn', detail } };
+}
+
+/** A copy of `env` (frozen, like the original) with container.image set to the plan's image. */
+export function withImage(env: ResolvedEnvironment, image: { repository?: string; tag?: string; digest?: string }): ResolvedEnvironment {
+  const chosen = { ...(image.repository ? { repository: image.repository } : {}), ...(image.tag ? { tag: image.tag } : {}), ...(image.digest ? { digest: image.digest } : {}) };
+  return Object.freeze({ ...env, container: Object.freeze({ ...env.container, image: Object.freeze(chosen) }) }) as ResolvedEnvironment;
+}
+
+/** The ECR repository name of an image in this account and region, or undefined for another registry. */
+function repositoryName(uri: string, env: ResolvedEnvironment): string | undefined {
+  const own = ownRepositoryUri(env);
+  if (uri === own || uri.endsWith(`/${env.names.ecrRepository}`)) return env.names.ecrRepository;
+  return undefined;
+}
+
+const pick = (i: { tag?: string; digest?: string }) => ({ ...(i.tag ? { tag: i.tag } : {}), ...(i.digest ? { digest: i.digest } : {}) });
+
+function plan(source: ImageSource, image: { repository?: string; tag?: string; digest?: string }, env: ResolvedEnvironment, from: string, releaseId?: string): ImagePlan {
+  const own = ownRepositoryUri(env);
+  const repository = image.repository && image.repository !== own ? image.repository : undefined;
+  const display = `${repository ?? own}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
+  return { source, ...(releaseId ? { releaseId } : {}), ...(repository ? { repository } : {}), ...pick(image), display, from };
+}
+
+export interface ServiceImage {
+  readonly taskDefinitionArn: string;
+  readonly image: { readonly repository: string; readonly tag?: string; readonly digest?: string };
+}
+
+/**
+ * What the ECS service runs: the application container's image in its PRIMARY deployment's task definition.
+ * Undefined when the service does not exist.
+ */
+export async function runningServiceImage(clients: AwsClients, env: ResolvedEnvironment): Promise<ServiceImage | undefined> {
+  const { DescribeServicesCommand, DescribeTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
+  const ecs = await clients.ecs();
+  try {
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: env.names.ecsCluster, services: [env.names.ecsService] }))).services?.find((s) => s.status !== 'INACTIVE');
+    const arn = (service?.deployments ?? []).find((d) => d.status === 'PRIMARY')?.taskDefinition ?? service?.taskDefinition;
+    if (!arn) return undefined;
+    const containers = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition?.containerDefinitions ?? [];
+    const image = (containers.find((c) => c.name === CONTAINER_NAME) ?? containers[0])?.image;
+    return image ? { taskDefinitionArn: arn, image: splitReference(image) } : undefined;
+  } catch (e) {
+    if (/ClusterNotFound|ServiceNotFound/.test((e as Error)?.name ?? '')) return undefined;
+    throw explainAwsError(e, `reading what ECS service ${env.names.ecsService} runs`);
+  }
+}
