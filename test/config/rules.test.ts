@@ -58,6 +58,7 @@ const cases: Case[] = [
   { name: 'underscore in names, reported once (N1)', config: sampleConfig({ environments: { qa_1: { account: '111111111111', region: 'us-east-1' } } }), path: 'environments.qa_1.suffix', message: /\d+ physical names would contain '_': TapStack-shop-qa_1, .*shop-static-assets-qa_1-111111111111/, rule: 'N1' },
   { name: 'production without retained data', config: prod({ protection: { retainData: false } }), path: 'environments.prod.protection.retainData', message: /production must retain its data/, rule: 'S2' },
   { name: 'production alerts to example.com', config: sampleConfig({ defaults: {}, environments: { prod: { account: '222222222222', region: 'us-east-1' } } }), path: 'environments.prod.alarms.email', message: /alerts go to admin@example.com/, rule: 'O1' },
+  { name: 'an emulated registry without an emulated AWS API', config: dev({ registryEndpoint: 'http://127.0.0.1:5001' }), path: 'environments.dev.registryEndpoint', message: /registryEndpoint http:\/\/127.0.0.1:5001 only applies to an emulated environment, and this one has no endpoint/, rule: 'E1' },
   { name: 'two environments on one stack', config: sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1' }, dev2: { account: '111111111111', region: 'us-east-1', suffix: 'dev' } } }), path: 'environments.dev2', message: /would both deploy stack TapStack-shop-dev/, rule: 'N8' },
 ];
 
@@ -94,6 +95,12 @@ describe('warnings never block', () => {
       ]),
     );
     expect(loaded.environments).toHaveLength(2);
+  });
+
+  it('an emulated environment names its registry beside its endpoint, and resolves with both', () => {
+    const loaded = load(dev({ endpoint: 'http://127.0.0.1:5000', registryEndpoint: 'http://127.0.0.1:5001' }));
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.environments[0]).toMatchObject({ endpoint: 'http://127.0.0.1:5000', registryEndpoint: 'http://127.0.0.1:5001' });
   });
 
   it('a version the spec saw fail elsewhere is a warning, not an error', () => {

@@ -4,6 +4,7 @@ import type { ResolvedEnvironment } from '../resolve.js';
 import type { ConfigFile } from '../schema.js';
 import { auroraCapacityRules, fargateRules, networkRules, taskCountRules } from './capacity.js';
 import { databaseIdentityRules, engineVersionRules, windowRules } from './database.js';
+import { emulatorRules } from './emulator.js';
 import { nameRules } from './names.js';
 import type { EnvironmentRule } from './rule.js';
 import { imageRules, lambdaRuntimeRules, retentionRules } from './runtime.js';
@@ -28,6 +29,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   retentionRules,
   productionSafetyRules,
   alertRules,
+  emulatorRules,
 ];
 
 /** Drops the findings of some rule IDs from a shared rule that checks more than one thing. */
@@ -61,6 +63,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     destroyableRules,
     expensiveResourceRules,
     catalogSettingsRules,
+    emulatorRules,
   ],
   'rds-postgres': [
     presetNameRules,
@@ -74,6 +77,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     postgresParameterRules,
     replicaPlacementRules,
     postgresSizingRules,
+    emulatorRules,
   ],
 };
 
