@@ -196,6 +196,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
     signal: ctx.signal,
     fetch: deps.fetch,
     retry: deps.readBackRetry,
+    ...(env.registryEndpoint ? { registryEndpoint: env.registryEndpoint } : {}),
   });
 
   const record: PushedImage = {
