@@ -35,6 +35,8 @@ export async function run(ctx: CommandContext, options: SynthOptions): Promise<S
   // The image deploy would run, so that synth shows exactly what deploy will deploy.
   const { env } = resolveImage(selectEnvironment(ctx, loaded), loaded.projectDir);
   const outDir = options.out ? resolve(ctx.cwd, options.out) : assemblyDir(loaded.projectDir, env.name);
+  // With --verbose a line as well: a log then shows when synthesis began (and Ctrl-C is handled from here on).
+  ctx.io.debug(`synthesizing ${env.names.stack} into ${outDir}${options.cache === false ? ' (--no-cache)' : ''}`);
   ctx.io.progress(`synthesizing ${env.names.stack} ...`);
   const { synthesize } = await import('../synth/synthesize.js');
   let result: SynthResult;

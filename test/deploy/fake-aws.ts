@@ -78,6 +78,8 @@ export class FakeAws {
   missingCredentials = false;
   /** Called on every DescribeStackEvents (the interrupt test aborts from here). */
   onPoll?: () => void;
+  /** Called on every DescribeStacks of the environment's stack, before it is answered. */
+  onDescribeStack?: () => void;
 
   readonly cfn: AwsClientStub<CloudFormationClient> = mockClient(CloudFormationClient);
   readonly sts: AwsClientStub<STSClient> = mockClient(STSClient);
@@ -163,6 +165,7 @@ export class FakeAws {
         ] }],
       } as never;
     }
+    this.onDescribeStack?.();
     const s = this.stack;
     if (!s || s.status === 'DELETE_COMPLETE') throw notExist(name);
     return {
