@@ -65,19 +65,18 @@ async function unavailable(): Promise<string | undefined> {
   const list = /^PKGS=\(([^)]*)\)/m.exec(readFileSync(emuSh, 'utf8'))?.[1];
   const packages = (list ?? '').split(/\s+/).filter(Boolean);
   if (packages.length === 0) return `cannot read the package list of ${emuSh}`;
+  let listing: string;
   try {
-    const { stdout } = await run('dpkg-query', ['-W', '-f', '${Package} ${db:Status-Status}\\n', ...packages]);
-    const installed = new Set(stdout.split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]));
-    const missing = packages.filter((p) => !installed.has(p));
-    if (missing.length > 0) return `Debian packages not installed: ${missing.join(', ')} (run: bash ${emuSh} install)`;
+    listing = (await run('dpkg-query', ['-W', '-f', '${Package} ${db:Status-Status}\\n', ...packages])).stdout;
   } catch (e) {
-    const out = (e as { stdout?: string }).stdout;
-    if (typeof out === 'string') {
-      const installed = new Set(out.split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]));
-      return `Debian packages not installed: ${packages.filter((p) => !installed.has(p)).join(', ')} (run: bash ${emuSh} install)`;
-    }
-    return 'not a Debian machine (dpkg-query missing): the emulator installs from Debian packages';
+    const { code, stdout } = e as { code?: unknown; stdout?: string };
+    if (code === 'ENOENT' || typeof stdout !== 'string') return 'not a Debian machine (no dpkg-query): the emulator installs from Debian packages';
+    // dpkg-query exits 1 when it knows a package name not at all; what it found is still on stdout.
+    listing = stdout;
   }
+  const installed = new Set(listing.split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]));
+  const missing = packages.filter((p) => !installed.has(p));
+  if (missing.length > 0) return `Debian packages not installed: ${missing.join(', ')} (run: bash ${emuSh} install)`;
   return undefined;
 }
 
