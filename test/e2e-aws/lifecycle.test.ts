@@ -23,7 +23,8 @@ e2eSuite(import.meta.url, 'e2e-aws: from init to destroy', () => {
 
   beforeAll(async () => {
     await resetEmulator();
-    // dev keeps its data, so that destroy has retained resources to list (a warning, L1; nothing else changes).
+    // dev keeps its data, so that destroy has retained resources to list (a warning, L1). Set before the first
+    // deploy: emulator, an update that changes deletion policies leaves DescribeStacks failing on that stack.
     s = await Scenario.init({ retainData: true });
   });
 
