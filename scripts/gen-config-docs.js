@@ -30,7 +30,7 @@ function walk(s, path) {
 }
 
 const env = schema.properties.environments.additionalProperties;
-const ENV_ONLY = ['account', 'region', 'kind', 'suffix', 'endpoint', 'profile'];
+const ENV_ONLY = ['account', 'region', 'kind', 'suffix', 'endpoint', 'registryEndpoint', 'profile'];
 const envOnly = { properties: Object.fromEntries(ENV_ONLY.map((k) => [k, env.properties[k]])) };
 rows.push('| **top level** | | | |');
 walk({ properties: { project: schema.properties.project, preset: schema.properties.preset } }, '');

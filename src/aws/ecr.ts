@@ -1,6 +1,7 @@
 /**
- * ECR, thinly: registry credentials from GetAuthorizationToken, and reading a pushed image back
- * (DescribeImages for digest, size and push time; BatchGetImage for the manifest).
+ * ECR, thinly: registry credentials from GetAuthorizationToken, reading a pushed image back
+ * (DescribeImages for digest, size and push time; BatchGetImage for the manifest), and registering a manifest
+ * (PutImage) for an emulated environment whose registry is not ECR's own.
  */
 import type { ImageDetail, ImageIdentifier } from '@aws-sdk/client-ecr';
 import { OperationError } from '../cli/errors.js';
@@ -138,6 +139,38 @@ export async function getManifest(clients: AwsClients, repositoryName: string, i
   }
   const mediaType = image.imageManifestMediaType ?? (JSON.parse(image.imageManifest) as { mediaType?: string }).mediaType ?? '';
   return { mediaType, body: image.imageManifest };
+}
+
+export interface ImageRegistration {
+  /** The manifest exactly as the registry stores it: ECR checks `digest` against these bytes. */
+  readonly manifest: string;
+  readonly mediaType: string;
+  /** sha256:<hex> of `manifest`. */
+  readonly digest: string;
+  readonly tag: string;
+}
+
+/**
+ * PutImage: records a manifest and tag in a repository without uploading layers (the layers must already be in
+ * the registry). https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html
+ * A tag that already names this very manifest answers ImageAlreadyExistsException: that is success here.
+ */
+export async function putImage(clients: AwsClients, repositoryName: string, image: ImageRegistration): Promise<void> {
+  const { PutImageCommand } = await import('@aws-sdk/client-ecr');
+  try {
+    await (await clients.ecr()).send(
+      new PutImageCommand({
+        repositoryName,
+        imageManifest: image.manifest,
+        imageManifestMediaType: image.mediaType,
+        imageDigest: image.digest,
+        imageTag: image.tag,
+      }),
+    );
+  } catch (e) {
+    if (awsErrorName(e) === 'ImageAlreadyExistsException') return;
+    throw explainAwsError(e, `registering ${repositoryName}:${image.tag} (${image.digest}) in ECR`);
+  }
 }
 
 function describeId(id: ImageIdentifier): string {

@@ -38,6 +38,8 @@ export async function run(ctx: CommandContext, options: SynthOptions): Promise<S
     ctx.io.info('image: not resolved (synth is offline): the template has the bootstrap placeholder; deploy, deploy --dry-run and diff take the image from AWS');
   }
   const outDir = options.out ? resolve(ctx.cwd, options.out) : assemblyDir(loaded.projectDir, env.name);
+  // With --verbose a line as well: a log then shows when synthesis began (and Ctrl-C is handled from here on).
+  ctx.io.debug(`synthesizing ${env.names.stack} into ${outDir}${options.cache === false ? ' (--no-cache)' : ''}`);
   ctx.io.progress(`synthesizing ${env.names.stack} ...`);
   const { synthesize } = await import('../synth/synthesize.js');
   let result: SynthResult;

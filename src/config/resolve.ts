@@ -39,6 +39,8 @@ export type ResolvedEnvironment = DeepReadonly<
     account: string;
     region: string;
     endpoint?: string;
+    /** The registry an emulated environment pushes to instead of ECR's host (only with `endpoint`). */
+    registryEndpoint?: string;
     profile?: string;
     network: Settings['network'] & { availabilityZones: string[] };
     database: Settings['database'] & { version: string };
@@ -74,7 +76,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const ENV_ONLY_KEYS = ['account', 'region', 'kind', 'suffix', 'endpoint', 'profile'] as const;
+const ENV_ONLY_KEYS = ['account', 'region', 'kind', 'suffix', 'endpoint', 'registryEndpoint', 'profile'] as const;
 
 /**
  * Resolves one environment of an already schema-valid file. `raw` is the file as parsed from YAML (before
@@ -104,6 +106,7 @@ export function resolveEnvironment(file: ConfigFile, raw: Record<string, unknown
     account: env.account,
     region: env.region,
     ...(env.endpoint ? { endpoint: env.endpoint } : {}),
+    ...(env.registryEndpoint ? { registryEndpoint: env.registryEndpoint } : {}),
     ...(env.profile ? { profile: env.profile } : {}),
     network: { ...settings.network, availabilityZones: azs },
     database: {

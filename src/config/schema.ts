@@ -73,6 +73,14 @@ export const EnvironmentSchema = strict({
     .url('expected a URL such as http://localhost:4566')
     .optional()
     .describe('Send every AWS call to this endpoint (LocalStack-style emulators).'),
+  registryEndpoint: z
+    .url('expected a URL such as http://127.0.0.1:5001')
+    .optional()
+    .describe(
+      'Emulated environments only (needs endpoint): the container registry that stands in for ECR\'s <account>.dkr.ecr.<region>.amazonaws.com host, ' +
+        'which an emulator cannot serve. push-image logs in there with the emulated ECR token, pushes there, reads the digest and architecture back ' +
+        'through its registry API, and registers the same manifest in the emulated ECR so deploy sees the image.',
+    ),
   profile: z.string().optional().describe('AWS profile to use for this environment (the --profile flag wins).'),
   ...Object.fromEntries(Object.entries(SettingsShape).map(([k, v]) => [k, v.optional()])),
 });

@@ -10,6 +10,7 @@ import type { IoHost } from '../cli/io-host.js';
 import { lockDown, withPrivateDir } from './auth-dir.js';
 import type { BuildSecretSource, ImageBuilder } from './builder.js';
 import { logSink } from './build-log.js';
+import { emulatedCredentials, emulatedRepository, registerInEcr } from './emulated-registry.js';
 import type { Platform } from './platform.js';
 import type { Redactor } from './redact.js';
 import type { Fetch } from './registry-api.js';
@@ -32,6 +33,12 @@ export interface PublishRequest {
   readonly signal?: AbortSignal;
   readonly fetch?: Fetch;
   readonly retry?: RetryOptions;
+  /**
+   * An emulated environment's registry (config registryEndpoint): the push goes there instead of ECR's host,
+   * and the pushed manifests are registered in the emulated ECR (see emulated-registry.ts for which read uses
+   * which).
+   */
+  readonly registryEndpoint?: string;
 }
 
 export interface PublishResult extends PushedImageFacts {
@@ -43,8 +50,11 @@ export interface PublishResult extends PushedImageFacts {
 }
 
 export async function publishImage(request: PublishRequest): Promise<PublishResult> {
-  const { io, builder, repository, tags, platform } = request;
-  const references = tags.all.map((t) => `${repository.uri}:${t}`);
+  const { io, builder, repository, tags, platform, registryEndpoint } = request;
+  // The stack's ECR URI stays what is recorded and deployed; only the bytes go to the emulated registry.
+  const pushTo = registryEndpoint ? emulatedRepository(repository, registryEndpoint) : repository;
+  if (registryEndpoint) io.info(`emulated environment: pushing to ${pushTo.registry} in place of ${repository.registry}`);
+  const references = tags.all.map((t) => `${pushTo.uri}:${t}`);
 
   io.info(`building ${references[0]} for ${platform.id} with ${await builder.describe()}`);
   const buildStart = Date.now();
@@ -62,10 +72,11 @@ export async function publishImage(request: PublishRequest): Promise<PublishResu
   const buildMs = Date.now() - buildStart;
   io.success(`built in ${(buildMs / 1000).toFixed(1)}s`);
 
-  const credentials = await registryCredentials(request.clients);
-  request.redactor.add(credentials.password);
-  request.redactor.add(Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'));
-  checkSameRegistry(repository, credentials);
+  const ecrCredentials = await registryCredentials(request.clients);
+  request.redactor.add(ecrCredentials.password);
+  request.redactor.add(Buffer.from(`${ecrCredentials.username}:${ecrCredentials.password}`).toString('base64'));
+  checkSameRegistry(repository, ecrCredentials);
+  const credentials = registryEndpoint ? emulatedCredentials(ecrCredentials, registryEndpoint) : ecrCredentials;
 
   const pushStart = Date.now();
   const builderDigest = await withPrivateDir(async (authDir) => {
@@ -90,6 +101,17 @@ export async function publishImage(request: PublishRequest): Promise<PublishResu
       await builder.logout?.(login);
     }
   });
+  // An emulated ECR only knows the image once told: register what the registry holds, then read back from both.
+  const pushedDigest = registryEndpoint
+    ? await registerInEcr(request.clients, {
+        credentials,
+        repositoryName: repository.name,
+        tags: tags.all,
+        ...(builderDigest ? { builderDigest } : {}),
+        ...(request.fetch ? { fetch: request.fetch } : {}),
+        signal: request.signal,
+      })
+    : builderDigest;
   const pushMs = Date.now() - pushStart;
 
   const facts = await readBackImage(request.clients, {
@@ -97,7 +119,7 @@ export async function publishImage(request: PublishRequest): Promise<PublishResu
     tag: tags.primary,
     platform,
     credentials,
-    ...(builderDigest ? { builderDigest } : {}),
+    ...(pushedDigest ? { builderDigest: pushedDigest } : {}),
     ...(request.fetch ? { fetch: request.fetch } : {}),
     ...(request.retry ? { retry: request.retry } : {}),
     signal: request.signal,

@@ -198,6 +198,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
     signal: ctx.signal,
     fetch: deps.fetch,
     retry: deps.readBackRetry,
+    ...(env.registryEndpoint ? { registryEndpoint: env.registryEndpoint } : {}),
   });
 
   const release = await ledger.pushed({ ...published, platform: platform.id, ...(git ? { git } : {}) });

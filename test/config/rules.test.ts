@@ -63,6 +63,7 @@ const cases: Case[] = [
   { name: 'reserved tag key (T1)', config: dev({ tags: { 'aws:team': 'x' } }), path: 'environments.dev.tags.aws:team', message: /reserved for AWS/, rule: 'T1' },
   { name: 'production without retained data', config: prod({ protection: { retainData: false } }), path: 'environments.prod.protection.retainData', message: /production must retain its data/, rule: 'S2' },
   { name: 'production alerts to example.com', config: sampleConfig({ defaults: {}, environments: { prod: { account: '222222222222', region: 'us-east-1' } } }), path: 'environments.prod.alarms.email', message: /alerts go to admin@example.com/, rule: 'O1' },
+  { name: 'an emulated registry without an emulated AWS API', config: dev({ registryEndpoint: 'http://127.0.0.1:5001' }), path: 'environments.dev.registryEndpoint', message: /registryEndpoint http:\/\/127.0.0.1:5001 only applies to an emulated environment, and this one has no endpoint/, rule: 'E1' },
   { name: 'two environments on one stack', config: sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1' }, dev2: { account: '111111111111', region: 'us-east-1', suffix: 'dev' } } }), path: 'environments.dev2', message: /would both deploy stack TapStack-shop-dev/, rule: 'N8' },
 ];
 
@@ -99,6 +100,12 @@ describe('warnings never block', () => {
       ]),
     );
     expect(loaded.environments).toHaveLength(2);
+  });
+
+  it('an emulated environment names its registry beside its endpoint, and resolves with both', () => {
+    const loaded = load(dev({ endpoint: 'http://127.0.0.1:5000', registryEndpoint: 'http://127.0.0.1:5001' }));
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.environments[0]).toMatchObject({ endpoint: 'http://127.0.0.1:5000', registryEndpoint: 'http://127.0.0.1:5001' });
   });
 
   it('a version the spec saw fail elsewhere is a warning, not an error', () => {

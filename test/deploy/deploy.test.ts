@@ -158,9 +158,14 @@ describe('tapctl deploy', () => {
     });
 
     it('is waited for with --wait-for-stack, then deployed', async () => {
-      setTimeout(() => (fake.stack!.status = 'UPDATE_COMPLETE'), 50);
+      // The operation ends once deploy has seen the stack busy and looked again: a wait, whatever the machine's speed.
+      let busyAnswers = 0;
+      fake.onDescribeStack = () => {
+        if (fake.stack!.status === 'UPDATE_IN_PROGRESS' && ++busyAnswers === 2) fake.stack!.status = 'UPDATE_COMPLETE';
+      };
       const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--wait-for-stack', '1']);
       expect(r.code, r.stderr).toBe(0);
+      expect(busyAnswers).toBe(2);
       expect(r.stdout).toMatch(/up to date/);
     });
   });
@@ -333,10 +338,22 @@ describe('tapctl deploy', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/stopped watching the deploy of TapStack-shop-dev; CloudFormation carries on with it/);
     expect(r.stderr).toMatch(/hint: follow it with tapctl status --env dev --watch/);
-    // toolkit-lib's own wait stops too: no more polling after the interrupt settles.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const polls = fake.calls('DescribeStacks');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // toolkit-lib's own wait stops too: the poll count settles (a poll in flight at the interrupt may still land,
+    // later on a busy machine), then stays put for a hundred poll intervals (5 ms).
+    const polls = await settled(() => fake.calls('DescribeStacks'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(fake.calls('DescribeStacks')).toBe(polls);
   });
 });
+
+/** The value once it has not changed for 250 ms (polling that never stops fails after 20 s). */
+async function settled(read: () => number): Promise<number> {
+  let last = read();
+  for (let waited = 0; waited < 20_000; waited += 250) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = read();
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error(`still changing after 20 s (now ${last})`);
+}

@@ -89,6 +89,8 @@ export class FakeAws {
   onPoll?: () => void;
   /** SSM Parameter Store: the release ledger lives here (the CDK bootstrap version is answered apart). */
   readonly parameters = new FakeParameterStore(DEV_ACCOUNT);
+  /** Called on every DescribeStacks of the environment's stack, before it is answered. */
+  onDescribeStack?: () => void;
 
   readonly cfn: AwsClientStub<CloudFormationClient> = mockClient(CloudFormationClient);
   readonly sts: AwsClientStub<STSClient> = mockClient(STSClient);
@@ -175,6 +177,7 @@ export class FakeAws {
         ] }],
       } as never;
     }
+    this.onDescribeStack?.();
     const s = this.stack;
     if (!s || s.status === 'DELETE_COMPLETE') throw notExist(name);
     return {

@@ -80,9 +80,12 @@ describe('probes', () => {
   });
 
   it('measures a real GET with a status code and latency, and gives up on a silent endpoint', async () => {
+    let hangReached: () => void = () => undefined;
+    const hanging = new Promise<void>((resolve) => (hangReached = resolve));
     const server = createServer((req, res) => {
       if (req.url === '/health') res.end('ok');
       // /hang never answers.
+      if (req.url === '/hang') hangReached();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -91,7 +94,8 @@ describe('probes', () => {
       expect(okProbe).toMatchObject({ ok: true, statusCode: 200, error: null });
       expect(okProbe.latencyMs).toBeGreaterThanOrEqual(0);
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 100);
+      // Ctrl-C once the request is waiting on the silent endpoint.
+      void hanging.then(() => controller.abort());
       expect(await probeUrl(`${base}/hang`, { signal: controller.signal })).toMatchObject({ ok: false, statusCode: null, error: 'interrupted' });
       const closed = createServer();
       await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));

@@ -5,6 +5,7 @@ import type { ConfigFile } from '../schema.js';
 import { auroraCapacityRules, fargateRules, networkRules, taskCountRules } from './capacity.js';
 import { databaseIdentityRules, engineVersionRules, windowRules } from './database.js';
 import { engineCapabilityRules } from './engine-capabilities.js';
+import { emulatorRules } from './emulator.js';
 import { nameRules } from './names.js';
 import { EMPTY_CONTEXT, type EnvironmentRule, type RuleContext } from './rule.js';
 import { placeholderRules, suffixAsWrittenRules, tagRules } from './written.js';
@@ -35,6 +36,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   productionSafetyRules,
   alertRules,
   tagRules,
+  emulatorRules,
 ];
 
 /** Drops the findings of some rule IDs from a shared rule that checks more than one thing. */
@@ -72,6 +74,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     expensiveResourceRules,
     catalogSettingsRules,
     spotArchitectureRules,
+    emulatorRules,
   ],
   'rds-postgres': [
     suffixAsWrittenRules,
@@ -88,6 +91,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     postgresParameterRules,
     replicaPlacementRules,
     postgresSizingRules,
+    emulatorRules,
   ],
 };
 
