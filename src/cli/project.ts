@@ -12,7 +12,8 @@ import { suggest } from '../config/suggest.js';
 
 /**
  * Loads the config from --dir (or the nearest folder above the working directory) and fails on errors.
- * An unchanged, valid config comes from the cache (config/cache.ts) without loading the YAML parser or zod;
+ * An unchanged, valid config comes from the cache (config/cache.ts) without zod, the schema or the rules (the
+ * YAML parser still reads the file: account, region, image and protection always come from it);
  * `allowErrors` (validate) always loads for real.
  */
 export async function loadProject(ctx: CommandContext, options: { allowErrors?: boolean } = {}): Promise<LoadedConfig> {
@@ -20,12 +21,16 @@ export async function loadProject(ctx: CommandContext, options: { allowErrors?: 
   const projectDir = dirname(path);
   let key: string | undefined;
   if (!options.allowErrors) {
+    let text: string | undefined;
     try {
-      key = configCacheKey(readFileSync(path, 'utf8'));
-      const cached = readConfigCache(projectDir, key);
-      if (cached) return { path, projectDir, errors: [], ...cached };
+      text = readFileSync(path, 'utf8');
     } catch {
       // Unreadable: the real load below says why.
+    }
+    if (text !== undefined) {
+      key = configCacheKey(text);
+      const cached = await readConfigCache({ projectDir, text, key, warn: (m) => ctx.io.warn(m) });
+      if (cached) return { path, projectDir, errors: [], ...cached };
     }
   }
   const { loadConfig } = await import('../config/load.js');

@@ -33,13 +33,13 @@ export function register(program: Command, runner: Runner): Command {
 export async function run(ctx: CommandContext, options: SynthOptions): Promise<SynthCommandResult> {
   const loaded = await loadProject(ctx);
   // The image deploy would run, so that synth shows exactly what deploy will deploy.
-  const { env } = resolveImage(selectEnvironment(ctx, loaded), loaded.projectDir);
+  const { env } = resolveImage(selectEnvironment(ctx, loaded), loaded.projectDir, (m) => ctx.io.warn(m));
   const outDir = options.out ? resolve(ctx.cwd, options.out) : assemblyDir(loaded.projectDir, env.name);
   ctx.io.progress(`synthesizing ${env.names.stack} ...`);
   const { synthesize } = await import('../synth/synthesize.js');
   let result: SynthResult;
   try {
-    result = await synthesize(env, { outDir, validate: options.validate, useCache: options.cache !== false });
+    result = await synthesize(env, { outDir, owned: !options.out, validate: options.validate, useCache: options.cache !== false, onCacheProblem: (m) => ctx.io.warn(m) });
   } catch (e) {
     if (isTapctlError(e)) throw e;
     throw new OperationError(`synthesis of ${env.name} failed: ${(e as Error).message}`, {

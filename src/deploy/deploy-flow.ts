@@ -59,10 +59,10 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   if (!options.dryRun) refuseWithoutApprover(ctx, selected.name);
   for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
   const projectDir = dirname(loaded.path);
-  const { env, image } = resolveImage(selected, projectDir);
+  const { env, image } = resolveImage(selected, projectDir, (m) => ctx.io.warn(m));
 
   phase(ctx, 'synth', `synthesizing ${env.names.stack} ...`);
-  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
+  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
   ctx.io.info(`synthesized ${synth.stackName}: ${synth.resourceCount} resources (${synth.cached ? 'cached' : formatElapsed(synth.durationMs)})`);
   const artifact = readStackArtifact(synth);
   // --allow-replace names resources of this stack; the ones not in the synthesized template may be removals,

@@ -31,7 +31,7 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   const started = Date.now();
   const loaded = await loadProject(ctx);
   const projectDir = dirname(loaded.path);
-  const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir);
+  const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir, (m) => ctx.io.warn(m));
   const name = env.names.stack;
   if (env.kind === 'production' && !options.force) {
     throw new RefusedError(`'${env.name}' is a production environment: destroy refuses it without --force`, {
@@ -59,7 +59,7 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   const template = await deployedTemplate(clients, name);
   const kept = template ? retainedResources(template, await stackResources(clients, name)) : [];
 
-  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
+  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
   if (ctx.signal.aborted) throw new InterruptedError('interrupted; nothing was changed');
   const progress = new ProgressRenderer(ctx, 'destroying', name);
   const ioHost = new ToolkitIoHost(ctx, { progress, destroyConfirmed: true });

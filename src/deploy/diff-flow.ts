@@ -49,10 +49,10 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
   const loaded = await loadProject(ctx);
   const projectDir = dirname(loaded.path);
   // The same image deploy would use, so that the diff shows exactly what deploy would do.
-  const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir);
+  const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir, (m) => ctx.io.warn(m));
   // Say what is happening before the first AWS call: a slow or silent endpoint must not look like a hung tapctl.
   ctx.io.info(`comparing ${env.names.stack} with the deployed stack in ${env.account}/${env.region}${env.endpoint ? ` via ${env.endpoint}` : ''} ...`);
-  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
+  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
   assertAccount(await callerIdentity(clients), env);
 

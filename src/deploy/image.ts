@@ -28,14 +28,16 @@ export function ownRepositoryUri(env: ResolvedEnvironment): string {
 /**
  * The image plan and the environment to synthesize: a copy of `env` with container.image set from the
  * push-image record when the config sets none (the resolved environment is frozen and stays untouched).
+ * `warn` hears about a record that was ignored.
  */
-export function resolveImage(env: ResolvedEnvironment, projectDir: string): { env: ResolvedEnvironment; image: ImagePlan } {
+export function resolveImage(env: ResolvedEnvironment, projectDir: string, warn?: (message: string) => void): { env: ResolvedEnvironment; image: ImagePlan } {
   if (!PRESET_PARTS[env.preset].service) return { env, image: { source: 'none', display: `not used (the ${env.preset} preset runs no container service)` } };
   const configured = env.container.image;
   if (configured.tag || configured.digest) {
     return { env, image: plan('config', configured.repository, configured.tag, configured.digest, env) };
   }
-  const pushed = readPushedImage(projectDir, env.name);
+  // A damaged record, or one naming another registry, is ignored (with a warning): never in a task definition.
+  const pushed = readPushedImage(projectDir, env, warn ? { onInvalid: warn } : {});
   if (!pushed || !(pushed.tag || pushed.digest)) return { env, image: { source: 'none', display: 'none yet' } };
   const repository = pushed.repositoryUri && pushed.repositoryUri !== ownRepositoryUri(env) ? pushed.repositoryUri : undefined;
   const image = {

@@ -27,7 +27,7 @@ export async function showStatus(ctx: CommandContext, env: ResolvedEnvironment, 
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
   // Read on every refresh: a push-image during a watch shows up on the next one.
   const base = (): CollectOptions => {
-    const lastPushed = readPushedImage(projectDir, env.name);
+    const lastPushed = readPushedImage(projectDir, env, { onInvalid: (m) => ctx.io.warn(m) });
     return { clients, env, probe: o.probe, signal: ctx.signal, ...(lastPushed ? { lastPushed } : {}) };
   };
 

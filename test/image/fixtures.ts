@@ -6,6 +6,8 @@ import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { DEV_ACCOUNT, sampleConfig, tempProject, type TempProject } from '../helpers/project.js';
+import { readVerified } from '../../src/state/verified-cache.js';
+import { pushedImageFile, type PushedImage } from '../../src/state/work-dir.js';
 
 export const REGISTRY = `${DEV_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
 export const REPO_URI = `${REGISTRY}/shop-app-dev`;
@@ -54,3 +56,8 @@ export function mockToken(ecr: AnyStub, proxyEndpoint = `https://${REGISTRY}`, t
 }
 
 export { CloudFormationClient, ECRClient, STSClient };
+
+/** The image record push-image wrote, as stored (hash-verified, not checked against an environment). */
+export function pushedRecord(projectDir: string, envName = 'dev'): PushedImage | undefined {
+  return readVerified<PushedImage>(pushedImageFile(projectDir, envName), () => undefined);
+}

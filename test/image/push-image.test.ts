@@ -15,11 +15,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExitCode } from '../../src/cli/errors.js';
 import type { PushImageDeps } from '../../src/image/push-flow.js';
 import type { SpawnRequest } from '../../src/image/exec.js';
-import { readPushedImage } from '../../src/state/work-dir.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { PROD_ACCOUNT, type TempProject } from '../helpers/project.js';
 import { fakeSpawn, runPushImage } from './harness.js';
-import { CloudFormationClient, ECRClient, PASSWORD, REPO_URI, STSClient, imageProject, mockAccount, mockStack, mockToken } from './fixtures.js';
+import { CloudFormationClient, ECRClient, PASSWORD, REPO_URI, STSClient, imageProject, mockAccount, mockStack, mockToken, pushedRecord } from './fixtures.js';
 
 const sts = mockClient(STSClient);
 const cfn = mockClient(CloudFormationClient);
@@ -231,7 +230,7 @@ describe('push-image: build, push, read back, record', () => {
     expect(pushes.map((c) => c.args.at(-1))).toEqual([`docker://${REPO_URI}:v1`, `docker://${REPO_URI}:latest`]);
 
     expect(r.result).toMatchObject({ digest: DIGEST, tag: 'v1', sizeBytes: 31_457_280, platform: 'linux/amd64', pushedAt: '2026-11-20T10:00:00.000Z' });
-    expect(readPushedImage(project.dir, 'dev')).toEqual({ repositoryUri: REPO_URI, tag: 'v1', digest: DIGEST, platform: 'linux/amd64', pushedAt: '2026-11-20T10:00:00.000Z' });
+    expect(pushedRecord(project.dir)).toEqual({ repositoryUri: REPO_URI, tag: 'v1', digest: DIGEST, platform: 'linux/amd64', pushedAt: '2026-11-20T10:00:00.000Z' });
     expect(r.stdout).toContain(`pushed ${REPO_URI}:v1`);
     expect(r.stdout).toContain(DIGEST);
     expect(r.stdout).toContain('30 MB');
@@ -261,7 +260,7 @@ describe('push-image: build, push, read back, record', () => {
     const r = await runPushImage(harness(), { tag: 'v1' }, deps({ fetch: fakeFetch('arm64') }));
     expect(r.code).toBe(ExitCode.Failed);
     expect(r.stderr).toContain('is built for linux/arm64, but the service runs linux/amd64');
-    expect(readPushedImage(project.dir, 'dev')).toBeUndefined();
+    expect(pushedRecord(project.dir)).toBeUndefined();
   });
 
   it('a manifest list: picks the platform entry (attestations ignored)', async () => {
@@ -374,7 +373,7 @@ describe('push-image --scan', () => {
     const r = await runPushImage(harness(), { tag: 'v1', scan: true }, deps({ scanWait: { pollMs: 1, timeoutMs: 0, sleep: async () => undefined } }));
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('scan timeout');
-    expect(readPushedImage(project.dir, 'dev')?.digest).toBe(DIGEST);
+    expect(pushedRecord(project.dir)?.digest).toBe(DIGEST);
   });
 });
 
@@ -385,7 +384,7 @@ describe('push-image --deploy', () => {
     const seen: unknown[] = [];
     const deploy = vi.fn(async (_ctx: unknown, options: unknown) => {
       // deploy reads the recorded image: it must be there before deploy runs.
-      seen.push(readPushedImage(project.dir, 'dev')?.digest, options);
+      seen.push(pushedRecord(project.dir)?.digest, options);
       return { stackName: 'TapStack-shop-dev' };
     });
     ecs.on(DescribeServicesCommand).resolves({ services: [{ status: 'ACTIVE', deployments: [{ status: 'PRIMARY', taskDefinition: TD, rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2 }] }] });

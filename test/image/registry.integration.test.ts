@@ -17,11 +17,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ExitCode } from '../../src/cli/errors.js';
 import { MANIFEST_MEDIA_TYPES } from '../../src/aws/ecr.js';
 import { spawnProcess, whichOnPath, type Spawn, type SpawnRequest } from '../../src/image/exec.js';
-import { readPushedImage } from '../../src/state/work-dir.js';
 import { cleanEnv } from '../helpers/cli.js';
 import type { TempProject } from '../helpers/project.js';
 import { runPushImage } from './harness.js';
-import { CloudFormationClient, ECRClient, STSClient, imageProject, mockAccount, mockStack, mockToken } from './fixtures.js';
+import { CloudFormationClient, ECRClient, STSClient, imageProject, mockAccount, mockStack, mockToken, pushedRecord } from './fixtures.js';
 
 const which = whichOnPath(process.env);
 const missing = ['buildah', 'docker-registry', 'htpasswd'].filter((t) => !which(t));
@@ -164,7 +163,7 @@ describe.skipIf(!hasTools)('push-image against a real registry (buildah + docker
     expect(run.stdout).toContain(registryDigest!);
     expect(run.result).toMatchObject({ platform: 'linux/amd64', tags: ['it-1', 'latest'], builder: 'buildah' });
     expect((await manifestFromRegistry('shop-app-dev', 'latest', 'HEAD')).headers.get('docker-content-digest')).toBe(registryDigest);
-    expect(readPushedImage(project.dir, 'dev')).toMatchObject({ repositoryUri: `127.0.0.1:${port}/shop-app-dev`, tag: 'it-1', digest: registryDigest, platform: 'linux/amd64' });
+    expect(pushedRecord(project.dir)).toMatchObject({ repositoryUri: `127.0.0.1:${port}/shop-app-dev`, tag: 'it-1', digest: registryDigest, platform: 'linux/amd64' });
 
     // The password: on the login's stdin, nowhere else.
     expect(spawn.calls.length).toBeGreaterThanOrEqual(4);
@@ -198,7 +197,7 @@ describe.skipIf(!hasTools)('push-image against a real registry (buildah + docker
     const run = await runPushImage({ cwd: project.dir, env: cleanEnv() }, { builder: 'buildah', tag: 'it-wrong' }, { spawn, buildah: buildahStore() });
     expect(run.code).toBe(ExitCode.Failed);
     expect(run.stderr).toContain('is built for linux/amd64, but the service runs linux/arm64');
-    expect(readPushedImage(project.dir, 'dev')).toBeUndefined();
+    expect(pushedRecord(project.dir)).toBeUndefined();
   });
 });
 

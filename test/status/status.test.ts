@@ -1,6 +1,5 @@
 /** `tapctl status` against mocked AWS (aws-sdk-client-mock on the real clients), run in-process. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
@@ -8,6 +7,7 @@ import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balanc
 import { DescribeDBClustersCommand } from '@aws-sdk/client-rds';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { writePushedImage } from '../../src/state/work-dir.js';
 import type { StatusDocument } from '../../src/status/schema.js';
 import { cleanEnv, runTapctl } from '../helpers/cli.js';
 import { sampleConfig, tempProject, type TempProject } from '../helpers/project.js';
@@ -289,15 +289,14 @@ describe('tapctl status', () => {
 
   it('says plainly when the running image differs from the last one pushed', async () => {
     const pushed = { repositoryUri: REPO, tag: 'v8', digest: DIGEST_B, platform: 'linux/amd64', pushedAt: minutesAgo(10).toISOString() };
-    mkdirSync(join(project.dir, '.tapctl', 'dev'), { recursive: true });
-    writeFileSync(join(project.dir, '.tapctl', 'dev', 'image.json'), JSON.stringify(pushed));
+    writePushedImage(project.dir, 'dev', pushed);
     const r = await status();
     expect(r.stderr).toMatch(/last pushed\s+v8 sha256:bbbbbbbbbbbb .*\(10 min ago\)/);
     expect(r.stderr).toContain('! the running image differs from the last one pushed  tapctl deploy --env dev rolls out v8');
     const doc = await statusJson();
     expect(doc.service.state === 'ok' && doc.service.data.image).toMatchObject({ running: { tag: 'v7', digest: DIGEST_A }, lastPushed: { tag: 'v8' }, matchesLastPushed: false });
 
-    writeFileSync(join(project.dir, '.tapctl', 'dev', 'image.json'), JSON.stringify({ ...pushed, tag: 'v7', digest: DIGEST_A }));
+    writePushedImage(project.dir, 'dev', { ...pushed, tag: 'v7', digest: DIGEST_A });
     const same = await status();
     expect(same.stderr).not.toContain('differs');
   });
