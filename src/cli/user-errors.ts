@@ -3,7 +3,7 @@
  * escaped a command's own handling is still something the user can act on, never "a bug in tapctl".
  */
 import { explainAwsError } from '../aws/errors.js';
-import { isTapctlError, UsageError } from './errors.js';
+import { ConfigError, isTapctlError, UsageError } from './errors.js';
 
 const isObject = (e: unknown): e is Record<string, unknown> => typeof e === 'object' && e !== null;
 
@@ -22,8 +22,14 @@ const SYSTEM_ERRORS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
 };
 
+/** Errors the YAML parser and zod raise: always about text a user wrote. */
+const PARSER_ERRORS = new Set(['YAMLParseError', 'YAMLWarning', 'YAMLError', 'ZodError', '$ZodError']);
+
 export function toUserError(e: unknown): unknown {
   if (isTapctlError(e)) return e;
+  if (e instanceof Error && PARSER_ERRORS.has(e.name)) {
+    return new ConfigError(e.message.split('\n')[0], { hint: 'check the file or value it names (tapctl validate shows every problem of tapctl.config.yaml)', cause: e });
+  }
   if (isAwsSdkError(e)) return explainAwsError(e, 'calling AWS');
   // toolkit-lib wraps SDK errors; the cause is what the person can act on.
   if (e instanceof Error && isAwsSdkError(e.cause)) return explainAwsError(e.cause, e.message.split('\n')[0]);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, YAMLError, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../cli/errors.js';
 import { sortIssues, type ConfigIssue } from './issues.js';
@@ -63,39 +63,54 @@ export class Locator {
 }
 
 export function loadConfig(path: string): LoadedConfig {
-  const projectDir = dirname(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new ConfigError(`cannot read ${path}: ${(e as Error).message}`, { hint: 'check that the file exists and is readable' });
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const locator = new Locator(doc, lines);
+  return loadConfigText(text, path);
+}
+
+/**
+ * Loads config text as if it were the file at `path` (init checks what it would write before writing it).
+ * Whatever the YAML parser or zod throw on this text (too many aliases, nesting too deep for the stack, a
+ * schema that refuses what merged defaults produce) is a config error at its line where there is one, never an
+ * internal error: the text is the user's.
+ */
+export function loadConfigText(text: string, path: string): LoadedConfig {
+  const projectDir = dirname(path);
   const base = { path, projectDir, environments: [] as ResolvedEnvironment[], warnings: [] as ConfigIssue[] };
+  const lines = new LineCounter();
+  let doc: Document | undefined;
+  let locator: Locator | undefined;
+  let raw: unknown;
+  let file: ConfigFile;
+  let environments: ResolvedEnvironment[];
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+    locator = new Locator(doc, lines);
+    if (doc.errors.length > 0) {
+      return { ...base, errors: doc.errors.map((e) => libraryIssue(e, doc, lines, locator)) };
+    }
 
-  if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e): ConfigIssue => {
-      const pos = e.linePos?.[0];
-      return { severity: 'error', rule: 'yaml', path: '(yaml)', message: e.message.split('\n')[0], line: pos?.line, col: pos?.col };
-    });
-    return { ...base, errors };
+    raw = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as unknown;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      return { ...base, errors: [{ severity: 'error', rule: 'schema', path: '(root)', message: 'the file must be a YAML mapping with project and environments', line: 1, col: 1 }] };
+    }
+    const parsed = ConfigFileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.flatMap((issue) => schemaIssues(issue, raw as Record<string, unknown>, locator!));
+      return { ...base, errors: sortIssues(lastPerPath(errors)) };
+    }
+    file = parsed.data;
+    environments = Object.keys(file.environments).map((name) => resolveEnvironment(file, raw as Record<string, unknown>, name));
+  } catch (e) {
+    return { ...base, errors: [libraryIssue(e, doc, lines, locator)] };
   }
 
-  const raw = (doc.toJS() ?? {}) as unknown;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ...base, errors: [{ severity: 'error', rule: 'schema', path: '(root)', message: 'the file must be a YAML mapping with project and environments', line: 1, col: 1 }] };
-  }
-  const parsed = ConfigFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.flatMap((issue) => schemaIssues(issue, raw as Record<string, unknown>, locator));
-    return { ...base, errors: sortIssues(lastPerPath(errors)) };
-  }
-
-  const file = parsed.data;
-  const environments = Object.keys(file.environments).map((name) => resolveEnvironment(file, raw as Record<string, unknown>, name));
-  const found = runRules(file, environments).map((issue) => placeRuleIssue(issue, locator));
+  // The rules run on validated, resolved data: an exception there is tapctl's bug, and is reported as one.
+  const found = runRules(file, environments).map((issue) => placeRuleIssue(issue, locator!));
   return {
     ...base,
     file,
@@ -103,6 +118,52 @@ export function loadConfig(path: string): LoadedConfig {
     errors: sortIssues(dedupe(found.filter((i) => i.severity === 'error'))),
     warnings: sortIssues(dedupe(found.filter((i) => i.severity === 'warning'))),
   };
+}
+
+/** YAML's own default: an alias may be expanded at most this many times before the parser calls it an attack. */
+const MAX_ALIAS_COUNT = 100;
+
+/** An exception the YAML parser or zod raised on the user's text, as a config issue placed where possible. */
+function libraryIssue(e: unknown, doc: Document | undefined, lines: LineCounter, locator: Locator | undefined): ConfigIssue {
+  const at = (offset: number | undefined) => (offset === undefined ? {} : { line: lines.linePos(offset).line, col: lines.linePos(offset).col });
+  if (e instanceof YAMLError) {
+    const pos = e.linePos?.[0];
+    const message = /Maximum call stack/.test(e.message) ? 'the file nests too deeply for tapctl to read' : e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    return { severity: 'error', rule: 'yaml', path: '(yaml)', message, line: pos?.line, col: pos?.col };
+  }
+  if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+    return {
+      severity: 'error', rule: 'yaml', path: '(yaml)', ...at(firstAliasOffset(doc)),
+      message: `the aliases (*name) expand the file too far: more than ${MAX_ALIAS_COUNT} expansions of one anchor (a "billion laughs" file)`,
+      hint: 'write the values out, or use fewer aliases of each anchor',
+    };
+  }
+  if (e instanceof RangeError) {
+    return { severity: 'error', rule: 'yaml', path: '(yaml)', message: 'the file nests too deeply for tapctl to read', hint: 'a tapctl.config.yaml is a few levels deep: check the indentation' };
+  }
+  if (isZodError(e)) {
+    const issue = e.issues[0];
+    const path = issue.path.map(String);
+    return { severity: 'error', rule: 'schema', path: path.join('.') || '(root)', message: issue.message, ...(locator ? pos(locator.locate(path)) : {}) };
+  }
+  return { severity: 'error', rule: 'yaml', path: '(yaml)', message: e instanceof Error ? e.message : String(e) };
+}
+
+function isZodError(e: unknown): e is { issues: Array<{ path: PropertyKey[]; message: string }> } {
+  return e instanceof Error && (e.name === 'ZodError' || e.name === '$ZodError') && Array.isArray((e as { issues?: unknown }).issues);
+}
+
+function firstAliasOffset(doc: Document | undefined): number | undefined {
+  let offset: number | undefined;
+  if (doc) {
+    visit(doc, {
+      Alias(_key, node) {
+        offset = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+  }
+  return offset;
 }
 
 /** A rule reports `environments.<env>.<settings path>`; if the key is not in the file it came from `defaults:` or the schema. */
