@@ -9,6 +9,7 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, YAMLError, 
 import type { z } from 'zod';
 import { ConfigError } from '../cli/errors.js';
 import { sortIssues, type ConfigIssue } from './issues.js';
+import { own, reservedKeyMessage, reservedKeyPaths } from './keys.js';
 import { suggest } from './suggest.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
 import { runRules } from './rules/index.js';
@@ -97,6 +98,17 @@ export function loadConfigText(text: string, path: string): LoadedConfig {
     raw = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as unknown;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       return { ...base, errors: [{ severity: 'error', rule: 'schema', path: '(root)', message: 'the file must be a YAML mapping with project and environments', line: 1, col: 1 }] };
+    }
+    // Before the schema: zod would drop such a key without a word.
+    const reserved = reservedKeyPaths(raw);
+    if (reserved.length > 0) {
+      return {
+        ...base,
+        errors: reserved.map((path): ConfigIssue => {
+          const key = String(path[path.length - 1]);
+          return { severity: 'error', rule: 'keys', path: path.join('.'), message: reservedKeyMessage(key), hint: 'choose another name', ...pos(locator!.locate(path)) };
+        }),
+      };
     }
     const parsed = ConfigFileSchema.safeParse(raw);
     if (!parsed.success) {
@@ -258,7 +270,7 @@ const shown = (v: unknown) => (typeof v === 'string' ? `'${v}'` : Array.isArray(
 
 function valueAt(raw: unknown, path: string[]): unknown {
   let v: unknown = raw;
-  for (const k of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  for (const k of path) v = typeof v === 'object' && v !== null ? own(v as Record<string, unknown>, k) : undefined;
   return v;
 }
 
@@ -268,7 +280,7 @@ function knownKeys(path: readonly string[]): string[] {
   for (const key of path) {
     schema = unwrap(schema);
     if (schema?.def?.type === 'record') schema = schema.def.valueType;
-    else if (schema?.def?.type === 'object') schema = schema.shape[key];
+    else if (schema?.def?.type === 'object') schema = own(schema.shape, key);
     else return [];
   }
   schema = unwrap(schema);

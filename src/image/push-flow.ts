@@ -5,6 +5,7 @@
  * Order: everything that can be checked locally (flags, tag, builder, secrets) and the account before any build,
  * so a wrong account or a missing stack costs seconds, not a build.
  */
+import { own } from '../config/keys.js';
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { AwsClients } from '../aws/clients.js';
@@ -124,14 +125,14 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   if (!existsSync(dockerfile)) throw new UsageError(`there is no Dockerfile at ${relative(ctx.cwd, dockerfile)}`, { hint: 'check container.dockerfile in tapctl.config.yaml (tapctl init writes one)' });
 
   const secrets = { ...env.container.buildSecrets };
-  const missing = Object.entries(secrets).filter(([, variable]) => !ctx.env[variable]);
+  const missing = Object.entries(secrets).filter(([, variable]) => !own(ctx.env, variable));
   if (missing.length > 0) {
     throw new UsageError(
       `build secret${missing.length > 1 ? 's' : ''} ${missing.map(([id, v]) => `'${id}' (from $${v})`).join(', ')}: the environment variable is not set`,
       { hint: 'export the variable before push-image; its value is passed to the builder by name, never shown' },
     );
   }
-  const redactor = new Redactor(Object.values(secrets).map((v) => ctx.env[v]));
+  const redactor = new Redactor(Object.values(secrets).map((v) => own(ctx.env, v)));
 
   const detected = await detectBuilder({ choice: options.builder ?? env.container.builder, which: deps.which, dockerEngineAnswers: deps.dockerEngineAnswers });
   ctx.io.debug(`builder: ${detected.name} (${detected.reason})`);

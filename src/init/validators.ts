@@ -2,6 +2,7 @@
  * One parser per init answer, shared by flags and prompts so that both reject the same input with the same words.
  * The patterns come from the config schema itself: init can never accept a value that `tapctl validate` refuses.
  */
+import { isReservedKey, reservedKeyMessage } from '../config/keys.js';
 import { suggest } from '../config/load.js';
 import { checkNames, physicalNames, sanitizeSuffix } from '../config/naming.js';
 import { kindFromName } from '../config/resolve.js';
@@ -85,6 +86,7 @@ export function parseEnvironments(raw: string, project?: string): Parsed<Environ
   if (names.length === 0) return bad('give at least one environment name, e.g. dev,staging,prod');
   const bySuffix = new Map<string, string>();
   for (const name of names) {
+    if (isReservedKey(name)) return bad(reservedKeyMessage(name));
     if (!ENV_NAME.test(name)) return bad(`'${name}' is not an environment name: start with a letter, then letters, digits, - or _ (at most 50)`);
     // Two names with one suffix (Dev and dev) would deploy the same stack and fight over every resource.
     const suffix = sanitizeSuffix(name);
