@@ -1,4 +1,5 @@
 /** Who the credentials belong to, and the refusal to touch any account but the environment's. */
+import { quote } from '../cli/quote.js';
 import { RefusedError, UsageError } from '../cli/errors.js';
 import { suggest } from '../config/suggest.js';
 import { knownProfiles } from './profiles.js';
@@ -16,7 +17,7 @@ export async function callerIdentity(clients: AwsClients): Promise<CallerIdentit
     const known = knownProfiles();
     if (!known.includes(profile)) {
       const near = suggest(profile, known);
-      throw new UsageError(`there is no AWS profile '${profile}'${near ? `; did you mean '${near}'?` : ''}`, {
+      throw new UsageError(`there is no AWS profile ${quote(profile)}${near ? `; did you mean '${near}'?` : ''}`, {
         hint: known.length ? `profiles in ~/.aws/config and ~/.aws/credentials: ${known.join(', ')}` : 'no AWS profiles are configured on this machine: aws configure sso, or drop --profile',
       });
     }

@@ -5,6 +5,7 @@
  * goes to stderr, colour only on a TTY and never with NO_COLOR / --no-color; results go to stdout. With --json,
  * stdout carries exactly one JSON document (or NDJSON events for streaming commands) and nothing else.
  */
+import { boundQuotedValues } from './quote.js';
 import type { Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { ExitCode, isTapctlError } from './errors.js';
@@ -152,14 +153,17 @@ export class IoHost {
     this.clearLive();
     const s = this.style;
     if (isTapctlError(error)) {
-      this.line(`${s.bad('✖')} ${error.message}`);
-      if (error.hint) this.line(`  ${s.dim('hint:')} ${error.hint}`);
+      // The net under every message: a user's value that slipped in unquoted-by-quote() is still cut to size.
+      const message = boundQuotedValues(error.message);
+      const hint = error.hint === undefined ? undefined : boundQuotedValues(error.hint);
+      this.line(`${s.bad('✖')} ${message}`);
+      if (hint) this.line(`  ${s.dim('hint:')} ${hint}`);
       if (this.verbose && error.stack) this.line(s.dim(error.stack));
       if (this.verbose && error.cause instanceof Error && error.cause.stack) this.line(s.dim(`cause: ${error.cause.stack}`));
-      this.writeJsonError({ code: error.code, exitCode: error.exitCode, message: error.message, hint: error.hint, details: error.details });
+      this.writeJsonError({ code: error.code, exitCode: error.exitCode, message, hint, details: error.details });
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = boundQuotedValues(error instanceof Error ? error.message : String(error));
     this.line(`${s.bad('✖')} internal error: ${message}`);
     this.line(`  ${s.dim('hint:')} this is a bug in tapctl. Run again with --verbose and report the output to the tapctl maintainers.`);
     if (this.verbose && error instanceof Error && error.stack) this.line(s.dim(error.stack));

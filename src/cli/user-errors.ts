@@ -2,6 +2,7 @@
  * The last chance to explain an error before it reaches the person: an AWS SDK error or a file-system error that
  * escaped a command's own handling is still something the user can act on, never "a bug in tapctl".
  */
+import { quote } from './quote.js';
 import { explainAwsError } from '../aws/errors.js';
 import { ConfigError, isTapctlError, UsageError } from './errors.js';
 
@@ -20,6 +21,8 @@ const SYSTEM_ERRORS: Record<string, string> = {
   ENOENT: 'no such file or folder',
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on the device',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
 };
 
 /** Errors the YAML parser and zod raise: always about text a user wrote. */
@@ -34,7 +37,7 @@ export function toUserError(e: unknown): unknown {
   // toolkit-lib wraps SDK errors; the cause is what the person can act on.
   if (e instanceof Error && isAwsSdkError(e.cause)) return explainAwsError(e.cause, e.message.split('\n')[0]);
   if (isObject(e) && typeof e.code === 'string' && typeof e.syscall === 'string' && SYSTEM_ERRORS[e.code]) {
-    const path = typeof e.path === 'string' ? ` ${e.path}` : '';
+    const path = typeof e.path === 'string' ? ` ${quote(e.path)}` : '';
     return new UsageError(`cannot ${e.syscall}${path}: ${SYSTEM_ERRORS[e.code]} (${e.code})`, {
       hint: 'check the path you gave (--dir, --out, --outputs-file) and its permissions',
       cause: e,

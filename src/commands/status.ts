@@ -2,6 +2,7 @@
  * `tapctl status --env <name>`: one fast, honest view of a deployed environment. This module stays light (it is
  * loaded for every command); the work, and only the SDK clients it calls, load inside `run`.
  */
+import { quote } from '../cli/quote.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
@@ -55,7 +56,7 @@ function watchInterval(options: StatusOptions): number | undefined {
   if (options.watch === true) return DEFAULT_WATCH_SECONDS;
   const seconds = Number(options.watch);
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600) {
-    throw new UsageError(`--watch takes a number of seconds between 1 and 3600, not '${options.watch}'`, { hint: 'e.g. tapctl status --env dev --watch 10' });
+    throw new UsageError(`--watch takes a number of seconds between 1 and 3600, not ${quote(options.watch)}`, { hint: 'e.g. tapctl status --env dev --watch 10' });
   }
   return seconds;
 }

@@ -1,21 +1,21 @@
 /**
  * Loads tapctl.config.yaml in two phases (style.md pattern 3): YAML + schema, with every problem located at its
  * line and column; then, per environment, resolution and the cross-field rules. Reading never throws for a bad
- * file: it returns the issues, all at once, so a user fixes them in one pass.
+ * file's content (only for a file it cannot read): it returns the issues, all at once, so a user fixes them in one pass.
  */
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, YAMLError, type Document } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from '../cli/errors.js';
+import { boundQuotedValues, quote } from '../cli/quote.js';
 import { sortIssues, type ConfigIssue } from './issues.js';
+import { readConfigText } from './locate.js';
 import { own, reservedKeyMessage, reservedKeyPaths } from './keys.js';
 import { suggest } from './suggest.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
 import { runRules } from './rules/index.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
 
-export { CONFIG_FILE_NAME, findConfigFile } from './locate.js';
+export { CONFIG_FILE_NAME, findConfigFile, readConfigText } from './locate.js';
 export { suggest } from './suggest.js';
 
 export interface LoadedConfig {
@@ -63,14 +63,11 @@ export class Locator {
   }
 }
 
+/** The longest string value (or key) a config may hold: AWS's own limits on names, tags and commands are far below. */
+export const MAX_VALUE_CHARS = 4096;
+
 export function loadConfig(path: string): LoadedConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read ${path}: ${(e as Error).message}`, { hint: 'check that the file exists and is readable' });
-  }
-  return loadConfigText(text, path);
+  return loadConfigText(readConfigText(path), path);
 }
 
 /**
@@ -98,6 +95,16 @@ export function loadConfigText(text: string, path: string): LoadedConfig {
     raw = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as unknown;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       return { ...base, errors: [{ severity: 'error', rule: 'schema', path: '(root)', message: 'the file must be a YAML mapping with project and environments', line: 1, col: 1 }] };
+    }
+    const oversized = oversizedValues(raw);
+    if (oversized.length > 0) {
+      return {
+        ...base,
+        errors: oversized.map(({ path, text, isKey }): ConfigIssue => ({
+          severity: 'error', rule: 'size', path: path.join('.') || '(root)', ...pos(locator!.locate(path)),
+          message: `${isKey ? 'this key' : 'this value'} is ${text.length.toLocaleString('en-US')} characters long; tapctl reads at most ${MAX_VALUE_CHARS.toLocaleString('en-US')}: ${quote(text)}`,
+        })),
+      };
     }
     // Before the schema: zod would drop such a key without a word.
     const reserved = reservedKeyPaths(raw);
@@ -127,9 +134,26 @@ export function loadConfigText(text: string, path: string): LoadedConfig {
     ...base,
     file,
     environments,
-    errors: sortIssues(dedupe(found.filter((i) => i.severity === 'error'))),
-    warnings: sortIssues(dedupe(found.filter((i) => i.severity === 'warning'))),
+    errors: sortIssues(dedupe(found.filter((i) => i.severity === 'error'))).map(bounded),
+    warnings: sortIssues(dedupe(found.filter((i) => i.severity === 'warning'))).map(bounded),
   };
+}
+
+/** The net under the rules' messages: a value they quote is shown at most QUOTE_LIMIT characters long. */
+const bounded = (issue: ConfigIssue): ConfigIssue => ({
+  ...issue,
+  message: boundQuotedValues(issue.message),
+  ...(issue.hint ? { hint: boundQuotedValues(issue.hint) } : {}),
+});
+
+/** Every string value or key of the parsed file longer than MAX_VALUE_CHARS, with its path. */
+function oversizedValues(value: unknown, path: Array<string | number> = []): Array<{ path: Array<string | number>; text: string; isKey: boolean }> {
+  if (typeof value === 'string') return value.length > MAX_VALUE_CHARS ? [{ path, text: value, isKey: false }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => oversizedValues(v, [...path, i]));
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.keys(value).flatMap((k) =>
+    k.length > MAX_VALUE_CHARS ? [{ path, text: k, isKey: true }] : oversizedValues((value as Record<string, unknown>)[k], [...path, k]),
+  );
 }
 
 /** YAML's own default: an alias may be expanded at most this many times before the parser calls it an attack. */
@@ -222,14 +246,14 @@ function schemaIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>, loc
       if (SECRET_KEY.test(key)) {
         return {
           severity: 'error', rule: 'secrets', path: keyPath.join('.'), ...where,
-          message: `'${key}' looks like a secret; secrets never go in tapctl.config.yaml`,
+          message: `${quote(key)} looks like a secret; secrets never go in tapctl.config.yaml`,
           hint: 'the database password is generated and rotated in AWS Secrets Manager; for build-time secrets use container.buildSecrets, which names an environment variable',
         };
       }
       const suggestion = suggest(key, known);
       return {
         severity: 'error', rule: 'schema', path: keyPath.join('.'), ...where,
-        message: `unknown key '${key}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+        message: `unknown key ${quote(key)}${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
         hint: known.length ? `allowed here: ${known.join(', ')}` : undefined,
       };
     });
@@ -245,7 +269,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[]):
       if (value === undefined) return `is required (${issue.expected})`;
       // YAML reads 012345678901 as a number; account IDs must be quoted strings.
       if (issue.expected === 'string' && typeof value === 'number') return `expected a string, got the number ${value}: put it in quotes ("${value}")`;
-      if (issue.expected === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return `expected a number, got the string '${value}': remove the quotes`;
+      if (issue.expected === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return `expected a number, got the string ${quote(value)}: remove the quotes`;
       return `expected ${article(issue.expected)}, got ${shown(value)}`;
     case 'invalid_value': {
       const options = issue.values.map(String);
@@ -266,7 +290,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[]):
 }
 
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
-const shown = (v: unknown) => (typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? 'a list' : v === null ? 'nothing' : typeof v === 'object' ? 'a mapping' : String(v));
+const shown = (v: unknown) => (typeof v === 'string' ? quote(v) : Array.isArray(v) ? 'a list' : v === null ? 'nothing' : typeof v === 'object' ? 'a mapping' : String(v));
 
 function valueAt(raw: unknown, path: string[]): unknown {
   let v: unknown = raw;

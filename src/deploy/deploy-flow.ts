@@ -2,6 +2,7 @@
  * `tapctl deploy`: synthesize, preflight, then toolkit-lib's change-set deploy with tapctl's approval, live
  * progress and failure explanation. Loaded only when deploy runs.
  */
+import { quote } from '../cli/quote.js';
 import { dirname } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { PRESET_PARTS } from '../config/presets/index.js';
@@ -233,7 +234,7 @@ function phase(ctx: CommandContext, name: string, message: string): void {
 function stackWaitMs(flag: boolean | string | undefined): number | undefined {
   if (flag === undefined || flag === false) return undefined;
   const minutes = flag === true ? DEFAULT_STACK_WAIT_MINUTES : Number(flag);
-  if (!Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`--wait-for-stack takes minutes (a positive number), got '${flag}'`);
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`--wait-for-stack takes minutes (a positive number), got ${quote(flag)}`);
   return minutes * 60_000;
 }
 

@@ -5,6 +5,7 @@
  * Order: everything that can be checked locally (flags, tag, builder, secrets) and the account before any build,
  * so a wrong account or a missing stack costs seconds, not a build.
  */
+import { quote } from '../cli/quote.js';
 import { own } from '../config/keys.js';
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -128,7 +129,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   const missing = Object.entries(secrets).filter(([, variable]) => !own(ctx.env, variable));
   if (missing.length > 0) {
     throw new UsageError(
-      `build secret${missing.length > 1 ? 's' : ''} ${missing.map(([id, v]) => `'${id}' (from $${v})`).join(', ')}: the environment variable is not set`,
+      `build secret${missing.length > 1 ? 's' : ''} ${missing.map(([id, v]) => `${quote(id)} (from $${v})`).join(', ')}: the environment variable is not set`,
       { hint: 'export the variable before push-image; its value is passed to the builder by name, never shown' },
     );
   }

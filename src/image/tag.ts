@@ -3,6 +3,7 @@
  * when the work tree has uncommitted changes (so a dirty build never poses as the commit); or `--tag`.
  * `latest` is only ever added next to it (`--also-latest`): deploy records and runs the immutable one.
  */
+import { quote } from '../cli/quote.js';
 import { UsageError } from '../cli/errors.js';
 import type { Spawn } from './exec.js';
 
@@ -49,7 +50,7 @@ export function deriveTags(options: TagOptions, git: GitState | undefined): Imag
   let source: ImageTags['source'];
   if (options.tag !== undefined) {
     if (!TAG_PATTERN.test(options.tag)) {
-      throw new UsageError(`'${options.tag}' is not a valid image tag`, {
+      throw new UsageError(`${quote(options.tag)} is not a valid image tag`, {
         hint: 'up to 128 letters, digits, _ . and -, not starting with . or -',
       });
     }

@@ -86,7 +86,7 @@ describe('tapctl config (spawned)', () => {
     project = tempProject();
     const r = await spawnTapctl(['config', '--env', 'dev', '--region', 'eu-west-1'], { cwd: project.dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/environment 'dev' is in us-east-1, but --region says eu-west-1/);
+    expect(r.stderr).toMatch(/environment 'dev' is in us-east-1, but --region says 'eu-west-1'/);
   });
 });
 
@@ -135,7 +135,7 @@ describe('--dir and paths (spawned)', () => {
     project = tempProject();
     const r = await spawnTapctl(['validate', '--dir', 'does-not-exist'], { cwd: project.dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--dir does-not-exist: there is no such folder/);
+    expect(r.stderr).toMatch(/--dir 'does-not-exist': there is no such folder/);
   });
 
   it('an explicit --dir without a config does not search upward', async () => {
