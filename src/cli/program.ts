@@ -2,6 +2,7 @@
  * The commander program: global options, one module per command, and the runner that turns a command's
  * returned data into output. Command modules are light; their heavy work is imported inside `run`.
  */
+import { readSettings } from './settings.js';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { InterruptedError, isTapctlError, UsageError } from './errors.js';
@@ -44,6 +45,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
       const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
       const ioHost = hostFor(globals);
+      // Settings from the environment are checked before any command does anything (cli/settings.ts).
+      readSettings(io.env);
       const interactive = globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
       const ctx: CommandContext = {
         io: ioHost,

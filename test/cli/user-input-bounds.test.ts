@@ -4,7 +4,7 @@
  * it was.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boundQuotedValues, quote } from '../../src/cli/quote.js';
 import { runTapctl } from '../helpers/cli.js';
