@@ -2,6 +2,7 @@
  * The commander program: global options, one module per command, and the runner that turns a command's
  * returned data into output. Command modules are light; their heavy work is imported inside `run`.
  */
+import { awsProfile, awsRegion, checkOption, checkOptions } from './option-checks.js';
 import { readSettings } from './settings.js';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, GlobalOptions } from './context.js';
@@ -41,6 +42,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const runner: Runner = {
     action: (run, render) => async (...args) => {
       const cmd = args[args.length - 1] as Command;
+      // Every option first: nothing is loaded, synthesized, asked or sent before they all pass.
+      checkOptions(cmd, { cwd: io.cwd });
       const raw = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
       const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
@@ -110,6 +113,8 @@ export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr'
     .addOption(new Option('--no-interactive', 'never prompt; fail instead when an answer is missing'))
     .addOption(new Option('--verbose', 'more detail, and stack traces on errors'))
     .addOption(new Option('--no-color', 'no colours (also honoured: NO_COLOR, non-TTY output)'));
+  checkOption(program, '--profile', awsProfile);
+  checkOption(program, '--region', awsRegion);
 
   for (const command of COMMANDS) {
     const sub = command.register(program, runner);

@@ -5,6 +5,8 @@
  * Order: everything that can be checked locally (flags, tag, builder, secrets) and the account before any build,
  * so a wrong account or a missing stack costs seconds, not a build.
  */
+import { checkOption, conflicting } from '../cli/option-checks.js';
+import { checkTag } from '../image/tag.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Styles } from '../cli/io-host.js';
@@ -13,7 +15,7 @@ import { BUILDER_NAMES } from '../image/builder.js';
 import { createRun, type PushImageResult } from '../image/push-flow.js';
 
 export function register(program: Command, runner: Runner): Command {
-  return program
+  const cmd = program
     .command('push-image')
     .description("build the app image for the service's platform, push it to the stack's ECR repository, and (--deploy) roll the service")
     .addOption(
@@ -38,6 +40,9 @@ The registry password goes to the builder on stdin or into a private 0600 auth f
 afterwards; build secrets (container.buildSecrets) are passed as --secret id=<id>,env=<VAR>.`,
     )
     .action(runner.action(run, render));
+  checkOption(cmd, '--tag', (value) => checkTag(String(value)));
+  // A dry run pushes nothing, so there is no scan to wait for.
+  return conflicting(cmd, '--scan', ['--dry-run']);
 }
 
 export const run = createRun();

@@ -1,4 +1,6 @@
 /** `tapctl synth --env <name>`: the embedded CDK app to a cloud assembly, in-process, offline. */
+import { checkOption } from '../cli/option-checks.js';
+import { checkAssemblyDir } from '../synth/assembly-dir.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
@@ -21,13 +23,15 @@ export interface SynthOptions {
 export type SynthCommandResult = Omit<SynthResult, 'validationErrors'> & { environment: string; validated?: boolean; validationErrors: string[] };
 
 export function register(program: Command, runner: Runner): Command {
-  return program
+  const cmd = program
     .command('synth')
     .description('synthesize the CloudFormation template of an environment (offline, no credentials needed)')
     .option('--out <dir>', 'cloud assembly folder (default: .tapctl/<env>/cdk.out)')
     .option('--validate', "run aws-cdk-lib's built-in CloudFormation validation (adds seconds)")
     .option('--no-cache', 'synthesize even when nothing changed since the last run')
     .action(runner.action(run, render));
+  // The folder is judged before anything is synthesized: a user's files are never in the way of a wasted second.
+  return checkOption(cmd, '--out', (value, _flag, { cwd }) => checkAssemblyDir(resolve(cwd, String(value))));
 }
 
 export async function run(ctx: CommandContext, options: SynthOptions): Promise<SynthCommandResult> {

@@ -45,20 +45,23 @@ export interface ImageTags {
   readonly source: 'flag' | 'git';
 }
 
+/** Refuses a --tag that is not an immutable image tag (exit 2); called as soon as the option is parsed. */
+export function checkTag(tag: string): void {
+  if (!TAG_PATTERN.test(tag)) {
+    throw new UsageError(`${quote(tag)} is not a valid image tag`, { hint: 'up to 128 letters, digits, _ . and -, not starting with . or -' });
+  }
+  if (tag === 'latest') {
+    throw new UsageError("'latest' is never the only tag: it moves, so deploy could not tell which image runs", {
+      hint: 'give an immutable --tag (e.g. a version or commit) and add --also-latest',
+    });
+  }
+}
+
 export function deriveTags(options: TagOptions, git: GitState | undefined): ImageTags {
   let primary: string;
   let source: ImageTags['source'];
   if (options.tag !== undefined) {
-    if (!TAG_PATTERN.test(options.tag)) {
-      throw new UsageError(`${quote(options.tag)} is not a valid image tag`, {
-        hint: 'up to 128 letters, digits, _ . and -, not starting with . or -',
-      });
-    }
-    if (options.tag === 'latest') {
-      throw new UsageError("'latest' is never the only tag: it moves, so deploy could not tell which image runs", {
-        hint: 'give an immutable --tag (e.g. a version or commit) and add --also-latest',
-      });
-    }
+    checkTag(options.tag);
     primary = options.tag;
     source = 'flag';
   } else if (git) {

@@ -29,15 +29,23 @@ export interface PrepareOptions {
   readonly owned: boolean;
 }
 
+/** Refuses (exit 2) an `--out` folder tapctl may not clear: a file, or a folder holding what tapctl did not write. */
+export function checkAssemblyDir(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  if (!statSync(outDir).isDirectory()) {
+    throw new UsageError(`cannot write the cloud assembly to ${outDir}: it is a file`, { hint: 'give --out a folder that is empty or holds an earlier cloud assembly of tapctl' });
+  }
+  refuseForeign(outDir);
+}
+
 /** Makes `outDir` an empty folder marked as tapctl's, ready for aws-cdk-lib to write into. */
 export function prepareAssemblyDir(outDir: string, { owned }: PrepareOptions): void {
   if (existsSync(outDir)) {
-    if (!statSync(outDir).isDirectory()) {
-      throw new UsageError(`cannot write the cloud assembly to ${outDir}: it is a file`, { hint: 'give --out a folder that is empty or holds an earlier cloud assembly of tapctl' });
-    }
-    if (!owned) refuseForeign(outDir);
+    if (!owned) checkAssemblyDir(outDir);
+    // tapctl's own folder: a file in its place is in the way, and tapctl's to remove.
+    if (!statSync(outDir).isDirectory()) rmSync(outDir, { force: true });
     // The folder itself stays (it may be a link, or a mount): only its entries go.
-    for (const name of readdirSync(outDir)) rmSync(join(outDir, name), { recursive: true, force: true });
+    else for (const name of readdirSync(outDir)) rmSync(join(outDir, name), { recursive: true, force: true });
   }
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, ASSEMBLY_MARKER), 'A cloud assembly written by tapctl synth; tapctl may clear this folder.\n');

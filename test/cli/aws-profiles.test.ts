@@ -29,7 +29,7 @@ describe('--profile', () => {
   it('a dry run does not skip past it as "no credentials"', async () => {
     const r = await runTapctl(['deploy', '--env', 'dev', '--dry-run', '--profile', 'nope'], { cwd: project.dir, env: cleanEnv() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/✖ credentials\s+there is no AWS profile 'nope'/);
+    expect(r.stderr).toMatch(/✖ there is no AWS profile 'nope'/);
   });
 });
 

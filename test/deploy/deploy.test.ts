@@ -254,7 +254,7 @@ describe('tapctl deploy', () => {
     it('refuses a flag taken as its value, so that --dry-run never becomes a real deploy (exit 2, nothing run)', async () => {
       const r = await tapctl(f, ['deploy', '--env', 'dev', '--allow-replace', '--dry-run', '--yes']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/✖ --allow-replace needs a logical ID or 'all', got '--dry-run'/);
+      expect(r.stderr).toMatch(/✖ --allow-replace needs a value, got the flag '--dry-run'/);
       expect(r.stderr).toMatch(/hint: '--dry-run' is a flag, taken as the value of --allow-replace/);
       expect(fake.callCounts()).toEqual({});
     });

@@ -385,7 +385,7 @@ describe('tapctl status', () => {
   it('rejects a --watch interval that is not a number of seconds', async () => {
     const r = await status('--watch', 'often');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--watch takes a number of seconds between 1 and 3600, not 'often'");
+    expect(r.stderr).toContain("--watch takes a number of seconds from 1 to 3600, not 'often'");
   });
 
   it('no credentials: exit 2 with the sign-in hint', async () => {
