@@ -36,8 +36,12 @@ export interface Runner {
 /** Runs tapctl with `argv` (without node and script) and returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let host: IoHost | undefined;
-  const hostFor = (g: GlobalOptions) =>
-    (host ??= new IoHost({ stdout: io.stdout as never, stderr: io.stderr as never, json: g.json, verbose: g.verbose, color: g.color, env: io.env }));
+  const hostFor = (g: GlobalOptions) => {
+    host ??= new IoHost({ stdout: io.stdout as never, stderr: io.stderr as never, json: g.json, verbose: g.verbose, color: g.color, env: io.env });
+    // The verb, for the result line of a failure that comes before the command runs (an unknown option).
+    host.command ??= argv.find((a) => !a.startsWith('-') && COMMAND_NAMES.has(a));
+    return host;
+  };
 
   const runner: Runner = {
     action: (run, render) => async (...args) => {
@@ -48,6 +52,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
       const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
       const ioHost = hostFor(globals);
+      ioHost.command = cmd.name();
       // Settings from the environment are checked before any command does anything (cli/settings.ts).
       readSettings(io.env);
       const interactive = globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
@@ -63,11 +68,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       };
       const positional = args.slice(0, -2).filter((a): a is string => typeof a === 'string');
       const data = await run(ctx, cmd.opts() as Parameters<typeof run>[1], positional);
-      if (data !== undefined) ioHost.result(data, render);
+      // The one final line (--json) or the rendered result: every command ends here.
+      ioHost.result(data, render);
     },
   };
 
   const program = buildProgram(runner, io);
+  for (const c of program.commands) COMMAND_NAMES.add(c.name());
   const preScan = scanGlobals(argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -84,6 +91,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return hostFor(preScan).reportError(toUserError(error));
   }
 }
+
+const COMMAND_NAMES = new Set<string>();
 
 /** Before commander has parsed anything we still need to know how to print an error. */
 function scanGlobals(argv: readonly string[]): GlobalOptions {

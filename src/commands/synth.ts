@@ -58,8 +58,11 @@ export async function run(ctx: CommandContext, options: SynthOptions): Promise<S
   await new Promise((resolve) => setImmediate(resolve));
   if (ctx.signal.aborted) throw new InterruptedError('interrupted; the cloud assembly was written but nothing else was done');
   if (result.validationErrors.length > 0) {
-    ctx.io.result({ environment: env.name, ...result }, render);
-    throw new OperationError(`CloudFormation validation found ${result.validationErrors.length} problem(s) in ${env.names.stack}`, { code: 'synth-validation' });
+    if (!ctx.io.json) ctx.io.result({ environment: env.name, ...result }, render);
+    throw new OperationError(`CloudFormation validation found ${result.validationErrors.length} problem(s) in ${env.names.stack}`, {
+      code: 'synth-validation',
+      details: { environment: env.name, stackName: result.stackName, validationErrors: result.validationErrors },
+    });
   }
   return { environment: env.name, validated: Boolean(options.validate), ...result };
 }

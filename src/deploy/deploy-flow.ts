@@ -90,7 +90,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     // The plan: what would be deployed and, when AWS could be asked, how it differs from what runs.
     let changes: ChangeSummary | undefined;
     if (pre.awsChecked && pre.condition?.kind === 'ready') changes = await templateChanges(ctx, env, synth, 'template-only');
-    const result: DeployResult = { ...base, status: 'planned', ...(changes ? { changes } : {}), durationMs: Date.now() - started, next: pre.failure ? [] : [`tapctl deploy --env ${env.name}`] };
+    const result: DeployResult = { ...base, status: 'planned', ...(changes ? { changes } : {}), durationMs: Date.now() - started, next: dryRunNext(env, pre, image) };
     if (!pre.failure) return finishStream<DeployResult>(ctx, result);
     // Show the plan, then fail with the first failed check. With --json the checks are already on stdout as
     // `check` events and the failure is the stream's one `result` line, written by the error reporting.
@@ -229,6 +229,23 @@ function phase(ctx: CommandContext, name: string, message: string): void {
   if (ctx.signal.aborted && name !== 'done') throw new InterruptedError('interrupted; nothing was changed');
   ctx.io.event({ type: 'phase', phase: name, message });
   ctx.io.debug(message);
+}
+
+/**
+ * What to run after a dry run, in order: bootstrap when the account needs it (or when it could not be checked,
+ * saying so), the deploy, and for a first deploy of a service the image push. Nothing when another check failed:
+ * that failure's hint comes first.
+ */
+function dryRunNext(env: ResolvedEnvironment, pre: PreflightResult, image: { source: string }): string[] {
+  if (pre.checks.some((c) => c.status === 'fail' && c.name !== 'bootstrap')) return [];
+  const bootstrap = pre.checks.find((c) => c.name === 'bootstrap');
+  const next: string[] = [];
+  if (bootstrap?.status === 'fail') next.push(`tapctl bootstrap --env ${env.name}`);
+  else if (bootstrap?.status === 'skip') next.push(`tapctl bootstrap --env ${env.name}   (once per account and region: not checked, ${bootstrap.detail ?? 'skipped'})`);
+  next.push(`tapctl deploy --env ${env.name}`);
+  const firstDeploy = !pre.stack || pre.condition?.kind !== 'ready';
+  if (firstDeploy && image.source === 'none' && PRESET_PARTS[env.preset].service) next.push(`tapctl push-image --env ${env.name} --deploy`);
+  return next;
 }
 
 function stackWaitMs(flag: boolean | string | undefined): number | undefined {

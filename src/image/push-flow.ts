@@ -258,13 +258,11 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
 }
 
 /**
- * With --json, deploy streams NDJSON events on stdout and ends with its own result event; push-image's result
- * then follows as one more event, so stdout stays one NDJSON stream.
+ * With --deploy and --json, deploy's events stream on stdout; deploy returns its result to push-image instead of
+ * writing it, so push-image's result is the stream's one result line (written by the runner).
  */
-function finish(ctx: CommandContext, result: PushImageResult): PushImageResult | undefined {
-  if (!ctx.io.json) return result;
-  ctx.io.event({ type: 'result', command: 'push-image', ok: true, ...result });
-  return undefined;
+function finish(_ctx: CommandContext, result: PushImageResult): PushImageResult {
+  return result;
 }
 
 function optional(p: { platformDigest?: string; sizeBytes?: number; pushedAt: string }) {

@@ -45,6 +45,16 @@ describe('parser errors are config errors', () => {
     }
   });
 
+  it('the same failure in --json is one result line with the issue in its details', async () => {
+    project = tempProject(billionLaughs());
+    const r = await runTapctl(['validate', '--json'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    const line = JSON.parse(r.stdout);
+    expect(line).toMatchObject({ type: 'result', ok: false, command: 'validate', error: { code: 'config', exitCode: 2 } });
+    expect(line.error.details.errors[0]).toMatchObject({ rule: 'yaml', line: 3 });
+  });
+
   it('a YAML or zod error that escapes elsewhere is still a config error, never internal', () => {
     for (const name of ['YAMLParseError', 'ZodError']) {
       const mapped = toUserError(Object.assign(new Error(`${name} says no\nsecond line`), { name }));

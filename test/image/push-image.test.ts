@@ -398,17 +398,16 @@ describe('push-image --deploy', () => {
     expect(r.stdout).toContain('2/2 tasks on shop-app-dev:8');
   });
 
-  it('--json: deploy streams NDJSON, and push-image ends the stream with its own result event', async () => {
-    const deploy = vi.fn(async (ctx: { io: { event(e: Record<string, unknown>): void } }) => {
+  it('--json: deploy streams its events, and push-image ends the stream with the one result line', async () => {
+    const deploy = vi.fn(async (ctx: { io: { event(e: Record<string, unknown> & { type: string }): void } }) => {
       ctx.io.event({ type: 'phase', phase: 'deploy' });
-      ctx.io.event({ type: 'result', ok: true, status: 'deployed' });
-      return undefined;
+      return { ok: true, status: 'deployed' };
     });
     const r = await runPushImage(harness({ json: true }), { tag: 'v1', deploy: true, wait: false }, deps({ loadDeploy: async () => deploy as never }));
     expect(r.code, r.stderr).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events.map((e) => e.type)).toEqual(['phase', 'result', 'result']);
-    expect(events[2]).toMatchObject({ command: 'push-image', ok: true, digest: DIGEST, deployed: true });
+    expect(events.map((e) => e.type)).toEqual(['phase', 'result']);
+    expect(events[1]).toMatchObject({ command: 'push-image', ok: true, digest: DIGEST, deployed: true, deployStatus: 'deployed' });
   });
 
   it('--hotswap on a non-production environment is passed to deploy', async () => {
