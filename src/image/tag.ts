@@ -1,6 +1,7 @@
 /**
  * The tag an image is pushed under: immutable by construction. From git, the short commit SHA, with `-dirty`
- * when the work tree has uncommitted changes (so a dirty build never poses as the commit); or `--tag`.
+ * when the work tree has uncommitted changes (so a dirty build never poses as the commit); or `--tag`; or,
+ * outside git (or before the first commit), the build context's content digest (`ctx-<12 hex>`).
  * `latest` is only ever added next to it (`--also-latest`): deploy records and runs the immutable one.
  */
 import { quote } from '../cli/quote.js';
@@ -41,8 +42,8 @@ export interface ImageTags {
   readonly primary: string;
   /** Every tag pushed, primary first. */
   readonly all: readonly string[];
-  /** Where the primary tag came from. */
-  readonly source: 'flag' | 'git';
+  /** Where the primary tag came from: --tag, the git commit, or the build context's content digest. */
+  readonly source: 'flag' | 'git' | 'content';
 }
 
 /** Refuses a --tag that is not an immutable image tag (exit 2); called as soon as the option is parsed. */
@@ -57,7 +58,11 @@ export function checkTag(tag: string): void {
   }
 }
 
-export function deriveTags(options: TagOptions, git: GitState | undefined): ImageTags {
+/**
+ * @param contentTag the build context's content tag (context-digest.ts), used outside git; without it, no
+ *   git and no --tag is an error.
+ */
+export function deriveTags(options: TagOptions, git: GitState | undefined, contentTag?: () => string): ImageTags {
   let primary: string;
   let source: ImageTags['source'];
   if (options.tag !== undefined) {
@@ -67,6 +72,9 @@ export function deriveTags(options: TagOptions, git: GitState | undefined): Imag
   } else if (git) {
     primary = git.dirty ? `${git.commit}-dirty` : git.commit;
     source = 'git';
+  } else if (contentTag) {
+    primary = contentTag();
+    source = 'content';
   } else {
     throw new UsageError('no git commit to tag the image with (not a git repository, or no commit yet)', {
       hint: 'pass --tag <version>, e.g. --tag 1.4.2',

@@ -2,6 +2,7 @@
  * One parser per init answer, shared by flags and prompts so that both reject the same input with the same words.
  * The patterns come from the config schema itself: init can never accept a value that `tapctl validate` refuses.
  */
+import { regionProblem } from '../cli/option-checks.js';
 import { quote } from '../cli/quote.js';
 import { isReservedKey, reservedKeyMessage } from '../config/keys.js';
 import { suggest } from '../config/load.js';
@@ -51,12 +52,16 @@ export const parsePreset = (raw: string): Parsed<Preset> => oneOf(raw, PRESETS, 
 export const parseEngine = (raw: string): Parsed<DbEngine> => oneOf(raw, DB_ENGINES, 'a database engine');
 export const parseArchitecture = (raw: string): Parsed<Architecture> => oneOf(raw, ARCHITECTURES, 'a CPU architecture');
 
+/** 12 digits; the console's way of writing them (1234-5678-9012, or with spaces) is accepted too. */
 export function parseAccount(raw: string): Parsed<string> {
-  return bySchema(EnvironmentSchema.shape.account, raw, `${quote(raw)} is not an AWS account ID: expected 12 digits, e.g. 123456789012`);
+  const digits = /^\d{4}([- ]?)\d{4}\1\d{4}$/.test(raw) ? raw.replace(/[- ]/g, '') : raw;
+  return bySchema(EnvironmentSchema.shape.account, digits, `${quote(raw)} is not an AWS account ID: expected 12 digits, e.g. 123456789012 or 1234-5678-9012`);
 }
 
+/** A region name, and for a near miss of a known region the suggestion tapctl validate gives (rule V5). */
 export function parseRegion(raw: string): Parsed<string> {
-  return bySchema(EnvironmentSchema.shape.region, raw, `${quote(raw)} is not an AWS region: expected a name such as us-east-1 or eu-west-2`);
+  const problem = regionProblem(raw);
+  return problem ? bad(problem) : ok(raw);
 }
 
 /**

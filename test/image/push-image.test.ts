@@ -152,10 +152,14 @@ describe('push-image: before anything is built', () => {
     expect((await runPushImage(harness(), { tag: 'v1', hotswap: true }, deps())).code).toBe(ExitCode.Usage);
   });
 
-  it('no git and no --tag: exit 2 asking for --tag', async () => {
-    const r = await runPushImage(harness(), {}, deps());
-    expect(r.code).toBe(ExitCode.Usage);
-    expect(r.stderr).toContain('--tag');
+  it('no git and no --tag: tags by the content digest of the build context, and says so', async () => {
+    const r = await runPushImage(harness(), { dryRun: true }, deps());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.result?.tag).toMatch(/^ctx-[0-9a-f]{12}$/);
+    expect(r.stderr).toMatch(/no git commit to tag the image with .*: tagging it by the content digest of its build context, ctx-[0-9a-f]{12}/);
+    // The same files, the same tag.
+    const again = await runPushImage(harness(), { dryRun: true }, deps());
+    expect(again.result?.tag).toBe(r.result?.tag);
   });
 
   it('no builder installed: exit 2 naming every builder', async () => {
