@@ -106,7 +106,8 @@ export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr'
     .version(io.version, '-V, --version', 'print the tapctl version')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    // The command list shows each command's usage, so the options a command needs (--env) are on its line.
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false, subcommandTerm: (cmd) => `${cmd.name()} ${cmd.usage()}`.trim() })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       // Commander's own errors are reported through the IoHost, once.

@@ -11,6 +11,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function register(program: Command, runner: Runner): Command {
   const cmd = program
     .command('deploy')
+    .usage('--env <name> [options]')
     .description('deploy an environment: preflight checks, the change and its approval, live progress, outputs')
     .option('--dry-run', 'run every check and show the plan without changing anything (works without credentials)')
     .option('--no-wait', 'start the deploy and return at once; follow it with tapctl status --env <name> --watch')

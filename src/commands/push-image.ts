@@ -17,6 +17,7 @@ import { createRun, type PushImageResult } from '../image/push-flow.js';
 export function register(program: Command, runner: Runner): Command {
   const cmd = program
     .command('push-image')
+    .usage('--env <name> [options]')
     .description("build the app image for the service's platform, push it to the stack's ECR repository, and (--deploy) roll the service")
     .addOption(
       new Option('--builder <name>', 'container builder; auto tries docker (if its engine runs), podman, buildah, finch').choices([

@@ -24,6 +24,7 @@ export interface StatusOptions {
 export function register(program: Command, runner: Runner): Command {
   const cmd = program
     .command('status')
+    .usage('--env <name> [options]')
     .description('show a deployed environment: stack, endpoints, service rollout, targets, database, alarms')
     .option('--probe', 'send GET /health to each endpoint and show the status code and latency')
     .option('--outputs', 'list every stack output (always included with --json)')

@@ -25,6 +25,7 @@ export type SynthCommandResult = Omit<SynthResult, 'validationErrors'> & { envir
 export function register(program: Command, runner: Runner): Command {
   const cmd = program
     .command('synth')
+    .usage('--env <name> [options]')
     .description('synthesize the CloudFormation template of an environment (offline, no credentials needed)')
     .option('--out <dir>', 'cloud assembly folder (default: .tapctl/<env>/cdk.out)')
     .option('--validate', "run aws-cdk-lib's built-in CloudFormation validation (adds seconds)")

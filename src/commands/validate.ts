@@ -22,6 +22,7 @@ export interface ValidateResult {
 export function register(program: Command, runner: Runner): Command {
   return program
     .command('validate')
+    .usage('[--env <name>] [options]')
     .description('check tapctl.config.yaml: schema, AWS limits, names and safety rules (all environments unless --env)')
     .option('--deep', 'also synthesize each environment and run CloudFormation validation (slower)')
     .action(runner.action(run, render));

@@ -1,5 +1,5 @@
 /**
- * `tapctl destroy`: deletes the environment's stack after a typed confirmation (production also needs --force),
+ * `tapctl destroy`: deletes the environment's stack after a typed confirmation (production also needs --allow-production),
  * with live progress, then lists what the deletion kept and still costs money.
  */
 import { dirname } from 'node:path';
@@ -23,8 +23,8 @@ import { ToolkitIoHost } from './toolkit-io.js';
 import { interruptible, pollIntervalMs, withToolkit } from './toolkit-session.js';
 
 export interface DestroyOptions {
-  /** Required to destroy a production environment. */
-  readonly force?: boolean;
+  /** --allow-production: required to destroy a production environment. */
+  readonly allowProduction?: boolean;
 }
 
 export async function runDestroy(ctx: CommandContext, options: DestroyOptions): Promise<DestroyResult | undefined> {
@@ -33,9 +33,9 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   const projectDir = dirname(loaded.path);
   const { env } = resolveImage(selectEnvironment(ctx, loaded), projectDir, (m) => ctx.io.warn(m));
   const name = env.names.stack;
-  if (env.kind === 'production' && !options.force) {
-    throw new RefusedError(`'${env.name}' is a production environment: destroy refuses it without --force`, {
-      hint: `if you mean it: tapctl destroy --env ${env.name} --force`,
+  if (env.kind === 'production' && !options.allowProduction) {
+    throw new RefusedError(`'${env.name}' is a production environment: destroy refuses it without --allow-production`, {
+      hint: `if you mean it: tapctl destroy --env ${env.name} --allow-production`,
     });
   }
   // Nobody can confirm without --yes or a terminal: refuse before any AWS call.
