@@ -29,6 +29,11 @@ export interface CacheReadOptions {
   readonly onInvalid?: (message: string) => void;
   /** How the file is named in that message (e.g. relative to the project). @default the path */
   readonly label?: string;
+  /**
+   * Files written before caches had a hash are plain JSON: read them through the caller's check alone (which
+   * must then be the whole safety of the read). Otherwise such a file is a silent miss.
+   */
+  readonly legacy?: boolean;
 }
 
 export function contentHash(data: unknown): string {
@@ -62,11 +67,16 @@ export function readVerified<T>(path: string, check: CacheCheck, options: CacheR
     return problem('it is not valid JSON');
   }
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return problem('it is not a tapctl cache file');
-  const { tapctlCache, sha256, data } = entry as Record<string, unknown>;
-  // A file of an older tapctl (no envelope) is simply stale: rebuilt without a word.
-  if (tapctlCache === undefined && sha256 === undefined) return undefined;
-  if (tapctlCache !== FORMAT || typeof sha256 !== 'string') return problem('it is not a tapctl cache file');
-  if (contentHash(data) !== sha256) return problem('its content does not match its hash (it was changed or damaged)');
+  const { tapctlCache, sha256 } = entry as Record<string, unknown>;
+  let data = (entry as Record<string, unknown>).data;
+  if (tapctlCache === undefined && sha256 === undefined) {
+    // A file of an older tapctl (no envelope): stale and rebuilt without a word, unless its data is still wanted.
+    if (!options.legacy) return undefined;
+    data = entry;
+  } else {
+    if (tapctlCache !== FORMAT || typeof sha256 !== 'string') return problem('it is not a tapctl cache file');
+    if (contentHash(data) !== sha256) return problem('its content does not match its hash (it was changed or damaged)');
+  }
   const refused = check(data);
   if (refused !== undefined) return problem(refused);
   return data as T;

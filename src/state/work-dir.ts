@@ -87,7 +87,8 @@ export function readPushedImage(projectDir: string, owner: ImageOwner, options: 
   return readVerified<PushedImage>(
     pushedImageFile(projectDir, owner.name),
     (data) => recordShape(data) ?? ownerProblem(data as PushedImage, owner),
-    { label: `.tapctl/${owner.name}/image.json`, ...options },
+    // A record of the tapctl before hashed caches is still the image that runs: read it, through the same checks.
+    { label: `.tapctl/${owner.name}/image.json`, legacy: true, ...options },
   );
 }
 

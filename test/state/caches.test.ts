@@ -126,3 +126,18 @@ describe('the push-image record (image.json) never puts a foreign image into a t
     expect(plan(env).image).toMatchObject({ source: 'push-image', repository: '127.0.0.1:5000/shop-app-dev' });
   });
 });
+
+describe('image.json written before caches had a hash', () => {
+  it('is still read, through the same checks: an intact record is used, garbage is refused with a warning', () => {
+    project = tempProject();
+    const env = loadConfig(project.configPath).environments.find((e) => e.name === 'dev')!;
+    mkdirSync(join(project.dir, '.tapctl', 'dev'), { recursive: true });
+    const record = { repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/shop-app-dev', tag: 'v2', digest: `sha256:${'d'.repeat(64)}`, platform: 'linux/amd64', pushedAt: '2026-11-01T00:00:00.000Z' };
+    writeFileSync(pushedImageFile(project.dir, 'dev'), JSON.stringify(record));
+    const warnings: string[] = [];
+    expect(resolveImage(env, project.dir, (m) => warnings.push(m)).image).toMatchObject({ source: 'push-image', tag: 'v2' });
+    writeFileSync(pushedImageFile(project.dir, 'dev'), JSON.stringify({ repositoryUri: 'evil.example.com/x', tag: 'pwned' }));
+    expect(resolveImage(env, project.dir, (m) => warnings.push(m)).image.source).toBe('none');
+    expect(warnings).toEqual([expect.stringMatching(/ignoring \.tapctl\/dev\/image\.json: its digest is missing/)]);
+  });
+});
