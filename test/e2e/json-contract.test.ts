@@ -18,7 +18,7 @@ const VERBS = buildProgram(noop, { stdout: sink, stderr: sink, version: '0' }).c
 
 /** The ones that can succeed offline, and how. Commands not listed are checked on failures only. */
 const OFFLINE_SUCCESS: Record<string, (dir: string) => string[]> = {
-  init: () => ['init', '--account', '123456789012', '--email', 'ops@shop.io', '--yes'],
+  init: () => ['init', '--account', '123456789012', '--email', 'ops@shop.io', '--yes', '--no-git'],
   validate: () => ['validate'],
   config: () => ['config', '--env', 'dev'],
   synth: () => ['synth', '--env', 'dev'],
