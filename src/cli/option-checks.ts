@@ -20,6 +20,8 @@ import { suggest } from '../config/suggest.js';
 export interface OptionCheckContext {
   /** Relative paths are relative to this folder. */
   readonly cwd: string;
+  /** Every option of the command, as commander parsed them (for checks that depend on another option). */
+  readonly options: Readonly<Record<string, unknown>>;
 }
 
 /** Throws a UsageError when `value` (as commander parsed it) is not acceptable for `flag`. */
@@ -46,7 +48,8 @@ export function conflicting(cmd: Command, flag: string, others: readonly string[
 }
 
 /** Runs every check of `cmd` and its parents on the values given on the command line. */
-export function checkOptions(cmd: Command, ctx: OptionCheckContext): void {
+export function checkOptions(cmd: Command, base: Omit<OptionCheckContext, 'options'>): void {
+  const ctx = { ...base, options: cmd.optsWithGlobals() };
   for (let c: Command | null = cmd; c; c = c.parent) {
     for (const option of c.options) {
       if (c.getOptionValueSource(option.attributeName()) !== 'cli') continue;
@@ -69,6 +72,13 @@ function refuseFlagAsValue(flag: string, value: unknown): void {
 }
 
 // The checks command modules attach.
+
+/** The option only means something together with `other` (its attribute name and its flag). */
+export function requires(attribute: string, other: string): OptionCheck {
+  return (_value, flag, { options }) => {
+    if (!options[attribute]) throw new UsageError(`${flag} only applies with ${other}`, { hint: `add ${other}, or leave ${flag} out` });
+  };
+}
 
 /** A file tapctl writes: not a folder or a special file, in a folder that exists or can be made, writable. */
 export const writableFile: OptionCheck = (value, flag, { cwd }) => {

@@ -5,7 +5,7 @@
  * Order: everything that can be checked locally (flags, tag, builder, secrets) and the account before any build,
  * so a wrong account or a missing stack costs seconds, not a build.
  */
-import { checkOption, conflicting } from '../cli/option-checks.js';
+import { checkOption, conflicting, requires } from '../cli/option-checks.js';
 import { checkTag } from '../image/tag.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -42,6 +42,8 @@ afterwards; build secrets (container.buildSecrets) are passed as --secret id=<id
     )
     .action(runner.action(run, render));
   checkOption(cmd, '--tag', (value) => checkTag(String(value)));
+  checkOption(cmd, '--hotswap', requires('deploy', '--deploy'));
+  checkOption(cmd, '--no-wait', requires('deploy', '--deploy'));
   // A dry run pushes nothing, so there is no scan to wait for.
   return conflicting(cmd, '--scan', ['--dry-run']);
 }

@@ -24,6 +24,8 @@ describe('options are checked before anything runs', () => {
     ['deploy --wait-for-stack abc', ['deploy', '--env', 'dev', '--dry-run', '--wait-for-stack', 'abc'], /--wait-for-stack takes minutes from 1 to 1440, not 'abc'/],
     ['status --watch 0', ['status', '--env', 'dev', '--watch', '0'], /--watch takes a number of seconds from 1 to 3600, not '0'/],
     ['push-image --dry-run --scan', ['push-image', '--env', 'dev', '--dry-run', '--scan'], /option '--scan' cannot be used with option '--dry-run'/],
+    ['push-image --hotswap without --deploy', ['push-image', '--env', 'dev', '--hotswap'], /--hotswap only applies with --deploy/],
+    ['push-image --no-wait without --deploy', ['push-image', '--env', 'dev', '--no-wait'], /--no-wait only applies with --deploy/],
     ['push-image --tag with a space', ['push-image', '--env', 'dev', '--tag', 'v1 beta'], /'v1 beta' is not a valid image tag/],
     ['synth --out onto a file', ['synth', '--env', 'dev', '--out', 'tapctl.config.yaml'], /cannot write the cloud assembly to .*tapctl.config.yaml: it is a file/],
     ['--env --json (a flag taken as the name)', ['config', '--env', '--json'], /--env needs a value, got the flag '--json'/],
