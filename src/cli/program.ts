@@ -36,10 +36,11 @@ export interface Runner {
 /** Runs tapctl with `argv` (without node and script) and returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let host: IoHost | undefined;
+  const commandNames = new Set<string>();
   const hostFor = (g: GlobalOptions) => {
     host ??= new IoHost({ stdout: io.stdout as never, stderr: io.stderr as never, json: g.json, verbose: g.verbose, color: g.color, env: io.env });
     // The verb, for the result line of a failure that comes before the command runs (an unknown option).
-    host.command ??= argv.find((a) => !a.startsWith('-') && COMMAND_NAMES.has(a));
+    host.command ??= argv.find((a) => !a.startsWith('-') && commandNames.has(a));
     return host;
   };
 
@@ -74,7 +75,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   };
 
   const program = buildProgram(runner, io);
-  for (const c of program.commands) COMMAND_NAMES.add(c.name());
+  for (const c of program.commands) commandNames.add(c.name());
   const preScan = scanGlobals(argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -91,8 +92,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return hostFor(preScan).reportError(toUserError(error));
   }
 }
-
-const COMMAND_NAMES = new Set<string>();
 
 /** Before commander has parsed anything we still need to know how to print an error. */
 function scanGlobals(argv: readonly string[]): GlobalOptions {
