@@ -4,11 +4,12 @@
  * file's content (only for a file it cannot read): it returns the issues, all at once, so a user fixes them in one pass.
  */
 import { dirname } from 'node:path';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, YAMLError, type Document } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { boundQuotedValues, quote } from '../cli/quote.js';
 import { sortIssues, type ConfigIssue } from './issues.js';
 import { readConfigText } from './locate.js';
+import { libraryIssue, MAX_ALIAS_COUNT, MAX_VALUE_CHARS, oversizedValues } from './text-guards.js';
 import { own, reservedKeyMessage, reservedKeyPaths } from './keys.js';
 import { suggest } from './suggest.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
@@ -62,9 +63,6 @@ export class Locator {
     return this.locate(path).exact;
   }
 }
-
-/** The longest string value (or key) a config may hold: AWS's own limits on names, tags and commands are far below. */
-export const MAX_VALUE_CHARS = 4096;
 
 export function loadConfig(path: string): LoadedConfig {
   return loadConfigText(readConfigText(path), path);
@@ -145,62 +143,6 @@ const bounded = (issue: ConfigIssue): ConfigIssue => ({
   message: boundQuotedValues(issue.message),
   ...(issue.hint ? { hint: boundQuotedValues(issue.hint) } : {}),
 });
-
-/** Every string value or key of the parsed file longer than MAX_VALUE_CHARS, with its path. */
-function oversizedValues(value: unknown, path: Array<string | number> = []): Array<{ path: Array<string | number>; text: string; isKey: boolean }> {
-  if (typeof value === 'string') return value.length > MAX_VALUE_CHARS ? [{ path, text: value, isKey: false }] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => oversizedValues(v, [...path, i]));
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.keys(value).flatMap((k) =>
-    k.length > MAX_VALUE_CHARS ? [{ path, text: k, isKey: true }] : oversizedValues((value as Record<string, unknown>)[k], [...path, k]),
-  );
-}
-
-/** YAML's own default: an alias may be expanded at most this many times before the parser calls it an attack. */
-const MAX_ALIAS_COUNT = 100;
-
-/** An exception the YAML parser or zod raised on the user's text, as a config issue placed where possible. */
-function libraryIssue(e: unknown, doc: Document | undefined, lines: LineCounter, locator: Locator | undefined): ConfigIssue {
-  const at = (offset: number | undefined) => (offset === undefined ? {} : { line: lines.linePos(offset).line, col: lines.linePos(offset).col });
-  if (e instanceof YAMLError) {
-    const pos = e.linePos?.[0];
-    const message = /Maximum call stack/.test(e.message) ? 'the file nests too deeply for tapctl to read' : e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    return { severity: 'error', rule: 'yaml', path: '(yaml)', message, line: pos?.line, col: pos?.col };
-  }
-  if (e instanceof ReferenceError && /alias/i.test(e.message)) {
-    return {
-      severity: 'error', rule: 'yaml', path: '(yaml)', ...at(firstAliasOffset(doc)),
-      message: `the aliases (*name) expand the file too far: more than ${MAX_ALIAS_COUNT} expansions of one anchor (a "billion laughs" file)`,
-      hint: 'write the values out, or use fewer aliases of each anchor',
-    };
-  }
-  if (e instanceof RangeError) {
-    return { severity: 'error', rule: 'yaml', path: '(yaml)', message: 'the file nests too deeply for tapctl to read', hint: 'a tapctl.config.yaml is a few levels deep: check the indentation' };
-  }
-  if (isZodError(e)) {
-    const issue = e.issues[0];
-    const path = issue.path.map(String);
-    return { severity: 'error', rule: 'schema', path: path.join('.') || '(root)', message: issue.message, ...(locator ? pos(locator.locate(path)) : {}) };
-  }
-  return { severity: 'error', rule: 'yaml', path: '(yaml)', message: e instanceof Error ? e.message : String(e) };
-}
-
-function isZodError(e: unknown): e is { issues: Array<{ path: PropertyKey[]; message: string }> } {
-  return e instanceof Error && (e.name === 'ZodError' || e.name === '$ZodError') && Array.isArray((e as { issues?: unknown }).issues);
-}
-
-function firstAliasOffset(doc: Document | undefined): number | undefined {
-  let offset: number | undefined;
-  if (doc) {
-    visit(doc, {
-      Alias(_key, node) {
-        offset = node.range?.[0];
-        return visit.BREAK;
-      },
-    });
-  }
-  return offset;
-}
 
 /** A rule reports `environments.<env>.<settings path>`; if the key is not in the file it came from `defaults:` or the schema. */
 function placeRuleIssue(issue: ConfigIssue, locator: Locator): ConfigIssue {
