@@ -145,3 +145,25 @@ describe('environment identity (the fields the cache never decides)', () => {
     for (const env of loaded.environments) expect(identityMismatch(identityFromFile(raw, env.name), identityOf(env)), env.name).toBeUndefined();
   });
 });
+
+describe("the issue's case: a forged cache and a production dry run", () => {
+  it('deploy --env prod --dry-run still targets the account of the config and keeps its data', async () => {
+    project = tempProject();
+    await configJson('prod');
+    const file = JSON.parse(readFileSync(cachePath(), 'utf8'));
+    const prod = file.data.environments.find((e: { name: string }) => e.name === 'prod');
+    prod.account = '999999999999';
+    prod.protection = { deletionProtection: false, retainData: false, terminationProtection: false };
+    writeFileSync(cachePath(), JSON.stringify({ ...file, sha256: contentHash(file.data) }));
+
+    const r = await runTapctl(['deploy', '--env', 'prod', '--dry-run', '--json'], { cwd: project.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ignoring \.tapctl\/config-cache\.json: its (account|protection) of environment 'prod'/);
+    const assembly = join(project.dir, '.tapctl', 'prod', 'cdk.out');
+    const manifest = JSON.parse(readFileSync(join(assembly, 'manifest.json'), 'utf8'));
+    expect(manifest.artifacts['TapStack-shop-prod'].environment).toBe('aws://222222222222/us-east-1');
+    const template = JSON.parse(readFileSync(join(assembly, 'TapStack-shop-prod.template.json'), 'utf8'));
+    const cluster = Object.values(template.Resources as Record<string, { Type: string; DeletionPolicy?: string }>).find((r) => r.Type === 'AWS::RDS::DBCluster');
+    expect(cluster?.DeletionPolicy).toBe('Snapshot');
+  });
+});
