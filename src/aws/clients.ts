@@ -3,6 +3,7 @@
  * the SDK packages it calls (status never loads CloudFormation's deploy machinery, --help loads none).
  * Tests mock at the SDK boundary (aws-sdk-client-mock on these same classes), so this code runs for real.
  */
+import { readSettings } from '../cli/settings.js';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -29,10 +30,9 @@ export function targetFor(env: { region: string; profile?: string; endpoint?: st
   return { region: env.region, ...(profile ? { profile } : {}), ...(env.endpoint ? { endpoint: env.endpoint } : {}) };
 }
 
-/** How long one AWS request may go unanswered. TAPCTL_AWS_TIMEOUT_MS overrides it (tests, slow links). */
+/** How long one AWS request may go unanswered. TAPCTL_AWS_TIMEOUT_MS overrides it (tests, slow links; cli/settings.ts). */
 export function awsRequestTimeoutMs(): number {
-  const fromEnv = Number(process.env.TAPCTL_AWS_TIMEOUT_MS);
-  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 20_000;
+  return readSettings(process.env).awsTimeoutMs ?? 20_000;
 }
 
 export class AwsClients {

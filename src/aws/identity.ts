@@ -1,4 +1,5 @@
 /** Who the credentials belong to, and the refusal to touch any account but the environment's. */
+import { quote } from '../cli/quote.js';
 import { RefusedError, UsageError } from '../cli/errors.js';
 import { suggest } from '../config/suggest.js';
 import { knownProfiles } from './profiles.js';
@@ -11,13 +12,17 @@ export interface CallerIdentity {
 }
 
 export async function callerIdentity(clients: AwsClients): Promise<CallerIdentity> {
-  const profile = clients.target.profile;
+  // A misspelt profile reads to the SDK exactly like having no credentials at all: name it instead. From
+  // --profile (or the config's profile), else from AWS_PROFILE, which the SDK reads the same way.
+  const profile = clients.target.profile ?? process.env.AWS_PROFILE;
+  const source = clients.target.profile ? '' : ' (from AWS_PROFILE)';
   if (profile) {
     const known = knownProfiles();
     if (!known.includes(profile)) {
       const near = suggest(profile, known);
-      throw new UsageError(`there is no AWS profile '${profile}'${near ? `; did you mean '${near}'?` : ''}`, {
-        hint: known.length ? `profiles in ~/.aws/config and ~/.aws/credentials: ${known.join(', ')}` : 'no AWS profiles are configured on this machine: aws configure sso, or drop --profile',
+      const drop = source ? 'unset AWS_PROFILE' : 'drop --profile';
+      throw new UsageError(`there is no AWS profile ${quote(profile)}${source}${near ? `; did you mean '${near}'?` : ''}`, {
+        hint: known.length ? `profiles in ~/.aws/config and ~/.aws/credentials: ${known.join(', ')}` : `no AWS profiles are configured on this machine: aws configure sso, or ${drop}`,
       });
     }
   }

@@ -2,9 +2,15 @@
  * The seam between tapctl's logic and the terminal (style.md pattern 1, after toolkit-lib's IIoHost).
  *
  * Commands say *what* happened (a level, a code, a message, data); the host decides how it looks. Human output
- * goes to stderr, colour only on a TTY and never with NO_COLOR / --no-color; results go to stdout. With --json,
- * stdout carries exactly one JSON document (or NDJSON events for streaming commands) and nothing else.
+ * goes to stderr, colour only on a TTY and never with NO_COLOR / --no-color; results go to stdout.
+ *
+ * The --json contract, the same for every command: stdout is NDJSON, zero or more event lines
+ * (`{"type":"<event>","time":...}`) and exactly one final line, written here and nowhere else:
+ *   {"type":"result","ok":true,"command":"<verb>",...the command's result data}
+ *   {"type":"result","ok":false,"command":"<verb>","error":{"code","exitCode","message","hint","details"?}}
+ * Commands return their data; the runner hands it to `result`; a failure reaches `reportError`.
  */
+import { boundQuotedValues } from './quote.js';
 import type { Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { ExitCode, isTapctlError } from './errors.js';
@@ -50,9 +56,9 @@ export class IoHost {
   private readonly out: IoHostOptions['stdout'];
   private readonly err: IoHostOptions['stderr'];
   private resultWritten = false;
-  /** A streaming command has written NDJSON events: every further stdout line must be one JSON object. */
-  private streamed = false;
   private liveLine = false;
+  /** The verb being run (set by the runner), named in the result line. */
+  command?: string;
 
   constructor(options: IoHostOptions) {
     this.out = options.stdout;
@@ -122,25 +128,29 @@ export class IoHost {
     this.liveLine = true;
   }
 
-  /** The command's result. Human mode: rendered text to stdout. JSON mode: exactly one document. */
+  /**
+   * The command's result. Human mode: rendered text to stdout (nothing for undefined data). JSON mode: the one
+   * final line, `{"type":"result","ok":true,"command":...,...data}`.
+   */
   result(data: unknown, render?: (data: any, style: Styles) => string): void {
     this.clearLive();
     if (this.json) {
       if (this.resultWritten) throw new Error('internal: a command wrote two JSON results');
       this.resultWritten = true;
-      this.out.write(JSON.stringify(data, null, 2) + '\n');
+      this.out.write(JSON.stringify({ type: 'result', ok: true, ...(this.command ? { command: this.command } : {}), ...resultFields(data) }) + '\n');
       return;
     }
+    if (data === undefined) return;
     const text = render ? render(data, this.style) : '';
     if (text) this.out.write(text.endsWith('\n') ? text : text + '\n');
   }
 
-  /** One NDJSON event on stdout (streaming commands with --json). */
-  event(event: Record<string, unknown>): void {
+  /** One NDJSON event line on stdout (with --json; nothing otherwise). `type` names the event; never 'result'. */
+  event(event: Record<string, unknown> & { type: string }): void {
     if (!this.json) return;
-    this.streamed = true;
-    if (event.type === 'result') this.resultWritten = true;
-    this.out.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
+    if (event.type === 'result') throw new Error('internal: the result line is written by the runner, not as an event');
+    if (this.resultWritten) throw new Error('internal: an event after the result line');
+    this.out.write(JSON.stringify({ ...event, time: new Date().toISOString() }) + '\n');
   }
 
   get hasResult(): boolean {
@@ -152,14 +162,17 @@ export class IoHost {
     this.clearLive();
     const s = this.style;
     if (isTapctlError(error)) {
-      this.line(`${s.bad('✖')} ${error.message}`);
-      if (error.hint) this.line(`  ${s.dim('hint:')} ${error.hint}`);
+      // The net under every message: a user's value that slipped in unquoted-by-quote() is still cut to size.
+      const message = boundQuotedValues(error.message);
+      const hint = error.hint === undefined ? undefined : boundQuotedValues(error.hint);
+      this.line(`${s.bad('✖')} ${message}`);
+      if (hint) this.line(`  ${s.dim('hint:')} ${hint}`);
       if (this.verbose && error.stack) this.line(s.dim(error.stack));
       if (this.verbose && error.cause instanceof Error && error.cause.stack) this.line(s.dim(`cause: ${error.cause.stack}`));
-      this.writeJsonError({ code: error.code, exitCode: error.exitCode, message: error.message, hint: error.hint, details: error.details });
+      this.writeJsonError({ code: error.code, exitCode: error.exitCode, message, hint, details: error.details });
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = boundQuotedValues(error instanceof Error ? error.message : String(error));
     this.line(`${s.bad('✖')} internal error: ${message}`);
     this.line(`  ${s.dim('hint:')} this is a bug in tapctl. Run again with --verbose and report the output to the tapctl maintainers.`);
     if (this.verbose && error instanceof Error && error.stack) this.line(s.dim(error.stack));
@@ -167,15 +180,12 @@ export class IoHost {
     return ExitCode.Failed;
   }
 
-  /**
-   * The failure as one line: both the command's single JSON document and, for a streaming command, its closing
-   * NDJSON `result` event (so `tail -n 1 | jq` works whether or not anything was streamed before).
-   */
+  /** The failure as the one final line (so `tail -n 1 | jq .ok` works whether or not events came before). */
   private writeJsonError(error: Record<string, unknown>): void {
     if (!this.json || this.resultWritten) return;
     this.resultWritten = true;
-    const time = this.streamed ? { time: new Date().toISOString() } : {};
-    this.out.write(JSON.stringify({ ...time, type: 'result', ok: false, error }) + '\n');
+    const fields = Object.fromEntries(Object.entries(error).filter(([, v]) => v !== undefined));
+    this.out.write(JSON.stringify({ type: 'result', ok: false, ...(this.command ? { command: this.command } : {}), error: fields }) + '\n');
   }
 
   /** Plain line to stderr (clears a live progress line first). */
@@ -190,6 +200,14 @@ export class IoHost {
       this.liveLine = false;
     }
   }
+}
+
+/** A command's result data as fields of the result line; the line's own keys (type, ok, command) win. */
+function resultFields(data: unknown): Record<string, unknown> {
+  if (data === undefined) return {};
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { data };
+  const { type: _type, ok: _ok, command: _command, ...rest } = data as Record<string, unknown>;
+  return rest;
 }
 
 function makeStyles(c: ChalkInstance): Styles {

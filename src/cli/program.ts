@@ -2,6 +2,8 @@
  * The commander program: global options, one module per command, and the runner that turns a command's
  * returned data into output. Command modules are light; their heavy work is imported inside `run`.
  */
+import { awsProfile, awsRegion, checkOption, checkOptions } from './option-checks.js';
+import { readSettings } from './settings.js';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { InterruptedError, isTapctlError, UsageError } from './errors.js';
@@ -34,16 +36,26 @@ export interface Runner {
 /** Runs tapctl with `argv` (without node and script) and returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let host: IoHost | undefined;
-  const hostFor = (g: GlobalOptions) =>
-    (host ??= new IoHost({ stdout: io.stdout as never, stderr: io.stderr as never, json: g.json, verbose: g.verbose, color: g.color, env: io.env }));
+  const commandNames = new Set<string>();
+  const hostFor = (g: GlobalOptions) => {
+    host ??= new IoHost({ stdout: io.stdout as never, stderr: io.stderr as never, json: g.json, verbose: g.verbose, color: g.color, env: io.env });
+    // The verb, for the result line of a failure that comes before the command runs (an unknown option).
+    host.command ??= argv.find((a) => !a.startsWith('-') && commandNames.has(a));
+    return host;
+  };
 
   const runner: Runner = {
     action: (run, render) => async (...args) => {
       const cmd = args[args.length - 1] as Command;
+      // Every option first: nothing is loaded, synthesized, asked or sent before they all pass.
+      checkOptions(cmd, { cwd: io.cwd });
       const raw = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
       const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
       const ioHost = hostFor(globals);
+      ioHost.command = cmd.name();
+      // Settings from the environment are checked before any command does anything (cli/settings.ts).
+      readSettings(io.env);
       const interactive = globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
       const ctx: CommandContext = {
         io: ioHost,
@@ -57,11 +69,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       };
       const positional = args.slice(0, -2).filter((a): a is string => typeof a === 'string');
       const data = await run(ctx, cmd.opts() as Parameters<typeof run>[1], positional);
-      if (data !== undefined) ioHost.result(data, render);
+      // The one final line (--json) or the rendered result: every command ends here.
+      ioHost.result(data, render);
     },
   };
 
   const program = buildProgram(runner, io);
+  for (const c of program.commands) commandNames.add(c.name());
   const preScan = scanGlobals(argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -91,7 +105,8 @@ export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr'
     .version(io.version, '-V, --version', 'print the tapctl version')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    // The command list shows each command's usage, so the options a command needs (--env) are on its line.
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false, subcommandTerm: (cmd) => `${cmd.name()} ${cmd.usage()}`.trim() })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       // Commander's own errors are reported through the IoHost, once.
@@ -107,6 +122,8 @@ export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr'
     .addOption(new Option('--no-interactive', 'never prompt; fail instead when an answer is missing'))
     .addOption(new Option('--verbose', 'more detail, and stack traces on errors'))
     .addOption(new Option('--no-color', 'no colours (also honoured: NO_COLOR, non-TTY output)'));
+  checkOption(program, '--profile', awsProfile);
+  checkOption(program, '--region', awsRegion);
 
   for (const command of COMMANDS) {
     const sub = command.register(program, runner);

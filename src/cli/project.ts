@@ -1,36 +1,34 @@
 /** Finding and loading the project's config for a command, with errors a person can act on. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { quote } from './quote.js';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from './errors.js';
 import type { CommandContext } from './context.js';
 import { configCacheKey, readConfigCache, writeConfigCache } from '../config/cache.js';
 import { formatIssue } from '../config/issues.js';
 import type { LoadedConfig } from '../config/load.js';
-import { CONFIG_FILE_NAME, findConfigFile } from '../config/locate.js';
+import { CONFIG_FILE_NAME, findConfigFile, readConfigText } from '../config/locate.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { suggest } from '../config/suggest.js';
 
 /**
  * Loads the config from --dir (or the nearest folder above the working directory) and fails on errors.
- * An unchanged, valid config comes from the cache (config/cache.ts) without loading the YAML parser or zod;
+ * An unchanged, valid config comes from the cache (config/cache.ts) without zod, the schema or the rules (the
+ * YAML parser still reads the file: account, region, image and protection always come from it);
  * `allowErrors` (validate) always loads for real.
  */
 export async function loadProject(ctx: CommandContext, options: { allowErrors?: boolean } = {}): Promise<LoadedConfig> {
   const path = configPath(ctx);
   const projectDir = dirname(path);
-  let key: string | undefined;
+  const text = readConfigText(path);
+  const key = configCacheKey(text);
   if (!options.allowErrors) {
-    try {
-      key = configCacheKey(readFileSync(path, 'utf8'));
-      const cached = readConfigCache(projectDir, key);
-      if (cached) return { path, projectDir, errors: [], ...cached };
-    } catch {
-      // Unreadable: the real load below says why.
-    }
+    const cached = await readConfigCache({ projectDir, text, key, warn: (m) => ctx.io.warn(m) });
+    if (cached) return { path, projectDir, errors: [], ...cached };
   }
-  const { loadConfig } = await import('../config/load.js');
-  const loaded = loadConfig(path);
-  if (key && loaded.errors.length === 0) {
+  const { loadConfigText } = await import('../config/load.js');
+  const loaded = loadConfigText(text, path);
+  if (loaded.errors.length === 0) {
     writeConfigCache(projectDir, { key, environments: [...loaded.environments], warnings: [...loaded.warnings] });
   }
   if (loaded.errors.length > 0 && !options.allowErrors) {
@@ -51,8 +49,8 @@ function configPath(ctx: CommandContext): string {
   const dir = ctx.globals.dir;
   if (dir !== undefined) {
     const folder = resolve(ctx.cwd, dir);
-    if (!existsSync(folder)) throw new UsageError(`--dir ${dir}: there is no such folder`, { hint: 'check the path, or run tapctl init --dir <folder> to create a project there' });
-    if (!statSync(folder).isDirectory()) throw new UsageError(`--dir ${dir}: that is a file, not a folder`, { hint: 'give the project folder, the one holding tapctl.config.yaml' });
+    if (!existsSync(folder)) throw new UsageError(`--dir ${quote(dir)}: there is no such folder`, { hint: 'check the path, or run tapctl init --dir <folder> to create a project there' });
+    if (!statSync(folder).isDirectory()) throw new UsageError(`--dir ${quote(dir)}: that is a file, not a folder`, { hint: 'give the project folder, the one holding tapctl.config.yaml' });
     const path = join(folder, CONFIG_FILE_NAME);
     if (!existsSync(path)) throw new ConfigError(`no ${CONFIG_FILE_NAME} in ${folder}`, { hint: 'check --dir, or run tapctl init there' });
     return path;
@@ -73,7 +71,7 @@ export function selectEnvironment(ctx: CommandContext, loaded: LoadedConfig, nam
   const env = loaded.environments.find((e) => e.name === name);
   if (!env) {
     const s = suggest(name, names);
-    throw new UsageError(`there is no environment '${name}' in ${CONFIG_FILE_NAME}${s ? `; did you mean '${s}'?` : ''}`, {
+    throw new UsageError(`there is no environment ${quote(name)} in ${CONFIG_FILE_NAME}${s ? `; did you mean '${s}'?` : ''}`, {
       hint: `environments: ${names.join(', ')}`,
     });
   }
@@ -83,7 +81,7 @@ export function selectEnvironment(ctx: CommandContext, loaded: LoadedConfig, nam
 /** --region may confirm the environment's region, never silently redirect it. */
 function checkRegion(ctx: CommandContext, env: ResolvedEnvironment): ResolvedEnvironment {
   if (ctx.globals.region && ctx.globals.region !== env.region) {
-    throw new UsageError(`environment '${env.name}' is in ${env.region}, but --region says ${ctx.globals.region}`, {
+    throw new UsageError(`environment '${env.name}' is in ${env.region}, but --region says ${quote(ctx.globals.region)}`, {
       hint: `to move it, change environments.${env.name}.region in ${CONFIG_FILE_NAME}`,
     });
   }

@@ -18,20 +18,28 @@ export interface Prompter {
 }
 
 export function terminalPrompter(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Prompter {
-  const context = { input, output } as never;
-  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+  // inquirer leaves a prompt's last frame on screen when it ends, and on Ctrl-C that frame still holds a list's
+  // choices and its key hints ("↑↓ navigate • ⏎ select"). So every prompt clears itself when done, and an
+  // answered one is written back as one summary line; an interrupted one leaves nothing behind.
+  const context = { input, output, clearPromptOnDone: true } as never;
+  const ask = async <T>(message: string, fn: () => Promise<T>, shown: (answer: T) => string): Promise<T> => {
+    let answer: T;
     try {
-      return await fn();
+      answer = await fn();
     } catch (e) {
       // Ctrl-C inside a prompt: inquirer throws ExitPromptError.
       if (e instanceof Error && e.name === 'ExitPromptError') throw new InterruptedError('interrupted; nothing was changed');
       throw e;
     }
+    output.write(`✔ ${message} ${shown(answer)}\n`);
+    return answer;
   };
+  const label = (choices: readonly Choice[], value: string) => choices.find((c) => c.value === value)?.name ?? value;
   return {
-    input: (q) => guard(async () => (await import('@inquirer/prompts')).input(q, context)),
-    confirm: (q) => guard(async () => (await import('@inquirer/prompts')).confirm(q, context)),
-    select: (q) => guard(async () => (await import('@inquirer/prompts')).select({ ...q, choices: [...q.choices] }, context)),
-    checkbox: (q) => guard(async () => (await import('@inquirer/prompts')).checkbox({ ...q, choices: [...q.choices] }, context)),
+    input: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).input(q, context), (a) => a),
+    confirm: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).confirm(q, context), (a) => (a ? 'yes' : 'no')),
+    select: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).select({ ...q, choices: [...q.choices] }, context), (a) => label(q.choices, a)),
+    checkbox: (q) =>
+      ask(q.message, async () => (await import('@inquirer/prompts')).checkbox({ ...q, choices: [...q.choices] }, context), (a) => a.map((v) => label(q.choices, v)).join(', ')),
   };
 }

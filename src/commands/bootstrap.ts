@@ -7,6 +7,7 @@ import { renderBootstrap, type BootstrapResult } from '../deploy/results.js';
 export function register(program: Command, runner: Runner): Command {
   return program
     .command('bootstrap')
+    .usage('--env <name> [options]')
     .description("prepare the environment's account and region for deploys (CDK bootstrap: bucket, roles)")
     .action(runner.action(run, renderBootstrap));
 }

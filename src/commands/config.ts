@@ -8,6 +8,7 @@ import type { ResolvedEnvironment } from '../config/resolve.js';
 export function register(program: Command, runner: Runner): Command {
   return program
     .command('config')
+    .usage('--env <name> [options]')
     .description('show the resolved config of an environment, with every default and the physical names it implies')
     .action(runner.action(run, render));
 }

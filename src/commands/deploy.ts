@@ -1,4 +1,5 @@
 /** `tapctl deploy --env <name>`: preflight, the change and its approval, live progress, outputs. */
+import { checkOption, conflicting, numberIn, writableFile } from '../cli/option-checks.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import type { Runner } from '../cli/program.js';
@@ -8,8 +9,9 @@ import { renderDeploy, type DeployResult } from '../deploy/results.js';
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command, runner: Runner): Command {
-  return program
+  const cmd = program
     .command('deploy')
+    .usage('--env <name> [options]')
     .description('deploy an environment: preflight checks, the change and its approval, live progress, outputs')
     .option('--dry-run', 'run every check and show the plan without changing anything (works without credentials)')
     .option('--no-wait', 'start the deploy and return at once; follow it with tapctl status --env <name> --watch')
@@ -30,6 +32,10 @@ AWS going silent (no answer, no progress) for 120 s ends the command with exit 1
 With --json, stdout is NDJSON events ending with the result (docs/deploy-events.md).`,
     )
     .action(runner.action(run, renderDeploy));
+  checkOption(cmd, '--outputs-file', writableFile);
+  checkOption(cmd, '--wait-for-stack', numberIn(1, 1440, 'minutes'));
+  // A dry run changes nothing, so there is nothing to start and not wait for.
+  return conflicting(cmd, '--no-wait', ['--dry-run']);
 }
 
 export async function run(ctx: CommandContext, options: DeployOptions): Promise<DeployResult | undefined> {

@@ -8,6 +8,7 @@ import { renderDiff, type DiffResult } from '../deploy/results.js';
 export function register(program: Command, runner: Runner): Command {
   return program
     .command('diff')
+    .usage('--env <name> [options]')
     .description('compare the synthesized stack with the deployed one: adds, changes, replacements, removals')
     .option('--template-only', 'compare templates only: no CloudFormation change set (faster, less precise about replacements)')
     .action(runner.action(run, renderDiff));

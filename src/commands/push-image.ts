@@ -6,6 +6,8 @@
  * Order: everything that can be checked locally (flags, tag, builder, secrets) and the account before any build,
  * so a wrong account or a missing stack costs seconds, not a build.
  */
+import { checkOption, conflicting, requires } from '../cli/option-checks.js';
+import { checkTag } from '../image/tag.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Styles } from '../cli/io-host.js';
@@ -14,8 +16,9 @@ import { BUILDER_NAMES } from '../image/builder.js';
 import { createRun, type PushImageResult } from '../image/push-flow.js';
 
 export function register(program: Command, runner: Runner): Command {
-  return program
+  const cmd = program
     .command('push-image')
+    .usage('--env <name> [options]')
     .description("build the app image for the service's platform, push it to the stack's ECR repository, and (--deploy) roll the service")
     .addOption(
       new Option('--builder <name>', 'container builder; auto tries docker (if its engine runs), podman, buildah, finch').choices([
@@ -39,6 +42,11 @@ The registry password goes to the builder on stdin or into a private 0600 auth f
 afterwards; build secrets (container.buildSecrets) are passed by reference, --secret id=<id>,env=<VAR> or id=<id>,src=<file>, never by value.`,
     )
     .action(runner.action(run, render));
+  checkOption(cmd, '--tag', (value) => checkTag(String(value)));
+  checkOption(cmd, '--hotswap', requires('deploy', '--deploy'));
+  checkOption(cmd, '--no-wait', requires('deploy', '--deploy'));
+  // A dry run pushes nothing, so there is no scan to wait for.
+  return conflicting(cmd, '--scan', ['--dry-run']);
 }
 
 export const run = createRun();

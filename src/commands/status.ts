@@ -2,6 +2,8 @@
  * `tapctl status --env <name>`: one fast, honest view of a deployed environment. This module stays light (it is
  * loaded for every command); the work, and only the SDK clients it calls, load inside `run`.
  */
+import { checkOption, numberIn } from '../cli/option-checks.js';
+import { quote } from '../cli/quote.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
@@ -20,8 +22,9 @@ export interface StatusOptions {
 }
 
 export function register(program: Command, runner: Runner): Command {
-  return program
+  const cmd = program
     .command('status')
+    .usage('--env <name> [options]')
     .description('show a deployed environment: stack, endpoints, service rollout, targets, database, alarms')
     .option('--probe', 'send GET /health to each endpoint and show the status code and latency')
     .option('--outputs', 'list every stack output (always included with --json)')
@@ -29,6 +32,7 @@ export function register(program: Command, runner: Runner): Command {
     .option('--until-stable', 'refresh until no stack operation or service rollout is in progress: exit 0 if it settles, 1 if it failed')
     .addHelpText('after', '\nDocs: docs/status.md in the tapctl repository (the --json schema: docs/status-schema.json).')
     .action(runner.action(run, render));
+  return checkOption(cmd, '--watch', numberIn(1, 3600, 'a number of seconds'));
 }
 
 export async function run(ctx: CommandContext, options: StatusOptions): Promise<StatusDocument | undefined> {
@@ -55,7 +59,7 @@ function watchInterval(options: StatusOptions): number | undefined {
   if (options.watch === true) return DEFAULT_WATCH_SECONDS;
   const seconds = Number(options.watch);
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600) {
-    throw new UsageError(`--watch takes a number of seconds between 1 and 3600, not '${options.watch}'`, { hint: 'e.g. tapctl status --env dev --watch 10' });
+    throw new UsageError(`--watch takes a number of seconds between 1 and 3600, not ${quote(options.watch)}`, { hint: 'e.g. tapctl status --env dev --watch 10' });
   }
   return seconds;
 }

@@ -1,4 +1,6 @@
 /** `tapctl synth --env <name>`: the embedded CDK app to a cloud assembly, in-process, offline. */
+import { checkOption } from '../cli/option-checks.js';
+import { checkAssemblyDir } from '../synth/assembly-dir.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
@@ -21,13 +23,16 @@ export interface SynthOptions {
 export type SynthCommandResult = Omit<SynthResult, 'validationErrors'> & { environment: string; validated?: boolean; validationErrors: string[] };
 
 export function register(program: Command, runner: Runner): Command {
-  return program
+  const cmd = program
     .command('synth')
+    .usage('--env <name> [options]')
     .description('synthesize the CloudFormation template of an environment (offline, no credentials needed)')
     .option('--out <dir>', 'cloud assembly folder (default: .tapctl/<env>/cdk.out)')
     .option('--validate', "run aws-cdk-lib's built-in CloudFormation validation (adds seconds)")
     .option('--no-cache', 'synthesize even when nothing changed since the last run')
     .action(runner.action(run, render));
+  // The folder is judged before anything is synthesized: a user's files are never in the way of a wasted second.
+  return checkOption(cmd, '--out', (value, _flag, { cwd }) => checkAssemblyDir(resolve(cwd, String(value))));
 }
 
 export async function run(ctx: CommandContext, options: SynthOptions): Promise<SynthCommandResult> {
@@ -44,7 +49,7 @@ export async function run(ctx: CommandContext, options: SynthOptions): Promise<S
   const { synthesize } = await import('../synth/synthesize.js');
   let result: SynthResult;
   try {
-    result = await synthesize(env, { outDir, validate: options.validate, useCache: options.cache !== false });
+    result = await synthesize(env, { outDir, owned: !options.out, validate: options.validate, useCache: options.cache !== false, onCacheProblem: (m) => ctx.io.warn(m) });
   } catch (e) {
     if (isTapctlError(e)) throw e;
     throw new OperationError(`synthesis of ${env.name} failed: ${(e as Error).message}`, {
@@ -59,8 +64,11 @@ export async function run(ctx: CommandContext, options: SynthOptions): Promise<S
   await new Promise((resolve) => setImmediate(resolve));
   if (ctx.signal.aborted) throw new InterruptedError('interrupted; the cloud assembly was written but nothing else was done');
   if (result.validationErrors.length > 0) {
-    ctx.io.result({ environment: env.name, ...result }, render);
-    throw new OperationError(`CloudFormation validation found ${result.validationErrors.length} problem(s) in ${env.names.stack}`, { code: 'synth-validation' });
+    if (!ctx.io.json) ctx.io.result({ environment: env.name, ...result }, render);
+    throw new OperationError(`CloudFormation validation found ${result.validationErrors.length} problem(s) in ${env.names.stack}`, {
+      code: 'synth-validation',
+      details: { environment: env.name, stackName: result.stackName, validationErrors: result.validationErrors },
+    });
   }
   return { environment: env.name, validated: Boolean(options.validate), ...result };
 }

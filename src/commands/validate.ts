@@ -23,6 +23,7 @@ export interface ValidateResult {
 export function register(program: Command, runner: Runner): Command {
   return program
     .command('validate')
+    .usage('[--env <name>] [options]')
     .description('check tapctl.config.yaml: schema, AWS limits, names and safety rules (all environments unless --env)')
     .option('--deep', 'also synthesize each environment and run CloudFormation validation (slower)')
     .action(runner.action(run, render));
@@ -48,9 +49,11 @@ export async function run(ctx: CommandContext, options: ValidateOptions): Promis
 
   const result: ValidateResult = { ok: errors.length === 0, file, environments, errors, warnings };
   if (!result.ok) {
-    ctx.io.result(result, render);
+    // A person reads the issues on stdout, then the verdict; --json gets them in the failure line's details.
+    if (!ctx.io.json) ctx.io.result(result, render);
     throw new ConfigError(`${file} is not valid: ${count(errors.length, 'error')}, ${count(warnings.length, 'warning')}`, {
       hint: environments.length ? 'fix the errors above; warnings never block' : 'fix the errors above; the per-environment rules run once the file parses',
+      details: { file, environments, errors, warnings },
     });
   }
   return result;

@@ -1,14 +1,20 @@
 /**
- * The resolved environments of an unchanged config, kept in `.tapctl/config-cache.json`.
+ * The resolved environments of an unchanged config, kept in `.tapctl/config-cache.json` (a verified cache,
+ * state/verified-cache.ts).
  *
- * Parsing YAML and validating with zod costs ~130 ms of start-up; status, synth and deploy run far more often
- * than the file changes. The key covers the file's bytes and tapctl's own config code, so a cached result is
- * exactly what a fresh load would give. `tapctl validate` never uses it.
+ * Loading zod and the schema, validating and running the rules costs ~100 ms of start-up; status, synth and
+ * deploy run far more often than the file changes. The key covers the file's bytes and tapctl's own config code,
+ * so a genuine entry is exactly what a fresh load would give. Even so, the entry is never trusted for what
+ * matters most: every environment's identity (account, region, endpoint, names, image, protection: config/
+ * identity.ts) is derived again from the file itself on every read, and an entry that disagrees is ignored
+ * with a warning. A cache file rewritten together with its hash therefore cannot move a deploy to another
+ * account, drop data retention or change the image. `tapctl validate` never uses the cache.
  */
 import { createHash } from 'node:crypto';
 import { codeFingerprint } from '../state/fingerprint.js';
-import { readJson, writeJson } from '../state/work-dir.js';
-import { join } from 'node:path';
+import { isRecord, isString, readVerified, writeVerified } from '../state/verified-cache.js';
+import { configCacheFile } from '../state/work-dir.js';
+import { environmentNamesIn, identityFromFile, identityMismatch, identityOf } from './identity.js';
 import type { ConfigIssue } from './issues.js';
 import type { ResolvedEnvironment } from './resolve.js';
 
@@ -18,24 +24,61 @@ interface CacheEntry {
   readonly warnings: ConfigIssue[];
 }
 
-const cacheFile = (projectDir: string) => join(projectDir, '.tapctl', 'config-cache.json');
-
 export function configCacheKey(text: string): string {
   return createHash('sha256').update(text).update(codeFingerprint(['config'])).digest('hex');
 }
 
-export function readConfigCache(projectDir: string, key: string): Omit<CacheEntry, 'key'> | undefined {
-  const entry = readJson<CacheEntry>(cacheFile(projectDir));
-  if (!entry || entry.key !== key || !Array.isArray(entry.environments)) return undefined;
-  return { environments: entry.environments.map(deepFreeze), warnings: entry.warnings ?? [] };
+export interface ConfigCacheRead {
+  readonly projectDir: string;
+  /** The config file's text, as read for this command. */
+  readonly text: string;
+  readonly key: string;
+  /** Where a damaged or contradicting entry is reported (once). */
+  readonly warn: (message: string) => void;
+}
+
+export async function readConfigCache({ projectDir, text, key, warn }: ConfigCacheRead): Promise<Omit<CacheEntry, 'key'> | undefined> {
+  const entry = readVerified<CacheEntry>(configCacheFile(projectDir), shapeProblem, { onInvalid: warn, label: '.tapctl/config-cache.json' });
+  if (!entry || entry.key !== key) return undefined;
+  // The entry is for this very text; hold it against the text all the same (see the module comment).
+  const { parse } = await import('yaml');
+  let raw: unknown;
+  try {
+    raw = parse(text, { maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
+  const problem = contradiction(raw, entry.environments);
+  if (problem) {
+    warn(`ignoring .tapctl/config-cache.json: ${problem}; it is a cache and will be rebuilt`);
+    return undefined;
+  }
+  return { environments: entry.environments.map(deepFreeze), warnings: entry.warnings };
 }
 
 export function writeConfigCache(projectDir: string, entry: CacheEntry): void {
   try {
-    writeJson(cacheFile(projectDir), entry);
+    writeVerified(configCacheFile(projectDir), entry);
   } catch {
     // A read-only project still works; it just loads the config every time.
   }
+}
+
+function shapeProblem(data: unknown): string | undefined {
+  if (!isRecord(data) || !isString(data.key) || !Array.isArray(data.environments) || !Array.isArray(data.warnings)) return 'it does not hold a resolved config';
+  if (!data.environments.every((e) => isRecord(e) && isString(e.name))) return 'it does not hold a resolved config';
+  return undefined;
+}
+
+/** Why the cached environments are not the file's, or undefined when they are. */
+function contradiction(raw: unknown, environments: readonly ResolvedEnvironment[]): string | undefined {
+  const names = environmentNamesIn(raw);
+  if (names.join('\n') !== environments.map((e) => e.name).join('\n')) return 'its environments are not those of tapctl.config.yaml';
+  for (const env of environments) {
+    const field = identityMismatch(identityFromFile(raw, env.name), identityOf(env));
+    if (field) return `its ${field} of environment '${env.name}' is not what tapctl.config.yaml says`;
+  }
+  return undefined;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,21 +1,23 @@
 /**
  * Loads tapctl.config.yaml in two phases (style.md pattern 3): YAML + schema, with every problem located at its
  * line and column; then, per environment, resolution and the cross-field rules. Reading never throws for a bad
- * file: it returns the issues, all at once, so a user fixes them in one pass.
+ * file's content (only for a file it cannot read): it returns the issues, all at once, so a user fixes them in one pass.
  */
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from '../cli/errors.js';
+import { boundQuotedValues, quote } from '../cli/quote.js';
 import { sortIssues, type ConfigIssue } from './issues.js';
+import { readConfigText } from './locate.js';
+import { libraryIssue, MAX_ALIAS_COUNT, MAX_VALUE_CHARS, oversizedValues } from './text-guards.js';
+import { own, reservedKeyMessage, reservedKeyPaths } from './keys.js';
 import { suggest } from './suggest.js';
 import { looksLikeSecretName, secretValueKind } from './secrets.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
 import { runRules } from './rules/index.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
 
-export { CONFIG_FILE_NAME, findConfigFile } from './locate.js';
+export { CONFIG_FILE_NAME, findConfigFile, readConfigText } from './locate.js';
 export { suggest } from './suggest.js';
 
 export interface LoadedConfig {
@@ -70,47 +72,84 @@ export class Locator {
 }
 
 export function loadConfig(path: string): LoadedConfig {
+  return loadConfigText(readConfigText(path), path);
+}
+
+/**
+ * Loads config text as if it were the file at `path` (init checks what it would write before writing it).
+ * Whatever the YAML parser or zod throw on this text (too many aliases, nesting too deep for the stack, a
+ * schema that refuses what merged defaults produce) is a config error at its line where there is one, never an
+ * internal error: the text is the user's.
+ */
+export function loadConfigText(text: string, path: string): LoadedConfig {
   const projectDir = dirname(path);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read ${path}: ${(e as Error).message}`, { hint: 'check that the file exists and is readable' });
-  }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const locator = new Locator(doc, lines);
   const base = { path, projectDir, environments: [] as ResolvedEnvironment[], warnings: [] as ConfigIssue[] };
+  const lines = new LineCounter();
+  let doc: Document | undefined;
+  let locator: Locator | undefined;
+  let raw: unknown;
+  let file: ConfigFile;
+  let environments: ResolvedEnvironment[];
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+    locator = new Locator(doc, lines);
+    if (doc.errors.length > 0) {
+      return { ...base, errors: doc.errors.map((e) => libraryIssue(e, doc, lines, locator)) };
+    }
 
-  if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e): ConfigIssue => {
-      const pos = e.linePos?.[0];
-      return { severity: 'error', rule: 'yaml', path: '(yaml)', message: e.message.split('\n')[0], line: pos?.line, col: pos?.col };
-    });
-    return { ...base, errors };
+    raw = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as unknown;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      return { ...base, errors: [{ severity: 'error', rule: 'schema', path: '(root)', message: 'the file must be a YAML mapping with project and environments', line: 1, col: 1 }] };
+    }
+    const oversized = oversizedValues(raw);
+    if (oversized.length > 0) {
+      return {
+        ...base,
+        errors: oversized.map(({ path, text, isKey }): ConfigIssue => ({
+          severity: 'error', rule: 'size', path: path.join('.') || '(root)', ...pos(locator!.locate(path)),
+          message: `${isKey ? 'this key' : 'this value'} is ${text.length.toLocaleString('en-US')} characters long; tapctl reads at most ${MAX_VALUE_CHARS.toLocaleString('en-US')}: ${quote(text)}`,
+        })),
+      };
+    }
+    // Before the schema: zod would drop such a key without a word.
+    const reserved = reservedKeyPaths(raw);
+    if (reserved.length > 0) {
+      return {
+        ...base,
+        errors: reserved.map((path): ConfigIssue => {
+          const key = String(path[path.length - 1]);
+          return { severity: 'error', rule: 'keys', path: path.join('.'), message: reservedKeyMessage(key), hint: 'choose another name', ...pos(locator!.locate(path)) };
+        }),
+      };
+    }
+    const parsed = ConfigFileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.flatMap((issue) => schemaIssues(issue, raw as Record<string, unknown>, locator!));
+      return { ...base, errors: sortIssues(lastPerPath(errors)) };
+    }
+    file = parsed.data;
+    environments = Object.keys(file.environments).map((name) => resolveEnvironment(file, raw as Record<string, unknown>, name));
+  } catch (e) {
+    return { ...base, errors: [libraryIssue(e, doc, lines, locator)] };
   }
 
-  const raw = (doc.toJS() ?? {}) as unknown;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ...base, errors: [{ severity: 'error', rule: 'schema', path: '(root)', message: 'the file must be a YAML mapping with project and environments', line: 1, col: 1 }] };
-  }
-  const parsed = ConfigFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.flatMap((issue) => schemaIssues(issue, raw as Record<string, unknown>, locator));
-    return { ...base, errors: sortIssues(lastPerPath(errors)) };
-  }
-
-  const file = parsed.data;
-  const environments = Object.keys(file.environments).map((name) => resolveEnvironment(file, raw as Record<string, unknown>, name));
-  const found = runRules(file, environments, raw as Record<string, unknown>).map((issue) => placeRuleIssue(issue, locator));
+  // The rules run on validated, resolved data: an exception there is tapctl's bug, and is reported as one.
+  const found = runRules(file, environments, raw as Record<string, unknown>).map((issue) => placeRuleIssue(issue, locator!));
   return {
     ...base,
     file,
     environments,
-    errors: sortIssues(dedupe(found.filter((i) => i.severity === 'error'))),
-    warnings: sortIssues(dedupe(found.filter((i) => i.severity === 'warning'))),
+    errors: sortIssues(dedupe(found.filter((i) => i.severity === 'error'))).map(bounded),
+    warnings: sortIssues(dedupe(found.filter((i) => i.severity === 'warning'))).map(bounded),
   };
 }
+
+/** The net under the rules' messages: a value they quote is shown at most QUOTE_LIMIT characters long. */
+const bounded = (issue: ConfigIssue): ConfigIssue => ({
+  ...issue,
+  message: boundQuotedValues(issue.message),
+  ...(issue.hint ? { hint: boundQuotedValues(issue.hint) } : {}),
+});
 
 /** A rule reports `environments.<env>.<settings path>`; if the key is not in the file it came from `defaults:` or the schema. */
 function placeRuleIssue(issue: ConfigIssue, locator: Locator): ConfigIssue {
@@ -154,14 +193,14 @@ function schemaIssues(issue: z.core.$ZodIssue, raw: Record<string, unknown>, loc
       if (looksLikeSecretName(key)) {
         return {
           severity: 'error', rule: 'secrets', path: keyPath.join('.'), ...where,
-          message: `'${key}' looks like a secret; secrets never go in tapctl.config.yaml`,
+          message: `${quote(key)} looks like a secret; secrets never go in tapctl.config.yaml`,
           hint: 'the database password is generated and rotated in AWS Secrets Manager; for build-time secrets use container.buildSecrets, which names an environment variable or a file',
         };
       }
       const suggestion = suggest(key, known);
       return {
         severity: 'error', rule: 'schema', path: keyPath.join('.'), ...where,
-        message: `unknown key '${key}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+        message: `unknown key ${quote(key)}${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
         hint: known.length ? `allowed here: ${known.join(', ')}` : undefined,
       };
     });
@@ -178,7 +217,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[], 
       // YAML reads 012345678901 as a number; account IDs must be quoted strings.
       // Quote what the user wrote, not YAML's number: version 14.10 is the number 14.1.
       if (issue.expected === 'string' && typeof value === 'number') return `expected a string, got the number ${written ?? value}: put it in quotes ("${written ?? value}")`;
-      if (issue.expected === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return `expected a number, got the string '${value}': remove the quotes`;
+      if (issue.expected === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return `expected a number, got the string ${quote(value)}: remove the quotes`;
       return `expected ${article(issue.expected)}, got ${shown(value)}`;
     case 'invalid_value': {
       const options = issue.values.map(String);
@@ -200,11 +239,11 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[], 
 
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
 // A value shaped like a credential is never echoed back (secrets.ts), not even in an error about its type.
-const shown = (v: unknown) => (typeof v === 'string' ? (secretValueKind(v) ? `a value that looks like ${secretValueKind(v)} (not shown)` : `'${v}'`) : Array.isArray(v) ? 'a list' : v === null ? 'nothing' : typeof v === 'object' ? 'a mapping' : String(v));
+const shown = (v: unknown) => (typeof v === 'string' ? (secretValueKind(v) ? `a value that looks like ${secretValueKind(v)} (not shown)` : quote(v)) : Array.isArray(v) ? 'a list' : v === null ? 'nothing' : typeof v === 'object' ? 'a mapping' : String(v));
 
 function valueAt(raw: unknown, path: string[]): unknown {
   let v: unknown = raw;
-  for (const k of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  for (const k of path) v = typeof v === 'object' && v !== null ? own(v as Record<string, unknown>, k) : undefined;
   return v;
 }
 
@@ -214,7 +253,7 @@ function knownKeys(path: readonly string[]): string[] {
   for (const key of path) {
     schema = unwrap(schema);
     if (schema?.def?.type === 'record') schema = schema.def.valueType;
-    else if (schema?.def?.type === 'object') schema = schema.shape[key];
+    else if (schema?.def?.type === 'object') schema = own(schema.shape, key);
     else return [];
   }
   schema = unwrap(schema);

@@ -1,6 +1,8 @@
-/** Where the project's config lives: kept apart from the loader so finding it loads no parser. */
+/** Where the project's config lives, and reading it: kept apart from the loader so that neither loads a parser. */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../cli/errors.js';
+import { NotAPlainFileError, readPlainFile } from '../cli/user-files.js';
 
 export const CONFIG_FILE_NAME = 'tapctl.config.yaml';
 
@@ -13,5 +15,21 @@ export function findConfigFile(dir: string): string | undefined {
     const parent = dirname(current);
     if (parent === current) return undefined;
     current = parent;
+  }
+}
+
+/** tapctl.config.yaml files are a few KB; anything near this is not one. */
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The config file's text: a regular file of at most MAX_CONFIG_BYTES, read without ever blocking (a FIFO or a
+ * device under the config's name is refused at once, a folder too). @throws ConfigError
+ */
+export function readConfigText(path: string): string {
+  try {
+    return readPlainFile(path, MAX_CONFIG_BYTES).toString('utf8');
+  } catch (e) {
+    const reason = e instanceof NotAPlainFileError ? e.reason : (e as Error).message;
+    throw new ConfigError(`cannot read ${basename(path)}: ${reason}`, { hint: `${path} must be a plain YAML file (tapctl init writes one)` });
   }
 }

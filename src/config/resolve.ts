@@ -3,6 +3,7 @@
  * defaults that depend on the kind of environment. The result is frozen: nothing downstream may change it.
  */
 import { DEFAULT_ENGINE_VERSION } from './engine-versions.js';
+import { deepMerge, kindFromName } from './identity.js';
 import { physicalNames, sanitizeSuffix, type PhysicalNames } from './naming.js';
 import { defaultAvailabilityZones } from './regions.js';
 import { PRESET_DEFAULTS } from './presets/defaults.js';
@@ -49,24 +50,8 @@ export type ResolvedEnvironment = DeepReadonly<
   }
 >;
 
-/** tapstack.md §1.3, widened to the long names people also use. */
-export function kindFromName(name: string): EnvironmentKind {
-  const n = name.toLowerCase();
-  if (n === 'prod' || n === 'production' || n === 'prd') return 'production';
-  if (n === 'dev' || n === 'development' || n === 'local') return 'development';
-  return 'staging';
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Objects merge key by key; arrays and scalars from `over` replace those of `base`. */
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
-  return out;
-}
+// Shared with the zod-free identity check of the config cache (identity.ts), so both derive the same values.
+export { deepMerge, kindFromName } from './identity.js';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {

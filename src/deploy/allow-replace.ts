@@ -8,6 +8,7 @@
  *   and go unnoticed until the refusal; it is refused once the stack is synthesized. An ID that is only in the
  *   deployed stack is a resource the deploy removes, so the deployed template is asked before refusing.
  */
+import { quote } from '../cli/quote.js';
 import { UsageError } from '../cli/errors.js';
 import { suggest } from '../config/suggest.js';
 
@@ -17,11 +18,11 @@ export const ALLOW_ALL = 'all';
 export function checkAllowReplaceValues(values: readonly string[]): void {
   const bad = values.find((v) => v.trim() === '' || v.startsWith('-'));
   if (bad === undefined) return;
-  throw new UsageError(`--allow-replace needs a logical ID or '${ALLOW_ALL}', got '${bad}'`, {
+  throw new UsageError(`--allow-replace needs a logical ID or '${ALLOW_ALL}', got ${quote(bad)}`, {
     hint:
       bad.trim() === ''
         ? `name the resource: --allow-replace <logicalId> (as tapctl diff shows it) or --allow-replace ${ALLOW_ALL}`
-        : `'${bad}' is a flag, taken as the value of --allow-replace: put the logical ID right after it (--allow-replace <logicalId>, as tapctl diff shows it, or --allow-replace ${ALLOW_ALL}); nothing was run`,
+        : `${quote(bad)} is a flag, taken as the value of --allow-replace: put the logical ID right after it (--allow-replace <logicalId>, as tapctl diff shows it, or --allow-replace ${ALLOW_ALL}); nothing was run`,
   });
 }
 
@@ -35,7 +36,7 @@ export function unknownLogicalIds(values: readonly string[], known: Iterable<str
 export function unknownLogicalIdsError(unknown: readonly string[], candidates: readonly string[], stackName: string, envName: string): UsageError {
   const list = unknown.map((id) => {
     const s = closestLogicalId(id, candidates);
-    return `'${id}'${s ? ` (did you mean '${s}'?)` : ''}`;
+    return `${quote(id)}${s ? ` (did you mean '${s}'?)` : ''}`;
   });
   return new UsageError(`--allow-replace names ${unknown.length === 1 ? 'a resource' : 'resources'} that ${stackName} does not have: ${list.join(', ')}`, {
     hint: `use the logical IDs tapctl diff --env ${envName} shows (CDK adds a hash to each), or --allow-replace ${ALLOW_ALL}`,

@@ -3,6 +3,7 @@
  * deploy with tapctl's approval, live progress and failure explanation, then the release ledger. Loaded only
  * when deploy runs.
  */
+import { quote } from '../cli/quote.js';
 import { dirname } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
 import { isTapctlError, OperationError, RefusedError, UsageError } from '../cli/errors.js';
@@ -96,7 +97,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     // Without a resolved image the synthesized template has the placeholder: a diff of it would mislead.
     if (access.awsChecked && access.condition?.kind === 'ready' && plan.image.plan.source !== 'unresolved') changes = await templateChanges(ctx, env, synth, 'template-only');
     const failure = plan.checks.failure;
-    const result: DeployResult = { ...base, status: 'planned', ...(changes ? { changes } : {}), durationMs: Date.now() - started, next: failure ? [] : [`tapctl ${options.rollback ? 'rollback' : 'deploy'} --env ${env.name}`] };
+    const result: DeployResult = { ...base, status: 'planned', ...(changes ? { changes } : {}), durationMs: Date.now() - started, next: dryRunNext(env, plan, options.rollback ? 'rollback' : 'deploy') };
     if (!failure) return finish(result);
     // Show the plan, then fail with the first failed check. With --json the checks are already on stdout as
     // `check` events and the failure is the stream's one `result` line, written by the error reporting.
@@ -206,10 +207,28 @@ async function taskDefinitionArnOf(ctx: CommandContext, clients: AwsClients, pla
   }
 }
 
+/**
+ * What to run after a dry run, in order: bootstrap when the account needs it (or when it could not be checked,
+ * saying so), the deploy, and for a first deploy of a service the image push. Nothing when another check failed:
+ * that failure's hint comes first.
+ */
+function dryRunNext(env: ResolvedEnvironment, plan: DeployPlan, verb: 'deploy' | 'rollback'): string[] {
+  const checks = plan.checks.records;
+  if (checks.some((c) => c.status === 'fail' && c.name !== 'bootstrap')) return [];
+  const bootstrap = checks.find((c) => c.name === 'bootstrap');
+  const next: string[] = [];
+  if (bootstrap?.status === 'fail') next.push(`tapctl bootstrap --env ${env.name}`);
+  else if (bootstrap?.status === 'skip') next.push(`tapctl bootstrap --env ${env.name}   (once per account and region: not checked, ${bootstrap.detail ?? 'skipped'})`);
+  next.push(`tapctl ${verb} --env ${env.name}`);
+  const firstDeploy = plan.access.condition?.kind !== 'ready';
+  if (verb === 'deploy' && firstDeploy && plan.image.plan.source === 'none') next.push(`tapctl push-image --env ${env.name} --deploy`);
+  return next;
+}
+
 function stackWaitMs(flag: boolean | string | undefined): number | undefined {
   if (flag === undefined || flag === false) return undefined;
   const minutes = flag === true ? DEFAULT_STACK_WAIT_MINUTES : Number(flag);
-  if (!Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`--wait-for-stack takes minutes (a positive number), got '${flag}'`);
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`--wait-for-stack takes minutes (a positive number), got ${quote(flag)}`);
   return minutes * 60_000;
 }
 

@@ -1,5 +1,5 @@
 /**
- * `tapctl destroy`: deletes the environment's stack after a typed confirmation (production also needs --force),
+ * `tapctl destroy`: deletes the environment's stack after a typed confirmation (production also needs --allow-production),
  * with live progress, then lists what the deletion kept and still costs money.
  */
 import { dirname } from 'node:path';
@@ -22,8 +22,8 @@ import { ToolkitIoHost } from './toolkit-io.js';
 import { interruptible, pollIntervalMs, withToolkit } from './toolkit-session.js';
 
 export interface DestroyOptions {
-  /** Required to destroy a production environment. */
-  readonly force?: boolean;
+  /** --allow-production: required to destroy a production environment. */
+  readonly allowProduction?: boolean;
 }
 
 export async function runDestroy(ctx: CommandContext, options: DestroyOptions): Promise<DestroyResult | undefined> {
@@ -32,9 +32,9 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   const projectDir = dirname(loaded.path);
   const env = selectEnvironment(ctx, loaded);
   const name = env.names.stack;
-  if (env.kind === 'production' && !options.force) {
-    throw new RefusedError(`'${env.name}' is a production environment: destroy refuses it without --force`, {
-      hint: `if you mean it: tapctl destroy --env ${env.name} --force`,
+  if (env.kind === 'production' && !options.allowProduction) {
+    throw new RefusedError(`'${env.name}' is a production environment: destroy refuses it without --allow-production`, {
+      hint: `if you mean it: tapctl destroy --env ${env.name} --allow-production`,
     });
   }
   // Nobody can confirm without --yes or a terminal: refuse before any AWS call.
@@ -59,7 +59,7 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   const template = await deployedTemplate(clients, name);
   const kept = template ? retainedResources(template, await stackResources(clients, name)) : [];
 
-  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
+  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
   if (ctx.signal.aborted) throw new InterruptedError('interrupted; nothing was changed');
   const progress = new ProgressRenderer(ctx, 'destroying', name);
   const ioHost = new ToolkitIoHost(ctx, { progress, destroyConfirmed: true });

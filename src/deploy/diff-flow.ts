@@ -64,7 +64,7 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
   const image = await resolveRunningImage({ env: configured, clients, deployedTemplate: readDeployed });
   if (image.check.status === 'warn') ctx.io.warn(`image: ${image.check.detail}`);
   const env = image.env;
-  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name) });
+  const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
 
   const base = { ok: true as const, environment: env.name, stack: env.names.stack, image: image.plan };
   if (!stack) {

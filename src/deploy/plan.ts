@@ -72,7 +72,7 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
   }
 
   phase(ctx, 'synth', `synthesizing ${env.names.stack} ...`);
-  const synth = await synthesize(image.env, { outDir: assemblyDir(input.projectDir, env.name) });
+  const synth = await synthesize(image.env, { outDir: assemblyDir(input.projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
   ctx.io.info(`synthesized ${synth.stackName}: ${synth.resourceCount} resources (${synth.cached ? 'cached' : formatElapsed(synth.durationMs)})`);
   const artifact = readStackArtifact(synth);
 

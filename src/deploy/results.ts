@@ -90,13 +90,11 @@ export interface DestroyResult {
 }
 
 /**
- * Streaming commands (deploy, bootstrap, destroy) end with their result: with --json as the last NDJSON event,
- * otherwise returned for the runner to render.
+ * Streaming commands (deploy, bootstrap, destroy) end with their result like every command: returned for the
+ * runner, which writes it (with --json as the one final `result` line after the events).
  */
-export function finishStream<T extends { ok: boolean }>(ctx: CommandContext, result: T): T | undefined {
-  if (!ctx.io.json) return result;
-  ctx.io.event({ type: 'result', ...result });
-  return undefined;
+export function finishStream<T extends { ok: boolean }>(_ctx: CommandContext, result: T): T {
+  return result;
 }
 
 export function templatePlan(synth: SynthResult): TemplatePlan {

@@ -27,6 +27,7 @@
  *
  * TAPCTL_AWS_TIMEOUT_MS (milliseconds), the variable that bounds tapctl's own requests, sets both.
  */
+import { readSettings } from '../cli/settings.js';
 import type { IBaseCredentialsProvider, RequestHandlerSettings, Toolkit } from '@aws-cdk/toolkit-lib';
 import type { CommandContext } from '../cli/context.js';
 import { InterruptedError, OperationError, type TapctlError } from '../cli/errors.js';
@@ -35,8 +36,7 @@ import type { ToolkitIoHost } from './toolkit-io.js';
 
 /** How often CloudFormation is polled while waiting. TAPCTL_POLL_INTERVAL_MS overrides it (tests, slow APIs). */
 export function pollIntervalMs(ctx: CommandContext, fallback: number): number {
-  const n = Number(ctx.env.TAPCTL_POLL_INTERVAL_MS);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
+  return readSettings(ctx.env).pollIntervalMs ?? fallback;
 }
 
 /** How long toolkit-lib may go without a message (no answer, no progress) before tapctl gives up. */
@@ -45,8 +45,7 @@ export const DEFAULT_AWS_QUIET_MS = 120_000;
 export const DEFAULT_REQUEST_IDLE_MS = 20_000;
 
 function timeoutOverride(ctx: CommandContext): number | undefined {
-  const n = Number(ctx.env.TAPCTL_AWS_TIMEOUT_MS);
-  return Number.isFinite(n) && n > 0 ? n : undefined;
+  return readSettings(ctx.env).awsTimeoutMs;
 }
 
 /** The quiet-time budget of a toolkit-lib call; TAPCTL_AWS_TIMEOUT_MS overrides it. */

@@ -43,6 +43,9 @@ export const spawnProcess: Spawn = (request) =>
     const tail: string[] = [];
     let stdout = '';
     let settled = false;
+    // Declared before finish(): a spawn that throws at once (a cwd that is a file) finishes before they are set.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: () => void = () => undefined;
     const finish = (result: SpawnResult) => {
       if (settled) return;
       settled = true;
@@ -62,13 +65,13 @@ export const spawnProcess: Spawn = (request) =>
       return;
     }
     let timedOut = false;
-    const timer = request.timeoutMs
+    timer = request.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
           child.kill('SIGKILL');
         }, request.timeoutMs)
       : undefined;
-    const onAbort = () => child.kill('SIGTERM');
+    onAbort = () => child.kill('SIGTERM');
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
     const lineReader = (stream: 'stdout' | 'stderr') => {

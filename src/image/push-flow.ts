@@ -24,6 +24,7 @@ import { spawnProcess, whichOnPath, type Spawn, type Which } from './exec.js';
 import { platformFor } from './platform.js';
 import { Redactor } from './redact.js';
 import type { Fetch } from './registry-api.js';
+import { contextTag } from './context-digest.js';
 import { deriveTags, readGitState } from './tag.js';
 import type { ReleaseRef } from '../release/record.js';
 
@@ -117,13 +118,16 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   }
 
   const platform = platformFor(env.container.architecture);
-  let git = options.tag === undefined ? await readGitState(deps.spawn, projectDir, ctx.env) : undefined;
-  const tags = deriveTags({ tag: options.tag, alsoLatest: options.alsoLatest }, git);
-  if (tags.source === 'git' && git?.dirty) ctx.io.warn(`the work tree has uncommitted changes: tagging ${tags.primary}`);
-
   const contextDir = resolve(projectDir, env.container.context);
   const dockerfile = resolve(projectDir, env.container.dockerfile);
   if (!existsSync(contextDir)) throw new UsageError(`the build context ${relative(ctx.cwd, contextDir) || '.'} does not exist`, { hint: 'check container.context in tapctl.config.yaml' });
+
+  let git = options.tag === undefined ? await readGitState(deps.spawn, projectDir, ctx.env) : undefined;
+  const tags = deriveTags({ tag: options.tag, alsoLatest: options.alsoLatest }, git, () => contextTag(contextDir));
+  if (tags.source === 'git' && git?.dirty) ctx.io.warn(`the work tree has uncommitted changes: tagging ${tags.primary}`);
+  if (tags.source === 'content') {
+    ctx.io.warn(`no git commit to tag the image with (not a git repository, or no commit yet): tagging it by the content digest of its build context, ${tags.primary}; commit, or pass --tag, for a tag a person can read`);
+  }
   if (!existsSync(dockerfile)) throw new UsageError(`there is no Dockerfile at ${relative(ctx.cwd, dockerfile)}`, { hint: 'check container.dockerfile in tapctl.config.yaml (tapctl init writes one)' });
 
   const { sources: secrets, values: secretValues } = resolveBuildSecrets(env.container.buildSecrets, { projectDir, cwd: ctx.cwd, env: ctx.env });
@@ -257,13 +261,11 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
 }
 
 /**
- * With --json, deploy streams NDJSON events on stdout and ends with its own result event; push-image's result
- * then follows as one more event, so stdout stays one NDJSON stream.
+ * With --deploy and --json, deploy's events stream on stdout; deploy returns its result to push-image instead of
+ * writing it, so push-image's result is the stream's one result line (written by the runner).
  */
-function finish(ctx: CommandContext, result: PushImageResult): PushImageResult | undefined {
-  if (!ctx.io.json) return result;
-  ctx.io.event({ type: 'result', command: 'push-image', ok: true, ...result });
-  return undefined;
+function finish(_ctx: CommandContext, result: PushImageResult): PushImageResult {
+  return result;
 }
 
 function optional(p: { platformDigest?: string; sizeBytes?: number; pushedAt: string }) {

@@ -1,8 +1,10 @@
 /**
  * The tag an image is pushed under: immutable by construction. From git, the short commit SHA, with `-dirty`
- * when the work tree has uncommitted changes (so a dirty build never poses as the commit); or `--tag`.
+ * when the work tree has uncommitted changes (so a dirty build never poses as the commit); or `--tag`; or,
+ * outside git (or before the first commit), the build context's content digest (`ctx-<12 hex>`).
  * `latest` is only ever added next to it (`--also-latest`): deploy records and runs the immutable one.
  */
+import { quote } from '../cli/quote.js';
 import { UsageError } from '../cli/errors.js';
 import type { Spawn } from './exec.js';
 
@@ -40,29 +42,39 @@ export interface ImageTags {
   readonly primary: string;
   /** Every tag pushed, primary first. */
   readonly all: readonly string[];
-  /** Where the primary tag came from. */
-  readonly source: 'flag' | 'git';
+  /** Where the primary tag came from: --tag, the git commit, or the build context's content digest. */
+  readonly source: 'flag' | 'git' | 'content';
 }
 
-export function deriveTags(options: TagOptions, git: GitState | undefined): ImageTags {
+/** Refuses a --tag that is not an immutable image tag (exit 2); called as soon as the option is parsed. */
+export function checkTag(tag: string): void {
+  if (!TAG_PATTERN.test(tag)) {
+    throw new UsageError(`${quote(tag)} is not a valid image tag`, { hint: 'up to 128 letters, digits, _ . and -, not starting with . or -' });
+  }
+  if (tag === 'latest') {
+    throw new UsageError("'latest' is never the only tag: it moves, so deploy could not tell which image runs", {
+      hint: 'give an immutable --tag (e.g. a version or commit) and add --also-latest',
+    });
+  }
+}
+
+/**
+ * @param contentTag the build context's content tag (context-digest.ts), used outside git; without it, no
+ *   git and no --tag is an error.
+ */
+export function deriveTags(options: TagOptions, git: GitState | undefined, contentTag?: () => string): ImageTags {
   let primary: string;
   let source: ImageTags['source'];
   if (options.tag !== undefined) {
-    if (!TAG_PATTERN.test(options.tag)) {
-      throw new UsageError(`'${options.tag}' is not a valid image tag`, {
-        hint: 'up to 128 letters, digits, _ . and -, not starting with . or -',
-      });
-    }
-    if (options.tag === 'latest') {
-      throw new UsageError("'latest' is never the only tag: it moves, so deploy could not tell which image runs", {
-        hint: 'give an immutable --tag (e.g. a version or commit) and add --also-latest',
-      });
-    }
+    checkTag(options.tag);
     primary = options.tag;
     source = 'flag';
   } else if (git) {
     primary = git.dirty ? `${git.commit}-dirty` : git.commit;
     source = 'git';
+  } else if (contentTag) {
+    primary = contentTag();
+    source = 'content';
   } else {
     throw new UsageError('no git commit to tag the image with (not a git repository, or no commit yet)', {
       hint: 'pass --tag <version>, e.g. --tag 1.4.2',

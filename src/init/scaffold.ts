@@ -1,13 +1,13 @@
 /**
  * Renders the templates for a set of answers and writes them into the project folder. Nothing is written until
- * every file is rendered and no file would be overwritten by surprise; the config is then read back through the
- * same loader `tapctl validate` uses.
+ * every file is rendered, the config passes the same loader `tapctl validate` uses, and no file would be
+ * overwritten by surprise.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { formatIssue, type ConfigIssue } from '../config/issues.js';
-import { CONFIG_FILE_NAME, loadConfig } from '../config/load.js';
+import { CONFIG_FILE_NAME, loadConfigText } from '../config/load.js';
 import type { InitAnswers } from './answers.js';
 import { configTemplate, environmentTemplate, mergeIgnoreFile, renderTemplate, SCHEMA_FILE, templateTree } from './templates.js';
 
@@ -67,16 +67,26 @@ export function planFiles(answers: InitAnswers, dir: string): PlannedFile[] {
   return [config, ...tree];
 }
 
+/** The files init would replace in `dir` (every planned file but the merged ones), known before any question. */
+export function existingFiles(dir: string): string[] {
+  const paths = [CONFIG_FILE_NAME, ...templateTree().map((t) => t.target).filter((p) => !MERGED.has(p))];
+  return paths.filter((p) => existsSync(join(dir, ...p.split('/'))));
+}
+
+/** The refusal to overwrite `clashes` without --force (exit 2). */
+export function overwriteRefusal(dir: string, clashes: readonly string[]): UsageError {
+  const project = clashes.includes(CONFIG_FILE_NAME) ? 'this folder already holds a tapctl project: ' : '';
+  return new UsageError(`${project}init would overwrite ${clashes.length === 1 ? 'a file' : `${clashes.length} files`} in ${dir}: ${clashes.join(', ')}`, {
+    hint: 'pass --force to replace them, or choose another folder with --dir; nothing was written',
+    details: { files: clashes },
+  });
+}
+
 /** Writes the plan. Refuses, before writing anything, when a file exists and `force` is not set. */
 export function writeFiles(plan: readonly PlannedFile[], options: ScaffoldOptions): WrittenFile[] {
   const target = (f: PlannedFile) => join(options.dir, ...f.path.split('/'));
   const clashes = plan.filter((f) => f.mode === 'write' && existsSync(target(f))).map((f) => f.path);
-  if (clashes.length > 0 && !options.force) {
-    throw new UsageError(`init would overwrite ${clashes.length === 1 ? 'a file' : `${clashes.length} files`} in ${options.dir}: ${clashes.join(', ')}`, {
-      hint: 'pass --force to replace them, or choose another folder with --dir',
-      details: { files: clashes },
-    });
-  }
+  if (clashes.length > 0 && !options.force) throw overwriteRefusal(options.dir, clashes);
   return plan.map((f): WrittenFile => {
     const path = target(f);
     mkdirSync(dirname(path), { recursive: true });
@@ -92,20 +102,29 @@ export function writeFiles(plan: readonly PlannedFile[], options: ScaffoldOption
   });
 }
 
-export function scaffold(answers: InitAnswers, options: ScaffoldOptions): WrittenFile[] {
-  return writeFiles(planFiles(answers, options.dir), options);
+/**
+ * Renders every file, checks the config it would write with the loader validate uses, and only then writes.
+ * Returns what was written and the config's warnings (which never block).
+ */
+export function scaffold(answers: InitAnswers, options: ScaffoldOptions): { files: WrittenFile[]; warnings: readonly ConfigIssue[] } {
+  const plan = planFiles(answers, options.dir);
+  const warnings = verifyPlannedConfig(plan, options.dir);
+  return { files: writeFiles(plan, options), warnings };
 }
 
 /**
- * Reads the written config back with the loader validate uses. Answers were checked one by one, so an error
- * here is a bug in init or its templates, never the user's: it throws a plain Error, reported as internal.
- * Returns the warnings, which never block.
+ * The config init would write, read with the loader validate uses, before anything is written: a combination of
+ * answers that validate refuses stops here (exit 2, naming the problems) and leaves the folder as it was.
  */
-export function verifyConfig(dir: string): readonly ConfigIssue[] {
-  const loaded = loadConfig(join(dir, CONFIG_FILE_NAME));
+export function verifyPlannedConfig(plan: readonly PlannedFile[], dir: string): readonly ConfigIssue[] {
+  const config = plan.find((f) => f.path === CONFIG_FILE_NAME);
+  if (!config) throw new Error(`internal: init has no ${CONFIG_FILE_NAME} to write`);
+  const loaded = loadConfigText(config.content, join(dir, CONFIG_FILE_NAME));
   if (loaded.errors.length > 0) {
     const lines = loaded.errors.map((i) => formatIssue(CONFIG_FILE_NAME, i));
-    throw new Error(`init wrote a ${CONFIG_FILE_NAME} that does not validate:\n  ${lines.join('\n  ')}`);
+    throw new UsageError(`these answers make a ${CONFIG_FILE_NAME} that does not validate; nothing was written:\n  ${lines.join('\n  ')}`, {
+      hint: 'change the answer each line names and run tapctl init again',
+    });
   }
   return loaded.warnings;
 }

@@ -21,7 +21,10 @@ export interface ShowStatusOptions {
   readonly untilStable: boolean;
 }
 
-/** Returns the document of a single look; undefined when watching (every refresh was already written). */
+/**
+ * Returns the document of a single look, or the last one when watching (each refresh was already written: with
+ * --json as a `status` event line; the runner then writes the last document as the result line).
+ */
 export async function showStatus(ctx: CommandContext, env: ResolvedEnvironment, projectDir: string, o: ShowStatusOptions): Promise<StatusDocument | undefined> {
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
   // The release ledger is read on every refresh: a push-image during a watch shows up on the next one.
@@ -35,18 +38,20 @@ export async function showStatus(ctx: CommandContext, env: ResolvedEnvironment, 
   }
 
   let identity: CallerIdentity | undefined;
+  let last: StatusDocument | undefined;
   const failures = new Set<string>();
   for (let refresh = 1; ; refresh++) {
     try {
       const collected = await collectStatus({ ...base(), ...(identity ? { identity } : {}) });
       identity = collected.identity;
       const document = collected.document;
+      last = document;
       show(ctx, document, o, refresh);
 
       // A rollout that fails and rolls back ends "stable" but is not what was asked for: remember it.
       for (const reason of analyse(document.stack, document.service).failed) failures.add(reason);
       if (o.untilStable && document.summary.state !== 'in-progress') {
-        if (failures.size === 0) return undefined;
+        if (failures.size === 0) return last;
         throw new OperationError(`${env.name} settled, but not as asked: ${[...failures].join('; ')}`, {
           hint: 'the service events above say why; the stack events are in the CloudFormation console',
           code: 'rollout-failed',
@@ -54,13 +59,13 @@ export async function showStatus(ctx: CommandContext, env: ResolvedEnvironment, 
       }
     } catch (e) {
       // Once the first look succeeded, a network blip or throttling should not end a long wait: try again.
-      if (!(identity && isTransient(e))) return stopped(e, o, ctx.signal);
+      if (!(identity && isTransient(e))) return stopped(e, o, ctx.signal, last);
       ctx.io.warn(`refresh ${refresh} failed: ${(e as Error).message}; trying again in ${o.intervalSeconds} s`);
     }
     try {
       await sleep(o.intervalSeconds * 1000, undefined, { signal: ctx.signal });
     } catch (e) {
-      return stopped(e, o, ctx.signal);
+      return stopped(e, o, ctx.signal, last);
     }
   }
 }
@@ -70,16 +75,16 @@ function isTransient(e: unknown): boolean {
 }
 
 /** Ctrl-C ends a plain --watch normally (exit 0); --until-stable was cut short of its answer (exit 130). */
-function stopped(e: unknown, o: ShowStatusOptions, signal: AbortSignal): undefined {
+function stopped(e: unknown, o: ShowStatusOptions, signal: AbortSignal, last: StatusDocument | undefined): StatusDocument | undefined {
   const interrupted = signal.aborted && (e instanceof InterruptedError || (e as Error)?.name === 'AbortError');
   if (!interrupted) throw e;
   if (o.untilStable) throw new InterruptedError('interrupted before the environment was stable');
-  return undefined;
+  return last;
 }
 
 function show(ctx: CommandContext, document: StatusDocument, o: ShowStatusOptions, refresh: number): void {
   if (ctx.io.json) {
-    ctx.io.event({ ...document });
+    ctx.io.event({ ...document, type: 'status' });
     return;
   }
   const s = ctx.io.style;

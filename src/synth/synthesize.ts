@@ -2,16 +2,17 @@
  * In-process synthesis of the embedded CDK app into a standard cloud assembly, with a cache.
  *
  * The cache key is the resolved environment, tapctl's version, aws-cdk-lib's version and the bytes of the
- * compiled app code; when none changed, the last assembly is reused (no aws-cdk-lib load at all). Nothing here
- * calls AWS: the environment carries account, region and availability zones.
+ * compiled app code; when none changed and the assembly is byte for byte the one tapctl wrote (the cache entry
+ * holds the hash of every file), the last assembly is reused (no aws-cdk-lib load at all). Nothing here calls
+ * AWS: the environment carries account, region and availability zones.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { isAbsolute, join, relative } from 'node:path';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { codeFingerprint } from '../state/fingerprint.js';
+import { isRecord, readVerified, writeVerified } from '../state/verified-cache.js';
+import { assemblyFiles, filesDiffer, prepareAssemblyDir, SYNTH_CACHE_FILE } from './assembly-dir.js';
 import { summarizeTemplate, type TemplateSummary } from './summary.js';
 
 export interface SynthOptions {
@@ -21,6 +22,15 @@ export interface SynthOptions {
   readonly useCache?: boolean;
   /** Assembly folder. @default a fresh temporary folder, removed by the caller via `dispose` */
   readonly outDir?: string;
+  /**
+   * `outDir` is tapctl's own (`.tapctl/<env>/cdk.out`, a temporary folder): cleared whatever it holds. false for
+   * a folder the user named (synth --out): only an empty folder or an assembly tapctl wrote is cleared
+   * (synth/assembly-dir.ts).
+   * @default true
+   */
+  readonly owned?: boolean;
+  /** Hears (once) why a cached assembly was not reused: a damaged entry, an edited file. */
+  readonly onCacheProblem?: (message: string) => void;
 }
 
 export interface SynthResult extends TemplateSummary {
@@ -34,27 +44,26 @@ export interface SynthResult extends TemplateSummary {
   readonly validationErrors: string[];
 }
 
-const CACHE_FILE = 'tapctl-synth.json';
+/** The synth cache entry: the key it was made for, the result, and the hash of every file of the assembly. */
+interface SynthCacheEntry {
+  readonly key: string;
+  /** The template, relative to the assembly folder. */
+  readonly templateFile: string;
+  readonly files: Record<string, string>;
+  readonly result: Omit<SynthResult, 'assemblyDir' | 'templatePath' | 'cached' | 'durationMs'>;
+}
 
 export async function synthesize(env: ResolvedEnvironment, options: SynthOptions): Promise<SynthResult> {
   const started = performance.now();
   const outDir = options.outDir ?? join((await import('node:os')).tmpdir(), `tapctl-synth-${process.pid}-${Date.now()}`);
   const key = cacheKey(env, Boolean(options.validate));
-  const cacheFile = join(outDir, CACHE_FILE);
 
-  if (options.useCache !== false && existsSync(cacheFile)) {
-    try {
-      const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as Omit<SynthResult, 'cached' | 'durationMs'> & { key: string };
-      if (cached.key === key && existsSync(cached.templatePath)) {
-        const { key: _ignored, ...rest } = cached;
-        return { ...rest, cached: true, durationMs: performance.now() - started };
-      }
-    } catch {
-      // A damaged cache file is just a miss.
-    }
+  if (options.useCache !== false) {
+    const cached = readSynthCache(outDir, key, options.onCacheProblem);
+    if (cached) return { ...cached, cached: true, durationMs: performance.now() - started };
   }
 
-  prepareOutDir(outDir);
+  prepareAssemblyDir(outDir, { owned: options.owned ?? true });
 
   const { buildApp } = await import('../infra/app.js');
   const { app } = buildApp(env, { outdir: outDir, validate: options.validate ?? false });
@@ -77,35 +86,41 @@ export async function synthesize(env: ResolvedEnvironment, options: SynthOptions
   validationErrors = messages.filter((m) => m.level === 'error').map((m) => `${m.id}: ${String(m.entry.data)}`);
   const summary = summarizeTemplate(stack.stackName, stack.template as Record<string, unknown>);
 
-  const result = {
-    ...summary,
-    assemblyDir: outDir,
-    templatePath: stack.templateFullPath,
-    warnings,
-    validationErrors,
-  };
-  if (validationErrors.length === 0) writeFileSync(cacheFile, JSON.stringify({ key, ...result }, null, 2));
-  return { ...result, cached: false, durationMs: performance.now() - started };
+  const result = { ...summary, warnings, validationErrors };
+  const templateFile = relative(outDir, stack.templateFullPath);
+  // Written last: a synthesis killed before this point leaves no entry, so its half-written folder is never reused.
+  if (validationErrors.length === 0) {
+    writeVerified(join(outDir, SYNTH_CACHE_FILE), { key, templateFile, files: assemblyFiles(outDir), result } satisfies SynthCacheEntry);
+  }
+  return { ...result, assemblyDir: outDir, templatePath: stack.templateFullPath, cached: false, durationMs: performance.now() - started };
 }
 
 /**
- * Empties the assembly folder so a stale assembly never mixes with the new one, but only a folder that is empty
- * or holds a cloud assembly (a manifest.json): `--out app` or `--out .` must never delete a user's files.
+ * The cached result for `key`, when the assembly in `outDir` is exactly the one tapctl wrote for it: the entry's
+ * hash matches, and so does every file of the assembly (an edited template is not reused).
  */
-function prepareOutDir(outDir: string): void {
-  if (existsSync(outDir)) {
-    if (!statSync(outDir).isDirectory()) {
-      throw new UsageError(`cannot write the cloud assembly to ${outDir}: it is a file`, { hint: 'give --out a folder that is empty or holds an earlier cloud assembly' });
-    }
-    const entries = readdirSync(outDir);
-    if (entries.length > 0 && !entries.includes('manifest.json')) {
-      throw new UsageError(`refusing to write the cloud assembly into ${outDir}: it holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`, {
-        hint: 'give --out a new or empty folder; tapctl only ever clears a folder that holds an earlier cloud assembly',
-      });
-    }
-    rmSync(outDir, { recursive: true, force: true });
+function readSynthCache(outDir: string, key: string, onCacheProblem?: (message: string) => void): Omit<SynthResult, 'cached' | 'durationMs'> | undefined {
+  const cacheFile = join(outDir, SYNTH_CACHE_FILE);
+  const label = relative(process.cwd(), cacheFile) || cacheFile;
+  const entry = readVerified<SynthCacheEntry>(cacheFile, synthEntryProblem, { label, ...(onCacheProblem ? { onInvalid: onCacheProblem } : {}) });
+  if (!entry || entry.key !== key) return undefined;
+  const changed = filesDiffer(entry.files, assemblyFiles(outDir));
+  if (changed) {
+    onCacheProblem?.(`not reusing the cached cloud assembly in ${relative(process.cwd(), outDir) || outDir}: ${changed} since tapctl wrote it; synthesizing again`);
+    return undefined;
   }
-  mkdirSync(outDir, { recursive: true });
+  return { ...entry.result, assemblyDir: outDir, templatePath: join(outDir, entry.templateFile) };
+}
+
+function synthEntryProblem(data: unknown): string | undefined {
+  if (!isRecord(data) || typeof data.key !== 'string' || typeof data.templateFile !== 'string' || !isRecord(data.files) || !isRecord(data.result)) {
+    return 'it is not a synth cache entry';
+  }
+  // The template must be a file of the assembly itself, never a path leading out of it.
+  if (isAbsolute(data.templateFile) || data.templateFile.split(/[\\/]/).includes('..') || !Object.hasOwn(data.files, data.templateFile)) {
+    return 'its template is not a file of the assembly';
+  }
+  return undefined;
 }
 
 function cacheKey(env: ResolvedEnvironment, validate: boolean): string {

@@ -38,8 +38,9 @@ describe('IoHost', () => {
     io.section('Stack');
     io.check('pass', 'credentials');
     io.warn('careful');
-    io.result({ ok: true }, () => 'human text');
-    expect(JSON.parse(stdout.text)).toEqual({ ok: true });
+    io.command = 'validate';
+    io.result({ ok: true, file: 'x' }, () => 'human text');
+    expect(stdout.text.split('\n')).toEqual([JSON.stringify({ type: 'result', ok: true, command: 'validate', file: 'x' }), '']);
     expect(stderr.text).toBe('! careful\n');
     expect(() => io.result({ again: 1 })).toThrow(/two JSON results/);
   });

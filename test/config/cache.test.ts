@@ -1,8 +1,11 @@
 /** The resolved-config cache must give exactly what a fresh load gives, and never outlive a change. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
+import { identityFromFile, identityMismatch, identityOf } from '../../src/config/identity.js';
+import { loadConfig } from '../../src/config/load.js';
+import { contentHash } from '../../src/state/verified-cache.js';
 import { runTapctl } from '../helpers/cli.js';
 import { sampleConfig, tempProject, type TempProject } from '../helpers/project.js';
 
@@ -41,12 +44,68 @@ describe('config cache', () => {
     expect(r.stderr).toMatch(/Fargate does not offer 300 CPU units/);
   });
 
-  it('a damaged cache file is ignored and rewritten', async () => {
+  it('a damaged cache file is ignored with one warning and rewritten', async () => {
     project = tempProject();
     await configJson();
     writeFileSync(cachePath(), '{ not json');
-    expect((await configJson()).name).toBe('prod');
+    const r = await runTapctl(['config', '--env', 'prod', '--json'], { cwd: project.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/ignoring \.tapctl\/config-cache\.json: it is not valid JSON/g)).toHaveLength(1);
     expect(() => JSON.parse(readFileSync(cachePath(), 'utf8'))).not.toThrow();
+    // Rebuilt: the next run reads it without a word.
+    const again = await runTapctl(['config', '--env', 'prod', '--json'], { cwd: project.dir });
+    expect(again.stderr).toBe('');
+  });
+
+  it('an entry edited without its hash is ignored with one warning', async () => {
+    project = tempProject();
+    await configJson();
+    const file = JSON.parse(readFileSync(cachePath(), 'utf8'));
+    file.data.environments[2].container.cpu = 4096;
+    writeFileSync(cachePath(), JSON.stringify(file));
+    const r = await runTapctl(['config', '--env', 'prod', '--json'], { cwd: project.dir });
+    expect(r.stderr).toMatch(/ignoring \.tapctl\/config-cache\.json: its content does not match its hash/);
+    expect(JSON.parse(r.stdout).container.cpu).not.toBe(4096);
+  });
+
+  // A cache file rewritten together with its hash passes the hash check: what is deployed where must still come
+  // from tapctl.config.yaml.
+  const forge = (edit: (prod: any) => void) => {
+    const file = JSON.parse(readFileSync(cachePath(), 'utf8'));
+    const prod = file.data.environments.find((e: { name: string }) => e.name === 'prod');
+    edit(prod);
+    writeFileSync(cachePath(), JSON.stringify({ ...file, sha256: contentHash(file.data) }));
+  };
+
+  it.each([
+    ['account', (prod: any) => { prod.account = '999999999999'; prod.names.stack = 'TapStack-shop-prod'; }, { account: '222222222222' }],
+    ['retention', (prod: any) => { prod.protection.retainData = false; prod.protection.deletionProtection = false; }, { protection: { retainData: true, deletionProtection: true } }],
+    ['image', (prod: any) => { prod.container.image = { repository: 'evil.example.com/app', tag: 'pwned' }; }, { container: { image: {} } }],
+    ['region', (prod: any) => { prod.region = 'eu-west-1'; }, { region: 'us-east-1' }],
+    ['physical names', (prod: any) => { prod.names.stack = 'TapStack-other-prod'; }, { names: { stack: 'TapStack-shop-prod' } }],
+    ['endpoint', (prod: any) => { prod.endpoint = 'http://127.0.0.1:4566'; }, {}],
+  ])('a cache rewritten with its hash cannot change the %s', async (_what, edit, expected) => {
+    project = tempProject();
+    await configJson();
+    forge(edit);
+    const r = await runTapctl(['config', '--env', 'prod', '--json'], { cwd: project.dir });
+    expect(r.code, r.stderr).toBe(0);
+    const env = JSON.parse(r.stdout);
+    expect(env).toMatchObject(expected);
+    expect(env.endpoint).toBeUndefined();
+    expect(env.container.image).toEqual({});
+    expect(r.stderr.match(/ignoring \.tapctl\/config-cache\.json: its \w+ of environment 'prod' is not what tapctl.config.yaml says/g)).toHaveLength(1);
+  });
+
+  it('a cache rewritten with its hash cannot add or drop an environment', async () => {
+    project = tempProject();
+    await configJson();
+    const file = JSON.parse(readFileSync(cachePath(), 'utf8'));
+    file.data.environments = file.data.environments.filter((e: { name: string }) => e.name !== 'staging');
+    writeFileSync(cachePath(), JSON.stringify({ ...file, sha256: contentHash(file.data) }));
+    const r = await runTapctl(['config', '--env', 'staging', '--json'], { cwd: project.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/its environments are not those of tapctl.config.yaml/);
   });
 
   it('validate always checks for real', async () => {
@@ -57,5 +116,54 @@ describe('config cache', () => {
     writeFileSync(cachePath(), JSON.stringify({ ...entry, environments: [] }));
     const r = await runTapctl(['validate', '--json'], { cwd: project.dir });
     expect(JSON.parse(r.stdout).environments).toEqual(['dev', 'staging', 'prod']);
+  });
+});
+
+describe('environment identity (the fields the cache never decides)', () => {
+  // identity.ts derives them without the schema; it must agree with resolve.ts for every way a file sets them.
+  const files: Array<[string, Record<string, unknown>]> = [
+    ['the sample', sampleConfig()],
+    ['catalog-api', sampleConfig({ preset: 'catalog-api' })],
+    ['rds-postgres', sampleConfig({ preset: 'rds-postgres' })],
+    [
+      'defaults and overrides',
+      sampleConfig({
+        defaults: { alarms: { email: 'ops@shop.test' }, protection: { retainData: true }, container: { image: { tag: 'v1' } } },
+        environments: {
+          dev: { account: '111111111111', region: 'us-east-1', suffix: 'Dev-1', protection: { retainData: false, terminationProtection: true } },
+          qa: { account: '111111111111', region: 'eu-west-1', kind: 'production', profile: 'qa', endpoint: 'http://127.0.0.1:4566', container: { image: { digest: `sha256:${'a'.repeat(64)}` } } },
+          prod: { account: '222222222222', region: 'us-east-1', protection: { deletionProtection: false } },
+        },
+      }),
+    ],
+  ];
+  it.each(files)('agrees with a full load for %s', (_name, config) => {
+    project = tempProject(config);
+    const loaded = loadConfig(project.configPath);
+    expect(loaded.errors).toEqual([]);
+    const raw = parse(readFileSync(project.configPath, 'utf8'));
+    for (const env of loaded.environments) expect(identityMismatch(identityFromFile(raw, env.name), identityOf(env)), env.name).toBeUndefined();
+  });
+});
+
+describe("the issue's case: a forged cache and a production dry run", () => {
+  it('deploy --env prod --dry-run still targets the account of the config and keeps its data', async () => {
+    project = tempProject();
+    await configJson('prod');
+    const file = JSON.parse(readFileSync(cachePath(), 'utf8'));
+    const prod = file.data.environments.find((e: { name: string }) => e.name === 'prod');
+    prod.account = '999999999999';
+    prod.protection = { deletionProtection: false, retainData: false, terminationProtection: false };
+    writeFileSync(cachePath(), JSON.stringify({ ...file, sha256: contentHash(file.data) }));
+
+    const r = await runTapctl(['deploy', '--env', 'prod', '--dry-run', '--json'], { cwd: project.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ignoring \.tapctl\/config-cache\.json: its (account|protection) of environment 'prod'/);
+    const assembly = join(project.dir, '.tapctl', 'prod', 'cdk.out');
+    const manifest = JSON.parse(readFileSync(join(assembly, 'manifest.json'), 'utf8'));
+    expect(manifest.artifacts['TapStack-shop-prod'].environment).toBe('aws://222222222222/us-east-1');
+    const template = JSON.parse(readFileSync(join(assembly, 'TapStack-shop-prod.template.json'), 'utf8'));
+    const cluster = Object.values(template.Resources as Record<string, { Type: string; DeletionPolicy?: string }>).find((r) => r.Type === 'AWS::RDS::DBCluster');
+    expect(cluster?.DeletionPolicy).toBe('Snapshot');
   });
 });

@@ -259,7 +259,7 @@ describe('tapctl deploy', () => {
     it('refuses a flag taken as its value, so that --dry-run never becomes a real deploy (exit 2, nothing run)', async () => {
       const r = await tapctl(f, ['deploy', '--env', 'dev', '--allow-replace', '--dry-run', '--yes']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/✖ --allow-replace needs a logical ID or 'all', got '--dry-run'/);
+      expect(r.stderr).toMatch(/✖ --allow-replace needs a value, got the flag '--dry-run'/);
       expect(r.stderr).toMatch(/hint: '--dry-run' is a flag, taken as the value of --allow-replace/);
       expect(fake.callCounts()).toEqual({});
     });
@@ -313,11 +313,11 @@ describe('tapctl deploy', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     const events = lines.map((l) => JSON.parse(l));
-    expect(events.every((e) => typeof e.type === 'string' && typeof e.time === 'string')).toBe(true);
+    expect(events.slice(0, -1).every((e) => typeof e.type === 'string' && e.type !== 'result' && typeof e.time === 'string')).toBe(true);
     expect(events.filter((e) => e.type === 'check').map((e) => e.name)).toContain('bootstrap');
     expect(events.find((e) => e.type === 'changes')).toMatchObject({ stack: 'TapStack-shop-dev', replacements: 0 });
     expect(events.filter((e) => e.type === 'resource').length).toBeGreaterThan(2);
-    expect(events.at(-1)).toMatchObject({ type: 'result', ok: true, status: 'deployed', outputs: { CloudFrontURL: 'https://d111.cloudfront.net' } });
+    expect(events.at(-1)).toMatchObject({ type: 'result', ok: true, command: 'deploy', status: 'deployed', outputs: { CloudFrontURL: 'https://d111.cloudfront.net' } });
   });
 
   it('--no-wait starts the change set and returns without watching', async () => {

@@ -96,10 +96,18 @@ describe('tapctl destroy', () => {
     expect(fake.callCounts()).toEqual({});
   });
 
-  it('refuses a production environment without --force (exit 3)', async () => {
+  it('refuses a production environment without --allow-production (exit 3)', async () => {
     const r = await tapctl(f, ['destroy', '--env', 'prod', '--yes']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/'prod' is a production environment: destroy refuses it without --force/);
+    expect(r.stderr).toMatch(/'prod' is a production environment: destroy refuses it without --allow-production/);
+    expect(r.stderr).toMatch(/hint: if you mean it: tapctl destroy --env prod --allow-production/);
+  });
+
+  it.each([['prod'], ['dev']])("the old spelling --force (env %s) is refused up front, naming --allow-production (exit 2)", async (env) => {
+    const r = await tapctl(f, ['destroy', '--env', env, '--yes', '--force']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/destroy's --force is now --allow-production/);
+    expect(fake.callCounts()).toEqual({});
   });
 
   it('asks for the environment name at a terminal, deletes, then lists what was kept and still exists', async () => {

@@ -26,6 +26,25 @@ describe('tapctl deploy --dry-run', () => {
     expect(r.stdout).toMatch(/resources\s+.*EC2 \d+/);
     expect(r.stdout).toMatch(/outputs\s+.*CloudFrontURL/);
     expect(r.stdout).toMatch(/dry run: nothing was changed/);
+    // Whether the account is bootstrapped could not be checked: the next steps say so, in order. Which image
+    // runs is not known without credentials, so push-image is not suggested (the deploy's own Next says it).
+    expect(r.stdout).toMatch(/Next:\n  tapctl bootstrap --env dev   \(once per account and region: not checked, no credentials\)\n  tapctl deploy --env dev\n$/);
+  });
+
+  it("an account that needs bootstrapping: the plan's Next starts with bootstrap (and --json has it too)", async () => {
+    fake.bootstrapVersion = undefined;
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Next:\n  tapctl bootstrap --env dev\n  tapctl deploy --env dev/);
+    const json = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run', '--json']);
+    expect(JSON.parse(json.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'result', ok: false, command: 'deploy', error: { code: 'not-bootstrapped', hint: 'run tapctl bootstrap --env dev (once per account and region)' } });
+  });
+
+  it('a bootstrapped account with the stack deployed: Next is the deploy alone', async () => {
+    fake.deployedAsIs();
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Next:\n  tapctl deploy --env dev\n?$/);
   });
 
   it('with credentials compares with the deployed stack without a change set', async () => {

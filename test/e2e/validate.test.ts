@@ -34,13 +34,14 @@ describe('tapctl validate (spawned)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('--json prints one parseable document, also on failure', async () => {
+  it('--json prints one result line, also on failure: exit 2 with the issues in error.details', async () => {
     project = tempProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', lambda: { runtime: 'nodejs18.x' } } } }));
     const r = await spawnTapctl(['validate', '--json'], { cwd: project.dir });
     expect(r.code).toBe(2);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const doc = JSON.parse(r.stdout);
-    expect(doc.ok).toBe(false);
-    expect(doc.errors[0]).toMatchObject({ path: 'environments.dev.lambda.runtime', rule: 'L4' });
+    expect(doc).toMatchObject({ type: 'result', ok: false, command: 'validate', error: { code: 'config', exitCode: 2, message: 'tapctl.config.yaml is not valid: 1 error, 0 warnings' } });
+    expect(doc.error.details.errors[0]).toMatchObject({ path: 'environments.dev.lambda.runtime', rule: 'L4' });
   });
 
   it('--env limits the report to one environment and suggests a near name', async () => {
@@ -86,7 +87,7 @@ describe('tapctl config (spawned)', () => {
     project = tempProject();
     const r = await spawnTapctl(['config', '--env', 'dev', '--region', 'eu-west-1'], { cwd: project.dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/environment 'dev' is in us-east-1, but --region says eu-west-1/);
+    expect(r.stderr).toMatch(/environment 'dev' is in us-east-1, but --region says 'eu-west-1'/);
   });
 });
 
@@ -135,7 +136,7 @@ describe('--dir and paths (spawned)', () => {
     project = tempProject();
     const r = await spawnTapctl(['validate', '--dir', 'does-not-exist'], { cwd: project.dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--dir does-not-exist: there is no such folder/);
+    expect(r.stderr).toMatch(/--dir 'does-not-exist': there is no such folder/);
   });
 
   it('an explicit --dir without a config does not search upward', async () => {

@@ -78,6 +78,7 @@ export interface PushRun {
 /** Runs push-image like the runner does: result rendered, errors through the IoHost's single exit point. */
 export async function runPushImage(harness: HarnessOptions, options: PushImageOptions, deps: Partial<PushImageDeps>): Promise<PushRun> {
   const { ctx, stdout, stderr } = testContext(harness);
+  ctx.io.command = 'push-image';
   try {
     const result = await createRun(deps)(ctx, options);
     if (result !== undefined) ctx.io.result(result, render);

@@ -162,10 +162,14 @@ describe('push-image: before anything is built', () => {
     expect((await runPushImage(harness(), { tag: 'v1', hotswap: true }, deps())).code).toBe(ExitCode.Usage);
   });
 
-  it('no git and no --tag: exit 2 asking for --tag', async () => {
-    const r = await runPushImage(harness(), {}, deps());
-    expect(r.code).toBe(ExitCode.Usage);
-    expect(r.stderr).toContain('--tag');
+  it('no git and no --tag: tags by the content digest of the build context, and says so', async () => {
+    const r = await runPushImage(harness(), { dryRun: true }, deps());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.result?.tag).toMatch(/^ctx-[0-9a-f]{12}$/);
+    expect(r.stderr).toMatch(/no git commit to tag the image with .*: tagging it by the content digest of its build context, ctx-[0-9a-f]{12}/);
+    // The same files, the same tag.
+    const again = await runPushImage(harness(), { dryRun: true }, deps());
+    expect(again.result?.tag).toBe(r.result?.tag);
   });
 
   it('no builder installed: exit 2 naming every builder', async () => {
@@ -502,17 +506,16 @@ describe('push-image --deploy', () => {
     expect(currentRelease()).toMatchObject({ id: '000001', outcome: 'failed' });
   });
 
-  it('--json: deploy streams NDJSON, and push-image ends the stream with its own result event', async () => {
-    const deploy = vi.fn(async (ctx: { io: { event(e: Record<string, unknown>): void } }) => {
+  it('--json: deploy streams its events, and push-image ends the stream with the one result line', async () => {
+    const deploy = vi.fn(async (ctx: { io: { event(e: Record<string, unknown> & { type: string }): void } }) => {
       ctx.io.event({ type: 'phase', phase: 'deploy' });
-      ctx.io.event({ type: 'result', ok: true, status: 'deployed' });
-      return undefined;
+      return { ok: true, status: 'deployed' };
     });
     const r = await runPushImage(harness({ json: true }), { tag: 'v1', deploy: true, wait: false }, deps({ loadDeploy: async () => deploy as never }));
     expect(r.code, r.stderr).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events.map((e) => e.type)).toEqual(['phase', 'result', 'result']);
-    expect(events[2]).toMatchObject({ command: 'push-image', ok: true, digest: DIGEST, deployed: true });
+    expect(events.map((e) => e.type)).toEqual(['phase', 'result']);
+    expect(events[1]).toMatchObject({ command: 'push-image', ok: true, digest: DIGEST, deployed: true, deployStatus: 'deployed' });
   });
 
   it('--hotswap on a non-production environment is passed to deploy', async () => {

@@ -1,11 +1,12 @@
 /** Tag derivation: git state from real (temporary) repositories, and the rules for --tag and latest. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { spawnProcess } from '../../src/image/exec.js';
+import { contextTag } from '../../src/image/context-digest.js';
 import { deriveTags, readGitState } from '../../src/image/tag.js';
 
 const dirs: string[] = [];
@@ -101,3 +102,43 @@ describe('deriveTags', () => {
     expect(() => deriveTags({ tag: 'x'.repeat(129) }, git)).toThrow(/not a valid image tag/);
   });
 });
+
+describe('the content tag outside git', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const context = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tapctl-ctx-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+    writeFileSync(join(dir, 'app', 'server.js'), 'console.log(1)\n');
+    writeFileSync(join(dir, '.dockerignore'), '.git\n.tapctl\n**/node_modules\n.env\n*.log\n');
+    return dir;
+  };
+
+  it('is used when there is no git and no --tag', () => {
+    expect(deriveTags({}, undefined, () => 'ctx-0123456789ab')).toEqual({ primary: 'ctx-0123456789ab', all: ['ctx-0123456789ab'], source: 'content' });
+    expect(deriveTags({}, { commit: 'abc1234', dirty: false }, () => 'ctx-x').source).toBe('git');
+  });
+
+  it('is the same for the same files, and changes with any file the build sees', () => {
+    const a = context();
+    const b = context();
+    expect(contextTag(a)).toMatch(/^ctx-[0-9a-f]{12}$/);
+    expect(contextTag(a)).toBe(contextTag(b));
+    writeFileSync(join(b, 'app', 'server.js'), 'console.log(2)\n');
+    expect(contextTag(b)).not.toBe(contextTag(a));
+  });
+
+  it("ignores what never goes into the image: .git, tapctl's .tapctl, and names .dockerignore lists", () => {
+    const a = context();
+    const before = contextTag(a);
+    for (const dir of ['.git', '.tapctl', join('app', 'node_modules')]) {
+      mkdirSync(join(a, dir), { recursive: true });
+      writeFileSync(join(a, dir, 'x'), String(Math.random()));
+    }
+    writeFileSync(join(a, '.env'), 'SECRET=1\n');
+    expect(contextTag(a)).toBe(before);
+  });
+});
+

@@ -1,5 +1,5 @@
 /** `tapctl init` in-process: the command wiring, the terminal path with scripted answers, and the output. */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,11 +19,14 @@ const FLAGS = ['--account', '123456789012', '--email', 'ops@shop.io'];
 describe('tapctl init (in-process)', () => {
   it('on a terminal asks, writes the project, and it validates', async () => {
     const cwd = tempDir();
-    const prompter = scriptedPrompter(['shop', 'ecommerce', 'dev,prod', '123456789012', '210987654321', 'eu-west-1', 'ops@shop.io', 'aurora-mysql', 'arm64', '8080']);
+    const prompter = scriptedPrompter(['shop', 'ecommerce', 'dev,prod', '123456789012', '210987654321', 'eu-west-1', 'ops@shop.io', 'aurora-mysql', 'arm64', '8080', 'y']);
     const r = await runTapctl(['init'], { cwd, tty: true, prompter });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(prompter.asked).toHaveLength(10);
+    expect(prompter.asked).toHaveLength(11);
+    // The folder is not in git: init offers git init (push-image tags by commit), last.
+    expect(prompter.asked[10]).toMatchObject({ kind: 'confirm', message: expect.stringMatching(/git init/), default: true });
+    expect(existsSync(join(cwd, '.git'))).toBe(true);
     expect(r.stdout).toMatch(/✔ shop \(ecommerce\) scaffolded in /);
     expect(r.stdout).toMatch(/created {2}tapctl.config.yaml/);
     expect(r.stdout).toMatch(/prod +production, account 210987654321, eu-west-1/);
@@ -80,7 +83,7 @@ describe('tapctl init (in-process)', () => {
     writeFileSync(join(cwd, 'tapctl.config.yaml'), 'project: mine\n');
     const refused = await runTapctl(['init', ...FLAGS], { cwd, prompter: silentPrompter });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/init would overwrite a file in .*: tapctl.config.yaml/);
+    expect(refused.stderr).toMatch(/this folder already holds a tapctl project: init would overwrite a file in .*: tapctl.config.yaml/);
     expect(refused.stderr).toMatch(/hint: pass --force/);
     expect(readFileSync(join(cwd, 'tapctl.config.yaml'), 'utf8')).toBe('project: mine\n');
     expect(existsSync(join(cwd, 'Dockerfile'))).toBe(false);
@@ -105,5 +108,78 @@ describe('tapctl init (in-process)', () => {
     const bad = await runTapctl(['init', '--region', 'Sydney', ...FLAGS], { cwd: tempDir(), prompter: silentPrompter });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--region: 'Sydney' is not an AWS region/);
+  });
+
+  it('a region typo at the prompt is refused where it is given, with the suggestion validate knows', async () => {
+    const cwd = tempDir();
+    const prompter = scriptedPrompter(['123456789012', 'us-easst-1', 'us-east-1', 'ops@shop.io', 'n']);
+    const r = await runTapctl(['init', '--project', 'shop', '--preset', 'ecommerce', '--envs', 'dev', '--engine', 'aurora-postgresql', '--arch', 'x86_64', '--port', '3000'], { cwd, tty: true, prompter });
+    expect(r.code, r.stderr).toBe(0);
+    const region = prompter.asked.find((q) => q.message === 'AWS region')!;
+    expect(region.rejected).toEqual(["'us-easst-1' is not an AWS region; did you mean 'us-east-1'?"]);
+    expect(readFileSync(join(cwd, 'tapctl.config.yaml'), 'utf8')).toMatch(/region: us-east-1/);
+  });
+
+  it('--region with a typo: exit 2 with the suggestion, before any question, nothing written', async () => {
+    const cwd = tempDir();
+    const r = await runTapctl(['init', '--region', 'us-easst-1', ...FLAGS], { cwd, tty: true, prompter: silentPrompter });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--region: 'us-easst-1' is not an AWS region; did you mean 'us-east-1'\?/);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it.each(['1234-5678-9012', '1234 5678 9012', '123456789012'])('the account is accepted as the console writes it: %s', async (account) => {
+    const cwd = tempDir();
+    const prompter = scriptedPrompter([account, 'ops@shop.io', 'n']);
+    const r = await runTapctl(['init', '--yes', '--no-git'], { cwd, tty: true, prompter: scriptedPrompter([account, 'ops@shop.io']) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'tapctl.config.yaml'), 'utf8')).toContain('account: "123456789012"');
+    const flag = await runTapctl(['init', '--account', account, '--email', 'ops@shop.io', '--no-git'], { cwd: tempDir(), prompter });
+    expect(flag.code, flag.stderr).toBe(0);
+  });
+
+  it('a folder that already holds a project: said before the first question; declining writes nothing', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'tapctl.config.yaml'), 'project: mine\n');
+    const prompter = scriptedPrompter(['n']);
+    const r = await runTapctl(['init'], { cwd, tty: true, prompter });
+    expect(r.code).toBe(2);
+    expect(prompter.asked).toHaveLength(1);
+    expect(prompter.asked[0]).toMatchObject({ kind: 'confirm', message: expect.stringMatching(/already holds a tapctl project \(tapctl.config.yaml\)\. Overwrite them\?/), default: false });
+    expect(r.stderr).toMatch(/init stopped: nothing was written/);
+    expect(readdirSync(cwd)).toEqual(['tapctl.config.yaml']);
+  });
+
+  it('a folder that already holds a project: accepting the overwrite goes on to the questions', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'tapctl.config.yaml'), 'project: mine\n');
+    const prompter = scriptedPrompter(['y', '123456789012', 'ops@shop.io']);
+    const r = await runTapctl(['init', '--yes', '--no-git'], { cwd, tty: true, prompter });
+    expect(r.code).toBe(2);
+    // --yes never overwrites by itself: it takes defaults, not the risk.
+    expect(r.stderr).toMatch(/hint: pass --force/);
+    const asked = await runTapctl(['init', '--no-git', '--project', 'shop', '--preset', 'ecommerce', '--envs', 'dev', '--region', 'us-east-1', '--engine', 'aurora-postgresql', '--arch', 'x86_64', '--port', '3000'], { cwd, tty: true, prompter });
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(asked.stdout).toMatch(/overwritten {2}tapctl.config.yaml/);
+  });
+
+  it('without a terminal, an existing project is exit 2 naming --force before anything is asked', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'Dockerfile'), 'FROM scratch\n');
+    const r = await runTapctl(['init'], { cwd, prompter: silentPrompter });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/init would overwrite a file in .*: Dockerfile/);
+    expect(r.stderr).toMatch(/hint: pass --force/);
+    expect(r.stderr).not.toMatch(/--account/);
+  });
+
+  it('--no-git never runs git init; --git runs it without asking', async () => {
+    const a = tempDir();
+    expect((await runTapctl(['init', '--no-git', ...FLAGS], { cwd: a, tty: true, prompter: scriptedPrompter([undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]) })).code).toBe(0);
+    expect(existsSync(join(a, '.git'))).toBe(false);
+    const b = tempDir();
+    const r = await runTapctl(['init', '--git', '--json', ...FLAGS], { cwd: b, prompter: silentPrompter });
+    expect(JSON.parse(r.stdout)).toMatchObject({ gitInitialized: true });
+    expect(existsSync(join(b, '.git'))).toBe(true);
   });
 });

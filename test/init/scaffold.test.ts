@@ -1,6 +1,6 @@
 /** Rendering and writing the templates, and what the written project contains. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { ExitCode, UsageError } from '../../src/cli/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { DB_ENGINES, PRESETS } from '../../src/config/schema.js';
 import type { InitAnswers } from '../../src/init/answers.js';
-import { planFiles, scaffold, schemaReference, verifyConfig } from '../../src/init/scaffold.js';
+import { planFiles, scaffold, schemaReference, verifyPlannedConfig } from '../../src/init/scaffold.js';
 import { fillPlaceholders, mergeIgnoreFile, SCHEMA_FILE, templateTree } from '../../src/init/templates.js';
 
 const ANSWERS: InitAnswers = {
@@ -107,11 +107,12 @@ describe('mergeIgnoreFile', () => {
 describe('scaffold', () => {
   it('writes every file, and the config loads without errors or warnings', () => {
     const dir = tempDir();
-    const written = scaffold(ANSWERS, { dir, force: false });
+    const { files: written, warnings } = scaffold(ANSWERS, { dir, force: false });
     expect(written).toEqual(EXPECTED_FILES.map((path) => ({ path, action: 'created' })));
     for (const f of EXPECTED_FILES) expect(existsSync(join(dir, f)), f).toBe(true);
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toMatch(/^\.tapctl\/$/m);
-    expect(verifyConfig(dir)).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(loadConfig(join(dir, 'tapctl.config.yaml')).errors).toEqual([]);
   });
 
   it('creates a folder that does not exist yet', () => {
@@ -138,8 +139,8 @@ describe('scaffold', () => {
     (preset, engine) => {
       const dir = tempDir();
       const architecture = preset === 'catalog-api' ? 'x86_64' : 'arm64';
-      scaffold({ ...ANSWERS, preset, engine, architecture, port: 8080, environments: [{ name: 'prod', kind: 'production', account: '222222222222', region: 'eu-north-1' }] }, { dir, force: false });
-      expect(verifyConfig(dir)).toEqual([]);
+      const { warnings } = scaffold({ ...ANSWERS, preset, engine, architecture, port: 8080, environments: [{ name: 'prod', kind: 'production', account: '222222222222', region: 'eu-north-1' }] }, { dir, force: false });
+      expect(warnings).toEqual([]);
       const [env] = loadConfig(join(dir, 'tapctl.config.yaml')).environments;
       // rds-postgres runs no container, so its template has no container settings to fill.
       const container = preset === 'rds-postgres' ? {} : { container: { port: 8080, architecture } };
@@ -169,7 +170,7 @@ describe('scaffold', () => {
   it('overwrites with --force and says so', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
-    const written = scaffold(ANSWERS, { dir, force: true });
+    const { files: written } = scaffold(ANSWERS, { dir, force: true });
     expect(written.find((f) => f.path === 'Dockerfile')?.action).toBe('overwritten');
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toMatch(/FROM node:22-alpine/);
   });
@@ -177,22 +178,23 @@ describe('scaffold', () => {
   it('appends to an existing .gitignore instead of refusing, and leaves a complete one unchanged', () => {
     const dir = tempDir();
     writeFileSync(join(dir, '.gitignore'), 'dist/\nnode_modules/\n');
-    const first = scaffold(ANSWERS, { dir, force: false });
+    const { files: first } = scaffold(ANSWERS, { dir, force: false });
     expect(first.find((f) => f.path === '.gitignore')?.action).toBe('appended');
     const text = readFileSync(join(dir, '.gitignore'), 'utf8');
     expect(text.startsWith('dist/\nnode_modules/\n\n#')).toBe(true);
     expect(text.match(/node_modules/g)).toHaveLength(1);
     expect(text).toMatch(/^\.tapctl\/$/m);
-    const again = scaffold(ANSWERS, { dir, force: true });
+    const { files: again } = scaffold(ANSWERS, { dir, force: true });
     expect(again.find((f) => f.path === '.gitignore')?.action).toBe('unchanged');
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe(text);
   });
 
-  it('verifyConfig fails as a plain (internal) error when the config does not validate', () => {
+  it('a config the answers make that does not validate stops init before anything is written (exit 2)', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'tapctl.config.yaml'), 'project: shop\nenvironments:\n  dev:\n    account: "1"\n    region: us-east-1\n');
-    expect(() => verifyConfig(dir)).toThrow(/init wrote a tapctl.config.yaml that does not validate:\n  tapctl.config.yaml:4:/);
-    expect(() => verifyConfig(dir)).not.toThrow(UsageError);
+    const plan = [{ path: 'tapctl.config.yaml', content: 'project: shop\nenvironments:\n  dev:\n    account: "1"\n    region: us-east-1\n', mode: 'write' as const }];
+    expect(() => verifyPlannedConfig(plan, dir)).toThrow(UsageError);
+    expect(() => verifyPlannedConfig(plan, dir)).toThrow(/these answers make a tapctl.config.yaml that does not validate; nothing was written:\n  tapctl.config.yaml:4:/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

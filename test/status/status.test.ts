@@ -7,6 +7,7 @@ import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balanc
 import { DescribeDBClustersCommand } from '@aws-sdk/client-rds';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
 import type { StatusDocument } from '../../src/status/schema.js';
 import { cleanEnv, runTapctl } from '../helpers/cli.js';
 import { releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
@@ -406,7 +407,7 @@ describe('tapctl status', () => {
   it('rejects a --watch interval that is not a number of seconds', async () => {
     const r = await status('--watch', 'often');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--watch takes a number of seconds between 1 and 3600, not 'often'");
+    expect(r.stderr).toContain("--watch takes a number of seconds from 1 to 3600, not 'often'");
   });
 
   it('no credentials: exit 2 with the sign-in hint', async () => {

@@ -70,7 +70,7 @@ describe('tapctl synth', () => {
     writeFileSync(join(mine, 'server.js'), 'keep me');
     const intoApp = await synth(['--out', 'app']);
     expect(intoApp.code).toBe(2);
-    expect(intoApp.stderr).toMatch(/refusing to write the cloud assembly into .*app: it holds other files \(server.js\)/);
+    expect(intoApp.stderr).toMatch(/refusing to write the cloud assembly into .*app: it holds files tapctl did not write \(server.js\)/);
     expect(readFileSync(join(mine, 'server.js'), 'utf8')).toBe('keep me');
 
     const intoProject = await synth(['--out', '.']);
@@ -107,5 +107,62 @@ describe('tapctl synth', () => {
     const again = await synth(['--out', 'assembly', '--no-cache']);
     expect(again.code, again.stderr).toBe(0);
     expect(existsSync(join(out, 'manifest.json'))).toBe(true);
+  });
+
+  it('--out refuses a folder that merely looks like an assembly (manifest.json beside a web page), and deletes nothing', async () => {
+    const site = join(project.dir, 'public');
+    mkdirSync(site, { recursive: true });
+    writeFileSync(join(site, 'manifest.json'), '{"name":"my web app"}');
+    writeFileSync(join(site, 'index.html'), '<h1>keep me</h1>');
+    const r = await synth(['--out', 'public']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/it holds files tapctl did not write \(index.html, manifest.json\)/);
+    expect(readdirSync(site).sort()).toEqual(['index.html', 'manifest.json']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { exitCode: 2 } });
+  });
+
+  it("--out refuses tapctl's own earlier assembly once a user file was added to it", async () => {
+    expect((await synth(['--out', 'mixed', '--no-cache'])).code).toBe(0);
+    writeFileSync(join(project.dir, 'mixed', 'notes.txt'), 'mine');
+    const r = await synth(['--out', 'mixed']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/besides tapctl's assembly it holds other files \(notes.txt\)/);
+    expect(readFileSync(join(project.dir, 'mixed', 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('an edited cached template is not reused: one warning, then a fresh synthesis', async () => {
+    const first = JSON.parse((await synth([])).stdout);
+    const original = readFileSync(first.templatePath, 'utf8');
+    writeFileSync(first.templatePath, original.replace('"ContainerPort"', '"ContainerPort" ').replace(/TapStack/, 'Tampered'));
+    const r = await synth([]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).cached).toBe(false);
+    expect(r.stderr.match(/not reusing the cached cloud assembly in .*: TapStack-shop-dev.template.json was changed since tapctl wrote it/g)).toHaveLength(1);
+    expect(readFileSync(first.templatePath, 'utf8')).toBe(original);
+  });
+
+  it('a cache entry rewritten with its hash cannot point the template outside the assembly', async () => {
+    await synth([]);
+    const entryPath = join(project.dir, '.tapctl', 'dev', 'cdk.out', 'tapctl-synth.json');
+    const entry = JSON.parse(readFileSync(entryPath, 'utf8'));
+    entry.data.templateFile = '../../../tapctl.config.yaml';
+    entry.data.files['../../../tapctl.config.yaml'] = 'x';
+    const { contentHash } = await import('../../src/state/verified-cache.js');
+    writeFileSync(entryPath, JSON.stringify({ ...entry, sha256: contentHash(entry.data) }));
+    const r = await synth([]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ cached: false, templatePath: expect.stringMatching(/cdk\.out\/TapStack-shop-dev\.template\.json$/) });
+    expect(r.stderr).toMatch(/its template is not a file of the assembly/);
+  });
+
+  it("a half-written assembly in tapctl's own folder (only asset.* left by a killed synth) recovers by itself", async () => {
+    await synth([]);
+    const own = join(project.dir, '.tapctl', 'dev', 'cdk.out');
+    for (const name of readdirSync(own)) if (!name.startsWith('asset.')) rmSync(join(own, name), { recursive: true });
+    expect(readdirSync(own).length).toBeGreaterThan(0);
+    const r = await synth([]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).cached).toBe(false);
+    expect(existsSync(join(own, 'manifest.json'))).toBe(true);
   });
 });

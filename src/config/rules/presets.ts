@@ -1,4 +1,5 @@
 /** X1, shared by the presets: settings the preset does not read. (Names of every preset: names.ts.) */
+import { own } from '../keys.js';
 import { DEFAULT_ENGINE_VERSION } from '../engine-versions.js';
 import { INSTEAD, NOT_APPLICABLE } from '../presets/index.js';
 import { SettingsSchema } from '../schema.js';
@@ -12,14 +13,14 @@ function resolvedDefaults(engine: keyof typeof DEFAULT_ENGINE_VERSION): Record<s
 }
 
 const at = (value: unknown, path: string): unknown =>
-  path.split('.').reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
+  path.split('.').reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? own(v as Record<string, unknown>, k) : undefined), value);
 
 /** Leaf paths under `path` where `value` and `base` differ (keys of either side). */
 function differences(value: unknown, base: unknown, path: string): string[] {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (isObject(value) && isObject(base)) {
     const keys = [...new Set([...Object.keys(value), ...Object.keys(base)])].sort();
-    return keys.flatMap((k) => differences(value[k], base[k], `${path}.${k}`));
+    return keys.flatMap((k) => differences(own(value, k), own(base, k), `${path}.${k}`));
   }
   return JSON.stringify(value) === JSON.stringify(base) ? [] : [path];
 }

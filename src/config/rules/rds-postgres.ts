@@ -2,6 +2,7 @@
  * Rules of the rds-postgres preset's settings (postgres:), failure-lessons.md #18 and H: the engine version per
  * region, parameter values in the engine's own units, replicas in distinct zones, sizes RDS accepts.
  */
+import { own } from '../keys.js';
 import type { ConfigIssue } from '../issues.js';
 import {
   DB_INSTANCE_CLASS,
@@ -53,7 +54,7 @@ export const postgresVersionRules: EnvironmentRule = (env) => {
 export const postgresParameterRules: EnvironmentRule = (env) => {
   const out: ConfigIssue[] = [];
   for (const [name, raw] of Object.entries(env.postgres.parameters)) {
-    const unit = MEMORY_PARAMETER_UNIT_KB[name];
+    const unit = own(MEMORY_PARAMETER_UNIT_KB, name);
     if (unit === undefined) continue;
     const value = String(raw);
     const kb = unitStringToKb(value);

@@ -3,7 +3,7 @@
  * - production without retained data is an ERROR: a delete would destroy the database and buckets for good,
  *   and no later flag can undo that.
  * - production without deletion or termination protection is a WARNING: it is reversible, and destroy still
- *   demands a typed confirmation and --force for production.
+ *   demands a typed confirmation and --allow-production for production.
  * - a non-production environment that retains data is a WARNING (failure-lessons.md L1): teardown leaves
  *   resources behind and a redeploy collides with their literal names.
  */

@@ -1,0 +1,143 @@
+/**
+ * The bad-input corpus of [3/12], run through the spawned binary as a new user or a CI job would run it, each
+ * case in human form and with --json, bounded in time. Every answer must be clean: the documented exit code, one
+ * message (one ✖ line; in --json one result line with the same exit code), no stack trace, never "internal
+ * error", and output of bounded length. New cases of the same kinds go in CASES.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanEnv, spawnTapctl, type CliRun } from '../helpers/cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'tapctl-corpus-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const VALID = 'project: shop\ndefaults:\n  alarms: { email: ops@shop.test }\nenvironments:\n  dev: { account: "111111111111", region: us-east-1 }\n  prod: { account: "222222222222", region: us-east-1 }\n';
+const DOCUMENTED = [0, 1, 2, 3, 130];
+/** Longest acceptable answer, stdout and stderr together. */
+const MAX_OUTPUT = 4000;
+
+interface Case {
+  readonly name: string;
+  /** Writes the project (or not) into the case's own folder. */
+  readonly setup?: (dir: string) => void;
+  readonly argv: string[];
+  /** The human form's argv when --json cannot simply be left out (the case is about --json itself). */
+  readonly humanArgv?: string[];
+  readonly env?: Record<string, string>;
+  readonly exit: number;
+  /** What the one message must say. */
+  readonly says: RegExp;
+}
+
+const config = (text: string) => (dir: string) => writeFileSync(join(dir, 'tapctl.config.yaml'), text);
+const billionLaughs = () => {
+  let text = 'project: shop\nlol0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+  for (let i = 1; i < 10; i++) text += `lol${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]\n`;
+  return text + 'environments:\n  dev: { account: "111111111111", region: us-east-1 }\n';
+};
+
+const CASES: Case[] = [
+  // Kind 1: local files are caches.
+  { name: 'a garbage config cache', setup: (d) => { config(VALID)(d); mkdirSync(join(d, '.tapctl')); writeFileSync(join(d, '.tapctl', 'config-cache.json'), '{"tapctlCache":1,"sha256":"0","data":{}}'); }, argv: ['config', '--env', 'prod'], exit: 0, says: /ignoring \.tapctl\/config-cache\.json: its content does not match its hash/ },
+  { name: 'a garbage image.json', setup: (d) => { config(VALID)(d); mkdirSync(join(d, '.tapctl', 'dev'), { recursive: true }); writeFileSync(join(d, '.tapctl', 'dev', 'image.json'), '{"repositoryUri":"evil.example.com/x","tag":"pwned"}'); }, argv: ['deploy', '--env', 'dev', '--dry-run'], exit: 0, says: /image\s+not resolved \(no credentials\)/ },
+  // Kind 2: only tapctl's own output is removed.
+  { name: 'synth --out a web folder', setup: (d) => { config(VALID)(d); mkdirSync(join(d, 'public')); writeFileSync(join(d, 'public', 'manifest.json'), '{}'); writeFileSync(join(d, 'public', 'index.html'), 'x'); }, argv: ['synth', '--env', 'dev', '--out', 'public'], exit: 2, says: /it holds files tapctl did not write/ },
+  // Kind 3: parser errors.
+  { name: 'a billion-laughs config', setup: config(billionLaughs()), argv: ['validate'], exit: 2, says: /is not valid/ },
+  { name: 'nesting deeper than the stack', setup: config(`project: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), argv: ['config', '--env', 'dev'], exit: 2, says: /nests too deeply/ },
+  { name: 'binary garbage as config', setup: (d) => writeFileSync(join(d, 'tapctl.config.yaml'), Buffer.from([0xff, 0xfe, 0, 1, 0x3a, 0x0a, 0x5b])), argv: ['status', '--env', 'dev'], exit: 2, says: /./ },
+  // Kind 4: names JavaScript treats specially.
+  { name: 'an environment named __proto__', setup: config(`${VALID}  __proto__: { account: "111111111111", region: us-east-1 }\n`), argv: ['validate'], exit: 2, says: /is not valid/ },
+  { name: 'an environment named constructor', setup: config(`${VALID}  constructor: { account: "111111111111", region: us-east-1 }\n`), argv: ['config', '--env', 'dev'], exit: 2, says: /'constructor' cannot be used as a name/ },
+  // Kind 5: not plain files, huge values.
+  { name: 'a FIFO as config', setup: (d) => execFileSync('mkfifo', [join(d, 'tapctl.config.yaml')]), argv: ['validate'], exit: 2, says: /a named pipe \(FIFO\), not a file/ },
+  { name: '/dev/zero as config', setup: (d) => symlinkSync('/dev/zero', join(d, 'tapctl.config.yaml')), argv: ['deploy', '--env', 'dev', '--dry-run'], exit: 2, says: /a character device, not a file/ },
+  { name: 'a folder as config', setup: (d) => mkdirSync(join(d, 'tapctl.config.yaml')), argv: ['synth', '--env', 'dev'], exit: 2, says: /a folder, not a file/ },
+  { name: 'a 100 KB --env value', setup: config(VALID), argv: ['config', '--env', 'e'.repeat(100_000)], exit: 2, says: /\(100,000 characters\)/ },
+  { name: 'a 10 MB config value', setup: config(VALID.replace('region: us-east-1 }', `region: us-east-1, suffix: ${'s'.repeat(10 * 1024 * 1024)} }`)), argv: ['validate'], exit: 2, says: /is not valid/ },
+  { name: 'escape sequences in --env', setup: config(VALID), argv: ['config', '--env', '\u001b[2J\u001b[31mdev'], exit: 2, says: /\\u001b\[2J/ },
+  // Kind 6: settings from the environment.
+  { name: 'TAPCTL_AWS_TIMEOUT_MS=abc', setup: config(VALID), argv: ['status', '--env', 'dev'], env: { TAPCTL_AWS_TIMEOUT_MS: 'abc' }, exit: 2, says: /TAPCTL_AWS_TIMEOUT_MS='abc' is not valid/ },
+  { name: 'TAPCTL_AWS_TIMEOUT_MS=0', setup: config(VALID), argv: ['deploy', '--env', 'dev', '--dry-run'], env: { TAPCTL_AWS_TIMEOUT_MS: '0' }, exit: 2, says: /from 1 to 3,600,000/ },
+  { name: 'TAPCTL_POLL_INTERVAL_MS=-1', setup: config(VALID), argv: ['validate'], env: { TAPCTL_POLL_INTERVAL_MS: '-1' }, exit: 2, says: /TAPCTL_POLL_INTERVAL_MS='-1' is not valid/ },
+  {
+    name: 'AWS_PROFILE with a typo',
+    setup: (d) => { config(VALID)(d); writeFileSync(join(d, 'aws-config'), '[profile shop-dev]\nregion = us-east-1\n'); },
+    argv: ['status', '--env', 'dev'],
+    env: { AWS_PROFILE: 'shop-dve', AWS_CONFIG_FILE: 'aws-config', AWS_SHARED_CREDENTIALS_FILE: 'none' },
+    exit: 2,
+    says: /there is no AWS profile 'shop-dve' \(from AWS_PROFILE\); did you mean 'shop-dev'\?/,
+  },
+  // Kind 7: options checked before the work.
+  { name: 'deploy --outputs-file /', setup: config(VALID), argv: ['deploy', '--env', 'dev', '--dry-run', '--outputs-file', '/'], exit: 2, says: /is a folder/ },
+  { name: 'deploy --dry-run --no-wait', setup: config(VALID), argv: ['deploy', '--env', 'dev', '--dry-run', '--no-wait'], exit: 2, says: /cannot be used with option '--dry-run'/ },
+  { name: 'status --watch often', setup: config(VALID), argv: ['status', '--env', 'dev', '--watch', 'often'], exit: 2, says: /--watch takes a number of seconds/ },
+  { name: 'push-image --tag latest', setup: config(VALID), argv: ['push-image', '--env', 'dev', '--tag', 'latest'], exit: 2, says: /never the only tag/ },
+  // Kind 8: init.
+  { name: 'init --region us-easst-1', argv: ['init', '--region', 'us-easst-1', '--account', '123456789012', '--email', 'ops@shop.io'], exit: 2, says: /did you mean 'us-east-1'\?/ },
+  { name: 'init --account 1234', argv: ['init', '--account', '1234', '--email', 'ops@shop.io'], exit: 2, says: /is not an AWS account ID/ },
+  { name: 'init in a folder that holds a project', setup: config(VALID), argv: ['init', '--account', '123456789012', '--email', 'ops@shop.io'], exit: 2, says: /already holds a tapctl project/ },
+  { name: 'init without a terminal or flags', argv: ['init'], exit: 2, says: /--account and --email are required/ },
+  // Kind 9: one contract.
+  { name: '--env --json', setup: config(VALID), argv: ['config', '--env', '--json'], humanArgv: ['config', '--env', '--no-color'], exit: 2, says: /--env needs a value, got the flag/ },
+  { name: 'an invalid config', setup: config('project: Shop!\nenvironments: {}\n'), argv: ['validate'], exit: 2, says: /is not valid/ },
+  // Kind 10 and the rest.
+  { name: 'destroy --force', setup: config(VALID), argv: ['destroy', '--env', 'prod', '--force', '--yes'], exit: 2, says: /--force is now --allow-production/ },
+  { name: 'a misspelt command', argv: ['deplyo'], exit: 2, says: /unknown command 'deplyo'; did you mean deploy\?/ },
+  { name: 'an unknown option', setup: config(VALID), argv: ['validate', '--strict'], exit: 2, says: /unknown option '--strict'/ },
+  { name: 'no project anywhere', argv: ['status', '--env', 'dev'], exit: 2, says: /no tapctl.config.yaml in/ },
+  { name: '--dir that does not exist', argv: ['validate', '--dir', 'nowhere'], exit: 2, says: /there is no such folder/ },
+];
+
+let n = 0;
+function caseDir(c: Case): string {
+  const dir = join(root, `case-${++n}`);
+  mkdirSync(dir);
+  c.setup?.(dir);
+  return dir;
+}
+
+async function run(c: Case, json: boolean): Promise<CliRun & { ms: number }> {
+  const dir = caseDir(c);
+  const argv = json ? [...c.argv, '--json'] : (c.humanArgv ?? c.argv);
+  const started = Date.now();
+  const r = await spawnTapctl(argv, { cwd: dir, env: cleanEnv(c.env ?? {}), timeoutMs: 30_000 });
+  return { ...r, ms: Date.now() - started };
+}
+
+function clean(r: CliRun): void {
+  expect(DOCUMENTED).toContain(r.code);
+  expect(r.stdout + r.stderr).not.toMatch(/internal error|this is a bug/i);
+  expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(r.stdout.length + r.stderr.length).toBeLessThan(MAX_OUTPUT);
+}
+
+describe('the bad-input corpus (spawned binary)', () => {
+  it.each(CASES)('$name (human)', async (c) => {
+    const r = await run(c, false);
+    expect(r.code, r.stderr).toBe(c.exit);
+    clean(r);
+    expect(r.ms).toBeLessThan(25_000);
+    const failures = r.stderr.split('\n').filter((l) => l.startsWith('✖'));
+    expect(failures).toHaveLength(c.exit === 0 ? 0 : 1);
+    expect(r.stdout + r.stderr).toMatch(c.says);
+  });
+
+  it.each(CASES)('$name (--json)', async (c) => {
+    const r = await run(c, true);
+    expect(r.code, r.stderr).toBe(c.exit);
+    clean(r);
+    const lines = r.stdout.trimEnd().split('\n');
+    const last = JSON.parse(lines.at(-1)!);
+    for (const line of lines) expect(JSON.parse(line).type).toEqual(expect.any(String));
+    expect(lines.filter((l) => JSON.parse(l).type === 'result')).toHaveLength(1);
+    expect(last).toMatchObject({ type: 'result', ok: c.exit === 0 });
+    if (c.exit !== 0) {
+      expect(last.error.exitCode).toBe(c.exit);
+      expect(JSON.stringify(last.error) + r.stderr).toMatch(c.says);
+    }
+  });
+});
