@@ -2,8 +2,13 @@
  * The embedded CDK app: one resolved environment in, one stack out, of the class of the environment's preset
  * (ecommerce: TapStack; catalog-api, rds-postgres: ./presets). Synthesis is offline: the account,
  * region and availability zones come from the config, so nothing here needs credentials or calls AWS.
+ *
+ * Every aws-cdk-lib import under src/infra is `import x = require('aws-cdk-lib/...')` (tsc compiles it to a
+ * createRequire call), never `import ... from`: Node's ESM-to-CommonJS bridge reads every export name of an ES
+ * module import, which runs all of aws-cdk-lib's lazy getters and loads ~355 submodules where a stack needs ~25
+ * (a third of a cold synth's CPU). test/infra/cdk-loading.test.ts keeps it so. `import type` loads nothing.
  */
-import * as cdk from 'aws-cdk-lib';
+import cdk = require('aws-cdk-lib');
 import type { Stack } from 'aws-cdk-lib';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { Preset } from '../config/schema.js';

@@ -9,7 +9,8 @@
  *
  * test/infra/nag-suppressions.test.ts checks that this helper and cdk-nag's own write identical metadata.
  */
-import { CfnResource } from 'aws-cdk-lib';
+import cdk = require('aws-cdk-lib');
+import CfnResource = cdk.CfnResource;
 import type { IConstruct } from 'constructs';
 
 /** A finding of a granular rule (IAM5, IAM4, ...): the exact finding, or `{ regex: '/.../flags' }`. */

@@ -2,9 +2,15 @@
  * The e-commerce platform of tapstack.md as one stack: the constructs of ./constructs wired together from a
  * resolved environment. Every physical name comes from `config.names`; every setting from the config.
  */
-import { Duration, RemovalPolicy, Stack, Tags, Token, type StackProps } from 'aws-cdk-lib';
-import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
+import cdk = require('aws-cdk-lib');
+import Duration = cdk.Duration;
+import RemovalPolicy = cdk.RemovalPolicy;
+import Stack = cdk.Stack;
+import Tags = cdk.Tags;
+import Token = cdk.Token;
+import type { StackProps } from 'aws-cdk-lib';
+import cloudfront = require('aws-cdk-lib/aws-cloudfront');
+import ecs = require('aws-cdk-lib/aws-ecs');
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DB_PORT } from '../config/engine-versions.js';

@@ -3,8 +3,8 @@
  * managed CachingDisabled policy (never legacy forwarded values, failure-lessons.md #9), every HTTP method,
  * viewers redirected to HTTPS.
  */
-import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import cloudfront = require('aws-cdk-lib/aws-cloudfront');
+import origins = require('aws-cdk-lib/aws-cloudfront-origins');
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';

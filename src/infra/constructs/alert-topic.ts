@@ -2,12 +2,12 @@
  * An encrypted SNS topic that emails one address, and alarms that notify it: the alerting of every preset
  * (the ecommerce stack's Observability construct builds its 11 alarms of tapstack.md §9 on it).
  */
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import cloudwatch = require('aws-cdk-lib/aws-cloudwatch');
+import actions = require('aws-cdk-lib/aws-cloudwatch-actions');
+import iam = require('aws-cdk-lib/aws-iam');
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import sns = require('aws-cdk-lib/aws-sns');
+import subscriptions = require('aws-cdk-lib/aws-sns-subscriptions');
 import { Construct } from 'constructs';
 
 export interface AlertTopicProps {

@@ -1,13 +1,15 @@
 /**
  * tapstack.md §8: the processor Lambda function and the REST API (stage, usage plan, API key, resources).
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import cdk = require('aws-cdk-lib');
+import Duration = cdk.Duration;
+import RemovalPolicy = cdk.RemovalPolicy;
+import apigw = require('aws-cdk-lib/aws-apigateway');
+import ec2 = require('aws-cdk-lib/aws-ec2');
+import iam = require('aws-cdk-lib/aws-iam');
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import lambda = require('aws-cdk-lib/aws-lambda');
+import logs = require('aws-cdk-lib/aws-logs');
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { suppressNag } from '../nag-suppressions.js';

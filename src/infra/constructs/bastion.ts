@@ -3,9 +3,10 @@
  * address. Operators and CI forward a local port to the database through it
  * (AWS-StartPortForwardingSessionToRemoteHost).
  */
-import { Tags } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import cdk = require('aws-cdk-lib');
+import Tags = cdk.Tags;
+import ec2 = require('aws-cdk-lib/aws-ec2');
+import iam = require('aws-cdk-lib/aws-iam');
 import { Construct } from 'constructs';
 import { suppressNag } from '../nag-suppressions.js';
 

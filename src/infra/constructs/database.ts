@@ -1,11 +1,13 @@
 /**
  * tapstack.md §4: the master credentials secret, its hosted rotation and the Aurora Serverless v2 cluster.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import cdk = require('aws-cdk-lib');
+import Duration = cdk.Duration;
+import RemovalPolicy = cdk.RemovalPolicy;
+import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as rds from 'aws-cdk-lib/aws-rds';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import rds = require('aws-cdk-lib/aws-rds');
+import secretsmanager = require('aws-cdk-lib/aws-secretsmanager');
 import { Construct } from 'constructs';
 import { DB_PORT, rdsEngineVersion } from '../../config/engine-versions.js';
 import type { DbEngine } from '../../config/schema.js';

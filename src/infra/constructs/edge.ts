@@ -1,10 +1,12 @@
 /**
  * tapstack.md §7: the static-assets bucket, the logs bucket and the CloudFront distribution in front of them.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import cdk = require('aws-cdk-lib');
+import Duration = cdk.Duration;
+import RemovalPolicy = cdk.RemovalPolicy;
+import cloudfront = require('aws-cdk-lib/aws-cloudfront');
+import origins = require('aws-cdk-lib/aws-cloudfront-origins');
+import s3 = require('aws-cdk-lib/aws-s3');
 import { Construct } from 'constructs';
 import { suppressNag } from '../nag-suppressions.js';
 

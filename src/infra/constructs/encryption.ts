@@ -1,9 +1,12 @@
 /**
  * tapstack.md §3: the customer-managed KMS key of the platform.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import cdk = require('aws-cdk-lib');
+import Duration = cdk.Duration;
+import RemovalPolicy = cdk.RemovalPolicy;
+import Stack = cdk.Stack;
+import iam = require('aws-cdk-lib/aws-iam');
+import kms = require('aws-cdk-lib/aws-kms');
 import { Construct } from 'constructs';
 
 export interface EncryptionProps {

@@ -1,7 +1,7 @@
 /**
  * tapstack.md §2: the VPC (three tiers) and the four security groups of the platform.
  */
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { suppressNag } from '../nag-suppressions.js';

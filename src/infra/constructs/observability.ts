@@ -1,12 +1,13 @@
 /**
  * tapstack.md §9: the alert topic, the 11 alarms and the dashboard.
  */
-import { Duration } from 'aws-cdk-lib';
+import cdk = require('aws-cdk-lib');
+import Duration = cdk.Duration;
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import cloudwatch = require('aws-cdk-lib/aws-cloudwatch');
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as rds from 'aws-cdk-lib/aws-rds';

@@ -1,7 +1,8 @@
 /**
  * tapstack.md §11: stack outputs with fixed logical IDs, so that deploy and status read them by key.
  */
-import { CfnOutput } from 'aws-cdk-lib';
+import cdk = require('aws-cdk-lib');
+import CfnOutput = cdk.CfnOutput;
 import { Construct } from 'constructs';
 
 /** One output. */

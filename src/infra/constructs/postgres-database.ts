@@ -4,13 +4,15 @@
  * role, log exports into log groups this construct owns (so their retention is set without a custom resource),
  * and a generated, rotated master password.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import cdk = require('aws-cdk-lib');
+import Duration = cdk.Duration;
+import RemovalPolicy = cdk.RemovalPolicy;
+import ec2 = require('aws-cdk-lib/aws-ec2');
+import iam = require('aws-cdk-lib/aws-iam');
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as rds from 'aws-cdk-lib/aws-rds';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import logs = require('aws-cdk-lib/aws-logs');
+import rds = require('aws-cdk-lib/aws-rds');
+import secretsmanager = require('aws-cdk-lib/aws-secretsmanager');
 import { Construct } from 'constructs';
 import { rdsLogGroupName } from '../../config/presets/rds-postgres.js';
 import { EXCLUDED_PASSWORD_CHARACTERS } from './database.js';

@@ -1,8 +1,9 @@
 /**
  * tapstack.md §5.1: the ECR repository push-image pushes to and the service pulls from.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
+import cdk = require('aws-cdk-lib');
+import RemovalPolicy = cdk.RemovalPolicy;
+import ecr = require('aws-cdk-lib/aws-ecr');
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 

@@ -2,14 +2,18 @@
  * tapstack.md §5.2-§5.7 and §6: the ECS cluster and Fargate service, their roles and log group, and the
  * Application Load Balancer in front of them.
  */
-import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import cdk = require('aws-cdk-lib');
+import CfnResource = cdk.CfnResource;
+import Duration = cdk.Duration;
+import RemovalPolicy = cdk.RemovalPolicy;
+import Stack = cdk.Stack;
+import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import ecs = require('aws-cdk-lib/aws-ecs');
+import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
+import iam = require('aws-cdk-lib/aws-iam');
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import logs = require('aws-cdk-lib/aws-logs');
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';

@@ -3,8 +3,9 @@
  * out (NAT gateways, or VPC endpoints only), and isolated data subnets. Security groups are not part of it: each
  * preset's tiers differ (presets.md a.4, b.3), so each stack creates its own.
  */
-import { Tags } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import cdk = require('aws-cdk-lib');
+import Tags = cdk.Tags;
+import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 

@@ -3,9 +3,10 @@
  * and status read (the spec's own a.12 names map onto them, docs/presets.md); the alarms reuse the ecommerce
  * thresholds of `alarms:` for the parts this preset has.
  */
-import { Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import cdk = require('aws-cdk-lib');
+import Token = cdk.Token;
+import cloudwatch = require('aws-cdk-lib/aws-cloudwatch');
+import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
 import type { ResolvedEnvironment } from '../../config/resolve.js';
 import { AlertTopic } from '../constructs/alert-topic.js';
 import { StackOutputs } from '../constructs/outputs.js';

@@ -4,11 +4,14 @@
  * a generated and rotated password, an ECR repository for push-image, the log bucket, alarms. Names come from
  * src/config/presets/catalog-api.ts; the gaps of a.16 are closed as docs/presets.md describes.
  */
-import { Duration, Stack, Tags } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
+import cdk = require('aws-cdk-lib');
+import Duration = cdk.Duration;
+import Stack = cdk.Stack;
+import Tags = cdk.Tags;
+import ec2 = require('aws-cdk-lib/aws-ec2');
+import ecs = require('aws-cdk-lib/aws-ecs');
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import s3 = require('aws-cdk-lib/aws-s3');
 import type { Construct } from 'constructs';
 import { DB_PORT } from '../../config/engine-versions.js';
 import type { CatalogApiNames } from '../../config/presets/catalog-api.js';

@@ -1,6 +1,10 @@
 /** What the stacks of the catalog-api and rds-postgres presets share: their props, tags and removal policy. */
-import { RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
-import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import cdk = require('aws-cdk-lib');
+import RemovalPolicy = cdk.RemovalPolicy;
+import Stack = cdk.Stack;
+import Tags = cdk.Tags;
+import type { StackProps } from 'aws-cdk-lib';
+import cloudfront = require('aws-cdk-lib/aws-cloudfront');
 import type { ResolvedEnvironment } from '../../config/resolve.js';
 
 export interface PresetStackProps extends StackProps {

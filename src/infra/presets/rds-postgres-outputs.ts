@@ -4,8 +4,11 @@
  * and the outputs operators and integration tests use. Keys shared with the other presets (DatabaseEndpoint,
  * DatabasePort, DatabaseSecretArn, KMSKeyArn ...) keep their names.
  */
-import { Duration, Fn, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import cdk = require('aws-cdk-lib');
+import Duration = cdk.Duration;
+import Fn = cdk.Fn;
+import Token = cdk.Token;
+import cloudwatch = require('aws-cdk-lib/aws-cloudwatch');
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type { ResolvedEnvironment } from '../../config/resolve.js';
 import { AlertTopic } from '../constructs/alert-topic.js';

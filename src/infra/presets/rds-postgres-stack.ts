@@ -4,13 +4,17 @@
  * an SSM bastion, a data bucket with its S3 access role, alarms and the outputs integration tests need. Every
  * number b.10 leaves open comes from the config's `postgres:` section.
  */
-import { CfnResource, Duration, Stack, Tags } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import cdk = require('aws-cdk-lib');
+import CfnResource = cdk.CfnResource;
+import Duration = cdk.Duration;
+import Stack = cdk.Stack;
+import Tags = cdk.Tags;
+import ec2 = require('aws-cdk-lib/aws-ec2');
+import iam = require('aws-cdk-lib/aws-iam');
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as rds from 'aws-cdk-lib/aws-rds';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import rds = require('aws-cdk-lib/aws-rds');
+import s3 = require('aws-cdk-lib/aws-s3');
 import type { Construct } from 'constructs';
 import { rdsPostgresNamesOf } from '../../config/presets/index.js';
 import { postgresParameters } from '../../config/presets/postgres-engine.js';
