@@ -19,13 +19,15 @@ const LOAD_PROBE = fileURLToPath(new URL('./load-probe.mjs', import.meta.url));
 /** Builds dist/ when it is missing or older than the status sources (tsc emits even when other files have type errors). */
 function ensureBuilt(): void {
   const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f))).mtimeMs));
-  const built = join(ROOT, 'dist/status/run.js');
+  // bin/tapctl.js runs the bundle (scripts/bundle.js), which is made from tsc's output.
+  const built = join(ROOT, 'dist/bundle/tapctl.js');
   if (existsSync(built) && statSync(built).mtimeMs >= newest(join(ROOT, 'src/status'))) return;
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
   } catch {
     // Type errors elsewhere in the tree do not stop tsc from emitting.
   }
+  execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.js')], { cwd: ROOT, stdio: 'ignore' });
   if (!existsSync(built)) throw new Error('dist/ could not be built: run npm run build');
 }
 
