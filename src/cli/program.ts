@@ -44,14 +44,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
       const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
       const ioHost = hostFor(globals);
-      const interactive = globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
+      let prompter: Prompter | undefined;
       const ctx: CommandContext = {
         io: ioHost,
         globals,
         cwd: io.cwd,
         env: io.env,
-        interactive,
-        prompter: io.prompter ?? terminalPrompter(io.stdin, io.stderr),
+        // Asked only by commands that may prompt: reading io.stdin makes Node set up process.stdin (milliseconds).
+        get interactive() {
+          return globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
+        },
+        get prompter() {
+          return (prompter ??= io.prompter ?? terminalPrompter(io.stdin, io.stderr));
+        },
         signal: io.signal,
         version: io.version,
       };

@@ -3,7 +3,6 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from './errors.js';
 import type { CommandContext } from './context.js';
-import { configCacheKey, readConfigCache, writeConfigCache } from '../config/cache.js';
 import { formatIssue } from '../config/issues.js';
 import type { LoadedConfig } from '../config/load.js';
 import { CONFIG_FILE_NAME, findConfigFile } from '../config/locate.js';
@@ -19,6 +18,8 @@ export async function loadProject(ctx: CommandContext, options: { allowErrors?: 
   const path = configPath(ctx);
   const projectDir = dirname(path);
   let key: string | undefined;
+  // Imported here, not at the top: it loads node:crypto (~5 ms), which --help and init do not need.
+  const { configCacheKey, readConfigCache, writeConfigCache } = await import('../config/cache.js');
   if (!options.allowErrors) {
     try {
       key = configCacheKey(readFileSync(path, 'utf8'));
