@@ -13,6 +13,7 @@ import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { loadSdk } from './sdk.js';
 
 export interface AwsTarget {
   readonly region: string;
@@ -59,35 +60,35 @@ export class AwsClients {
   }
 
   cloudFormation(): Promise<CloudFormationClient> {
-    return this.make('cfn', async () => (await import('@aws-sdk/client-cloudformation')).CloudFormationClient);
+    return this.make('cfn', async () => (await loadSdk('@aws-sdk/client-cloudformation')).CloudFormationClient);
   }
   sts(): Promise<STSClient> {
-    return this.make('sts', async () => (await import('@aws-sdk/client-sts')).STSClient);
+    return this.make('sts', async () => (await loadSdk('@aws-sdk/client-sts')).STSClient);
   }
   ecr(): Promise<ECRClient> {
-    return this.make('ecr', async () => (await import('@aws-sdk/client-ecr')).ECRClient);
+    return this.make('ecr', async () => (await loadSdk('@aws-sdk/client-ecr')).ECRClient);
   }
   ecs(): Promise<ECSClient> {
-    return this.make('ecs', async () => (await import('@aws-sdk/client-ecs')).ECSClient);
+    return this.make('ecs', async () => (await loadSdk('@aws-sdk/client-ecs')).ECSClient);
   }
   rds(): Promise<RDSClient> {
-    return this.make('rds', async () => (await import('@aws-sdk/client-rds')).RDSClient);
+    return this.make('rds', async () => (await loadSdk('@aws-sdk/client-rds')).RDSClient);
   }
   apiGateway(): Promise<APIGatewayClient> {
-    return this.make('apigw', async () => (await import('@aws-sdk/client-api-gateway')).APIGatewayClient);
+    return this.make('apigw', async () => (await loadSdk('@aws-sdk/client-api-gateway')).APIGatewayClient);
   }
   elbv2(): Promise<ElasticLoadBalancingV2Client> {
-    return this.make('elbv2', async () => (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client);
+    return this.make('elbv2', async () => (await loadSdk('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client);
   }
   /** The CDK bootstrap version lives in an SSM parameter. */
   ssm(): Promise<SSMClient> {
-    return this.make('ssm', async () => (await import('@aws-sdk/client-ssm')).SSMClient);
+    return this.make('ssm', async () => (await loadSdk('@aws-sdk/client-ssm')).SSMClient);
   }
   s3(): Promise<S3Client> {
     // Emulators serve buckets under the endpoint's path, not as <bucket>.<host> virtual hosts.
-    return this.make('s3', async () => (await import('@aws-sdk/client-s3')).S3Client, this.target.endpoint ? { forcePathStyle: true } : {});
+    return this.make('s3', async () => (await loadSdk('@aws-sdk/client-s3')).S3Client, this.target.endpoint ? { forcePathStyle: true } : {});
   }
   cloudWatch(): Promise<CloudWatchClient> {
-    return this.make('cw', async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient);
+    return this.make('cw', async () => (await loadSdk('@aws-sdk/client-cloudwatch')).CloudWatchClient);
   }
 }

@@ -4,13 +4,22 @@ import { suggest } from '../config/suggest.js';
 import { knownProfiles } from './profiles.js';
 import type { AwsClients } from './clients.js';
 import { explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 export interface CallerIdentity {
   readonly account: string;
   readonly arn: string;
 }
 
-export async function callerIdentity(clients: AwsClients): Promise<CallerIdentity> {
+export interface CallerIdentityOptions {
+  /**
+   * Called once STS has signed the request, just before it goes out: the credentials exist (whether AWS accepts
+   * them is the answer's business). Not called when no credentials were found.
+   */
+  readonly onSigned?: () => void;
+}
+
+export async function callerIdentity(clients: AwsClients, options: CallerIdentityOptions = {}): Promise<CallerIdentity> {
   const profile = clients.target.profile;
   if (profile) {
     const known = knownProfiles();
@@ -21,9 +30,15 @@ export async function callerIdentity(clients: AwsClients): Promise<CallerIdentit
       });
     }
   }
-  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const { GetCallerIdentityCommand } = await loadSdk('@aws-sdk/client-sts');
   try {
-    const out = await (await clients.sts()).send(new GetCallerIdentityCommand({}));
+    const command = new GetCallerIdentityCommand({});
+    const { onSigned } = options;
+    if (onSigned) {
+      // The lowest priority of the finalizeRequest step runs after the signer, which fails without credentials.
+      command.middlewareStack.add((next) => (args) => (onSigned(), next(args)), { step: 'finalizeRequest', priority: 'low', name: 'tapctlOnSigned' });
+    }
+    const out = await (await clients.sts()).send(command);
     return { account: out.Account ?? '', arn: out.Arn ?? '' };
   } catch (e) {
     throw explainAwsError(e, 'checking your AWS identity');

@@ -1,6 +1,7 @@
 /** Which Aurora engine versions RDS offers in a region (failure-lessons.md #15-#17: they differ by region). */
 import type { AwsClients } from './clients.js';
 import { explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 /** True when RDS offers `engine` at `version` (RDS spelling, e.g. 8.0.mysql_aurora.3.08.0) in the region. */
 export async function engineVersionOffered(clients: AwsClients, engine: string, version: string): Promise<boolean> {
@@ -13,7 +14,7 @@ export async function offeredEngineVersions(clients: AwsClients, engine: string)
 }
 
 async function describeVersions(clients: AwsClients, engine: string, version?: string): Promise<string[]> {
-  const { DescribeDBEngineVersionsCommand } = await import('@aws-sdk/client-rds');
+  const { DescribeDBEngineVersionsCommand } = await loadSdk('@aws-sdk/client-rds');
   const rds = await clients.rds();
   const versions: string[] = [];
   let marker: string | undefined;

@@ -1,6 +1,6 @@
 /**
- * One refresh of `tapctl status`: who am I and the one DescribeStacks (in parallel), the account check, then
- * every section at once (Promise.allSettled: a section that fails says why and the others still show).
+ * One refresh of `tapctl status`: who am I (STS alone, see below) and the one DescribeStacks, the account check,
+ * then every section at once (Promise.allSettled: a section that fails says why and the others still show).
  */
 import { InterruptedError, OperationError } from '../cli/errors.js';
 import type { AwsClients } from '../aws/clients.js';
@@ -36,16 +36,20 @@ export interface Collected {
 export async function collectStatus(o: CollectOptions): Promise<Collected> {
   const { env, clients, signal } = o;
   const stackName = env.names.stack;
-  // STS goes out first (its answer is needed first); CloudFormation, then the sections' code, load behind it.
-  const identityPromise = o.identity ? Promise.resolve(o.identity) : bounded(callerIdentity(clients), signal, 'checking your AWS identity');
-  identityPromise.catch(() => undefined); // settled below; no unhandled rejection while STS loads
-  if (!o.identity) await clients.sts().catch(() => undefined);
+  // STS alone first: no other SDK client loads until the credentials are known to exist (STS has signed its
+  // request). Without credentials status ends here with exit 2, having loaded one client rather than six.
+  let credentialsFound = (): void => undefined;
+  const signed = new Promise<void>((resolve) => (credentialsFound = resolve));
+  const identityPromise = o.identity
+    ? Promise.resolve(o.identity)
+    : bounded(callerIdentity(clients, { onSigned: credentialsFound }), signal, 'checking your AWS identity');
+  identityPromise.catch(() => undefined); // settled below; no unhandled rejection meanwhile
+  const first = await Promise.race([signed.then(() => 'signed'), identityPromise.then(() => 'answered', () => 'failed')]);
+  if (first === 'failed') await identityPromise; // throws why (no credentials ...), with nothing else loaded
+  // Then CloudFormation, while STS's answer is on its way. Each section loads its own client when it runs.
   const stackPromise = bounded(describeStack(clients, stackName), signal, `reading stack ${stackName}`);
   const sectionsModule = import('./sections/index.js');
-  // Once both requests are out, the section clients load during the wait for their answers.
-  void Promise.all([clients.cloudFormation(), sectionsModule])
-    .then(([, m]) => m.preloadSectionClients(clients))
-    .catch(() => undefined);
+  sectionsModule.catch(() => undefined);
   const [identityResult, stackResult] = await Promise.allSettled([identityPromise, stackPromise]);
   if (identityResult.status === 'rejected') throw identityResult.reason;
   const identity = identityResult.value;
