@@ -1,11 +1,15 @@
-/** `tapctl synth --env <name>`: the embedded CDK app to a cloud assembly, in-process, offline. */
+/**
+ * `tapctl synth --env <name>` (or `--all`): the embedded CDK app to a cloud assembly, in-process, offline.
+ * `--all` synthesizes every environment of the config in this one process, so aws-cdk-lib loads once.
+ */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
-import { InterruptedError, isTapctlError, OperationError } from '../cli/errors.js';
+import { InterruptedError, isTapctlError, OperationError, UsageError } from '../cli/errors.js';
 import type { Styles } from '../cli/io-host.js';
 import type { Runner } from '../cli/program.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
 import { resolveImage } from '../deploy/image.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { INLINE_TEMPLATE_LIMIT } from '../synth/summary.js';
@@ -16,30 +20,50 @@ export interface SynthOptions {
   readonly validate?: boolean;
   /** false with --no-cache. */
   readonly cache?: boolean;
+  /** Every environment of the config, in one process. */
+  readonly all?: boolean;
 }
 
 export type SynthCommandResult = Omit<SynthResult, 'validationErrors'> & { environment: string; validated?: boolean; validationErrors: string[] };
+
+/** `synth --all`: one result per environment, in the config's order. */
+export interface SynthAllResult {
+  readonly environments: SynthCommandResult[];
+}
 
 export function register(program: Command, runner: Runner): Command {
   return program
     .command('synth')
     .description('synthesize the CloudFormation template of an environment (offline, no credentials needed)')
-    .option('--out <dir>', 'cloud assembly folder (default: .tapctl/<env>/cdk.out)')
+    .option('--all', 'every environment in tapctl.config.yaml, in one process (aws-cdk-lib loads once)')
+    .option('--out <dir>', 'cloud assembly folder (default: .tapctl/<env>/cdk.out; with --all, <dir>/<env>)')
     .option('--validate', "run aws-cdk-lib's built-in CloudFormation validation (adds seconds)")
     .option('--no-cache', 'synthesize even when nothing changed since the last run')
-    .action(runner.action(run, render));
+    .action(runner.action(run, (r: SynthCommandResult | SynthAllResult, s: Styles) => ('environments' in r ? renderAll(r, s) : render(r, s))));
 }
 
-export async function run(ctx: CommandContext, options: SynthOptions): Promise<SynthCommandResult> {
+export async function run(ctx: CommandContext, options: SynthOptions): Promise<SynthCommandResult | SynthAllResult> {
+  if (options.all && ctx.globals.env) {
+    throw new UsageError('give --env <name> or --all, not both', { hint: 'tapctl synth --all synthesizes every environment of tapctl.config.yaml' });
+  }
   const loaded = await loadProject(ctx);
-  // The image deploy would run, so that synth shows exactly what deploy will deploy.
-  const { env } = resolveImage(selectEnvironment(ctx, loaded), loaded.projectDir);
-  const outDir = options.out ? resolve(ctx.cwd, options.out) : assemblyDir(loaded.projectDir, env.name);
-  ctx.io.progress(`synthesizing ${env.names.stack} ...`);
+  const envs = options.all ? loaded.environments : [selectEnvironment(ctx, loaded)];
   const { synthesize } = await import('../synth/synthesize.js');
+  const results: SynthCommandResult[] = [];
+  for (const selected of envs) {
+    // The image deploy would run, so that synth shows exactly what deploy will deploy.
+    const { env } = resolveImage(selected, loaded.projectDir);
+    const outDir = options.out ? resolve(ctx.cwd, options.out, ...(options.all ? [env.name] : [])) : assemblyDir(loaded.projectDir, env.name);
+    ctx.io.progress(`synthesizing ${env.names.stack} ...`);
+    results.push(await synthOne(ctx, env, () => synthesize(env, { outDir, validate: options.validate, useCache: options.cache !== false }), options));
+  }
+  return options.all ? { environments: results } : results[0];
+}
+
+async function synthOne(ctx: CommandContext, env: ResolvedEnvironment, work: () => Promise<SynthResult>, options: SynthOptions): Promise<SynthCommandResult> {
   let result: SynthResult;
   try {
-    result = await synthesize(env, { outDir, validate: options.validate, useCache: options.cache !== false });
+    result = await work();
   } catch (e) {
     if (isTapctlError(e)) throw e;
     throw new OperationError(`synthesis of ${env.name} failed: ${(e as Error).message}`, {
@@ -82,4 +106,8 @@ export function render(r: SynthCommandResult, s: Styles): string {
   if (r.warnings.length) lines.push('', s.warn(`Warnings (${r.warnings.length})`), ...r.warnings.map((w) => `  ! ${w}`));
   if (r.validationErrors.length) lines.push('', s.bad(`CloudFormation validation (${r.validationErrors.length})`), ...r.validationErrors.map((w) => `  ✖ ${w}`));
   return lines.join('\n');
+}
+
+export function renderAll(r: SynthAllResult, s: Styles): string {
+  return r.environments.map((e) => render(e, s)).join('\n\n');
 }
