@@ -13,13 +13,14 @@
  *   TAPCTL_BENCH_BIN=<js>  measure another build's bin/tapctl.js (e.g. an older checkout) with the same floors
  *   TAPCTL_BENCH_SEED=<f>  the seed floor app (default ../shared/bench/seed-app/synth.cjs beside the project)
  *   ONLY=<regex>           only the goals whose name matches
+ *   BENCH_ENV=clean        measure with PATH and LANG only, instead of this shell's environment (see baseEnv)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fakeAwsEnv, startFakeAws } from './bench-status.js';
+import { startFakeAws } from './bench-status.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = resolve(process.env.TAPCTL_BENCH_BIN ?? join(root, 'bin', 'tapctl.js'));
@@ -53,9 +54,18 @@ mkdirSync(home);
 mkdirSync(project);
 writeFileSync(join(project, 'tapctl.config.yaml'), config(fake.endpoint));
 
-/** The environment of every measured process: nothing from the developer's shell but PATH and LANG. */
-const baseEnv = { PATH: process.env.PATH, LANG: process.env.LANG ?? 'C', HOME: home, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true' };
-const credentials = fakeAwsEnv({ HOME: home });
+/**
+ * The environment of every measured process, floors and tapctl alike: this shell's, less every AWS_ and TAPCTL_
+ * variable, with an empty HOME (no ~/.aws) and no instance metadata lookups. BENCH_ENV=clean keeps only PATH and
+ * LANG: the ratios then grow, since a bare `node -e 0` gets cheaper (NODE_EXTRA_CA_CERTS, for one, costs every
+ * Node start ~35 ms of CPU on this machine).
+ */
+const clean = process.env.BENCH_ENV === 'clean';
+const inherited = clean
+  ? { PATH: process.env.PATH, LANG: process.env.LANG ?? 'C' }
+  : Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|TAPCTL_|NODE_OPTIONS$|NO_COLOR$|FORCE_COLOR$)/.test(k)));
+const baseEnv = { ...inherited, HOME: home, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true' };
+const credentials = { ...baseEnv, AWS_ACCESS_KEY_ID: 'AKIAFAKEBENCH', AWS_SECRET_ACCESS_KEY: 'fake-secret' };
 
 /** One measured process: node --require <probe> <args>. Resolves with the probe's report and the wall time. */
 function measure(args, { env = baseEnv, cwd = project } = {}) {
@@ -182,7 +192,8 @@ process.stderr.write('\n');
 
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 console.log(`tapctl ${version} benchmark — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} cores — ${bin === join(root, 'bin', 'tapctl.js') ? 'this build' : bin}`);
-console.log('Ratio = median CPU time (user+sys of the child) of the case / of its floor, measured interleaved in this run.\n');
+console.log('Ratio = median CPU time (user+sys of the child) of the case / of its floor, measured interleaved in this run.');
+console.log(`Environment: ${clean ? 'clean (PATH and LANG only; BENCH_ENV=clean)' : "this shell's, less AWS_* and TAPCTL_* (BENCH_ENV=clean for PATH and LANG only)"}${process.env.NODE_EXTRA_CA_CERTS && !clean ? '; includes NODE_EXTRA_CA_CERTS' : ''}.\n`);
 const width = Math.max(...results.map((r) => r.name.length));
 const pad = (s, n) => String(s).padStart(n);
 console.log(`${'goal'.padEnd(width)}  ${pad('ratio', 6)}  ${pad('goal', 5)}  ${pad('cpu ms', 7)}  ${pad('floor', 7)}  ${'floor is'.padEnd(26)}  ${pad('wall ms', 8)}`);
