@@ -12,6 +12,7 @@
 // it and adds it here.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -27,6 +28,27 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
   .filter((name) => !BUNDLED.includes(name))
   .flatMap((name) => [name, `${name}/*`]);
+
+/**
+ * commander require()s node:child_process when it loads, for executable subcommands, which tapctl never uses;
+ * that module (with node:net behind it) costs ~10 ms of CPU at every start. Here it is required on first use.
+ * The build fails when commander's source no longer looks as expected, rather than patching blindly.
+ */
+const lazyChildProcessInCommander = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      const uses = source.match(/childProcess\.\w+/g) ?? [];
+      if (!source.includes(eager) || uses.some((u) => u !== 'childProcess.spawn')) {
+        throw new Error(`${path} changed: check the lazy node:child_process patch in scripts/bundle.js`);
+      }
+      const lazy = "let childProcessModule; const childProcess = { spawn: (...args) => (childProcessModule ??= require('node:child_process')).spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
 
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
@@ -47,6 +69,7 @@ const result = await build({
   legalComments: 'none',
   // commander is CommonJS and require()s Node built-ins; an ES module bundle has no `require` of its own.
   banner: { js: "import { createRequire as __tapctlRequire } from 'node:module'; const require = __tapctlRequire(import.meta.url);" },
+  plugins: [lazyChildProcessInCommander],
   metafile: true,
   logLevel: 'warning',
 });

@@ -8,7 +8,7 @@
  * Settings whose safe value depends on the kind of environment (deletion protection, retained data) have no
  * static default here: they are filled in by `resolve.ts` from the environment's `kind`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const PRESETS = ['ecommerce', 'catalog-api', 'rds-postgres'] as const;
 export type Preset = (typeof PRESETS)[number];
