@@ -4,7 +4,7 @@
  * entry and the chunks the command needs, not tapctl's ~130 compiled modules or zod's ~95. Speed itself is measured
  * by `npm run bench`, not here.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,12 @@ const TRACER = fileURLToPath(new URL('../../scripts/lib/trace-imports.mjs', impo
 const HEAVY = /node_modules\/(aws-cdk-lib|@aws-cdk\/toolkit-lib|@aws-sdk\/client-|@aws-sdk\/credential-provider|constructs)\/(?!package\.json$)/;
 /** Files a light command may load: today 15 (--help) to 23 (validate); unbundled, --help loaded 95 and validate 365. */
 const MAX_FILES = 30;
+/**
+ * Bytes of JavaScript a light command loads (today: --help 150 KB, config 300 KB, validate 520 KB), with room to
+ * grow. Node parses all of it at every start; zod bundled whole (`import { z } from 'zod'` instead of
+ * `import * as z`) would add ~450 KB.
+ */
+const MAX_BYTES: Record<string, number> = { '--help': 250_000, validate: 750_000, config: 500_000, synth: 500_000 };
 const project = tempProject();
 afterAll(() => project.cleanup());
 
@@ -45,6 +51,8 @@ describe('start-up imports', () => {
     expect(loaded.some((u) => u.endsWith('/dist/bundle/tapctl.js'))).toBe(true);
     expect(loaded.filter((u) => HEAVY.test(u)), loaded.join('\n')).toEqual([]);
     expect(loaded.length, loaded.join('\n')).toBeLessThanOrEqual(MAX_FILES);
+    const bytes = loaded.reduce((n, u) => n + statSync(fileURLToPath(u)).size, 0);
+    expect(bytes, `${args[0]} loaded ${bytes} bytes`).toBeLessThanOrEqual(MAX_BYTES[args[0]]);
   });
 
   it('the tracer sees CommonJS loads too (so the check above can fail): a cold synth loads aws-cdk-lib', () => {
