@@ -13,6 +13,7 @@ import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { loadSdk } from './sdk.js';
 
 export interface AwsTarget {
@@ -35,10 +36,33 @@ export function awsRequestTimeoutMs(): number {
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 20_000;
 }
 
+type CredentialProvider = ReturnType<typeof defaultProvider>;
+
 export class AwsClients {
   private readonly cache = new Map<string, unknown>();
+  private credentialProvider?: Promise<CredentialProvider>;
 
   constructor(readonly target: AwsTarget) {}
+
+  /**
+   * The target's credentials, from the SDK's default chain (environment, SSO, profile, process, web identity,
+   * container, instance role), resolved once for every client made here, as each client would have resolved
+   * them for itself. Loads no SDK client: a command can learn that there are none (a CredentialsProviderError)
+   * before it loads a client it could not use.
+   */
+  async credentials(): Promise<Awaited<ReturnType<CredentialProvider>>> {
+    return (await this.provider())();
+  }
+
+  private provider(): Promise<CredentialProvider> {
+    this.credentialProvider ??= loadSdk('@aws-sdk/credential-provider-node').then((chain) => {
+      // What a client hands its own default chain: its configuration, also as the parent of the STS/SSO clients
+      // that some sources (assume-role profiles, web identity, SSO) make.
+      const config = this.config;
+      return chain.defaultProvider({ ...config, parentClientConfig: config });
+    });
+    return this.credentialProvider;
+  }
 
   private get config() {
     const { region, profile, endpoint } = this.target;
@@ -55,7 +79,7 @@ export class AwsClients {
   }
 
   private async make<T>(key: string, load: () => Promise<new (config: object) => T>, extra: object = {}): Promise<T> {
-    if (!this.cache.has(key)) this.cache.set(key, new (await load())({ ...this.config, ...extra }));
+    if (!this.cache.has(key)) this.cache.set(key, new (await load())({ ...this.config, credentials: await this.provider(), ...extra }));
     return this.cache.get(key) as T;
   }
 

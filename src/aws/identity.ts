@@ -11,37 +11,50 @@ export interface CallerIdentity {
   readonly arn: string;
 }
 
+/**
+ * Whether there are credentials at all (the SDK's chain finds some), learned without loading an SDK client.
+ * Throws as callerIdentity does: a misspelt profile (exit 2, with a suggestion), no credentials (exit 2).
+ * Whether AWS accepts them is callerIdentity's business.
+ */
+export async function findCredentials(clients: AwsClients): Promise<void> {
+  assertKnownProfile(clients);
+  try {
+    await clients.credentials();
+  } catch (e) {
+    throw explainAwsError(e, 'checking your AWS identity');
+  }
+}
+
 export interface CallerIdentityOptions {
-  /**
-   * Called once STS has signed the request, just before it goes out: the credentials exist (whether AWS accepts
-   * them is the answer's business). Not called when no credentials were found.
-   */
-  readonly onSigned?: () => void;
+  /** Called when STS's request is signed and handed to the HTTP handler, i.e. as it leaves. */
+  readonly onSent?: () => void;
 }
 
 export async function callerIdentity(clients: AwsClients, options: CallerIdentityOptions = {}): Promise<CallerIdentity> {
-  const profile = clients.target.profile;
-  if (profile) {
-    const known = knownProfiles();
-    if (!known.includes(profile)) {
-      const near = suggest(profile, known);
-      throw new UsageError(`there is no AWS profile '${profile}'${near ? `; did you mean '${near}'?` : ''}`, {
-        hint: known.length ? `profiles in ~/.aws/config and ~/.aws/credentials: ${known.join(', ')}` : 'no AWS profiles are configured on this machine: aws configure sso, or drop --profile',
-      });
-    }
-  }
+  assertKnownProfile(clients);
   const { GetCallerIdentityCommand } = await loadSdk('@aws-sdk/client-sts');
   try {
     const command = new GetCallerIdentityCommand({});
-    const { onSigned } = options;
-    if (onSigned) {
-      // The lowest priority of the finalizeRequest step runs after the signer, which fails without credentials.
-      command.middlewareStack.add((next) => (args) => (onSigned(), next(args)), { step: 'finalizeRequest', priority: 'low', name: 'tapctlOnSigned' });
-    }
+    const { onSent } = options;
+    // The lowest priority of the last step before the HTTP handler: after signing and the retry strategy.
+    if (onSent) command.middlewareStack.add((next) => (args) => (onSent(), next(args)), { step: 'finalizeRequest', priority: 'low', name: 'tapctlOnSent' });
     const out = await (await clients.sts()).send(command);
     return { account: out.Account ?? '', arn: out.Arn ?? '' };
   } catch (e) {
     throw explainAwsError(e, 'checking your AWS identity');
+  }
+}
+
+/** --profile (or the environment's profile) names a profile of ~/.aws/config or ~/.aws/credentials. */
+function assertKnownProfile(clients: AwsClients): void {
+  const profile = clients.target.profile;
+  if (!profile) return;
+  const known = knownProfiles();
+  if (!known.includes(profile)) {
+    const near = suggest(profile, known);
+    throw new UsageError(`there is no AWS profile '${profile}'${near ? `; did you mean '${near}'?` : ''}`, {
+      hint: known.length ? `profiles in ~/.aws/config and ~/.aws/credentials: ${known.join(', ')}` : 'no AWS profiles are configured on this machine: aws configure sso, or drop --profile',
+    });
   }
 }
 

@@ -19,6 +19,7 @@ interface SdkPackages {
   '@aws-sdk/client-s3': typeof import('@aws-sdk/client-s3');
   '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
   '@aws-sdk/client-sts': typeof import('@aws-sdk/client-sts');
+  '@aws-sdk/credential-provider-node': typeof import('@aws-sdk/credential-provider-node');
 }
 
 const requireSdk = createRequire(import.meta.url);

@@ -1,10 +1,10 @@
 /**
- * One refresh of `tapctl status`: who am I (STS alone, see below) and the one DescribeStacks, the account check,
+ * One refresh of `tapctl status`: the credentials, who am I (STS) and the one DescribeStacks, the account check,
  * then every section at once (Promise.allSettled: a section that fails says why and the others still show).
  */
 import { InterruptedError, OperationError } from '../cli/errors.js';
 import type { AwsClients } from '../aws/clients.js';
-import { assertAccount, callerIdentity, type CallerIdentity } from '../aws/identity.js';
+import { assertAccount, callerIdentity, findCredentials, type CallerIdentity } from '../aws/identity.js';
 import { describeStack, stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { PushedImage } from '../state/work-dir.js';
@@ -36,18 +36,25 @@ export interface Collected {
 export async function collectStatus(o: CollectOptions): Promise<Collected> {
   const { env, clients, signal } = o;
   const stackName = env.names.stack;
-  // STS alone first: no other SDK client loads until the credentials are known to exist (STS has signed its
-  // request). Without credentials status ends here with exit 2, having loaded one client rather than six.
-  let credentialsFound = (): void => undefined;
-  const signed = new Promise<void>((resolve) => (credentialsFound = resolve));
+  if (!o.identity) {
+    // The credentials first, before any SDK client loads: without them status ends here (exit 2) having loaded
+    // only the SDK's credential chain. Then STS goes out alone, and CloudFormation loads while its answer travels.
+    await bounded(findCredentials(clients), signal, 'checking your AWS identity');
+  }
+  let stsSent = (): void => undefined;
+  const sent = new Promise<void>((resolve) => (stsSent = resolve));
   const identityPromise = o.identity
     ? Promise.resolve(o.identity)
-    : bounded(callerIdentity(clients, { onSigned: credentialsFound }), signal, 'checking your AWS identity');
+    : bounded(callerIdentity(clients, { onSent: stsSent }), signal, 'checking your AWS identity');
   identityPromise.catch(() => undefined); // settled below; no unhandled rejection meanwhile
-  const first = await Promise.race([signed.then(() => 'signed'), identityPromise.then(() => 'answered', () => 'failed')]);
-  if (first === 'failed') await identityPromise; // throws why (no credentials ...), with nothing else loaded
-  // Then CloudFormation, while STS's answer is on its way. Each section loads its own client when it runs.
+  if (!o.identity) {
+    await Promise.race([sent, identityPromise.then(() => undefined, () => undefined)]);
+    // The request object is made a few promise steps after the middleware: let it leave before CloudFormation's
+    // client loads, which holds the thread for tens of milliseconds.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const stackPromise = bounded(describeStack(clients, stackName), signal, `reading stack ${stackName}`);
+  // Each section loads its own SDK client when it runs.
   const sectionsModule = import('./sections/index.js');
   sectionsModule.catch(() => undefined);
   const [identityResult, stackResult] = await Promise.allSettled([identityPromise, stackPromise]);
