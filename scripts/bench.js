@@ -215,6 +215,12 @@ if (peakRssMiB.length) {
   if (verdict === 'MISSED') missed++;
   console.log(`${'peak memory of a cold synth (MiB, max RSS)'.padEnd(width)}  ${pad(peak.toFixed(0), 6)}  ${pad('160', 5)}  ${''.padStart(7)}  ${''.padStart(7)}  ${''.padEnd(26)}  ${''.padStart(8)}  ${verdict}`);
 }
+// Not a ratio: how many AWS calls a deploy with no changes makes (it runs test/deploy/api-calls.test.ts).
+if (!only && existsSync(join(root, 'scripts', 'bench-deploy.js'))) {
+  const { benchDeploy } = await import('./bench-deploy.js');
+  console.log('');
+  for (const row of (await benchDeploy()).rows) console.log(`${row.name}: ${row.ms} ${row.unit}  ${row.note}`);
+}
 if (missed) {
   console.log(`\n${missed} goal(s) missed by more than 25 %`);
   process.exitCode = 1;
