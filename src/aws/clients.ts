@@ -15,6 +15,8 @@ import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { loadSdk } from './sdk.js';
 
 export interface AwsTarget {
   readonly region: string;
@@ -35,10 +37,33 @@ export function awsRequestTimeoutMs(): number {
   return readSettings(process.env).awsTimeoutMs ?? 20_000;
 }
 
+type CredentialProvider = ReturnType<typeof defaultProvider>;
+
 export class AwsClients {
   private readonly cache = new Map<string, unknown>();
+  private credentialProvider?: Promise<CredentialProvider>;
 
   constructor(readonly target: AwsTarget) {}
+
+  /**
+   * The target's credentials, from the SDK's default chain (environment, SSO, profile, process, web identity,
+   * container, instance role), resolved once for every client made here, as each client would have resolved
+   * them for itself. Loads no SDK client: a command can learn that there are none (a CredentialsProviderError)
+   * before it loads a client it could not use.
+   */
+  async credentials(): Promise<Awaited<ReturnType<CredentialProvider>>> {
+    return (await this.provider())();
+  }
+
+  private provider(): Promise<CredentialProvider> {
+    this.credentialProvider ??= loadSdk('@aws-sdk/credential-provider-node').then((chain) => {
+      // What a client hands its own default chain: its configuration, also as the parent of the STS/SSO clients
+      // that some sources (assume-role profiles, web identity, SSO) make.
+      const config = this.config;
+      return chain.defaultProvider({ ...config, parentClientConfig: config });
+    });
+    return this.credentialProvider;
+  }
 
   private get config() {
     const { region, profile, endpoint } = this.target;
@@ -55,44 +80,44 @@ export class AwsClients {
   }
 
   private async make<T>(key: string, load: () => Promise<new (config: object) => T>, extra: object = {}): Promise<T> {
-    if (!this.cache.has(key)) this.cache.set(key, new (await load())({ ...this.config, ...extra }));
+    if (!this.cache.has(key)) this.cache.set(key, new (await load())({ ...this.config, credentials: await this.provider(), ...extra }));
     return this.cache.get(key) as T;
   }
 
   cloudFormation(): Promise<CloudFormationClient> {
-    return this.make('cfn', async () => (await import('@aws-sdk/client-cloudformation')).CloudFormationClient);
+    return this.make('cfn', async () => (await loadSdk('@aws-sdk/client-cloudformation')).CloudFormationClient);
   }
   sts(): Promise<STSClient> {
-    return this.make('sts', async () => (await import('@aws-sdk/client-sts')).STSClient);
+    return this.make('sts', async () => (await loadSdk('@aws-sdk/client-sts')).STSClient);
   }
   ecr(): Promise<ECRClient> {
-    return this.make('ecr', async () => (await import('@aws-sdk/client-ecr')).ECRClient);
+    return this.make('ecr', async () => (await loadSdk('@aws-sdk/client-ecr')).ECRClient);
   }
   ecs(): Promise<ECSClient> {
-    return this.make('ecs', async () => (await import('@aws-sdk/client-ecs')).ECSClient);
+    return this.make('ecs', async () => (await loadSdk('@aws-sdk/client-ecs')).ECSClient);
   }
   rds(): Promise<RDSClient> {
-    return this.make('rds', async () => (await import('@aws-sdk/client-rds')).RDSClient);
+    return this.make('rds', async () => (await loadSdk('@aws-sdk/client-rds')).RDSClient);
   }
   apiGateway(): Promise<APIGatewayClient> {
-    return this.make('apigw', async () => (await import('@aws-sdk/client-api-gateway')).APIGatewayClient);
+    return this.make('apigw', async () => (await loadSdk('@aws-sdk/client-api-gateway')).APIGatewayClient);
   }
   elbv2(): Promise<ElasticLoadBalancingV2Client> {
-    return this.make('elbv2', async () => (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client);
+    return this.make('elbv2', async () => (await loadSdk('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client);
   }
   /** The CDK bootstrap version lives in an SSM parameter. */
   ssm(): Promise<SSMClient> {
-    return this.make('ssm', async () => (await import('@aws-sdk/client-ssm')).SSMClient);
+    return this.make('ssm', async () => (await loadSdk('@aws-sdk/client-ssm')).SSMClient);
   }
   s3(): Promise<S3Client> {
     // Emulators serve buckets under the endpoint's path, not as <bucket>.<host> virtual hosts.
-    return this.make('s3', async () => (await import('@aws-sdk/client-s3')).S3Client, this.target.endpoint ? { forcePathStyle: true } : {});
+    return this.make('s3', async () => (await loadSdk('@aws-sdk/client-s3')).S3Client, this.target.endpoint ? { forcePathStyle: true } : {});
   }
   /** Availability zones of the account (preflight). */
   ec2(): Promise<EC2Client> {
     return this.make('ec2', async () => (await import('@aws-sdk/client-ec2')).EC2Client);
   }
   cloudWatch(): Promise<CloudWatchClient> {
-    return this.make('cw', async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient);
+    return this.make('cw', async () => (await loadSdk('@aws-sdk/client-cloudwatch')).CloudWatchClient);
   }
 }

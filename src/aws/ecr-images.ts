@@ -1,6 +1,7 @@
 /** Whether an image is in an ECR repository, without pulling anything. */
 import type { AwsClients } from './clients.js';
 import { awsErrorName, explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 export interface ImageReference {
   readonly tag?: string;
@@ -11,7 +12,7 @@ export interface ImageReference {
 export type ImageLookup = 'found' | 'image-missing' | 'repository-missing';
 
 export async function findImage(clients: AwsClients, repositoryName: string, ref: ImageReference): Promise<ImageLookup> {
-  const { DescribeImagesCommand } = await import('@aws-sdk/client-ecr');
+  const { DescribeImagesCommand } = await loadSdk('@aws-sdk/client-ecr');
   const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag };
   try {
     const out = await (await clients.ecr()).send(new DescribeImagesCommand({ repositoryName, imageIds: [imageId] }));
@@ -24,7 +25,7 @@ export async function findImage(clients: AwsClients, repositoryName: string, ref
 }
 
 export async function repositoryExists(clients: AwsClients, repositoryName: string): Promise<boolean> {
-  const { DescribeRepositoriesCommand } = await import('@aws-sdk/client-ecr');
+  const { DescribeRepositoriesCommand } = await loadSdk('@aws-sdk/client-ecr');
   try {
     await (await clients.ecr()).send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
     return true;

@@ -5,6 +5,7 @@
 import { InterruptedError } from '../cli/errors.js';
 import type { AwsClients } from './clients.js';
 import { awsErrorName, explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'] as const;
 
@@ -44,7 +45,7 @@ export async function waitForScanFindings(
   imageDigest: string,
   options: ScanWaitOptions = {},
 ): Promise<ScanResult> {
-  const { DescribeImageScanFindingsCommand } = await import('@aws-sdk/client-ecr');
+  const { DescribeImageScanFindingsCommand } = await loadSdk('@aws-sdk/client-ecr');
   const ecr = await clients.ecr();
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;

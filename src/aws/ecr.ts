@@ -7,6 +7,7 @@ import type { ImageDetail, ImageIdentifier } from '@aws-sdk/client-ecr';
 import { OperationError } from '../cli/errors.js';
 import type { AwsClients } from './clients.js';
 import { awsErrorName, explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 export interface EcrCredentials {
   /** host[:port] of the registry (the token's proxyEndpoint without its scheme). */
@@ -22,7 +23,7 @@ export interface EcrCredentials {
 
 /** GetAuthorizationToken, decoded. The token is base64("AWS:<password>"); the password is never logged. */
 export async function registryCredentials(clients: AwsClients): Promise<EcrCredentials> {
-  const { GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
+  const { GetAuthorizationTokenCommand } = await loadSdk('@aws-sdk/client-ecr');
   let data;
   try {
     data = (await (await clients.ecr()).send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0];
@@ -83,7 +84,7 @@ export async function describeImage(
   imageId: ImageIdentifier,
   retry: RetryOptions = {},
 ): Promise<ImageDetail> {
-  const { DescribeImagesCommand } = await import('@aws-sdk/client-ecr');
+  const { DescribeImagesCommand } = await loadSdk('@aws-sdk/client-ecr');
   const ecr = await clients.ecr();
   const attempts = retry.attempts ?? 5;
   const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -120,7 +121,7 @@ export interface ManifestDocument {
 
 /** BatchGetImage for one image's manifest. */
 export async function getManifest(clients: AwsClients, repositoryName: string, imageId: ImageIdentifier): Promise<ManifestDocument> {
-  const { BatchGetImageCommand } = await import('@aws-sdk/client-ecr');
+  const { BatchGetImageCommand } = await loadSdk('@aws-sdk/client-ecr');
   let out;
   try {
     out = await (await clients.ecr()).send(

@@ -11,6 +11,7 @@ import { InterruptedError, OperationError } from '../cli/errors.js';
 import type { AwsClients } from './clients.js';
 import { abortableSleep } from './ecr-scan.js';
 import { explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 export interface RolloutTarget {
   readonly cluster: string;
@@ -70,7 +71,7 @@ const EVENTS_SHOWN = 8;
 const STOPPED_SHOWN = 5;
 
 export async function waitForRollout(clients: AwsClients, target: RolloutTarget, options: RolloutWaitOptions = {}): Promise<RolloutResult> {
-  const ecsSdk = await import('@aws-sdk/client-ecs');
+  const ecsSdk = await loadSdk('@aws-sdk/client-ecs');
   const ecs = await clients.ecs();
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;

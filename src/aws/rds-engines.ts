@@ -1,6 +1,7 @@
 /** Which Aurora engine versions RDS offers in a region (failure-lessons.md #15-#17: they differ by region). */
 import type { AwsClients } from './clients.js';
 import { explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 /** The versions RDS offers for `engine` in the region, newest last (for a hint when the chosen one is missing). */
 export async function offeredEngineVersions(clients: AwsClients, engine: string): Promise<string[]> {
@@ -37,7 +38,7 @@ export async function offeredEngineVersion(clients: AwsClients, engine: string, 
 }
 
 async function describeVersions(clients: AwsClients, engine: string, version?: string): Promise<string[]> {
-  const { DescribeDBEngineVersionsCommand } = await import('@aws-sdk/client-rds');
+  const { DescribeDBEngineVersionsCommand } = await loadSdk('@aws-sdk/client-rds');
   const rds = await clients.rds();
   const versions: string[] = [];
   let marker: string | undefined;

@@ -1,9 +1,10 @@
 /** Cheap existence checks for resources a stack leaves behind (retained on delete). */
 import type { AwsClients } from './clients.js';
 import { awsErrorName, explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 export async function bucketExists(clients: AwsClients, bucket: string): Promise<boolean> {
-  const { HeadBucketCommand } = await import('@aws-sdk/client-s3');
+  const { HeadBucketCommand } = await loadSdk('@aws-sdk/client-s3');
   try {
     await (await clients.s3()).send(new HeadBucketCommand({ Bucket: bucket }));
     return true;
@@ -15,7 +16,7 @@ export async function bucketExists(clients: AwsClients, bucket: string): Promise
 }
 
 export async function dbClusterExists(clients: AwsClients, identifier: string): Promise<boolean> {
-  const { DescribeDBClustersCommand } = await import('@aws-sdk/client-rds');
+  const { DescribeDBClustersCommand } = await loadSdk('@aws-sdk/client-rds');
   try {
     const out = await (await clients.rds()).send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
     return (out.DBClusters ?? []).length > 0;

@@ -1,6 +1,7 @@
 /** What CloudFormation holds for a deployed stack beyond its description: template, resources, change sets. */
 import type { AwsClients } from './clients.js';
 import { explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 export type Template = {
   Resources?: Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>;
@@ -10,7 +11,7 @@ export type Template = {
 
 /** The template the stack was last deployed with, or undefined when it cannot be read as JSON. */
 export async function deployedTemplate(clients: AwsClients, stackName: string): Promise<Template | undefined> {
-  const { GetTemplateCommand } = await import('@aws-sdk/client-cloudformation');
+  const { GetTemplateCommand } = await loadSdk('@aws-sdk/client-cloudformation');
   try {
     const out = await (await clients.cloudFormation()).send(new GetTemplateCommand({ StackName: stackName }));
     return out.TemplateBody ? (JSON.parse(out.TemplateBody) as Template) : undefined;
@@ -29,7 +30,7 @@ export interface StackResource {
 
 /** Every resource of the stack (ListStackResources pages; DescribeStackResources stops at 100). */
 export async function stackResources(clients: AwsClients, stackName: string): Promise<StackResource[]> {
-  const { ListStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
+  const { ListStackResourcesCommand } = await loadSdk('@aws-sdk/client-cloudformation');
   const cfn = await clients.cloudFormation();
   const resources: StackResource[] = [];
   let token: string | undefined;
@@ -49,7 +50,7 @@ export async function stackResources(clients: AwsClients, stackName: string): Pr
 
 /** Starts a change set that is waiting in review; CloudFormation carries on without us. */
 export async function executeChangeSet(clients: AwsClients, stackName: string, changeSetName: string): Promise<void> {
-  const { ExecuteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
+  const { ExecuteChangeSetCommand } = await loadSdk('@aws-sdk/client-cloudformation');
   try {
     await (await clients.cloudFormation()).send(new ExecuteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }));
   } catch (e) {
@@ -59,7 +60,7 @@ export async function executeChangeSet(clients: AwsClients, stackName: string, c
 
 /** Removes a change set that will not be executed. */
 export async function deleteChangeSet(clients: AwsClients, stackName: string, changeSetName: string): Promise<void> {
-  const { DeleteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
+  const { DeleteChangeSetCommand } = await loadSdk('@aws-sdk/client-cloudformation');
   try {
     await (await clients.cloudFormation()).send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }));
   } catch (e) {

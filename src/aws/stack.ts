@@ -2,10 +2,11 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from './clients.js';
 import { explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 /** The stack, or undefined when it does not exist. */
 export async function describeStack(clients: AwsClients, stackName: string): Promise<Stack | undefined> {
-  const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const { DescribeStacksCommand } = await loadSdk('@aws-sdk/client-cloudformation');
   try {
     const out = await (await clients.cloudFormation()).send(new DescribeStacksCommand({ StackName: stackName }));
     const stack = out.Stacks?.[0];

@@ -12,7 +12,7 @@
  */
 import { boundQuotedValues } from './quote.js';
 import type { Writable } from 'node:stream';
-import { Chalk, type ChalkInstance } from 'chalk';
+import { styleText } from 'node:util';
 import { ExitCode, isTapctlError } from './errors.js';
 
 export type Level = 'error' | 'warn' | 'info' | 'success' | 'debug';
@@ -24,7 +24,7 @@ export interface IoMessage {
   readonly data?: unknown;
 }
 
-/** Semantic text styles, so that commands never import chalk. Identity functions without colour. */
+/** Semantic text styles, so that commands never write escape codes. Identity functions without colour. */
 export interface Styles {
   readonly bold: (s: string) => string;
   readonly dim: (s: string) => string;
@@ -68,7 +68,7 @@ export class IoHost {
     const noColor = options.env.NO_COLOR !== undefined && options.env.NO_COLOR !== '';
     const colour = options.color && !noColor && Boolean(options.stderr.isTTY) && options.env.TERM !== 'dumb';
     this.live = Boolean(options.stderr.isTTY) && options.env.CI === undefined;
-    this.style = makeStyles(new Chalk({ level: colour ? 1 : 0 }));
+    this.style = colour ? COLOURED : PLAIN;
   }
 
   /** A message for the person: to stderr. In --json mode only warnings and errors are shown. */
@@ -210,14 +210,23 @@ function resultFields(data: unknown): Record<string, unknown> {
   return rest;
 }
 
-function makeStyles(c: ChalkInstance): Styles {
-  return {
-    bold: (x) => c.bold(x),
-    dim: (x) => c.dim(x),
-    good: (x) => c.green(x),
-    bad: (x) => c.red(x),
-    warn: (x) => c.yellow(x),
-    accent: (x) => c.cyan(x),
-    code: (x) => c.cyan(x),
-  };
-}
+type Format = Parameters<typeof styleText>[0];
+
+/**
+ * Node's own styleText (no colour library to load at every start). tapctl decides about colour itself (above), so
+ * newer Node's check of process.stdout is turned off: colour goes to stderr, whatever stdout is.
+ */
+const styled = (format: Format) => (x: string) => styleText(format, x, { validateStream: false });
+
+const COLOURED: Styles = {
+  bold: styled('bold'),
+  dim: styled('dim'),
+  good: styled('green'),
+  bad: styled('red'),
+  warn: styled('yellow'),
+  accent: styled('cyan'),
+  code: styled('cyan'),
+};
+
+const identity = (x: string) => x;
+const PLAIN: Styles = { bold: identity, dim: identity, good: identity, bad: identity, warn: identity, accent: identity, code: identity };

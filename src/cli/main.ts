@@ -10,11 +10,16 @@ const version = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // `tapctl ... | head`: when the reader goes away, stop quietly instead of crashing with EPIPE.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
+const guarded = new WeakSet<NodeJS.WriteStream>();
+function guard(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+  return stream;
 }
 
 const controller = new AbortController();
@@ -26,10 +31,18 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 
+// Node makes process.stdin, stdout and stderr on first use, each a stream (often a socket) that costs milliseconds
+// to set up: --help needs only stdout, and only a command that asks questions needs stdin.
 const code = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
+  get stdout() {
+    return guard(process.stdout);
+  },
+  get stderr() {
+    return guard(process.stderr);
+  },
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
   cwd: process.cwd(),
   signal: controller.signal,

@@ -56,14 +56,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ioHost.command = cmd.name();
       // Settings from the environment are checked before any command does anything (cli/settings.ts).
       readSettings(io.env);
-      const interactive = globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
+      let prompter: Prompter | undefined;
       const ctx: CommandContext = {
         io: ioHost,
         globals,
         cwd: io.cwd,
         env: io.env,
-        interactive,
-        prompter: io.prompter ?? terminalPrompter(io.stdin, io.stderr),
+        // Asked only by commands that may prompt: reading io.stdin makes Node set up process.stdin (milliseconds).
+        get interactive() {
+          return globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
+        },
+        get prompter() {
+          return (prompter ??= io.prompter ?? terminalPrompter(io.stdin, io.stderr));
+        },
         signal: io.signal,
         version: io.version,
       };

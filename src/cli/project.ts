@@ -4,7 +4,6 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from './errors.js';
 import type { CommandContext } from './context.js';
-import { configCacheKey, readConfigCache, writeConfigCache } from '../config/cache.js';
 import { formatIssue } from '../config/issues.js';
 import type { LoadedConfig } from '../config/load.js';
 import { CONFIG_FILE_NAME, findConfigFile, readConfigText } from '../config/locate.js';
@@ -20,6 +19,8 @@ import { suggest } from '../config/suggest.js';
 export async function loadProject(ctx: CommandContext, options: { allowErrors?: boolean } = {}): Promise<LoadedConfig> {
   const path = configPath(ctx);
   const projectDir = dirname(path);
+  // Imported here, not at the top: it loads node:crypto (~5 ms), which --help and init do not need.
+  const { configCacheKey, readConfigCache, writeConfigCache } = await import('../config/cache.js');
   const text = readConfigText(path);
   const key = configCacheKey(text);
   if (!options.allowErrors) {

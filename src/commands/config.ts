@@ -17,8 +17,7 @@ export function register(program: Command, runner: Runner): Command {
 let toYaml: (value: unknown) => string = (value) => JSON.stringify(value, null, 2);
 
 export async function run(ctx: CommandContext): Promise<ResolvedEnvironment> {
-  const { stringify } = await import('yaml');
-  toYaml = (value) => stringify(value, { lineWidth: 0 });
+  ({ toYaml } = await import('../config/yaml-text.js'));
   const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
   const env = selectEnvironment(ctx, loaded);

@@ -41,10 +41,10 @@ export async function readConfigCache({ projectDir, text, key, warn }: ConfigCac
   const entry = readVerified<CacheEntry>(configCacheFile(projectDir), shapeProblem, { onInvalid: warn, label: '.tapctl/config-cache.json' });
   if (!entry || entry.key !== key) return undefined;
   // The entry is for this very text; hold it against the text all the same (see the module comment).
-  const { parse } = await import('yaml');
+  const { parseYaml } = await import('./yaml-text.js');
   let raw: unknown;
   try {
-    raw = parse(text, { maxAliasCount: 100 });
+    raw = parseYaml(text, 100);
   } catch {
     return undefined;
   }

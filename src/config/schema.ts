@@ -8,7 +8,7 @@
  * Settings whose safe value depends on the kind of environment (deletion protection, retained data) have no
  * static default here: they are filled in by `resolve.ts` from the environment's `kind`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENVIRONMENT_KINDS, PRESETS, strict } from './schema/common.js';
 import { AlarmsSchema } from './schema/alarms.js';
 import { ApiSchema } from './schema/api.js';

@@ -73,6 +73,9 @@ export function buildApp<S extends Stack = TapStack>(env: ResolvedEnvironment, o
     analyticsReporting: false,
     // Construct stack traces make synth slower and the assembly larger; tapctl never shows them.
     stackTraces: false,
+    // tree.json (~5 % of a synth) is read by nothing tapctl runs: toolkit-lib 1.40.1 reads it only to warn about
+    // aws-cdk-lib < 2.38 and to match notices to construct types, and carries on without it (lib/api/tree.js).
+    treeMetadata: false,
     context: {
       ...FEATURE_FLAGS,
       ...VALIDATION_CONTEXT,

@@ -1,10 +1,10 @@
 /**
- * One refresh of `tapctl status`: who am I and the one DescribeStacks (in parallel), the account check, then
- * every section at once (Promise.allSettled: a section that fails says why and the others still show).
+ * One refresh of `tapctl status`: the credentials, who am I (STS) and the one DescribeStacks, the account check,
+ * then every section at once (Promise.allSettled: a section that fails says why and the others still show).
  */
 import { InterruptedError, OperationError } from '../cli/errors.js';
 import type { AwsClients } from '../aws/clients.js';
-import { assertAccount, callerIdentity, type CallerIdentity } from '../aws/identity.js';
+import { assertAccount, callerIdentity, findCredentials, type CallerIdentity } from '../aws/identity.js';
 import { describeStack, stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { SCHEMA_VERSION, type StatusDocument } from './schema.js';
@@ -34,16 +34,27 @@ export interface Collected {
 export async function collectStatus(o: CollectOptions): Promise<Collected> {
   const { env, clients, signal } = o;
   const stackName = env.names.stack;
-  // STS goes out first (its answer is needed first); CloudFormation, then the sections' code, load behind it.
-  const identityPromise = o.identity ? Promise.resolve(o.identity) : bounded(callerIdentity(clients), signal, 'checking your AWS identity');
-  identityPromise.catch(() => undefined); // settled below; no unhandled rejection while STS loads
-  if (!o.identity) await clients.sts().catch(() => undefined);
+  if (!o.identity) {
+    // The credentials first, before any SDK client loads: without them status ends here (exit 2) having loaded
+    // only the SDK's credential chain. Then STS goes out alone, and CloudFormation loads while its answer travels.
+    await bounded(findCredentials(clients), signal, 'checking your AWS identity');
+  }
+  let stsSent = (): void => undefined;
+  const sent = new Promise<void>((resolve) => (stsSent = resolve));
+  const identityPromise = o.identity
+    ? Promise.resolve(o.identity)
+    : bounded(callerIdentity(clients, { onSent: stsSent }), signal, 'checking your AWS identity');
+  identityPromise.catch(() => undefined); // settled below; no unhandled rejection meanwhile
+  if (!o.identity) {
+    await Promise.race([sent, identityPromise.then(() => undefined, () => undefined)]);
+    // The request object is made a few promise steps after the middleware: let it leave before CloudFormation's
+    // client loads, which holds the thread for tens of milliseconds.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const stackPromise = bounded(describeStack(clients, stackName), signal, `reading stack ${stackName}`);
+  // Each section loads its own SDK client when it runs.
   const sectionsModule = import('./sections/index.js');
-  // Once both requests are out, the section clients load during the wait for their answers.
-  void Promise.all([clients.cloudFormation(), sectionsModule])
-    .then(([, m]) => m.preloadSectionClients(clients))
-    .catch(() => undefined);
+  sectionsModule.catch(() => undefined);
   const [identityResult, stackResult] = await Promise.allSettled([identityPromise, stackPromise]);
   if (identityResult.status === 'rejected') throw identityResult.reason;
   const identity = identityResult.value;

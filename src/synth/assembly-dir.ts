@@ -38,6 +38,26 @@ export function checkAssemblyDir(outDir: string): void {
   refuseForeign(outDir);
 }
 
+/**
+ * `synth --all --out <dir>` writes `<dir>/<env>` per environment: `<dir>` may hold nothing but such folders, each
+ * one empty or an assembly tapctl wrote (exit 2 otherwise, before anything is synthesized).
+ */
+export function checkAssembliesParent(parent: string): void {
+  if (!existsSync(parent)) return;
+  if (!statSync(parent).isDirectory()) {
+    throw new UsageError(`cannot write the cloud assemblies to ${parent}: it is a file`, { hint: 'give --out a folder that is empty or holds the assemblies of an earlier synth --all' });
+  }
+  for (const name of readdirSync(parent)) {
+    const sub = join(parent, name);
+    if (!statSync(sub).isDirectory()) {
+      throw new UsageError(`refusing to write the cloud assemblies into ${parent}: it holds ${name}, which synth --all did not write`, {
+        hint: 'give --out a new or empty folder; tapctl only ever clears the assemblies it wrote',
+      });
+    }
+    checkAssemblyDir(sub);
+  }
+}
+
 /** Makes `outDir` an empty folder marked as tapctl's, ready for aws-cdk-lib to write into. */
 export function prepareAssemblyDir(outDir: string, { owned }: PrepareOptions): void {
   if (existsSync(outDir)) {

@@ -26,6 +26,9 @@ describe('buildApp', () => {
     expect(stack.availabilityZones).toEqual(env.network.availabilityZones);
     // and without version reporting
     expect(JSON.stringify(assembly.getStackArtifact(stack.artifactId).template)).not.toContain('AWS::CDK::Metadata');
+    // and without tree.json, which nothing reads (toolkit-lib's deploy and diff run without it: test/deploy)
+    expect(readdirSync(outdir)).not.toContain('tree.json');
+    expect(assembly.tree()).toBeUndefined();
   });
 
   it('uses the configured availability zones', () => {

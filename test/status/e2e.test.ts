@@ -19,13 +19,15 @@ const LOAD_PROBE = fileURLToPath(new URL('./load-probe.mjs', import.meta.url));
 /** Builds dist/ when it is missing or older than the status sources (tsc emits even when other files have type errors). */
 function ensureBuilt(): void {
   const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f))).mtimeMs));
-  const built = join(ROOT, 'dist/status/run.js');
+  // bin/tapctl.js runs the bundle (scripts/bundle.js), which is made from tsc's output.
+  const built = join(ROOT, 'dist/bundle/tapctl.js');
   if (existsSync(built) && statSync(built).mtimeMs >= newest(join(ROOT, 'src/status'))) return;
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
   } catch {
     // Type errors elsewhere in the tree do not stop tsc from emitting.
   }
+  execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.js')], { cwd: ROOT, stdio: 'ignore' });
   if (!existsSync(built)) throw new Error('dist/ could not be built: run npm run build');
 }
 
@@ -62,20 +64,32 @@ describe('tapctl status (spawned binary, fake AWS)', () => {
     expect(fake.requests.map((q) => `${q.service}:${q.action}`).sort()).toEqual(['cloudformation:DescribeStacks', 'sts:GetCallerIdentity']);
   });
 
-  it('no credentials at all: exit 2 with the sign-in hint, and no call reaches AWS', async () => {
+  it('no credentials at all: exit 2 with the sign-in hint; no call reaches AWS and no SDK client loads', async () => {
     const { fake, project } = await deployedProject();
+    const log = join(project.dir, 'loaded.json');
     const env = cleanEnv({
       HOME: project.dir,
       AWS_CONFIG_FILE: join(project.dir, 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(project.dir, 'no-aws-credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
+      TAPCTL_LOAD_LOG: log,
     });
     expect(Object.keys(env).filter((k) => k.startsWith('AWS_') && /KEY|TOKEN|PROFILE/.test(k))).toEqual([]);
-    const r = await spawnTapctl(['status', '--env', 'dev'], { cwd: project.dir, env });
-    expect(r.code, r.stderr).toBe(2);
+    // Spawned asynchronously: the fake AWS answers from this process.
+    const { execFile } = await import('node:child_process');
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--import', LOAD_PROBE, BIN, 'status', '--env', 'dev'], { cwd: project.dir, env }, (error, _stdout, stderr) => {
+        resolve({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stderr });
+      });
+    });
+    expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toContain('✖ no AWS credentials found while checking your AWS identity');
     expect(r.stderr).toContain('hint: sign in (aws sso login, or set AWS_PROFILE / AWS_ACCESS_KEY_ID), or pass --profile <name>');
     expect(fake.requests).toEqual([]);
+    // Only the SDK's credential chain was loaded to learn that: no client (each costs tens of milliseconds).
+    const loaded = (JSON.parse(readFileSync(log, 'utf8')) as string[]).map((f) => f.replace(/\\/g, '/'));
+    expect(loaded.some((f) => f.includes('/@aws-sdk/credential-provider-node/'))).toBe(true);
+    expect(loaded.filter((f) => /@aws-sdk\/client-/.test(f))).toEqual([]);
   });
 
   it('a deployed environment: --json validates against the schema; only the needed SDK clients load, never aws-cdk-lib or toolkit-lib', async () => {

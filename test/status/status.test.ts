@@ -1,5 +1,6 @@
 /** `tapctl status` against mocked AWS (aws-sdk-client-mock on the real clients), run in-process. */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
@@ -24,11 +25,14 @@ let aws: ReturnType<typeof healthyEnvironment>;
 beforeEach(() => {
   project = tempProject(sampleConfig());
   aws = healthyEnvironment();
+  // status asks the SDK's credential chain first, and the chain reads the process environment, not runCli's.
+  for (const [k, v] of Object.entries(awsEnv)) if (k.startsWith('AWS_')) vi.stubEnv(k, v);
 });
 afterEach(() => {
   aws.reset();
   project.cleanup();
   vi.unstubAllGlobals();
+  vi.unstubAllEnvs();
 });
 
 const status = (...args: string[]) => runTapctl(['status', '--env', 'dev', ...args], { cwd: project.dir, env: awsEnv });
@@ -410,7 +414,21 @@ describe('tapctl status', () => {
     expect(r.stderr).toContain("--watch takes a number of seconds from 1 to 3600, not 'often'");
   });
 
-  it('no credentials: exit 2 with the sign-in hint', async () => {
+  it('no credentials: exit 2 with the sign-in hint, before any AWS call', async () => {
+    // No variables and no shared files: the SDK's chain finds nothing (the instance role is switched off).
+    vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', undefined);
+    vi.stubEnv('AWS_PROFILE', undefined);
+    vi.stubEnv('AWS_CONFIG_FILE', join(project.dir, 'no-aws-config'));
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(project.dir, 'no-aws-credentials'));
+    const r = await status();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no AWS credentials found while checking your AWS identity');
+    expect(aws.sts.calls()).toHaveLength(0);
+    expect(aws.cfn.calls()).toHaveLength(0);
+  });
+
+  it('a request STS refuses for lack of credentials is exit 2 as well', async () => {
     aws.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
     aws.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
     const r = await status();

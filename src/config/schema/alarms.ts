@@ -1,5 +1,5 @@
 /** Schema section `alarms`: SNS alerts and alarm thresholds (tapstack.md §9). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict } from './common.js';
 
 export const AlarmsSchema = strict({

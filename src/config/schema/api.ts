@@ -1,5 +1,5 @@
 /** Schema section `api`: API Gateway stage and usage plan (tapstack.md §8.2-8.3). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict } from './common.js';
 
 export const ApiSchema = strict({

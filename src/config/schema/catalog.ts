@@ -1,5 +1,5 @@
 /** Schema section `catalog`: catalog-api preset only (presets.md part a). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict } from './common.js';
 
 /**

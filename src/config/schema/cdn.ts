@@ -1,5 +1,5 @@
 /** Schema section `cdn`: CloudFront (tapstack.md §7.4). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict } from './common.js';
 
 export const CdnSchema = strict({

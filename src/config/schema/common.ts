@@ -1,5 +1,5 @@
 /** Shared vocabulary of the schema sections: the presets, environment kinds, engines and the strict object helper. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const PRESETS = ['ecommerce', 'catalog-api', 'rds-postgres'] as const;
 export type Preset = (typeof PRESETS)[number];

@@ -1,5 +1,5 @@
 /** Schema section `container`: The Fargate service, its image build and auto-scaling (tapstack.md §5). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict } from './common.js';
 
 const ENV_VAR = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable');

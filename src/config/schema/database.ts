@@ -1,5 +1,5 @@
 /** Schema section `database`: The Aurora Serverless v2 cluster, its secret and rotation (tapstack.md §4). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict, DB_ENGINES } from './common.js';
 
 export const DatabaseSchema = strict({

@@ -1,5 +1,5 @@
 /** Schema section `lambda`: The processor function (tapstack.md §8.1). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict } from './common.js';
 
 export const LambdaSchema = strict({

@@ -1,5 +1,5 @@
 /** Schema section `network`: VPC and subnets (tapstack.md §2.1). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict } from './common.js';
 
 export const NetworkSchema = strict({

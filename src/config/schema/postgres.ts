@@ -1,5 +1,5 @@
 /** Schema section `postgres`: rds-postgres preset only (presets.md part b). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict } from './common.js';
 
 /** Alarm thresholds of the rds-postgres preset, sized for ~30,000 orders a day on db.r6g.large. */

@@ -1,5 +1,5 @@
 /** Schema section `protection`: What survives a delete; defaults depend on the environment kind (resolve.ts). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict } from './common.js';
 
 export const ProtectionSchema = strict({

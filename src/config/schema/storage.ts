@@ -1,5 +1,5 @@
 /** Schema section `storage`: S3 lifecycle (tapstack.md §7.1-7.2). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { strict } from './common.js';
 
 export const StorageSchema = strict({

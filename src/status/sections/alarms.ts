@@ -2,12 +2,13 @@
 import { presetAlarmNames } from '../../config/presets/index.js';
 import type { AlarmsInfo, Section } from '../schema.js';
 import { callOptions, iso, ok, sectionError, type SectionContext } from './section.js';
+import { loadSdk } from '../../aws/sdk.js';
 
 export async function readAlarms(c: SectionContext): Promise<Section<AlarmsInfo>> {
   const byName = new Map(Object.entries(presetAlarmNames(c.env)).map(([key, name]) => [name, key]));
   try {
     const cw = await c.clients.cloudWatch();
-    const sdk = await import('@aws-sdk/client-cloudwatch');
+    const sdk = await loadSdk('@aws-sdk/client-cloudwatch');
     // Every preset's alarms fit one page (AlarmNames takes up to 100; rds-postgres has at most 3 + 4 per replica).
     const out = await cw.send(new sdk.DescribeAlarmsCommand({ AlarmNames: [...byName.keys()], MaxRecords: 100 }), callOptions(c.signal));
     const alarms = out.MetricAlarms ?? [];

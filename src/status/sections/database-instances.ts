@@ -6,12 +6,13 @@ import type { DBInstance } from '@aws-sdk/client-rds';
 import { rdsPostgresNamesOf } from '../../config/presets/index.js';
 import type { DatabaseInfo, DbInstanceInfo, Section } from '../schema.js';
 import { absent, callOptions, isNotFound, ok, sectionError, type SectionContext } from './section.js';
+import { loadSdk } from '../../aws/sdk.js';
 
 export async function readDatabaseInstances(c: SectionContext): Promise<Section<DatabaseInfo>> {
   const id = c.outputs.DatabaseInstanceId || rdsPostgresNamesOf(c.env).primary;
   try {
     const rds = await c.clients.rds();
-    const sdk = await import('@aws-sdk/client-rds');
+    const sdk = await loadSdk('@aws-sdk/client-rds');
     const described = await rds.send(new sdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), callOptions(c.signal));
     const primary = described.DBInstances?.[0];
     if (!primary) return absent(`database instance ${id} not found`);

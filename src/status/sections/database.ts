@@ -2,13 +2,14 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { DatabaseInfo, Section } from '../schema.js';
 import { absent, callOptions, isNotFound, ok, sectionError, type SectionContext } from './section.js';
+import { loadSdk } from '../../aws/sdk.js';
 
 export async function readDatabase(c: SectionContext): Promise<Section<DatabaseInfo>> {
   const id = c.env.names.dbCluster;
   const what = `reading database cluster ${id}`;
   try {
     const rds = await c.clients.rds();
-    const sdk = await import('@aws-sdk/client-rds');
+    const sdk = await loadSdk('@aws-sdk/client-rds');
     const [clusters, instances] = await Promise.all([
       rds.send(new sdk.DescribeDBClustersCommand({ DBClusterIdentifier: id }), callOptions(c.signal)),
       // Instance states are a bonus: without them the roles still show, from the cluster's member list.

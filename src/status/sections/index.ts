@@ -2,7 +2,6 @@
  * Every section after the stack, read at once. Loaded by collect.ts only once the first round trip is on its way,
  * so that the code (and SDK clients) of the sections never delay the first AWS call.
  */
-import type { AwsClients } from '../../aws/clients.js';
 import type { EndpointInfo, Section } from '../schema.js';
 import { readAlarms } from './alarms.js';
 import { readDatabase } from './database.js';
@@ -44,12 +43,4 @@ export async function readSections(c: SectionContext, o: SectionsOptions) {
     release: joined.release,
     endpoints,
   };
-}
-
-/**
- * The SDK clients the sections call, loaded while the first round trip is in flight rather than after it
- * (a load error surfaces later, in its section).
- */
-export async function preloadSectionClients(clients: AwsClients): Promise<void> {
-  await Promise.allSettled([clients.ecs(), clients.elbv2(), clients.rds(), clients.cloudWatch(), clients.ssm()]);
 }

@@ -8,6 +8,7 @@ import { awsErrorName, isAccessDenied } from '../../aws/errors.js';
 import type { DeploymentInfo, ImageRef, RolloutState, Section, ServiceInfo } from '../schema.js';
 import { compareWithPushed, parseImage, taskDefinitionName } from './image.js';
 import { absent, callOptions, iso, isNotFound, ok, sectionError, type SectionContext } from './section.js';
+import { loadSdk } from '../../aws/sdk.js';
 
 /** The service's container is `app` (tapstack.md §5.5); otherwise the first essential one. */
 const CONTAINER_NAME = 'app';
@@ -19,7 +20,7 @@ export async function readService(c: SectionContext): Promise<Section<ServiceInf
   const what = `reading ECS service ${serviceName}`;
   try {
     const ecs = await c.clients.ecs();
-    const sdk = await import('@aws-sdk/client-ecs');
+    const sdk = await loadSdk('@aws-sdk/client-ecs');
     const notes: string[] = [];
     const [described, listed] = await Promise.all([
       ecs.send(new sdk.DescribeServicesCommand({ cluster, services: [serviceName] }), callOptions(c.signal)),

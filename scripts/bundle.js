@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Bundles tapctl's compiled code (dist/, from tsc) into dist/bundle/, which bin/tapctl.js runs (part of `npm run build`).
+//
+// Why: a light command (--help, config, validate, a cached synth) spends most of its start-up loading modules, and
+// Node's ES module loader pays per file (resolve, read, compile, link). One entry file plus a few chunks loads
+// faster than ~130 files of tapctl, commander, zod (~95 files alone) and yaml. Code split at each dynamic
+// import() stays lazy: a command loads only what its run needs.
+//
+// Never bundled: aws-cdk-lib, toolkit-lib, constructs and the AWS SDK (they load lazily from node_modules by
+// design, find their own assets and wasm by path, and aws-sdk-client-mock must see the same SDK classes), and
+// every other dependency not named in BUNDLED: a new dependency stays an ordinary import until someone measures
+// it and adds it here.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const outdir = join(dist, 'bundle');
+
+/** Dependencies small and pure enough to bundle; all start-up paths load them. */
+const BUNDLED = ['commander', 'zod', 'yaml', 'fastest-levenshtein'];
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
+  .filter((name) => !BUNDLED.includes(name))
+  .flatMap((name) => [name, `${name}/*`]);
+
+/**
+ * commander require()s node:child_process when it loads, for executable subcommands, which tapctl never uses;
+ * that module (with node:net behind it) costs ~10 ms of CPU at every start. Here it is required on first use.
+ * The build fails when commander's source no longer looks as expected, rather than patching blindly.
+ */
+const lazyChildProcessInCommander = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      const uses = source.match(/childProcess\.\w+/g) ?? [];
+      if (!source.includes(eager) || uses.some((u) => u !== 'childProcess.spawn')) {
+        throw new Error(`${path} changed: check the lazy node:child_process patch in scripts/bundle.js`);
+      }
+      const lazy = "let childProcessModule; const childProcess = { spawn: (...args) => (childProcessModule ??= require('node:child_process')).spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * A dynamic `import('yaml')` of a bundled CommonJS package resolves, once bundled, to a namespace with only a
+ * default export: `const { parse } = await import('yaml')` is then undefined at run time, silently (the config
+ * cache missed on every run that way). Such an import goes through a small module that imports the package
+ * statically (src/config/yaml-text.ts); the build refuses the dynamic form.
+ */
+const noDynamicImportOfBundled = {
+  name: 'no-dynamic-import-of-bundled-packages',
+  setup(b) {
+    const pattern = new RegExp(`import\\(\\s*['"](${BUNDLED.join('|')})(/[^'"]*)?['"]\\s*\\)`);
+    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, async ({ path }) => {
+      if (/[\\/]node_modules[\\/]/.test(path)) return undefined;
+      const source = await readFile(path, 'utf8');
+      const found = pattern.exec(source);
+      if (found) throw new Error(`${path}: ${found[0]} loses the package's named exports once bundled; import it statically in a module of its own and import() that module`);
+      return undefined;
+    });
+  },
+};
+
+rmSync(outdir, { recursive: true, force: true });
+const result = await build({
+  entryPoints: { tapctl: join(dist, 'cli', 'main.js') },
+  outdir,
+  // Chunks sit beside the entry: code that finds package files by `new URL('../../templates/', import.meta.url)`
+  // resolves the same from dist/<folder>/ and from dist/bundle/.
+  chunkNames: '[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  external,
+  // Less to parse at every start; identifiers are kept, so stack traces (--verbose) still name the functions.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  // commander is CommonJS and require()s Node built-ins; an ES module bundle has no `require` of its own.
+  banner: { js: "import { createRequire as __tapctlRequire } from 'node:module'; const require = __tapctlRequire(import.meta.url);" },
+  plugins: [lazyChildProcessInCommander, noDynamicImportOfBundled],
+  metafile: true,
+  logLevel: 'warning',
+});
+
+// The code fingerprints that caches are keyed on (src/state/fingerprint.ts), computed here once instead of by
+// reading every compiled file at each start: sha256 per top-level folder of dist/, over file names and bytes.
+const fingerprints = {};
+for (const folder of readdirSync(dist).sort()) {
+  const dir = join(dist, folder);
+  if (folder === 'bundle' || !statSync(dir).isDirectory()) continue;
+  fingerprints[folder] = folderHash(dir);
+}
+writeFileSync(join(outdir, 'fingerprints.json'), JSON.stringify(fingerprints, null, 2) + '\n');
+
+const files = Object.keys(result.metafile.outputs);
+const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+console.log(`bundle: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB in dist/bundle`);
+
+function folderHash(dir) {
+  const hash = createHash('sha256');
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (/\.js$/.test(name)) hash.update(full.slice(dist.length)).update(readFileSync(full));
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
