@@ -6,6 +6,7 @@
 import { readSettings } from '../cli/settings.js';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -94,5 +95,13 @@ export class AwsClients {
   }
   cloudWatch(): Promise<CloudWatchClient> {
     return this.make('cw', async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient);
+  }
+  /**
+   * Log events (logs, run). `requestTimeout` bounds the wait for an answer to start; a Live Tail session then
+   * streams its answer for hours and is not cut by it (the stream sends an update every second, even when
+   * nothing is logged).
+   */
+  cloudWatchLogs(): Promise<CloudWatchLogsClient> {
+    return this.make('logs', async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient);
   }
 }
