@@ -67,7 +67,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         signal: io.signal,
         version: io.version,
       };
-      const positional = args.slice(0, -2).filter((a): a is string => typeof a === 'string');
+      // A variadic argument (run's command) arrives as one array: its words are positional too.
+      const positional = args.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
       const data = await run(ctx, cmd.opts() as Parameters<typeof run>[1], positional);
       // The one final line (--json) or the rendered result: every command ends here.
       ioHost.result(data, render);

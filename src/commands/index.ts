@@ -11,6 +11,7 @@ import * as logs from './logs.js';
 import * as pushImage from './push-image.js';
 import * as releases from './releases.js';
 import * as rollback from './rollback.js';
+import * as runCmd from './run.js';
 import * as status from './status.js';
 import * as synth from './synth.js';
 import * as validate from './validate.js';
@@ -19,4 +20,4 @@ export interface CommandModule {
   register(program: Command, runner: Runner): Command;
 }
 
-export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, logs];
+export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, logs, runCmd];
