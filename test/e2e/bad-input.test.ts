@@ -76,6 +76,13 @@ const CASES: Case[] = [
   { name: 'deploy --dry-run --no-wait', setup: config(VALID), argv: ['deploy', '--env', 'dev', '--dry-run', '--no-wait'], exit: 2, says: /cannot be used with option '--dry-run'/ },
   { name: 'status --watch often', setup: config(VALID), argv: ['status', '--env', 'dev', '--watch', 'often'], exit: 2, says: /--watch takes a number of seconds/ },
   { name: 'push-image --tag latest', setup: config(VALID), argv: ['push-image', '--env', 'dev', '--tag', 'latest'], exit: 2, says: /never the only tag/ },
+  { name: 'logs --since yesterday', setup: config(VALID), argv: ['logs', '--env', 'dev', '--since', 'yesterday'], exit: 2, says: /--since 'yesterday' is neither a duration nor an ISO 8601 time/ },
+  { name: 'logs --since in the future', setup: config(VALID), argv: ['logs', '--env', 'dev', '--since', '2999-01-01T00:00:00Z'], exit: 2, says: /is in the future/ },
+  { name: 'logs --task that is no task ID', setup: config(VALID), argv: ['logs', '--env', 'dev', '--task', '../../etc/passwd'], exit: 2, says: /is not an ECS task ID/ },
+  { name: 'logs --task with --source lambda', setup: config(VALID), argv: ['logs', '--env', 'dev', '--source', 'lambda', '--task', '0123456789abcdef0123456789abcdef'], exit: 2, says: /--task only applies to the service's logs/ },
+  { name: 'logs --source db', setup: config(VALID), argv: ['logs', '--env', 'dev', '--source', 'db'], exit: 2, says: /argument 'db' is invalid/ },
+  { name: 'run without a command', setup: config(VALID), argv: ['run', '--env', 'dev'], exit: 2, says: /give the command after --/ },
+  { name: 'run in production without --yes or a terminal', setup: config(VALID), argv: ['run', '--env', 'prod', 'true'], exit: 3, says: /running a command in production 'prod' needs approval/ },
   // Kind 8: init.
   { name: 'init --region us-easst-1', argv: ['init', '--region', 'us-easst-1', '--account', '123456789012', '--email', 'ops@shop.io'], exit: 2, says: /did you mean 'us-east-1'\?/ },
   { name: 'init --account 1234', argv: ['init', '--account', '1234', '--email', 'ops@shop.io'], exit: 2, says: /is not an AWS account ID/ },
