@@ -13,6 +13,7 @@ import cloudfront = require('aws-cdk-lib/aws-cloudfront');
 import ecs = require('aws-cdk-lib/aws-ecs');
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { appSecretRefs } from './app-secret-refs.js';
 import { DB_PORT } from '../config/engine-versions.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { ProcessorApi } from './constructs/api.js';
@@ -168,6 +169,9 @@ export class TapStack extends Stack {
       healthCheckCommand: c.healthCheckCommand,
       logRetention,
       deletionProtection: protection.deletionProtection,
+      appSecrets: appSecretRefs(env),
+      exec: env.container.exec,
+      rolloutNonce: env.deployInputs?.rolloutNonce,
     });
     this.awaitingImage = this.service.awaitingImage;
 

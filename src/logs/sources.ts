@@ -3,6 +3,7 @@
  * one reader of where each source logs. Read with the DescribeStacks call that also confirms the stack exists.
  */
 import type { AwsClients } from '../aws/clients.js';
+import { partitionOf } from '../aws/partition.js';
 import { OperationError, UsageError } from '../cli/errors.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { LOG_GROUPS_OUTPUT, LOG_SOURCES, type LogGroupsOutput, type LogSource } from '../infra/log-sources.js';
@@ -88,6 +89,5 @@ function parseOutput(raw: string, stackName: string): LogGroupsOutput {
 
 /** The log group's ARN, as Live Tail wants it (no trailing `:*`). */
 export function logGroupArn(env: { account: string; region: string }, logGroup: string): string {
-  const partition = env.region.startsWith('cn-') ? 'aws-cn' : env.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-  return `arn:${partition}:logs:${env.region}:${env.account}:log-group:${logGroup}`;
+  return `arn:${partitionOf(env.region)}:logs:${env.region}:${env.account}:log-group:${logGroup}`;
 }

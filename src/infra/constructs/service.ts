@@ -16,9 +16,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG } from '../image-placeholder.js';
-import { AppTaskDefinition, HEALTH_CHECK, type ContainerImageSource } from './task-definition.js';
+import { suppressNag } from '../nag-suppressions.js';
+import { AppTaskDefinition, HEALTH_CHECK, type AppSecretRef, type ContainerImageSource } from './task-definition.js';
 
-export { CONTAINER_NAME, HEALTH_CHECK, PLACEHOLDER_IMAGE_TAG, type ContainerImageSource };
+export { CONTAINER_NAME, HEALTH_CHECK, PLACEHOLDER_IMAGE_TAG, type AppSecretRef, type ContainerImageSource };
 
 /** Physical names of the service's resources. */
 export interface ContainerServiceNames {
@@ -116,6 +117,22 @@ export interface ContainerServiceProps {
   readonly logRetention?: logs.RetentionDays;
   /** Load balancer deletion protection. @default true */
   readonly deletionProtection?: boolean;
+  /** App secrets of the container (task-definition.ts). @default - none */
+  readonly appSecrets?: readonly AppSecretRef[];
+  /**
+   * ECS Exec (`tapctl exec`): enableExecuteCommand on the service, and the task role may open Session Manager's
+   * channels (ssmmessages). New tasks get it; tasks started before keep running without it.
+   *
+   * @default false
+   */
+  readonly exec?: boolean;
+  /**
+   * ForceNewDeployment's nonce: a new value rolls the service although nothing else changed (deploy sets it when
+   * tasks run a secret value older than the secret's last change).
+   *
+   * @default - none
+   */
+  readonly rolloutNonce?: string;
 }
 
 /** A Fargate service behind an internet-facing ALB, with target-tracking auto-scaling. */
@@ -168,6 +185,7 @@ export class ContainerService extends Construct {
       healthCheckPath: healthPath,
       healthCheckCommand: props.healthCheckCommand,
       logRetention: props.logRetention,
+      appSecrets: props.appSecrets,
     });
     this.logGroup = task.logGroup;
     this.executionRole = task.executionRole;
@@ -195,7 +213,24 @@ export class ContainerService extends Construct {
       // Not in the spec: start new tasks before stopping old ones, so a deploy never drops below desired count.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
+      // Left out rather than false when off, so that templates of environments without it stay as they were.
+      ...(props.exec ? { enableExecuteCommand: true } : {}),
     });
+    if (props.rolloutNonce) this.service.forceNewDeployment(props.rolloutNonce);
+    if (props.exec) {
+      suppressNag(
+        this.taskRole,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'ECS Exec (container.exec): the ssmmessages channel actions support no resource-level permissions, so Resource "*" is their only form (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html).',
+            appliesTo: ['Resource::*'],
+          },
+        ],
+        { applyToChildren: true },
+      );
+    }
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'ALB', {
       loadBalancerName: props.names.loadBalancer,

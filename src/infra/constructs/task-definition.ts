@@ -37,6 +37,19 @@ export interface ContainerImageSource {
   readonly digest?: string;
 }
 
+/** An app secret the container receives (container.secrets), by the ARN ECS reads it from. */
+export interface AppSecretRef {
+  /** The environment variable it becomes: upper case, the secret's name under `tapctl/<project>/<suffix>/`. */
+  readonly name: string;
+  /**
+   * The secret's full ARN (resolved from Secrets Manager at deploy time), or its partial ARN (without the six
+   * random characters) in a template synthesized without AWS.
+   */
+  readonly arn: string;
+  /** `arn` is partial: the execution role may then read `<arn>-??????`, the six characters Secrets Manager adds. */
+  readonly partial: boolean;
+}
+
 export interface AppTaskDefinitionProps {
   /** Physical names: the log group and the task definition family. */
   readonly names: { readonly logGroup: string; readonly taskFamily: string };
@@ -72,6 +85,14 @@ export interface AppTaskDefinitionProps {
   readonly healthCheckCommand?: string;
   /** @default logs.RetentionDays.ONE_WEEK */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * App secrets, injected as ECS `secrets` (never as plain environment values): the execution role may call
+   * secretsmanager:GetSecretValue on exactly these ARNs, and decrypts them with `encryptionKey`, which it may
+   * already use.
+   *
+   * @default - none
+   */
+  readonly appSecrets?: readonly AppSecretRef[];
 }
 
 /**
@@ -152,7 +173,10 @@ export class AppTaskDefinition {
         // is not a secret, and the Lambda's DB_SECRET_ARN is an ARN too), and the value below as DB_SECRET.
         DB_SECRET_ARN: props.databaseSecret.secretArn,
       },
-      secrets: { DB_SECRET: ecs.Secret.fromSecretsManager(props.databaseSecret) },
+      secrets: {
+        DB_SECRET: ecs.Secret.fromSecretsManager(props.databaseSecret),
+        ...Object.fromEntries((props.appSecrets ?? []).map((s) => [s.name, appSecret(s)])),
+      },
       healthCheck: {
         command: ['CMD-SHELL', props.healthCheckCommand ?? `curl -f http://localhost:${port}${healthPath} || exit 1`],
         ...HEALTH_CHECK.container,
@@ -183,6 +207,21 @@ export class AppTaskDefinition {
       ],
       { applyToChildren: true },
     );
+    const partial = (props.appSecrets ?? []).filter((x) => x.partial);
+    if (partial.length > 0) {
+      suppressNag(
+        this.executionRole,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'A template synthesized without AWS names an app secret by its partial ARN: -?????? matches exactly the six characters Secrets Manager appends to that one name. A deploy names the full ARN.',
+            appliesTo: partial.map((x) => `Resource::${x.arn}-??????`),
+          },
+        ],
+        { applyToChildren: true },
+      );
+    }
     const bucketId = props.staticBucket && logicalIdOf(props.staticBucket);
     if (bucketId) {
       suppressNag(
@@ -204,6 +243,19 @@ export class AppTaskDefinition {
 function logicalIdOf(construct: Construct): string | undefined {
   const resource = construct.node.defaultChild;
   return resource instanceof CfnResource ? (Stack.of(resource).resolve(resource.logicalId) as string) : undefined;
+}
+
+/**
+ * An ecs.Secret of an app secret. Not ecs.Secret.fromSecretsManager: its grantRead adds DescribeSecret as well,
+ * and a role that runs the app needs to read the value, nothing more.
+ */
+function appSecret(ref: AppSecretRef): ecs.Secret {
+  return {
+    arn: ref.arn,
+    hasField: false,
+    grantRead: (grantee: iam.IGrantable) =>
+      iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [ref.partial ? `${ref.arn}-??????` : ref.arn] }),
+  };
 }
 
 function resolveImage(repository: ecr.IRepository, source: ContainerImageSource | undefined): { image: ecs.ContainerImage; awaitingImage: boolean } {
