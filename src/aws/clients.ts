@@ -14,6 +14,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 
@@ -92,6 +93,10 @@ export class AwsClients {
   /** Availability zones of the account (preflight). */
   ec2(): Promise<EC2Client> {
     return this.make('ec2', async () => (await import('@aws-sdk/client-ec2')).EC2Client);
+  }
+  /** The app secrets of `tapctl secrets` and deploy's check of them. */
+  secretsManager(): Promise<SecretsManagerClient> {
+    return this.make('sm', async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient);
   }
   cloudWatch(): Promise<CloudWatchClient> {
     return this.make('cw', async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient);

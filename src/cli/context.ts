@@ -20,6 +20,8 @@ export interface CommandContext {
   readonly io: IoHost;
   readonly globals: GlobalOptions;
   readonly cwd: string;
+  /** Standard input: where `secrets set` reads a value from (never from argv). */
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** The process environment (credentials, NO_COLOR, CI ...), passed in so tests control it. */
   readonly env: NodeJS.ProcessEnv;
   /** A person can answer questions: stdin and stderr are terminals and --no-interactive was not given. */

@@ -53,7 +53,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
       const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
       const ioHost = hostFor(globals);
-      ioHost.command = cmd.name();
+      // The verb is the program's own subcommand (`secrets`), also for its subcommands (`secrets set`).
+      let verb = cmd;
+      while (verb.parent?.parent) verb = verb.parent;
+      ioHost.command = verb.name();
       // Settings from the environment are checked before any command does anything (cli/settings.ts).
       readSettings(io.env);
       const interactive = globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
@@ -61,6 +64,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io: ioHost,
         globals,
         cwd: io.cwd,
+        stdin: io.stdin,
         env: io.env,
         interactive,
         prompter: io.prompter ?? terminalPrompter(io.stdin, io.stderr),
@@ -86,7 +90,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       if (error.exitCode === 0) return 0;
       // Commander puts its suggestion on a second line: "(Did you mean validate?)"; keep one line.
-      const message = error.message.replace(/^error: /, '').replace(/\n\(Did you mean (.+)\?\)/, '; did you mean $1?');
+      // An unknown `--option=value` is named without its value: it may be a secret typed the wrong way.
+      const message = error.message
+        .replace(/^error: /, '')
+        .replace(/\n\(Did you mean (.+)\?\)/, '; did you mean $1?')
+        .replace(/unknown option '(-[^'=\s]+)=[^']*'/, "unknown option '$1=…' (its value not shown)");
       return hostFor(preScan).reportError(new UsageError(message, { hint: 'see tapctl --help, or tapctl <command> --help' }));
     }
     if (io.signal.aborted && !isTapctlError(error)) return hostFor(preScan).reportError(new InterruptedError('interrupted'));

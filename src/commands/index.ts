@@ -12,6 +12,7 @@ import * as pushImage from './push-image.js';
 import * as releases from './releases.js';
 import * as rollback from './rollback.js';
 import * as runCmd from './run.js';
+import * as secrets from './secrets.js';
 import * as status from './status.js';
 import * as synth from './synth.js';
 import * as validate from './validate.js';
@@ -20,4 +21,4 @@ export interface CommandModule {
   register(program: Command, runner: Runner): Command;
 }
 
-export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, logs, runCmd];
+export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, logs, runCmd, secrets];

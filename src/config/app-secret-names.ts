@@ -5,6 +5,9 @@
  */
 import { partitionOf } from '../aws/partition.js';
 
+/** An app secret's name: the environment variable the container gets (upper case). */
+export const APP_SECRET_NAME = /^[A-Z][A-Z0-9_]*$/;
+
 export interface AppSecretScope {
   readonly project: string;
   readonly suffix: string;

@@ -1,9 +1,7 @@
 /** Schema section `container`: The Fargate service, its image build and auto-scaling (tapstack.md §5). */
 import { z } from 'zod';
+import { APP_SECRET_NAME } from '../app-secret-names.js';
 import { strict } from './common.js';
-
-/** An app secret's name: the environment variable the container gets (upper case, as config values are). */
-export const APP_SECRET_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 const ENV_VAR = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable');
 

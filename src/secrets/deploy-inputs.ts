@@ -1,0 +1,92 @@
+/**
+ * Deploy's check of the app secrets (container.secrets), run between the image resolution and synthesis: each
+ * secret's full ARN from Secrets Manager (DescribeSecret) goes into synthesis like the image does
+ * (ResolvedEnvironment.deployInputs); a secret that is not set fails the deploy when it will run tasks (they could
+ * not start), and is a warning while the service waits for its first image.
+ *
+ * A deploy never reports "no changes" while tasks run a secret value older than the secret's last change (a task
+ * reads its secrets when it starts): it then sets a new ForceNewDeployment nonce, so the template changes and
+ * CloudFormation rolls the service. Otherwise the deployed nonce is kept, so that nothing changes for nothing.
+ */
+import type { AwsClients } from '../aws/clients.js';
+import type { Template } from '../aws/stack-details.js';
+import { UsageError } from '../cli/errors.js';
+import type { DeployInputs, ResolvedEnvironment } from '../config/resolve.js';
+import type { CheckList } from '../deploy/checks.js';
+import { staleTasks } from './stale-tasks.js';
+import { describeAppSecret } from './store.js';
+import { rightForm } from './value-input.js';
+
+export interface AppSecretsInput {
+  /** The environment as it will be deployed (image resolved). */
+  readonly env: ResolvedEnvironment;
+  readonly clients: AwsClients;
+  /** Credentials for the right account: AWS may be asked. */
+  readonly awsChecked: boolean;
+  /** The stack is deployed and settled: its template and its service can be read. */
+  readonly stackReady: boolean;
+  /** The deploy will run tasks (an image is resolved). */
+  readonly runsTasks: boolean;
+  readonly deployedTemplate: () => Promise<Template | undefined>;
+  /** A rollback changes the task definition anyway, and may change nothing else. */
+  readonly rollback: boolean;
+}
+
+/** Reports the `app secrets` check line (when the config names any) and returns the environment to synthesize. */
+export async function checkAppSecrets(checks: CheckList, input: AppSecretsInput): Promise<ResolvedEnvironment> {
+  const { env } = input;
+  const names = env.container.secrets;
+  if (!input.awsChecked) {
+    if (names.length) checks.report('skip', 'app secrets', 'not checked without AWS: the template names their partial ARNs');
+    return env;
+  }
+  const deployedNonce = input.stackReady ? rolloutNonceOf(await input.deployedTemplate()) : undefined;
+  if (names.length === 0) return deployedNonce ? withDeployInputs(env, { secretArns: {}, rolloutNonce: deployedNonce }) : env;
+
+  let result: ResolvedEnvironment = env;
+  await checks.run('app secrets', async () => {
+    const secretArns: Record<string, string> = {};
+    const missing: string[] = [];
+    let latest: { name: string; at: Date } | undefined;
+    for (const name of names) {
+      const secret = await describeAppSecret(input.clients, env, name);
+      if (!secret || secret.deletionDate) {
+        missing.push(`${name}${secret?.deletionDate ? ' (scheduled for deletion)' : ''}`);
+        continue;
+      }
+      secretArns[name] = secret.arn;
+      const at = new Date(secret.changedAt ?? 0);
+      if (!latest || at > latest.at) latest = { name, at };
+    }
+    if (missing.length && input.runsTasks) {
+      throw new UsageError(`container.secrets of '${env.name}' names ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not set: its tasks could not start`, {
+        hint: `${rightForm(env.name, missing[0].split(' ')[0])}, then deploy again (tapctl secrets list --env ${env.name} shows them)`,
+      });
+    }
+    const stale = latest && input.stackReady ? await staleTasks(input.clients, env.names.ecsCluster, env.names.ecsService, latest.at) : [];
+    const rolloutNonce = stale.length && !input.rollback ? `secrets-${latest!.at.toISOString()}` : deployedNonce;
+    result = withDeployInputs(env, { secretArns, ...(rolloutNonce ? { rolloutNonce } : {}) });
+    const set = `${Object.keys(secretArns).length} of ${names.length} set`;
+    if (missing.length) return checks.report('warn', 'app secrets', `${set}; ${missing.join(', ')} not set: fine while no task runs, set before the first image (${rightForm(env.name, missing[0].split(' ')[0])})`);
+    if (stale.length && !input.rollback) {
+      return checks.report('warn', 'app secrets', `${set}; ${stale.length} running task${stale.length === 1 ? '' : 's'} started before ${latest!.name} changed (${latest!.at.toISOString()}): this deploy rolls the service`);
+    }
+    checks.report('pass', 'app secrets', `${set}${stale.length ? '; the rollback starts new tasks with their current values' : '; no running task holds an older value'}`);
+  });
+  return result;
+}
+
+/** A copy of `env` (frozen, like the original) with what the deploy resolved from AWS. */
+export function withDeployInputs(env: ResolvedEnvironment, deployInputs: DeployInputs): ResolvedEnvironment {
+  return Object.freeze({ ...env, deployInputs: Object.freeze({ ...deployInputs, secretArns: Object.freeze({ ...deployInputs.secretArns }) }) }) as ResolvedEnvironment;
+}
+
+/** The ForceNewDeployment nonce of the template's ECS service, if it has one. */
+export function rolloutNonceOf(template: Template | undefined): string | undefined {
+  for (const r of Object.values(template?.Resources ?? {})) {
+    if (r.Type !== 'AWS::ECS::Service') continue;
+    const nonce = (r.Properties?.ForceNewDeployment as { ForceNewDeploymentNonce?: unknown } | undefined)?.ForceNewDeploymentNonce;
+    if (typeof nonce === 'string') return nonce;
+  }
+  return undefined;
+}
