@@ -31,4 +31,9 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** tapctl's version, for caches and --version. */
   readonly version: string;
+  /**
+   * While a child process owns the terminal (exec's session), Ctrl-C belongs to it, not to tapctl: call this
+   * before starting it and the returned function after it ended. Absent in tests and embedded runs.
+   */
+  readonly holdInterrupts?: () => () => void;
 }

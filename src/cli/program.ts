@@ -22,6 +22,8 @@ export interface CliIo {
   readonly version: string;
   /** Tests inject answers; the default asks on the terminal. */
   readonly prompter?: Prompter;
+  /** main.ts: stop treating Ctrl-C as tapctl's own until the returned function is called. */
+  readonly holdInterrupts?: () => () => void;
 }
 
 /** What a command module gives the runner. */
@@ -70,6 +72,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         prompter: io.prompter ?? terminalPrompter(io.stdin, io.stderr),
         signal: io.signal,
         version: io.version,
+        ...(io.holdInterrupts ? { holdInterrupts: io.holdInterrupts } : {}),
       };
       // A variadic argument (run's command) arrives as one array: its words are positional too.
       const positional = args.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');

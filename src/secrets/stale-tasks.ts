@@ -5,7 +5,7 @@
  */
 import type { Task } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients.js';
-import { explainAwsError } from '../aws/errors.js';
+import { runningTasks } from '../ecs/running-tasks.js';
 import { taskIdOfArn } from '../ecs/stopped-task.js';
 
 export interface StaleTask {
@@ -15,28 +15,12 @@ export interface StaleTask {
 
 /** The service's RUNNING tasks that started before `changedAt`. A service with no tasks (or none yet) has none. */
 export async function staleTasks(clients: AwsClients, cluster: string, service: string, changedAt: Date): Promise<StaleTask[]> {
-  return (await runningTasks(clients, cluster, service))
-    .filter((t) => (t.startedAt ?? t.createdAt ?? new Date(0)).getTime() < changedAt.getTime())
-    .map((t) => ({ taskId: taskIdOfArn(t.taskArn), startedAt: (t.startedAt ?? t.createdAt ?? new Date(0)).toISOString() }));
+  return startedBefore(await runningTasks(clients, cluster, service), changedAt);
 }
 
-/** The service's RUNNING tasks (ListTasks, then DescribeTasks in pages of 100). */
-export async function runningTasks(clients: AwsClients, cluster: string, service: string): Promise<Task[]> {
-  const { DescribeTasksCommand, ListTasksCommand } = await import('@aws-sdk/client-ecs');
-  const ecs = await clients.ecs();
-  try {
-    const arns: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'RUNNING', ...(token ? { nextToken: token } : {}) }));
-      arns.push(...(page.taskArns ?? []));
-      token = page.nextToken;
-    } while (token);
-    const tasks: Task[] = [];
-    for (let i = 0; i < arns.length; i += 100) tasks.push(...((await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }))).tasks ?? []));
-    return tasks;
-  } catch (e) {
-    if (/ClusterNotFound|ServiceNotFound/.test((e as Error)?.name ?? '')) return [];
-    throw explainAwsError(e, `listing the running tasks of ${service}`);
-  }
+/** The tasks among `tasks` that started before `at`. */
+export function startedBefore(tasks: readonly Task[], at: Date): StaleTask[] {
+  return tasks
+    .filter((t) => (t.startedAt ?? t.createdAt ?? new Date(0)).getTime() < at.getTime())
+    .map((t) => ({ taskId: taskIdOfArn(t.taskArn), startedAt: (t.startedAt ?? t.createdAt ?? new Date(0)).toISOString() }));
 }

@@ -75,7 +75,7 @@ describe('deploy with container.secrets', () => {
     deployedWith(fake, await deployedTemplate(secret.arn));
     secret.changed = new Date(Date.now() - 60_000);
     // What the change set will carry (the fake does not read the uploaded template).
-    fake.nextTemplate = await deployedTemplate(secret.arn, `secrets-${secret.changed.toISOString()}`);
+    fake.nextTemplate = await deployedTemplate(secret.arn, 'rollout-2026-11-29T00:00:00.000Z');
     const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -83,13 +83,13 @@ describe('deploy with container.secrets', () => {
     expect(lines.at(-1).status).not.toBe('no-changes');
     expect(fake.calls('CreateChangeSet')).toBe(1);
     const service = synthesized().Resources[logicalIdOf(synthesized(), 'AWS::ECS::Service')].Properties;
-    expect(service.ForceNewDeployment).toEqual({ EnableForceNewDeployment: true, ForceNewDeploymentNonce: `secrets-${secret.changed.toISOString()}` });
+    expect(service.ForceNewDeployment).toEqual({ EnableForceNewDeployment: true, ForceNewDeploymentNonce: expect.stringMatching(/^rollout-\d{4}-/) });
   });
 
   it('GIVEN the rolled tasks started after the change THEN the deployed nonce is kept: up to date again', async () => {
     const changed = hoursAgo(2);
     const secret = secrets.add(NAME, 'value', { changed });
-    deployedWith(fake, await deployedTemplate(secret.arn, `secrets-${changed.toISOString()}`));
+    deployedWith(fake, await deployedTemplate(secret.arn, 'rollout-2026-11-28T00:00:00.000Z'));
     tasksStartedAt(hoursAgo(1));
     const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
     expect(r.code, r.stderr).toBe(0);
@@ -114,5 +114,46 @@ describe('deploy with container.secrets', () => {
     expect(secrets.sm.calls()).toHaveLength(0);
     const t = synthesized();
     expect(t.Resources[logicalIdOf(t, 'AWS::ECS::TaskDefinition')].Properties.ContainerDefinitions[0].Secrets).toContainEqual({ Name: 'STRIPE_KEY', ValueFrom: `arn:aws:secretsmanager:us-east-1:${DEV_ACCOUNT}:secret:${NAME}` });
+  });
+});
+
+describe('deploy with container.exec', () => {
+  let g: Fixture;
+  beforeAll(async () => {
+    const config = sampleConfig();
+    (config.environments as Record<string, Record<string, unknown>>).dev.container = { exec: true, image: { tag: 'v7' } };
+    g = await synthesizedProject(config);
+  });
+  afterAll(() => g.project.cleanup());
+  const deployedExec = async (rolloutNonce?: string) => {
+    const env = withDeployInputs(withImage(g.env, { tag: 'v7' }), { secretArns: {}, ...(rolloutNonce ? { rolloutNonce } : {}) });
+    const synth = await synthesize(env, { outDir: join(mkdtempSync(join(tmpdir(), 'tapctl-exec-')), 'cdk.out') });
+    return JSON.parse(readFileSync(synth.templatePath, 'utf8'));
+  };
+  const withExec = (...flags: boolean[]) => {
+    const arns = flags.map((_, i) => `arn:aws:ecs:us-east-1:${DEV_ACCOUNT}:task/c/${String(i).repeat(32)}`);
+    ecs.on(ListTasksCommand).resolves({ taskArns: arns });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: arns.map((taskArn, i) => ({ taskArn, startedAt: hoursAgo(1), enableExecuteCommand: flags[i] })) });
+  };
+
+  it('GIVEN tasks started before ECS Exec was enabled THEN the deploy rolls the service (a new nonce), never "no changes"', async () => {
+    aimFake(fake, g);
+    deployedWith(fake, await deployedExec());
+    fake.nextTemplate = await deployedExec('rollout-2026-11-29T00:00:00.000Z');
+    withExec(false, true);
+    const r = await tapctl(g, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/! ECS Exec {2}1 running task started before ECS Exec was enabled \(container.exec\): this deploy rolls the service/);
+    expect(fake.calls('CreateChangeSet')).toBe(1);
+  });
+
+  it('GIVEN every task has ECS Exec THEN nothing to deploy is up to date', async () => {
+    aimFake(fake, g);
+    deployedWith(fake, await deployedExec('rollout-2026-11-28T00:00:00.000Z'));
+    withExec(true, true);
+    const r = await tapctl(g, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/✔ ECS Exec {2}every running task has it/);
+    expect(fake.calls('CreateChangeSet')).toBe(0);
   });
 });
