@@ -6,6 +6,7 @@
 import { readSettings } from '../cli/settings.js';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -13,6 +14,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -117,7 +119,19 @@ export class AwsClients {
   ec2(): Promise<EC2Client> {
     return this.make('ec2', async () => (await import('@aws-sdk/client-ec2')).EC2Client);
   }
+  /** The app secrets of `tapctl secrets` and deploy's check of them. */
+  secretsManager(): Promise<SecretsManagerClient> {
+    return this.make('sm', async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient);
+  }
   cloudWatch(): Promise<CloudWatchClient> {
     return this.make('cw', async () => (await loadSdk('@aws-sdk/client-cloudwatch')).CloudWatchClient);
+  }
+  /**
+   * Log events (logs, run). `requestTimeout` bounds the wait for an answer to start; a Live Tail session then
+   * streams its answer for hours and is not cut by it (the stream sends an update every second, even when
+   * nothing is logged).
+   */
+  cloudWatchLogs(): Promise<CloudWatchLogsClient> {
+    return this.make('logs', async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient);
   }
 }

@@ -2,12 +2,15 @@
  * Waiting for an ECS service to run a new task definition, after deploy (or a hotswap) put it there.
  *
  * Done when the PRIMARY deployment runs the target task definition, its rolloutState is COMPLETED and
- * runningCount == desiredCount. Failed (exit 1, with the stopped tasks' reasons and the last service events)
+ * runningCount == desiredCount. Failed (exit 1, with the stopped tasks' reasons, the newest one's last log lines
+ * (src/ecs/stopped-task.ts) and the last service events)
  * when the deployment circuit breaker marks it FAILED or rolls it back, when tasks of the new definition keep
  * stopping, or when the bounded wait runs out. Poll interval, timeout and clock are injectable for tests.
  */
 import type { Deployment, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs';
 import { InterruptedError, OperationError } from '../cli/errors.js';
+import { describeStopped, explainStoppedTask, stoppedTaskLines, type StoppedTask } from '../ecs/stopped-task.js';
+import { CONTAINER_NAME } from '../infra/image-placeholder.js';
 import type { AwsClients } from './clients.js';
 import { abortableSleep } from './ecr-scan.js';
 import { explainAwsError } from './errors.js';
@@ -53,12 +56,7 @@ export interface RolloutResult {
   readonly elapsedMs: number;
 }
 
-export interface StoppedTask {
-  readonly taskId: string;
-  readonly taskDefinitionArn?: string;
-  readonly stoppedAt?: string;
-  readonly reason: string;
-}
+export type { StoppedTask };
 
 export interface RolloutFailureDetails {
   readonly cluster: string;
@@ -98,20 +96,20 @@ export async function waitForRollout(clients: AwsClients, target: RolloutTarget,
     return imageOf.get(arn)!;
   };
 
-  const stoppedTasks = async (): Promise<StoppedTask[]> => {
+  const stoppedTasks = async (): Promise<Array<{ task: Task; stopped: StoppedTask }>> => {
     try {
       const arns =
         (await ecs.send(new ecsSdk.ListTasksCommand({ cluster: target.cluster, serviceName: target.service, desiredStatus: 'STOPPED', maxResults: 100 })))
           .taskArns ?? [];
       if (arns.length === 0) return [];
       const tasks = (await ecs.send(new ecsSdk.DescribeTasksCommand({ cluster: target.cluster, tasks: arns }))).tasks ?? [];
-      const out: StoppedTask[] = [];
+      const out: Array<{ task: Task; stopped: StoppedTask }> = [];
       for (const t of tasks) {
         if (t.stoppedAt && t.stoppedAt.getTime() < since.getTime()) continue;
         if (!(await isTarget(t.taskDefinitionArn))) continue;
-        out.push(describeStopped(t));
+        out.push({ task: t, stopped: describeStopped(t) });
       }
-      return out.sort((a, b) => (b.stoppedAt ?? '').localeCompare(a.stoppedAt ?? ''));
+      return out.sort((a, b) => (b.stopped.stoppedAt ?? '').localeCompare(a.stopped.stoppedAt ?? ''));
     } catch (e) {
       if (e instanceof OperationError) throw e;
       throw explainAwsError(e, `listing stopped tasks of ${target.service}`);
@@ -119,14 +117,12 @@ export async function waitForRollout(clients: AwsClients, target: RolloutTarget,
   };
 
   const fail = async (why: string, code: string): Promise<never> => {
-    const stopped = await stoppedTasks().catch(() => [] as StoppedTask[]);
+    const found = await stoppedTasks().catch(() => []);
+    // The newest stopped task also gets its last log lines: the one read of CloudWatch Logs a failure costs.
+    const stopped = found.length ? [await explainStoppedTask(clients, found[0].task, { container: CONTAINER_NAME }), ...found.slice(1).map((f) => f.stopped)] : [];
     const events = recentEvents(lastService, since);
     const lines = [`the rollout of ${target.service} ${why}`];
-    if (stopped.length) {
-      lines.push('stopped tasks:');
-      for (const t of stopped.slice(0, STOPPED_SHOWN)) lines.push(`  ${t.taskId}  ${t.reason}`);
-      if (stopped.length > STOPPED_SHOWN) lines.push(`  ... and ${stopped.length - STOPPED_SHOWN} more`);
-    }
+    if (stopped.length) lines.push('stopped tasks:', ...stoppedTaskLines(stopped, STOPPED_SHOWN));
     if (events.length) {
       lines.push('last service events:');
       for (const e of events) lines.push(`  ${e}`);
@@ -241,17 +237,4 @@ function recentEvents(service: Service | undefined, since: Date): string[] {
     .slice(0, EVENTS_SHOWN)
     .reverse()
     .map((e) => `${e.createdAt ? e.createdAt.toISOString().replace(/\.\d+Z$/, 'Z') : ''} ${e.message ?? ''}`.trim());
-}
-
-function describeStopped(t: Task): StoppedTask {
-  const containers = (t.containers ?? [])
-    .filter((c) => c.reason || (c.exitCode !== undefined && c.exitCode !== 0))
-    .map((c) => `${c.name ?? 'container'}: ${[c.exitCode !== undefined ? `exit ${c.exitCode}` : '', c.reason ?? ''].filter(Boolean).join(', ')}`);
-  const reason = [t.stoppedReason ?? t.stopCode ?? 'stopped', ...(containers.length ? [`(${containers.join('; ')})`] : [])].join(' ');
-  return {
-    taskId: (t.taskArn ?? '').split('/').pop() ?? '',
-    ...(t.taskDefinitionArn ? { taskDefinitionArn: t.taskDefinitionArn } : {}),
-    ...(t.stoppedAt ? { stoppedAt: t.stoppedAt.toISOString() } : {}),
-    reason,
-  };
 }

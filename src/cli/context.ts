@@ -20,6 +20,8 @@ export interface CommandContext {
   readonly io: IoHost;
   readonly globals: GlobalOptions;
   readonly cwd: string;
+  /** Standard input: where `secrets set` reads a value from (never from argv). */
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** The process environment (credentials, NO_COLOR, CI ...), passed in so tests control it. */
   readonly env: NodeJS.ProcessEnv;
   /** A person can answer questions: stdin and stderr are terminals and --no-interactive was not given. */
@@ -29,4 +31,9 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** tapctl's version, for caches and --version. */
   readonly version: string;
+  /**
+   * While a child process owns the terminal (exec's session), Ctrl-C belongs to it, not to tapctl: call this
+   * before starting it and the returned function after it ended. Absent in tests and embedded runs.
+   */
+  readonly holdInterrupts?: () => () => void;
 }

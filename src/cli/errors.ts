@@ -63,6 +63,25 @@ export class OperationError extends TapctlError {
   }
 }
 
+/**
+ * `tapctl run`: the container ran and exited with a code other than 0, which tapctl passes through as its own exit
+ * code. Not one of tapctl's codes (1 2 3 130 mean what the README says only when `code` is not 'container-exit'):
+ * with --json, `error.code` tells them apart and `error.details.containerExitCode` holds the container's code.
+ */
+export class ContainerExitError extends TapctlError {
+  readonly code = 'container-exit';
+  readonly exitCode: ExitCode;
+  constructor(
+    readonly containerExitCode: number,
+    message: string,
+    options: TapctlErrorOptions = {},
+  ) {
+    super(message, options);
+    // The container's code, whatever it is: the process exit status takes 0-255 (ECS reports the same range).
+    this.exitCode = (containerExitCode & 0xff) as ExitCode;
+  }
+}
+
 /** Ctrl-C (exit 130). */
 export class InterruptedError extends TapctlError {
   readonly exitCode = ExitCode.Interrupted;

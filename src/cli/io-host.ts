@@ -51,6 +51,8 @@ export class IoHost {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly style: Styles;
+  /** Styles for lines written to stdout with `output`: colour only when stdout itself is a terminal. */
+  readonly outStyle: Styles;
   /** True when a person is watching stderr: live progress may redraw in place. */
   readonly live: boolean;
   private readonly out: IoHostOptions['stdout'];
@@ -69,6 +71,8 @@ export class IoHost {
     const colour = options.color && !noColor && Boolean(options.stderr.isTTY) && options.env.TERM !== 'dumb';
     this.live = Boolean(options.stderr.isTTY) && options.env.CI === undefined;
     this.style = colour ? COLOURED : PLAIN;
+    const outColour = options.color && !noColor && Boolean(options.stdout.isTTY) && options.env.TERM !== 'dumb';
+    this.outStyle = outColour ? COLOURED : PLAIN;
   }
 
   /** A message for the person: to stderr. In --json mode only warnings and errors are shown. */
@@ -143,6 +147,16 @@ export class IoHost {
     if (data === undefined) return;
     const text = render ? render(data, this.style) : '';
     if (text) this.out.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  /**
+   * One line of a streaming command's output (the log lines of logs and run), on stdout so that
+   * `tapctl logs | grep` works; nothing with --json, where the command sends events instead.
+   */
+  output(text: string): void {
+    if (this.json) return;
+    this.clearLive();
+    this.out.write(text.endsWith('\n') ? text : text + '\n');
   }
 
   /** One NDJSON event line on stdout (with --json; nothing otherwise). `type` names the event; never 'result'. */

@@ -24,7 +24,11 @@ function guard(stream: NodeJS.WriteStream): NodeJS.WriteStream {
 
 const controller = new AbortController();
 let interrupts = 0;
+// While a child owns the terminal (tapctl exec's session), Ctrl-C is the child's: the terminal sends it to the
+// whole foreground group, and the session passes it on to the remote shell.
+let held = 0;
 process.on('SIGINT', () => {
+  if (held > 0) return;
   interrupts += 1;
   // A second Ctrl-C means "now": leave without waiting for the command to wind down.
   if (interrupts > 1) process.exit(130);
@@ -47,6 +51,10 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   signal: controller.signal,
   version,
+  holdInterrupts: () => {
+    held += 1;
+    return () => void (held -= 1);
+  },
 });
 process.exitCode = code;
 // The command is over: a socket left open by an unanswered request must not keep the process (and a CI job)

@@ -22,6 +22,8 @@ export interface CliIo {
   readonly version: string;
   /** Tests inject answers; the default asks on the terminal. */
   readonly prompter?: Prompter;
+  /** main.ts: stop treating Ctrl-C as tapctl's own until the returned function is called. */
+  readonly holdInterrupts?: () => () => void;
 }
 
 /** What a command module gives the runner. */
@@ -53,7 +55,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
       const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
       const ioHost = hostFor(globals);
-      ioHost.command = cmd.name();
+      // The verb is the program's own subcommand (`secrets`), also for its subcommands (`secrets set`).
+      let verb = cmd;
+      while (verb.parent?.parent) verb = verb.parent;
+      ioHost.command = verb.name();
       // Settings from the environment are checked before any command does anything (cli/settings.ts).
       readSettings(io.env);
       let prompter: Prompter | undefined;
@@ -61,6 +66,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io: ioHost,
         globals,
         cwd: io.cwd,
+        stdin: io.stdin,
         env: io.env,
         // Asked only by commands that may prompt: reading io.stdin makes Node set up process.stdin (milliseconds).
         get interactive() {
@@ -71,8 +77,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         },
         signal: io.signal,
         version: io.version,
+        ...(io.holdInterrupts ? { holdInterrupts: io.holdInterrupts } : {}),
       };
-      const positional = args.slice(0, -2).filter((a): a is string => typeof a === 'string');
+      // A variadic argument (run's command) arrives as one array: its words are positional too.
+      const positional = args.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
       const data = await run(ctx, cmd.opts() as Parameters<typeof run>[1], positional);
       // The one final line (--json) or the rendered result: every command ends here.
       ioHost.result(data, render);
@@ -90,7 +98,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       if (error.exitCode === 0) return 0;
       // Commander puts its suggestion on a second line: "(Did you mean validate?)"; keep one line.
-      const message = error.message.replace(/^error: /, '').replace(/\n\(Did you mean (.+)\?\)/, '; did you mean $1?');
+      // An unknown `--option=value` is named without its value: it may be a secret typed the wrong way.
+      const message = error.message
+        .replace(/^error: /, '')
+        .replace(/\n\(Did you mean (.+)\?\)/, '; did you mean $1?')
+        .replace(/unknown option '(-[^'=\s]+)=[^']*'/, "unknown option '$1=…' (its value not shown)");
       return hostFor(preScan).reportError(new UsageError(message, { hint: 'see tapctl --help, or tapctl <command> --help' }));
     }
     if (io.signal.aborted && !isTapctlError(error)) return hostFor(preScan).reportError(new InterruptedError('interrupted'));

@@ -15,6 +15,8 @@ export interface Prompter {
   confirm(question: { message: string; default?: boolean }): Promise<boolean>;
   select<T extends string>(question: { message: string; choices: readonly Choice<T>[]; default?: T }): Promise<T>;
   checkbox<T extends string>(question: { message: string; choices: ReadonlyArray<Choice<T> & { checked?: boolean }> }): Promise<T[]>;
+  /** A hidden answer (a secret's value): nothing is echoed, and the answer is never written back. */
+  password?(question: { message: string }): Promise<string>;
 }
 
 export function terminalPrompter(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Prompter {
@@ -39,6 +41,7 @@ export function terminalPrompter(input: NodeJS.ReadableStream, output: NodeJS.Wr
     input: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).input(q, context), (a) => a),
     confirm: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).confirm(q, context), (a) => (a ? 'yes' : 'no')),
     select: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).select({ ...q, choices: [...q.choices] }, context), (a) => label(q.choices, a)),
+    password: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).password({ message: q.message }, context), () => '(hidden)'),
     checkbox: (q) =>
       ask(q.message, async () => (await import('@inquirer/prompts')).checkbox({ ...q, choices: [...q.choices] }, context), (a) => a.map((v) => label(q.choices, v)).join(', ')),
   };

@@ -24,7 +24,7 @@ export const SETTINGS = {
     unit: 'milliseconds',
     what: "how long an AWS request may go unanswered, and how long toolkit-lib's work may stay silent",
   },
-  pollIntervalMs: { name: 'TAPCTL_POLL_INTERVAL_MS', min: 1, max: 300_000, unit: 'milliseconds', what: 'how often CloudFormation is polled' },
+  pollIntervalMs: { name: 'TAPCTL_POLL_INTERVAL_MS', min: 1, max: 300_000, unit: 'milliseconds', what: 'how often tapctl polls AWS: CloudFormation during a deploy, log events when logs --follow polls' },
 } as const satisfies Record<string, NumberSetting>;
 
 export type Settings = { readonly [K in keyof typeof SETTINGS]?: number };

@@ -6,10 +6,14 @@ import * as configCmd from './config.js';
 import * as deploy from './deploy.js';
 import * as destroy from './destroy.js';
 import * as diff from './diff.js';
+import * as exec from './exec.js';
 import * as init from './init.js';
+import * as logs from './logs.js';
 import * as pushImage from './push-image.js';
 import * as releases from './releases.js';
 import * as rollback from './rollback.js';
+import * as runCmd from './run.js';
+import * as secrets from './secrets.js';
 import * as status from './status.js';
 import * as synth from './synth.js';
 import * as validate from './validate.js';
@@ -18,4 +22,4 @@ export interface CommandModule {
   register(program: Command, runner: Runner): Command;
 }
 
-export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback];
+export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, logs, runCmd, secrets, exec];

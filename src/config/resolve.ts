@@ -27,6 +27,17 @@ type DeepReadonly<T> = T extends (infer U)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
+/**
+ * What a deploy asks of AWS for synthesis, like the image (never read from the config file, never cached in
+ * .tapctl/ as config): absent in a template synthesized without AWS.
+ */
+export interface DeployInputs {
+  /** Each container.secrets name's full secret ARN, as Secrets Manager describes it (DescribeSecret). */
+  readonly secretArns: Readonly<Record<string, string>>;
+  /** The service's ForceNewDeployment nonce (src/secrets/stale-tasks.ts). */
+  readonly rolloutNonce?: string;
+}
+
 /** One environment, fully resolved: what buildApp, the rules and every command consume. */
 export type ResolvedEnvironment = DeepReadonly<
   Omit<Settings, 'protection' | 'database' | 'network'> & {
@@ -43,6 +54,8 @@ export type ResolvedEnvironment = DeepReadonly<
     /** The registry an emulated environment pushes to instead of ECR's host (only with `endpoint`). */
     registryEndpoint?: string;
     profile?: string;
+    /** Set by a deploy (src/secrets/deploy-inputs.ts), never by resolution. */
+    deployInputs?: DeployInputs;
     network: Settings['network'] & { availabilityZones: string[] };
     database: Settings['database'] & { version: string };
     protection: ResolvedProtection;

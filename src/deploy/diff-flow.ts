@@ -12,6 +12,7 @@ import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
 import { explainToolkitError } from './failure.js';
 import { resolveRunningImage } from '../release/running-image.js';
+import { checkAppSecrets } from '../secrets/deploy-inputs.js';
 import { templatePlan, type DiffResult } from './results.js';
 import { ALLOW_SCALE_TO_ZERO_FLAG, scaleToZeroFindings } from './running-service-guard.js';
 import { classifyStack } from './stack-state.js';
@@ -63,7 +64,9 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
   // The image deploy would run, asked of AWS the same way, so that the diff shows exactly what deploy would do.
   const image = await resolveRunningImage({ env: configured, clients, deployedTemplate: readDeployed });
   if (image.check.status === 'warn') ctx.io.warn(`image: ${image.check.detail}`);
-  const env = image.env;
+  // The app secrets' ARNs and the rollout nonce deploy would use, so that the diff shows exactly what it would do.
+  const { CheckList } = await import('./checks.js');
+  const env = await checkAppSecrets(new CheckList(ctx, true), { env: image.env, clients, awsChecked: true, stackReady: Boolean(stack) && classifyStack(stack!).kind === 'ready', runsTasks: image.plan.source !== 'none', deployedTemplate: readDeployed, rollback: false });
   const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
 
   const base = { ok: true as const, environment: env.name, stack: env.names.stack, image: image.plan };

@@ -13,6 +13,7 @@ import { deployedTemplate, type Template } from '../aws/stack-details.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { Release } from '../release/release.js';
 import { hasService, resolveRunningImage, unresolvedImage, type ImageResolution } from '../release/running-image.js';
+import { checkAppSecrets } from '../secrets/deploy-inputs.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { readStackArtifact, type StackArtifactInfo } from './assembly.js';
@@ -71,15 +72,17 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
     image = resolved ?? unresolvedImage(env, 'the image check failed');
   }
 
+  const synthEnv = await checkAppSecrets(checks, { env: image.env, clients, awsChecked: access.awsChecked, stackReady: access.condition?.kind === 'ready', runsTasks: !['none', 'unresolved', 'not-used'].includes(image.plan.source), deployedTemplate: readDeployed, rollback: Boolean(input.rollback) });
+
   phase(ctx, 'synth', `synthesizing ${env.names.stack} ...`);
-  const synth = await synthesize(image.env, { outDir: assemblyDir(input.projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
+  const synth = await synthesize(synthEnv, { outDir: assemblyDir(input.projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
   ctx.io.info(`synthesized ${synth.stackName}: ${synth.resourceCount} resources (${synth.cached ? 'cached' : formatElapsed(synth.durationMs)})`);
   const artifact = readStackArtifact(synth);
 
-  await checkResources(checks, { env: image.env, artifact, clients, access });
+  await checkResources(checks, { env: synthEnv, artifact, clients, access });
   if (image.plan.source === 'unresolved') checks.report('skip', 'running service', `the image is ${image.plan.display}`);
   else await checks.run('running service', () => guardRunningService(checks, { env, access, artifact, readDeployed, allowScaleToZero: input.allowScaleToZero, rollback: input.rollback }));
-  return { checks, access, image, env: image.env, synth, artifact, deployedTemplate: readDeployed };
+  return { checks, access, image, env: synthEnv, synth, artifact, deployedTemplate: readDeployed };
 }
 
 interface GuardInput {

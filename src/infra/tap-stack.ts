@@ -13,6 +13,7 @@ import cloudfront = require('aws-cdk-lib/aws-cloudfront');
 import ecs = require('aws-cdk-lib/aws-ecs');
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { appSecretRefs } from './app-secret-refs.js';
 import { DB_PORT } from '../config/engine-versions.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { ProcessorApi } from './constructs/api.js';
@@ -21,9 +22,10 @@ import { Edge } from './constructs/edge.js';
 import { Encryption } from './constructs/encryption.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
-import { StackOutputs, type StackOutput } from './constructs/outputs.js';
+import { logGroupsOutput, StackOutputs, type StackOutput } from './constructs/outputs.js';
 import { ContainerRegistry } from './constructs/registry.js';
 import { ContainerService } from './constructs/service.js';
+import { apiExecutionLogGroup, lambdaLogGroup } from './log-sources.js';
 
 export const STACK_DESCRIPTION = 'Production-ready e-commerce infrastructure stack';
 
@@ -167,6 +169,9 @@ export class TapStack extends Stack {
       healthCheckCommand: c.healthCheckCommand,
       logRetention,
       deletionProtection: protection.deletionProtection,
+      appSecrets: appSecretRefs(env),
+      exec: env.container.exec,
+      rolloutNonce: env.deployInputs?.rolloutNonce,
     });
     this.awaitingImage = this.service.awaitingImage;
 
@@ -235,7 +240,7 @@ export class TapStack extends Stack {
     for (const [k, v] of Object.entries(tags)) Tags.of(this).add(k, v);
   }
 
-  /** tapstack.md §11: the 24 outputs, in the spec's order. */
+  /** tapstack.md §11: the 24 outputs, in the spec's order, then tapctl's LogGroups. */
   private outputTable(env: ResolvedEnvironment): StackOutput[] {
     const { network, edge, database, registry, service, api, observability, encryption } = this;
     const db = database.cluster.clusterEndpoint;
@@ -268,6 +273,13 @@ export class TapStack extends Stack {
         value: `https://console.aws.amazon.com/cloudwatch/home?region=${env.region}#dashboards:name=${env.names.dashboard}`,
         description: 'CloudWatch dashboard URL',
       },
+      logGroupsOutput(this, {
+        app: [service.logGroup.logGroupName],
+        appStreamPrefix: service.logStreamPrefix,
+        lambda: [api.logGroup.logGroupName],
+        api: api.accessLogGroup ? [api.accessLogGroup.logGroupName, apiExecutionLogGroup(api.api.restApiId, api.stageName)] : [],
+        rotation: [lambdaLogGroup(env.names.rotationFunction)],
+      }),
     ];
   }
 }

@@ -185,7 +185,8 @@ export function ciAuthor(env: NodeJS.ProcessEnv): Pick<ReleaseAuthor, 'ciActor' 
  * tapctl. Defaults filled in by tapctl count, so an upgrade that changes a default changes the fingerprint.
  */
 export function configFingerprint(env: ResolvedEnvironment): string {
-  const { profile: _profile, container, ...rest } = env;
+  // deployInputs are what AWS held at deploy time (secret ARNs), not the config.
+  const { profile: _profile, deployInputs: _inputs, container, ...rest } = env;
   const { image: _image, ...containerRest } = container;
   return createHash('sha256').update(stableJson({ ...rest, container: containerRest })).digest('hex');
 }

@@ -21,6 +21,8 @@ export interface InProcessOptions {
   readonly tty?: boolean;
   readonly prompter?: Prompter;
   readonly signal?: AbortSignal;
+  /** What stdin holds (then it ends); without it, stdin stays open and empty. */
+  readonly input?: string;
 }
 
 class Capture extends Writable {
@@ -48,6 +50,7 @@ export async function runTapctl(argv: string[], options: InProcessOptions): Prom
   const stdout = new Capture(false);
   const stderr = new Capture(options.tty ?? false);
   const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
+  if (options.input !== undefined) stdin.end(options.input);
   const code = await runCli(argv, {
     stdout,
     stderr,

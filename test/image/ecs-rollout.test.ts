@@ -8,6 +8,7 @@ import {
   type Deployment,
   type Service,
 } from '@aws-sdk/client-ecs';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../src/aws/clients.js';
@@ -108,6 +109,37 @@ describe('waitForRollout', () => {
     expect(error.message).toContain('rolling back to deployment ecs-svc/3');
     expect(error.details.stoppedTasks).toHaveLength(1);
     expect(sleeps).toEqual([]);
+  });
+
+  it("GIVEN tasks that stop THEN the explanation carries the newest one's last log lines, from its awslogs stream", async () => {
+    const logs = mockClient(CloudWatchLogsClient);
+    try {
+      ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: NEW_TD }).resolves({
+        taskDefinition: {
+          containerDefinitions: [
+            { name: 'app', image: `${REPO}@${DIGEST}`, logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/shop-app-dev', 'awslogs-stream-prefix': 'ecommerce' } } },
+          ],
+        },
+      });
+      ecs.on(DescribeServicesCommand).resolves(svc([dep({ taskDefinition: NEW_TD, rolloutState: 'IN_PROGRESS' })]));
+      ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: ['t-old', 't-new', 't-mid'].map((id) => `arn:aws:ecs:us-east-1:1:task/c/${id}`) });
+      ecs.on(DescribeTasksCommand).resolves({
+        tasks: [
+          { taskArn: 'arn:aws:ecs:us-east-1:1:task/c/t-old', taskDefinitionArn: NEW_TD, stoppedAt: new Date(3_000), stoppedReason: 'Essential container in task exited', containers: [{ name: 'app', exitCode: 1 }] },
+          { taskArn: 'arn:aws:ecs:us-east-1:1:task/c/t-new', taskDefinitionArn: NEW_TD, stoppedAt: new Date(5_000), stoppedReason: 'Essential container in task exited', containers: [{ name: 'app', exitCode: 1 }] },
+          { taskArn: 'arn:aws:ecs:us-east-1:1:task/c/t-mid', taskDefinitionArn: NEW_TD, stoppedAt: new Date(4_000), stoppedReason: 'Essential container in task exited', containers: [{ name: 'app', exitCode: 1 }] },
+        ],
+      });
+      logs.on(GetLogEventsCommand).resolves({ events: [{ message: 'Error: connect ECONNREFUSED 10.0.3.4:5432\n' }, { message: 'process exited' }] });
+      const error = await waitForRollout(clients(), target, { ...timing, maxStoppedTasks: 3 }).catch((e) => e);
+      expect(error.code).toBe('rollout-failed');
+      expect(error.message).toContain('last log lines of t-new (/ecs/shop-app-dev):\n    Error: connect ECONNREFUSED 10.0.3.4:5432\n    process exited');
+      expect(logs.commandCalls(GetLogEventsCommand)).toHaveLength(1);
+      expect(logs.commandCalls(GetLogEventsCommand)[0].args[0].input).toMatchObject({ logGroupName: '/ecs/shop-app-dev', logStreamName: 'ecommerce/app/t-new', startFromHead: false });
+      expect(error.details.stoppedTasks[0]).toMatchObject({ taskId: 't-new', lastLogLines: ['Error: connect ECONNREFUSED 10.0.3.4:5432', 'process exited'] });
+    } finally {
+      logs.restore();
+    }
   });
 
   it('GIVEN the service goes back to the old task definition after running the new one THEN exit 1', async () => {

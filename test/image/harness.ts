@@ -2,7 +2,7 @@
  * An in-process push-image harness: a CommandContext over captured streams, so tests can inject the command's
  * seams (spawn, which, AWS clients ...) and still get the exit code and output a user would.
  */
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import type { CommandContext, GlobalOptions } from '../../src/cli/context.js';
 import { IoHost } from '../../src/cli/io-host.js';
 import type { Prompter } from '../../src/cli/prompter.js';
@@ -58,6 +58,7 @@ export function testContext(options: HarnessOptions): { ctx: CommandContext; std
     io,
     globals,
     cwd: options.cwd,
+    stdin: Object.assign(new PassThrough().end(), { isTTY: false }),
     env,
     interactive: false,
     prompter: noPrompts,

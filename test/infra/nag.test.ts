@@ -21,6 +21,8 @@ describe('cdk-nag AwsSolutions', () => {
     ['dev', {}],
     // the other engine and API logging switch suppressions on and off
     ['dev', { database: { engine: 'aurora-mysql' }, api: { loggingLevel: 'INFO' } }],
+    // app secrets by partial ARN (no deploy inputs) and ECS Exec switch their suppressions on
+    ['prod', { container: { secrets: ['STRIPE_KEY', 'SMTP_PASSWORD'], exec: true } }],
   ] as const)('%s %o has no unsuppressed errors', (name, overrides) => {
     expect(nagErrors(name, overrides)).toEqual([]);
   });

@@ -166,8 +166,27 @@ describe('TapStack', () => {
   });
 
   describe('outputs (§11)', () => {
-    it('has exactly the 24 outputs of the spec, keyed by their names', () => {
-      expect(Object.keys(dev.template.findOutputs('*')).sort()).toEqual(Object.keys(SPEC_OUTPUTS).sort());
+    it("has exactly the 24 outputs of the spec, keyed by their names, and tapctl's LogGroups", () => {
+      expect(Object.keys(dev.template.findOutputs('*')).sort()).toEqual([...Object.keys(SPEC_OUTPUTS), 'LogGroups'].sort());
+      expect(dev.template.findOutputs('LogGroups').LogGroups.Export).toBeUndefined();
+    });
+
+    it('LogGroups names the log group of each tapctl logs source, as JSON', () => {
+      // Every token of the Fn::Join becomes its logical ID, so the JSON parses and the references show.
+      const json = (key: string, t = dev) => {
+        const parts = t.template.findOutputs(key)[key].Value['Fn::Join'][1] as unknown[];
+        return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : `<${(p as { Ref: string }).Ref}>`)).join(''));
+      };
+      const { stack } = dev;
+      expect(json('LogGroups')).toEqual({
+        app: [`<${lid(stack, stack.service.logGroup)}>`],
+        appStreamPrefix: 'ecommerce/app',
+        lambda: [`<${lid(stack, stack.api.logGroup)}>`],
+        api: [],
+        rotation: [`/aws/lambda/${dev.env.names.rotationFunction}`],
+      });
+      const logging = synthStack('dev', { api: { loggingLevel: 'ERROR' } });
+      expect(json('LogGroups', logging).api).toEqual([`<${lid(logging.stack, logging.stack.api.accessLogGroup!)}>`, `API-Gateway-Execution-Logs_<${lid(logging.stack, logging.stack.api.api)}>/development`]);
     });
 
     it.each(Object.entries(SPEC_OUTPUTS))('%s is exported as <prefix>-%s', (key, suffix) => {

@@ -261,6 +261,10 @@ describe('catalog-api preset', () => {
         expect.arrayContaining(['ALBDNSName', 'CloudFrontURL', 'CloudFrontDistributionId', 'ECRRepositoryURI', 'ECRRepositoryName', 'ECSClusterName', 'ECSServiceName', 'DatabaseEndpoint', 'DatabasePort', 'DatabaseSecretArn']),
       );
       dev.template.hasOutput('CloudFrontURL', { Value: { 'Fn::Join': ['', ['https://', Match.anyValue()]] } });
+      // tapctl logs: the service's log group and stream prefix (a.9's 'ecs'), and the rotation function's.
+      dev.template.hasOutput('LogGroups', {
+        Value: { 'Fn::Join': ['', ['{"app":["', { Ref: Match.stringLikeRegexp('^ServiceECSLogGroup') }, `"],"appStreamPrefix":"ecs/app","rotation":["/aws/lambda/${dev.stack.names.rotationFunction}"]}`]] },
+      });
     });
   });
 });

@@ -37,7 +37,8 @@ describe('tapctl synth', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ environment: 'dev', stackName: 'TapStack-shop-dev', cached: false, needsBootstrapBucket: true });
     expect(doc.resourceCount).toBeGreaterThan(100);
-    expect(doc.outputs).toHaveLength(24);
+    // The spec's 24 and tapctl's LogGroups.
+    expect(doc.outputs).toHaveLength(25);
     const manifest = JSON.parse(readFileSync(join(project.dir, '.tapctl', 'dev', 'cdk.out', 'manifest.json'), 'utf8'));
     expect(manifest.artifacts['TapStack-shop-dev'].type).toBe('aws:cloudformation:stack');
     expect(manifest.artifacts['TapStack-shop-dev'].environment).toBe('aws://111111111111/us-east-1');

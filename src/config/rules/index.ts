@@ -2,6 +2,7 @@
 import type { ConfigIssue } from '../issues.js';
 import type { ResolvedEnvironment } from '../resolve.js';
 import type { ConfigFile } from '../schema.js';
+import { appSecretRules } from './app-secrets.js';
 import { auroraCapacityRules, fargateRules, networkRules, taskCountRules } from './capacity.js';
 import { databaseIdentityRules, engineVersionRules, windowRules } from './database.js';
 import { engineCapabilityRules } from './engine-capabilities.js';
@@ -37,6 +38,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   alertRules,
   tagRules,
   emulatorRules,
+  appSecretRules,
 ];
 
 /** Drops the findings of some rule IDs from a shared rule that checks more than one thing. */
@@ -75,6 +77,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     catalogSettingsRules,
     spotArchitectureRules,
     emulatorRules,
+    appSecretRules,
   ],
   'rds-postgres': [
     suffixAsWrittenRules,

@@ -39,7 +39,7 @@ export function secretValueRules(ctx: RuleContext): ConfigIssue[] {
           path: path.join('.'),
           ...(path[0] === 'environments' && path[1] ? { environment: path[1] } : {}),
           message: `this value looks like ${kind}; secrets never go in tapctl.config.yaml (it is in git, in tapctl config output and in .tapctl/ caches)`,
-          hint: 'the database password is generated into Secrets Manager; a build-time secret goes in container.buildSecrets (an environment variable or a file)',
+          hint: 'an app secret goes in Secrets Manager (tapctl secrets set, then container.secrets names it); the database password is generated there; a build-time secret goes in container.buildSecrets',
         });
       }
     } else if (Array.isArray(value)) {

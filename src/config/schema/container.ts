@@ -1,5 +1,6 @@
 /** Schema section `container`: The Fargate service, its image build and auto-scaling (tapstack.md §5). */
 import * as z from 'zod';
+import { APP_SECRET_NAME } from '../app-secret-names.js';
 import { strict } from './common.js';
 
 const ENV_VAR = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable');
@@ -74,6 +75,21 @@ export const ContainerSchema = strict({
       'Build secrets (BuildKit / buildah --secret), read in the Dockerfile with RUN --mount=type=secret,id=<id>: id -> the name of an ' +
         'environment variable that holds the value (or { env: NAME }), or { file: path } relative to the project folder. The builder reads ' +
         'the value itself: it is never on the command line, shown or stored.',
+    ),
+  secrets: z
+    .array(z.string().max(128, 'at most 128 characters').regex(APP_SECRET_NAME, 'expected an upper-case environment variable name: A-Z, 0-9 and _, starting with a letter'))
+    .default([])
+    .describe(
+      'App secrets the container receives as environment variables of these names, from Secrets Manager (tapctl/<project>/<suffix>/<NAME>, ' +
+        'set with tapctl secrets set): ECS injects each by its ARN when a task starts, never as a plain value in the task definition. ' +
+        'A deploy that runs tasks checks each exists.',
+    ),
+  exec: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Allow tapctl exec (ECS Exec) into running tasks: turns on enableExecuteCommand and gives the task role the ssmmessages permissions ' +
+        'it needs. Off by default; a warning in production (a shell in a production task reads its data and secrets).',
     ),
   builder: z
     .enum(['auto', 'docker', 'podman', 'buildah', 'finch'])

@@ -91,6 +91,10 @@ export interface ProcessorApiProps {
 export class ProcessorApi extends Construct {
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
+  /** The stage's access logs, when logging is on (loggingLevel other than OFF). */
+  public readonly accessLogGroup?: logs.LogGroup;
+  /** The stage's name (the environment kind). */
+  public readonly stageName: string;
   public readonly function: lambda.Function;
   public readonly api: apigw.RestApi;
   public readonly apiKey: apigw.ApiKey;
@@ -137,6 +141,7 @@ export class ProcessorApi extends Construct {
       environment: { ENVIRONMENT: kind, DB_SECRET_ARN: props.databaseSecret.secretArn },
     });
 
+    this.stageName = kind;
     const accessLogs = logging
       ? new logs.LogGroup(this, 'AccessLogs', {
           encryptionKey: props.encryptionKey,
@@ -144,6 +149,7 @@ export class ProcessorApi extends Construct {
           removalPolicy: RemovalPolicy.DESTROY,
         })
       : undefined;
+    this.accessLogGroup = accessLogs;
     this.api = new apigw.RestApi(this, 'EcommerceAPI', {
       restApiName: props.names.restApi,
       description: 'API Gateway for e-commerce application',

@@ -3,7 +3,9 @@
  */
 import cdk = require('aws-cdk-lib');
 import CfnOutput = cdk.CfnOutput;
+import Stack = cdk.Stack;
 import { Construct } from 'constructs';
+import { LOG_GROUPS_OUTPUT, type LogGroupsOutput } from '../log-sources.js';
 
 /** One output. */
 export interface StackOutput {
@@ -45,4 +47,17 @@ export class StackOutputs extends Construct {
     }
     this.outputs = byKey;
   }
+}
+
+/**
+ * The `LogGroups` output (src/infra/log-sources.ts): tapctl's own, beside the spec's, so that `tapctl logs`
+ * reads where each source logs from the deployed stack in the one DescribeStacks call it makes anyway, including
+ * the names CloudFormation generates.
+ */
+export function logGroupsOutput(scope: Construct, groups: LogGroupsOutput): StackOutput {
+  return {
+    key: LOG_GROUPS_OUTPUT,
+    value: Stack.of(scope).toJsonString(groups),
+    description: 'The log groups of each tapctl logs source (JSON): app, api, lambda, rotation',
+  };
 }

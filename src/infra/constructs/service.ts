@@ -1,45 +1,25 @@
 /**
- * tapstack.md §5.2-§5.7 and §6: the ECS cluster and Fargate service, their roles and log group, and the
- * Application Load Balancer in front of them.
+ * tapstack.md §5.2-§5.7 and §6: the ECS cluster and Fargate service, the Application Load Balancer in front of
+ * them, and the service's auto-scaling. The task definition it runs, with its roles and log group, is
+ * ./task-definition.ts.
  */
 import cdk = require('aws-cdk-lib');
-import CfnResource = cdk.CfnResource;
 import Duration = cdk.Duration;
-import RemovalPolicy = cdk.RemovalPolicy;
-import Stack = cdk.Stack;
 import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import ecs = require('aws-cdk-lib/aws-ecs');
 import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
-import iam = require('aws-cdk-lib/aws-iam');
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import logs = require('aws-cdk-lib/aws-logs');
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG } from '../image-placeholder.js';
 import { suppressNag } from '../nag-suppressions.js';
+import { AppTaskDefinition, HEALTH_CHECK, type AppSecretRef, type ContainerImageSource } from './task-definition.js';
 
-export { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG };
-
-/**
- * Container and target-group health-check timings of tapstack.md §5.5 and §6.2. The config has no keys for
- * them; they are the spec's values.
- */
-export const HEALTH_CHECK = {
-  container: { interval: Duration.seconds(30), timeout: Duration.seconds(5), retries: 3, startPeriod: Duration.seconds(60) },
-  targetGroup: { interval: Duration.seconds(30), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
-  deregistrationDelay: Duration.seconds(30),
-} as const;
-
-/** The image the service runs: the stack's own repository unless `repository` names another one. */
-export interface ContainerImageSource {
-  /** Full image repository (`registry/name`), instead of the stack's ECR repository. */
-  readonly repository?: string;
-  readonly tag?: string;
-  /** `sha256:...`; wins over `tag`. */
-  readonly digest?: string;
-}
+export { CONTAINER_NAME, HEALTH_CHECK, PLACEHOLDER_IMAGE_TAG, type AppSecretRef, type ContainerImageSource };
 
 /** Physical names of the service's resources. */
 export interface ContainerServiceNames {
@@ -137,6 +117,22 @@ export interface ContainerServiceProps {
   readonly logRetention?: logs.RetentionDays;
   /** Load balancer deletion protection. @default true */
   readonly deletionProtection?: boolean;
+  /** App secrets of the container (task-definition.ts). @default - none */
+  readonly appSecrets?: readonly AppSecretRef[];
+  /**
+   * ECS Exec (`tapctl exec`): enableExecuteCommand on the service, and the task role may open Session Manager's
+   * channels (ssmmessages). New tasks get it; tasks started before keep running without it.
+   *
+   * @default false
+   */
+  readonly exec?: boolean;
+  /**
+   * ForceNewDeployment's nonce: a new value rolls the service although nothing else changed (deploy sets it when
+   * tasks run a secret value older than the secret's last change).
+   *
+   * @default - none
+   */
+  readonly rolloutNonce?: string;
 }
 
 /** A Fargate service behind an internet-facing ALB, with target-tracking auto-scaling. */
@@ -151,14 +147,14 @@ export class ContainerService extends Construct {
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   public readonly listener: elbv2.ApplicationListener;
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The awslogs stream prefix of the application container: a task's log stream is `<prefix>/<task id>`. */
+  public readonly logStreamPrefix: string;
   /** True while no image tag or digest is configured: the service runs zero tasks. */
   public readonly awaitingImage: boolean;
 
   constructor(scope: Construct, id: string, props: ContainerServiceProps) {
     super(scope, id);
     const port = props.port ?? 3000;
-    const cpu = props.cpu ?? 1024;
-    const memoryMiB = props.memoryMiB ?? 2048;
     const healthPath = props.healthCheckPath ?? '/health';
     const minTasks = props.minTasks ?? 2;
     const maxTasks = props.maxTasks ?? 10;
@@ -171,70 +167,33 @@ export class ContainerService extends Construct {
       enableFargateCapacityProviders: true,
     });
 
-    this.logGroup = new logs.LogGroup(this, 'ECSLogGroup', {
-      logGroupName: props.names.logGroup,
+    const task = new AppTaskDefinition(this, {
+      names: { logGroup: props.names.logGroup, taskFamily: props.names.taskFamily },
       encryptionKey: props.encryptionKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_WEEK,
-      removalPolicy: RemovalPolicy.DESTROY,
+      repository: props.repository,
+      databaseSecret: props.databaseSecret,
+      staticBucket: props.staticBucket,
+      cloudFrontUrl: props.cloudFrontUrl,
+      environment: props.environment,
+      logStreamPrefix: props.logStreamPrefix,
+      nodeEnv: props.nodeEnv,
+      image: props.image,
+      cpuArchitecture: props.cpuArchitecture,
+      cpu: props.cpu,
+      memoryMiB: props.memoryMiB,
+      port,
+      healthCheckPath: healthPath,
+      healthCheckCommand: props.healthCheckCommand,
+      logRetention: props.logRetention,
+      appSecrets: props.appSecrets,
     });
-
-    this.executionRole = new iam.Role(this, 'TaskExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSTaskExecutionRolePolicy')],
-    });
-    props.repository.grantPull(this.executionRole);
-    props.databaseSecret.grantRead(this.executionRole);
-    props.encryptionKey.grantDecrypt(this.executionRole);
-
-    this.taskRole = new iam.Role(this, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-    props.databaseSecret.grantRead(this.taskRole);
-    if (props.staticBucket) {
-      // Read access to the static assets, narrower than bucket.grantRead() (s3:GetObject*, GetBucket*, List*):
-      // the application reads objects and lists keys, nothing else.
-      this.taskRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.staticBucket.arnForObjects('*')] }),
-      );
-      this.taskRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.staticBucket.bucketArn] }),
-      );
-    }
-
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDef', {
-      family: props.names.taskFamily,
-      cpu,
-      memoryLimitMiB: memoryMiB,
-      executionRole: this.executionRole,
-      taskRole: this.taskRole,
-      runtimePlatform: {
-        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
-    });
-
-    const { image, awaitingImage } = resolveImage(props.repository, props.image);
-    this.awaitingImage = awaitingImage;
-    this.container = this.taskDefinition.addContainer(CONTAINER_NAME, {
-      image,
-      cpu,
-      memoryLimitMiB: memoryMiB,
-      portMappings: [{ containerPort: port, protocol: ecs.Protocol.TCP }],
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.logStreamPrefix ?? 'ecommerce' }),
-      environment: {
-        ...props.environment,
-        NODE_ENV: props.nodeEnv,
-        PORT: String(port),
-        AWS_REGION: Stack.of(this).region,
-        ...(props.cloudFrontUrl ? { CLOUDFRONT_URL: props.cloudFrontUrl } : {}),
-        // §13 flag: the spec injected the secret's value under DB_SECRET_ARN. The ARN goes here, plainly (an ARN
-        // is not a secret, and the Lambda's DB_SECRET_ARN is an ARN too), and the value below as DB_SECRET.
-        DB_SECRET_ARN: props.databaseSecret.secretArn,
-      },
-      secrets: { DB_SECRET: ecs.Secret.fromSecretsManager(props.databaseSecret) },
-      healthCheck: {
-        command: ['CMD-SHELL', props.healthCheckCommand ?? `curl -f http://localhost:${port}${healthPath} || exit 1`],
-        ...HEALTH_CHECK.container,
-      },
-    });
+    this.logGroup = task.logGroup;
+    this.executionRole = task.executionRole;
+    this.taskRole = task.taskRole;
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.logStreamPrefix = task.logStreamPrefix;
+    const awaitingImage = (this.awaitingImage = task.awaitingImage);
 
     this.service = new ecs.FargateService(this, 'ECSService', {
       cluster: this.cluster,
@@ -254,7 +213,24 @@ export class ContainerService extends Construct {
       // Not in the spec: start new tasks before stopping old ones, so a deploy never drops below desired count.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
+      // Left out rather than false when off, so that templates of environments without it stay as they were.
+      ...(props.exec ? { enableExecuteCommand: true } : {}),
     });
+    if (props.rolloutNonce) this.service.forceNewDeployment(props.rolloutNonce);
+    if (props.exec) {
+      suppressNag(
+        this.taskRole,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'ECS Exec (container.exec): the ssmmessages channel actions support no resource-level permissions, so Resource "*" is their only form (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html).',
+            appliesTo: ['Resource::*'],
+          },
+        ],
+        { applyToChildren: true },
+      );
+    }
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'ALB', {
       loadBalancerName: props.names.loadBalancer,
@@ -317,67 +293,5 @@ export class ContainerService extends Construct {
     if (props.scaleOnMemory ?? true) {
       scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: props.memoryTargetPercent ?? 70, ...cooldowns });
     }
-
-    suppressNag(this.taskDefinition, [
-      {
-        id: 'AwsSolutions-ECS2',
-        reason:
-          'The plain environment holds configuration only (NODE_ENV, PORT, AWS_REGION, CLOUDFRONT_URL, the secret ARN); the credentials arrive as DB_SECRET from Secrets Manager.',
-      },
-    ]);
-    suppressNag(
-      this.executionRole,
-      [
-        {
-          id: 'AwsSolutions-IAM4',
-          reason:
-            'AmazonECSTaskExecutionRolePolicy is the AWS-maintained policy for pulling images and writing container logs (tapstack.md 5.4).',
-          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy'],
-        },
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'ecr:GetAuthorizationToken supports no resource-level permissions (Resource "*" is the only form); image pulls themselves are scoped to the repository.',
-          appliesTo: ['Resource::*'],
-        },
-      ],
-      { applyToChildren: true },
-    );
-    const bucketId = props.staticBucket && logicalIdOf(props.staticBucket);
-    if (bucketId) {
-      suppressNag(
-        this.taskRole,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              'The application reads any object of the static assets bucket (s3:GetObject on <bucket>/*, tapstack.md 5.4); it cannot write or delete.',
-            appliesTo: [`Resource::<${bucketId}.Arn>/*`],
-          },
-        ],
-        { applyToChildren: true },
-      );
-    }
   }
-}
-
-/** Logical ID of a construct's CloudFormation resource, as cdk-nag writes it in findings (none if imported). */
-function logicalIdOf(construct: Construct): string | undefined {
-  const resource = construct.node.defaultChild;
-  return resource instanceof CfnResource ? (Stack.of(resource).resolve(resource.logicalId) as string) : undefined;
-}
-
-function resolveImage(
-  repository: ecr.IRepository,
-  source: ContainerImageSource | undefined,
-): { image: ecs.ContainerImage; awaitingImage: boolean } {
-  const reference = source?.digest ?? source?.tag;
-  if (reference === undefined) {
-    return { image: ecs.ContainerImage.fromEcrRepository(repository, PLACEHOLDER_IMAGE_TAG), awaitingImage: true };
-  }
-  if (source?.repository) {
-    const separator = source.digest ? '@' : ':';
-    return { image: ecs.ContainerImage.fromRegistry(`${source.repository}${separator}${reference}`), awaitingImage: false };
-  }
-  return { image: ecs.ContainerImage.fromEcrRepository(repository, reference), awaitingImage: false };
 }

@@ -9,7 +9,8 @@ import cloudwatch = require('aws-cdk-lib/aws-cloudwatch');
 import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
 import type { ResolvedEnvironment } from '../../config/resolve.js';
 import { AlertTopic } from '../constructs/alert-topic.js';
-import { StackOutputs } from '../constructs/outputs.js';
+import { logGroupsOutput, StackOutputs } from '../constructs/outputs.js';
+import { lambdaLogGroup } from '../log-sources.js';
 import type { CatalogApiStack } from './catalog-api-stack.js';
 
 const { GREATER_THAN_OR_EQUAL_TO_THRESHOLD } = cloudwatch.ComparisonOperator;
@@ -69,6 +70,7 @@ export function catalogOutputs(stack: CatalogApiStack, env: ResolvedEnvironment)
       { key: 'LogsBucketName', value: logsBucket.bucketName, description: 'Log bucket name (ALB, CloudFront, VPC flow logs)', exportSuffix: 'logs-bucket' },
       { key: 'SNSTopicArn', value: alerts.topic.topicArn, description: 'Alert topic ARN', exportSuffix: 'sns-topic-arn' },
       { key: 'KMSKeyArn', value: encryption.key.keyArn, description: 'KMS key ARN', exportSuffix: 'kms-key-arn' },
+      logGroupsOutput(stack, { app: [service.logGroup.logGroupName], appStreamPrefix: service.logStreamPrefix, rotation: [lambdaLogGroup(stack.names.rotationFunction)] }),
     ],
   });
 }

@@ -13,6 +13,7 @@ import ecs = require('aws-cdk-lib/aws-ecs');
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import s3 = require('aws-cdk-lib/aws-s3');
 import type { Construct } from 'constructs';
+import { appSecretRefs } from '../app-secret-refs.js';
 import { DB_PORT } from '../../config/engine-versions.js';
 import type { CatalogApiNames } from '../../config/presets/catalog-api.js';
 import { catalogApiNamesOf } from '../../config/presets/index.js';
@@ -186,6 +187,9 @@ export class CatalogApiStack extends Stack {
       healthCheckCommand: c.healthCheckCommand,
       logRetention: env.logRetentionDays as logs.RetentionDays,
       deletionProtection: env.protection.deletionProtection,
+      appSecrets: appSecretRefs(env),
+      exec: env.container.exec,
+      rolloutNonce: env.deployInputs?.rolloutNonce,
     });
     this.awaitingImage = this.service.awaitingImage;
     // a.5: the log group carries the spec's Name tag.
