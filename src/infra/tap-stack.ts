@@ -139,16 +139,18 @@ export class TapStack extends Stack {
         service: names.ecsService,
         logGroup: names.ecsLogGroup,
         taskFamily: names.taskFamily,
-        loadBalancer: names.loadBalancer,
-        targetGroup: names.targetGroup,
       },
-      loadBalancerSecurityGroup: this.network.albSecurityGroup,
+      loadBalancer: {
+        names: { loadBalancer: names.loadBalancer, targetGroup: names.targetGroup },
+        securityGroup: this.network.albSecurityGroup,
+        accessLogsBucket: this.edge.logsBucket,
+        deletionProtection: protection.deletionProtection,
+      },
       serviceSecurityGroup: this.network.ecsSecurityGroup,
       encryptionKey: key,
       repository: this.registry.repository,
       databaseSecret: this.database.secret,
       staticBucket: this.edge.staticBucket,
-      accessLogsBucket: this.edge.logsBucket,
       cloudFrontUrl: this.edge.url,
       nodeEnv: env.kind,
       image: c.image,
@@ -166,7 +168,6 @@ export class TapStack extends Stack {
       healthCheckGracePeriod: Duration.seconds(c.healthCheckGraceSeconds),
       healthCheckCommand: c.healthCheckCommand,
       logRetention,
-      deletionProtection: protection.deletionProtection,
     });
     this.awaitingImage = this.service.awaitingImage;
 

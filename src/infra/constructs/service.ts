@@ -1,6 +1,6 @@
 /**
  * tapstack.md §5.2-§5.7 and §6: the ECS cluster and Fargate service, their roles and log group, and the
- * Application Load Balancer in front of them.
+ * Application Load Balancer in front of them (./load-balancer.ts).
  */
 import cdk = require('aws-cdk-lib');
 import CfnResource = cdk.CfnResource;
@@ -10,7 +10,7 @@ import Stack = cdk.Stack;
 import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import ecs = require('aws-cdk-lib/aws-ecs');
-import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import iam = require('aws-cdk-lib/aws-iam');
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import logs = require('aws-cdk-lib/aws-logs');
@@ -19,6 +19,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG } from '../image-placeholder.js';
 import { suppressNag } from '../nag-suppressions.js';
+import { DEREGISTRATION_DELAY, ServiceLoadBalancer, TARGET_GROUP_HEALTH_CHECK, type LoadBalancerOptions } from './load-balancer.js';
 
 export { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG };
 
@@ -28,8 +29,8 @@ export { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG };
  */
 export const HEALTH_CHECK = {
   container: { interval: Duration.seconds(30), timeout: Duration.seconds(5), retries: 3, startPeriod: Duration.seconds(60) },
-  targetGroup: { interval: Duration.seconds(30), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
-  deregistrationDelay: Duration.seconds(30),
+  targetGroup: TARGET_GROUP_HEALTH_CHECK,
+  deregistrationDelay: DEREGISTRATION_DELAY,
 } as const;
 
 /** The image the service runs: the stack's own repository unless `repository` names another one. */
@@ -47,14 +48,13 @@ export interface ContainerServiceNames {
   readonly service: string;
   readonly logGroup: string;
   readonly taskFamily: string;
-  readonly loadBalancer: string;
-  readonly targetGroup: string;
 }
 
 export interface ContainerServiceProps {
   readonly vpc: ec2.IVpc;
   readonly names: ContainerServiceNames;
-  readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
+  /** The load balancer in front of the service (./load-balancer.ts). */
+  readonly loadBalancer: LoadBalancerOptions;
   readonly serviceSecurityGroup: ec2.ISecurityGroup;
   /** Key of the log group; the execution role may decrypt with it. */
   readonly encryptionKey: kms.IKey;
@@ -64,8 +64,6 @@ export interface ContainerServiceProps {
   readonly databaseSecret: secretsmanager.ISecret;
   /** The task role may read it. @default - no bucket access */
   readonly staticBucket?: s3.IBucket;
-  /** SSE-S3 bucket for the load balancer's access logs (prefix `alb`). */
-  readonly accessLogsBucket: s3.IBucket;
   /** `CLOUDFRONT_URL` of the container. @default - not set */
   readonly cloudFrontUrl?: string;
   /** More plain environment variables of the container (configuration only, never secrets). @default - none */
@@ -80,13 +78,6 @@ export interface ContainerServiceProps {
    * @default - the FARGATE launch type
    */
   readonly capacityProviderStrategies?: readonly ecs.CapacityProviderStrategy[];
-  /**
-   * Send every request to the service (the listener's default action). Otherwise only `/api/*` and the health
-   * path reach it and anything else gets a 404 from the load balancer (tapstack.md §6.3).
-   *
-   * @default false
-   */
-  readonly forwardAllTraffic?: boolean;
   /** Scale on memory as well as CPU. @default true */
   readonly scaleOnMemory?: boolean;
   /** Subnets of the tasks. @default - the private subnets with egress */
@@ -125,18 +116,10 @@ export interface ContainerServiceProps {
   readonly healthCheckPath?: string;
   /** @default Duration.seconds(60) */
   readonly healthCheckGracePeriod?: Duration;
-  /**
-   * Failed target-group checks before a target is unhealthy (presets.md a.8 has 2; tapstack.md §6.2 has 3).
-   *
-   * @default 3
-   */
-  readonly unhealthyThresholdCount?: number;
   /** CMD-SHELL health check. @default 'curl -f http://localhost:<port><healthCheckPath> || exit 1' */
   readonly healthCheckCommand?: string;
   /** @default logs.RetentionDays.ONE_WEEK */
   readonly logRetention?: logs.RetentionDays;
-  /** Load balancer deletion protection. @default true */
-  readonly deletionProtection?: boolean;
 }
 
 /** A Fargate service behind an internet-facing ALB, with target-tracking auto-scaling. */
@@ -256,50 +239,10 @@ export class ContainerService extends Construct {
       maxHealthyPercent: 200,
     });
 
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'ALB', {
-      loadBalancerName: props.names.loadBalancer,
-      vpc: props.vpc,
-      internetFacing: true,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      securityGroup: props.loadBalancerSecurityGroup,
-      deletionProtection: props.deletionProtection ?? true,
-      // Not in the spec: drop headers that are not valid HTTP (request smuggling), the AWS-recommended setting.
-      dropInvalidHeaderFields: true,
-    });
-    this.loadBalancer.logAccessLogs(props.accessLogsBucket, 'alb');
-
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'ECSTargetGroup', {
-      targetGroupName: props.names.targetGroup,
-      vpc: props.vpc,
-      port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      targets: [this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: port })],
-      healthCheck: {
-        path: healthPath,
-        healthyHttpCodes: '200',
-        ...HEALTH_CHECK.targetGroup,
-        unhealthyThresholdCount: props.unhealthyThresholdCount ?? HEALTH_CHECK.targetGroup.unhealthyThresholdCount,
-      },
-      deregistrationDelay: HEALTH_CHECK.deregistrationDelay,
-    });
-
-    this.listener = this.loadBalancer.addListener('HTTPListener', {
-      port: 80,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      // The ALB security group's rules are the network construct's (tapstack.md §2.2).
-      open: false,
-      defaultAction: props.forwardAllTraffic
-        ? elbv2.ListenerAction.forward([this.targetGroup])
-        : elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' }),
-    });
-    if (!props.forwardAllTraffic) {
-      this.listener.addTargetGroups('ECSTargets', {
-        priority: 10,
-        conditions: [elbv2.ListenerCondition.pathPatterns(['/api/*', healthPath])],
-        targetGroups: [this.targetGroup],
-      });
-    }
+    const lb = new ServiceLoadBalancer(this, { ...props.loadBalancer, vpc: props.vpc, service: this.service, port, healthCheckPath: healthPath });
+    this.loadBalancer = lb.loadBalancer;
+    this.listener = lb.listener;
+    this.targetGroup = lb.targetGroup;
 
     const scaling = this.service.autoScaleTaskCount({
       minCapacity: awaitingImage ? 0 : minTasks,

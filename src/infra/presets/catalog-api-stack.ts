@@ -152,14 +152,22 @@ export class CatalogApiStack extends Stack {
     const c = env.container;
     this.service = new ContainerService(this, 'Service', {
       vpc,
-      names: { cluster: n.ecsCluster, service: n.ecsService, logGroup: n.ecsLogGroup, taskFamily: n.taskFamily, loadBalancer: n.loadBalancer, targetGroup: n.targetGroup },
-      loadBalancerSecurityGroup: this.albSecurityGroup,
+      names: { cluster: n.ecsCluster, service: n.ecsService, logGroup: n.ecsLogGroup, taskFamily: n.taskFamily },
+      loadBalancer: {
+        names: { loadBalancer: n.loadBalancer, targetGroup: n.targetGroup },
+        securityGroup: this.albSecurityGroup,
+        accessLogsBucket: this.logsBucket,
+        // a.8: the listener forwards everything.
+        forwardAllTraffic: true,
+        // a.8: unhealthy after 2 failed checks (the ecommerce spec's target group waits for 3).
+        unhealthyThresholdCount: 2,
+        deletionProtection: env.protection.deletionProtection,
+      },
       serviceSecurityGroup: this.ecsSecurityGroup,
       serviceSubnets: this.network.appSubnets,
       encryptionKey: key,
       repository: this.registry.repository,
       databaseSecret: this.database.secret,
-      accessLogsBucket: this.logsBucket,
       nodeEnv: env.kind,
       // a.9's container environment; the password arrives as DB_SECRET from Secrets Manager.
       environment: { DB_HOST: this.database.cluster.clusterEndpoint.hostname, DB_PORT: String(dbPort), DB_NAME: env.database.name },
@@ -172,8 +180,7 @@ export class CatalogApiStack extends Stack {
       minTasks: c.minTasks,
       maxTasks: c.maxTasks,
       capacityProviderStrategies: capacityStrategy(env.catalog.onDemandBase),
-      // a.8: the listener forwards everything; a.10: CPU target tracking only, with its own cooldowns.
-      forwardAllTraffic: true,
+      // a.10: CPU target tracking only, with its own cooldowns.
       scaleOnMemory: false,
       cpuTargetPercent: c.cpuTargetPercent,
       cpuScalingPolicyName: n.scalingPolicy,
@@ -181,11 +188,8 @@ export class CatalogApiStack extends Stack {
       scaleOutCooldown: Duration.seconds(c.scaleOutCooldownSeconds),
       healthCheckPath: c.healthCheckPath,
       healthCheckGracePeriod: Duration.seconds(c.healthCheckGraceSeconds),
-      // a.8: unhealthy after 2 failed checks (the ecommerce spec's target group waits for 3).
-      unhealthyThresholdCount: 2,
       healthCheckCommand: c.healthCheckCommand,
       logRetention: env.logRetentionDays as logs.RetentionDays,
-      deletionProtection: env.protection.deletionProtection,
     });
     this.awaitingImage = this.service.awaitingImage;
     // a.5: the log group carries the spec's Name tag.
