@@ -104,6 +104,8 @@ export const NOT_APPLICABLE: Readonly<Record<Preset, readonly string[]>> = {
   'catalog-api': [
     'postgres',
     'api',
+    // No API Gateway: no api.<name>.
+    'domain.api',
     'lambda',
     ...ECOMMERCE_ONLY_ALARMS,
     ...ASSETS,
@@ -118,6 +120,10 @@ export const NOT_APPLICABLE: Readonly<Record<Preset, readonly string[]>> = {
     'container',
     'api',
     'cdn',
+    // No CloudFront and no load balancer.
+    'domain',
+    'waf',
+    'origin',
     'lambda',
     'storage',
     'logRetentionDays',
