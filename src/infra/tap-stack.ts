@@ -13,6 +13,7 @@ import cloudfront = require('aws-cdk-lib/aws-cloudfront');
 import ecs = require('aws-cdk-lib/aws-ecs');
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { edgeOf } from '../config/edge.js';
 import { DB_PORT } from '../config/engine-versions.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { ProcessorApi } from './constructs/api.js';
@@ -21,6 +22,7 @@ import { Edge } from './constructs/edge.js';
 import { Encryption } from './constructs/encryption.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
+import { admitCloudFrontOnly, loadBalancerOrigin, OriginSecret } from './constructs/origin-protection.js';
 import { StackOutputs, type StackOutput } from './constructs/outputs.js';
 import { ContainerRegistry } from './constructs/registry.js';
 import { ContainerService } from './constructs/service.js';
@@ -46,6 +48,8 @@ const PRICE_CLASSES: Readonly<Record<ResolvedEnvironment['cdn']['priceClass'], c
 
 export class TapStack extends Stack {
   public readonly network: Network;
+  /** The secret header CloudFront adds and the listener checks. */
+  public readonly originSecret: OriginSecret;
   public readonly encryption: Encryption;
   public readonly edge: Edge;
   public readonly database: Database;
@@ -71,6 +75,7 @@ export class TapStack extends Stack {
     // logRetentionDays is one of the values CloudWatch Logs accepts (schema), which are RetentionDays' values.
     const logRetention = env.logRetentionDays as logs.RetentionDays;
     const dbPort = DB_PORT[env.database.engine];
+    const edgePlan = edgeOf(env);
 
     this.encryption = new Encryption(this, 'Encryption', {
       aliasName: names.kmsAlias,
@@ -102,6 +107,11 @@ export class TapStack extends Stack {
       flowLogsBucket: this.edge.logsBucket,
     });
     const vpc = this.network.vpc;
+    admitCloudFrontOnly(this.network.albSecurityGroup, edgePlan.origin);
+    this.originSecret = new OriginSecret(this, 'OriginSecret', {
+      generation: edgePlan.origin.secretGeneration,
+      acceptedGenerations: edgePlan.origin.acceptedGenerations,
+    });
 
     this.database = new Database(this, 'Database', {
       vpc,
@@ -145,6 +155,7 @@ export class TapStack extends Stack {
         securityGroup: this.network.albSecurityGroup,
         accessLogsBucket: this.edge.logsBucket,
         deletionProtection: protection.deletionProtection,
+        originHeader: this.originSecret.headerCheck,
       },
       serviceSecurityGroup: this.network.ecsSecurityGroup,
       encryptionKey: key,
@@ -170,6 +181,16 @@ export class TapStack extends Stack {
       logRetention,
     });
     this.awaitingImage = this.service.awaitingImage;
+    // The API and the health path reach the service through CloudFront, the load balancer's only client.
+    this.edge.routeToLoadBalancer({
+      origin: loadBalancerOrigin({
+        loadBalancer: this.service.loadBalancer,
+        header: { name: this.originSecret.headerCheck.name, value: this.originSecret.currentValue },
+      }),
+      // The health path too, unless /api/* covers it or it is the root (the assets' default behaviour).
+      paths: ['/api/*', ...(c.healthCheckPath === '/' || c.healthCheckPath.startsWith('/api/') ? [] : [c.healthCheckPath])],
+      https: edgePlan.origin.protocol === 'https',
+    });
 
     this.api = new ProcessorApi(this, 'Api', {
       vpc,
@@ -183,7 +204,7 @@ export class TapStack extends Stack {
       securityGroup: this.network.lambdaSecurityGroup,
       encryptionKey: key,
       databaseSecret: this.database.secret,
-      backendHost: this.service.loadBalancer.loadBalancerDnsName,
+      backendUrl: this.edge.url,
       environmentKind: env.kind,
       runtime: env.lambda.runtime,
       memoryMb: env.lambda.memoryMb,

@@ -49,8 +49,12 @@ export interface ProcessorApiProps {
   readonly encryptionKey: kms.IKey;
   /** The function may read it; its ARN is the function's `DB_SECRET_ARN`. */
   readonly databaseSecret: secretsmanager.ISecret;
-  /** Host the `/api/{proxy+}` resource forwards to over HTTP (the load balancer's DNS name). */
-  readonly backendHost: string;
+  /**
+   * Base URL the `/api/{proxy+}` resource forwards to: `<backendUrl>/api/{proxy}`. The site's CloudFront
+   * distribution (https://...), since the load balancer admits CloudFront only (tapstack.md §8.4 had
+   * http://<ALB DNS>).
+   */
+  readonly backendUrl: string;
   /** Environment kind: the stage name, the function's `ENVIRONMENT`, the API key description. */
   readonly environmentKind: string;
   /** Lambda runtime name (a Node.js runtime: the code is inline JavaScript). @default 'nodejs22.x' */
@@ -195,7 +199,7 @@ export class ProcessorApi extends Construct {
     const proxy = this.api.root.addResource('api').addResource('{proxy+}');
     proxy.addMethod(
       'ANY',
-      new apigw.HttpIntegration(`http://${props.backendHost}/api/{proxy}`, {
+      new apigw.HttpIntegration(`${props.backendUrl}/api/{proxy}`, {
         httpMethod: 'ANY',
         proxy: true,
         options: {

@@ -35,6 +35,16 @@ export interface EdgeProps {
   readonly logsExpireDays?: number;
 }
 
+/** Dynamic requests CloudFront sends to the load balancer (`Edge.routeToLoadBalancer`). */
+export interface LoadBalancerRoute {
+  /** The load balancer as CloudFront's origin, with its secret header (origin-protection.ts). */
+  readonly origin: cloudfront.IOrigin;
+  /** Path patterns that go to it, e.g. `/api/*`. */
+  readonly paths: readonly string[];
+  /** CloudFront reaches it over HTTPS (it has a certificate); over HTTP otherwise. */
+  readonly https: boolean;
+}
+
 /** Static assets behind CloudFront, and the bucket every access log of the platform goes to. */
 export class Edge extends Construct {
   public readonly staticBucket: s3.Bucket;
@@ -142,7 +152,38 @@ export class Edge extends Construct {
       },
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
+    this.addNagSuppressions();
+  }
 
+  /**
+   * Sends these paths to the load balancer, uncached, with every method, query string, cookie and header but
+   * Host (AWS's pairing for a dynamic origin: CachingDisabled with AllViewerExceptHostHeader; Host stays the
+   * origin's own name, which its certificate matches). The shop's API is then on the site's own name, and the
+   * load balancer needs no other way in.
+   */
+  public routeToLoadBalancer(route: LoadBalancerRoute): void {
+    for (const path of route.paths) {
+      this.distribution.addBehavior(path, route.origin, {
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+        compress: true,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      });
+    }
+    if (!route.https) {
+      suppressNag(this.distribution, [
+        {
+          id: 'AwsSolutions-CFR5',
+          reason:
+            'Without domain.hostedZoneId the load balancer has no certificate (CloudFront checks an origin certificate against the origin name, and none can be issued for *.elb.amazonaws.com), so CloudFront reaches it over HTTP, admitted by its prefix list and the secret header only; viewers still reach CloudFront over HTTPS only.',
+        },
+      ]);
+    }
+  }
+
+  private addNagSuppressions(): void {
     suppressNag(this.distribution, [
       {
         id: 'AwsSolutions-CFR4',

@@ -131,7 +131,10 @@ export class ContainerService extends Construct {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   public readonly container: ecs.ContainerDefinition;
   public readonly service: ecs.FargateService;
+  /** The load balancer's parts: listeners, target group, the rule that forwards (./load-balancer.ts). */
+  public readonly loadBalancing: ServiceLoadBalancer;
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener that serves (HTTPS with a certificate). */
   public readonly listener: elbv2.ApplicationListener;
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** True while no image tag or digest is configured: the service runs zero tasks. */
@@ -239,7 +242,7 @@ export class ContainerService extends Construct {
       maxHealthyPercent: 200,
     });
 
-    const lb = new ServiceLoadBalancer(this, { ...props.loadBalancer, vpc: props.vpc, service: this.service, port, healthCheckPath: healthPath });
+    const lb = (this.loadBalancing = new ServiceLoadBalancer(this, { ...props.loadBalancer, vpc: props.vpc, service: this.service, port, healthCheckPath: healthPath }));
     this.loadBalancer = lb.loadBalancer;
     this.listener = lb.listener;
     this.targetGroup = lb.targetGroup;

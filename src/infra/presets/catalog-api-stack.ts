@@ -17,12 +17,14 @@ import { DB_PORT } from '../../config/engine-versions.js';
 import type { CatalogApiNames } from '../../config/presets/catalog-api.js';
 import { catalogApiNamesOf } from '../../config/presets/index.js';
 import type { ResolvedEnvironment } from '../../config/resolve.js';
+import { edgeOf } from '../../config/edge.js';
 import { AlbDistribution } from '../constructs/alb-distribution.js';
 import type { AlertTopic } from '../constructs/alert-topic.js';
 import { Database } from '../constructs/database.js';
 import { Encryption } from '../constructs/encryption.js';
 import type { StackOutputs } from '../constructs/outputs.js';
 import { ContainerRegistry } from '../constructs/registry.js';
+import { admitCloudFrontOnly, loadBalancerOrigin, OriginSecret } from '../constructs/origin-protection.js';
 import { ContainerService } from '../constructs/service.js';
 import { TieredVpc } from '../constructs/tiered-vpc.js';
 import { suppressNag } from '../nag-suppressions.js';
@@ -52,6 +54,8 @@ export class CatalogApiStack extends Stack {
   public readonly albSecurityGroup: ec2.SecurityGroup;
   public readonly ecsSecurityGroup: ec2.SecurityGroup;
   public readonly databaseSecurityGroup: ec2.SecurityGroup;
+  /** The secret header CloudFront adds and the listener checks. */
+  public readonly originSecret: OriginSecret;
   public readonly database: Database;
   public readonly registry: ContainerRegistry;
   public readonly service: ContainerService;
@@ -68,6 +72,7 @@ export class CatalogApiStack extends Stack {
     const n = (this.names = catalogApiNamesOf(env));
     const retain = env.protection.retainData;
     const removalPolicy = removalPolicyOf(env);
+    const edgePlan = edgeOf(env);
 
     this.encryption = new Encryption(this, 'Encryption', {
       aliasName: n.kmsAlias,
@@ -118,6 +123,11 @@ export class CatalogApiStack extends Stack {
     const vpc = this.network.vpc;
     const dbPort = DB_PORT[env.database.engine];
     [this.albSecurityGroup, this.ecsSecurityGroup, this.databaseSecurityGroup] = this.securityGroups(vpc, env, n, dbPort);
+    admitCloudFrontOnly(this.albSecurityGroup, edgePlan.origin);
+    this.originSecret = new OriginSecret(this, 'OriginSecret', {
+      generation: edgePlan.origin.secretGeneration,
+      acceptedGenerations: edgePlan.origin.acceptedGenerations,
+    });
 
     this.database = new Database(this, 'Database', {
       vpc,
@@ -162,6 +172,7 @@ export class CatalogApiStack extends Stack {
         // a.8: unhealthy after 2 failed checks (the ecommerce spec's target group waits for 3).
         unhealthyThresholdCount: 2,
         deletionProtection: env.protection.deletionProtection,
+        originHeader: this.originSecret.headerCheck,
       },
       serviceSecurityGroup: this.ecsSecurityGroup,
       serviceSubnets: this.network.appSubnets,
@@ -196,9 +207,12 @@ export class CatalogApiStack extends Stack {
     Tags.of(this.service.logGroup).add('Name', n.ecsLogGroupTag);
 
     this.cdn = new AlbDistribution(this, 'Cdn', {
-      loadBalancer: this.service.loadBalancer,
+      origin: loadBalancerOrigin({
+        loadBalancer: this.service.loadBalancer,
+        header: { name: this.originSecret.headerCheck.name, value: this.originSecret.currentValue },
+        originId: n.originId,
+      }),
       comment: n.distributionComment,
-      originId: n.originId,
       priceClass: PRICE_CLASSES[env.cdn.priceClass],
       logBucket: this.logsBucket,
     });
@@ -209,7 +223,10 @@ export class CatalogApiStack extends Stack {
     tagStack(this, env, { Project: 'catalog-api' });
   }
 
-  /** a.4: internet -> ALB -> ECS -> database, each group admitting only the one before it. */
+  /**
+   * a.4: internet -> ALB -> ECS -> database, each group admitting only the one before it. The load balancer's
+   * inbound rule is CloudFront's prefix list (admitCloudFrontOnly), not a.4's 0.0.0.0/0.
+   */
   private securityGroups(vpc: ec2.IVpc, env: ResolvedEnvironment, n: CatalogApiNames, dbPort: number): [ec2.SecurityGroup, ec2.SecurityGroup, ec2.SecurityGroup] {
     const group = (id: string, name: string, description: string, allowAllOutbound: boolean) => {
       const sg = new ec2.SecurityGroup(this, id, { vpc, description, allowAllOutbound });
@@ -217,8 +234,6 @@ export class CatalogApiStack extends Stack {
       return sg;
     };
     const alb = group('AlbSecurityGroup', n.albSecurityGroup, 'Catalog API load balancer', true);
-    alb.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from internet');
-    suppressNag(alb, [{ id: 'AwsSolutions-EC23', reason: 'Internet-facing load balancer behind CloudFront: HTTP 80 from 0.0.0.0/0 is its purpose (presets.md a.4).' }]);
     const service = group('EcsSecurityGroup', n.ecsSecurityGroup, 'Catalog API tasks', true);
     service.addIngressRule(alb, ec2.Port.tcp(env.container.port), 'API port from ALB');
     // The spec lets the database send anywhere; it answers its clients only, so it gets no outbound rule.
