@@ -23,6 +23,7 @@ import { Encryption } from './constructs/encryption.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
 import { admitCloudFrontOnly, loadBalancerOrigin, OriginSecret } from './constructs/origin-protection.js';
+import { SiteDomain } from './constructs/site-domain.js';
 import { StackOutputs, type StackOutput } from './constructs/outputs.js';
 import { ContainerRegistry } from './constructs/registry.js';
 import { ContainerService } from './constructs/service.js';
@@ -48,6 +49,8 @@ const PRICE_CLASSES: Readonly<Record<ResolvedEnvironment['cdn']['priceClass'], c
 
 export class TapStack extends Stack {
   public readonly network: Network;
+  /** The site's own name, certificates and records (config domain:). */
+  public readonly domain?: SiteDomain;
   /** The secret header CloudFront adds and the listener checks. */
   public readonly originSecret: OriginSecret;
   public readonly encryption: Encryption;
@@ -60,6 +63,8 @@ export class TapStack extends Stack {
   public readonly outputs: StackOutputs;
   /** True while the config names no image: the service runs zero tasks until push-image and deploy. */
   public readonly awaitingImage: boolean;
+  /** `https://<domain>` with a domain, the distribution's URL otherwise. */
+  public readonly siteUrl: string;
 
   constructor(scope: Construct, id: string, props: TapStackProps) {
     const { config: env, ...stackProps } = props;
@@ -83,7 +88,11 @@ export class TapStack extends Stack {
     });
     const key = this.encryption.key;
 
+    const domain = edgePlan.domain ? new SiteDomain(this, 'Domain', { plan: edgePlan.domain }) : undefined;
+    this.domain = domain;
+
     this.edge = new Edge(this, 'Edge', {
+      ...(domain ? { domain: { names: [domain.name], certificate: domain.cloudFrontCertificate } } : {}),
       staticBucketName: names.staticBucket,
       logsBucketName: names.logsBucket,
       retainData: retain,
@@ -95,6 +104,7 @@ export class TapStack extends Stack {
       assetsNoncurrentExpireDays: env.storage.assetsNoncurrentExpireDays,
       logsExpireDays: env.storage.logsExpireDays,
     });
+    this.siteUrl = domain ? `https://${domain.name}` : this.edge.url;
 
     this.network = new Network(this, 'Network', {
       cidr: env.network.cidr,
@@ -156,13 +166,14 @@ export class TapStack extends Stack {
         accessLogsBucket: this.edge.logsBucket,
         deletionProtection: protection.deletionProtection,
         originHeader: this.originSecret.headerCheck,
+        ...(domain?.originCertificate ? { certificate: domain.originCertificate } : {}),
       },
       serviceSecurityGroup: this.network.ecsSecurityGroup,
       encryptionKey: key,
       repository: this.registry.repository,
       databaseSecret: this.database.secret,
       staticBucket: this.edge.staticBucket,
-      cloudFrontUrl: this.edge.url,
+      cloudFrontUrl: this.siteUrl,
       nodeEnv: env.kind,
       image: c.image,
       cpuArchitecture: c.architecture === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
@@ -186,6 +197,7 @@ export class TapStack extends Stack {
       origin: loadBalancerOrigin({
         loadBalancer: this.service.loadBalancer,
         header: { name: this.originSecret.headerCheck.name, value: this.originSecret.currentValue },
+        ...(domain?.originName ? { httpsDomainName: domain.originName } : {}),
       }),
       // The health path too, unless /api/* covers it or it is the root (the assets' default behaviour).
       paths: ['/api/*', ...(c.healthCheckPath === '/' || c.healthCheckPath.startsWith('/api/') ? [] : [c.healthCheckPath])],
@@ -217,6 +229,12 @@ export class TapStack extends Stack {
       dataTrace: env.api.dataTrace,
       tracing: env.api.tracing,
       retainAccountRole: retain,
+      ...(domain?.apiName && domain.apiCertificate ? { customDomain: { name: domain.apiName, certificate: domain.apiCertificate } } : {}),
+    });
+    domain?.addRecords({
+      distribution: this.edge.distribution,
+      loadBalancer: this.service.loadBalancer,
+      ...(this.api.domainName ? { apiDomain: this.api.domainName } : {}),
     });
 
     const { email, evaluationPeriods, ...thresholds } = env.alarms;
@@ -257,7 +275,7 @@ export class TapStack extends Stack {
     for (const [k, v] of Object.entries(tags)) Tags.of(this).add(k, v);
   }
 
-  /** tapstack.md §11: the 24 outputs, in the spec's order. */
+  /** tapstack.md §11: the 24 outputs, in the spec's order; with a domain, its URLs before the dashboard's. */
   private outputTable(env: ResolvedEnvironment): StackOutput[] {
     const { network, edge, database, registry, service, api, observability, encryption } = this;
     const db = database.cluster.clusterEndpoint;
@@ -285,6 +303,12 @@ export class TapStack extends Stack {
       { key: 'SNSTopicArn', value: observability.topic.topicArn, description: 'Alert topic ARN', exportSuffix: 'sns-topic-arn' },
       { key: 'KMSKeyId', value: encryption.key.keyId, description: 'KMS key ID', exportSuffix: 'kms-key-id' },
       { key: 'KMSKeyArn', value: encryption.key.keyArn, description: 'KMS key ARN', exportSuffix: 'kms-key-arn' },
+      ...(this.domain
+        ? [{ key: 'DomainURL', value: this.siteUrl, description: 'The site on its own domain', exportSuffix: 'domain-url' }]
+        : []),
+      ...(this.api.domainName && this.domain?.apiName
+        ? [{ key: 'ApiDomainURL', value: `https://${this.domain.apiName}`, description: 'The REST API on its own domain', exportSuffix: 'api-domain-url' }]
+        : []),
       {
         key: 'DashboardURL',
         value: `https://console.aws.amazon.com/cloudwatch/home?region=${env.region}#dashboards:name=${env.names.dashboard}`,

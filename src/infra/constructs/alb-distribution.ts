@@ -7,6 +7,7 @@ import cloudfront = require('aws-cdk-lib/aws-cloudfront');
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { suppressNag } from '../nag-suppressions.js';
+import { viewerDomain, type DistributionDomain } from './edge.js';
 
 /** AWS-managed CachingDisabled (TTL 0/0/0, empty cache key), the policy the catalog spec names. */
 export const CACHING_DISABLED_POLICY_ID = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
@@ -31,6 +32,10 @@ export interface AlbDistributionProps {
    * @default - no access logs
    */
   readonly logBucket?: s3.IBucket;
+  /** @default - CloudFront's *.cloudfront.net name and certificate */
+  readonly domain?: DistributionDomain;
+  /** ARN of a CLOUDFRONT-scope web ACL. @default - none */
+  readonly webAclArn?: string;
 }
 
 export class AlbDistribution extends Construct {
@@ -47,6 +52,8 @@ export class AlbDistribution extends Construct {
       comment: props.comment ?? 'CloudFront distribution in front of the load balancer',
       enabled: true,
       enableIpv6: true,
+      ...viewerDomain(props.domain),
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       ...(props.logBucket ? { enableLogging: true, logBucket: props.logBucket, logFilePrefix: 'cloudfront/' } : {}),
       defaultBehavior: {
@@ -65,11 +72,15 @@ export class AlbDistribution extends Construct {
     this.url = `https://${this.distribution.distributionDomainName}`;
 
     suppressNag(this.distribution, [
-      {
-        id: 'AwsSolutions-CFR4',
-        reason:
-          'The distribution has no custom domain, so it serves the default *.cloudfront.net certificate, whose TLS policy CloudFront does not let you choose.',
-      },
+      ...(props.domain
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-CFR4',
+              reason:
+                'The distribution has no custom domain (config domain:), so it serves the default *.cloudfront.net certificate, whose TLS policy CloudFront does not let you choose.',
+            },
+          ]),
       ...(props.httpsOrigin
         ? []
         : [

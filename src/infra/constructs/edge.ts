@@ -4,6 +4,7 @@
 import cdk = require('aws-cdk-lib');
 import Duration = cdk.Duration;
 import RemovalPolicy = cdk.RemovalPolicy;
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import cloudfront = require('aws-cdk-lib/aws-cloudfront');
 import origins = require('aws-cdk-lib/aws-cloudfront-origins');
 import s3 = require('aws-cdk-lib/aws-s3');
@@ -33,6 +34,26 @@ export interface EdgeProps {
   readonly assetsNoncurrentExpireDays?: number;
   /** Objects of the logs bucket expire after this many days. @default 90 */
   readonly logsExpireDays?: number;
+  /**
+   * Serve the site under its own name, with its certificate (viewers: TLS 1.2 or later).
+   *
+   * @default - CloudFront's *.cloudfront.net name and certificate
+   */
+  readonly domain?: DistributionDomain;
+  /**
+   * ARN of a CLOUDFRONT-scope AWS WAF web ACL that inspects every request (constructs/web-acl.ts).
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+}
+
+/** The site's own name on the distribution (config `domain:`; constructs/site-domain.ts). */
+export interface DistributionDomain {
+  /** Alternate domain names (CNAMEs), e.g. `['shop.example.com']`. */
+  readonly names: readonly string[];
+  /** Their certificate, in us-east-1. */
+  readonly certificate: acm.ICertificate;
 }
 
 /** Dynamic requests CloudFront sends to the load balancer (`Edge.routeToLoadBalancer`). */
@@ -134,6 +155,8 @@ export class Edge extends Construct {
     this.distribution = new cloudfront.Distribution(this, 'CDN', {
       comment: 'E-commerce static assets distribution',
       enabled: true,
+      ...viewerDomain(props.domain),
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       enableLogging: true,
       logBucket: this.logsBucket,
@@ -152,7 +175,7 @@ export class Edge extends Construct {
       },
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
-    this.addNagSuppressions();
+    this.addNagSuppressions(props.domain !== undefined);
   }
 
   /**
@@ -183,13 +206,17 @@ export class Edge extends Construct {
     }
   }
 
-  private addNagSuppressions(): void {
+  private addNagSuppressions(ownDomain: boolean): void {
     suppressNag(this.distribution, [
-      {
-        id: 'AwsSolutions-CFR4',
-        reason:
-          'The distribution has no custom domain, so it serves the default *.cloudfront.net certificate, whose security policy CloudFront does not let you choose.',
-      },
+      ...(ownDomain
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-CFR4',
+              reason:
+                'The distribution has no custom domain (config domain:), so it serves the default *.cloudfront.net certificate, whose security policy CloudFront does not let you choose.',
+            },
+          ]),
       {
         id: 'AwsSolutions-CFR7',
         reason:
@@ -197,4 +224,17 @@ export class Edge extends Construct {
       },
     ]);
   }
+}
+
+/**
+ * The distribution's alternate names and certificate; TLS 1.2 or later for viewers (TLSv1.2_2021, the policy
+ * CloudFront recommends: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html).
+ */
+export function viewerDomain(domain: DistributionDomain | undefined): Partial<cloudfront.DistributionProps> {
+  if (!domain) return {};
+  return {
+    domainNames: [...domain.names],
+    certificate: domain.certificate,
+    minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+  };
 }

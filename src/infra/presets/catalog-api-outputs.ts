@@ -56,6 +56,7 @@ export function catalogOutputs(stack: CatalogApiStack, env: ResolvedEnvironment)
       // a.12 cloudfront_distribution_url
       { key: 'CloudFrontURL', value: cdn.url, description: 'CloudFront distribution URL', exportSuffix: 'cloudfront-url' },
       { key: 'CloudFrontDistributionId', value: cdn.distribution.distributionId, description: 'CloudFront distribution ID', exportSuffix: 'cloudfront-id' },
+      ...(stack.domain ? [{ key: 'DomainURL', value: `https://${stack.domain.name}`, description: 'The API on its own domain', exportSuffix: 'domain-url' }] : []),
       // a.12 rds_cluster_endpoint
       { key: 'DatabaseEndpoint', value: db.hostname, description: 'Aurora cluster writer endpoint', exportSuffix: 'db-endpoint' },
       { key: 'DatabaseReaderEndpoint', value: database.cluster.clusterReadEndpoint.hostname, description: 'Aurora cluster reader endpoint', exportSuffix: 'db-reader-endpoint' },

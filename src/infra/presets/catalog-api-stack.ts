@@ -26,6 +26,7 @@ import type { StackOutputs } from '../constructs/outputs.js';
 import { ContainerRegistry } from '../constructs/registry.js';
 import { admitCloudFrontOnly, loadBalancerOrigin, OriginSecret } from '../constructs/origin-protection.js';
 import { ContainerService } from '../constructs/service.js';
+import { SiteDomain } from '../constructs/site-domain.js';
 import { TieredVpc } from '../constructs/tiered-vpc.js';
 import { suppressNag } from '../nag-suppressions.js';
 import { catalogAlarms, catalogOutputs } from './catalog-api-outputs.js';
@@ -56,6 +57,8 @@ export class CatalogApiStack extends Stack {
   public readonly databaseSecurityGroup: ec2.SecurityGroup;
   /** The secret header CloudFront adds and the listener checks. */
   public readonly originSecret: OriginSecret;
+  /** The API's own name, certificates and records (config domain:). */
+  public readonly domain?: SiteDomain;
   public readonly database: Database;
   public readonly registry: ContainerRegistry;
   public readonly service: ContainerService;
@@ -128,6 +131,8 @@ export class CatalogApiStack extends Stack {
       generation: edgePlan.origin.secretGeneration,
       acceptedGenerations: edgePlan.origin.acceptedGenerations,
     });
+    const domain = edgePlan.domain ? new SiteDomain(this, 'Domain', { plan: edgePlan.domain }) : undefined;
+    this.domain = domain;
 
     this.database = new Database(this, 'Database', {
       vpc,
@@ -173,6 +178,7 @@ export class CatalogApiStack extends Stack {
         unhealthyThresholdCount: 2,
         deletionProtection: env.protection.deletionProtection,
         originHeader: this.originSecret.headerCheck,
+        ...(domain?.originCertificate ? { certificate: domain.originCertificate } : {}),
       },
       serviceSecurityGroup: this.ecsSecurityGroup,
       serviceSubnets: this.network.appSubnets,
@@ -211,11 +217,15 @@ export class CatalogApiStack extends Stack {
         loadBalancer: this.service.loadBalancer,
         header: { name: this.originSecret.headerCheck.name, value: this.originSecret.currentValue },
         originId: n.originId,
+        ...(domain?.originName ? { httpsDomainName: domain.originName } : {}),
       }),
+      httpsOrigin: domain?.originName !== undefined,
+      ...(domain ? { domain: { names: [domain.name], certificate: domain.cloudFrontCertificate } } : {}),
       comment: n.distributionComment,
       priceClass: PRICE_CLASSES[env.cdn.priceClass],
       logBucket: this.logsBucket,
     });
+    domain?.addRecords({ distribution: this.cdn.distribution, loadBalancer: this.service.loadBalancer });
 
     this.alerts = catalogAlarms(this, env);
     this.outputs = catalogOutputs(this, env);
