@@ -24,6 +24,7 @@ import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
 import { admitCloudFrontOnly, loadBalancerOrigin, OriginSecret } from './constructs/origin-protection.js';
 import { SiteDomain } from './constructs/site-domain.js';
+import { CloudFrontWebAcl } from './constructs/web-acl.js';
 import { StackOutputs, type StackOutput } from './constructs/outputs.js';
 import { ContainerRegistry } from './constructs/registry.js';
 import { ContainerService } from './constructs/service.js';
@@ -51,6 +52,8 @@ export class TapStack extends Stack {
   public readonly network: Network;
   /** The site's own name, certificates and records (config domain:). */
   public readonly domain?: SiteDomain;
+  /** The web ACL on CloudFront, when this stack creates it (config waf:). */
+  public readonly webAcl?: CloudFrontWebAcl;
   /** The secret header CloudFront adds and the listener checks. */
   public readonly originSecret: OriginSecret;
   public readonly encryption: Encryption;
@@ -91,8 +94,13 @@ export class TapStack extends Stack {
     const domain = edgePlan.domain ? new SiteDomain(this, 'Domain', { plan: edgePlan.domain }) : undefined;
     this.domain = domain;
 
+    const waf = edgePlan.webAcl;
+    this.webAcl = waf.kind === 'create' ? new CloudFrontWebAcl(this, 'WebAcl', { name: names.webAcl, managedRules: waf.managedRules }) : undefined;
+    const webAclArn = this.webAcl?.arn ?? (waf.kind === 'import' ? waf.arn : undefined);
+
     this.edge = new Edge(this, 'Edge', {
       ...(domain ? { domain: { names: [domain.name], certificate: domain.cloudFrontCertificate } } : {}),
+      ...(webAclArn ? { webAclArn } : {}),
       staticBucketName: names.staticBucket,
       logsBucketName: names.logsBucket,
       retainData: retain,

@@ -27,6 +27,7 @@ import { ContainerRegistry } from '../constructs/registry.js';
 import { admitCloudFrontOnly, loadBalancerOrigin, OriginSecret } from '../constructs/origin-protection.js';
 import { ContainerService } from '../constructs/service.js';
 import { SiteDomain } from '../constructs/site-domain.js';
+import { CloudFrontWebAcl } from '../constructs/web-acl.js';
 import { TieredVpc } from '../constructs/tiered-vpc.js';
 import { suppressNag } from '../nag-suppressions.js';
 import { catalogAlarms, catalogOutputs } from './catalog-api-outputs.js';
@@ -59,6 +60,8 @@ export class CatalogApiStack extends Stack {
   public readonly originSecret: OriginSecret;
   /** The API's own name, certificates and records (config domain:). */
   public readonly domain?: SiteDomain;
+  /** The web ACL on CloudFront, when this stack creates it (config waf:). */
+  public readonly webAcl?: CloudFrontWebAcl;
   public readonly database: Database;
   public readonly registry: ContainerRegistry;
   public readonly service: ContainerService;
@@ -212,7 +215,11 @@ export class CatalogApiStack extends Stack {
     // a.5: the log group carries the spec's Name tag.
     Tags.of(this.service.logGroup).add('Name', n.ecsLogGroupTag);
 
+    const waf = edgePlan.webAcl;
+    this.webAcl = waf.kind === 'create' ? new CloudFrontWebAcl(this, 'WebAcl', { name: n.webAcl, managedRules: waf.managedRules }) : undefined;
+    const webAclArn = this.webAcl?.arn ?? (waf.kind === 'import' ? waf.arn : undefined);
     this.cdn = new AlbDistribution(this, 'Cdn', {
+      ...(webAclArn ? { webAclArn } : {}),
       origin: loadBalancerOrigin({
         loadBalancer: this.service.loadBalancer,
         header: { name: this.originSecret.headerCheck.name, value: this.originSecret.currentValue },
