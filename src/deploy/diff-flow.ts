@@ -10,6 +10,8 @@ import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
+import { hasEdge } from '../config/edge.js';
+import { resolveOriginPrefixList } from './edge-checks.js';
 import { explainToolkitError } from './failure.js';
 import { resolveRunningImage } from '../release/running-image.js';
 import { templatePlan, type DiffResult } from './results.js';
@@ -63,7 +65,8 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
   // The image deploy would run, asked of AWS the same way, so that the diff shows exactly what deploy would do.
   const image = await resolveRunningImage({ env: configured, clients, deployedTemplate: readDeployed });
   if (image.check.status === 'warn') ctx.io.warn(`image: ${image.check.detail}`);
-  const env = image.env;
+  // The region's CloudFront prefix list, as deploy puts it in the template (edge-checks.ts).
+  const env = hasEdge(image.env) ? (await resolveOriginPrefixList(image.env, clients)).env : image.env;
   const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
 
   const base = { ok: true as const, environment: env.name, stack: env.names.stack, image: image.plan };

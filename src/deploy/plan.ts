@@ -17,6 +17,7 @@ import { assemblyDir } from '../state/work-dir.js';
 import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { readStackArtifact, type StackArtifactInfo } from './assembly.js';
 import { CheckList } from './checks.js';
+import { checkEdge } from './edge-checks.js';
 import { phase } from './phase.js';
 import { checkAccess, checkResources, type AccessResult } from './preflight.js';
 import { formatElapsed } from './progress.js';
@@ -41,7 +42,7 @@ export interface DeployPlan {
   readonly checks: CheckList;
   readonly access: AccessResult;
   readonly image: ImageResolution;
-  /** The environment as deployed: the image resolved. */
+  /** The environment as deployed: the image resolved (the synthesis also has the region's prefix list, edge-checks.ts). */
   readonly env: ResolvedEnvironment;
   readonly synth: SynthResult;
   readonly artifact: StackArtifactInfo;
@@ -71,14 +72,19 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
     image = resolved ?? unresolvedImage(env, 'the image check failed');
   }
 
+  // The region's CloudFront prefix list goes into the template: synthesis waits for it.
+  const deployEnv = await checkEdge(checks, { env: image.env, clients, awsChecked: access.awsChecked, ...(access.skipReason ? { skipReason: access.skipReason } : {}) });
+
   phase(ctx, 'synth', `synthesizing ${env.names.stack} ...`);
-  const synth = await synthesize(image.env, { outDir: assemblyDir(input.projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
+  const synth = await synthesize(deployEnv, { outDir: assemblyDir(input.projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
   ctx.io.info(`synthesized ${synth.stackName}: ${synth.resourceCount} resources (${synth.cached ? 'cached' : formatElapsed(synth.durationMs)})`);
   const artifact = readStackArtifact(synth);
 
-  await checkResources(checks, { env: image.env, artifact, clients, access });
+  await checkResources(checks, { env: deployEnv, artifact, clients, access });
   if (image.plan.source === 'unresolved') checks.report('skip', 'running service', `the image is ${image.plan.display}`);
   else await checks.run('running service', () => guardRunningService(checks, { env, access, artifact, readDeployed, allowScaleToZero: input.allowScaleToZero, rollback: input.rollback }));
+  // The environment as configured with its image: the release ledger fingerprints the config, and the prefix list
+  // is AWS's, not the config's (a rollback compares fingerprints).
   return { checks, access, image, env: image.env, synth, artifact, deployedTemplate: readDeployed };
 }
 
