@@ -47,9 +47,11 @@ export async function resolveOriginPrefixList(env: ResolvedEnvironment, clients:
   // The quota counts a prefix list reference as its MaxEntries: the documented weight (rule OR1) is checked
   // offline; this is the list's own.
   const plan = originOf(env);
-  const needed = plan.ingress.length * list.maxEntries;
+  // An emulator reports no MaxEntries (0): the documented weight then stands.
+  const weight = list.maxEntries > 0 ? list.maxEntries : (plan.ingress[0]?.weight ?? 0);
+  const needed = plan.ingress.length * weight;
   if (needed > plan.ruleQuota) {
-    throw new ConfigError(`the load balancer's security group would need ${needed} rules (${list.id} counts as ${list.maxEntries} in ${env.region}), above origin.securityGroupRuleQuota ${plan.ruleQuota}`, {
+    throw new ConfigError(`the load balancer's security group would need ${needed} rules (${list.id} counts as ${weight} in ${env.region}), above origin.securityGroupRuleQuota ${plan.ruleQuota}`, {
       hint: 'raise "Inbound rules per security group" (Service Quotas, L-0EA8095F) and set origin.securityGroupRuleQuota to it',
     });
   }

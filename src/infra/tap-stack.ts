@@ -127,6 +127,7 @@ export class TapStack extends Stack {
     const vpc = this.network.vpc;
     admitCloudFrontOnly(this.network.albSecurityGroup, edgePlan.origin);
     this.originSecret = new OriginSecret(this, 'OriginSecret', {
+      namePrefix: names.originSecret,
       generation: edgePlan.origin.secretGeneration,
       acceptedGenerations: edgePlan.origin.acceptedGenerations,
     });
@@ -211,6 +212,8 @@ export class TapStack extends Stack {
       paths: ['/api/*', ...(c.healthCheckPath === '/' || c.healthCheckPath.startsWith('/api/') ? [] : [c.healthCheckPath])],
       https: edgePlan.origin.protocol === 'https',
     });
+    // CloudFront reads the header's value by the secret's name: it must come after the secret.
+    this.edge.distribution.node.addDependency(this.originSecret);
 
     this.api = new ProcessorApi(this, 'Api', {
       vpc,

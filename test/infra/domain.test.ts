@@ -72,7 +72,7 @@ describe('a zone tapctl owns, in us-east-1 (prod, with api.<name>)', () => {
     const origin = distributionConfig(s.template).Origins.find((o: { DomainName: unknown }) => o.DomainName === 'origin.shop.example.com');
     expect(origin).toMatchObject({
       CustomOriginConfig: { OriginProtocolPolicy: 'https-only', HTTPSPort: 443, OriginSSLProtocols: ['TLSv1.2'] },
-      OriginCustomHeaders: [{ HeaderName: 'X-Origin-Verify', HeaderValue: expect.objectContaining({ 'Fn::Join': expect.anything() }) }],
+      OriginCustomHeaders: [{ HeaderName: 'X-Origin-Verify', HeaderValue: '{{resolve:secretsmanager:tap/prod/origin-verify-1:SecretString:::}}' }],
     });
   });
 

@@ -20,17 +20,17 @@ function inboundRules(template: Template): Array<{ group: unknown; rule: Record<
   return [...inline, ...separate];
 }
 
-/** `{{resolve:secretsmanager:<secret>:SecretString:::}}` as CloudFormation gets it: a reference, not a value. */
-const dynamicReference = (secretLogicalId: string) => ({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretLogicalId }, ':SecretString:::}}']] });
+/** `{{resolve:secretsmanager:<secret name>:SecretString:::}}` as CloudFormation gets it: a reference, not a value. */
+const dynamicReference = (secretName: string) => `{{resolve:secretsmanager:${secretName}:SecretString:::}}`;
 
 const PRESETS = {
   ecommerce: () => {
     const s = synthStack('dev');
-    return { template: s.template, albGroup: lid(s.stack, s.stack.network.albSecurityGroup), secret: s.stack.originSecret, stack: s.stack };
+    return { template: s.template, albGroup: lid(s.stack, s.stack.network.albSecurityGroup), secret: s.stack.originSecret, stack: s.stack, secretName: `${s.env.names.originSecret}-1` };
   },
   'catalog-api': () => {
     const s = synthCatalog('dev');
-    return { template: s.template, albGroup: lid(s.stack, s.stack.albSecurityGroup), secret: s.stack.originSecret, stack: s.stack };
+    return { template: s.template, albGroup: lid(s.stack, s.stack.albSecurityGroup), secret: s.stack.originSecret, stack: s.stack, secretName: `${s.stack.names.originSecret}-1` };
   },
 } as const;
 
@@ -50,35 +50,40 @@ describe.each(Object.keys(PRESETS) as Array<keyof typeof PRESETS>)('origin prote
     expect(inboundRules(built.template).filter((r) => r.rule.CidrIp === '0.0.0.0/0' || r.rule.CidrIpv6 === '::/0')).toEqual([]);
   });
 
-  it('generates the header value in Secrets Manager: no literal in the template', () => {
+  it('generates the header value in Secrets Manager (named by the naming module): no literal in the template', () => {
     const secrets = built.template.findResources('AWS::SecretsManager::Secret', { Properties: { Description: Match.stringLikeRegexp('X-Origin-Verify') } });
-    expect(Object.values(secrets).map((s) => s.Properties.GenerateSecretString)).toEqual([{ ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 48 }]);
+    expect(Object.values(secrets).map((s) => [s.Properties.Name, s.Properties.GenerateSecretString])).toEqual([
+      [built.secretName, { ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 48 }],
+    ]);
+    expect(built.secretName).toMatch(/^[a-z-]+\/dev\/origin-verify-1$/);
     expect(Object.values(secrets)[0]?.Properties.SecretString).toBeUndefined();
   });
 
-  it('serves only requests whose X-Origin-Verify header carries the secret, 403 to the rest', () => {
+  it('serves only requests whose X-Origin-Verify header carries the secret, 403 to the rest; the rule waits for the secret', () => {
     const secret = lid(built.stack, built.secret.secrets[0]!);
-    built.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-      Conditions: Match.arrayWith([{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Origin-Verify', Values: [dynamicReference(secret)] } }]),
-      Actions: [Match.objectLike({ Type: 'forward' })],
-    });
+    const rule = Object.values(built.template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'))[0]!;
+    expect(rule.Properties.Conditions).toContainEqual({ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Origin-Verify', Values: [dynamicReference(built.secretName)] } });
+    expect(rule.Properties.Actions).toEqual([expect.objectContaining({ Type: 'forward' })]);
+    // A reference by name holds no Ref: the order is an explicit DependsOn.
+    expect(rule.DependsOn).toContain(secret);
     built.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' } }],
     });
   });
 
-  it('has CloudFront add the header to its requests to the load balancer, over HTTP without a certificate', () => {
+  it('has CloudFront add the header to its requests to the load balancer, over HTTP without a certificate, after the secret exists', () => {
     const secret = lid(built.stack, built.secret.secrets[0]!);
     built.template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         Origins: Match.arrayWith([
           Match.objectLike({
             CustomOriginConfig: Match.objectLike({ OriginProtocolPolicy: 'http-only', HTTPPort: 80 }),
-            OriginCustomHeaders: [{ HeaderName: 'X-Origin-Verify', HeaderValue: dynamicReference(secret) }],
+            OriginCustomHeaders: [{ HeaderName: 'X-Origin-Verify', HeaderValue: dynamicReference(built.secretName) }],
           }),
         ]),
       }),
     });
+    expect(Object.values(built.template.findResources('AWS::CloudFront::Distribution'))[0]!.DependsOn).toContain(secret);
   });
 });
 
@@ -125,9 +130,9 @@ describe('the shop reaches its API through CloudFront (ecommerce)', () => {
 describe('rotation (origin.secretGeneration)', () => {
   it('generation 3: CloudFront sends generation 3, the listener accepts 3 and 2, and generation 1 is gone', () => {
     // GIVEN a rotated environment
-    const { stack, template } = synthStack('dev', { origin: { secretGeneration: 3 } });
+    const { stack, template, env } = synthStack('dev', { origin: { secretGeneration: 3 } });
     // THEN one secret per accepted generation, the current one first
-    const [current, previous] = stack.originSecret.secrets.map((s) => lid(stack, s));
+    const [current, previous] = [3, 2].map((g) => `${env.names.originSecret}-${g}`);
     expect(stack.originSecret.secrets.map((s) => s.node.id)).toEqual(['Generation3', 'Generation2']);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
       Conditions: Match.arrayWith([{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Origin-Verify', Values: [dynamicReference(current!), dynamicReference(previous!)] } }]),
@@ -137,7 +142,7 @@ describe('rotation (origin.secretGeneration)', () => {
         Origins: Match.arrayWith([Match.objectLike({ OriginCustomHeaders: [{ HeaderName: 'X-Origin-Verify', HeaderValue: dynamicReference(current!) }] })]),
       }),
     });
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/OriginSecretGeneration1/);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/OriginSecretGeneration1|origin-verify-1/);
   });
 
   it('keeps the logical ID of a generation across deploys, so a rotation replaces no secret the listener still accepts', () => {

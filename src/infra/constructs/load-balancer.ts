@@ -165,6 +165,8 @@ export class ServiceLoadBalancer {
         conditions,
         targetGroups: [this.targetGroup],
       });
+      // The header's values are dynamic references by name: the rule must come after the secrets.
+      if (header) this.trafficRule.node.addDependency(header.dependable);
     }
   }
 }

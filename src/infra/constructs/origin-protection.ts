@@ -23,13 +23,14 @@
  */
 import cdk = require('aws-cdk-lib');
 import RemovalPolicy = cdk.RemovalPolicy;
+import SecretValue = cdk.SecretValue;
 import Stack = cdk.Stack;
 import cloudfront = require('aws-cdk-lib/aws-cloudfront');
 import origins = require('aws-cdk-lib/aws-cloudfront-origins');
 import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import secretsmanager = require('aws-cdk-lib/aws-secretsmanager');
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 import { ORIGIN_HEADER, type OriginPlan } from '../../config/edge.js';
 import { suppressNag } from '../nag-suppressions.js';
 
@@ -38,9 +39,13 @@ export interface OriginHeaderCheck {
   readonly name: string;
   /** Dynamic references to the accepted generations' secrets, the current one first. */
   readonly values: readonly string[];
+  /** What holds the values (the secrets): whatever reads them must be created after it. */
+  readonly dependable: IDependable;
 }
 
 export interface OriginSecretProps {
+  /** Name of the secrets, each followed by `-<generation>` (names.originSecret: `<project>/<suffix>/origin-verify`). */
+  readonly namePrefix: string;
   /** The current generation (origin.secretGeneration); the listener also accepts the one before it. */
   readonly generation: number;
   /**
@@ -64,13 +69,14 @@ export class OriginSecret extends Construct {
     if (!Number.isInteger(generation) || generation < 1) throw new Error(`OriginSecret: generation must be a whole number from 1, got ${generation}`);
     const accepted = props.acceptedGenerations ?? (generation > 1 ? [generation, generation - 1] : [generation]);
     const stackName = Stack.of(this).stackName;
+    const names = accepted.map((g) => `${props.namePrefix}-${g}`);
     this.secrets = accepted.map(
-      (g) =>
-        // No physical name: a deleted secret's name stays taken for its recovery window (7-30 days), so a named
-        // one could not come back after a destroy. CloudFormation names it from the logical ID.
+      (g, i) =>
         new secretsmanager.Secret(this, `Generation${g}`, {
+          secretName: names[i],
           description: `Value of the ${ORIGIN_HEADER} header CloudFront adds to requests to the load balancer of ${stackName} (generation ${g}; origin.secretGeneration)`,
           generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+          // CloudFormation deletes a secret without a recovery window, so its name is free again at once.
           removalPolicy: RemovalPolicy.DESTROY,
         }),
     );
@@ -83,9 +89,12 @@ export class OriginSecret extends Construct {
         },
       ]);
     }
-    const values = this.secrets.map((s) => s.secretValue.unsafeUnwrap());
+    // By name, not by ARN: the reference then stays short (an emulator that does not resolve it checks the
+    // literal against the listener's 128-character limit on header values). Without a Ref in it, CloudFormation
+    // learns the order from `dependable`: every reader depends on the secrets.
+    const values = names.map((name) => SecretValue.secretsManager(name).unsafeUnwrap());
     this.currentValue = values[0]!;
-    this.headerCheck = { name: ORIGIN_HEADER, values };
+    this.headerCheck = { name: ORIGIN_HEADER, values, dependable: this };
   }
 }
 

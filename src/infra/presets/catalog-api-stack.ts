@@ -131,6 +131,7 @@ export class CatalogApiStack extends Stack {
     [this.albSecurityGroup, this.ecsSecurityGroup, this.databaseSecurityGroup] = this.securityGroups(vpc, env, n, dbPort);
     admitCloudFrontOnly(this.albSecurityGroup, edgePlan.origin);
     this.originSecret = new OriginSecret(this, 'OriginSecret', {
+      namePrefix: n.originSecret,
       generation: edgePlan.origin.secretGeneration,
       acceptedGenerations: edgePlan.origin.acceptedGenerations,
     });
@@ -232,6 +233,8 @@ export class CatalogApiStack extends Stack {
       priceClass: PRICE_CLASSES[env.cdn.priceClass],
       logBucket: this.logsBucket,
     });
+    // CloudFront reads the header's value by the secret's name: it must come after the secret.
+    this.cdn.distribution.node.addDependency(this.originSecret);
     domain?.addRecords({ distribution: this.cdn.distribution, loadBalancer: this.service.loadBalancer });
 
     this.alerts = catalogAlarms(this, env);
