@@ -23,7 +23,7 @@ import { Encryption } from './constructs/encryption.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
 import { admitCloudFrontOnly, loadBalancerOrigin, OriginSecret } from './constructs/origin-protection.js';
-import { SiteDomain } from './constructs/site-domain.js';
+import { domainOutputs, SiteDomain } from './constructs/site-domain.js';
 import { CloudFrontWebAcl } from './constructs/web-acl.js';
 import { StackOutputs, type StackOutput } from './constructs/outputs.js';
 import { ContainerRegistry } from './constructs/registry.js';
@@ -314,12 +314,7 @@ export class TapStack extends Stack {
       { key: 'SNSTopicArn', value: observability.topic.topicArn, description: 'Alert topic ARN', exportSuffix: 'sns-topic-arn' },
       { key: 'KMSKeyId', value: encryption.key.keyId, description: 'KMS key ID', exportSuffix: 'kms-key-id' },
       { key: 'KMSKeyArn', value: encryption.key.keyArn, description: 'KMS key ARN', exportSuffix: 'kms-key-arn' },
-      ...(this.domain
-        ? [{ key: 'DomainURL', value: this.siteUrl, description: 'The site on its own domain', exportSuffix: 'domain-url' }]
-        : []),
-      ...(this.api.domainName && this.domain?.apiName
-        ? [{ key: 'ApiDomainURL', value: `https://${this.domain.apiName}`, description: 'The REST API on its own domain', exportSuffix: 'api-domain-url' }]
-        : []),
+      ...(this.domain ? domainOutputs(this.domain, this.api.domainName !== undefined) : []),
       {
         key: 'DashboardURL',
         value: `https://console.aws.amazon.com/cloudwatch/home?region=${env.region}#dashboards:name=${env.names.dashboard}`,

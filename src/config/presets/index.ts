@@ -86,8 +86,8 @@ export interface PresetParts {
 }
 
 export const PRESET_PARTS: Readonly<Record<Preset, PresetParts>> = {
-  ecommerce: { service: true, targets: true, database: 'cluster', endpointOutputs: ['CloudFrontURL', 'APIGatewayURL', 'ALBDNSName'] },
-  'catalog-api': { service: true, targets: true, database: 'cluster', endpointOutputs: ['CloudFrontURL', 'ALBDNSName'] },
+  ecommerce: { service: true, targets: true, database: 'cluster', endpointOutputs: ['CloudFrontURL', 'DomainURL', 'APIGatewayURL', 'ApiDomainURL', 'ALBDNSName'] },
+  'catalog-api': { service: true, targets: true, database: 'cluster', endpointOutputs: ['CloudFrontURL', 'DomainURL', 'ALBDNSName'] },
   'rds-postgres': { service: false, targets: false, database: 'instances', endpointOutputs: [] },
 };
 

@@ -22,6 +22,7 @@ import route53 = require('aws-cdk-lib/aws-route53');
 import targets = require('aws-cdk-lib/aws-route53-targets');
 import { Construct } from 'constructs';
 import { CLOUDFRONT_REGION, type DomainPlan } from '../../config/edge.js';
+import type { StackOutput } from './outputs.js';
 
 export interface SiteDomainProps {
   /** The plan of src/config/edge.ts (`domainOf(env)`): names, zone, where CloudFront's certificate comes from. */
@@ -104,4 +105,18 @@ export class SiteDomain extends Construct {
       new route53.ARecord(this, 'ApiA', { zone, recordName: this.apiName, target: route53.RecordTarget.fromAlias(new targets.ApiGatewayDomain(to.apiDomain)) });
     }
   }
+}
+
+/**
+ * The domain's stack outputs: its URLs, and the ARN of each certificate, which `tapctl status` asks ACM about
+ * (DescribeCertificate) without listing the stack's resources.
+ */
+export function domainOutputs(domain: SiteDomain, api: boolean): StackOutput[] {
+  return [
+    { key: 'DomainURL', value: `https://${domain.name}`, description: 'The site on its own domain', exportSuffix: 'domain-url' },
+    ...(api && domain.apiName ? [{ key: 'ApiDomainURL', value: `https://${domain.apiName}`, description: 'The REST API on its own domain', exportSuffix: 'api-domain-url' }] : []),
+    { key: 'CloudFrontCertificateArn', value: domain.cloudFrontCertificate.certificateArn, description: `CloudFront's certificate for ${domain.name} (us-east-1)` },
+    ...(domain.originCertificate ? [{ key: 'OriginCertificateArn', value: domain.originCertificate.certificateArn, description: `The load balancer's certificate for ${domain.originName}` }] : []),
+    ...(api && domain.apiCertificate ? [{ key: 'ApiCertificateArn', value: domain.apiCertificate.certificateArn, description: `The API's certificate for ${domain.apiName}` }] : []),
+  ];
 }

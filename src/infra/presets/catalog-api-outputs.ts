@@ -10,6 +10,7 @@ import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
 import type { ResolvedEnvironment } from '../../config/resolve.js';
 import { AlertTopic } from '../constructs/alert-topic.js';
 import { StackOutputs } from '../constructs/outputs.js';
+import { domainOutputs } from '../constructs/site-domain.js';
 import type { CatalogApiStack } from './catalog-api-stack.js';
 
 const { GREATER_THAN_OR_EQUAL_TO_THRESHOLD } = cloudwatch.ComparisonOperator;
@@ -56,7 +57,7 @@ export function catalogOutputs(stack: CatalogApiStack, env: ResolvedEnvironment)
       // a.12 cloudfront_distribution_url
       { key: 'CloudFrontURL', value: cdn.url, description: 'CloudFront distribution URL', exportSuffix: 'cloudfront-url' },
       { key: 'CloudFrontDistributionId', value: cdn.distribution.distributionId, description: 'CloudFront distribution ID', exportSuffix: 'cloudfront-id' },
-      ...(stack.domain ? [{ key: 'DomainURL', value: `https://${stack.domain.name}`, description: 'The API on its own domain', exportSuffix: 'domain-url' }] : []),
+      ...(stack.domain ? domainOutputs(stack.domain, false) : []),
       // a.12 rds_cluster_endpoint
       { key: 'DatabaseEndpoint', value: db.hostname, description: 'Aurora cluster writer endpoint', exportSuffix: 'db-endpoint' },
       { key: 'DatabaseReaderEndpoint', value: database.cluster.clusterReadEndpoint.hostname, description: 'Aurora cluster reader endpoint', exportSuffix: 'db-reader-endpoint' },
