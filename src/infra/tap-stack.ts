@@ -22,7 +22,7 @@ import { Edge } from './constructs/edge.js';
 import { Encryption } from './constructs/encryption.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
-import { admitCloudFrontOnly, loadBalancerOrigin, OriginSecret } from './constructs/origin-protection.js';
+import { admitCloudFrontOnly, loadBalancerOrigin, orderHeaderRollout, OriginSecret } from './constructs/origin-protection.js';
 import { domainOutputs, SiteDomain } from './constructs/site-domain.js';
 import { CloudFrontWebAcl } from './constructs/web-acl.js';
 import { StackOutputs, type StackOutput } from './constructs/outputs.js';
@@ -214,6 +214,7 @@ export class TapStack extends Stack {
     });
     // CloudFront reads the header's value by the secret's name: it must come after the secret.
     this.edge.distribution.node.addDependency(this.originSecret);
+    orderHeaderRollout(this.service.loadBalancing.trafficRule, this.edge.distribution, edgePlan.origin.secretGeneration);
 
     this.api = new ProcessorApi(this, 'Api', {
       vpc,

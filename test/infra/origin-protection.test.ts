@@ -158,3 +158,19 @@ describe('the prefix list', () => {
     expect(inboundRules(template).filter((r) => r.group === lid(stack, stack.network.albSecurityGroup)).map((r) => r.rule.SourcePrefixListId)).toEqual(['pl-0123456789abcdef0']);
   });
 });
+
+describe('the order of a rollout', () => {
+  const dependsOn = (template: Template, type: string) => (Object.values(template.findResources(type))[0]!.DependsOn ?? []) as string[];
+
+  it.each(['ecommerce', 'catalog-api'] as const)('%s, generation 1 (the first deploy with the check): the distribution sends the header before the listener requires it', (preset) => {
+    const { template, stack } = preset === 'ecommerce' ? synthStack('dev') : synthCatalog('dev');
+    const distribution = lid(stack, preset === 'ecommerce' ? (stack as ReturnType<typeof synthStack>['stack']).edge.distribution : (stack as ReturnType<typeof synthCatalog>['stack']).cdn.distribution);
+    expect(dependsOn(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')).toContain(distribution);
+  });
+
+  it('a rotation (generation 2 and up): the listener accepts the new value before the distribution sends it', () => {
+    const { template, stack } = synthStack('dev', { origin: { secretGeneration: 2 } });
+    expect(dependsOn(template, 'AWS::CloudFront::Distribution')).toContain(lid(stack, stack.service.loadBalancing.trafficRule!));
+    expect(dependsOn(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')).not.toContain(lid(stack, stack.edge.distribution));
+  });
+});

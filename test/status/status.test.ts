@@ -7,7 +7,7 @@ import { DescribeServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBClustersCommand } from '@aws-sdk/client-rds';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { StatusDocument } from '../../src/status/schema.js';
@@ -423,7 +423,7 @@ describe('tapctl status', () => {
 describe('tapctl status: the domain', () => {
   const CLOUDFRONT_CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
   const ORIGIN_CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/1a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
-  let acm: ReturnType<typeof mockClient<ACMClient>>;
+  let acm: AwsClientStub<ACMClient>;
   beforeEach(() => {
     acm = mockClient(ACMClient);
   });

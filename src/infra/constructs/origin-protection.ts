@@ -30,7 +30,7 @@ import origins = require('aws-cdk-lib/aws-cloudfront-origins');
 import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import secretsmanager = require('aws-cdk-lib/aws-secretsmanager');
-import { Construct, type IDependable } from 'constructs';
+import { Construct, type IConstruct, type IDependable } from 'constructs';
 import { ORIGIN_HEADER, type OriginPlan } from '../../config/edge.js';
 import { suppressNag } from '../nag-suppressions.js';
 
@@ -152,4 +152,17 @@ export function loadBalancerOrigin(props: LoadBalancerOriginProps): cloudfront.I
     return new origins.HttpOrigin(props.httpsDomainName, { ...common, protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY, httpsPort: 443 });
   }
   return new origins.LoadBalancerV2Origin(props.loadBalancer, { ...common, protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY, httpPort: 80, httpsPort: 443 });
+}
+
+/**
+ * Which of the listener rule and the distribution CloudFormation updates first, so that no request is refused
+ * while CloudFront rolls a change out to its edges (CloudFormation waits for that before it moves on):
+ * - generation 1, the first deploy with the header check: the distribution first. Every edge sends the header
+ *   before the listener requires it.
+ * - a rotation (generation 2 and up): the rule first. The listener accepts the new value before any edge sends it.
+ */
+export function orderHeaderRollout(rule: IConstruct | undefined, distribution: IConstruct, generation: number): void {
+  if (!rule) return;
+  if (generation === 1) rule.node.addDependency(distribution);
+  else distribution.node.addDependency(rule);
 }

@@ -24,7 +24,7 @@ import { Database } from '../constructs/database.js';
 import { Encryption } from '../constructs/encryption.js';
 import type { StackOutputs } from '../constructs/outputs.js';
 import { ContainerRegistry } from '../constructs/registry.js';
-import { admitCloudFrontOnly, loadBalancerOrigin, OriginSecret } from '../constructs/origin-protection.js';
+import { admitCloudFrontOnly, loadBalancerOrigin, orderHeaderRollout, OriginSecret } from '../constructs/origin-protection.js';
 import { ContainerService } from '../constructs/service.js';
 import { SiteDomain } from '../constructs/site-domain.js';
 import { CloudFrontWebAcl } from '../constructs/web-acl.js';
@@ -235,6 +235,7 @@ export class CatalogApiStack extends Stack {
     });
     // CloudFront reads the header's value by the secret's name: it must come after the secret.
     this.cdn.distribution.node.addDependency(this.originSecret);
+    orderHeaderRollout(this.service.loadBalancing.trafficRule, this.cdn.distribution, edgePlan.origin.secretGeneration);
     domain?.addRecords({ distribution: this.cdn.distribution, loadBalancer: this.service.loadBalancer });
 
     this.alerts = catalogAlarms(this, env);
