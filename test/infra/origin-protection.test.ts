@@ -3,7 +3,7 @@
  * CloudFront's prefix list is the security group's only inbound rule, and the listener serves only requests with
  * the secret header, whose value reaches the template as a dynamic reference, never as a literal.
  */
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthCatalog } from '../presets/fixtures.js';
 import { lid, synthStack } from './fixtures.js';
@@ -172,5 +172,16 @@ describe('the order of a rollout', () => {
     const { template, stack } = synthStack('dev', { origin: { secretGeneration: 2 } });
     expect(dependsOn(template, 'AWS::CloudFront::Distribution')).toContain(lid(stack, stack.service.loadBalancing.trafficRule!));
     expect(dependsOn(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')).not.toContain(lid(stack, stack.edge.distribution));
+  });
+});
+
+describe('a region the offline table does not know', () => {
+  it('synthesizes with a placeholder and a warning that says deploy puts the region\'s own', () => {
+    // GIVEN a region without a table entry (il-central-1) and no pinned ID
+    const { stack, template } = synthStack('dev', { region: 'il-central-1' });
+    const rules = inboundRules(template).filter((r) => r.group === lid(stack, stack.network.albSecurityGroup));
+    expect(rules.map((r) => r.rule.SourcePrefixListId)).toEqual(['pl-00000000']);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp("CloudFront's prefix list of il-central-1 is not in tapctl's table"));
+    expect(warnings).toHaveLength(1);
   });
 });

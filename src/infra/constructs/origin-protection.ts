@@ -22,6 +22,7 @@
  * generation.)
  */
 import cdk = require('aws-cdk-lib');
+import Annotations = cdk.Annotations;
 import RemovalPolicy = cdk.RemovalPolicy;
 import SecretValue = cdk.SecretValue;
 import Stack = cdk.Stack;
@@ -31,6 +32,7 @@ import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import secretsmanager = require('aws-cdk-lib/aws-secretsmanager');
 import { Construct, type IConstruct, type IDependable } from 'constructs';
+import { UNRESOLVED_PREFIX_LIST } from '../../config/cloudfront-prefix-lists.js';
 import { ORIGIN_HEADER, type OriginPlan } from '../../config/edge.js';
 import { suppressNag } from '../nag-suppressions.js';
 
@@ -103,6 +105,14 @@ export class OriginSecret extends Construct {
  * inbound rules (tapstack.md §2.2's 0.0.0.0/0 rules are gone; README departures).
  */
 export function admitCloudFrontOnly(securityGroup: ec2.SecurityGroup, plan: Pick<OriginPlan, 'prefixListId' | 'ingress'>): void {
+  if (plan.prefixListId === UNRESOLVED_PREFIX_LIST) {
+    // Offline, for a region the table does not know: `tapctl synth` says so (deploy always has the region's own).
+    const region = cdk.Stack.of(securityGroup).region;
+    Annotations.of(securityGroup).addWarningV2(
+      'tapctl:cloudfront-prefix-list',
+      `CloudFront's prefix list of ${region} is not in tapctl's table: this template holds ${UNRESOLVED_PREFIX_LIST} in its place; deploy and diff put the region's own`,
+    );
+  }
   const cloudFront = inlinePrefixList(plan.prefixListId);
   for (const rule of plan.ingress) securityGroup.addIngressRule(cloudFront, ec2.Port.tcp(rule.port), rule.description);
 }
