@@ -21,7 +21,8 @@ export const DomainSchema = strict({
     ),
   hostedZoneId: z
     .string()
-    .regex(/^Z[A-Z0-9]{1,31}$/, 'expected a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ (without /hostedzone/)')
+    // Route 53 documents no pattern, only at most 32 characters; its IDs are upper-case letters and digits.
+    .regex(/^[A-Z0-9]{1,32}$/, 'expected a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ (without /hostedzone/)')
     .optional()
     .describe(
       'Route 53 hosted zone tapctl writes the records to (alias records to CloudFront, the load balancer and API Gateway) and validates ' +
