@@ -34,7 +34,8 @@ export class CloudFrontWebAcl extends Construct {
     const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: props.name,
-      description: 'AWS managed rule groups in front of CloudFront (tapctl waf.managedRules)',
+      // WAF descriptions allow letters, digits, spaces and =:#@/-,. only (no parentheses).
+      description: 'AWS managed rule groups on CloudFront, from tapctl waf.managedRules',
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
