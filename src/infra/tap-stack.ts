@@ -214,7 +214,7 @@ export class TapStack extends Stack {
     });
     // CloudFront reads the header's value by the secret's name: it must come after the secret.
     this.edge.distribution.node.addDependency(this.originSecret);
-    orderHeaderRollout(this.service.loadBalancing.trafficRule, this.edge.distribution, edgePlan.origin.secretGeneration);
+    orderHeaderRollout(this.service.loadBalancing, this.edge.distribution, edgePlan.origin.secretGeneration);
 
     this.api = new ProcessorApi(this, 'Api', {
       vpc,

@@ -166,6 +166,8 @@ describe('the order of a rollout', () => {
     const { template, stack } = preset === 'ecommerce' ? synthStack('dev') : synthCatalog('dev');
     const distribution = lid(stack, preset === 'ecommerce' ? (stack as ReturnType<typeof synthStack>['stack']).edge.distribution : (stack as ReturnType<typeof synthCatalog>['stack']).cdn.distribution);
     expect(dependsOn(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')).toContain(distribution);
+    // The listener too: its default becomes 403 (the catalog's forwarded everything before).
+    expect(dependsOn(template, 'AWS::ElasticLoadBalancingV2::Listener')).toContain(distribution);
   });
 
   it('a rotation (generation 2 and up): the listener accepts the new value before the distribution sends it', () => {

@@ -165,14 +165,19 @@ export function loadBalancerOrigin(props: LoadBalancerOriginProps): cloudfront.I
 }
 
 /**
- * Which of the listener rule and the distribution CloudFormation updates first, so that no request is refused
- * while CloudFront rolls a change out to its edges (CloudFormation waits for that before it moves on):
+ * Which of the listener and the distribution CloudFormation updates first, so that no request is refused while
+ * CloudFront rolls a change out to its edges (CloudFormation waits for that before it moves on):
  * - generation 1, the first deploy with the header check: the distribution first. Every edge sends the header
- *   before the listener requires it.
+ *   before the listener requires it: both the rule that checks it and the listener, whose default answer becomes
+ *   403 (the catalog's listener forwarded everything by default before).
  * - a rotation (generation 2 and up): the rule first. The listener accepts the new value before any edge sends it.
  */
-export function orderHeaderRollout(rule: IConstruct | undefined, distribution: IConstruct, generation: number): void {
-  if (!rule) return;
-  if (generation === 1) rule.node.addDependency(distribution);
-  else distribution.node.addDependency(rule);
+export function orderHeaderRollout(lb: { readonly listener: IConstruct; readonly trafficRule?: IConstruct | undefined }, distribution: IConstruct, generation: number): void {
+  if (!lb.trafficRule) return;
+  if (generation === 1) {
+    lb.listener.node.addDependency(distribution);
+    lb.trafficRule.node.addDependency(distribution);
+  } else {
+    distribution.node.addDependency(lb.trafficRule);
+  }
 }

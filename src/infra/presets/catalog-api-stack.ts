@@ -235,7 +235,7 @@ export class CatalogApiStack extends Stack {
     });
     // CloudFront reads the header's value by the secret's name: it must come after the secret.
     this.cdn.distribution.node.addDependency(this.originSecret);
-    orderHeaderRollout(this.service.loadBalancing.trafficRule, this.cdn.distribution, edgePlan.origin.secretGeneration);
+    orderHeaderRollout(this.service.loadBalancing, this.cdn.distribution, edgePlan.origin.secretGeneration);
     domain?.addRecords({ distribution: this.cdn.distribution, loadBalancer: this.service.loadBalancer });
 
     this.alerts = catalogAlarms(this, env);
