@@ -22,9 +22,10 @@ import { Edge } from './constructs/edge.js';
 import { Encryption } from './constructs/encryption.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
-import { admitCloudFrontOnly, loadBalancerOrigin, orderHeaderRollout, OriginSecret } from './constructs/origin-protection.js';
-import { domainOutputs, SiteDomain } from './constructs/site-domain.js';
-import { CloudFrontWebAcl } from './constructs/web-acl.js';
+import type { OriginSecret } from './constructs/origin-protection.js';
+import { domainOutputs, type SiteDomain } from './constructs/site-domain.js';
+import { SiteEdge } from './constructs/site-edge.js';
+import type { CloudFrontWebAcl } from './constructs/web-acl.js';
 import { StackOutputs, type StackOutput } from './constructs/outputs.js';
 import { ContainerRegistry } from './constructs/registry.js';
 import { ContainerService } from './constructs/service.js';
@@ -83,7 +84,6 @@ export class TapStack extends Stack {
     // logRetentionDays is one of the values CloudWatch Logs accepts (schema), which are RetentionDays' values.
     const logRetention = env.logRetentionDays as logs.RetentionDays;
     const dbPort = DB_PORT[env.database.engine];
-    const edgePlan = edgeOf(env);
 
     this.encryption = new Encryption(this, 'Encryption', {
       aliasName: names.kmsAlias,
@@ -91,16 +91,15 @@ export class TapStack extends Stack {
     });
     const key = this.encryption.key;
 
-    const domain = edgePlan.domain ? new SiteDomain(this, 'Domain', { plan: edgePlan.domain }) : undefined;
-    this.domain = domain;
-
-    const waf = edgePlan.webAcl;
-    this.webAcl = waf.kind === 'create' ? new CloudFrontWebAcl(this, 'WebAcl', { name: names.webAcl, managedRules: waf.managedRules }) : undefined;
-    const webAclArn = this.webAcl?.arn ?? (waf.kind === 'import' ? waf.arn : undefined);
+    // The edge of config/edge.ts: the origin header's secrets, the domain, the web ACL.
+    const siteEdge = new SiteEdge(this, { plan: edgeOf(env), names });
+    const domain = (this.domain = siteEdge.domain);
+    this.webAcl = siteEdge.webAcl;
+    this.originSecret = siteEdge.originSecret;
 
     this.edge = new Edge(this, 'Edge', {
-      ...(domain ? { domain: { names: [domain.name], certificate: domain.cloudFrontCertificate } } : {}),
-      ...(webAclArn ? { webAclArn } : {}),
+      ...(siteEdge.distributionDomain ? { domain: siteEdge.distributionDomain } : {}),
+      ...(siteEdge.webAclArn ? { webAclArn: siteEdge.webAclArn } : {}),
       staticBucketName: names.staticBucket,
       logsBucketName: names.logsBucket,
       retainData: retain,
@@ -125,12 +124,6 @@ export class TapStack extends Stack {
       flowLogsBucket: this.edge.logsBucket,
     });
     const vpc = this.network.vpc;
-    admitCloudFrontOnly(this.network.albSecurityGroup, edgePlan.origin);
-    this.originSecret = new OriginSecret(this, 'OriginSecret', {
-      namePrefix: names.originSecret,
-      generation: edgePlan.origin.secretGeneration,
-      acceptedGenerations: edgePlan.origin.acceptedGenerations,
-    });
 
     this.database = new Database(this, 'Database', {
       vpc,
@@ -174,8 +167,7 @@ export class TapStack extends Stack {
         securityGroup: this.network.albSecurityGroup,
         accessLogsBucket: this.edge.logsBucket,
         deletionProtection: protection.deletionProtection,
-        originHeader: this.originSecret.headerCheck,
-        ...(domain?.originCertificate ? { certificate: domain.originCertificate } : {}),
+        ...siteEdge.loadBalancerOptions,
       },
       serviceSecurityGroup: this.network.ecsSecurityGroup,
       encryptionKey: key,
@@ -203,18 +195,11 @@ export class TapStack extends Stack {
     this.awaitingImage = this.service.awaitingImage;
     // The API and the health path reach the service through CloudFront, the load balancer's only client.
     this.edge.routeToLoadBalancer({
-      origin: loadBalancerOrigin({
-        loadBalancer: this.service.loadBalancer,
-        header: { name: this.originSecret.headerCheck.name, value: this.originSecret.currentValue },
-        ...(domain?.originName ? { httpsDomainName: domain.originName } : {}),
-      }),
+      origin: siteEdge.origin(this.service.loadBalancer),
       // The health path too, unless /api/* covers it or it is the root (the assets' default behaviour).
       paths: ['/api/*', ...(c.healthCheckPath === '/' || c.healthCheckPath.startsWith('/api/') ? [] : [c.healthCheckPath])],
-      https: edgePlan.origin.protocol === 'https',
+      https: siteEdge.httpsOrigin,
     });
-    // CloudFront reads the header's value by the secret's name: it must come after the secret.
-    this.edge.distribution.node.addDependency(this.originSecret);
-    orderHeaderRollout(this.service.loadBalancing, this.edge.distribution, edgePlan.origin.secretGeneration);
 
     this.api = new ProcessorApi(this, 'Api', {
       vpc,
@@ -243,9 +228,10 @@ export class TapStack extends Stack {
       retainAccountRole: retain,
       ...(domain?.apiName && domain.apiCertificate ? { customDomain: { name: domain.apiName, certificate: domain.apiCertificate } } : {}),
     });
-    domain?.addRecords({
+    siteEdge.connect({
       distribution: this.edge.distribution,
-      loadBalancer: this.service.loadBalancer,
+      loadBalancing: this.service.loadBalancing,
+      loadBalancerSecurityGroup: this.network.albSecurityGroup,
       ...(this.api.domainName ? { apiDomain: this.api.domainName } : {}),
     });
 

@@ -24,10 +24,11 @@ import { Database } from '../constructs/database.js';
 import { Encryption } from '../constructs/encryption.js';
 import type { StackOutputs } from '../constructs/outputs.js';
 import { ContainerRegistry } from '../constructs/registry.js';
-import { admitCloudFrontOnly, loadBalancerOrigin, orderHeaderRollout, OriginSecret } from '../constructs/origin-protection.js';
+import type { OriginSecret } from '../constructs/origin-protection.js';
 import { ContainerService } from '../constructs/service.js';
-import { SiteDomain } from '../constructs/site-domain.js';
-import { CloudFrontWebAcl } from '../constructs/web-acl.js';
+import type { SiteDomain } from '../constructs/site-domain.js';
+import { SiteEdge } from '../constructs/site-edge.js';
+import type { CloudFrontWebAcl } from '../constructs/web-acl.js';
 import { TieredVpc } from '../constructs/tiered-vpc.js';
 import { suppressNag } from '../nag-suppressions.js';
 import { catalogAlarms, catalogOutputs } from './catalog-api-outputs.js';
@@ -78,7 +79,6 @@ export class CatalogApiStack extends Stack {
     const n = (this.names = catalogApiNamesOf(env));
     const retain = env.protection.retainData;
     const removalPolicy = removalPolicyOf(env);
-    const edgePlan = edgeOf(env);
 
     this.encryption = new Encryption(this, 'Encryption', {
       aliasName: n.kmsAlias,
@@ -129,14 +129,11 @@ export class CatalogApiStack extends Stack {
     const vpc = this.network.vpc;
     const dbPort = DB_PORT[env.database.engine];
     [this.albSecurityGroup, this.ecsSecurityGroup, this.databaseSecurityGroup] = this.securityGroups(vpc, env, n, dbPort);
-    admitCloudFrontOnly(this.albSecurityGroup, edgePlan.origin);
-    this.originSecret = new OriginSecret(this, 'OriginSecret', {
-      namePrefix: n.originSecret,
-      generation: edgePlan.origin.secretGeneration,
-      acceptedGenerations: edgePlan.origin.acceptedGenerations,
-    });
-    const domain = edgePlan.domain ? new SiteDomain(this, 'Domain', { plan: edgePlan.domain }) : undefined;
-    this.domain = domain;
+    // The edge of config/edge.ts: the origin header's secrets, the domain, the web ACL.
+    const siteEdge = new SiteEdge(this, { plan: edgeOf(env), names: n });
+    this.originSecret = siteEdge.originSecret;
+    this.domain = siteEdge.domain;
+    this.webAcl = siteEdge.webAcl;
 
     this.database = new Database(this, 'Database', {
       vpc,
@@ -181,8 +178,7 @@ export class CatalogApiStack extends Stack {
         // a.8: unhealthy after 2 failed checks (the ecommerce spec's target group waits for 3).
         unhealthyThresholdCount: 2,
         deletionProtection: env.protection.deletionProtection,
-        originHeader: this.originSecret.headerCheck,
-        ...(domain?.originCertificate ? { certificate: domain.originCertificate } : {}),
+        ...siteEdge.loadBalancerOptions,
       },
       serviceSecurityGroup: this.ecsSecurityGroup,
       serviceSubnets: this.network.appSubnets,
@@ -216,27 +212,16 @@ export class CatalogApiStack extends Stack {
     // a.5: the log group carries the spec's Name tag.
     Tags.of(this.service.logGroup).add('Name', n.ecsLogGroupTag);
 
-    const waf = edgePlan.webAcl;
-    this.webAcl = waf.kind === 'create' ? new CloudFrontWebAcl(this, 'WebAcl', { name: n.webAcl, managedRules: waf.managedRules }) : undefined;
-    const webAclArn = this.webAcl?.arn ?? (waf.kind === 'import' ? waf.arn : undefined);
     this.cdn = new AlbDistribution(this, 'Cdn', {
-      ...(webAclArn ? { webAclArn } : {}),
-      origin: loadBalancerOrigin({
-        loadBalancer: this.service.loadBalancer,
-        header: { name: this.originSecret.headerCheck.name, value: this.originSecret.currentValue },
-        originId: n.originId,
-        ...(domain?.originName ? { httpsDomainName: domain.originName } : {}),
-      }),
-      httpsOrigin: domain?.originName !== undefined,
-      ...(domain ? { domain: { names: [domain.name], certificate: domain.cloudFrontCertificate } } : {}),
+      origin: siteEdge.origin(this.service.loadBalancer, n.originId),
+      httpsOrigin: siteEdge.httpsOrigin,
+      ...(siteEdge.distributionDomain ? { domain: siteEdge.distributionDomain } : {}),
+      ...(siteEdge.webAclArn ? { webAclArn: siteEdge.webAclArn } : {}),
       comment: n.distributionComment,
       priceClass: PRICE_CLASSES[env.cdn.priceClass],
       logBucket: this.logsBucket,
     });
-    // CloudFront reads the header's value by the secret's name: it must come after the secret.
-    this.cdn.distribution.node.addDependency(this.originSecret);
-    orderHeaderRollout(this.service.loadBalancing, this.cdn.distribution, edgePlan.origin.secretGeneration);
-    domain?.addRecords({ distribution: this.cdn.distribution, loadBalancer: this.service.loadBalancer });
+    siteEdge.connect({ distribution: this.cdn.distribution, loadBalancing: this.service.loadBalancing, loadBalancerSecurityGroup: this.albSecurityGroup });
 
     this.alerts = catalogAlarms(this, env);
     this.outputs = catalogOutputs(this, env);
