@@ -12,7 +12,9 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { ACMClient } from '@aws-sdk/client-acm';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -44,6 +46,7 @@ type CredentialProvider = ReturnType<typeof defaultProvider>;
 export class AwsClients {
   private readonly cache = new Map<string, unknown>();
   private credentialProvider?: Promise<CredentialProvider>;
+  private readonly regions = new Map<string, AwsClients>();
 
   constructor(readonly target: AwsTarget) {}
 
@@ -133,5 +136,20 @@ export class AwsClients {
    */
   cloudWatchLogs(): Promise<CloudWatchLogsClient> {
     return this.make('logs', async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient);
+  }
+  /** Hosted zones (preflight: the domain's zone). Route 53 is global; the SDK signs for us-east-1 whatever the region. */
+  route53(): Promise<Route53Client> {
+    return this.make('route53', async () => (await import('@aws-sdk/client-route-53')).Route53Client);
+  }
+  /** Certificates (preflight and status; CloudFront's are in us-east-1: `inRegion('us-east-1').acm()`). */
+  acm(): Promise<ACMClient> {
+    return this.make('acm', async () => (await import('@aws-sdk/client-acm')).ACMClient);
+  }
+  /** The same credentials and endpoint in another region (CloudFront's certificates live in us-east-1). */
+  inRegion(region: string): AwsClients {
+    if (region === this.target.region) return this;
+    let other = this.regions.get(region);
+    if (!other) this.regions.set(region, (other = new AwsClients({ ...this.target, region })));
+    return other;
   }
 }

@@ -45,6 +45,10 @@ export interface PhysicalNames {
   readonly apiKey: string;
   readonly alertTopic: string;
   readonly dashboard: string;
+  /** AWS WAF web ACL on CloudFront (CLOUDFRONT scope: one namespace per account). */
+  readonly webAcl: string;
+  /** Secrets of the origin header: this, then `-<generation>` (origin.secretGeneration). */
+  readonly originSecret: string;
   readonly alarms: Readonly<Record<AlarmKey, string>>;
   /** Prefix of every CloudFormation export: `<prefix>-vpc-id`, ... */
   readonly exportPrefix: string;
@@ -94,6 +98,8 @@ export function physicalNames({ project: p, suffix: s, account }: NameInputs): P
     apiKey: `${base}-api-key`,
     alertTopic: `${p}-alerts-${s}`,
     dashboard: `${p}-infrastructure-${s}`,
+    webAcl: `${p}-web-acl-${s}`,
+    originSecret: `${p}/${s}/origin-verify`,
     alarms: Object.fromEntries(ALARM_KEYS.map((k) => [k, `${base}-${k}`])) as Record<AlarmKey, string>,
     exportPrefix: base,
   };
@@ -133,6 +139,10 @@ export const NAME_RULES: readonly NameRule[] = [
   { key: 'apiKey', what: 'API key name', max: 1024, pattern: /^.+$/, patternText: 'any characters' },
   { key: 'alertTopic', what: 'SNS topic name', max: 256, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, hyphens and underscores' },
   { key: 'dashboard', what: 'CloudWatch dashboard name', max: 255, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, hyphens and underscores' },
+  // 512 less the '-<generation>' the stack appends.
+  { key: 'originSecret', what: 'Secrets Manager secret name', max: 500, pattern: /^[A-Za-z0-9/_+=.@-]+$/, patternText: 'letters, digits and /_+=.@-' },
+  // https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html (Name: 1-128, ^[\w\-]+$)
+  { key: 'webAcl', what: 'WAF web ACL name', max: 128, pattern: /^[\w-]+$/, patternText: 'letters, digits, hyphens and underscores' },
   { key: 'exportPrefix', what: 'CloudFormation export name prefix', max: 240, pattern: /^[A-Za-z0-9:-]+$/, patternText: 'letters, digits, colons and hyphens' },
 ];
 

@@ -16,15 +16,18 @@ import { CatalogSchema } from './schema/catalog.js';
 import { CdnSchema } from './schema/cdn.js';
 import { ContainerSchema } from './schema/container.js';
 import { DatabaseSchema } from './schema/database.js';
+import { DomainSchema } from './schema/domain.js';
 import { LambdaSchema } from './schema/lambda.js';
 import { NetworkSchema } from './schema/network.js';
+import { OriginSchema } from './schema/origin.js';
 import { PostgresSchema } from './schema/postgres.js';
 import { ProtectionSchema } from './schema/protection.js';
 import { StorageSchema } from './schema/storage.js';
+import { WafSchema } from './schema/waf.js';
 
 // One file per settings section (src/config/schema/), so that adding a key touches only its section.
 export * from './schema/common.js';
-export { AlarmsSchema, ApiSchema, CatalogSchema, CdnSchema, ContainerSchema, DatabaseSchema, LambdaSchema, NetworkSchema, PostgresSchema, ProtectionSchema, StorageSchema };
+export { AlarmsSchema, ApiSchema, CatalogSchema, CdnSchema, ContainerSchema, DatabaseSchema, DomainSchema, LambdaSchema, NetworkSchema, OriginSchema, PostgresSchema, ProtectionSchema, StorageSchema, WafSchema };
 export { PostgresAlarmsSchema } from './schema/postgres.js';
 
 export const SettingsShape = {
@@ -33,6 +36,13 @@ export const SettingsShape = {
   container: ContainerSchema.default(ContainerSchema.parse({})).describe('The Fargate service, its image and auto-scaling.'),
   api: ApiSchema.default(ApiSchema.parse({})).describe('API Gateway REST API, stage and usage plan.'),
   cdn: CdnSchema.default(CdnSchema.parse({})).describe('CloudFront distribution for static assets.'),
+  domain: DomainSchema.optional().describe(
+    "The environment's own domain name over HTTPS (ecommerce, catalog-api). Without it the site is served on CloudFront's *.cloudfront.net name.",
+  ),
+  waf: WafSchema.default({}).describe('AWS WAF web ACL on CloudFront with AWS managed rule groups (ecommerce, catalog-api).'),
+  origin: OriginSchema.default(OriginSchema.parse({})).describe(
+    'The load balancer admits CloudFront only: its managed prefix list in the security group, and a secret header checked by the listener.',
+  ),
   alarms: AlarmsSchema.default(AlarmsSchema.parse({})).describe('SNS alerts and CloudWatch alarm thresholds.'),
   lambda: LambdaSchema.default(LambdaSchema.parse({})).describe('The API processor Lambda function.'),
   storage: StorageSchema.default(StorageSchema.parse({})).describe('S3 lifecycle of the static assets and logs buckets.'),
@@ -114,3 +124,6 @@ export type LambdaSettings = z.infer<typeof LambdaSchema>;
 export type StorageSettings = z.infer<typeof StorageSchema>;
 export type CatalogSettings = z.infer<typeof CatalogSchema>;
 export type PostgresSettings = z.infer<typeof PostgresSchema>;
+export type DomainSettings = z.infer<typeof DomainSchema>;
+export type WafSettings = z.infer<typeof WafSchema>;
+export type OriginSettings = z.infer<typeof OriginSchema>;

@@ -10,6 +10,8 @@ import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
+import { hasEdge } from '../config/edge.js';
+import { resolveOriginPrefixList } from './edge-checks.js';
 import { explainToolkitError } from './failure.js';
 import { resolveRunningImage } from '../release/running-image.js';
 import { checkAppSecrets } from '../secrets/deploy-inputs.js';
@@ -66,7 +68,9 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
   if (image.check.status === 'warn') ctx.io.warn(`image: ${image.check.detail}`);
   // The app secrets' ARNs and the rollout nonce deploy would use, so that the diff shows exactly what it would do.
   const { CheckList } = await import('./checks.js');
-  const env = await checkAppSecrets(new CheckList(ctx, true), { env: image.env, clients, awsChecked: true, stackReady: Boolean(stack) && classifyStack(stack!).kind === 'ready', runsTasks: image.plan.source !== 'none', deployedTemplate: readDeployed, rollback: false });
+  const secretsEnv = await checkAppSecrets(new CheckList(ctx, true), { env: image.env, clients, awsChecked: true, stackReady: Boolean(stack) && classifyStack(stack!).kind === 'ready', runsTasks: image.plan.source !== 'none', deployedTemplate: readDeployed, rollback: false });
+  // The region's CloudFront prefix list, as deploy puts it in the template (edge-checks.ts).
+  const env = hasEdge(secretsEnv) ? (await resolveOriginPrefixList(secretsEnv, clients)).env : secretsEnv;
   const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
 
   const base = { ok: true as const, environment: env.name, stack: env.names.stack, image: image.plan };

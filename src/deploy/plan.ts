@@ -18,6 +18,7 @@ import { assemblyDir } from '../state/work-dir.js';
 import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { readStackArtifact, type StackArtifactInfo } from './assembly.js';
 import { CheckList } from './checks.js';
+import { checkEdge } from './edge-checks.js';
 import { phase } from './phase.js';
 import { checkAccess, checkResources, type AccessResult } from './preflight.js';
 import { formatElapsed } from './progress.js';
@@ -42,7 +43,7 @@ export interface DeployPlan {
   readonly checks: CheckList;
   readonly access: AccessResult;
   readonly image: ImageResolution;
-  /** The environment as deployed: the image resolved. */
+  /** The environment as deployed: the image resolved (the synthesis also has the region's prefix list, edge-checks.ts). */
   readonly env: ResolvedEnvironment;
   readonly synth: SynthResult;
   readonly artifact: StackArtifactInfo;
@@ -72,7 +73,9 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
     image = resolved ?? unresolvedImage(env, 'the image check failed');
   }
 
-  const synthEnv = await checkAppSecrets(checks, { env: image.env, clients, awsChecked: access.awsChecked, stackReady: access.condition?.kind === 'ready', runsTasks: !['none', 'unresolved', 'not-used'].includes(image.plan.source), deployedTemplate: readDeployed, rollback: Boolean(input.rollback) });
+  const secretsEnv = await checkAppSecrets(checks, { env: image.env, clients, awsChecked: access.awsChecked, stackReady: access.condition?.kind === 'ready', runsTasks: !['none', 'unresolved', 'not-used'].includes(image.plan.source), deployedTemplate: readDeployed, rollback: Boolean(input.rollback) });
+  // The region's CloudFront prefix list goes into the template: synthesis waits for it.
+  const synthEnv = await checkEdge(checks, { env: secretsEnv, clients, awsChecked: access.awsChecked, ...(access.skipReason ? { skipReason: access.skipReason } : {}) });
 
   phase(ctx, 'synth', `synthesizing ${env.names.stack} ...`);
   const synth = await synthesize(synthEnv, { outDir: assemblyDir(input.projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
@@ -82,7 +85,9 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
   await checkResources(checks, { env: synthEnv, artifact, clients, access });
   if (image.plan.source === 'unresolved') checks.report('skip', 'running service', `the image is ${image.plan.display}`);
   else await checks.run('running service', () => guardRunningService(checks, { env, access, artifact, readDeployed, allowScaleToZero: input.allowScaleToZero, rollback: input.rollback }));
-  return { checks, access, image, env: synthEnv, synth, artifact, deployedTemplate: readDeployed };
+  // The environment with its image and app-secret ARNs (deployInputs, outside the config's fingerprint), without
+  // the prefix list: that is AWS's, not the config's (the release ledger fingerprints the config; rollback compares).
+  return { checks, access, image, env: secretsEnv, synth, artifact, deployedTemplate: readDeployed };
 }
 
 interface GuardInput {

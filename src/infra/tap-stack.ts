@@ -14,6 +14,7 @@ import ecs = require('aws-cdk-lib/aws-ecs');
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { appSecretRefs } from './app-secret-refs.js';
+import { edgeOf } from '../config/edge.js';
 import { DB_PORT } from '../config/engine-versions.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { ProcessorApi } from './constructs/api.js';
@@ -22,6 +23,10 @@ import { Edge } from './constructs/edge.js';
 import { Encryption } from './constructs/encryption.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
+import type { OriginSecret } from './constructs/origin-protection.js';
+import { domainOutputs, type SiteDomain } from './constructs/site-domain.js';
+import { SiteEdge } from './constructs/site-edge.js';
+import type { CloudFrontWebAcl } from './constructs/web-acl.js';
 import { logGroupsOutput, StackOutputs, type StackOutput } from './constructs/outputs.js';
 import { ContainerRegistry } from './constructs/registry.js';
 import { ContainerService } from './constructs/service.js';
@@ -48,6 +53,12 @@ const PRICE_CLASSES: Readonly<Record<ResolvedEnvironment['cdn']['priceClass'], c
 
 export class TapStack extends Stack {
   public readonly network: Network;
+  /** The site's own name, certificates and records (config domain:). */
+  public readonly domain?: SiteDomain;
+  /** The web ACL on CloudFront, when this stack creates it (config waf:). */
+  public readonly webAcl?: CloudFrontWebAcl;
+  /** The secret header CloudFront adds and the listener checks. */
+  public readonly originSecret: OriginSecret;
   public readonly encryption: Encryption;
   public readonly edge: Edge;
   public readonly database: Database;
@@ -58,6 +69,8 @@ export class TapStack extends Stack {
   public readonly outputs: StackOutputs;
   /** True while the config names no image: the service runs zero tasks until push-image and deploy. */
   public readonly awaitingImage: boolean;
+  /** `https://<domain>` with a domain, the distribution's URL otherwise. */
+  public readonly siteUrl: string;
 
   constructor(scope: Construct, id: string, props: TapStackProps) {
     const { config: env, ...stackProps } = props;
@@ -80,7 +93,15 @@ export class TapStack extends Stack {
     });
     const key = this.encryption.key;
 
+    // The edge of config/edge.ts: the origin header's secrets, the domain, the web ACL.
+    const siteEdge = new SiteEdge(this, { plan: edgeOf(env), names });
+    const domain = (this.domain = siteEdge.domain);
+    this.webAcl = siteEdge.webAcl;
+    this.originSecret = siteEdge.originSecret;
+
     this.edge = new Edge(this, 'Edge', {
+      ...(siteEdge.distributionDomain ? { domain: siteEdge.distributionDomain } : {}),
+      ...(siteEdge.webAclArn ? { webAclArn: siteEdge.webAclArn } : {}),
       staticBucketName: names.staticBucket,
       logsBucketName: names.logsBucket,
       retainData: retain,
@@ -92,6 +113,7 @@ export class TapStack extends Stack {
       assetsNoncurrentExpireDays: env.storage.assetsNoncurrentExpireDays,
       logsExpireDays: env.storage.logsExpireDays,
     });
+    this.siteUrl = domain ? `https://${domain.name}` : this.edge.url;
 
     this.network = new Network(this, 'Network', {
       cidr: env.network.cidr,
@@ -141,17 +163,20 @@ export class TapStack extends Stack {
         service: names.ecsService,
         logGroup: names.ecsLogGroup,
         taskFamily: names.taskFamily,
-        loadBalancer: names.loadBalancer,
-        targetGroup: names.targetGroup,
       },
-      loadBalancerSecurityGroup: this.network.albSecurityGroup,
+      loadBalancer: {
+        names: { loadBalancer: names.loadBalancer, targetGroup: names.targetGroup },
+        securityGroup: this.network.albSecurityGroup,
+        accessLogsBucket: this.edge.logsBucket,
+        deletionProtection: protection.deletionProtection,
+        ...siteEdge.loadBalancerOptions,
+      },
       serviceSecurityGroup: this.network.ecsSecurityGroup,
       encryptionKey: key,
       repository: this.registry.repository,
       databaseSecret: this.database.secret,
       staticBucket: this.edge.staticBucket,
-      accessLogsBucket: this.edge.logsBucket,
-      cloudFrontUrl: this.edge.url,
+      cloudFrontUrl: this.siteUrl,
       nodeEnv: env.kind,
       image: c.image,
       cpuArchitecture: c.architecture === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
@@ -168,12 +193,18 @@ export class TapStack extends Stack {
       healthCheckGracePeriod: Duration.seconds(c.healthCheckGraceSeconds),
       healthCheckCommand: c.healthCheckCommand,
       logRetention,
-      deletionProtection: protection.deletionProtection,
       appSecrets: appSecretRefs(env),
       exec: env.container.exec,
       rolloutNonce: env.deployInputs?.rolloutNonce,
     });
     this.awaitingImage = this.service.awaitingImage;
+    // The API and the health path reach the service through CloudFront, the load balancer's only client.
+    this.edge.routeToLoadBalancer({
+      origin: siteEdge.origin(this.service.loadBalancer),
+      // The health path too, unless /api/* covers it or it is the root (the assets' default behaviour).
+      paths: ['/api/*', ...(c.healthCheckPath === '/' || c.healthCheckPath.startsWith('/api/') ? [] : [c.healthCheckPath])],
+      https: siteEdge.httpsOrigin,
+    });
 
     this.api = new ProcessorApi(this, 'Api', {
       vpc,
@@ -187,7 +218,7 @@ export class TapStack extends Stack {
       securityGroup: this.network.lambdaSecurityGroup,
       encryptionKey: key,
       databaseSecret: this.database.secret,
-      backendHost: this.service.loadBalancer.loadBalancerDnsName,
+      backendUrl: this.edge.url,
       environmentKind: env.kind,
       runtime: env.lambda.runtime,
       memoryMb: env.lambda.memoryMb,
@@ -200,6 +231,13 @@ export class TapStack extends Stack {
       dataTrace: env.api.dataTrace,
       tracing: env.api.tracing,
       retainAccountRole: retain,
+      ...(domain?.apiName && domain.apiCertificate ? { customDomain: { name: domain.apiName, certificate: domain.apiCertificate } } : {}),
+    });
+    siteEdge.connect({
+      distribution: this.edge.distribution,
+      loadBalancing: this.service.loadBalancing,
+      loadBalancerSecurityGroup: this.network.albSecurityGroup,
+      ...(this.api.domainName ? { apiDomain: this.api.domainName } : {}),
     });
 
     const { email, evaluationPeriods, ...thresholds } = env.alarms;
@@ -240,7 +278,7 @@ export class TapStack extends Stack {
     for (const [k, v] of Object.entries(tags)) Tags.of(this).add(k, v);
   }
 
-  /** tapstack.md §11: the 24 outputs, in the spec's order, then tapctl's LogGroups. */
+  /** tapstack.md §11: the 24 outputs, in the spec's order (with a domain, its URLs before the dashboard's), then tapctl's LogGroups. */
   private outputTable(env: ResolvedEnvironment): StackOutput[] {
     const { network, edge, database, registry, service, api, observability, encryption } = this;
     const db = database.cluster.clusterEndpoint;
@@ -268,6 +306,7 @@ export class TapStack extends Stack {
       { key: 'SNSTopicArn', value: observability.topic.topicArn, description: 'Alert topic ARN', exportSuffix: 'sns-topic-arn' },
       { key: 'KMSKeyId', value: encryption.key.keyId, description: 'KMS key ID', exportSuffix: 'kms-key-id' },
       { key: 'KMSKeyArn', value: encryption.key.keyArn, description: 'KMS key ARN', exportSuffix: 'kms-key-arn' },
+      ...(this.domain ? domainOutputs(this.domain, this.api.domainName !== undefined) : []),
       {
         key: 'DashboardURL',
         value: `https://console.aws.amazon.com/cloudwatch/home?region=${env.region}#dashboards:name=${env.names.dashboard}`,

@@ -90,6 +90,7 @@ export async function collectStatus(o: CollectOptions): Promise<Collected> {
     database: sections.database,
     alarms: sections.alarms,
     release: sections.release,
+    domain: sections.domain,
     outputs,
   };
   return { document, identity };

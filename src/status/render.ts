@@ -8,6 +8,7 @@ import type {
   DatabaseInfo,
   ReleaseInfo,
   DeploymentInfo,
+  DomainInfo,
   EndpointInfo,
   ImageRef,
   Section,
@@ -46,6 +47,8 @@ export function renderStatus(io: IoHost, doc: StatusDocument, options: RenderOpt
   section(io, 'Targets', doc.targets, (d) => renderTargets(io, d));
   section(io, 'Database', doc.database, (d) => renderDatabase(io, d));
   section(io, 'Alarms', doc.alarms, (d) => renderAlarms(io, d, at));
+  // Only with a domain: without one there is nothing to show (the endpoints say where the site is).
+  if (doc.domain.state !== 'absent') section(io, 'Domain', doc.domain, (d) => renderDomain(io, d, at));
 
   if (options.outputs) {
     io.section('Outputs');
@@ -166,8 +169,19 @@ function renderAlarms(io: IoHost, d: AlarmsInfo, at: (t: string | null) => strin
   if (d.missing.length > 0) io.check('warn', `${d.missing.length} expected alarm${d.missing.length === 1 ? '' : 's'} not found`, d.missing.join(', '));
 }
 
+function renderDomain(io: IoHost, d: DomainInfo, at: (t: string | null) => string): void {
+  const s = io.style;
+  const rows: Row[] = [['name', `${d.url}${d.zone ? s.dim(`  zone ${d.zone}`) : s.dim('  DNS outside tapctl')}`]];
+  for (const c of d.certificates) {
+    const status = c.status === 'ISSUED' ? s.good(c.status) : c.status === 'PENDING_VALIDATION' ? s.warn(c.status) : s.bad(c.status);
+    rows.push([`${c.for} certificate`, `${status}${c.notAfter ? ` until ${at(c.notAfter)}` : ''}${s.dim(`  ${c.name ?? c.arn} · ${c.region}`)}`]);
+  }
+  io.rows(rows);
+}
+
 function endpointLine(p: EndpointInfo, s: Styles): string {
   if (!p.url) return s.dim(`no ${p.output} output`);
+  if (p.notProbed) return `${p.url}  ${s.dim(`not probed: ${p.notProbed}`)}`;
   if (!p.probe) return p.url;
   const r = p.probe;
   const result = r.statusCode !== null ? `${r.ok ? s.good(String(r.statusCode)) : s.bad(String(r.statusCode))} ${r.latencyMs} ms` : s.bad(r.error ?? 'no answer');

@@ -25,6 +25,8 @@ export interface StatusDocument {
   readonly alarms: Section<AlarmsInfo>;
   /** The release ledger (SSM Parameter Store): the current release, and whether what runs differs from it. */
   readonly release: Section<ReleaseInfo>;
+  /** The environment's own domain and its certificates (absent without config domain:). */
+  readonly domain: Section<DomainInfo>;
   /** Every stack output, by output key. */
   readonly outputs: Readonly<Record<string, string>>;
 }
@@ -67,7 +69,8 @@ export interface StackInfo {
   readonly operationInProgress: boolean;
 }
 
-export type EndpointName = 'site' | 'api' | 'alb';
+/** `domain` and `apiDomain`: the site and the API on the environment's own name (config domain:). */
+export type EndpointName = 'site' | 'api' | 'alb' | 'domain' | 'apiDomain';
 
 export interface EndpointInfo {
   readonly name: EndpointName;
@@ -75,8 +78,32 @@ export interface EndpointInfo {
   readonly output: string;
   /** Null when the stack has no such output. */
   readonly url: string | null;
-  /** Null unless --probe was given. */
+  /** Null unless --probe was given (and for an endpoint that cannot be probed: see notProbed). */
   readonly probe: ProbeResult | null;
+  /** Why --probe leaves it out: the load balancer answers CloudFront only. */
+  readonly notProbed?: string;
+}
+
+export interface CertificateInfo {
+  /** What it serves: CloudFront's name, the load balancer's origin.<name>, the API's api.<name>. */
+  readonly for: 'cloudfront' | 'origin' | 'api';
+  /** Its first name, as ACM has it; null when ACM does not know it. */
+  readonly name: string | null;
+  readonly arn: string;
+  readonly region: string;
+  /** ACM's status: ISSUED, PENDING_VALIDATION, EXPIRED, ...; NOT_FOUND when ACM has no such certificate. */
+  readonly status: string;
+  readonly notAfter: string | null;
+  /** A resource uses it (CloudFront, the load balancer, API Gateway). */
+  readonly inUse: boolean;
+}
+
+export interface DomainInfo {
+  readonly name: string;
+  readonly url: string;
+  /** The hosted zone tapctl writes records to; null when the user owns DNS. */
+  readonly zone: string | null;
+  readonly certificates: readonly CertificateInfo[];
 }
 
 export interface ProbeResult {

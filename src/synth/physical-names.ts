@@ -65,6 +65,8 @@ export const NAME_PROPERTIES: readonly NameProperty[] = [
   { type: 'AWS::IAM::User', property: 'UserName', what: 'IAM user name', scope: 'account', max: 64, ...IAM },
   { type: 'AWS::CloudFront::CachePolicy', property: 'CachePolicyConfig.Name', what: 'CloudFront cache policy name', scope: 'account', max: 128, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, hyphens and underscores' },
   { type: 'AWS::CloudFront::OriginRequestPolicy', property: 'OriginRequestPolicyConfig.Name', what: 'CloudFront origin request policy name', scope: 'account', max: 128, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, hyphens and underscores' },
+  // CLOUDFRONT-scope web ACLs: one namespace per account (they all live in us-east-1).
+  { type: 'AWS::WAFv2::WebACL', property: 'Name', what: 'WAF web ACL name', scope: 'account', max: 128, pattern: /^[\w-]+$/, patternText: 'letters, digits, hyphens and underscores' },
   { type: 'AWS::CloudFront::ResponseHeadersPolicy', property: 'ResponseHeadersPolicyConfig.Name', what: 'CloudFront response headers policy name', scope: 'account', max: 128, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, hyphens and underscores' },
   { type: 'AWS::Lambda::Function', property: 'FunctionName', what: 'Lambda function name', scope: 'region', ...LAMBDA },
   { type: 'AWS::SecretsManager::RotationSchedule', property: 'HostedRotationLambda.RotationLambdaName', what: 'rotation Lambda function name', scope: 'region', ...LAMBDA },

@@ -27,6 +27,8 @@ describe('AWS API calls', () => {
     expect(counts).toEqual({
       'STS.GetCallerIdentity': 1,
       'EC2.DescribeAvailabilityZones': 1,
+      // The region's CloudFront prefix list, which the template admits to the load balancer (edge-checks.ts).
+      'EC2.DescribeManagedPrefixLists': 1,
       'SSM.GetParameter': 1,
       'SSM.GetParameters': 1,
       'CloudFormation.DescribeStacks': 1,
@@ -56,6 +58,7 @@ describe('AWS API calls', () => {
       'CloudFormation.DescribeStacks': 1,
       'RDS.DescribeDBEngineVersions': 1,
       'EC2.DescribeAvailabilityZones': 1,
+      'EC2.DescribeManagedPrefixLists': 1,
       'CloudFormation.GetTemplate': 1,
     });
   });

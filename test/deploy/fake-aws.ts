@@ -27,7 +27,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, RDSClient } from '@aws-sdk/client-rds';
-import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
+import { DescribeAvailabilityZonesCommand, DescribeManagedPrefixListsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -79,6 +81,12 @@ export class FakeAws {
   serverlessV2?: { MinCapacity: number; MaxCapacity: number };
   /** Zone letters the account has in the region (DescribeAvailabilityZones). */
   zoneLetters = 'abcdef';
+  /** The region's CloudFront origin-facing prefix list (DescribeManagedPrefixLists); undefined: none. */
+  cloudFrontPrefixList: { id: string; maxEntries: number } | undefined = { id: 'pl-3b927c52', maxEntries: 55 };
+  /** Route 53 hosted zones by ID (GetHostedZone). */
+  hostedZones: Record<string, { name: string; privateZone?: boolean }> = {};
+  /** ACM certificates by ARN (DescribeCertificate, in any region). */
+  certificates: Record<string, { status: string; names: string[] }> = {};
   apiGatewayRole: string | undefined = undefined;
   /** The revision of the task definition ARN DescribeStackResource reports. */
   taskDefinitionRevision = 7;
@@ -101,6 +109,8 @@ export class FakeAws {
   readonly rds: AwsClientStub<RDSClient> = mockClient(RDSClient);
   readonly apigw: AwsClientStub<APIGatewayClient> = mockClient(APIGatewayClient);
   readonly ec2: AwsClientStub<EC2Client> = mockClient(EC2Client);
+  readonly route53: AwsClientStub<Route53Client> = mockClient(Route53Client);
+  readonly acm: AwsClientStub<ACMClient> = mockClient(ACMClient);
 
   private events: StackEvent[] = [];
   private toolkitEvents: StackEvent[] = [];
@@ -121,13 +131,13 @@ export class FakeAws {
   }
 
   restore(): void {
-    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2]) m.restore();
+    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.route53, this.acm]) m.restore();
   }
 
   /** AWS API calls so far, as `Service.Command` -> count. */
   callCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2 };
+    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2, Route53: this.route53, ACM: this.acm };
     for (const [service, mock] of Object.entries(services)) {
       for (const call of mock.calls()) {
         const key = `${service}.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`;
@@ -301,6 +311,24 @@ export class FakeAws {
     this.ec2.on(DescribeAvailabilityZonesCommand).callsFake(() => ({
       AvailabilityZones: [...this.zoneLetters].map((l) => ({ ZoneName: `${this.region}${l}`, ZoneType: 'availability-zone', State: 'available' })),
     }));
+    this.ec2.on(DescribeManagedPrefixListsCommand).callsFake((i: { PrefixListIds?: string[]; Filters?: Array<{ Name: string; Values: string[] }> }) => {
+      const list = this.cloudFrontPrefixList;
+      const wanted = i.PrefixListIds?.[0];
+      const byName = i.Filters?.find((f) => f.Name === 'prefix-list-name')?.Values[0];
+      if (wanted && wanted !== list?.id) throw Object.assign(new Error(`The prefix list ID '${wanted}' does not exist`), { name: 'InvalidPrefixListID.NotFound' });
+      if (!list || (byName && byName !== 'com.amazonaws.global.cloudfront.origin-facing')) return { PrefixLists: [] };
+      return { PrefixLists: [{ PrefixListId: list.id, PrefixListName: 'com.amazonaws.global.cloudfront.origin-facing', MaxEntries: list.maxEntries, AddressFamily: 'IPv4' }] };
+    });
+    this.route53.on(GetHostedZoneCommand).callsFake((i: { Id?: string }) => {
+      const zone = this.hostedZones[i.Id ?? ''];
+      if (!zone) throw Object.assign(new Error(`No hosted zone found with ID: ${i.Id}`), { name: 'NoSuchHostedZone' });
+      return { HostedZone: { Id: `/hostedzone/${i.Id}`, Name: `${zone.name}.`, CallerReference: 'x', Config: { PrivateZone: zone.privateZone ?? false } } };
+    });
+    this.acm.on(DescribeCertificateCommand).callsFake((i: { CertificateArn?: string }) => {
+      const cert = this.certificates[i.CertificateArn ?? ''];
+      if (!cert) throw Object.assign(new Error('Could not find certificate'), { name: 'ResourceNotFoundException' });
+      return { Certificate: { CertificateArn: i.CertificateArn, DomainName: cert.names[0], SubjectAlternativeNames: cert.names, Status: cert.status } };
+    });
     this.rds.on(DescribeDBEngineVersionsCommand).callsFake((i: { EngineVersion?: string }) => ({
       DBEngineVersions: this.engineVersions
         .filter((v) => !i.EngineVersion || v === i.EngineVersion)

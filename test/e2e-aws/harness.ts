@@ -20,6 +20,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, ListChangeSetsCommand, ListStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { DescribeManagedPrefixListsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
@@ -194,12 +195,14 @@ export class EmulatedAws {
   readonly cfn: CloudFormationClient;
   readonly ecr: ECRClient;
   readonly ssm: SSMClient;
+  readonly ec2: EC2Client;
 
   constructor(endpoint: string) {
     const config = { endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 2 };
     this.cfn = new CloudFormationClient(config);
     this.ecr = new ECRClient(config);
     this.ssm = new SSMClient(config);
+    this.ec2 = new EC2Client(config);
   }
 
   /** The stack, or undefined when there is none (never created, or deleted). */
@@ -244,6 +247,12 @@ export class EmulatedAws {
   async changeSetIds(name: string): Promise<string[]> {
     const out = await this.cfn.send(new ListChangeSetsCommand({ StackName: name }));
     return (out.Summaries ?? []).filter((s) => s.StackName === name).map((s) => s.ChangeSetId!).sort();
+  }
+
+  /** The region's CloudFront origin-facing prefix list, as the emulator has it (its ID is its own). */
+  async cloudFrontPrefixListId(): Promise<string | undefined> {
+    const out = await this.ec2.send(new DescribeManagedPrefixListsCommand({ Filters: [{ Name: 'prefix-list-name', Values: ['com.amazonaws.global.cloudfront.origin-facing'] }] }));
+    return out.PrefixLists?.[0]?.PrefixListId;
   }
 
   async repositoryNames(): Promise<string[]> {

@@ -56,6 +56,14 @@ e2eSuite(import.meta.url, 'e2e-aws: from init to destroy', () => {
     // The stack made the repository push-image pushes to; nothing is in it yet.
     expect(await s.aws.repositoryNames()).toContain(REPOSITORY);
     expect(await s.aws.images(REPOSITORY)).toEqual([]);
+    // The load balancer admits CloudFront only: the region's own prefix list, which preflight looked up (the
+    // emulator's ID is its own, unlike any in tapctl's offline table), and nothing from 0.0.0.0/0.
+    // Emulator: moto's CloudFormation drops an inline rule with SourcePrefixListId (EC2 then shows the group with
+    // no inbound rule at all), so the rule is read from the template CloudFormation holds.
+    const cloudFront = await s.aws.cloudFrontPrefixListId();
+    expect(cloudFront).toMatch(/^pl-/);
+    const groups = Object.values(await s.aws.template(STACK)).filter((r) => r.Type === 'AWS::EC2::SecurityGroup' && r.Properties?.GroupDescription === 'Security group for Application Load Balancer');
+    expect(groups.map((g) => g.Properties?.SecurityGroupIngress)).toEqual([[expect.objectContaining({ SourcePrefixListId: cloudFront, FromPort: 80, ToPort: 80 })]]);
   });
 
   it('push-image --deploy builds with buildah, pushes to the registry, registers in ECR and deploys the digest', async () => {

@@ -101,6 +101,10 @@ const CASES: Case[] = [
   // Kind 9: one contract.
   { name: '--env --json', setup: config(VALID), argv: ['config', '--env', '--json'], humanArgv: ['config', '--env', '--no-color'], exit: 2, says: /--env needs a value, got the flag/ },
   { name: 'an invalid config', setup: config('project: Shop!\nenvironments: {}\n'), argv: ['validate'], exit: 2, says: /is not valid/ },
+  // The edge ([11/12]): validate's refusals, before anything reaches AWS.
+  { name: "CloudFront's certificate in eu-west-1", setup: config(VALID.replace('prod: { account: "222222222222", region: us-east-1 }', 'prod: { account: "222222222222", region: us-east-1, domain: { name: shop.example.com, certificateArn: "arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d" } }')), argv: ['validate'], exit: 2, says: /CloudFront uses certificates in us-east-1 only/ },
+  { name: 'a hosted zone that does not hold the name', setup: config(VALID.replace('dev: { account: "111111111111", region: us-east-1 }', 'dev: { account: "111111111111", region: us-east-1, domain: { name: shop.example.org, hostedZoneId: Z0123456789ABCDEFGHIJ, zoneName: example.com } }')), argv: ['deploy', '--env', 'dev', '--dry-run'], exit: 2, says: /the hosted zone example.com does not contain shop.example.org/ },
+  { name: 'a rule quota the CloudFront prefix list does not fit', setup: config(VALID.replace('dev: { account: "111111111111", region: us-east-1 }', 'dev: { account: "111111111111", region: us-east-1, origin: { securityGroupRuleQuota: 50 } }')), argv: ['validate'], exit: 2, says: /needs 55 rules .*quota of 50 inbound rules per security group/ },
   // Kind 10 and the rest.
   { name: 'destroy --force', setup: config(VALID), argv: ['destroy', '--env', 'prod', '--force', '--yes'], exit: 2, says: /--force is now --allow-production/ },
   { name: 'a misspelt command', argv: ['deplyo'], exit: 2, says: /unknown command 'deplyo'; did you mean deploy\?/ },

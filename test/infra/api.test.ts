@@ -174,7 +174,7 @@ describe('ProcessorApi', () => {
       expect(parts.sort()).toEqual(['api', 'health', 'process', '{proxy+}']);
     });
 
-    it('proxies ANY /api/{proxy+} to the load balancer over HTTP, API key required', () => {
+    it('proxies ANY /api/{proxy+} through CloudFront to the load balancer (its only client), API key required', () => {
       dev.template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: 'ANY',
         ApiKeyRequired: true,
@@ -183,7 +183,7 @@ describe('ProcessorApi', () => {
           Type: 'HTTP_PROXY',
           IntegrationHttpMethod: 'ANY',
           ConnectionType: 'INTERNET',
-          Uri: { 'Fn::Join': ['', ['http://', getAtt(lid(dev.stack, dev.stack.service.loadBalancer), 'DNSName'), '/api/{proxy}']] },
+          Uri: { 'Fn::Join': ['', ['https://', getAtt(lid(dev.stack, dev.stack.edge.distribution), 'DomainName'), '/api/{proxy}']] },
           RequestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy' },
         },
       });

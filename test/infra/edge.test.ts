@@ -119,12 +119,12 @@ describe('Edge', () => {
           Enabled: true,
           PriceClass: 'PriceClass_100',
           Logging: { Bucket: getAtt(lid(dev.stack, dev.stack.edge.logsBucket), 'RegionalDomainName'), Prefix: 'cloudfront/' },
-          Origins: [
+          Origins: Match.arrayWith([
             Match.objectLike({
               DomainName: getAtt(lid(dev.stack, dev.stack.edge.staticBucket), 'RegionalDomainName'),
               S3OriginConfig: { OriginAccessIdentity: { 'Fn::Join': ['', ['origin-access-identity/cloudfront/', ref(oai)]] } },
             }),
-          ],
+          ]),
         }),
       });
     });
@@ -147,10 +147,10 @@ describe('Edge', () => {
       const { edge } = dev.stack;
       dev.template.hasResourceProperties('AWS::CloudFront::Distribution', {
         DistributionConfig: Match.objectLike({
-          CacheBehaviors: [
+          CacheBehaviors: Match.arrayWith([
             Match.objectLike({ PathPattern: '/static/js/*', CachePolicyId: ref(lid(dev.stack, edge.jsCachePolicy)), ViewerProtocolPolicy: 'redirect-to-https' }),
             Match.objectLike({ PathPattern: '/static/css/*', CachePolicyId: ref(lid(dev.stack, edge.cssCachePolicy)), ViewerProtocolPolicy: 'redirect-to-https' }),
-          ],
+          ]),
         }),
       });
     });

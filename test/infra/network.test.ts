@@ -56,12 +56,10 @@ describe('Network (spec defaults, PostgreSQL)', () => {
     }
   });
 
-  it('opens only HTTP 80 on the load balancer (no 443: there is no HTTPS listener)', () => {
+  it('gives the load balancer group no inbound rule of its own: the stack admits CloudFront only (origin-protection.ts)', () => {
     const alb = template.toJSON().Resources[sgId(template, 'Security group for Application Load Balancer')];
-    expect(alb.Properties.SecurityGroupIngress).toEqual([
-      { CidrIp: '0.0.0.0/0', Description: 'Allow HTTP traffic', FromPort: 80, IpProtocol: 'tcp', ToPort: 80 },
-    ]);
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/"FromPort":443/);
+    expect(alb.Properties.SecurityGroupIngress).toBeUndefined();
+    expect(Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => r.Properties.CidrIp === '0.0.0.0/0')).toEqual([]);
   });
 
   it('admits the application port to ECS from the load balancer only', () => {

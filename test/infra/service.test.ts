@@ -266,22 +266,25 @@ describe('ContainerService', () => {
       });
     });
 
-    it('listens on HTTP 80 only, answering 404 Not Found by default (§6.3)', () => {
+    it('listens on HTTP 80 only without a domain, answering 403 to requests without the origin header (§6.3 had 404)', () => {
       dev.template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
       dev.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
         Port: 80,
         Protocol: 'HTTP',
         DefaultActions: [
-          { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' } },
+          { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' } },
         ],
       });
     });
 
-    it('forwards /api/* and the health path to the service at priority 10', () => {
+    it('forwards /api/* and the health path to the service at priority 10, when the origin header is there', () => {
       dev.template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
       dev.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
         Priority: 10,
-        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/health'] } }],
+        Conditions: [
+          { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/health'] } },
+          Match.objectLike({ Field: 'http-header', HttpHeaderConfig: Match.objectLike({ HttpHeaderName: 'X-Origin-Verify' }) }),
+        ],
         Actions: [{ Type: 'forward', TargetGroupArn: ref(lid(dev.stack, dev.stack.service.targetGroup)) }],
       });
     });
@@ -290,7 +293,7 @@ describe('ContainerService', () => {
       const s = synthStack('dev', { container: { healthCheckPath: '/healthz' } });
       s.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/healthz' });
       s.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/healthz'] } }],
+        Conditions: Match.arrayWith([{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*', '/healthz'] } }]),
       });
       expect(container(s).HealthCheck.Command[1]).toBe('curl -f http://localhost:3000/healthz || exit 1');
     });

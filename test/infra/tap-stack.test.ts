@@ -66,11 +66,13 @@ describe('TapStack', () => {
     });
 
     it('uses every physical name of the config', () => {
-      // GIVEN the names resolve.ts computed, minus those that are not resource names
-      const { stack: _s, exportPrefix: _e, alarms, ...names } = dev.env.names as PhysicalNames;
-      const text = JSON.stringify(dev.template.toJSON());
+      // GIVEN the names resolve.ts computed, minus those that are not resource names (the origin secrets' is a
+      // prefix: each secret appends its generation), and dev with the web ACL production has by default
+      const s = synthStack('dev', { waf: { enabled: true } });
+      const { stack: _s, exportPrefix: _e, originSecret, alarms, ...names } = s.env.names as PhysicalNames;
+      const text = JSON.stringify(s.template.toJSON());
       // THEN each appears in the template
-      for (const name of [...Object.values(names), ...Object.values(alarms)]) expect(text).toContain(JSON.stringify(name));
+      for (const name of [...Object.values(names), ...Object.values(alarms), `${originSecret}-1`]) expect(text).toContain(JSON.stringify(name));
     });
   });
 

@@ -15,8 +15,12 @@ describe('builtin CloudFormation validation', () => {
   // same process is cheap, so it also proves that the check can fail.
   it('passes the production template silently, and fails a broken one with the finding', () => {
     const stderr = vi.spyOn(console, 'error');
-    // GIVEN the production stack with every optional part on
-    const env = resolvedEnv('prod', { api: { loggingLevel: 'INFO' }, container: { image: { tag: 'v1' } } });
+    // GIVEN the production stack with every optional part on (its web ACL, a domain with api.<name>)
+    const env = resolvedEnv('prod', {
+      api: { loggingLevel: 'INFO' },
+      container: { image: { tag: 'v1' } },
+      domain: { name: 'shop.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com', api: true },
+    });
     // WHEN it is synthesized with validation
     const { app } = buildApp(env, { validate: true });
     const assembly = app.synth();

@@ -54,11 +54,11 @@ describe('catalog-api preset', () => {
       endpoints.template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({}) });
     });
 
-    it('chains internet -> ALB :80 -> ECS :3000 -> database :5432, nothing else', () => {
+    it('chains CloudFront -> ALB :80 -> ECS :3000 -> database :5432, nothing else (a.4 opened the ALB to the internet)', () => {
       const { stack, template } = dev;
       const id = (sg: { node: { defaultChild?: unknown } }) => stack.resolve((sg.node.defaultChild as { logicalId: string }).logicalId);
       template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-        SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80, Description: 'HTTP from internet' })],
+        SecurityGroupIngress: [{ SourcePrefixListId: 'pl-fab65393', IpProtocol: 'tcp', FromPort: 80, ToPort: 80, Description: 'HTTP from CloudFront only (origin-facing prefix list)' }],
         Tags: Match.arrayWith([{ Key: 'Name', Value: 'catalog-api-alb-sg-dev' }]),
       });
       template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
@@ -101,7 +101,7 @@ describe('catalog-api preset', () => {
 
   describe('a.6 secret and a.7 database', () => {
     it('generates the password (a.16: no literal) into the -v2 secret, deleted at once outside production', () => {
-      const { resource } = only(dev.template, 'AWS::SecretsManager::Secret');
+      const { resource } = only(dev.template, 'AWS::SecretsManager::Secret', { Properties: { Name: 'catalog-api-db-password-dev-v2' } });
       expect(resource.Properties).toMatchObject({
         Name: 'catalog-api-db-password-dev-v2',
         Description: 'Database password for catalog API',
@@ -110,7 +110,7 @@ describe('catalog-api preset', () => {
       expect(JSON.stringify(dev.template.toJSON())).not.toMatch(/MasterUserPassword"\s*:\s*"/);
       // CloudFormation deletes a secret without a recovery window: the equivalent of recovery_window_in_days = 0.
       expect(resource.DeletionPolicy).toBe('Delete');
-      expect(only(prod.template, 'AWS::SecretsManager::Secret').resource.DeletionPolicy).toBe('Retain');
+      expect(only(prod.template, 'AWS::SecretsManager::Secret', { Properties: { Name: 'catalog-api-db-password-prod-v2' } }).resource.DeletionPolicy).toBe('Retain');
     });
 
     it('runs Aurora PostgreSQL 16.4, the version recorded available in eu-north-1, with the spec backups', () => {
@@ -138,7 +138,7 @@ describe('catalog-api preset', () => {
   });
 
   describe('a.8 load balancing', () => {
-    it('forwards every request to an ip target group on port 3000 with the spec health check', () => {
+    it('forwards every request from CloudFront to an ip target group on port 3000 with the spec health check', () => {
       dev.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Name: 'catalog-api-alb-dev', Scheme: 'internet-facing', Type: 'application' });
       dev.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
         Name: 'catalog-api-tg-dev',
@@ -153,10 +153,16 @@ describe('catalog-api preset', () => {
         UnhealthyThresholdCount: 2,
         TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
       });
+      // a.8's default forward becomes a rule on the origin header: everything CloudFront sends reaches the service,
+      // everything else gets 403.
       dev.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
         Port: 80,
         Protocol: 'HTTP',
-        DefaultActions: [Match.objectLike({ Type: 'forward' })],
+        DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '403' }) })],
+      });
+      dev.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+        Conditions: [Match.objectLike({ Field: 'http-header' })],
+        Actions: [Match.objectLike({ Type: 'forward' })],
       });
     });
   });

@@ -2,11 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBClustersCommand } from '@aws-sdk/client-rds';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { StatusDocument } from '../../src/status/schema.js';
@@ -326,7 +328,7 @@ describe('tapctl status', () => {
     expect(doc.release).toMatchObject({ state: 'error', error: { code: 'access-denied', message: expect.stringContaining('arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/current') } });
   });
 
-  it('--probe sends GET to each endpoint health path and shows status code and latency', async () => {
+  it('--probe sends GET to each endpoint health path and shows status code and latency; never to the load balancer, which answers CloudFront only', async () => {
     const fetched: string[] = [];
     vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
       fetched.push(url);
@@ -337,15 +339,14 @@ describe('tapctl status', () => {
     const r = await status('--probe');
     expect(r.code).toBe(0);
     expect(fetched.sort()).toEqual([
-      'http://shop-alb-dev-123.us-east-1.elb.amazonaws.com/health',
       'https://abc123.execute-api.us-east-1.amazonaws.com/development/health',
       'https://d111111abcdef8.cloudfront.net/health',
     ]);
     expect(r.stderr).toMatch(/api\s+https:\/\/abc123\S+\s+GET \/development\/health 200 \d+ ms/);
-    expect(r.stderr).toMatch(/alb\s+http:\/\/shop-alb\S+\s+GET \/health 503 \d+ ms/);
+    expect(r.stderr).toMatch(/alb\s+http:\/\/shop-alb\S+\s+not probed: the load balancer answers CloudFront only; probe the site instead/);
     expect(r.stderr).toMatch(/site\s+https:\/\/d111\S+\s+GET \/health host not found \(ENOTFOUND\)/);
     const doc = await statusJson('--probe');
-    expect(doc.endpoints.find((e) => e.name === 'alb')?.probe).toMatchObject({ ok: false, statusCode: 503, error: null });
+    expect(doc.endpoints.find((e) => e.name === 'alb')).toMatchObject({ probe: null, notProbed: 'the load balancer answers CloudFront only; probe the site instead' });
   });
 
   it('--json: one document that validates against docs/status-schema.json, outputs always included', async () => {
@@ -434,5 +435,57 @@ describe('tapctl status', () => {
     const r = await status();
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no AWS credentials found while checking your AWS identity');
+  });
+});
+
+describe('tapctl status: the domain', () => {
+  const CLOUDFRONT_CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  const ORIGIN_CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/1a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  let acm: AwsClientStub<ACMClient>;
+  beforeEach(() => {
+    acm = mockClient(ACMClient);
+  });
+  afterEach(() => acm.restore());
+
+  it('shows the name and each certificate with its ACM state; the site on its own name is an endpoint', async () => {
+    // GIVEN dev on shop.example.com in a zone tapctl owns, its origin certificate still waiting for validation
+    project.cleanup();
+    project = tempProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', domain: { name: 'shop.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' } } } }));
+    const outputs = { ...OUTPUTS, DomainURL: 'https://shop.example.com', CloudFrontCertificateArn: CLOUDFRONT_CERT, OriginCertificateArn: ORIGIN_CERT };
+    aws.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) })] });
+    acm.on(DescribeCertificateCommand, { CertificateArn: CLOUDFRONT_CERT }).resolves({ Certificate: { DomainName: 'shop.example.com', Status: 'ISSUED', NotAfter: new Date('2027-06-01T00:00:00Z'), InUseBy: ['arn:aws:cloudfront::111111111111:distribution/E1'] } });
+    acm.on(DescribeCertificateCommand, { CertificateArn: ORIGIN_CERT }).resolves({ Certificate: { DomainName: 'origin.shop.example.com', Status: 'PENDING_VALIDATION' } });
+
+    const r = await status();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/domain\s+https:\/\/shop\.example\.com\n/);
+    expect(r.stderr).toMatch(/^Domain/m);
+    expect(r.stderr).toMatch(/name\s+https:\/\/shop\.example\.com\s+zone example\.com/);
+    expect(r.stderr).toMatch(/cloudfront certificate\s+ISSUED until 2027-06-01 00:00:00 UTC .*shop\.example\.com · us-east-1/);
+    expect(r.stderr).toMatch(/origin certificate\s+PENDING_VALIDATION\s+origin\.shop\.example\.com · us-east-1/);
+
+    // THEN --json carries the same, valid against the schema
+    const doc = await statusJson();
+    expect(doc.domain).toEqual({
+      state: 'ok',
+      data: {
+        name: 'shop.example.com',
+        url: 'https://shop.example.com',
+        zone: 'example.com',
+        certificates: [
+          { for: 'cloudfront', name: 'shop.example.com', arn: CLOUDFRONT_CERT, region: 'us-east-1', status: 'ISSUED', notAfter: '2027-06-01T00:00:00.000Z', inUse: true },
+          { for: 'origin', name: 'origin.shop.example.com', arn: ORIGIN_CERT, region: 'us-east-1', status: 'PENDING_VALIDATION', notAfter: null, inUse: false },
+        ],
+      },
+    });
+    expect(doc.endpoints.map((e) => e.name)).toEqual(['site', 'domain', 'api', 'alb']);
+  });
+
+  it('without a domain: no Domain section, no ACM call, absent in --json', async () => {
+    const r = await status();
+    expect(r.stderr).not.toMatch(/^Domain/m);
+    const doc = await statusJson();
+    expect(doc.domain).toMatchObject({ state: 'absent' });
+    expect(acm.calls()).toHaveLength(0);
   });
 });

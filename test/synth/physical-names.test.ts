@@ -15,12 +15,12 @@ import { tempProject } from '../helpers/project.js';
 const ACCOUNT = '111111111111';
 
 /** Two environments of one project, same account and region, synthesized the way tapctl does. */
-function twoEnvironments(preset: Preset, defaults: Record<string, unknown> = {}): SynthesizedTemplate[] {
+function twoEnvironments(preset: Preset, defaults: Record<string, unknown> = {}, region = 'eu-north-1', each: Record<'dev' | 'staging', Record<string, unknown>> = { dev: {}, staging: {} }): SynthesizedTemplate[] {
   const raw = {
     project: 'shop',
     preset,
     defaults: { alarms: { email: 'ops@shop.test' }, network: { maxAzs: 3, natGateways: 1 }, ...defaults },
-    environments: { dev: { account: ACCOUNT, region: 'eu-north-1' }, staging: { account: ACCOUNT, region: 'eu-north-1' } },
+    environments: { dev: { account: ACCOUNT, region, ...each.dev }, staging: { account: ACCOUNT, region, ...each.staging } },
   };
   const file = ConfigFileSchema.parse(raw);
   return ['dev', 'staging'].map((name) => {
@@ -42,6 +42,15 @@ describe('two environments of one project deploy side by side, with every preset
   it.each(['ecommerce', 'catalog-api', 'rds-postgres'] as const)('%s: no physical name of dev is also one of staging, and every name is within its limit', (preset) => {
     const templates = twoEnvironments(preset);
     expect(physicalNamesOf(templates[0]).length).toBeGreaterThan(20);
+    expect(checkPhysicalNames(templates)).toEqual([]);
+  });
+
+  it.each(['ecommerce', 'catalog-api'] as const)('%s with its edge (a web ACL, a domain each in one zone) in us-east-1: still no shared name', (preset) => {
+    // GIVEN both environments with a web ACL tapctl creates and their own names in one hosted zone
+    const edge = { waf: { enabled: true }, domain: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' } };
+    const templates = twoEnvironments(preset, edge, 'us-east-1', { dev: { domain: { name: 'dev.example.com' } }, staging: { domain: { name: 'staging.example.com' } } });
+    // THEN the web ACLs (one namespace per account) are among the names checked, and nothing collides
+    expect(templates.map((t) => physicalNamesOf(t).find((n) => n.spec.type === 'AWS::WAFv2::WebACL')?.name)).toEqual(['shop-web-acl-dev', 'shop-web-acl-staging']);
     expect(checkPhysicalNames(templates)).toEqual([]);
   });
 

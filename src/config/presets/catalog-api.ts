@@ -53,6 +53,10 @@ export interface CatalogApiNames {
   readonly ecrRepository: string;
   readonly kmsAlias: string;
   readonly alertTopic: string;
+  /** AWS WAF web ACL on CloudFront. */
+  readonly webAcl: string;
+  /** Secrets of the origin header: this, then `-<generation>`. */
+  readonly originSecret: string;
   readonly alarms: Readonly<Record<CatalogAlarmKey, string>>;
   /** a.11 */
   readonly distributionComment: string;
@@ -97,6 +101,8 @@ export function catalogApiNames({ project: p, suffix: s, account, common, availa
     ecrRepository: common.ecrRepository,
     kmsAlias: `alias/${p}-key-${s}`,
     alertTopic: `${p}-alerts-${s}`,
+    webAcl: common.webAcl,
+    originSecret: common.originSecret,
     alarms: Object.fromEntries(CATALOG_ALARM_KEYS.map((k) => [k, common.alarms[k]])) as Record<CatalogAlarmKey, string>,
     distributionComment: `CloudFront distribution for catalog API ${s}`,
     originId: `alb-origin-${s}`,
@@ -110,7 +116,7 @@ export function catalogApiNameChecks(n: CatalogApiNames): NameCheck[] {
     ...ruleChecks(n, ['stack', 'exportPrefix', 'loadBalancer', 'targetGroup', 'logsBucket', 'ecsLogGroup', 'dbSecret', 'dbCluster']),
     ...n.dbInstances.map((name, i) => ({ key: `dbInstances.${i}`, name, limit: rds })),
     { key: 'dbSubnetGroup', name: n.dbSubnetGroup, limit: { ...nameLimit('dbCluster', 'DB subnet group name'), max: 255 } },
-    ...ruleChecks(n, ['rotationFunction', 'ecsCluster', 'ecsService', 'taskFamily', 'ecrRepository', 'kmsAlias', 'alertTopic']),
+    ...ruleChecks(n, ['rotationFunction', 'ecsCluster', 'ecsService', 'taskFamily', 'ecrRepository', 'kmsAlias', 'alertTopic', 'webAcl', 'originSecret']),
     { key: 'scalingPolicy', name: n.scalingPolicy, limit: { ...nameLimit('alertTopic', 'scaling policy name'), max: 256 } },
   ];
 }

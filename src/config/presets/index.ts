@@ -86,8 +86,8 @@ export interface PresetParts {
 }
 
 export const PRESET_PARTS: Readonly<Record<Preset, PresetParts>> = {
-  ecommerce: { service: true, targets: true, database: 'cluster', endpointOutputs: ['CloudFrontURL', 'APIGatewayURL', 'ALBDNSName'] },
-  'catalog-api': { service: true, targets: true, database: 'cluster', endpointOutputs: ['CloudFrontURL', 'ALBDNSName'] },
+  ecommerce: { service: true, targets: true, database: 'cluster', endpointOutputs: ['CloudFrontURL', 'DomainURL', 'APIGatewayURL', 'ApiDomainURL', 'ALBDNSName'] },
+  'catalog-api': { service: true, targets: true, database: 'cluster', endpointOutputs: ['CloudFrontURL', 'DomainURL', 'ALBDNSName'] },
   'rds-postgres': { service: false, targets: false, database: 'instances', endpointOutputs: [] },
 };
 
@@ -104,6 +104,8 @@ export const NOT_APPLICABLE: Readonly<Record<Preset, readonly string[]>> = {
   'catalog-api': [
     'postgres',
     'api',
+    // No API Gateway: no api.<name>.
+    'domain.api',
     'lambda',
     ...ECOMMERCE_ONLY_ALARMS,
     ...ASSETS,
@@ -118,6 +120,10 @@ export const NOT_APPLICABLE: Readonly<Record<Preset, readonly string[]>> = {
     'container',
     'api',
     'cdn',
+    // No CloudFront and no load balancer.
+    'domain',
+    'waf',
+    'origin',
     'lambda',
     'storage',
     'logRetentionDays',

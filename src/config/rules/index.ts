@@ -6,6 +6,7 @@ import { appSecretRules } from './app-secrets.js';
 import { auroraCapacityRules, fargateRules, networkRules, taskCountRules } from './capacity.js';
 import { databaseIdentityRules, engineVersionRules, windowRules } from './database.js';
 import { engineCapabilityRules } from './engine-capabilities.js';
+import { edgeRules, sharedDomainRules } from './edge.js';
 import { emulatorRules } from './emulator.js';
 import { nameRules } from './names.js';
 import { EMPTY_CONTEXT, type EnvironmentRule, type RuleContext } from './rule.js';
@@ -37,6 +38,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   productionSafetyRules,
   alertRules,
   tagRules,
+  edgeRules,
   emulatorRules,
   appSecretRules,
 ];
@@ -76,6 +78,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     expensiveResourceRules,
     catalogSettingsRules,
     spotArchitectureRules,
+    edgeRules,
     emulatorRules,
     appSecretRules,
   ],
@@ -108,10 +111,13 @@ export function runRules(file: ConfigFile, environments: readonly ResolvedEnviro
   return [...placeholderRules(ctx), ...secretValueRules(ctx), ...issues, ...crossEnvironmentRules(file, environments)];
 }
 
-/** Two environments in one account and region with the same suffix would fight over the same resources. */
+/**
+ * Two environments in one account and region with the same suffix would fight over the same resources (N8);
+ * two cannot serve one domain name either (DN6).
+ */
 function crossEnvironmentRules(_file: ConfigFile, environments: readonly ResolvedEnvironment[]): ConfigIssue[] {
   const seen = new Map<string, string>();
-  const out: ConfigIssue[] = [];
+  const out: ConfigIssue[] = sharedDomainRules(environments);
   for (const env of environments) {
     const key = `${env.account}/${env.region}/${env.names.stack}`;
     const other = seen.get(key);

@@ -4,21 +4,25 @@
  * viewers redirected to HTTPS.
  */
 import cloudfront = require('aws-cdk-lib/aws-cloudfront');
-import origins = require('aws-cdk-lib/aws-cloudfront-origins');
-import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { suppressNag } from '../nag-suppressions.js';
+import { viewerDomain, type DistributionDomain } from './edge.js';
 
 /** AWS-managed CachingDisabled (TTL 0/0/0, empty cache key), the policy the catalog spec names. */
 export const CACHING_DISABLED_POLICY_ID = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 
 export interface AlbDistributionProps {
-  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The load balancer as an origin, with the secret header CloudFront adds (origin-protection.ts loadBalancerOrigin). */
+  readonly origin: cloudfront.IOrigin;
+  /**
+   * CloudFront reaches the origin over HTTPS (the load balancer has a certificate).
+   *
+   * @default false
+   */
+  readonly httpsOrigin?: boolean;
   /** @default 'CloudFront distribution in front of the load balancer' */
   readonly comment?: string;
-  /** @default - CloudFront generates one */
-  readonly originId?: string;
   /** @default cloudfront.PriceClass.PRICE_CLASS_100 */
   readonly priceClass?: cloudfront.PriceClass;
   /**
@@ -28,6 +32,10 @@ export interface AlbDistributionProps {
    * @default - no access logs
    */
   readonly logBucket?: s3.IBucket;
+  /** @default - CloudFront's *.cloudfront.net name and certificate */
+  readonly domain?: DistributionDomain;
+  /** ARN of a CLOUDFRONT-scope web ACL. @default - none */
+  readonly webAclArn?: string;
 }
 
 export class AlbDistribution extends Construct {
@@ -37,21 +45,15 @@ export class AlbDistribution extends Construct {
 
   constructor(scope: Construct, id: string, props: AlbDistributionProps) {
     super(scope, id);
-    // a.11: the ALB listens on HTTP 80 only (no certificate, no domain), so CloudFront talks HTTP to it; TLS ends
-    // at CloudFront. docs/presets.md says how to move the origin to HTTPS.
-    const origin = new origins.LoadBalancerV2Origin(props.loadBalancer, {
-      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
-      httpPort: 80,
-      httpsPort: 443,
-      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-      ...(props.originId ? { originId: props.originId } : {}),
-    });
+    const origin = props.origin;
     const cachingDisabled = cloudfront.CachePolicy.fromCachePolicyId(this, 'CachingDisabled', CACHING_DISABLED_POLICY_ID);
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: props.comment ?? 'CloudFront distribution in front of the load balancer',
       enabled: true,
       enableIpv6: true,
+      ...viewerDomain(props.domain),
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       ...(props.logBucket ? { enableLogging: true, logBucket: props.logBucket, logFilePrefix: 'cloudfront/' } : {}),
       defaultBehavior: {
@@ -70,16 +72,24 @@ export class AlbDistribution extends Construct {
     this.url = `https://${this.distribution.distributionDomainName}`;
 
     suppressNag(this.distribution, [
-      {
-        id: 'AwsSolutions-CFR4',
-        reason:
-          'The distribution has no custom domain, so it serves the default *.cloudfront.net certificate, whose TLS policy CloudFront does not let you choose.',
-      },
-      {
-        id: 'AwsSolutions-CFR5',
-        reason:
-          'The load balancer has no certificate (presets.md a.8/a.11: HTTP 80 only); viewers still reach CloudFront over HTTPS only. docs/presets.md describes the move to an HTTPS origin.',
-      },
+      ...(props.domain
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-CFR4',
+              reason:
+                'The distribution has no custom domain (config domain:), so it serves the default *.cloudfront.net certificate, whose TLS policy CloudFront does not let you choose.',
+            },
+          ]),
+      ...(props.httpsOrigin
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-CFR5',
+              reason:
+                'Without domain.hostedZoneId the load balancer has no certificate (presets.md a.8/a.11: HTTP 80), so CloudFront reaches it over HTTP, admitted by its prefix list and the secret header only; viewers still reach CloudFront over HTTPS only.',
+            },
+          ]),
     ]);
   }
 }

@@ -5,6 +5,7 @@ import cdk = require('aws-cdk-lib');
 import Duration = cdk.Duration;
 import RemovalPolicy = cdk.RemovalPolicy;
 import apigw = require('aws-cdk-lib/aws-apigateway');
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import ec2 = require('aws-cdk-lib/aws-ec2');
 import iam = require('aws-cdk-lib/aws-iam');
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -49,8 +50,12 @@ export interface ProcessorApiProps {
   readonly encryptionKey: kms.IKey;
   /** The function may read it; its ARN is the function's `DB_SECRET_ARN`. */
   readonly databaseSecret: secretsmanager.ISecret;
-  /** Host the `/api/{proxy+}` resource forwards to over HTTP (the load balancer's DNS name). */
-  readonly backendHost: string;
+  /**
+   * Base URL the `/api/{proxy+}` resource forwards to: `<backendUrl>/api/{proxy}`. The site's CloudFront
+   * distribution (https://...), since the load balancer admits CloudFront only (tapstack.md §8.4 had
+   * http://<ALB DNS>).
+   */
+  readonly backendUrl: string;
   /** Environment kind: the stage name, the function's `ENVIRONMENT`, the API key description. */
   readonly environmentKind: string;
   /** Lambda runtime name (a Node.js runtime: the code is inline JavaScript). @default 'nodejs22.x' */
@@ -79,6 +84,13 @@ export interface ProcessorApiProps {
   /** X-Ray tracing on the stage. @default true */
   readonly tracing?: boolean;
   /**
+   * Serve the stage under this name (a regional custom domain; its certificate in the stack's region), at the
+   * root path: `https://api.<domain>/process`.
+   *
+   * @default - the execute-api URL only
+   */
+  readonly customDomain?: { readonly name: string; readonly certificate: acm.ICertificate };
+  /**
    * Keep the API Gateway CloudWatch role when the stack is deleted (it is account-wide: other APIs of the
    * account and region log through it).
    *
@@ -101,6 +113,8 @@ export class ProcessorApi extends Construct {
   public readonly usagePlan: apigw.UsagePlan;
   /** The stage's invoke URL. */
   public readonly url: string;
+  /** The custom domain (with `customDomain`). */
+  public readonly domainName?: apigw.DomainName;
 
   constructor(scope: Construct, id: string, props: ProcessorApiProps) {
     super(scope, id);
@@ -176,6 +190,14 @@ export class ProcessorApi extends Construct {
       },
     });
     this.url = this.api.url;
+    if (props.customDomain) {
+      this.domainName = this.api.addDomainName('CustomDomain', {
+        domainName: props.customDomain.name,
+        certificate: props.customDomain.certificate,
+        endpointType: apigw.EndpointType.REGIONAL,
+        securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+      });
+    }
     // RestApi always adds an `Endpoint` output; the stack's outputs carry the URL as APIGatewayURL (§11).
     this.api.node.tryRemoveChild('Endpoint');
 
@@ -201,7 +223,7 @@ export class ProcessorApi extends Construct {
     const proxy = this.api.root.addResource('api').addResource('{proxy+}');
     proxy.addMethod(
       'ANY',
-      new apigw.HttpIntegration(`http://${props.backendHost}/api/{proxy}`, {
+      new apigw.HttpIntegration(`${props.backendUrl}/api/{proxy}`, {
         httpMethod: 'ANY',
         proxy: true,
         options: {

@@ -4,6 +4,7 @@
 import cdk = require('aws-cdk-lib');
 import Duration = cdk.Duration;
 import RemovalPolicy = cdk.RemovalPolicy;
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import cloudfront = require('aws-cdk-lib/aws-cloudfront');
 import origins = require('aws-cdk-lib/aws-cloudfront-origins');
 import s3 = require('aws-cdk-lib/aws-s3');
@@ -33,6 +34,36 @@ export interface EdgeProps {
   readonly assetsNoncurrentExpireDays?: number;
   /** Objects of the logs bucket expire after this many days. @default 90 */
   readonly logsExpireDays?: number;
+  /**
+   * Serve the site under its own name, with its certificate (viewers: TLS 1.2 or later).
+   *
+   * @default - CloudFront's *.cloudfront.net name and certificate
+   */
+  readonly domain?: DistributionDomain;
+  /**
+   * ARN of a CLOUDFRONT-scope AWS WAF web ACL that inspects every request (constructs/web-acl.ts).
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+}
+
+/** The site's own name on the distribution (config `domain:`; constructs/site-domain.ts). */
+export interface DistributionDomain {
+  /** Alternate domain names (CNAMEs), e.g. `['shop.example.com']`. */
+  readonly names: readonly string[];
+  /** Their certificate, in us-east-1. */
+  readonly certificate: acm.ICertificate;
+}
+
+/** Dynamic requests CloudFront sends to the load balancer (`Edge.routeToLoadBalancer`). */
+export interface LoadBalancerRoute {
+  /** The load balancer as CloudFront's origin, with its secret header (origin-protection.ts). */
+  readonly origin: cloudfront.IOrigin;
+  /** Path patterns that go to it, e.g. `/api/*`. */
+  readonly paths: readonly string[];
+  /** CloudFront reaches it over HTTPS (it has a certificate); over HTTP otherwise. */
+  readonly https: boolean;
 }
 
 /** Static assets behind CloudFront, and the bucket every access log of the platform goes to. */
@@ -124,6 +155,8 @@ export class Edge extends Construct {
     this.distribution = new cloudfront.Distribution(this, 'CDN', {
       comment: 'E-commerce static assets distribution',
       enabled: true,
+      ...viewerDomain(props.domain),
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       enableLogging: true,
       logBucket: this.logsBucket,
@@ -142,13 +175,48 @@ export class Edge extends Construct {
       },
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
+    this.addNagSuppressions(props.domain !== undefined);
+  }
 
+  /**
+   * Sends these paths to the load balancer, uncached, with every method, query string, cookie and header but
+   * Host (AWS's pairing for a dynamic origin: CachingDisabled with AllViewerExceptHostHeader; Host stays the
+   * origin's own name, which its certificate matches). The shop's API is then on the site's own name, and the
+   * load balancer needs no other way in.
+   */
+  public routeToLoadBalancer(route: LoadBalancerRoute): void {
+    for (const path of route.paths) {
+      this.distribution.addBehavior(path, route.origin, {
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+        compress: true,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      });
+    }
+    if (!route.https) {
+      suppressNag(this.distribution, [
+        {
+          id: 'AwsSolutions-CFR5',
+          reason:
+            'Without domain.hostedZoneId the load balancer has no certificate (CloudFront checks an origin certificate against the origin name, and none can be issued for *.elb.amazonaws.com), so CloudFront reaches it over HTTP, admitted by its prefix list and the secret header only; viewers still reach CloudFront over HTTPS only.',
+        },
+      ]);
+    }
+  }
+
+  private addNagSuppressions(ownDomain: boolean): void {
     suppressNag(this.distribution, [
-      {
-        id: 'AwsSolutions-CFR4',
-        reason:
-          'The distribution has no custom domain, so it serves the default *.cloudfront.net certificate, whose security policy CloudFront does not let you choose.',
-      },
+      ...(ownDomain
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-CFR4',
+              reason:
+                'The distribution has no custom domain (config domain:), so it serves the default *.cloudfront.net certificate, whose security policy CloudFront does not let you choose.',
+            },
+          ]),
       {
         id: 'AwsSolutions-CFR7',
         reason:
@@ -156,4 +224,17 @@ export class Edge extends Construct {
       },
     ]);
   }
+}
+
+/**
+ * The distribution's alternate names and certificate; TLS 1.2 or later for viewers (TLSv1.2_2021, the policy
+ * CloudFront recommends: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html).
+ */
+export function viewerDomain(domain: DistributionDomain | undefined): Partial<cloudfront.DistributionProps> {
+  if (!domain) return {};
+  return {
+    domainNames: [...domain.names],
+    certificate: domain.certificate,
+    minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+  };
 }

@@ -4,7 +4,6 @@
 import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { suppressNag } from '../nag-suppressions.js';
 
 /** Names of the subnet tiers; the construct IDs of the subnets derive from them. */
 export const SUBNET_TIERS = { public: 'Public', private: 'Private', isolated: 'Isolated' } as const;
@@ -58,7 +57,7 @@ export interface NetworkProps {
 /** The VPC and the security groups every other construct places its resources in. */
 export class Network extends Construct {
   public readonly vpc: ec2.Vpc;
-  /** Internet-facing load balancer: HTTP 80 from anywhere. */
+  /** Internet-facing load balancer: no inbound rule here; the stack admits CloudFront only (origin-protection.ts). */
   public readonly albSecurityGroup: ec2.SecurityGroup;
   /** Fargate tasks: the application port from the load balancer. */
   public readonly ecsSecurityGroup: ec2.SecurityGroup;
@@ -101,15 +100,8 @@ export class Network extends Construct {
       description: 'Security group for Application Load Balancer',
       allowAllOutbound: true,
     });
-    this.albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'Allow HTTP traffic');
-    // tapstack.md §2.2 also opens 443, but §6.3 has no 443 listener (§13 flag): an open port with nothing
-    // behind it only widens the attack surface. Open it together with an HTTPS listener.
-    suppressNag(this.albSecurityGroup, [
-      {
-        id: 'AwsSolutions-EC23',
-        reason: 'Internet-facing load balancer: HTTP 80 from 0.0.0.0/0 is its purpose (tapstack.md 2.2, 6.1).',
-      },
-    ]);
+    // tapstack.md §2.2 opens 80 and 443 to 0.0.0.0/0. The load balancer answers CloudFront only: the stack adds
+    // the one rule it needs, from CloudFront's origin-facing prefix list (origin-protection.ts).
 
     this.ecsSecurityGroup = new ec2.SecurityGroup(this, 'ECSSecurityGroup', {
       vpc: this.vpc,

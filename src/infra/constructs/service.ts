@@ -1,14 +1,14 @@
 /**
  * tapstack.md §5.2-§5.7 and §6: the ECS cluster and Fargate service, the Application Load Balancer in front of
- * them, and the service's auto-scaling. The task definition it runs, with its roles and log group, is
- * ./task-definition.ts.
+ * them (./load-balancer.ts), and the service's auto-scaling. The task definition it runs, with its roles and log
+ * group, is ./task-definition.ts.
  */
 import cdk = require('aws-cdk-lib');
 import Duration = cdk.Duration;
 import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import ecs = require('aws-cdk-lib/aws-ecs');
-import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,9 +17,17 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG } from '../image-placeholder.js';
 import { suppressNag } from '../nag-suppressions.js';
-import { AppTaskDefinition, HEALTH_CHECK, type AppSecretRef, type ContainerImageSource } from './task-definition.js';
+import { DEREGISTRATION_DELAY, ServiceLoadBalancer, TARGET_GROUP_HEALTH_CHECK, type LoadBalancerOptions } from './load-balancer.js';
+import { AppTaskDefinition, CONTAINER_HEALTH_CHECK, type AppSecretRef, type ContainerImageSource } from './task-definition.js';
 
-export { CONTAINER_NAME, HEALTH_CHECK, PLACEHOLDER_IMAGE_TAG, type AppSecretRef, type ContainerImageSource };
+export { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG, type AppSecretRef, type ContainerImageSource };
+
+/** Container and target-group health-check timings of tapstack.md §5.5 and §6.2 (the spec's values). */
+export const HEALTH_CHECK = {
+  container: CONTAINER_HEALTH_CHECK,
+  targetGroup: TARGET_GROUP_HEALTH_CHECK,
+  deregistrationDelay: DEREGISTRATION_DELAY,
+} as const;
 
 /** Physical names of the service's resources. */
 export interface ContainerServiceNames {
@@ -27,14 +35,13 @@ export interface ContainerServiceNames {
   readonly service: string;
   readonly logGroup: string;
   readonly taskFamily: string;
-  readonly loadBalancer: string;
-  readonly targetGroup: string;
 }
 
 export interface ContainerServiceProps {
   readonly vpc: ec2.IVpc;
   readonly names: ContainerServiceNames;
-  readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
+  /** The load balancer in front of the service (./load-balancer.ts). */
+  readonly loadBalancer: LoadBalancerOptions;
   readonly serviceSecurityGroup: ec2.ISecurityGroup;
   /** Key of the log group; the execution role may decrypt with it. */
   readonly encryptionKey: kms.IKey;
@@ -44,8 +51,6 @@ export interface ContainerServiceProps {
   readonly databaseSecret: secretsmanager.ISecret;
   /** The task role may read it. @default - no bucket access */
   readonly staticBucket?: s3.IBucket;
-  /** SSE-S3 bucket for the load balancer's access logs (prefix `alb`). */
-  readonly accessLogsBucket: s3.IBucket;
   /** `CLOUDFRONT_URL` of the container. @default - not set */
   readonly cloudFrontUrl?: string;
   /** More plain environment variables of the container (configuration only, never secrets). @default - none */
@@ -60,13 +65,6 @@ export interface ContainerServiceProps {
    * @default - the FARGATE launch type
    */
   readonly capacityProviderStrategies?: readonly ecs.CapacityProviderStrategy[];
-  /**
-   * Send every request to the service (the listener's default action). Otherwise only `/api/*` and the health
-   * path reach it and anything else gets a 404 from the load balancer (tapstack.md §6.3).
-   *
-   * @default false
-   */
-  readonly forwardAllTraffic?: boolean;
   /** Scale on memory as well as CPU. @default true */
   readonly scaleOnMemory?: boolean;
   /** Subnets of the tasks. @default - the private subnets with egress */
@@ -105,18 +103,10 @@ export interface ContainerServiceProps {
   readonly healthCheckPath?: string;
   /** @default Duration.seconds(60) */
   readonly healthCheckGracePeriod?: Duration;
-  /**
-   * Failed target-group checks before a target is unhealthy (presets.md a.8 has 2; tapstack.md §6.2 has 3).
-   *
-   * @default 3
-   */
-  readonly unhealthyThresholdCount?: number;
   /** CMD-SHELL health check. @default 'curl -f http://localhost:<port><healthCheckPath> || exit 1' */
   readonly healthCheckCommand?: string;
   /** @default logs.RetentionDays.ONE_WEEK */
   readonly logRetention?: logs.RetentionDays;
-  /** Load balancer deletion protection. @default true */
-  readonly deletionProtection?: boolean;
   /** App secrets of the container (task-definition.ts). @default - none */
   readonly appSecrets?: readonly AppSecretRef[];
   /**
@@ -144,7 +134,10 @@ export class ContainerService extends Construct {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   public readonly container: ecs.ContainerDefinition;
   public readonly service: ecs.FargateService;
+  /** The load balancer's parts: listeners, target group, the rule that forwards (./load-balancer.ts). */
+  public readonly loadBalancing: ServiceLoadBalancer;
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener that serves (HTTPS with a certificate). */
   public readonly listener: elbv2.ApplicationListener;
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The awslogs stream prefix of the application container: a task's log stream is `<prefix>/<task id>`. */
@@ -232,50 +225,10 @@ export class ContainerService extends Construct {
       );
     }
 
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'ALB', {
-      loadBalancerName: props.names.loadBalancer,
-      vpc: props.vpc,
-      internetFacing: true,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      securityGroup: props.loadBalancerSecurityGroup,
-      deletionProtection: props.deletionProtection ?? true,
-      // Not in the spec: drop headers that are not valid HTTP (request smuggling), the AWS-recommended setting.
-      dropInvalidHeaderFields: true,
-    });
-    this.loadBalancer.logAccessLogs(props.accessLogsBucket, 'alb');
-
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'ECSTargetGroup', {
-      targetGroupName: props.names.targetGroup,
-      vpc: props.vpc,
-      port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      targets: [this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: port })],
-      healthCheck: {
-        path: healthPath,
-        healthyHttpCodes: '200',
-        ...HEALTH_CHECK.targetGroup,
-        unhealthyThresholdCount: props.unhealthyThresholdCount ?? HEALTH_CHECK.targetGroup.unhealthyThresholdCount,
-      },
-      deregistrationDelay: HEALTH_CHECK.deregistrationDelay,
-    });
-
-    this.listener = this.loadBalancer.addListener('HTTPListener', {
-      port: 80,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      // The ALB security group's rules are the network construct's (tapstack.md §2.2).
-      open: false,
-      defaultAction: props.forwardAllTraffic
-        ? elbv2.ListenerAction.forward([this.targetGroup])
-        : elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' }),
-    });
-    if (!props.forwardAllTraffic) {
-      this.listener.addTargetGroups('ECSTargets', {
-        priority: 10,
-        conditions: [elbv2.ListenerCondition.pathPatterns(['/api/*', healthPath])],
-        targetGroups: [this.targetGroup],
-      });
-    }
+    const lb = (this.loadBalancing = new ServiceLoadBalancer(this, { ...props.loadBalancer, vpc: props.vpc, service: this.service, port, healthCheckPath: healthPath }));
+    this.loadBalancer = lb.loadBalancer;
+    this.listener = lb.listener;
+    this.targetGroup = lb.targetGroup;
 
     const scaling = this.service.autoScaleTaskCount({
       minCapacity: awaitingImage ? 0 : minTasks,

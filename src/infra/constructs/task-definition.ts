@@ -19,14 +19,10 @@ import { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG } from '../image-placeholder.js';
 import { suppressNag } from '../nag-suppressions.js';
 
 /**
- * Container and target-group health-check timings of tapstack.md §5.5 and §6.2. The config has no keys for
- * them; they are the spec's values.
+ * The container health check's timings, tapstack.md §5.5. The config has no keys for them; they are the spec's
+ * values. (The target group's are in ./load-balancer.ts; service.ts's HEALTH_CHECK shows both.)
  */
-export const HEALTH_CHECK = {
-  container: { interval: Duration.seconds(30), timeout: Duration.seconds(5), retries: 3, startPeriod: Duration.seconds(60) },
-  targetGroup: { interval: Duration.seconds(30), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
-  deregistrationDelay: Duration.seconds(30),
-} as const;
+export const CONTAINER_HEALTH_CHECK = { interval: Duration.seconds(30), timeout: Duration.seconds(5), retries: 3, startPeriod: Duration.seconds(60) } as const;
 
 /** The image the service runs: the stack's own repository unless `repository` names another one. */
 export interface ContainerImageSource {
@@ -179,7 +175,7 @@ export class AppTaskDefinition {
       },
       healthCheck: {
         command: ['CMD-SHELL', props.healthCheckCommand ?? `curl -f http://localhost:${port}${healthPath} || exit 1`],
-        ...HEALTH_CHECK.container,
+        ...CONTAINER_HEALTH_CHECK,
       },
     });
 

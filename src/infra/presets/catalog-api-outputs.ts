@@ -10,6 +10,7 @@ import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
 import type { ResolvedEnvironment } from '../../config/resolve.js';
 import { AlertTopic } from '../constructs/alert-topic.js';
 import { logGroupsOutput, StackOutputs } from '../constructs/outputs.js';
+import { domainOutputs } from '../constructs/site-domain.js';
 import { lambdaLogGroup } from '../log-sources.js';
 import type { CatalogApiStack } from './catalog-api-stack.js';
 
@@ -57,6 +58,7 @@ export function catalogOutputs(stack: CatalogApiStack, env: ResolvedEnvironment)
       // a.12 cloudfront_distribution_url
       { key: 'CloudFrontURL', value: cdn.url, description: 'CloudFront distribution URL', exportSuffix: 'cloudfront-url' },
       { key: 'CloudFrontDistributionId', value: cdn.distribution.distributionId, description: 'CloudFront distribution ID', exportSuffix: 'cloudfront-id' },
+      ...(stack.domain ? domainOutputs(stack.domain, false) : []),
       // a.12 rds_cluster_endpoint
       { key: 'DatabaseEndpoint', value: db.hostname, description: 'Aurora cluster writer endpoint', exportSuffix: 'db-endpoint' },
       { key: 'DatabaseReaderEndpoint', value: database.cluster.clusterReadEndpoint.hostname, description: 'Aurora cluster reader endpoint', exportSuffix: 'db-reader-endpoint' },

@@ -18,13 +18,18 @@ import { DB_PORT } from '../../config/engine-versions.js';
 import type { CatalogApiNames } from '../../config/presets/catalog-api.js';
 import { catalogApiNamesOf } from '../../config/presets/index.js';
 import type { ResolvedEnvironment } from '../../config/resolve.js';
+import { edgeOf } from '../../config/edge.js';
 import { AlbDistribution } from '../constructs/alb-distribution.js';
 import type { AlertTopic } from '../constructs/alert-topic.js';
 import { Database } from '../constructs/database.js';
 import { Encryption } from '../constructs/encryption.js';
 import type { StackOutputs } from '../constructs/outputs.js';
 import { ContainerRegistry } from '../constructs/registry.js';
+import type { OriginSecret } from '../constructs/origin-protection.js';
 import { ContainerService } from '../constructs/service.js';
+import type { SiteDomain } from '../constructs/site-domain.js';
+import { SiteEdge } from '../constructs/site-edge.js';
+import type { CloudFrontWebAcl } from '../constructs/web-acl.js';
 import { TieredVpc } from '../constructs/tiered-vpc.js';
 import { suppressNag } from '../nag-suppressions.js';
 import { catalogAlarms, catalogOutputs } from './catalog-api-outputs.js';
@@ -53,6 +58,12 @@ export class CatalogApiStack extends Stack {
   public readonly albSecurityGroup: ec2.SecurityGroup;
   public readonly ecsSecurityGroup: ec2.SecurityGroup;
   public readonly databaseSecurityGroup: ec2.SecurityGroup;
+  /** The secret header CloudFront adds and the listener checks. */
+  public readonly originSecret: OriginSecret;
+  /** The API's own name, certificates and records (config domain:). */
+  public readonly domain?: SiteDomain;
+  /** The web ACL on CloudFront, when this stack creates it (config waf:). */
+  public readonly webAcl?: CloudFrontWebAcl;
   public readonly database: Database;
   public readonly registry: ContainerRegistry;
   public readonly service: ContainerService;
@@ -119,6 +130,11 @@ export class CatalogApiStack extends Stack {
     const vpc = this.network.vpc;
     const dbPort = DB_PORT[env.database.engine];
     [this.albSecurityGroup, this.ecsSecurityGroup, this.databaseSecurityGroup] = this.securityGroups(vpc, env, n, dbPort);
+    // The edge of config/edge.ts: the origin header's secrets, the domain, the web ACL.
+    const siteEdge = new SiteEdge(this, { plan: edgeOf(env), names: n });
+    this.originSecret = siteEdge.originSecret;
+    this.domain = siteEdge.domain;
+    this.webAcl = siteEdge.webAcl;
 
     this.database = new Database(this, 'Database', {
       vpc,
@@ -153,14 +169,23 @@ export class CatalogApiStack extends Stack {
     const c = env.container;
     this.service = new ContainerService(this, 'Service', {
       vpc,
-      names: { cluster: n.ecsCluster, service: n.ecsService, logGroup: n.ecsLogGroup, taskFamily: n.taskFamily, loadBalancer: n.loadBalancer, targetGroup: n.targetGroup },
-      loadBalancerSecurityGroup: this.albSecurityGroup,
+      names: { cluster: n.ecsCluster, service: n.ecsService, logGroup: n.ecsLogGroup, taskFamily: n.taskFamily },
+      loadBalancer: {
+        names: { loadBalancer: n.loadBalancer, targetGroup: n.targetGroup },
+        securityGroup: this.albSecurityGroup,
+        accessLogsBucket: this.logsBucket,
+        // a.8: the listener forwards everything.
+        forwardAllTraffic: true,
+        // a.8: unhealthy after 2 failed checks (the ecommerce spec's target group waits for 3).
+        unhealthyThresholdCount: 2,
+        deletionProtection: env.protection.deletionProtection,
+        ...siteEdge.loadBalancerOptions,
+      },
       serviceSecurityGroup: this.ecsSecurityGroup,
       serviceSubnets: this.network.appSubnets,
       encryptionKey: key,
       repository: this.registry.repository,
       databaseSecret: this.database.secret,
-      accessLogsBucket: this.logsBucket,
       nodeEnv: env.kind,
       // a.9's container environment; the password arrives as DB_SECRET from Secrets Manager.
       environment: { DB_HOST: this.database.cluster.clusterEndpoint.hostname, DB_PORT: String(dbPort), DB_NAME: env.database.name },
@@ -173,8 +198,7 @@ export class CatalogApiStack extends Stack {
       minTasks: c.minTasks,
       maxTasks: c.maxTasks,
       capacityProviderStrategies: capacityStrategy(env.catalog.onDemandBase),
-      // a.8: the listener forwards everything; a.10: CPU target tracking only, with its own cooldowns.
-      forwardAllTraffic: true,
+      // a.10: CPU target tracking only, with its own cooldowns.
       scaleOnMemory: false,
       cpuTargetPercent: c.cpuTargetPercent,
       cpuScalingPolicyName: n.scalingPolicy,
@@ -182,11 +206,8 @@ export class CatalogApiStack extends Stack {
       scaleOutCooldown: Duration.seconds(c.scaleOutCooldownSeconds),
       healthCheckPath: c.healthCheckPath,
       healthCheckGracePeriod: Duration.seconds(c.healthCheckGraceSeconds),
-      // a.8: unhealthy after 2 failed checks (the ecommerce spec's target group waits for 3).
-      unhealthyThresholdCount: 2,
       healthCheckCommand: c.healthCheckCommand,
       logRetention: env.logRetentionDays as logs.RetentionDays,
-      deletionProtection: env.protection.deletionProtection,
       appSecrets: appSecretRefs(env),
       exec: env.container.exec,
       rolloutNonce: env.deployInputs?.rolloutNonce,
@@ -196,12 +217,15 @@ export class CatalogApiStack extends Stack {
     Tags.of(this.service.logGroup).add('Name', n.ecsLogGroupTag);
 
     this.cdn = new AlbDistribution(this, 'Cdn', {
-      loadBalancer: this.service.loadBalancer,
+      origin: siteEdge.origin(this.service.loadBalancer, n.originId),
+      httpsOrigin: siteEdge.httpsOrigin,
+      ...(siteEdge.distributionDomain ? { domain: siteEdge.distributionDomain } : {}),
+      ...(siteEdge.webAclArn ? { webAclArn: siteEdge.webAclArn } : {}),
       comment: n.distributionComment,
-      originId: n.originId,
       priceClass: PRICE_CLASSES[env.cdn.priceClass],
       logBucket: this.logsBucket,
     });
+    siteEdge.connect({ distribution: this.cdn.distribution, loadBalancing: this.service.loadBalancing, loadBalancerSecurityGroup: this.albSecurityGroup });
 
     this.alerts = catalogAlarms(this, env);
     this.outputs = catalogOutputs(this, env);
@@ -209,7 +233,10 @@ export class CatalogApiStack extends Stack {
     tagStack(this, env, { Project: 'catalog-api' });
   }
 
-  /** a.4: internet -> ALB -> ECS -> database, each group admitting only the one before it. */
+  /**
+   * a.4: internet -> ALB -> ECS -> database, each group admitting only the one before it. The load balancer's
+   * inbound rule is CloudFront's prefix list (admitCloudFrontOnly), not a.4's 0.0.0.0/0.
+   */
   private securityGroups(vpc: ec2.IVpc, env: ResolvedEnvironment, n: CatalogApiNames, dbPort: number): [ec2.SecurityGroup, ec2.SecurityGroup, ec2.SecurityGroup] {
     const group = (id: string, name: string, description: string, allowAllOutbound: boolean) => {
       const sg = new ec2.SecurityGroup(this, id, { vpc, description, allowAllOutbound });
@@ -217,8 +244,6 @@ export class CatalogApiStack extends Stack {
       return sg;
     };
     const alb = group('AlbSecurityGroup', n.albSecurityGroup, 'Catalog API load balancer', true);
-    alb.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from internet');
-    suppressNag(alb, [{ id: 'AwsSolutions-EC23', reason: 'Internet-facing load balancer behind CloudFront: HTTP 80 from 0.0.0.0/0 is its purpose (presets.md a.4).' }]);
     const service = group('EcsSecurityGroup', n.ecsSecurityGroup, 'Catalog API tasks', true);
     service.addIngressRule(alb, ec2.Port.tcp(env.container.port), 'API port from ALB');
     // The spec lets the database send anywhere; it answers its clients only, so it gets no outbound rule.

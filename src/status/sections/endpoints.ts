@@ -1,4 +1,5 @@
 /** Endpoints come from the stack outputs; --probe sends one GET to each health path, in parallel, time-boxed. */
+import { hasEdge } from '../../config/edge.js';
 import { PRESET_PARTS } from '../../config/presets/index.js';
 import type { ResolvedEnvironment } from '../../config/resolve.js';
 import type { EndpointInfo, EndpointName, ProbeResult } from '../schema.js';
@@ -15,9 +16,20 @@ interface EndpointSource {
 
 const SOURCES: readonly EndpointSource[] = [
   { name: 'site', output: 'CloudFrontURL', url: (v) => v, healthPath: () => '/health' },
+  { name: 'domain', output: 'DomainURL', url: (v) => v, healthPath: () => '/health' },
   { name: 'api', output: 'APIGatewayURL', url: (v) => v, healthPath: () => '/health' },
+  { name: 'apiDomain', output: 'ApiDomainURL', url: (v) => v, healthPath: () => '/health' },
   { name: 'alb', output: 'ALBDNSName', url: (v) => (/^https?:\/\//.test(v) ? v : `http://${v}`), healthPath: (env) => env.container.healthCheckPath },
 ];
+
+/** Outputs that exist only with a domain: listed when the stack has them, never as "no output". */
+const DOMAIN_OUTPUTS = new Set(['DomainURL', 'ApiDomainURL']);
+
+/**
+ * The load balancer admits CloudFront's addresses and this stack's header only (origin protection): a probe from
+ * here would time out or get 403 and say nothing about its health. The site's own probe goes through CloudFront.
+ */
+const ALB_NOT_PROBED = 'the load balancer answers CloudFront only; probe the site instead';
 
 export interface EndpointOptions {
   readonly probe: boolean;
@@ -29,11 +41,12 @@ export interface EndpointOptions {
 export async function readEndpoints(env: ResolvedEnvironment, outputs: Readonly<Record<string, string>>, options: EndpointOptions): Promise<EndpointInfo[]> {
   const outputsOfPreset = PRESET_PARTS[env.preset].endpointOutputs;
   return Promise.all(
-    SOURCES.filter((source) => outputsOfPreset.includes(source.output)).map(async (source): Promise<EndpointInfo> => {
+    SOURCES.filter((source) => outputsOfPreset.includes(source.output) && (!DOMAIN_OUTPUTS.has(source.output) || outputs[source.output])).map(async (source): Promise<EndpointInfo> => {
       const value = outputs[source.output];
       const url = value ? source.url(value) : null;
-      const probe = url && options.probe ? await probeUrl(joinPath(url, source.healthPath(env)), options) : null;
-      return { name: source.name, output: source.output, url, probe };
+      const protectedOrigin = source.name === 'alb' && hasEdge(env);
+      const probe = url && options.probe && !protectedOrigin ? await probeUrl(joinPath(url, source.healthPath(env)), options) : null;
+      return { name: source.name, output: source.output, url, probe, ...(protectedOrigin && options.probe ? { notProbed: ALB_NOT_PROBED } : {}) };
     }),
   );
 }

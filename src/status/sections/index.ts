@@ -5,6 +5,7 @@
 import type { EndpointInfo, Section } from '../schema.js';
 import { readAlarms } from './alarms.js';
 import { readDatabase } from './database.js';
+import { readDomain } from './domain.js';
 import { readEndpoints } from './endpoints.js';
 import { PRESET_PARTS } from '../../config/presets/index.js';
 import { readDatabaseInstances } from './database-instances.js';
@@ -29,6 +30,7 @@ export async function readSections(c: SectionContext, o: SectionsOptions) {
     readAlarms(c),
     readEndpoints(c.env, c.outputs, { probe: o.probe, signal: c.signal, ...(o.fetch ? { fetch: o.fetch } : {}) }),
     readRelease(c),
+    readDomain(c),
   ] as const);
   // Readers turn AWS errors into sections themselves; this only catches a bug in one, without losing the rest.
   const section = <T>(r: PromiseSettledResult<Section<T>>, what: string): Section<T> =>
@@ -41,6 +43,7 @@ export async function readSections(c: SectionContext, o: SectionsOptions) {
     database: section(settled[2], 'reading the database cluster'),
     alarms: section(settled[3], 'reading the CloudWatch alarms'),
     release: joined.release,
+    domain: section(settled[6], 'reading the domain\'s certificates'),
     endpoints,
   };
 }
