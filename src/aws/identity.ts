@@ -1,6 +1,6 @@
 /** Who the credentials belong to, and the refusal to touch any account but the environment's. */
 import { quote } from '../cli/quote.js';
-import { RefusedError, UsageError } from '../cli/errors.js';
+import { OperationError, RefusedError, UsageError } from '../cli/errors.js';
 import { suggest } from '../config/suggest.js';
 import { knownProfiles } from './profiles.js';
 import type { AwsClients } from './clients.js';
@@ -27,12 +27,21 @@ export async function callerIdentity(clients: AwsClients): Promise<CallerIdentit
     }
   }
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  let out;
   try {
-    const out = await (await clients.sts()).send(new GetCallerIdentityCommand({}));
-    return { account: out.Account ?? '', arn: out.Arn ?? '' };
+    out = await (await clients.sts()).send(new GetCallerIdentityCommand({}));
   } catch (e) {
     throw explainAwsError(e, 'checking your AWS identity');
   }
+  // STS always names the account and the caller. An XML parser reads an HTML page (a captive portal, a proxy's
+  // sign-in page) as an empty answer: that is not AWS, and must never read as "account ''".
+  if (!out.Account || !out.Arn) {
+    throw new OperationError('while checking your AWS identity, the endpoint answered without an account or caller ARN: that is not an AWS answer', {
+      hint: "a proxy, a captive portal or a wrong endpoint answers instead of AWS: check HTTPS_PROXY / HTTP_PROXY, the network, and the environment's endpoint (or AWS_ENDPOINT_URL)",
+      code: 'not-aws-response',
+    });
+  }
+  return { account: out.Account, arn: out.Arn };
 }
 
 /** Refuses (exit 3) when the credentials are for another account than the environment's. */

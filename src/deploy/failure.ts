@@ -130,7 +130,7 @@ const DEPLOYMENT_ERROR = Symbol.for('@aws-cdk/toolkit-lib.DeploymentError');
 const isDeploymentError = (x: unknown) => typeof x === 'object' && x !== null && DEPLOYMENT_ERROR in x;
 
 /** explainAwsError's codes for failures that are about access or reachability, not about the stack. */
-const SPECIFIC_AWS_FAILURES = new Set(['access-denied', 'network', 'timeout']);
+const SPECIFIC_AWS_FAILURES = new Set(['access-denied', 'network', 'timeout', 'not-aws-response']);
 
 /**
  * The AWS SDK failure inside an error toolkit-lib threw, when it is one explainAwsError has a specific answer for
