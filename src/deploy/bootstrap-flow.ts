@@ -4,7 +4,7 @@ import { InterruptedError, isTapctlError } from '../cli/errors.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
-import { describeStack } from '../aws/stack.js';
+import { readStackAfter } from '../aws/stack.js';
 import { awsFailureIn, explainFailure, rootCause } from './failure.js';
 import { ProgressRenderer } from './progress.js';
 import { finishStream, type BootstrapResult } from './results.js';
@@ -53,7 +53,7 @@ export async function runBootstrap(ctx: CommandContext): Promise<BootstrapResult
     if (isTapctlError(e)) throw e;
     const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, what);
     if (aws) throw aws;
-    const stackAfter = await describeStack(clients, TOOLKIT_STACK).catch(() => undefined);
-    throw explainFailure({ operation: 'bootstrap', stackName: TOOLKIT_STACK, envName: env.name, events: progress.events, error: e, stackAfter }).error;
+    const stackAfter = await readStackAfter(clients, TOOLKIT_STACK);
+    throw explainFailure({ operation: 'bootstrap', stackName: TOOLKIT_STACK, envName: env.name, region: env.region, events: progress.events, error: e, stackAfter }).error;
   }
 }

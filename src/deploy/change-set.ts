@@ -6,7 +6,7 @@ import type { CommandContext } from '../cli/context.js';
 import { InterruptedError, isTapctlError, type TapctlError } from '../cli/errors.js';
 import type { AwsClients } from '../aws/clients.js';
 import { deleteChangeSet, executeChangeSet } from '../aws/stack-details.js';
-import { describeStack } from '../aws/stack.js';
+import { readStackAfter } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { SynthResult } from '../synth/synthesize.js';
 import { askApproval, destructiveRefusal } from './approval.js';
@@ -118,8 +118,8 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
     // AWS unreachable) is explained as such; a failed deployment by its root cause.
     const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, doing());
     if (aws) return aws;
-    const stackAfter = await describeStack(clients, env.names.stack).catch(() => undefined);
-    return explainFailure({ operation: 'deploy', stackName: env.names.stack, envName: env.name, events: progress.events, error: e, stackAfter }).error;
+    const stackAfter = await readStackAfter(clients, env.names.stack);
+    return explainFailure({ operation: 'deploy', stackName: env.names.stack, envName: env.name, region: env.region, events: progress.events, error: e, stackAfter }).error;
   }
 }
 

@@ -9,7 +9,7 @@ import { loadProject, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
 import { deployedTemplate, stackResources } from '../aws/stack-details.js';
-import { describeStack } from '../aws/stack.js';
+import { describeStack, readStackAfter } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize } from '../synth/synthesize.js';
@@ -83,8 +83,8 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
     if (isTapctlError(e)) throw e;
     const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, what);
     if (aws) throw aws;
-    const stackAfter = await describeStack(clients, name).catch(() => undefined);
-    throw explainFailure({ operation: 'destroy', stackName: name, envName: env.name, events: progress.events, error: e, stackAfter }).error;
+    const stackAfter = await readStackAfter(clients, name);
+    throw explainFailure({ operation: 'destroy', stackName: name, envName: env.name, region: env.region, events: progress.events, error: e, stackAfter }).error;
   }
   const retained = await stillExisting(clients, kept);
   const ledgerEnded = await endLedger(clients, env, identity.arn);

@@ -73,9 +73,20 @@ describe('failure explanation', () => {
   it('names each distinct reason once when toolkit-lib collects the same failure several times', () => {
     const same = () => Object.assign(new Error('The specified bucket does not exist'), { name: 'NoSuchBucket' });
     const toolkitError = new Error('Failed to publish asset TapStack-shop-dev Template', { cause: new AggregateError([same(), same(), new Error('❌ The specified bucket does not exist')]) });
-    const { error } = explainFailure({ operation: 'deploy', stackName: 'S', envName: 'dev', events: [], error: toolkitError, stackAfter: undefined });
+    const { error } = explainFailure({ operation: 'deploy', stackName: 'S', envName: 'dev', events: [], error: toolkitError, stackAfter: { read: true, stack: undefined }, region: 'us-east-1' });
     expect(error.message).toMatch(/\n {2}root cause: The specified bucket does not exist\n/);
     expect(error.message.match(/bucket does not exist/g)).toHaveLength(1);
+  });
+
+  it('a state that could not be read is said as such for each operation, with where to look; a gone stack is said as gone', () => {
+    for (const [operation, stackName] of [['bootstrap', 'CDKToolkit'], ['destroy', 'TapStack-shop-dev']]) {
+      const { error, stackStatus } = explainFailure({ operation, stackName, envName: 'dev', region: 'eu-west-1', events: [], error: new Error('boom'), stackAfter: { read: false, reason: 'AWS denied access while reading stack' } });
+      expect(stackStatus).toBeUndefined();
+      expect(error.message).toContain(`stack state: could not be read (AWS denied access while reading stack); look at it with tapctl status --env dev, or aws cloudformation describe-stacks --stack-name ${stackName} --region eu-west-1`);
+      expect(error.details).toMatchObject({ stackStatus: null, stackUnreadable: 'AWS denied access while reading stack' });
+    }
+    const gone = explainFailure({ operation: 'destroy', stackName: 'S', envName: 'dev', region: 'eu-west-1', events: [], error: new Error('boom'), stackAfter: { read: true, stack: undefined } });
+    expect(gone.error.message).toContain('stack state: the stack does not exist (nothing was left behind)');
   });
 
   it('turns an SDK error thrown through toolkit-lib into a user-facing error that says what tapctl was doing', () => {
