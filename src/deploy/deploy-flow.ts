@@ -95,7 +95,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     // The plan: what would be deployed and, when AWS could be asked, how it differs from what runs.
     let changes: ChangeSummary | undefined;
     // Without a resolved image the synthesized template has the placeholder: a diff of it would mislead.
-    if (access.awsChecked && access.condition?.kind === 'ready' && plan.image.plan.source !== 'unresolved') changes = await templateChanges(ctx, env, synth, 'template-only');
+    if (access.awsChecked && access.condition?.kind === 'ready' && plan.image.plan.source !== 'unresolved') changes = (await templateChanges(ctx, env, synth, 'template-only')).summary;
     const failure = plan.checks.failure;
     const result: DeployResult = { ...base, status: 'planned', ...(changes ? { changes } : {}), durationMs: Date.now() - started, next: dryRunNext(env, plan, options.rollback ? 'rollback' : 'deploy') };
     if (!failure) return finish(result);

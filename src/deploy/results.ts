@@ -57,6 +57,10 @@ export interface DiffResult {
   readonly template?: TemplatePlan;
   /** The image the comparison was made with (as deploy would resolve it). */
   readonly image?: ImagePlan;
+  /** How the deployed stack was compared (when it is deployed): a change set, or the templates. */
+  readonly method?: 'change-set' | 'template-only';
+  /** Why a change set was asked for and could not be created (the templates were compared instead). */
+  readonly fallbackReason?: string;
 }
 
 export interface BootstrapResult {
@@ -172,8 +176,9 @@ export function renderDiff(r: DiffResult, s: Styles): string {
     return lines.join('\n');
   }
   const c = r.changes!;
-  if (c.changes.length === 0) return [s.good(`✔ ${r.stack} matches the deployed stack: no changes`), ...image].join('\n');
-  return [s.bold(`${r.stack}: ${countsLine(c)}`), ...changeLines(c, s).map((l) => `  ${l}`), ...image].join('\n');
+  const how = r.fallbackReason ? [s.warn(`  compared the templates: a change set could not be created (${r.fallbackReason}); replacements are less certain`)] : [];
+  if (c.changes.length === 0) return [s.good(`✔ ${r.stack} matches the deployed stack: no changes`), ...image, ...how].join('\n');
+  return [s.bold(`${r.stack}: ${countsLine(c)}`), ...changeLines(c, s).map((l) => `  ${l}`), ...image, ...how].join('\n');
 }
 
 /** `<image>  (release 000042 in the ledger)`; "not resolved (no credentials)" alone. */
