@@ -15,6 +15,10 @@ import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { KMSClient } from '@aws-sdk/client-kms';
 
 export interface AwsTarget {
   readonly region: string;
@@ -94,5 +98,21 @@ export class AwsClients {
   }
   cloudWatch(): Promise<CloudWatchClient> {
     return this.make('cw', async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient);
+  }
+  /** Account singletons (src/aws/account-singletons.ts). IAM is global; the client's region only signs. */
+  iam(): Promise<IAMClient> {
+    return this.make('iam', async () => (await import('@aws-sdk/client-iam')).IAMClient);
+  }
+  /** Log groups a stack is about to create (leftovers). */
+  cloudWatchLogs(): Promise<CloudWatchLogsClient> {
+    return this.make('logs', async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient);
+  }
+  /** Secrets a stack is about to create (leftovers), and retained ones after destroy. */
+  secretsManager(): Promise<SecretsManagerClient> {
+    return this.make('secrets', async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient);
+  }
+  /** KMS aliases a stack is about to create (leftovers), and retained keys after destroy. */
+  kms(): Promise<KMSClient> {
+    return this.make('kms', async () => (await import('@aws-sdk/client-kms')).KMSClient);
   }
 }
