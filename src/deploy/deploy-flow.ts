@@ -214,10 +214,12 @@ async function taskDefinitionArnOf(ctx: CommandContext, clients: AwsClients, pla
  */
 function dryRunNext(env: ResolvedEnvironment, plan: DeployPlan, verb: 'deploy' | 'rollback'): string[] {
   const checks = plan.checks.records;
-  if (checks.some((c) => c.status === 'fail' && c.name !== 'bootstrap')) return [];
+  // Failures that tapctl bootstrap fixes: the CDK bootstrap itself, and the account singletons it creates.
+  const fixedByBootstrap = (c: { name: string }) => c.name === 'bootstrap' || String((plan.checks.errors.get(c.name)?.details as { fixedBy?: unknown } | undefined)?.fixedBy ?? '').startsWith('tapctl bootstrap');
+  if (checks.some((c) => c.status === 'fail' && !fixedByBootstrap(c))) return [];
   const bootstrap = checks.find((c) => c.name === 'bootstrap');
   const next: string[] = [];
-  if (bootstrap?.status === 'fail') next.push(`tapctl bootstrap --env ${env.name}`);
+  if (checks.some((c) => c.status === 'fail')) next.push(`tapctl bootstrap --env ${env.name}`);
   else if (bootstrap?.status === 'skip') next.push(`tapctl bootstrap --env ${env.name}   (once per account and region: not checked, ${bootstrap.detail ?? 'skipped'})`);
   next.push(`tapctl ${verb} --env ${env.name}`);
   const firstDeploy = plan.access.condition?.kind !== 'ready';

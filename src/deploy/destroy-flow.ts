@@ -8,7 +8,7 @@ import { InterruptedError, isTapctlError, OperationError, RefusedError } from '.
 import { loadProject, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
-import { deployedTemplate, stackResources } from '../aws/stack-details.js';
+import { deployedTemplate, stackResources, type Template } from '../aws/stack-details.js';
 import { describeStack, readStackAfter } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
@@ -53,10 +53,11 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
       hint: `turn it off first (protection.terminationProtection: false, then tapctl deploy; or aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${name} --region ${env.region})`,
     });
   }
+  const template = await deployedTemplate(clients, name);
+  await refuseTakingAccountSingletons(clients, env, template);
   await confirmDestroy(ctx, env);
 
   // Read what the deletion keeps while the stack still says which physical resources those are.
-  const template = await deployedTemplate(clients, name);
   const kept = template ? retainedResources(template, await stackResources(clients, name)) : [];
 
   const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
@@ -89,6 +90,20 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   const retained = await stillExisting(clients, kept);
   const ledgerEnded = await endLedger(clients, env, identity.arn);
   return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, ...(ledgerEnded ? { ledgerEnded } : {}), durationMs: Date.now() - started });
+}
+
+/**
+ * A stack deployed by an earlier tapctl may declare the account's API Gateway role; deleting it must not take
+ * the role every other API of the region logs through (account-singletons.ts). Refused (exit 3) until
+ * bootstrap has moved the setting.
+ */
+async function refuseTakingAccountSingletons(clients: AwsClients, env: ResolvedEnvironment, template: Template | undefined): Promise<void> {
+  const { accountRoleRemovalRefusal, singletonsFor, stackAccountRole } = await import('./account-singletons.js');
+  if (!stackAccountRole(template)) return;
+  for (const { singleton } of singletonsFor(env)) {
+    const refusal = accountRoleRemovalRefusal(env, await singleton.find(clients), template, 'destroy');
+    if (refusal) throw refusal;
+  }
 }
 
 /**

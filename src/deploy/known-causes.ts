@@ -80,7 +80,7 @@ export const KNOWN_CAUSES: readonly KnownCause[] = [
   {
     lesson: 19,
     pattern: /CloudWatch Logs role ARN must be set in account settings/i,
-    hint: "set api.loggingLevel: OFF (and dataTrace: false), or give API Gateway a CloudWatch role in this account and region: aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=<role arn> (rule A1)",
+    hint: "set api.loggingLevel: OFF (and dataTrace: false), or run tapctl bootstrap --env <name>: it sets the account's API Gateway CloudWatch role once per account and region, owned by no environment (rule A1)",
   },
   {
     lesson: 20,

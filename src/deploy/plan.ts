@@ -76,7 +76,7 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
   ctx.io.info(`synthesized ${synth.stackName}: ${synth.resourceCount} resources (${synth.cached ? 'cached' : formatElapsed(synth.durationMs)})`);
   const artifact = readStackArtifact(synth);
 
-  await checkResources(checks, { env: image.env, artifact, clients, access });
+  await checkResources(checks, { env: image.env, artifact, clients, access, deployedTemplate: readDeployed });
   if (image.plan.source === 'unresolved') checks.report('skip', 'running service', `the image is ${image.plan.display}`);
   else await checks.run('running service', () => guardRunningService(checks, { env, access, artifact, readDeployed, allowScaleToZero: input.allowScaleToZero, rollback: input.rollback }));
   return { checks, access, image, env: image.env, synth, artifact, deployedTemplate: readDeployed };

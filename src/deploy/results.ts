@@ -69,6 +69,8 @@ export interface BootstrapResult {
   readonly account: string;
   readonly region: string;
   readonly status: 'bootstrapped' | 'up-to-date';
+  /** Account singletons the environment needs (README "Account-wide resources"): present, created, repaired or moved. */
+  readonly singletons: ReadonlyArray<{ readonly id: string; readonly what: string; readonly status: 'present' | 'created' | 'repaired' | 'moved'; readonly detail: string }>;
   readonly durationMs: number;
 }
 
@@ -188,9 +190,16 @@ export function imageLine(image: ImagePlan, s: Styles): string {
 }
 
 export function renderBootstrap(r: BootstrapResult, s: Styles): string {
-  return r.status === 'up-to-date'
-    ? s.good(`✔ CDK bootstrap of ${r.account}/${r.region} is already up to date`)
-    : s.good(`✔ bootstrapped ${r.account}/${r.region} in ${formatElapsed(r.durationMs)}; tapctl deploy --env ${r.environment} can run now`);
+  const lines = [
+    r.status === 'up-to-date'
+      ? s.good(`✔ CDK bootstrap of ${r.account}/${r.region} is already up to date`)
+      : s.good(`✔ bootstrapped ${r.account}/${r.region} in ${formatElapsed(r.durationMs)}; tapctl deploy --env ${r.environment} can run now`),
+  ];
+  for (const x of r.singletons ?? []) {
+    const verb = x.status === 'present' ? 'already there' : x.status;
+    lines.push(`  ${x.status === 'present' ? s.dim('✔') : s.good('✔')} ${x.what}: ${verb}  ${s.dim(x.detail)}`);
+  }
+  return lines.join('\n');
 }
 
 export function renderDestroy(r: DestroyResult, s: Styles): string {

@@ -194,7 +194,6 @@ export class TapStack extends Stack {
       loggingLevel: env.api.loggingLevel,
       dataTrace: env.api.dataTrace,
       tracing: env.api.tracing,
-      retainAccountRole: retain,
     });
 
     const { email, evaluationPeriods, ...thresholds } = env.alarms;

@@ -9,7 +9,8 @@
  */
 import { createRequire } from 'node:module';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient, GetAccountCommand, UpdateAccountCommand } from '@aws-sdk/client-api-gateway';
+import { AttachRolePolicyCommand, CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
@@ -18,6 +19,7 @@ import {
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStackResourceCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
@@ -79,7 +81,12 @@ export class FakeAws {
   serverlessV2?: { MinCapacity: number; MaxCapacity: number };
   /** Zone letters the account has in the region (DescribeAvailabilityZones). */
   zoneLetters = 'abcdef';
+  /** API Gateway's account setting: the CloudWatch role ARN (undefined: none set). */
   apiGatewayRole: string | undefined = undefined;
+  /** IAM roles that exist, by name: their ARN, tags and attached policies. */
+  readonly iamRoles = new Map<string, { arn: string; tags: Array<{ Key: string; Value: string }>; policies: string[] }>();
+  /** Which stack a physical resource ID belongs to (DescribeStackResources by PhysicalResourceId). */
+  readonly stackOfPhysicalId = new Map<string, string>();
   /** The revision of the task definition ARN DescribeStackResource reports. */
   taskDefinitionRevision = 7;
   /** After a destroy: which retained resources still exist. */
@@ -101,6 +108,7 @@ export class FakeAws {
   readonly rds: AwsClientStub<RDSClient> = mockClient(RDSClient);
   readonly apigw: AwsClientStub<APIGatewayClient> = mockClient(APIGatewayClient);
   readonly ec2: AwsClientStub<EC2Client> = mockClient(EC2Client);
+  readonly iam: AwsClientStub<IAMClient> = mockClient(IAMClient);
 
   private events: StackEvent[] = [];
   private toolkitEvents: StackEvent[] = [];
@@ -121,13 +129,13 @@ export class FakeAws {
   }
 
   restore(): void {
-    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2]) m.restore();
+    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.iam]) m.restore();
   }
 
   /** AWS API calls so far, as `Service.Command` -> count. */
   callCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2 };
+    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2, IAM: this.iam };
     for (const [service, mock] of Object.entries(services)) {
       for (const call of mock.calls()) {
         const key = `${service}.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`;
@@ -311,6 +319,30 @@ export class FakeAws {
       throw Object.assign(new Error('not found'), { name: 'DBClusterNotFoundFault' });
     });
     this.apigw.on(GetAccountCommand).callsFake(() => (this.apiGatewayRole ? { cloudwatchRoleArn: this.apiGatewayRole } : {}));
+    this.apigw.on(UpdateAccountCommand).callsFake((i: { patchOperations?: Array<{ path?: string; value?: string }> }) => {
+      const op = i.patchOperations?.find((o) => o.path === '/cloudwatchRoleArn');
+      if (op) this.apiGatewayRole = op.value;
+      return { cloudwatchRoleArn: this.apiGatewayRole };
+    });
+    const noSuchRole = (name?: string) => Object.assign(new Error(`The role with name ${name} cannot be found.`), { name: 'NoSuchEntityException', $metadata: { httpStatusCode: 404 } });
+    this.iam.on(GetRoleCommand).callsFake((i: { RoleName?: string }) => {
+      const role = this.iamRoles.get(i.RoleName ?? '');
+      if (!role) throw noSuchRole(i.RoleName);
+      return { Role: { RoleName: i.RoleName, Arn: role.arn, Path: '/', RoleId: 'AROA', CreateDate: new Date(), Tags: role.tags } };
+    });
+    this.iam.on(CreateRoleCommand).callsFake((i: { RoleName?: string; Path?: string; Tags?: Array<{ Key: string; Value: string }> }) => {
+      const name = i.RoleName ?? '';
+      if (this.iamRoles.has(name)) throw Object.assign(new Error(`Role with name ${name} already exists.`), { name: 'EntityAlreadyExistsException', $metadata: { httpStatusCode: 409 } });
+      const arn = `arn:aws:iam::${this.account}:role${i.Path ?? '/'}${name}`;
+      this.iamRoles.set(name, { arn, tags: i.Tags ?? [], policies: [] });
+      return { Role: { RoleName: name, Arn: arn, Path: i.Path ?? '/', RoleId: 'AROA', CreateDate: new Date() } };
+    });
+    this.iam.on(AttachRolePolicyCommand).callsFake((i: { RoleName?: string; PolicyArn?: string }) => {
+      const role = this.iamRoles.get(i.RoleName ?? '');
+      if (!role) throw noSuchRole(i.RoleName);
+      if (!role.policies.includes(i.PolicyArn ?? '')) role.policies.push(i.PolicyArn ?? '');
+      return {};
+    });
 
     cfn.on(DescribeStacksCommand).callsFake((i: { StackName?: string }) => this.describeStack(i.StackName ?? ''));
     cfn.on(GetTemplateCommand).callsFake((i: { StackName?: string }) => {
@@ -373,6 +405,11 @@ export class FakeAws {
       if (!r) throw Object.assign(new Error(`Resource ${i.LogicalResourceId} does not exist for stack ${this.stackName}`), { name: 'ValidationError' });
       const physical = r.Type === 'AWS::ECS::TaskDefinition' ? `arn:aws:ecs:${this.region}:${this.account}:task-definition/shop-app-dev:${this.taskDefinitionRevision}` : (this.stack?.physicalIds?.[i.LogicalResourceId!] ?? `${i.LogicalResourceId!.toLowerCase()}-physical`);
       return { StackResourceDetail: { LogicalResourceId: i.LogicalResourceId, PhysicalResourceId: physical, ResourceType: r.Type, ResourceStatus: 'UPDATE_COMPLETE', LastUpdatedTimestamp: new Date() } };
+    });
+    cfn.on(DescribeStackResourcesCommand).callsFake((i: { PhysicalResourceId?: string }) => {
+      const stack = this.stackOfPhysicalId.get(i.PhysicalResourceId ?? '');
+      if (!stack) throw Object.assign(new Error(`Stack for ${i.PhysicalResourceId} does not exist`), { name: 'ValidationError' });
+      return { StackResources: [{ StackName: stack, LogicalResourceId: 'Role', PhysicalResourceId: i.PhysicalResourceId, ResourceType: 'AWS::IAM::Role', ResourceStatus: 'CREATE_COMPLETE', Timestamp: new Date() }] };
     });
     cfn.on(ListStackResourcesCommand).callsFake(() => ({
       StackResourceSummaries: Object.entries(this.stack?.template?.Resources ?? {}).map(([id, r]) => ({

@@ -126,23 +126,6 @@ describe('preflight', () => {
     expect(r.stdout).toMatch(/up to date/);
   });
 
-  it('checks the account API Gateway role when execution logging is on (failure-lessons #19)', async () => {
-    const logging = await synthesizedProject(sampleConfig({ defaults: { alarms: { email: 'ops@shop.test' }, api: { loggingLevel: 'ERROR' } } }));
-    try {
-      aimFake(fake, logging);
-      const r = await tapctl(logging, ['deploy', '--env', 'dev', '--dry-run']);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/✖ API Gateway logging {2}API Gateway execution logging is on \(ERROR\), but account 111111111111 has no API Gateway CloudWatch role/);
-      expect(r.stderr).toMatch(/set api.loggingLevel: OFF/);
-      fake.apiGatewayRole = 'arn:aws:iam::111111111111:role/apigw-logs';
-      const ok = await tapctl(logging, ['deploy', '--env', 'dev', '--dry-run']);
-      expect(ok.code, ok.stderr).toBe(0);
-      expect(ok.stderr).toMatch(/✔ API Gateway logging {2}account CloudWatch role arn:aws:iam::111111111111:role\/apigw-logs/);
-    } finally {
-      logging.project.cleanup();
-    }
-  });
-
   it('rds-postgres: the engine check asks for RDS for PostgreSQL postgres.version, not the unused Aurora default', async () => {
     const pg = await synthesizedProject(sampleConfig({ preset: 'rds-postgres', environments: { dev: { account: '111111111111', region: 'us-east-1', network: { maxAzs: 3, natGateways: 1 } } } }));
     try {
