@@ -8,6 +8,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { deleteChangeSet, executeChangeSet } from '../aws/stack-details.js';
 import { readStackAfter } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
+import type { CfnTemplate } from '../synth/physical-names.js';
 import type { SynthResult } from '../synth/synthesize.js';
 import { askApproval, destructiveRefusal } from './approval.js';
 import { reportChanges, summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
@@ -66,7 +67,7 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
       phase(ctx, 'approval', 'the change needs approval');
       reportChanges(ctx, env.names.stack, summary);
       if (summary.permissionChange !== 'none' && !ctx.io.json) ctx.io.line(securityDiff(request.message));
-      refusal = destructiveRefusal(summary, allowReplace, env.name) ?? (await askApproval(ctx, env, summary, run.approvalSubject));
+      refusal = destructiveRefusal(summary, allowReplace, env.name) ?? (await replacedExportsRefusal(summary)) ?? (await askApproval(ctx, env, summary, run.approvalSubject));
       approved = !refusal;
       if (approved) phase(ctx, 'deploy', wait ? 'deploying' : 'starting the deploy');
       return approved;
@@ -111,6 +112,23 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
     else await executeChangeSet(clients, env.names.stack, CHANGE_SET_NAME);
   }
   return { noOp, summary, outputs };
+
+  /**
+   * An export whose value names a resource this change set replaces changes with it: refused like a changed
+   * export when another stack imports it (exports.ts); not asked when nothing is replaced.
+   */
+  async function replacedExportsRefusal(s: ChangeSummary): Promise<TapctlError | undefined> {
+    const replaced = s.changes.filter((c) => c.kind === 'replace').map((c) => c.logicalId);
+    if (replaced.length === 0) return undefined;
+    const { exportsOfReplaced, importersOf, importedExportsRefusal } = await import('./exports.js');
+    const { readStackArtifact } = await import('./assembly.js');
+    const where = { account: env.account, region: env.region, stackName: env.names.stack };
+    const changed = exportsOfReplaced(readStackArtifact(synth).template as CfnTemplate, replaced, where);
+    if (changed.length === 0) return undefined;
+    const read = await importersOf(clients, changed);
+    if (read.unchecked.length > 0) ctx.io.warn(`${read.unchecked.join(', ')} change with a replaced resource; who imports them could not be read (${read.reason})`);
+    return read.imported.length > 0 ? importedExportsRefusal(env.name, env.names.stack, read.imported, 'deploy') : undefined;
+  }
 
   async function explainDeployFailure(e: unknown): Promise<TapctlError> {
     if (isTapctlError(e)) return e;

@@ -8,6 +8,7 @@ import { InterruptedError, isTapctlError, OperationError, RefusedError } from '.
 import { loadProject, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import { deployedTemplate, stackResources, type Template } from '../aws/stack-details.js';
 import { describeStack, readStackAfter } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
@@ -55,6 +56,7 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   }
   const template = await deployedTemplate(clients, name);
   await refuseTakingAccountSingletons(clients, env, template);
+  await refuseRemovingImportedExports(ctx, clients, env, stack);
   await confirmDestroy(ctx, env);
 
   // Read what the deletion keeps while the stack still says which physical resources those are.
@@ -104,6 +106,19 @@ async function refuseTakingAccountSingletons(clients: AwsClients, env: ResolvedE
     const refusal = accountRoleRemovalRefusal(env, await singleton.find(clients), template, 'destroy');
     if (refusal) throw refusal;
   }
+}
+
+/**
+ * A deleted stack takes every export with it; CloudFormation refuses (DELETE_FAILED) while another stack imports
+ * one. Asked before anything is deleted, refused (exit 3) naming the importers (exports.ts).
+ */
+async function refuseRemovingImportedExports(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, stack: Stack): Promise<void> {
+  const { allExports, importedExportsRefusal, importersOf } = await import('./exports.js');
+  const exports = allExports(stack);
+  if (exports.length === 0) return;
+  const read = await importersOf(clients, exports);
+  if (read.imported.length > 0) throw importedExportsRefusal(env.name, env.names.stack, read.imported, 'destroy');
+  if (read.unchecked.length > 0) ctx.io.warn(`who imports the exports of ${env.names.stack} could not be read (${read.reason}): if a stack imports one, the deletion fails with "Export ... cannot be deleted as it is in use"`);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import type { StackAfter } from '../aws/stack.js';
 import { isTapctlError, OperationError, UsageError, type TapctlError } from '../cli/errors.js';
 import { explainAwsError } from '../aws/errors.js';
-import { knownCauseFor, type KnownCause } from './known-causes.js';
+import { knownCauseFor, knownCauseLabel, type KnownCause } from './known-causes.js';
 
 /** Reasons that only report that something else failed first. */
 const CASCADE = [/cancell?ed/i, /The following resource\(s\) failed to/i, /Resource is not in the state/i];
@@ -104,7 +104,7 @@ export function explainFailure(input: FailureInput): FailureExplanation {
   const state = stackStateAfterFailure(input.stackAfter, input);
   const message = [`${input.operation} of ${input.stackName} failed`, `  root cause: ${what}`, `  stack state: ${state}`].join('\n');
   const hint = known
-    ? `known cause (failure-lessons.md #${known.lesson}): ${known.hint}`
+    ? `known cause (${knownCauseLabel(known)}): ${known.hint}`
     : `fix the root cause above, then run tapctl ${input.operation} --env ${input.envName} again`;
   const error = new OperationError(message, {
     code: `${input.operation}-failed`,
@@ -112,7 +112,7 @@ export function explainFailure(input: FailureInput): FailureExplanation {
     cause: input.error,
     details: {
       rootCause: cause,
-      knownCause: known ? { lesson: known.lesson, hint: known.hint } : undefined,
+      knownCause: known ? { ...(known.lesson !== undefined ? { lesson: known.lesson } : { kind: known.kind }), hint: known.hint } : undefined,
       stackStatus: stackStatus ?? null,
       ...(input.stackAfter.read ? {} : { stackUnreadable: input.stackAfter.reason }),
     },

@@ -22,6 +22,7 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  ListImportsCommand,
   GetTemplateCommand,
   ListStackResourcesCommand,
   type Change,
@@ -50,6 +51,8 @@ export interface FakeStack {
   reason?: string;
   /** Physical IDs by logical ID (ListStackResources). */
   physicalIds?: Record<string, string>;
+  /** Export names by output key (DescribeStacks' ExportName). */
+  exports?: Record<string, string>;
 }
 
 export type Outcome =
@@ -87,6 +90,8 @@ export class FakeAws {
   readonly iamRoles = new Map<string, { arn: string; tags: Array<{ Key: string; Value: string }>; policies: string[] }>();
   /** Which stack a physical resource ID belongs to (DescribeStackResources by PhysicalResourceId). */
   readonly stackOfPhysicalId = new Map<string, string>();
+  /** The stacks that import each export (ListImports); an export not here is imported by none. */
+  readonly imports = new Map<string, string[]>();
   /** The revision of the task definition ARN DescribeStackResource reports. */
   taskDefinitionRevision = 7;
   /** After a destroy: which retained resources still exist. */
@@ -197,7 +202,7 @@ export class FakeAws {
         CreationTime: new Date(this.clock - 3600_000),
         EnableTerminationProtection: Boolean(s.terminationProtection),
         Tags: Object.entries(s.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-        Outputs: Object.entries(s.outputs ?? {}).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        Outputs: Object.entries(s.outputs ?? {}).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue, ...(s.exports?.[OutputKey] ? { ExportName: s.exports[OutputKey] } : {}) })),
         Parameters: [{ ParameterKey: 'BootstrapVersion', ParameterValue: '/cdk-bootstrap/hnb659fds/version', ResolvedValue: String(this.bootstrapVersion) }],
       }],
     } as never;
@@ -405,6 +410,11 @@ export class FakeAws {
       if (!r) throw Object.assign(new Error(`Resource ${i.LogicalResourceId} does not exist for stack ${this.stackName}`), { name: 'ValidationError' });
       const physical = r.Type === 'AWS::ECS::TaskDefinition' ? `arn:aws:ecs:${this.region}:${this.account}:task-definition/shop-app-dev:${this.taskDefinitionRevision}` : (this.stack?.physicalIds?.[i.LogicalResourceId!] ?? `${i.LogicalResourceId!.toLowerCase()}-physical`);
       return { StackResourceDetail: { LogicalResourceId: i.LogicalResourceId, PhysicalResourceId: physical, ResourceType: r.Type, ResourceStatus: 'UPDATE_COMPLETE', LastUpdatedTimestamp: new Date() } };
+    });
+    cfn.on(ListImportsCommand).callsFake((i: { ExportName?: string }) => {
+      const importers = this.imports.get(i.ExportName ?? '');
+      if (!importers?.length) throw Object.assign(new Error(`Export '${i.ExportName}' is not imported by any stack.`), { name: 'ValidationError' });
+      return { Imports: importers };
     });
     cfn.on(DescribeStackResourcesCommand).callsFake((i: { PhysicalResourceId?: string }) => {
       const stack = this.stackOfPhysicalId.get(i.PhysicalResourceId ?? '');
