@@ -2,17 +2,23 @@
  * The preflight checks that only the whole account can answer, after the template is synthesized:
  * - account singletons the environment needs (account-singletons.ts), and none deleted by this deploy;
  * - exports this deploy changes or removes that other stacks import (exports.ts);
+ * - before a stack is created, resources left under the names it creates (leftovers.ts);
  */
 import type { ResourceInput } from './preflight.js';
 import type { CheckList } from './checks.js';
 import { API_ROLE_CHECK, checkApiGatewayRole } from './account-singletons.js';
 import { checkExports } from './exports.js';
+import { findLeftovers, leftoversRefusal } from './leftovers.js';
 import type { CfnTemplate } from '../synth/physical-names.js';
 
 export const EXPORTS_CHECK = 'exports';
+export const LEFTOVERS_CHECK = 'leftovers';
 
 /** The check lines, in order (skipped together when AWS cannot be asked). */
-export const ACCOUNT_CHECKS = [API_ROLE_CHECK, EXPORTS_CHECK] as const;
+export const ACCOUNT_CHECKS = [API_ROLE_CHECK, EXPORTS_CHECK, LEFTOVERS_CHECK] as const;
+
+/** Stack conditions in which this deploy creates the stack (a failed first create is deleted first). */
+const CREATES = new Set(['absent', 'review', 'failed-create']);
 
 export async function checkAccount(checks: CheckList, input: ResourceInput): Promise<void> {
   const { env, clients, access, artifact } = input;
@@ -29,6 +35,21 @@ export async function checkAccount(checks: CheckList, input: ResourceInput): Pro
       const where = { account: env.account, region: env.region, stackName: env.names.stack };
       const r = await checkExports(clients, env.name, stack, await input.deployedTemplate(), artifact.template as CfnTemplate, where);
       checks.report(r.status, EXPORTS_CHECK, r.detail);
+    });
+  }
+
+  if (!CREATES.has(access.condition?.kind ?? '')) {
+    checks.report('skip', LEFTOVERS_CHECK, 'the stack exists: the names it creates are its own');
+  } else {
+    await checks.run(LEFTOVERS_CHECK, async () => {
+      const where = { environment: env.name, account: env.account, region: env.region, stackName: env.names.stack };
+      const found = await findLeftovers(clients, artifact.template as CfnTemplate, where);
+      if (found.leftovers.length > 0) throw leftoversRefusal(env, found.leftovers);
+      if (found.unchecked.length > 0) {
+        const why = found.unchecked[0].reason;
+        return checks.report('warn', LEFTOVERS_CHECK, `${found.unchecked.map((u) => u.name).join(', ')} could not be looked up (${why}); if one is left from an earlier stack, the create fails with "already exists"`);
+      }
+      checks.report('pass', LEFTOVERS_CHECK, `none of the ${found.looked} names this create takes is in use`);
     });
   }
 }

@@ -81,6 +81,8 @@ export interface RetainedResource {
   readonly policy: string;
   /** true: still there; false: gone; undefined: not checked. */
   readonly exists?: boolean;
+  /** A KMS key or secret still there but scheduled for deletion. */
+  readonly state?: 'pending-deletion';
 }
 
 export interface DestroyResult {
@@ -209,7 +211,7 @@ export function renderDestroy(r: DestroyResult, s: Styles): string {
   if (r.retained.length > 0) {
     lines.push('', s.bold('Kept by their deletion policy (they still exist and may cost money):'));
     for (const k of r.retained) {
-      const state = k.policy === 'Snapshot' ? s.warn('final snapshot kept') : k.exists === undefined ? s.dim('not checked') : s.warn('still exists');
+      const state = k.policy === 'Snapshot' ? s.warn('final snapshot kept') : k.exists === undefined ? s.dim('not checked') : k.state === 'pending-deletion' ? s.dim('scheduled for deletion') : s.warn('still exists');
       lines.push(`  ${k.physicalId ?? k.logicalId}  ${s.dim(`${k.type}, ${k.policy}`)}  ${state}`);
     }
   }

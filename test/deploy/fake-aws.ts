@@ -11,6 +11,9 @@ import { createRequire } from 'node:module';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { APIGatewayClient, GetAccountCommand, UpdateAccountCommand } from '@aws-sdk/client-api-gateway';
 import { AttachRolePolicyCommand, CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
@@ -29,7 +32,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -94,8 +97,12 @@ export class FakeAws {
   readonly imports = new Map<string, string[]>();
   /** The revision of the task definition ARN DescribeStackResource reports. */
   taskDefinitionRevision = 7;
-  /** After a destroy: which retained resources still exist. */
+  /** Resources that exist by name or physical ID (buckets, repositories, clusters, log groups, secrets, keys, aliases). */
   existing = new Set<string>();
+  /** Secrets and KMS keys (or aliases) that exist but are scheduled for deletion. */
+  pendingDeletion = new Set<string>();
+  /** Bucket names another account owns (HeadBucket answers 403). */
+  foreignBuckets = new Set<string>();
   missingCredentials = false;
   /** Called on every DescribeStackEvents (the interrupt test aborts from here). */
   onPoll?: () => void;
@@ -114,6 +121,9 @@ export class FakeAws {
   readonly apigw: AwsClientStub<APIGatewayClient> = mockClient(APIGatewayClient);
   readonly ec2: AwsClientStub<EC2Client> = mockClient(EC2Client);
   readonly iam: AwsClientStub<IAMClient> = mockClient(IAMClient);
+  readonly logs: AwsClientStub<CloudWatchLogsClient> = mockClient(CloudWatchLogsClient);
+  readonly secrets: AwsClientStub<SecretsManagerClient> = mockClient(SecretsManagerClient);
+  readonly kms: AwsClientStub<KMSClient> = mockClient(KMSClient);
 
   private events: StackEvent[] = [];
   private toolkitEvents: StackEvent[] = [];
@@ -134,13 +144,13 @@ export class FakeAws {
   }
 
   restore(): void {
-    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.iam]) m.restore();
+    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.iam, this.logs, this.secrets, this.kms]) m.restore();
   }
 
   /** AWS API calls so far, as `Service.Command` -> count. */
   callCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2, IAM: this.iam };
+    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2, IAM: this.iam, Logs: this.logs, SecretsManager: this.secrets, KMS: this.kms };
     for (const [service, mock] of Object.entries(services)) {
       for (const call of mock.calls()) {
         const key = `${service}.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`;
@@ -297,6 +307,7 @@ export class FakeAws {
     this.s3.on(PutObjectCommand).resolves({});
     this.s3.on(HeadBucketCommand).callsFake((i: { Bucket?: string }) => {
       if (this.existing.has(i.Bucket ?? '')) return {};
+      if (this.foreignBuckets.has(i.Bucket ?? '')) throw Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
       throw Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
     });
 
@@ -322,6 +333,25 @@ export class FakeAws {
     this.rds.on(DescribeDBClustersCommand).callsFake((i: { DBClusterIdentifier?: string }) => {
       if (this.existing.has(i.DBClusterIdentifier ?? '')) return { DBClusters: [{ DBClusterIdentifier: i.DBClusterIdentifier }] };
       throw Object.assign(new Error('not found'), { name: 'DBClusterNotFoundFault' });
+    });
+    this.rds.on(DescribeDBInstancesCommand).callsFake((i: { DBInstanceIdentifier?: string }) => {
+      if (this.existing.has(i.DBInstanceIdentifier ?? '')) return { DBInstances: [{ DBInstanceIdentifier: i.DBInstanceIdentifier }] };
+      throw Object.assign(new Error('not found'), { name: 'DBInstanceNotFoundFault' });
+    });
+    this.logs.on(DescribeLogGroupsCommand).callsFake((i: { logGroupNamePrefix?: string }) => ({
+      logGroups: [...this.existing].filter((n) => n.startsWith(i.logGroupNamePrefix ?? '')).map((logGroupName) => ({ logGroupName })),
+    }));
+    this.secrets.on(DescribeSecretCommand).callsFake((i: { SecretId?: string }) => {
+      const id = i.SecretId ?? '';
+      if (this.pendingDeletion.has(id)) return { Name: id, DeletedDate: new Date() };
+      if (this.existing.has(id)) return { Name: id };
+      throw Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException' });
+    });
+    this.kms.on(DescribeKeyCommand).callsFake((i: { KeyId?: string }) => {
+      const id = i.KeyId ?? '';
+      if (this.pendingDeletion.has(id)) return { KeyMetadata: { KeyId: id, KeyState: 'PendingDeletion' } };
+      if (this.existing.has(id)) return { KeyMetadata: { KeyId: id, KeyState: 'Enabled' } };
+      throw Object.assign(new Error(`Key '${id}' does not exist`), { name: 'NotFoundException' });
     });
     this.apigw.on(GetAccountCommand).callsFake(() => (this.apiGatewayRole ? { cloudwatchRoleArn: this.apiGatewayRole } : {}));
     this.apigw.on(UpdateAccountCommand).callsFake((i: { patchOperations?: Array<{ path?: string; value?: string }> }) => {
