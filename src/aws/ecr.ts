@@ -118,15 +118,16 @@ export interface ManifestDocument {
   readonly body: string;
 }
 
-/** BatchGetImage for one image's manifest. */
-export async function getManifest(clients: AwsClients, repositoryName: string, imageId: ImageIdentifier): Promise<ManifestDocument> {
+/** BatchGetImage for one image's manifest (`registryId`: another account's registry in the same region). */
+export async function getManifest(clients: AwsClients, repositoryName: string, imageId: ImageIdentifier, registryId?: string): Promise<ManifestDocument> {
   const { BatchGetImageCommand } = await import('@aws-sdk/client-ecr');
   let out;
   try {
     out = await (await clients.ecr()).send(
-      new BatchGetImageCommand({ repositoryName, imageIds: [imageId], acceptedMediaTypes: [...MANIFEST_MEDIA_TYPES] }),
+      new BatchGetImageCommand({ repositoryName, imageIds: [imageId], acceptedMediaTypes: [...MANIFEST_MEDIA_TYPES], ...(registryId ? { registryId } : {}) }),
     );
   } catch (e) {
+    if (awsErrorName(e) === 'RepositoryNotFoundException') throw new OperationError(`ECR has no repository ${repositoryName}${registryId ? ` in account ${registryId}` : ''}`, { code: 'image-not-found', cause: e });
     throw explainAwsError(e, `reading the manifest of ${describeId(imageId)} from ECR`);
   }
   const image = out.images?.[0];

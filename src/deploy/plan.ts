@@ -17,6 +17,7 @@ import { assemblyDir } from '../state/work-dir.js';
 import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { readStackArtifact, type StackArtifactInfo } from './assembly.js';
 import { CheckList } from './checks.js';
+import { checkPinnedImage, IMAGE_PLATFORM_CHECK } from './image-checks.js';
 import { phase } from './phase.js';
 import { checkAccess, checkResources, type AccessResult } from './preflight.js';
 import { formatElapsed } from './progress.js';
@@ -69,6 +70,12 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
       return r;
     });
     image = resolved ?? unresolvedImage(env, 'the image check failed');
+    if (resolved?.plan.source === 'config') {
+      await checks.run(IMAGE_PLATFORM_CHECK, async () => {
+        const r = await checkPinnedImage(clients, env, resolved.plan, { signal: ctx.signal });
+        checks.report(r.status, IMAGE_PLATFORM_CHECK, r.detail);
+      });
+    }
   }
 
   phase(ctx, 'synth', `synthesizing ${env.names.stack} ...`);

@@ -113,7 +113,8 @@ export async function resolveRunningImage(input: ResolveInput): Promise<ImageRes
   const pin = pinnedImage(env);
   if (pin) {
     const p = plan('config', pin, env, 'the config (container.image)');
-    if (p.repository && !repositoryName(p.repository, env)) return { ...base, plan: p, env: withImage(env, p), check: { status: 'skip', detail: `${p.display} is outside this stack's ECR repository: not checked` } };
+    // Outside the stack's repository: read from its own registry by the image platform check that follows.
+    if (p.repository && !repositoryName(p.repository, env)) return { ...base, plan: p, env: withImage(env, p), check: { status: 'pass', detail: `${p.display} (from the config: container.image, outside this stack's ECR repository)` } };
     const found = await findImage(clients, env.names.ecrRepository, p);
     if (found === 'found') return { ...base, plan: p, env: withImage(env, p), check: { status: 'pass', detail: `${p.display} (from the config: container.image)` } };
     throw found === 'image-missing'
