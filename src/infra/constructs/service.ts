@@ -17,7 +17,7 @@ import logs = require('aws-cdk-lib/aws-logs');
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG } from '../image-placeholder.js';
+import { CONTAINER_NAME, defaultHealthCheckCommand, PLACEHOLDER_IMAGE_TAG } from '../image-placeholder.js';
 import { suppressNag } from '../nag-suppressions.js';
 
 export { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG };
@@ -231,7 +231,7 @@ export class ContainerService extends Construct {
       },
       secrets: { DB_SECRET: ecs.Secret.fromSecretsManager(props.databaseSecret) },
       healthCheck: {
-        command: ['CMD-SHELL', props.healthCheckCommand ?? `curl -f http://localhost:${port}${healthPath} || exit 1`],
+        command: ['CMD-SHELL', props.healthCheckCommand ?? defaultHealthCheckCommand(port, healthPath)],
         ...HEALTH_CHECK.container,
       },
     });
