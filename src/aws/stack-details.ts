@@ -25,6 +25,8 @@ export interface StackResource {
   readonly logicalId: string;
   readonly physicalId?: string;
   readonly type: string;
+  /** CREATE_COMPLETE, DELETE_COMPLETE, DELETE_SKIPPED (kept by its policy) ... */
+  readonly status?: string;
 }
 
 /** Every resource of the stack (ListStackResources pages; DescribeStackResources stops at 100). */
@@ -37,7 +39,7 @@ export async function stackResources(clients: AwsClients, stackName: string): Pr
     do {
       const out = await cfn.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: token }));
       for (const r of out.StackResourceSummaries ?? []) {
-        resources.push({ logicalId: r.LogicalResourceId ?? '', physicalId: r.PhysicalResourceId, type: r.ResourceType ?? '' });
+        resources.push({ logicalId: r.LogicalResourceId ?? '', physicalId: r.PhysicalResourceId, type: r.ResourceType ?? '', ...(r.ResourceStatus ? { status: r.ResourceStatus } : {}) });
       }
       token = out.NextToken;
     } while (token);

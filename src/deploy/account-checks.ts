@@ -4,6 +4,7 @@
  * - exports this deploy changes or removes that other stacks import (exports.ts);
  * - before a stack is created, resources left under the names it creates (leftovers.ts);
  */
+import { isTapctlError } from '../cli/errors.js';
 import type { ResourceInput } from './preflight.js';
 import type { CheckList } from './checks.js';
 import { API_ROLE_CHECK, checkApiGatewayRole } from './account-singletons.js';
@@ -43,7 +44,12 @@ export async function checkAccount(checks: CheckList, input: ResourceInput): Pro
   } else {
     await checks.run(LEFTOVERS_CHECK, async () => {
       const where = { environment: env.name, account: env.account, region: env.region, stackName: env.names.stack };
-      const found = await findLeftovers(clients, artifact.template as CfnTemplate, where);
+      const held = await heldByFailedStack(input);
+      const found = await findLeftovers(clients, artifact.template as CfnTemplate, where, held.ids);
+      if (found.leftovers.length > 0 && held.unreadable) {
+        // Which of them the failed stack still holds (and deletes with itself) is not known: say so, go on.
+        return checks.report('warn', LEFTOVERS_CHECK, `${found.leftovers.map((l) => `${l.what} ${l.name}`).join(', ')} exist, and the resources of the failed stack could not be read (${held.unreadable}): the ones it does not hold make the create fail with "already exists"`);
+      }
       if (found.leftovers.length > 0) throw leftoversRefusal(env, found.leftovers);
       if (found.unchecked.length > 0) {
         const why = found.unchecked[0].reason;
@@ -51,5 +57,21 @@ export async function checkAccount(checks: CheckList, input: ResourceInput): Pro
       }
       checks.report('pass', LEFTOVERS_CHECK, `none of the ${found.looked} names this create takes is in use`);
     });
+  }
+}
+
+/**
+ * A stack whose first create failed is deleted before the create (deploy asks): what it still holds goes with it.
+ * Resources its rollback deleted, or skipped by their deletion policy, are not held (a skipped one is a leftover).
+ */
+async function heldByFailedStack(input: ResourceInput): Promise<{ ids: Set<string>; unreadable?: string }> {
+  if (input.access.condition?.kind !== 'failed-create') return { ids: new Set() };
+  const { stackResources } = await import('../aws/stack-details.js');
+  try {
+    const held = (await stackResources(input.clients, input.env.names.stack)).filter((r) => r.physicalId && r.status !== 'DELETE_COMPLETE' && r.status !== 'DELETE_SKIPPED');
+    return { ids: new Set(held.map((r) => r.physicalId as string)) };
+  } catch (e) {
+    if (!isTapctlError(e)) throw e;
+    return { ids: new Set(), unreadable: e.message };
   }
 }

@@ -68,9 +68,13 @@ export interface LeftoverSearch {
   readonly looked: number;
 }
 
-/** Looks up every explicit name of `template` that a stack can leave behind (the calls run side by side). */
-export async function findLeftovers(clients: AwsClients, template: CfnTemplate, where: { environment: string; account: string; region: string; stackName: string }): Promise<LeftoverSearch> {
-  const names = physicalNamesOf({ ...where, template }).filter((n) => PROBES[n.spec.type]);
+/**
+ * Looks up every explicit name of `template` that a stack can leave behind (the calls run side by side).
+ * `ownedByStack`: physical IDs the failed stack that this deploy deletes first still holds (it deletes them with
+ * itself, so they are not leftovers).
+ */
+export async function findLeftovers(clients: AwsClients, template: CfnTemplate, where: { environment: string; account: string; region: string; stackName: string }, ownedByStack: ReadonlySet<string> = new Set()): Promise<LeftoverSearch> {
+  const names = physicalNamesOf({ ...where, template }).filter((n) => PROBES[n.spec.type] && !ownedByStack.has(n.name));
   const found = await Promise.all(
     names.map(async (n) => {
       const probe = PROBES[n.spec.type];

@@ -83,6 +83,8 @@ export interface RetainedResource {
   readonly exists?: boolean;
   /** A KMS key or secret still there but scheduled for deletion. */
   readonly state?: 'pending-deletion';
+  /** Why it could not be looked up (exists is then undefined). */
+  readonly uncheckedBecause?: string;
 }
 
 export interface DestroyResult {
@@ -211,7 +213,7 @@ export function renderDestroy(r: DestroyResult, s: Styles): string {
   if (r.retained.length > 0) {
     lines.push('', s.bold('Kept by their deletion policy (they still exist and may cost money):'));
     for (const k of r.retained) {
-      const state = k.policy === 'Snapshot' ? s.warn('final snapshot kept') : k.exists === undefined ? s.dim('not checked') : k.state === 'pending-deletion' ? s.dim('scheduled for deletion') : s.warn('still exists');
+      const state = k.policy === 'Snapshot' ? s.warn('final snapshot kept') : k.exists === undefined ? s.dim(k.uncheckedBecause ? `not checked: ${k.uncheckedBecause}` : 'not checked') : k.state === 'pending-deletion' ? s.dim('scheduled for deletion') : s.warn('still exists');
       lines.push(`  ${k.physicalId ?? k.logicalId}  ${s.dim(`${k.type}, ${k.policy}`)}  ${state}`);
     }
   }

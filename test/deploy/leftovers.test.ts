@@ -4,6 +4,7 @@
  * destroy checks that a retained KMS key and secret still exist instead of saying "not checked".
  */
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws.js';
@@ -71,6 +72,18 @@ describe('deploy: a create that would collide with leftovers', () => {
     expect(fake.calls('DeleteStack')).toBe(0);
   });
 
+  it('what the failed stack still holds goes with it (deploy deletes it first): not a leftover; what it does not hold is', async () => {
+    const t = f.template();
+    const repo = logicalIdOf(t, 'AWS::ECR::Repository');
+    fake.stack = { status: 'ROLLBACK_COMPLETE', template: { Resources: { [repo]: t.Resources[repo] } }, physicalIds: { [repo]: 'shop-app-dev' } };
+    fake.existing.add('shop-app-dev');
+    fake.existing.add('/ecs/shop-app-dev');
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('- log group /ecs/shop-app-dev: delete with');
+    expect(r.stderr).not.toContain('- ECR repository shop-app-dev');
+  });
+
   it('an existing stack owns its names: nothing is looked up', async () => {
     fake.deployedAsIs();
     fake.existing.add('shop-app-dev');
@@ -112,5 +125,19 @@ describe('destroy: what the deletion kept, looked up', () => {
     // The log group is gone: not listed.
     expect(retained.map((x: { type: string }) => x.type)).not.toContain('AWS::Logs::LogGroup');
     expect(retained.filter((x: { exists?: boolean; policy: string }) => x.exists === undefined && x.policy !== 'Snapshot')).toEqual([]);
+  });
+
+  it('a look-up that fails after the stack is gone is "not checked" with the reason: the destroy itself succeeded (exit 0)', async () => {
+    fake.deployedAsIs();
+    const t = fake.stack!.template as Record<string, any>;
+    const key = logicalIdOf(t, 'AWS::KMS::Key');
+    t.Resources[key].DeletionPolicy = 'Retain';
+    fake.stack!.physicalIds = { [key]: 'key-1' };
+    fake.kms.on(DescribeKeyCommand).rejects(Object.assign(new Error('User is not authorized to perform: kms:DescribeKey'), { name: 'AccessDeniedException' }));
+    const r = await tapctl(f, ['destroy', '--env', 'dev', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const retained = JSON.parse(r.stdout.trim().split('\n').at(-1)!).retained;
+    expect(retained).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'AWS::KMS::Key', uncheckedBecause: expect.stringContaining('AWS denied access while checking KMS key key-1') })]));
+    expect(fake.calls('DeleteStack')).toBe(1);
   });
 });
