@@ -20,7 +20,9 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, ListChangeSetsCommand, ListStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { parseDocument } from 'yaml';
@@ -194,12 +196,16 @@ export class EmulatedAws {
   readonly cfn: CloudFormationClient;
   readonly ecr: ECRClient;
   readonly ssm: SSMClient;
+  readonly ec2: EC2Client;
+  readonly elbv2: ElasticLoadBalancingV2Client;
 
   constructor(endpoint: string) {
     const config = { endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 2 };
     this.cfn = new CloudFormationClient(config);
     this.ecr = new ECRClient(config);
     this.ssm = new SSMClient(config);
+    this.ec2 = new EC2Client(config);
+    this.elbv2 = new ElasticLoadBalancingV2Client(config);
   }
 
   /** The stack, or undefined when there is none (never created, or deleted). */
