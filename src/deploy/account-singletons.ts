@@ -14,7 +14,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { ensureSingleton, requireSingleton, type AccountSingleton, type EnsureOutcome, type SingletonState } from '../aws/account-singletons.js';
 import { apiGatewayCloudWatchRole, roleNameOf, type ApiGatewayRole, type ApiGatewayRoleOptions } from '../aws/apigateway-account.js';
 import type { Template } from '../aws/stack-details.js';
-import { RefusedError } from '../cli/errors.js';
+import { isTapctlError, RefusedError } from '../cli/errors.js';
 import { NOT_APPLICABLE } from '../config/presets/index.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 
@@ -49,11 +49,19 @@ const scopeOf = (env: ResolvedEnvironment, s: AccountSingleton<unknown>) => (s.s
  * tapctl bootstrap: every singleton the environment requires is made sure of; one it does not require is moved
  * only when an environment's stack owns it (so that stack can drop it). Returns what was done, in order.
  */
-export async function ensureSingletons(clients: AwsClients, env: ResolvedEnvironment, options: SingletonOptions = {}): Promise<EnsureOutcome<unknown>[]> {
+export async function ensureSingletons(clients: AwsClients, env: ResolvedEnvironment, options: SingletonOptions = {}, onSkipped: (why: string) => void = () => undefined): Promise<EnsureOutcome<unknown>[]> {
   const out: EnsureOutcome<unknown>[] = [];
   for (const { singleton, requiredBecause } of singletonsFor(env, options)) {
     if (!requiredBecause) {
-      const state = await singleton.find(clients);
+      // Not needed by this environment: looked at only to move one a stack owns; a read that fails is no failure.
+      let state: SingletonState<unknown>;
+      try {
+        state = await singleton.find(clients);
+      } catch (e) {
+        if (!isTapctlError(e)) throw e;
+        onSkipped(`${singleton.what} was not looked at: ${e.message}`);
+        continue;
+      }
       if (state.kind !== 'present' || state.owner.kind !== 'stack') continue;
     }
     out.push(await ensureSingleton(clients, singleton, scopeOf(env, singleton)));

@@ -69,7 +69,7 @@ async function accountSingletons(ctx: CommandContext, clients: AwsClients, env: 
   const { ensureSingletons } = await import('./account-singletons.js');
   let done;
   try {
-    done = await ensureSingletons(clients, env);
+    done = await ensureSingletons(clients, env, {}, (why) => ctx.io.debug(why));
   } catch (e) {
     if (!isTapctlError(e)) throw e;
     throw new OperationError(`CDK bootstrap of ${env.account}/${env.region} is done, but an account-wide resource the environment needs is not: ${e.message}`, { code: e.code, hint: e.hint, cause: e });

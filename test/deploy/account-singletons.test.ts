@@ -4,7 +4,7 @@
  * CloudFormation at the SDK boundary).
  */
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
-import { UpdateAccountCommand } from '@aws-sdk/client-api-gateway';
+import { GetAccountCommand, UpdateAccountCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SINGLETON_TAG } from '../../src/aws/account-singletons.js';
 import { APIGATEWAY_ROLE_NAME } from '../../src/aws/apigateway-account.js';
@@ -150,6 +150,17 @@ describe('bootstrap ensures the singletons the environment needs', () => {
     const deploy = await tapctl(quiet, ['deploy', '--env', 'dev', '--dry-run']);
     expect(deploy.code, deploy.stderr).toBe(0);
     expect(deploy.stderr).toMatch(/✔ API Gateway logging {2}execution logging is off; the account role is .*created by tapctl bootstrap/);
+  });
+
+  it("logging off: a denied read of the account's setting does not fail the bootstrap (the environment does not need it)", async () => {
+    aimFake(fake, quiet);
+    fake.apigw.on(GetAccountCommand).rejects(Object.assign(new Error('not authorized to perform: apigateway:GET'), { name: 'AccessDeniedException' }));
+    const r = await tapctl(quiet, ['bootstrap', '--env', 'dev', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).singletons).toEqual([]);
+    // With logging on, the same denial is a failure: the environment needs the role.
+    aimFake(fake, logging);
+    expect((await tapctl(logging, ['bootstrap', '--env', 'dev'])).code).toBe(1);
   });
 
   it('a denied IAM call: the CDK bootstrap is done, the role is not, and the permissions are named (exit 1)', async () => {
