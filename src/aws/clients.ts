@@ -21,6 +21,8 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { loadSdk } from './sdk.js';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
 
 export interface AwsTarget {
   readonly region: string;
@@ -120,30 +122,30 @@ export class AwsClients {
   }
   /** Availability zones of the account (preflight). */
   ec2(): Promise<EC2Client> {
-    return this.make('ec2', async () => (await import('@aws-sdk/client-ec2')).EC2Client);
+    return this.make('ec2', async () => (await loadSdk('@aws-sdk/client-ec2')).EC2Client);
   }
-  /** The app secrets of `tapctl secrets` and deploy's check of them. */
+  /** App secrets (`tapctl secrets`, deploy's check of them), leftovers a stack would collide with, retained ones after destroy. */
   secretsManager(): Promise<SecretsManagerClient> {
-    return this.make('sm', async () => (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient);
+    return this.make('sm', async () => (await loadSdk('@aws-sdk/client-secrets-manager')).SecretsManagerClient);
   }
   cloudWatch(): Promise<CloudWatchClient> {
     return this.make('cw', async () => (await loadSdk('@aws-sdk/client-cloudwatch')).CloudWatchClient);
   }
   /**
-   * Log events (logs, run). `requestTimeout` bounds the wait for an answer to start; a Live Tail session then
+   * Log events (logs, run) and log groups a stack would collide with (leftovers). `requestTimeout` bounds the wait for an answer to start; a Live Tail session then
    * streams its answer for hours and is not cut by it (the stream sends an update every second, even when
    * nothing is logged).
    */
   cloudWatchLogs(): Promise<CloudWatchLogsClient> {
-    return this.make('logs', async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient);
+    return this.make('logs', async () => (await loadSdk('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient);
   }
   /** Hosted zones (preflight: the domain's zone). Route 53 is global; the SDK signs for us-east-1 whatever the region. */
   route53(): Promise<Route53Client> {
-    return this.make('route53', async () => (await import('@aws-sdk/client-route-53')).Route53Client);
+    return this.make('route53', async () => (await loadSdk('@aws-sdk/client-route-53')).Route53Client);
   }
   /** Certificates (preflight and status; CloudFront's are in us-east-1: `inRegion('us-east-1').acm()`). */
   acm(): Promise<ACMClient> {
-    return this.make('acm', async () => (await import('@aws-sdk/client-acm')).ACMClient);
+    return this.make('acm', async () => (await loadSdk('@aws-sdk/client-acm')).ACMClient);
   }
   /** The same credentials and endpoint in another region (CloudFront's certificates live in us-east-1). */
   inRegion(region: string): AwsClients {
@@ -151,5 +153,13 @@ export class AwsClients {
     let other = this.regions.get(region);
     if (!other) this.regions.set(region, (other = new AwsClients({ ...this.target, region })));
     return other;
+  }
+  /** Account singletons (src/aws/account-singletons.ts). IAM is global; the client's region only signs. */
+  iam(): Promise<IAMClient> {
+    return this.make('iam', async () => (await loadSdk('@aws-sdk/client-iam')).IAMClient);
+  }
+  /** KMS aliases a stack is about to create (leftovers), and retained keys after destroy. */
+  kms(): Promise<KMSClient> {
+    return this.make('kms', async () => (await loadSdk('@aws-sdk/client-kms')).KMSClient);
   }
 }

@@ -119,15 +119,16 @@ export interface ManifestDocument {
   readonly body: string;
 }
 
-/** BatchGetImage for one image's manifest. */
-export async function getManifest(clients: AwsClients, repositoryName: string, imageId: ImageIdentifier): Promise<ManifestDocument> {
+/** BatchGetImage for one image's manifest (`registryId`: another account's registry in the same region). */
+export async function getManifest(clients: AwsClients, repositoryName: string, imageId: ImageIdentifier, registryId?: string): Promise<ManifestDocument> {
   const { BatchGetImageCommand } = await loadSdk('@aws-sdk/client-ecr');
   let out;
   try {
     out = await (await clients.ecr()).send(
-      new BatchGetImageCommand({ repositoryName, imageIds: [imageId], acceptedMediaTypes: [...MANIFEST_MEDIA_TYPES] }),
+      new BatchGetImageCommand({ repositoryName, imageIds: [imageId], acceptedMediaTypes: [...MANIFEST_MEDIA_TYPES], ...(registryId ? { registryId } : {}) }),
     );
   } catch (e) {
+    if (awsErrorName(e) === 'RepositoryNotFoundException') throw new OperationError(`ECR has no repository ${repositoryName}${registryId ? ` in account ${registryId}` : ''}`, { code: 'image-not-found', cause: e });
     throw explainAwsError(e, `reading the manifest of ${describeId(imageId)} from ECR`);
   }
   const image = out.images?.[0];
@@ -157,7 +158,7 @@ export interface ImageRegistration {
  * A tag that already names this very manifest answers ImageAlreadyExistsException: that is success here.
  */
 export async function putImage(clients: AwsClients, repositoryName: string, image: ImageRegistration): Promise<void> {
-  const { PutImageCommand } = await import('@aws-sdk/client-ecr');
+  const { PutImageCommand } = await loadSdk('@aws-sdk/client-ecr');
   try {
     await (await clients.ecr()).send(
       new PutImageCommand({

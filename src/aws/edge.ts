@@ -4,6 +4,7 @@
  */
 import type { AwsClients } from './clients.js';
 import { awsErrorName, explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 export interface ManagedPrefixList {
   readonly id: string;
@@ -18,7 +19,7 @@ export interface ManagedPrefixList {
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeManagedPrefixLists.html
  */
 export async function managedPrefixList(clients: AwsClients, query: { name: string } | { id: string }): Promise<ManagedPrefixList | undefined> {
-  const { DescribeManagedPrefixListsCommand } = await import('@aws-sdk/client-ec2');
+  const { DescribeManagedPrefixListsCommand } = await loadSdk('@aws-sdk/client-ec2');
   const ec2 = await clients.ec2();
   const what = 'id' in query ? `reading prefix list ${query.id}` : `looking up the prefix list ${query.name}`;
   try {
@@ -42,7 +43,7 @@ export interface HostedZone {
 
 /** The hosted zone with this ID, or undefined. https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHostedZone.html */
 export async function hostedZone(clients: AwsClients, id: string): Promise<HostedZone | undefined> {
-  const { GetHostedZoneCommand } = await import('@aws-sdk/client-route-53');
+  const { GetHostedZoneCommand } = await loadSdk('@aws-sdk/client-route-53');
   try {
     const out = await (await clients.route53()).send(new GetHostedZoneCommand({ Id: id }));
     return { name: (out.HostedZone?.Name ?? '').replace(/\.$/, ''), privateZone: out.HostedZone?.Config?.PrivateZone ?? false };
@@ -65,7 +66,7 @@ export interface CertificateState {
  * https://docs.aws.amazon.com/acm/latest/APIReference/API_DescribeCertificate.html
  */
 export async function certificate(clients: AwsClients, arn: string): Promise<CertificateState | undefined> {
-  const { DescribeCertificateCommand } = await import('@aws-sdk/client-acm');
+  const { DescribeCertificateCommand } = await loadSdk('@aws-sdk/client-acm');
   const region = arn.split(':')[3] ?? clients.target.region;
   try {
     const out = await (await clients.inRegion(region).acm()).send(new DescribeCertificateCommand({ CertificateArn: arn }));

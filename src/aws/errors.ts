@@ -15,6 +15,29 @@ export function isAccessDenied(e: unknown): boolean {
   return /AccessDenied|UnauthorizedOperation|AuthorizationError|not authorized/i.test(`${awsErrorName(e)} ${(e as Error)?.message ?? ''}`);
 }
 
+/**
+ * What answered instead of AWS, when the SDK got a response it could not read as one: an HTML page (a proxy, a
+ * captive portal, a web server at the endpoint), or bytes that are neither AWS's XML nor its JSON. The SDK
+ * reports these as parse errors ("Deserialization error", a SyntaxError from JSON.parse) or, for the XML
+ * protocols, as an error named `Unknown` / `UnknownError`; the raw response stays on the error as `$response`.
+ * Undefined for a real AWS answer.
+ */
+export function notAwsResponse(e: unknown): { readonly status?: number; readonly contentType?: string; readonly html: boolean } | undefined {
+  const err = e as { $response?: { statusCode?: number; headers?: Record<string, string> }; $metadata?: { httpStatusCode?: number; requestId?: string }; message?: string };
+  if (typeof err !== 'object' || err === null) return undefined;
+  const response = err.$response;
+  const status = response?.statusCode ?? err.$metadata?.httpStatusCode;
+  const contentType = Object.entries(response?.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+  const message = err.message ?? '';
+  const html = /text\/html/i.test(contentType ?? '') || /^\s*(<!DOCTYPE html|<html)|"<!DOCTYPE |"<html/i.test(message);
+  // The SDK's own parse failures carry the response's metadata; a JSON.parse elsewhere in tapctl does not.
+  const parseFailure = Boolean(response || err.$metadata) && /Deserialization error|XML parse error|is not valid JSON|Unexpected token/i.test(message);
+  // Every AWS error answer carries a request id; an `Unknown` error without one came from something else.
+  const unknownWithoutAws = /^Unknown(Error)?$/.test(awsErrorName(e)) && !err.$metadata?.requestId && Boolean(response);
+  if (!html && !parseFailure && !unknownWithoutAws) return undefined;
+  return { ...(status !== undefined ? { status } : {}), ...(contentType ? { contentType } : {}), html };
+}
+
 /** What to tell the user about an SDK error, while doing `what` (e.g. "reading stack TapStack-shop-dev"). */
 export function explainAwsError(e: unknown, what: string): TapctlError {
   const name = awsErrorName(e);
@@ -23,6 +46,15 @@ export function explainAwsError(e: unknown, what: string): TapctlError {
     return new UsageError(`no AWS credentials found while ${what}`, {
       hint: 'sign in (aws sso login, or set AWS_PROFILE / AWS_ACCESS_KEY_ID), or pass --profile <name>',
       cause: e,
+    });
+  }
+  const foreign = notAwsResponse(e);
+  if (foreign) {
+    const answer = foreign.html ? 'an HTML page' : `something that is not an AWS response${foreign.contentType ? ` (${foreign.contentType})` : ''}`;
+    return new OperationError(`while ${what}, the endpoint answered with ${answer}${foreign.status ? `, HTTP ${foreign.status}` : ''}: that is not AWS`, {
+      hint: 'a proxy, a captive portal or a wrong endpoint answers instead of AWS: check HTTPS_PROXY / HTTP_PROXY, the network, and the environment\'s endpoint (or AWS_ENDPOINT_URL)',
+      cause: e,
+      code: 'not-aws-response',
     });
   }
   if (/ExpiredToken|TokenRefreshRequired|expired/i.test(`${name} ${message}`)) {

@@ -1,6 +1,6 @@
 /** Who the credentials belong to, and the refusal to touch any account but the environment's. */
 import { quote } from '../cli/quote.js';
-import { RefusedError, UsageError } from '../cli/errors.js';
+import { OperationError, RefusedError, UsageError } from '../cli/errors.js';
 import { suggest } from '../config/suggest.js';
 import { knownProfiles } from './profiles.js';
 import type { AwsClients } from './clients.js';
@@ -34,16 +34,25 @@ export interface CallerIdentityOptions {
 export async function callerIdentity(clients: AwsClients, options: CallerIdentityOptions = {}): Promise<CallerIdentity> {
   assertKnownProfile(clients);
   const { GetCallerIdentityCommand } = await loadSdk('@aws-sdk/client-sts');
+  let out;
   try {
     const command = new GetCallerIdentityCommand({});
     const { onSent } = options;
     // The lowest priority of the last step before the HTTP handler: after signing and the retry strategy.
     if (onSent) command.middlewareStack.add((next) => (args) => (onSent(), next(args)), { step: 'finalizeRequest', priority: 'low', name: 'tapctlOnSent' });
-    const out = await (await clients.sts()).send(command);
-    return { account: out.Account ?? '', arn: out.Arn ?? '' };
+    out = await (await clients.sts()).send(command);
   } catch (e) {
     throw explainAwsError(e, 'checking your AWS identity');
   }
+  // STS always names the account and the caller. An XML parser reads an HTML page (a captive portal, a proxy's
+  // sign-in page) as an empty answer: that is not AWS, and must never read as "account ''".
+  if (!out.Account || !out.Arn) {
+    throw new OperationError('while checking your AWS identity, the endpoint answered without an account or caller ARN: that is not an AWS answer', {
+      hint: "a proxy, a captive portal or a wrong endpoint answers instead of AWS: check HTTPS_PROXY / HTTP_PROXY, the network, and the environment's endpoint (or AWS_ENDPOINT_URL)",
+      code: 'not-aws-response',
+    });
+  }
+  return { account: out.Account, arn: out.Arn };
 }
 
 /**

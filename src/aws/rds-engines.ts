@@ -23,7 +23,7 @@ export interface ServerlessV2Limits {
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ServerlessV2FeaturesSupport.html
  */
 export async function offeredEngineVersion(clients: AwsClients, engine: string, version: string): Promise<{ serverlessV2?: ServerlessV2Limits } | undefined> {
-  const { DescribeDBEngineVersionsCommand } = await import('@aws-sdk/client-rds');
+  const { DescribeDBEngineVersionsCommand } = await loadSdk('@aws-sdk/client-rds');
   const rds = await clients.rds();
   try {
     const found = (await rds.send(new DescribeDBEngineVersionsCommand({ Engine: engine, EngineVersion: version }))).DBEngineVersions?.find((v) => v.EngineVersion === version);

@@ -9,14 +9,21 @@
 import { createRequire } from 'node:module';
 
 interface SdkPackages {
+  '@aws-sdk/client-acm': typeof import('@aws-sdk/client-acm');
   '@aws-sdk/client-api-gateway': typeof import('@aws-sdk/client-api-gateway');
   '@aws-sdk/client-cloudformation': typeof import('@aws-sdk/client-cloudformation');
   '@aws-sdk/client-cloudwatch': typeof import('@aws-sdk/client-cloudwatch');
+  '@aws-sdk/client-cloudwatch-logs': typeof import('@aws-sdk/client-cloudwatch-logs');
+  '@aws-sdk/client-ec2': typeof import('@aws-sdk/client-ec2');
   '@aws-sdk/client-ecr': typeof import('@aws-sdk/client-ecr');
   '@aws-sdk/client-ecs': typeof import('@aws-sdk/client-ecs');
   '@aws-sdk/client-elastic-load-balancing-v2': typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  '@aws-sdk/client-iam': typeof import('@aws-sdk/client-iam');
+  '@aws-sdk/client-kms': typeof import('@aws-sdk/client-kms');
   '@aws-sdk/client-rds': typeof import('@aws-sdk/client-rds');
+  '@aws-sdk/client-route-53': typeof import('@aws-sdk/client-route-53');
   '@aws-sdk/client-s3': typeof import('@aws-sdk/client-s3');
+  '@aws-sdk/client-secrets-manager': typeof import('@aws-sdk/client-secrets-manager');
   '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
   '@aws-sdk/client-sts': typeof import('@aws-sdk/client-sts');
   '@aws-sdk/credential-provider-node': typeof import('@aws-sdk/credential-provider-node');

@@ -26,6 +26,8 @@ export interface StackResource {
   readonly logicalId: string;
   readonly physicalId?: string;
   readonly type: string;
+  /** CREATE_COMPLETE, DELETE_COMPLETE, DELETE_SKIPPED (kept by its policy) ... */
+  readonly status?: string;
 }
 
 /** Every resource of the stack (ListStackResources pages; DescribeStackResources stops at 100). */
@@ -38,7 +40,7 @@ export async function stackResources(clients: AwsClients, stackName: string): Pr
     do {
       const out = await cfn.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: token }));
       for (const r of out.StackResourceSummaries ?? []) {
-        resources.push({ logicalId: r.LogicalResourceId ?? '', physicalId: r.PhysicalResourceId, type: r.ResourceType ?? '' });
+        resources.push({ logicalId: r.LogicalResourceId ?? '', physicalId: r.PhysicalResourceId, type: r.ResourceType ?? '', ...(r.ResourceStatus ? { status: r.ResourceStatus } : {}) });
       }
       token = out.NextToken;
     } while (token);
@@ -70,7 +72,7 @@ export async function deleteChangeSet(clients: AwsClients, stackName: string, ch
 
 /** The physical ID of one resource of a stack (a task definition's ARN ...), or undefined when it has none. */
 export async function stackResourcePhysicalId(clients: AwsClients, stackName: string, logicalId: string): Promise<string | undefined> {
-  const { DescribeStackResourceCommand } = await import('@aws-sdk/client-cloudformation');
+  const { DescribeStackResourceCommand } = await loadSdk('@aws-sdk/client-cloudformation');
   try {
     const out = await (await clients.cloudFormation()).send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }));
     return out.StackResourceDetail?.PhysicalResourceId || undefined;

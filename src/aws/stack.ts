@@ -4,6 +4,20 @@ import type { AwsClients } from './clients.js';
 import { explainAwsError } from './errors.js';
 import { loadSdk } from './sdk.js';
 
+/**
+ * The stack as read after an operation failed: what CloudFormation said (undefined: the stack is gone), or why it
+ * could not be asked. A failed read is never taken for "gone": that would tell a person nothing was left behind.
+ */
+export type StackAfter = { readonly read: true; readonly stack: Stack | undefined } | { readonly read: false; readonly reason: string };
+
+export async function readStackAfter(clients: AwsClients, stackName: string): Promise<StackAfter> {
+  try {
+    return { read: true, stack: await describeStack(clients, stackName) };
+  } catch (e) {
+    return { read: false, reason: (e as Error)?.message ?? String(e) };
+  }
+}
+
 /** The stack, or undefined when it does not exist. */
 export async function describeStack(clients: AwsClients, stackName: string): Promise<Stack | undefined> {
   const { DescribeStacksCommand } = await loadSdk('@aws-sdk/client-cloudformation');

@@ -6,10 +6,11 @@
  */
 import type { AwsClients } from './clients.js';
 import { explainAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 /** Zone names (us-west-1b, ...) that are available to the account, Local and Wavelength Zones left out. */
 export async function accountAvailabilityZones(clients: AwsClients): Promise<string[]> {
-  const { DescribeAvailabilityZonesCommand } = await import('@aws-sdk/client-ec2');
+  const { DescribeAvailabilityZonesCommand } = await loadSdk('@aws-sdk/client-ec2');
   const ec2 = await clients.ec2();
   try {
     const out = await ec2.send(new DescribeAvailabilityZonesCommand({}));

@@ -1,10 +1,14 @@
-/** `tapctl bootstrap`: CDK bootstrap of the environment's account and region, with live progress. */
+/**
+ * `tapctl bootstrap`: CDK bootstrap of the environment's account and region, with live progress, then the account
+ * singletons the environment needs (account-singletons.ts): created once, owned by no environment.
+ */
 import type { CommandContext } from '../cli/context.js';
-import { InterruptedError, isTapctlError } from '../cli/errors.js';
+import { InterruptedError, isTapctlError, OperationError } from '../cli/errors.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
-import { describeStack } from '../aws/stack.js';
+import { readStackAfter } from '../aws/stack.js';
 import { awsFailureIn, explainFailure, rootCause } from './failure.js';
 import { ProgressRenderer } from './progress.js';
 import { finishStream, type BootstrapResult } from './results.js';
@@ -41,19 +45,35 @@ export async function runBootstrap(ctx: CommandContext): Promise<BootstrapResult
       },
     );
     const outcome = result.environments[0];
+    const singletons = await accountSingletons(ctx, clients, env);
     return finishStream<BootstrapResult>(ctx, {
       ok: true,
       environment: env.name,
       account: env.account,
       region: env.region,
       status: outcome?.status === 'no-op' ? 'up-to-date' : 'bootstrapped',
+      singletons,
       durationMs: result.duration,
     });
   } catch (e) {
     if (isTapctlError(e)) throw e;
     const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, what);
     if (aws) throw aws;
-    const stackAfter = await describeStack(clients, TOOLKIT_STACK).catch(() => undefined);
-    throw explainFailure({ operation: 'bootstrap', stackName: TOOLKIT_STACK, envName: env.name, events: progress.events, error: e, stackAfter }).error;
+    const stackAfter = await readStackAfter(clients, TOOLKIT_STACK);
+    throw explainFailure({ operation: 'bootstrap', stackName: TOOLKIT_STACK, envName: env.name, region: env.region, events: progress.events, error: e, stackAfter }).error;
   }
+}
+
+/** The singletons the environment needs, each made sure of; one line per change. */
+async function accountSingletons(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment): Promise<BootstrapResult['singletons']> {
+  const { ensureSingletons } = await import('./account-singletons.js');
+  let done;
+  try {
+    done = await ensureSingletons(clients, env, {}, (why) => ctx.io.debug(why));
+  } catch (e) {
+    if (!isTapctlError(e)) throw e;
+    throw new OperationError(`CDK bootstrap of ${env.account}/${env.region} is done, but an account-wide resource the environment needs is not: ${e.message}`, { code: e.code, hint: e.hint, cause: e });
+  }
+  for (const d of done) if (d.status !== 'present') ctx.io.info(`${d.what}: ${d.status} (${d.detail})`);
+  return done.map((d) => ({ id: d.id, what: d.what, status: d.status, detail: d.detail }));
 }

@@ -6,8 +6,9 @@ import type { CommandContext } from '../cli/context.js';
 import { InterruptedError, isTapctlError, type TapctlError } from '../cli/errors.js';
 import type { AwsClients } from '../aws/clients.js';
 import { deleteChangeSet, executeChangeSet } from '../aws/stack-details.js';
-import { describeStack } from '../aws/stack.js';
+import { readStackAfter } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
+import type { CfnTemplate } from '../synth/physical-names.js';
 import type { SynthResult } from '../synth/synthesize.js';
 import { askApproval, destructiveRefusal } from './approval.js';
 import { reportChanges, summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
@@ -66,7 +67,7 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
       phase(ctx, 'approval', 'the change needs approval');
       reportChanges(ctx, env.names.stack, summary);
       if (summary.permissionChange !== 'none' && !ctx.io.json) ctx.io.line(securityDiff(request.message));
-      refusal = destructiveRefusal(summary, allowReplace, env.name) ?? (await askApproval(ctx, env, summary, run.approvalSubject));
+      refusal = destructiveRefusal(summary, allowReplace, env.name) ?? (await replacedExportsRefusal(summary)) ?? (await askApproval(ctx, env, summary, run.approvalSubject));
       approved = !refusal;
       if (approved) phase(ctx, 'deploy', wait ? 'deploying' : 'starting the deploy');
       return approved;
@@ -112,14 +113,31 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
   }
   return { noOp, summary, outputs };
 
+  /**
+   * An export whose value names a resource this change set replaces changes with it: refused like a changed
+   * export when another stack imports it (exports.ts); not asked when nothing is replaced.
+   */
+  async function replacedExportsRefusal(s: ChangeSummary): Promise<TapctlError | undefined> {
+    const replaced = s.changes.filter((c) => c.kind === 'replace').map((c) => c.logicalId);
+    if (replaced.length === 0) return undefined;
+    const { exportsOfReplaced, importersOf, importedExportsRefusal } = await import('./exports.js');
+    const { readStackArtifact } = await import('./assembly.js');
+    const where = { account: env.account, region: env.region, stackName: env.names.stack };
+    const changed = exportsOfReplaced(readStackArtifact(synth).template as CfnTemplate, replaced, where);
+    if (changed.length === 0) return undefined;
+    const read = await importersOf(clients, changed);
+    if (read.unchecked.length > 0) ctx.io.warn(`${read.unchecked.join(', ')} change with a replaced resource; who imports them could not be read (${read.reason})`);
+    return read.imported.length > 0 ? importedExportsRefusal(env.name, env.names.stack, read.imported, 'deploy') : undefined;
+  }
+
   async function explainDeployFailure(e: unknown): Promise<TapctlError> {
     if (isTapctlError(e)) return e;
     // An AWS failure before CloudFormation reported any resource failure (assets denied, credentials expired,
     // AWS unreachable) is explained as such; a failed deployment by its root cause.
     const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, doing());
     if (aws) return aws;
-    const stackAfter = await describeStack(clients, env.names.stack).catch(() => undefined);
-    return explainFailure({ operation: 'deploy', stackName: env.names.stack, envName: env.name, events: progress.events, error: e, stackAfter }).error;
+    const stackAfter = await readStackAfter(clients, env.names.stack);
+    return explainFailure({ operation: 'deploy', stackName: env.names.stack, envName: env.name, region: env.region, events: progress.events, error: e, stackAfter }).error;
   }
 }
 

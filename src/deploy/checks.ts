@@ -15,6 +15,8 @@ export interface CheckRecord {
 export class CheckList {
   readonly records: CheckRecord[] = [];
   failure?: TapctlError;
+  /** Each failed check's error, by check name (a dry run's Next reads what fixes them). */
+  readonly errors = new Map<string, TapctlError>();
 
   constructor(
     private readonly ctx: CommandContext,
@@ -31,6 +33,7 @@ export class CheckList {
   /** A failed check: a real deploy stops here, a dry run carries on. */
   fail(name: string, error: TapctlError): void {
     this.report('fail', name, error.message);
+    this.errors.set(name, error);
     if (!this.collect) throw error;
     this.failure ??= error;
   }

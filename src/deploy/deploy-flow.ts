@@ -95,7 +95,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     // The plan: what would be deployed and, when AWS could be asked, how it differs from what runs.
     let changes: ChangeSummary | undefined;
     // Without a resolved image the synthesized template has the placeholder: a diff of it would mislead.
-    if (access.awsChecked && access.condition?.kind === 'ready' && plan.image.plan.source !== 'unresolved') changes = await templateChanges(ctx, env, synth, 'template-only');
+    if (access.awsChecked && access.condition?.kind === 'ready' && plan.image.plan.source !== 'unresolved') changes = (await templateChanges(ctx, env, synth, 'template-only')).summary;
     const failure = plan.checks.failure;
     const result: DeployResult = { ...base, status: 'planned', ...(changes ? { changes } : {}), durationMs: Date.now() - started, next: dryRunNext(env, plan, options.rollback ? 'rollback' : 'deploy') };
     if (!failure) return finish(result);
@@ -214,10 +214,12 @@ async function taskDefinitionArnOf(ctx: CommandContext, clients: AwsClients, pla
  */
 function dryRunNext(env: ResolvedEnvironment, plan: DeployPlan, verb: 'deploy' | 'rollback'): string[] {
   const checks = plan.checks.records;
-  if (checks.some((c) => c.status === 'fail' && c.name !== 'bootstrap')) return [];
+  // Failures that tapctl bootstrap fixes: the CDK bootstrap itself, and the account singletons it creates.
+  const fixedByBootstrap = (c: { name: string }) => c.name === 'bootstrap' || String((plan.checks.errors.get(c.name)?.details as { fixedBy?: unknown } | undefined)?.fixedBy ?? '').startsWith('tapctl bootstrap');
+  if (checks.some((c) => c.status === 'fail' && !fixedByBootstrap(c))) return [];
   const bootstrap = checks.find((c) => c.name === 'bootstrap');
   const next: string[] = [];
-  if (bootstrap?.status === 'fail') next.push(`tapctl bootstrap --env ${env.name}`);
+  if (checks.some((c) => c.status === 'fail')) next.push(`tapctl bootstrap --env ${env.name}`);
   else if (bootstrap?.status === 'skip') next.push(`tapctl bootstrap --env ${env.name}   (once per account and region: not checked, ${bootstrap.detail ?? 'skipped'})`);
   next.push(`tapctl ${verb} --env ${env.name}`);
   const firstDeploy = plan.access.condition?.kind !== 'ready';

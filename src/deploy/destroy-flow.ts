@@ -8,8 +8,9 @@ import { InterruptedError, isTapctlError, OperationError, RefusedError } from '.
 import { loadProject, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
-import { deployedTemplate, stackResources } from '../aws/stack-details.js';
-import { describeStack } from '../aws/stack.js';
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import { deployedTemplate, stackResources, type Template } from '../aws/stack-details.js';
+import { describeStack, readStackAfter } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize } from '../synth/synthesize.js';
@@ -53,10 +54,12 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
       hint: `turn it off first (protection.terminationProtection: false, then tapctl deploy; or aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${name} --region ${env.region})`,
     });
   }
+  const template = await deployedTemplate(clients, name);
+  await refuseTakingAccountSingletons(clients, env, template);
+  await refuseRemovingImportedExports(ctx, clients, env, stack);
   await confirmDestroy(ctx, env);
 
   // Read what the deletion keeps while the stack still says which physical resources those are.
-  const template = await deployedTemplate(clients, name);
   const kept = template ? retainedResources(template, await stackResources(clients, name)) : [];
 
   const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
@@ -83,12 +86,39 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
     if (isTapctlError(e)) throw e;
     const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, what);
     if (aws) throw aws;
-    const stackAfter = await describeStack(clients, name).catch(() => undefined);
-    throw explainFailure({ operation: 'destroy', stackName: name, envName: env.name, events: progress.events, error: e, stackAfter }).error;
+    const stackAfter = await readStackAfter(clients, name);
+    throw explainFailure({ operation: 'destroy', stackName: name, envName: env.name, region: env.region, events: progress.events, error: e, stackAfter }).error;
   }
   const retained = await stillExisting(clients, kept);
   const ledgerEnded = await endLedger(clients, env, identity.arn);
   return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, ...(ledgerEnded ? { ledgerEnded } : {}), durationMs: Date.now() - started });
+}
+
+/**
+ * A stack deployed by an earlier tapctl may declare the account's API Gateway role; deleting it must not take
+ * the role every other API of the region logs through (account-singletons.ts). Refused (exit 3) until
+ * bootstrap has moved the setting.
+ */
+async function refuseTakingAccountSingletons(clients: AwsClients, env: ResolvedEnvironment, template: Template | undefined): Promise<void> {
+  const { accountRoleRemovalRefusal, singletonsFor, stackAccountRole } = await import('./account-singletons.js');
+  if (!stackAccountRole(template)) return;
+  for (const { singleton } of singletonsFor(env)) {
+    const refusal = accountRoleRemovalRefusal(env, await singleton.find(clients), template, 'destroy');
+    if (refusal) throw refusal;
+  }
+}
+
+/**
+ * A deleted stack takes every export with it; CloudFormation refuses (DELETE_FAILED) while another stack imports
+ * one. Asked before anything is deleted, refused (exit 3) naming the importers (exports.ts).
+ */
+async function refuseRemovingImportedExports(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, stack: Stack): Promise<void> {
+  const { allExports, importedExportsRefusal, importersOf } = await import('./exports.js');
+  const exports = allExports(stack);
+  if (exports.length === 0) return;
+  const read = await importersOf(clients, exports);
+  if (read.imported.length > 0) throw importedExportsRefusal(env.name, env.names.stack, read.imported, 'destroy');
+  if (read.unchecked.length > 0) ctx.io.warn(`who imports the exports of ${env.names.stack} could not be read (${read.reason}): if a stack imports one, the deletion fails with "Export ... cannot be deleted as it is in use"`);
 }
 
 /**

@@ -26,28 +26,51 @@ export interface DiffOptions {
   readonly templateOnly?: boolean;
 }
 
+export type DiffMethodName = 'change-set' | 'template-only';
+
+/** How a diff was made: the method asked for, and the reason when the change set could not be created. */
+export interface DiffMade {
+  readonly summary: ChangeSummary;
+  readonly method: DiffMethodName;
+  /** Set when a change set was asked for and could not be created: the templates were compared instead. */
+  readonly fallbackReason?: string;
+}
+
 /**
  * The change from the deployed stack to the synthesized one. `change-set` asks CloudFormation (a change set is
  * created and deleted again; precise about replacements); `template-only` compares the templates locally.
+ *
+ * toolkit-lib would fall back from a change set to the templates by itself and only say so at debug level; a
+ * diff made that way is less precise about replacements, so tapctl asks it not to, and when the change set
+ * cannot be created compares the templates itself and says so, with CloudFormation's reason.
  */
-export async function templateChanges(ctx: CommandContext, env: ResolvedEnvironment, synth: SynthResult, method: 'change-set' | 'template-only'): Promise<ChangeSummary> {
+export async function templateChanges(ctx: CommandContext, env: ResolvedEnvironment, synth: SynthResult, method: DiffMethodName): Promise<DiffMade> {
   const what = `comparing ${synth.stackName} with the deployed stack`;
-  try {
-    return await withToolkit(
+  const diff = (how: DiffMethodName) =>
+    withToolkit(
       ctx,
       env,
       new ToolkitIoHost(ctx),
       async (toolkit) => {
         const { DiffMethod } = await import('@aws-cdk/toolkit-lib');
         const cx = await toolkit.fromAssemblyDirectory(synth.assemblyDir);
-        const diffs = await interruptible(ctx, toolkit.diff(cx, { method: method === 'change-set' ? DiffMethod.ChangeSet() : DiffMethod.TemplateOnly() }));
+        const diffs = await interruptible(ctx, toolkit.diff(cx, { method: how === 'change-set' ? DiffMethod.ChangeSet({ fallbackToTemplate: false }) : DiffMethod.TemplateOnly() }));
         return summarizeChanges(diffs as unknown as Record<string, TemplateDiffLike>);
       },
       { what },
     );
+  try {
+    return { summary: await diff(method), method };
   } catch (e) {
-    // toolkit-lib throws the SDK's errors as they are (GetTemplate denied ...): say what tapctl was doing.
-    throw explainToolkitError(e, what);
+    if (method !== 'change-set' || (e as Error)?.name !== 'ChangeSetCreationFailed') throw explainToolkitError(e, what);
+    const reason = explainToolkitError((e as Error).cause ?? e, `creating a change set for ${synth.stackName}`).message;
+    ctx.io.warn(`could not create a change set (${reason}): comparing the templates instead, which is less precise about replacements`);
+    try {
+      return { summary: await diff('template-only'), method: 'template-only', fallbackReason: reason };
+    } catch (again) {
+      // toolkit-lib throws the SDK's errors as they are (GetTemplate denied ...): say what tapctl was doing.
+      throw explainToolkitError(again, what);
+    }
   }
 }
 
@@ -77,7 +100,8 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
   if (!stack) {
     return { ...base, deployed: false, template: templatePlan(synth) };
   }
-  const changes = await templateChanges(ctx, env, synth, options.templateOnly ? 'template-only' : 'change-set');
+  const made = await templateChanges(ctx, env, synth, options.templateOnly ? 'template-only' : 'change-set');
+  const changes = made.summary;
   for (const c of changes.destructive) {
     ctx.io.warn(ctx.io.style.bad(`${c.logicalId} (${c.type}) would be ${c.kind === 'replace' ? (c.conditional ? 'possibly replaced' : 'replaced') : 'removed'}: its data is lost; deploy refuses this without --allow-replace ${c.logicalId}`));
   }
@@ -86,5 +110,5 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
   for (const f of before ? scaleToZeroFindings(before, readStackArtifact(synth).template) : []) {
     ctx.io.warn(ctx.io.style.bad(`${f.logicalId} (${f.type}): ${f.change}: the service would stop; deploy refuses this without ${ALLOW_SCALE_TO_ZERO_FLAG}`));
   }
-  return { ...base, deployed: true, changes };
+  return { ...base, deployed: true, changes, method: made.method, ...(made.fallbackReason ? { fallbackReason: made.fallbackReason } : {}) };
 }

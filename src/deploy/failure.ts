@@ -3,10 +3,11 @@
  * CloudFormation's reason (not the cascade of "Resource creation cancelled" that follows it), the known cause
  * when the reason matches one (known-causes.ts), and what state the stack was left in.
  */
-import type { Stack, StackEvent } from '@aws-sdk/client-cloudformation';
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import type { StackAfter } from '../aws/stack.js';
 import { isTapctlError, OperationError, UsageError, type TapctlError } from '../cli/errors.js';
 import { explainAwsError } from '../aws/errors.js';
-import { knownCauseFor, type KnownCause } from './known-causes.js';
+import { knownCauseFor, knownCauseLabel, type KnownCause } from './known-causes.js';
 
 /** Reasons that only report that something else failed first. */
 const CASCADE = [/cancell?ed/i, /The following resource\(s\) failed to/i, /Resource is not in the state/i];
@@ -37,9 +38,21 @@ export function rootCause(events: readonly StackEvent[]): RootCause | undefined 
   };
 }
 
+/** Where to look at a stack whose state tapctl could not read. */
+export interface StackLocation {
+  readonly stackName: string;
+  readonly envName: string;
+  readonly region: string;
+}
+
 /** What the stack's state after a failure means for the person, and what to do next. */
-export function stackStateAfterFailure(stack: Stack | undefined, envName: string): string {
+export function stackStateAfterFailure(after: StackAfter, where: StackLocation): string {
+  if (!after.read) {
+    return `could not be read (${after.reason}); look at it with tapctl status --env ${where.envName}, or aws cloudformation describe-stacks --stack-name ${where.stackName} --region ${where.region}`;
+  }
+  const stack = after.stack;
   const status = stack?.StackStatus;
+  const envName = where.envName;
   switch (status) {
     case undefined:
       return 'the stack does not exist (nothing was left behind)';
@@ -65,38 +78,46 @@ export interface FailureInput {
   readonly operation: string;
   readonly stackName: string;
   readonly envName: string;
+  readonly region: string;
   readonly events: readonly StackEvent[];
   /** toolkit-lib's error: its message is the fallback when no resource event explains the failure. */
   readonly error: unknown;
-  /** The stack as CloudFormation describes it after the failure (undefined: gone, or could not be read). */
-  readonly stackAfter: Stack | undefined;
+  /** The stack as CloudFormation describes it after the failure, or why it could not be read. */
+  readonly stackAfter: StackAfter;
 }
 
 export interface FailureExplanation {
   readonly rootCause?: RootCause;
   readonly knownCause?: KnownCause;
+  /** undefined: the stack is gone, or its state could not be read. */
   readonly stackStatus?: string;
   readonly error: OperationError;
 }
 
 export function explainFailure(input: FailureInput): FailureExplanation {
   const cause = rootCause(input.events);
+  const stackStatus = input.stackAfter.read ? input.stackAfter.stack?.StackStatus : undefined;
   const toolkitMessage = errorMessage(input.error);
   const reason = cause ? cause.reason : toolkitMessage;
   const known = knownCauseFor(reason) ?? (cause ? knownCauseFor(toolkitMessage) : undefined);
   const what = cause ? `${cause.logicalId} (${cause.resourceType}) ${cause.status}: ${cause.reason}` : toolkitMessage;
-  const state = stackStateAfterFailure(input.stackAfter, input.envName);
+  const state = stackStateAfterFailure(input.stackAfter, input);
   const message = [`${input.operation} of ${input.stackName} failed`, `  root cause: ${what}`, `  stack state: ${state}`].join('\n');
   const hint = known
-    ? `known cause (failure-lessons.md #${known.lesson}): ${known.hint}`
+    ? `known cause (${knownCauseLabel(known)}): ${known.hint}`
     : `fix the root cause above, then run tapctl ${input.operation} --env ${input.envName} again`;
   const error = new OperationError(message, {
     code: `${input.operation}-failed`,
     hint,
     cause: input.error,
-    details: { rootCause: cause, knownCause: known ? { lesson: known.lesson, hint: known.hint } : undefined, stackStatus: input.stackAfter?.StackStatus ?? null },
+    details: {
+      rootCause: cause,
+      knownCause: known ? { ...(known.lesson !== undefined ? { lesson: known.lesson } : { kind: known.kind }), hint: known.hint } : undefined,
+      stackStatus: stackStatus ?? null,
+      ...(input.stackAfter.read ? {} : { stackUnreadable: input.stackAfter.reason }),
+    },
   });
-  return { rootCause: cause, knownCause: known, stackStatus: input.stackAfter?.StackStatus, error };
+  return { rootCause: cause, knownCause: known, stackStatus, error };
 }
 
 function errorMessage(e: unknown): string {
@@ -130,7 +151,7 @@ const DEPLOYMENT_ERROR = Symbol.for('@aws-cdk/toolkit-lib.DeploymentError');
 const isDeploymentError = (x: unknown) => typeof x === 'object' && x !== null && DEPLOYMENT_ERROR in x;
 
 /** explainAwsError's codes for failures that are about access or reachability, not about the stack. */
-const SPECIFIC_AWS_FAILURES = new Set(['access-denied', 'network', 'timeout']);
+const SPECIFIC_AWS_FAILURES = new Set(['access-denied', 'network', 'timeout', 'not-aws-response']);
 
 /**
  * The AWS SDK failure inside an error toolkit-lib threw, when it is one explainAwsError has a specific answer for

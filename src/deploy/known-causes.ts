@@ -1,11 +1,14 @@
 /**
- * Deployment failures seen with stacks like this one (shared/spec/failure-lessons.md), matched against the real
- * reason CloudFormation gives for the first failed resource. Each entry says what to do, in tapctl's terms.
+ * Deployment failures seen with stacks like this one (shared/spec/failure-lessons.md), and the account-level
+ * ones of [6/12] that have no lesson number (an export in use, a name taken by a leftover), matched against the
+ * real reason CloudFormation gives for the first failed resource. Each entry says what to do, in tapctl's terms.
  */
 
 export interface KnownCause {
-  /** The entry number in failure-lessons.md. */
-  readonly lesson: number;
+  /** The entry number in failure-lessons.md, for the causes recorded there. */
+  readonly lesson?: number;
+  /** A name for a cause that is not in failure-lessons.md. */
+  readonly kind?: string;
   readonly pattern: RegExp;
   /** One line: what to change. */
   readonly hint: string;
@@ -80,7 +83,7 @@ export const KNOWN_CAUSES: readonly KnownCause[] = [
   {
     lesson: 19,
     pattern: /CloudWatch Logs role ARN must be set in account settings/i,
-    hint: "set api.loggingLevel: OFF (and dataTrace: false), or give API Gateway a CloudWatch role in this account and region: aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=<role arn> (rule A1)",
+    hint: "set api.loggingLevel: OFF (and dataTrace: false), or run tapctl bootstrap --env <name>: it sets the account's API Gateway CloudWatch role once per account and region, owned by no environment (rule A1)",
   },
   {
     lesson: 20,
@@ -102,7 +105,22 @@ export const KNOWN_CAUSES: readonly KnownCause[] = [
     pattern: /scheduled for deletion/i,
     hint: 'a secret with this name is pending deletion from an earlier stack: restore it or delete it now (aws secretsmanager delete-secret --secret-id <name> --force-delete-without-recovery), then deploy again (rule L2)',
   },
+  {
+    kind: 'export in use',
+    pattern: /Export \S+ cannot be (updated|deleted) as it is in use by|Cannot (update|delete) export \S+ as it is in use/i,
+    hint: 'another stack imports this export (Fn::ImportValue): CloudFormation will not change or remove it while it does; make that stack stop importing it and deploy it first, or keep the exported value (deploy --dry-run lists the importers)',
+  },
+  {
+    kind: 'name taken',
+    pattern: /already exists|AlreadyExists|BucketAlreadyOwnedByYou/,
+    hint: 'a resource with this name is left from an earlier stack (kept when it was destroyed) or belongs to another stack: delete it if it is a leftover you do not need, or give the environment another suffix (environments.<name>.suffix) so every name changes; deploy --dry-run lists the leftovers it finds',
+  },
 ];
+
+/** What to call a known cause in a message: its failure-lessons.md entry, or its kind. */
+export function knownCauseLabel(c: KnownCause): string {
+  return c.lesson !== undefined ? `failure-lessons.md #${c.lesson}` : (c.kind ?? 'known cause');
+}
 
 /** The first known cause whose pattern matches `reason`. */
 export function knownCauseFor(reason: string): KnownCause | undefined {

@@ -19,6 +19,7 @@ import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { readStackArtifact, type StackArtifactInfo } from './assembly.js';
 import { CheckList } from './checks.js';
 import { checkEdge } from './edge-checks.js';
+import { checkPinnedImage, IMAGE_PLATFORM_CHECK } from './image-checks.js';
 import { phase } from './phase.js';
 import { checkAccess, checkResources, type AccessResult } from './preflight.js';
 import { formatElapsed } from './progress.js';
@@ -71,6 +72,12 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
       return r;
     });
     image = resolved ?? unresolvedImage(env, 'the image check failed');
+    if (resolved?.plan.source === 'config') {
+      await checks.run(IMAGE_PLATFORM_CHECK, async () => {
+        const r = await checkPinnedImage(clients, env, resolved.plan, { signal: ctx.signal });
+        checks.report(r.status, IMAGE_PLATFORM_CHECK, r.detail);
+      });
+    }
   }
 
   const secretsEnv = await checkAppSecrets(checks, { env: image.env, clients, awsChecked: access.awsChecked, stackReady: access.condition?.kind === 'ready', runsTasks: !['none', 'unresolved', 'not-used'].includes(image.plan.source), deployedTemplate: readDeployed, rollback: Boolean(input.rollback) });
@@ -82,7 +89,7 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
   ctx.io.info(`synthesized ${synth.stackName}: ${synth.resourceCount} resources (${synth.cached ? 'cached' : formatElapsed(synth.durationMs)})`);
   const artifact = readStackArtifact(synth);
 
-  await checkResources(checks, { env: synthEnv, artifact, clients, access });
+  await checkResources(checks, { env: synthEnv, artifact, clients, access, deployedTemplate: readDeployed });
   if (image.plan.source === 'unresolved') checks.report('skip', 'running service', `the image is ${image.plan.display}`);
   else await checks.run('running service', () => guardRunningService(checks, { env, access, artifact, readDeployed, allowScaleToZero: input.allowScaleToZero, rollback: input.rollback }));
   // The environment with its image and app-secret ARNs (deployInputs, outside the config's fingerprint), without

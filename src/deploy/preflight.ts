@@ -2,7 +2,7 @@
  * The checks deploy runs before anything changes, one line each (pass / fail / warn / skipped and why), in two
  * parts: who and where (config, credentials, account, region, the stack), which the image resolution needs;
  * then, on the synthesized template and the account, the rest (preset checks, bootstrap, termination
- * protection, engine version, API Gateway logging).
+ * protection, engine version, and what only the whole account can tell: account-checks.ts).
  *
  * A real deploy stops at the first failure. A dry run runs every check and collects the failures; without
  * credentials it marks the AWS checks as skipped, so that it still validates, synthesizes and shows the plan.
@@ -10,16 +10,16 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { CommandContext } from '../cli/context.js';
 import { ConfigError, OperationError, RefusedError, isTapctlError } from '../cli/errors.js';
-import { apiGatewayCloudWatchRoleArn } from '../aws/apigateway-account.js';
 import { bootstrapVersion } from '../aws/bootstrap.js';
 import type { AwsClients } from '../aws/clients.js';
 import { isMissingCredentials } from '../aws/errors.js';
 import { assertAccount, callerIdentity, type CallerIdentity } from '../aws/identity.js';
+import type { Template } from '../aws/stack-details.js';
 import { describeStack } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { StackArtifactInfo } from './assembly.js';
 import type { CheckList } from './checks.js';
-import { KNOWN_CAUSES } from './known-causes.js';
+import { ACCOUNT_CHECKS, checkAccount } from './account-checks.js';
 import { availabilityZonesCheck, databaseEngineCheck } from './region-checks.js';
 import { classifyStack, waitForStack, type StackCondition } from './stack-state.js';
 
@@ -121,6 +121,8 @@ export interface ResourceInput {
   readonly artifact: StackArtifactInfo;
   readonly clients: AwsClients;
   readonly access: AccessResult;
+  /** The deployed template, read at most once (undefined: no stack). */
+  readonly deployedTemplate: () => Promise<Template | undefined>;
 }
 
 /** The checks on the synthesized template and the account: preset checks, bootstrap, engine, logging role. */
@@ -128,7 +130,7 @@ export async function checkResources(checks: CheckList, input: ResourceInput): P
   const { env, clients, access, artifact } = input;
   if (env.preset === 'catalog-api') await checks.run('preset checks', () => catalogChecks(checks, env, artifact));
   if (!access.awsChecked) {
-    for (const name of ['availability zones', 'bootstrap', 'database engine', 'API Gateway logging']) checks.report('skip', name, access.skipReason);
+    for (const name of ['availability zones', 'bootstrap', 'database engine', ...ACCOUNT_CHECKS]) checks.report('skip', name, access.skipReason);
     return;
   }
 
@@ -156,15 +158,7 @@ export async function checkResources(checks: CheckList, input: ResourceInput): P
 
   await checks.run('database engine', async () => checks.report('pass', 'database engine', await databaseEngineCheck(env, clients)));
 
-  await checks.run('API Gateway logging', async () => {
-    if (env.api.loggingLevel === 'OFF' && !env.api.dataTrace) return checks.report('skip', 'API Gateway logging', 'execution logging is off: no account role needed');
-    const role = await apiGatewayCloudWatchRoleArn(clients);
-    if (role) return checks.report('pass', 'API Gateway logging', `account CloudWatch role ${role}`);
-    throw new OperationError(`API Gateway execution logging is on (${env.api.loggingLevel}), but account ${env.account} has no API Gateway CloudWatch role in ${env.region}`, {
-      code: 'apigateway-role-missing',
-      hint: KNOWN_CAUSES.find((c) => c.lesson === 19)?.hint,
-    });
-  });
+  await checkAccount(checks, input);
 }
 
 /** Reports a stack deploy can go ahead with; throws the refusal for one it cannot. */

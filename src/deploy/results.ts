@@ -57,6 +57,10 @@ export interface DiffResult {
   readonly template?: TemplatePlan;
   /** The image the comparison was made with (as deploy would resolve it). */
   readonly image?: ImagePlan;
+  /** How the deployed stack was compared (when it is deployed): a change set, or the templates. */
+  readonly method?: 'change-set' | 'template-only';
+  /** Why a change set was asked for and could not be created (the templates were compared instead). */
+  readonly fallbackReason?: string;
 }
 
 export interface BootstrapResult {
@@ -65,6 +69,8 @@ export interface BootstrapResult {
   readonly account: string;
   readonly region: string;
   readonly status: 'bootstrapped' | 'up-to-date';
+  /** Account singletons the environment needs (README "Account-wide resources"): present, created, repaired or moved. */
+  readonly singletons: ReadonlyArray<{ readonly id: string; readonly what: string; readonly status: 'present' | 'created' | 'repaired' | 'moved'; readonly detail: string }>;
   readonly durationMs: number;
 }
 
@@ -75,6 +81,10 @@ export interface RetainedResource {
   readonly policy: string;
   /** true: still there; false: gone; undefined: not checked. */
   readonly exists?: boolean;
+  /** A KMS key or secret still there but scheduled for deletion. */
+  readonly state?: 'pending-deletion';
+  /** Why it could not be looked up (exists is then undefined). */
+  readonly uncheckedBecause?: string;
 }
 
 export interface DestroyResult {
@@ -172,8 +182,9 @@ export function renderDiff(r: DiffResult, s: Styles): string {
     return lines.join('\n');
   }
   const c = r.changes!;
-  if (c.changes.length === 0) return [s.good(`✔ ${r.stack} matches the deployed stack: no changes`), ...image].join('\n');
-  return [s.bold(`${r.stack}: ${countsLine(c)}`), ...changeLines(c, s).map((l) => `  ${l}`), ...image].join('\n');
+  const how = r.fallbackReason ? [s.warn(`  compared the templates: a change set could not be created (${r.fallbackReason}); replacements are less certain`)] : [];
+  if (c.changes.length === 0) return [s.good(`✔ ${r.stack} matches the deployed stack: no changes`), ...image, ...how].join('\n');
+  return [s.bold(`${r.stack}: ${countsLine(c)}`), ...changeLines(c, s).map((l) => `  ${l}`), ...image, ...how].join('\n');
 }
 
 /** `<image>  (release 000042 in the ledger)`; "not resolved (no credentials)" alone. */
@@ -183,9 +194,16 @@ export function imageLine(image: ImagePlan, s: Styles): string {
 }
 
 export function renderBootstrap(r: BootstrapResult, s: Styles): string {
-  return r.status === 'up-to-date'
-    ? s.good(`✔ CDK bootstrap of ${r.account}/${r.region} is already up to date`)
-    : s.good(`✔ bootstrapped ${r.account}/${r.region} in ${formatElapsed(r.durationMs)}; tapctl deploy --env ${r.environment} can run now`);
+  const lines = [
+    r.status === 'up-to-date'
+      ? s.good(`✔ CDK bootstrap of ${r.account}/${r.region} is already up to date`)
+      : s.good(`✔ bootstrapped ${r.account}/${r.region} in ${formatElapsed(r.durationMs)}; tapctl deploy --env ${r.environment} can run now`),
+  ];
+  for (const x of r.singletons ?? []) {
+    const verb = x.status === 'present' ? 'already there' : x.status;
+    lines.push(`  ${x.status === 'present' ? s.dim('✔') : s.good('✔')} ${x.what}: ${verb}  ${s.dim(x.detail)}`);
+  }
+  return lines.join('\n');
 }
 
 export function renderDestroy(r: DestroyResult, s: Styles): string {
@@ -195,7 +213,7 @@ export function renderDestroy(r: DestroyResult, s: Styles): string {
   if (r.retained.length > 0) {
     lines.push('', s.bold('Kept by their deletion policy (they still exist and may cost money):'));
     for (const k of r.retained) {
-      const state = k.policy === 'Snapshot' ? s.warn('final snapshot kept') : k.exists === undefined ? s.dim('not checked') : s.warn('still exists');
+      const state = k.policy === 'Snapshot' ? s.warn('final snapshot kept') : k.exists === undefined ? s.dim(k.uncheckedBecause ? `not checked: ${k.uncheckedBecause}` : 'not checked') : k.state === 'pending-deletion' ? s.dim('scheduled for deletion') : s.warn('still exists');
       lines.push(`  ${k.physicalId ?? k.logicalId}  ${s.dim(`${k.type}, ${k.policy}`)}  ${state}`);
     }
   }

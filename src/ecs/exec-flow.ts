@@ -17,6 +17,7 @@ import { taskIdOf } from '../logs/events.js';
 import { hasService } from '../release/running-image.js';
 import { MIN_PLUGIN_VERSION, olderThan, pluginVersion, requirePlugin, runPlugin } from './session-plugin.js';
 import { taskIdOfArn } from './stopped-task.js';
+import { loadSdk } from '../aws/sdk.js';
 
 export interface ExecOptions {
   readonly task?: string;
@@ -73,7 +74,7 @@ export async function runExec(ctx: CommandContext, words: readonly string[], opt
   }
 
   const command = words.length ? words.join(' ') : DEFAULT_COMMAND;
-  const { ExecuteCommandCommand } = await import('@aws-sdk/client-ecs');
+  const { ExecuteCommandCommand } = await loadSdk('@aws-sdk/client-ecs');
   let session;
   try {
     session = (await (await clients.ecs()).send(new ExecuteCommandCommand({ cluster, task: task.taskArn, container: container.name, command, interactive: true }))).session;

@@ -8,6 +8,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { explainAwsError } from '../aws/errors.js';
 import { OperationError } from '../cli/errors.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
+import { loadSdk } from '../aws/sdk.js';
 
 export interface LiveService {
   readonly cluster: string;
@@ -23,7 +24,7 @@ export interface LiveService {
  *   awsvpc network to copy.
  */
 export async function liveService(clients: AwsClients, env: ResolvedEnvironment): Promise<LiveService> {
-  const { DescribeServicesCommand } = await import('@aws-sdk/client-ecs');
+  const { DescribeServicesCommand } = await loadSdk('@aws-sdk/client-ecs');
   const cluster = env.names.ecsCluster;
   const name = env.names.ecsService;
   let service: Service | undefined;

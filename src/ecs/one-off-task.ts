@@ -9,6 +9,7 @@ import { abortableSleep } from '../aws/ecr-scan.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import { InterruptedError, OperationError } from '../cli/errors.js';
 import { taskIdOfArn } from './stopped-task.js';
+import { loadSdk } from '../aws/sdk.js';
 
 export interface OneOffTaskInput {
   readonly cluster: string;
@@ -29,7 +30,7 @@ export interface OneOffTaskInput {
  * @throws OperationError (exit 1) when ECS cannot place it (RunTask's `failures`) or refuses the call.
  */
 export async function startOneOffTask(clients: AwsClients, input: OneOffTaskInput): Promise<Task> {
-  const { RunTaskCommand } = await import('@aws-sdk/client-ecs');
+  const { RunTaskCommand } = await loadSdk('@aws-sdk/client-ecs');
   let out;
   try {
     out = await (await clients.ecs()).send(
@@ -72,7 +73,7 @@ export interface TaskWaitOptions {
  * lines are not lost). Returns the stopped task. Ctrl-C stops the wait, not the task.
  */
 export async function waitForTaskStop(clients: AwsClients, cluster: string, taskArn: string, options: TaskWaitOptions = {}): Promise<Task> {
-  const { DescribeTasksCommand } = await import('@aws-sdk/client-ecs');
+  const { DescribeTasksCommand } = await loadSdk('@aws-sdk/client-ecs');
   const ecs = await clients.ecs();
   const sleep = options.sleep ?? abortableSleep;
   const readLog = options.log && options.onLog ? logReader(clients, options.log, options.onLog) : async () => undefined;
@@ -111,7 +112,7 @@ function interrupted(cluster: string, taskArn: string): InterruptedError {
 function logReader(clients: AwsClients, log: { group: string; stream: string }, onLog: NonNullable<TaskWaitOptions['onLog']>): () => Promise<void> {
   let token: string | undefined;
   return async () => {
-    const { GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { GetLogEventsCommand } = await loadSdk('@aws-sdk/client-cloudwatch-logs');
     const logs = await clients.cloudWatchLogs();
     for (;;) {
       let out;

@@ -16,6 +16,7 @@ import { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG } from '../infra/image-placeholde
 import { formatEvent, logEventJson } from '../logs/events.js';
 import { hasService } from '../release/running-image.js';
 import { explainStoppedTask, streamOf, taskIdOfArn, type StoppedTask } from './stopped-task.js';
+import { loadSdk } from '../aws/sdk.js';
 
 export interface RunOptions {
   readonly detach?: boolean;
@@ -135,7 +136,7 @@ export async function runOneOff(ctx: CommandContext, command: readonly string[],
 }
 
 async function containerDefinitions(clients: AwsClients, taskDefinitionArn: string) {
-  const { DescribeTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
+  const { DescribeTaskDefinitionCommand } = await loadSdk('@aws-sdk/client-ecs');
   const { explainAwsError } = await import('../aws/errors.js');
   try {
     return (await (await clients.ecs()).send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }))).taskDefinition?.containerDefinitions ?? [];

@@ -2,10 +2,11 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients.js';
 import { explainAwsError } from '../aws/errors.js';
+import { loadSdk } from '../aws/sdk.js';
 
 /** The service's RUNNING tasks (ListTasks, then DescribeTasks in pages of 100). */
 export async function runningTasks(clients: AwsClients, cluster: string, service: string): Promise<Task[]> {
-  const { DescribeTasksCommand, ListTasksCommand } = await import('@aws-sdk/client-ecs');
+  const { DescribeTasksCommand, ListTasksCommand } = await loadSdk('@aws-sdk/client-ecs');
   const ecs = await clients.ecs();
   try {
     const arns: string[] = [];

@@ -7,6 +7,7 @@
 import type { ContainerDefinition, Task } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients.js';
 import { escapeControl } from '../cli/quote.js';
+import { loadSdk } from '../aws/sdk.js';
 
 export interface StoppedTask {
   readonly taskId: string;
@@ -70,7 +71,7 @@ export function stoppedTaskLines(tasks: readonly StoppedTask[], shown = 5): stri
 /** The awslogs group and stream of the task's container (the one named, else the first with awslogs). */
 export async function logLocation(clients: AwsClients, task: Task, container?: string): Promise<{ group: string; stream: string } | undefined> {
   if (!task.taskDefinitionArn || !task.taskArn) return undefined;
-  const { DescribeTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
+  const { DescribeTaskDefinitionCommand } = await loadSdk('@aws-sdk/client-ecs');
   const definition = (await (await clients.ecs()).send(new DescribeTaskDefinitionCommand({ taskDefinition: task.taskDefinitionArn }))).taskDefinition;
   return streamOf(definition?.containerDefinitions ?? [], taskIdOfArn(task.taskArn), container);
 }
@@ -87,7 +88,7 @@ export function streamOf(containers: readonly ContainerDefinition[], taskId: str
 }
 
 async function lastLines(clients: AwsClients, log: { group: string; stream: string }, n: number): Promise<string[]> {
-  const { GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { GetLogEventsCommand } = await loadSdk('@aws-sdk/client-cloudwatch-logs');
   const out = await (await clients.cloudWatchLogs()).send(new GetLogEventsCommand({ logGroupName: log.group, logStreamName: log.stream, limit: n, startFromHead: false }));
   return (out.events ?? []).map((e) => escapeControl((e.message ?? '').replace(/\s+$/, '')));
 }

@@ -27,6 +27,7 @@ import type { Fetch } from './registry-api.js';
 import { contextTag } from './context-digest.js';
 import { deriveTags, readGitState } from './tag.js';
 import type { ReleaseRef } from '../release/record.js';
+import type { HealthCheckReport } from './health-check-step.js';
 
 export interface PushImageOptions {
   readonly builder?: BuilderChoice;
@@ -73,6 +74,8 @@ export interface PushImageResult {
   /** The release recorded in the ledger (outcome pushed; deployed or failed after --deploy). */
   readonly release?: ReleaseRef;
   readonly scan?: ScanResult;
+  /** Whether the image has what its container health check runs (read from its file list, never run). */
+  readonly healthCheck?: HealthCheckReport;
   readonly deployed?: boolean;
   /** deploy's own status (deployed, no-changes ...), when it reports one. */
   readonly deployStatus?: string;
@@ -207,6 +210,12 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
 
   const release = await ledger.pushed({ ...published, platform: platform.id, ...(git ? { git } : {}) });
 
+  // Whether the image can run its health check, from its file list: a warning, never a refusal.
+  const { checkHealthCommand } = await import('./health-check-step.js');
+  const healthCheck = await checkHealthCommand({ clients, env, repository, digest: published.platformDigest ?? published.digest, fetch: deps.fetch, signal: ctx.signal });
+  for (const finding of healthCheck.findings ?? []) ctx.io.warn(finding);
+  if (healthCheck.status === 'not-checked') ctx.io.warn(`whether the image can run its health check (${healthCheck.command}) was not checked: ${healthCheck.reason}`);
+
   let scan: ScanResult | undefined;
   if (options.scan) {
     const { waitForScanFindings } = await import('../aws/ecr-scan.js');
@@ -219,7 +228,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
     if (scan.status !== 'COMPLETE') ctx.io.warn(`scan ${scan.status.toLowerCase()}${scan.description ? `: ${scan.description}` : ''}`);
   }
 
-  const result: PushImageResult = { ...plan, dryRun: false, digest: published.digest, ...optional(published), release, ...(scan ? { scan } : {}) };
+  const result: PushImageResult = { ...plan, dryRun: false, digest: published.digest, ...optional(published), release, healthCheck, ...(scan ? { scan } : {}) };
   if (!deploy) return result;
 
   ctx.io.info(`deploying ${env.names.stack} with the new image${options.hotswap ? ' (hotswap)' : ''} ...`);

@@ -12,3 +12,11 @@ export const PLACEHOLDER_IMAGE_TAG = 'tapctl-bootstrap-placeholder';
 
 /** Name of the application container (the target of the load balancer). */
 export const CONTAINER_NAME = 'app';
+
+/**
+ * The container health check when container.healthCheckCommand sets none (CMD-SHELL): the image needs a shell
+ * and curl (push-image warns when it has not: src/image/health-check.ts).
+ */
+export function defaultHealthCheckCommand(port: number, healthCheckPath: string): string {
+  return `curl -f http://localhost:${port}${healthCheckPath} || exit 1`;
+}

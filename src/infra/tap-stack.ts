@@ -230,7 +230,6 @@ export class TapStack extends Stack {
       loggingLevel: env.api.loggingLevel,
       dataTrace: env.api.dataTrace,
       tracing: env.api.tracing,
-      retainAccountRole: retain,
       ...(domain?.apiName && domain.apiCertificate ? { customDomain: { name: domain.apiName, certificate: domain.apiCertificate } } : {}),
     });
     siteEdge.connect({

@@ -8,6 +8,7 @@ import { InterruptedError } from '../cli/errors.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import type { LogGroupRef } from './sources.js';
 import { taskOf, type LogEvent } from './events.js';
+import { loadSdk } from '../aws/sdk.js';
 
 export interface FilterQuery {
   readonly group: LogGroupRef;
@@ -28,7 +29,7 @@ export interface FilterQuery {
  * exist yet (a Lambda that never ran) has no events: `onMissing` hears about it once.
  */
 export async function* filterEvents(logs: CloudWatchLogsClient, q: FilterQuery, onMissing?: (logGroup: string) => void): AsyncGenerator<LogEvent> {
-  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { FilterLogEventsCommand } = await loadSdk('@aws-sdk/client-cloudwatch-logs');
   let nextToken: string | undefined;
   do {
     if (q.signal?.aborted) throw new InterruptedError('interrupted');

@@ -9,6 +9,7 @@ import { InterruptedError } from '../cli/errors.js';
 import { awsErrorName, isAccessDenied } from '../aws/errors.js';
 import { taskOf, type LogEvent } from './events.js';
 import type { LogGroupRef } from './sources.js';
+import { loadSdk } from '../aws/sdk.js';
 
 /** Live Tail could not start, or its session ended: why, for the one line that says tapctl polls instead. */
 export class LiveTailEnded extends Error {
@@ -38,7 +39,7 @@ export const LIVE_TAIL_MAX_GROUPS = 10;
  * the session cannot start (denied, throttled, not offered) or ends (after 3 hours, a server error, silence).
  */
 export async function* liveTail(logs: CloudWatchLogsClient, options: LiveTailOptions): AsyncGenerator<LogEvent> {
-  const { StartLiveTailCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { StartLiveTailCommand } = await loadSdk('@aws-sdk/client-cloudwatch-logs');
   const byArn = new Map(options.groups.map((g) => [g.arn, g]));
   const session = new AbortController();
   const stop = () => session.abort();

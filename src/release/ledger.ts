@@ -31,6 +31,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError, isAccessDenied } from '../aws/errors.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { formatReleaseId, parseRelease, releaseNumber, serializeRelease, sized, type Parsed, type Release, type ReleaseDraft } from './release.js';
+import { loadSdk } from '../aws/sdk.js';
 
 /** How many releases each environment keeps (see the module comment for why 50). */
 export const KEEP_RELEASES = 50;
@@ -90,7 +91,7 @@ export interface LedgerHead {
 
 /** `current` and `ended` in one GetParameters call. `abortSignal` cancels it (status's per-call time-out). */
 export async function readHead(clients: AwsClients, ledger: Ledger, options: { abortSignal?: AbortSignal } = {}): Promise<LedgerHead> {
-  const { GetParametersCommand } = await import('@aws-sdk/client-ssm');
+  const { GetParametersCommand } = await loadSdk('@aws-sdk/client-ssm');
   const names = [`${ledger.prefix}current`, `${ledger.prefix}ended`];
   let found: Parameter[];
   try {
@@ -129,7 +130,7 @@ export interface ReleaseList {
 
 /** Every release parameter, page by page (10 per page). */
 export async function listReleases(clients: AwsClients, ledger: Ledger): Promise<ReleaseList> {
-  const { GetParametersByPathCommand } = await import('@aws-sdk/client-ssm');
+  const { GetParametersByPathCommand } = await loadSdk('@aws-sdk/client-ssm');
   const ssm = await clients.ssm();
   const path = `${ledger.prefix}releases`;
   const releases: Release[] = [];
@@ -196,7 +197,7 @@ export async function pruneReleases(clients: AwsClients, ledger: Ledger, ids: re
   const newestFirst = [...ids].sort((a, b) => Number(b) - Number(a));
   const doomed = newestFirst.slice(keep).filter((id) => !protect.includes(id));
   if (doomed.length === 0) return [];
-  const { DeleteParametersCommand } = await import('@aws-sdk/client-ssm');
+  const { DeleteParametersCommand } = await loadSdk('@aws-sdk/client-ssm');
   const ssm = await clients.ssm();
   for (let i = 0; i < doomed.length; i += PAGE_SIZE) {
     const names = doomed.slice(i, i + PAGE_SIZE).map((id) => `${ledger.prefix}releases/${id}`);
@@ -211,7 +212,7 @@ export async function pruneReleases(clients: AwsClients, ledger: Ledger, ids: re
 
 /** PutParameter; false when `overwrite` is off and the parameter already exists (someone else took the name). */
 async function put(clients: AwsClients, ledger: Ledger, name: string, value: string, overwrite: boolean, description?: string): Promise<boolean> {
-  const { PutParameterCommand } = await import('@aws-sdk/client-ssm');
+  const { PutParameterCommand } = await loadSdk('@aws-sdk/client-ssm');
   try {
     await (await clients.ssm()).send(
       new PutParameterCommand({ Name: `${ledger.prefix}${name}`, Value: value, Type: 'String', Tier: 'Standard', Overwrite: overwrite, ...(description ? { Description: description } : {}) }),

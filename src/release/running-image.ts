@@ -21,6 +21,7 @@ import { CONTAINER_NAME } from '../infra/image-placeholder.js';
 import { ledgerFor, readHead, type LedgerHead } from './ledger.js';
 import { shortImage, type Release } from './release.js';
 import { splitReference, templateImage, type TemplateImage } from './template-image.js';
+import { loadSdk } from '../aws/sdk.js';
 
 /** config: the pin. release: the ledger's current release. deployed-stack: kept from the deployed template. */
 export type ImageSource = 'config' | 'release' | 'deployed-stack' | 'none' | 'unresolved' | 'not-used';
@@ -113,7 +114,8 @@ export async function resolveRunningImage(input: ResolveInput): Promise<ImageRes
   const pin = pinnedImage(env);
   if (pin) {
     const p = plan('config', pin, env, 'the config (container.image)');
-    if (p.repository && !repositoryName(p.repository, env)) return { ...base, plan: p, env: withImage(env, p), check: { status: 'skip', detail: `${p.display} is outside this stack's ECR repository: not checked` } };
+    // Outside the stack's repository: read from its own registry by the image platform check that follows.
+    if (p.repository && !repositoryName(p.repository, env)) return { ...base, plan: p, env: withImage(env, p), check: { status: 'pass', detail: `${p.display} (from the config: container.image, outside this stack's ECR repository)` } };
     const found = await findImage(clients, env.names.ecrRepository, p);
     if (found === 'found') return { ...base, plan: p, env: withImage(env, p), check: { status: 'pass', detail: `${p.display} (from the config: container.image)` } };
     throw found === 'image-missing'
@@ -183,7 +185,7 @@ export interface ServiceImage {
  * Undefined when the service does not exist.
  */
 export async function runningServiceImage(clients: AwsClients, env: ResolvedEnvironment): Promise<ServiceImage | undefined> {
-  const { DescribeServicesCommand, DescribeTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
+  const { DescribeServicesCommand, DescribeTaskDefinitionCommand } = await loadSdk('@aws-sdk/client-ecs');
   const ecs = await clients.ecs();
   try {
     const service = (await ecs.send(new DescribeServicesCommand({ cluster: env.names.ecsCluster, services: [env.names.ecsService] }))).services?.find((s) => s.status !== 'INACTIVE');

@@ -9,6 +9,7 @@ import { abortableSleep } from '../aws/ecr-scan.js';
 import { explainAwsError } from '../aws/errors.js';
 import { InterruptedError, OperationError } from '../cli/errors.js';
 import { staleTasks } from './stale-tasks.js';
+import { loadSdk } from '../aws/sdk.js';
 
 export interface RollResult {
   readonly taskDefinitionArn: string;
@@ -27,7 +28,7 @@ export interface RollOptions {
 }
 
 export async function rollService(clients: AwsClients, target: { cluster: string; service: string }, changedAt: Date, options: RollOptions): Promise<RollResult> {
-  const { UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
+  const { UpdateServiceCommand } = await loadSdk('@aws-sdk/client-ecs');
   const started = Date.now();
   let taskDefinitionArn: string | undefined;
   try {

@@ -14,6 +14,7 @@ import { hasService } from '../release/running-image.js';
 import type { RollResult } from './roll.js';
 import { RECOVERY_WINDOW_DAYS, type AppSecretInfo } from './store.js';
 import { readSecretValue, valueFromStdin } from './value-input.js';
+import { loadSdk } from '../aws/sdk.js';
 
 export interface SetOptions {
   /** --deploy: roll the service so that its tasks read the new value. */
@@ -230,7 +231,7 @@ async function environmentKey(clients: AwsClients, env: ResolvedEnvironment): Pr
  * deploy that removes it has not run): its next task would fail to start. Refused (exit 3).
  */
 async function refuseWhileRunningReads(clients: AwsClients, env: ResolvedEnvironment, name: string, arn: string): Promise<void> {
-  const { DescribeServicesCommand, DescribeTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
+  const { DescribeServicesCommand, DescribeTaskDefinitionCommand } = await loadSdk('@aws-sdk/client-ecs');
   const { explainAwsError } = await import('../aws/errors.js');
   const ecs = await clients.ecs();
   try {

@@ -9,6 +9,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import { RefusedError } from '../cli/errors.js';
 import { appSecretName, appSecretPrefix, type AppSecretScope } from '../config/app-secret-names.js';
+import { loadSdk } from '../aws/sdk.js';
 
 export type SecretEnv = AppSecretScope & { readonly name: string; readonly kind: string };
 
@@ -66,7 +67,7 @@ function info(name: string, d: Described): AppSecretInfo {
 
 /** The secret NAME of the environment (also when scheduled for deletion), or undefined when there is none. */
 export async function describeAppSecret(clients: AwsClients, env: SecretEnv, name: string): Promise<(AppSecretInfo & { kmsKeyId?: string }) | undefined> {
-  const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
+  const { DescribeSecretCommand } = await loadSdk('@aws-sdk/client-secrets-manager');
   const secretName = appSecretName(env, name);
   try {
     const d = await (await clients.secretsManager()).send(new DescribeSecretCommand({ SecretId: secretName }));
@@ -88,7 +89,7 @@ export interface PutResult {
  * restored first; one that tapctl did not create is never overwritten (exit 3).
  */
 export async function putAppSecret(clients: AwsClients, env: SecretEnv, name: string, value: string, kmsKeyArn: string): Promise<PutResult> {
-  const sdk = await import('@aws-sdk/client-secrets-manager');
+  const sdk = await loadSdk('@aws-sdk/client-secrets-manager');
   const sm = await clients.secretsManager();
   const secretName = appSecretName(env, name);
   const existing = await describeAppSecret(clients, env, name);
@@ -125,7 +126,7 @@ export async function putAppSecret(clients: AwsClients, env: SecretEnv, name: st
 
 /** Every secret under the environment's prefix, scheduled deletions included, by NAME. */
 export async function listAppSecrets(clients: AwsClients, env: SecretEnv): Promise<AppSecretInfo[]> {
-  const { ListSecretsCommand } = await import('@aws-sdk/client-secrets-manager');
+  const { ListSecretsCommand } = await loadSdk('@aws-sdk/client-secrets-manager');
   const sm = await clients.secretsManager();
   const prefix = appSecretPrefix(env);
   const out: AppSecretInfo[] = [];
@@ -145,7 +146,7 @@ export async function listAppSecrets(clients: AwsClients, env: SecretEnv): Promi
 
 /** Schedules NAME for deletion after the recovery window, or (`now`) deletes it for good. */
 export async function deleteAppSecret(clients: AwsClients, env: SecretEnv, secret: AppSecretInfo, now: boolean): Promise<{ deletionDate?: string }> {
-  const { DeleteSecretCommand } = await import('@aws-sdk/client-secrets-manager');
+  const { DeleteSecretCommand } = await loadSdk('@aws-sdk/client-secrets-manager');
   try {
     const out = await (await clients.secretsManager()).send(
       new DeleteSecretCommand({ SecretId: secret.arn, ...(now ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: RECOVERY_WINDOW_DAYS }) }),

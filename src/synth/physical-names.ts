@@ -25,7 +25,7 @@ export interface SynthesizedTemplate {
 
 export interface NameFinding {
   readonly severity: 'error' | 'warning';
-  /** N9: the same name in two places of one namespace; N10: a name outside its AWS limit; N11: an account-wide singleton. */
+  /** N9: the same name in two places of one namespace; N10: a name outside its AWS limit; N11: a stack that declares an account singleton. */
   readonly rule: 'N9' | 'N10' | 'N11';
   readonly environment: string;
   /** Logical ID of the resource, or `Outputs.<key>`. */
@@ -102,9 +102,14 @@ export const NAME_PROPERTIES: readonly NameProperty[] = [
 
 const NOT_UNIQUE = new Set(['AWS::ApiGateway::RestApi', 'AWS::ApiGateway::UsagePlan', 'AWS::ApiGateway::ApiKey', 'AWS::ApplicationAutoScaling::ScalingPolicy', 'AWS::EC2::SecurityGroup']);
 
-/** Resource types of which an account and region holds exactly one, so two stacks would overwrite each other. */
+/**
+ * Resource types that set an account singleton (src/aws/account-singletons.ts): one per account (and region),
+ * shared by every environment. An environment's stack declaring one sets it for all of them and takes it along
+ * when it is deleted; tapctl's own stacks never do (`tapctl bootstrap` sets them), so finding one is a warning.
+ */
 const SINGLETONS: Readonly<Record<string, string>> = {
-  'AWS::ApiGateway::Account': "the account's API Gateway CloudWatch Logs role: the last deploy wins, and deleting that stack (outside production its role goes with it) leaves the other's execution logging without a role",
+  'AWS::ApiGateway::Account': "the account's API Gateway CloudWatch Logs role (one per account and region)",
+  'AWS::IAM::OIDCProvider': 'an IAM OIDC identity provider (one per issuer URL and account)',
 };
 
 const EXPORT = { what: 'CloudFormation export name', max: 255, pattern: /^[A-Za-z0-9:-]+$/, patternText: 'letters, digits, colons and hyphens' };
@@ -174,8 +179,7 @@ const scopeText = (scope: Scope, t: SynthesizedTemplate) => (scope === 'global' 
 
 /**
  * N9-N11 over templates of one project: every name within its limit, no name twice in one namespace (within
- * a template or across environments that share the namespace), no account-wide singleton in two stacks that
- * share an account and region.
+ * a template or across environments that share the namespace), no account singleton declared by a stack.
  */
 export function checkPhysicalNames(templates: readonly SynthesizedTemplate[]): NameFinding[] {
   const findings: NameFinding[] = [];
@@ -195,18 +199,17 @@ export function checkPhysicalNames(templates: readonly SynthesizedTemplate[]): N
       findings.push({ severity: 'error', rule: 'N9', environment: t.environment, resource: n.resource, name: n.name, message: `${n.spec.what} '${n.name}' is ${where}: the second create fails because the name is taken` });
     }
   }
-  const singles = new Map<string, SynthesizedTemplate>();
   for (const t of templates) {
     for (const [id, resource] of Object.entries(t.template.Resources ?? {})) {
       const what = SINGLETONS[resource.Type];
       if (!what) continue;
-      const key = `${resource.Type}|${t.account}/${t.region}`;
-      const first = singles.get(key);
-      if (first && first !== t) {
-        findings.push({ severity: 'warning', rule: 'N11', environment: t.environment, resource: id, message: `'${first.environment}' and '${t.environment}' both set ${what}` });
-      } else {
-        singles.set(key, t);
-      }
+      findings.push({
+        severity: 'warning',
+        rule: 'N11',
+        environment: t.environment,
+        resource: id,
+        message: `${t.stackName} declares ${what} (${id}): the last stack deployed sets it for every environment of account ${t.account}, and deleting that stack takes it from all of them; tapctl bootstrap sets it once, outside every stack`,
+      });
     }
   }
   return findings;

@@ -98,6 +98,23 @@ describe('tapctl deploy', () => {
     expect(r.stderr).toMatch(/stack state: ROLLBACK_COMPLETE: the first create failed/);
   });
 
+  it('after a failure, a DescribeStacks that itself fails is said as such, never as "nothing was left behind"', async () => {
+    const stage = logicalIdOf(f.template(), 'AWS::ApiGateway::Stage');
+    fake.outcome = { kind: 'fail', failed: stage, reason: 'Resource handler returned message: "Invalid request"' };
+    // toolkit-lib sees the rolled-back stack once and throws; tapctl's own read after it is throttled.
+    let rolledBackReads = 0;
+    fake.onDescribeStack = () => {
+      if (fake.stack?.status === 'ROLLBACK_COMPLETE' && ++rolledBackReads > 1) throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400, requestId: 'r' } });
+    };
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`root cause: ${stage} \\(AWS::ApiGateway::Stage\\) CREATE_FAILED`));
+    expect(r.stderr).toContain(
+      'stack state: could not be read (reading stack TapStack-shop-dev failed: Throttling: Rate exceeded); look at it with tapctl status --env dev, or aws cloudformation describe-stacks --stack-name TapStack-shop-dev --region us-east-1',
+    );
+    expect(r.stderr).not.toMatch(/does not exist|nothing was left behind/);
+  });
+
   it('refuses credentials for another account (exit 3), naming both accounts', async () => {
     fake.account = '999999999999';
     const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);

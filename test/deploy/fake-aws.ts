@@ -9,7 +9,11 @@
  */
 import { createRequire } from 'node:module';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient, GetAccountCommand, UpdateAccountCommand } from '@aws-sdk/client-api-gateway';
+import { AttachRolePolicyCommand, CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
@@ -18,15 +22,17 @@ import {
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStackResourceCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  ListImportsCommand,
   GetTemplateCommand,
   ListStackResourcesCommand,
   type Change,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { BatchGetImageCommand, DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { DescribeAvailabilityZonesCommand, DescribeManagedPrefixListsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
@@ -50,6 +56,8 @@ export interface FakeStack {
   reason?: string;
   /** Physical IDs by logical ID (ListStackResources). */
   physicalIds?: Record<string, string>;
+  /** Export names by output key (DescribeStacks' ExportName). */
+  exports?: Record<string, string>;
 }
 
 export type Outcome =
@@ -87,11 +95,22 @@ export class FakeAws {
   hostedZones: Record<string, { name: string; privateZone?: boolean }> = {};
   /** ACM certificates by ARN (DescribeCertificate, in any region). */
   certificates: Record<string, { status: string; names: string[] }> = {};
+  /** API Gateway's account setting: the CloudWatch role ARN (undefined: none set). */
   apiGatewayRole: string | undefined = undefined;
+  /** IAM roles that exist, by name: their ARN, tags and attached policies. */
+  readonly iamRoles = new Map<string, { arn: string; tags: Array<{ Key: string; Value: string }>; policies: string[] }>();
+  /** Which stack a physical resource ID belongs to (DescribeStackResources by PhysicalResourceId). */
+  readonly stackOfPhysicalId = new Map<string, string>();
+  /** The stacks that import each export (ListImports); an export not here is imported by none. */
+  readonly imports = new Map<string, string[]>();
   /** The revision of the task definition ARN DescribeStackResource reports. */
   taskDefinitionRevision = 7;
-  /** After a destroy: which retained resources still exist. */
+  /** Resources that exist by name or physical ID (buckets, repositories, clusters, log groups, secrets, keys, aliases). */
   existing = new Set<string>();
+  /** Secrets and KMS keys (or aliases) that exist but are scheduled for deletion. */
+  pendingDeletion = new Set<string>();
+  /** Bucket names another account owns (HeadBucket answers 403). */
+  foreignBuckets = new Set<string>();
   missingCredentials = false;
   /** Called on every DescribeStackEvents (the interrupt test aborts from here). */
   onPoll?: () => void;
@@ -111,6 +130,10 @@ export class FakeAws {
   readonly ec2: AwsClientStub<EC2Client> = mockClient(EC2Client);
   readonly route53: AwsClientStub<Route53Client> = mockClient(Route53Client);
   readonly acm: AwsClientStub<ACMClient> = mockClient(ACMClient);
+  readonly iam: AwsClientStub<IAMClient> = mockClient(IAMClient);
+  readonly logs: AwsClientStub<CloudWatchLogsClient> = mockClient(CloudWatchLogsClient);
+  readonly secrets: AwsClientStub<SecretsManagerClient> = mockClient(SecretsManagerClient);
+  readonly kms: AwsClientStub<KMSClient> = mockClient(KMSClient);
 
   private events: StackEvent[] = [];
   private toolkitEvents: StackEvent[] = [];
@@ -131,13 +154,13 @@ export class FakeAws {
   }
 
   restore(): void {
-    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.route53, this.acm]) m.restore();
+    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.route53, this.acm, this.iam, this.logs, this.secrets, this.kms]) m.restore();
   }
 
   /** AWS API calls so far, as `Service.Command` -> count. */
   callCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2, Route53: this.route53, ACM: this.acm };
+    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2, Route53: this.route53, ACM: this.acm, IAM: this.iam, Logs: this.logs, SecretsManager: this.secrets, KMS: this.kms };
     for (const [service, mock] of Object.entries(services)) {
       for (const call of mock.calls()) {
         const key = `${service}.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`;
@@ -199,7 +222,7 @@ export class FakeAws {
         CreationTime: new Date(this.clock - 3600_000),
         EnableTerminationProtection: Boolean(s.terminationProtection),
         Tags: Object.entries(s.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-        Outputs: Object.entries(s.outputs ?? {}).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        Outputs: Object.entries(s.outputs ?? {}).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue, ...(s.exports?.[OutputKey] ? { ExportName: s.exports[OutputKey] } : {}) })),
         Parameters: [{ ParameterKey: 'BootstrapVersion', ParameterValue: '/cdk-bootstrap/hnb659fds/version', ResolvedValue: String(this.bootstrapVersion) }],
       }],
     } as never;
@@ -294,6 +317,7 @@ export class FakeAws {
     this.s3.on(PutObjectCommand).resolves({});
     this.s3.on(HeadBucketCommand).callsFake((i: { Bucket?: string }) => {
       if (this.existing.has(i.Bucket ?? '')) return {};
+      if (this.foreignBuckets.has(i.Bucket ?? '')) throw Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
       throw Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
     });
 
@@ -303,6 +327,16 @@ export class FakeAws {
       const ref = id?.imageDigest ?? id?.imageTag ?? '';
       if (!this.images.includes(ref)) throw Object.assign(new Error(`image ${ref} not found`), { name: 'ImageNotFoundException' });
       return { imageDetails: [{ imageDigest: 'sha256:' + '0'.repeat(64), imageTags: [ref] }] };
+    });
+    // A pinned image's manifest (deploy's 'image platform' check): an image index for both Fargate platforms, so a
+    // test about something else passes the check without a registry (test/deploy/pinned-image.test.ts tests it).
+    this.ecr.on(BatchGetImageCommand).callsFake((i: { imageIds?: Array<{ imageTag?: string; imageDigest?: string }> }) => {
+      const id = i.imageIds?.[0];
+      const ref = id?.imageDigest ?? id?.imageTag ?? '';
+      if (!this.images?.includes(ref)) return { images: [], failures: [{ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }] };
+      const platform = (architecture: string) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${(architecture === 'amd64' ? 'a' : 'b').repeat(64)}`, size: 500, platform: { os: 'linux', architecture } });
+      const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [platform('amd64'), platform('arm64')] };
+      return { images: [{ imageId: id, imageManifest: JSON.stringify(index), imageManifestMediaType: index.mediaType }] };
     });
     this.ecr.on(DescribeRepositoriesCommand).callsFake((i: { repositoryNames?: string[] }) => {
       if (this.existing.has(i.repositoryNames?.[0] ?? '')) return { repositories: [{ repositoryName: i.repositoryNames?.[0] }] };
@@ -338,7 +372,50 @@ export class FakeAws {
       if (this.existing.has(i.DBClusterIdentifier ?? '')) return { DBClusters: [{ DBClusterIdentifier: i.DBClusterIdentifier }] };
       throw Object.assign(new Error('not found'), { name: 'DBClusterNotFoundFault' });
     });
+    this.rds.on(DescribeDBInstancesCommand).callsFake((i: { DBInstanceIdentifier?: string }) => {
+      if (this.existing.has(i.DBInstanceIdentifier ?? '')) return { DBInstances: [{ DBInstanceIdentifier: i.DBInstanceIdentifier }] };
+      throw Object.assign(new Error('not found'), { name: 'DBInstanceNotFoundFault' });
+    });
+    this.logs.on(DescribeLogGroupsCommand).callsFake((i: { logGroupNamePrefix?: string }) => ({
+      logGroups: [...this.existing].filter((n) => n.startsWith(i.logGroupNamePrefix ?? '')).map((logGroupName) => ({ logGroupName })),
+    }));
+    this.secrets.on(DescribeSecretCommand).callsFake((i: { SecretId?: string }) => {
+      const id = i.SecretId ?? '';
+      if (this.pendingDeletion.has(id)) return { Name: id, DeletedDate: new Date() };
+      if (this.existing.has(id)) return { Name: id };
+      throw Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException' });
+    });
+    this.kms.on(DescribeKeyCommand).callsFake((i: { KeyId?: string }) => {
+      const id = i.KeyId ?? '';
+      if (this.pendingDeletion.has(id)) return { KeyMetadata: { KeyId: id, KeyState: 'PendingDeletion' } };
+      if (this.existing.has(id)) return { KeyMetadata: { KeyId: id, KeyState: 'Enabled' } };
+      throw Object.assign(new Error(`Key '${id}' does not exist`), { name: 'NotFoundException' });
+    });
     this.apigw.on(GetAccountCommand).callsFake(() => (this.apiGatewayRole ? { cloudwatchRoleArn: this.apiGatewayRole } : {}));
+    this.apigw.on(UpdateAccountCommand).callsFake((i: { patchOperations?: Array<{ path?: string; value?: string }> }) => {
+      const op = i.patchOperations?.find((o) => o.path === '/cloudwatchRoleArn');
+      if (op) this.apiGatewayRole = op.value;
+      return { cloudwatchRoleArn: this.apiGatewayRole };
+    });
+    const noSuchRole = (name?: string) => Object.assign(new Error(`The role with name ${name} cannot be found.`), { name: 'NoSuchEntityException', $metadata: { httpStatusCode: 404 } });
+    this.iam.on(GetRoleCommand).callsFake((i: { RoleName?: string }) => {
+      const role = this.iamRoles.get(i.RoleName ?? '');
+      if (!role) throw noSuchRole(i.RoleName);
+      return { Role: { RoleName: i.RoleName, Arn: role.arn, Path: '/', RoleId: 'AROA', CreateDate: new Date(), Tags: role.tags } };
+    });
+    this.iam.on(CreateRoleCommand).callsFake((i: { RoleName?: string; Path?: string; Tags?: Array<{ Key: string; Value: string }> }) => {
+      const name = i.RoleName ?? '';
+      if (this.iamRoles.has(name)) throw Object.assign(new Error(`Role with name ${name} already exists.`), { name: 'EntityAlreadyExistsException', $metadata: { httpStatusCode: 409 } });
+      const arn = `arn:aws:iam::${this.account}:role${i.Path ?? '/'}${name}`;
+      this.iamRoles.set(name, { arn, tags: i.Tags ?? [], policies: [] });
+      return { Role: { RoleName: name, Arn: arn, Path: i.Path ?? '/', RoleId: 'AROA', CreateDate: new Date() } };
+    });
+    this.iam.on(AttachRolePolicyCommand).callsFake((i: { RoleName?: string; PolicyArn?: string }) => {
+      const role = this.iamRoles.get(i.RoleName ?? '');
+      if (!role) throw noSuchRole(i.RoleName);
+      if (!role.policies.includes(i.PolicyArn ?? '')) role.policies.push(i.PolicyArn ?? '');
+      return {};
+    });
 
     cfn.on(DescribeStacksCommand).callsFake((i: { StackName?: string }) => this.describeStack(i.StackName ?? ''));
     cfn.on(GetTemplateCommand).callsFake((i: { StackName?: string }) => {
@@ -401,6 +478,16 @@ export class FakeAws {
       if (!r) throw Object.assign(new Error(`Resource ${i.LogicalResourceId} does not exist for stack ${this.stackName}`), { name: 'ValidationError' });
       const physical = r.Type === 'AWS::ECS::TaskDefinition' ? `arn:aws:ecs:${this.region}:${this.account}:task-definition/shop-app-dev:${this.taskDefinitionRevision}` : (this.stack?.physicalIds?.[i.LogicalResourceId!] ?? `${i.LogicalResourceId!.toLowerCase()}-physical`);
       return { StackResourceDetail: { LogicalResourceId: i.LogicalResourceId, PhysicalResourceId: physical, ResourceType: r.Type, ResourceStatus: 'UPDATE_COMPLETE', LastUpdatedTimestamp: new Date() } };
+    });
+    cfn.on(ListImportsCommand).callsFake((i: { ExportName?: string }) => {
+      const importers = this.imports.get(i.ExportName ?? '');
+      if (!importers?.length) throw Object.assign(new Error(`Export '${i.ExportName}' is not imported by any stack.`), { name: 'ValidationError' });
+      return { Imports: importers };
+    });
+    cfn.on(DescribeStackResourcesCommand).callsFake((i: { PhysicalResourceId?: string }) => {
+      const stack = this.stackOfPhysicalId.get(i.PhysicalResourceId ?? '');
+      if (!stack) throw Object.assign(new Error(`Stack for ${i.PhysicalResourceId} does not exist`), { name: 'ValidationError' });
+      return { StackResources: [{ StackName: stack, LogicalResourceId: 'Role', PhysicalResourceId: i.PhysicalResourceId, ResourceType: 'AWS::IAM::Role', ResourceStatus: 'CREATE_COMPLETE', Timestamp: new Date() }] };
     });
     cfn.on(ListStackResourcesCommand).callsFake(() => ({
       StackResourceSummaries: Object.entries(this.stack?.template?.Resources ?? {}).map(([id, r]) => ({

@@ -1,5 +1,5 @@
 /** tapctl diff, bootstrap and destroy on the real synthesized stack, against the faked AWS. */
-import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { CreateChangeSetCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws.js';
 import { logicalIdOf, tapctl, type Fixture, useFakeAws } from './setup.js';
@@ -54,6 +54,34 @@ describe('tapctl diff', () => {
     // The change set was only for the diff: created, never executed, deleted again.
     expect(fake.calls('CreateChangeSet')).toBe(1);
     expect(fake.calls('ExecuteChangeSet')).toBe(0);
+  });
+
+  it('when the change set cannot be created, compares the templates and says so, with the reason (human and --json)', async () => {
+    const deployed = f.template();
+    deployed.Resources.OldBucket = { Type: 'AWS::S3::Bucket', Properties: {} };
+    fake.deployedAsIs();
+    fake.stack!.template = deployed;
+    fake.cfn.on(CreateChangeSetCommand).callsFake(() => {
+      throw Object.assign(new Error('User: arn:aws:iam::111111111111:user/ci is not authorized to perform: cloudformation:CreateChangeSet'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    });
+    const r = await tapctl(f, ['diff', '--env', 'dev']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/could not create a change set \(AWS denied access while creating a change set for TapStack-shop-dev: User: .* cloudformation:CreateChangeSet\): comparing the templates instead, which is less precise about replacements/);
+    expect(r.stdout).toMatch(/TapStack-shop-dev: 0 to add, 0 to change, 0 to replace, 1 to remove/);
+    expect(r.stdout).toMatch(/compared the templates: a change set could not be created \(AWS denied access/);
+
+    const json = await tapctl(f, ['diff', '--env', 'dev', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, method: 'template-only', fallbackReason: expect.stringContaining('cloudformation:CreateChangeSet'), changes: { removals: 1 } });
+  });
+
+  it('a diff made with a change set says so in --json', async () => {
+    fake.deployedAsIs();
+    const r = await tapctl(f, ['diff', '--env', 'dev', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(result).toMatchObject({ ok: true, method: 'change-set' });
+    expect(result.fallbackReason).toBeUndefined();
   });
 
   it('--json prints one document', async () => {

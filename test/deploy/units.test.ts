@@ -39,12 +39,36 @@ describe('known causes (failure-lessons.md)', () => {
 
   it('covers every lesson the issue asks for, each with a hint', () => {
     const required = [1, 2, 3, 4, 5, 7, 8, 9, 10, 15, 16, 17, 18, 19, 20, 21, 23, 26];
-    expect(KNOWN_CAUSES.map((c) => c.lesson).sort((a, b) => a - b)).toEqual(required);
+    expect(KNOWN_CAUSES.flatMap((c) => (c.lesson === undefined ? [] : [c.lesson])).sort((a, b) => a - b)).toEqual(required);
     expect(KNOWN_CAUSES.every((c) => c.hint.length > 20)).toBe(true);
   });
 
   it('does not match an ordinary cancellation', () => {
     expect(knownCauseFor('Resource creation cancelled')).toBeUndefined();
+  });
+
+  // [6/12]: what only the account can tell, as CloudFormation and the resource handlers word it.
+  it.each([
+    ['Export shop-dev-api-url cannot be updated as it is in use by TapStack-reports-dev'],
+    ['Export shop-dev-vpc-id cannot be deleted as it is in use by TapStack-reports-dev and TapStack-billing-dev'],
+    ['Cannot delete export shop-dev-db-endpoint as it is in use by Analytics'],
+  ])('an export in use: %s', (text) => {
+    expect(knownCauseFor(text)).toMatchObject({ kind: 'export in use', hint: expect.stringContaining('stop importing it') });
+  });
+
+  it.each([
+    ["Resource of type 'AWS::ECR::Repository' with identifier 'shop-app-dev' already exists."],
+    ['shop-static-assets-dev-111111111111 already exists in stack arn:aws:cloudformation:us-east-1:111111111111:stack/TapStack-shop-dev/1'],
+    ['Resource handler returned message: "The specified log group already exists (Service: CloudWatchLogs, Status Code: 400)"'],
+    ['DB Cluster already exists (Service: Rds, Status Code: 400, Request ID: 1) (HandlerErrorCode: AlreadyExists)'],
+    ['An alias with the name arn:aws:kms:us-east-1:111111111111:alias/shop-master-key-dev already exists (Service: Kms, Status Code: 400)'],
+    ['BucketAlreadyOwnedByYou: Your previous request to create the named bucket succeeded and you already own it.'],
+  ])('a name taken by a leftover: %s', (text) => {
+    expect(knownCauseFor(text)).toMatchObject({ kind: 'name taken', hint: expect.stringContaining('suffix') });
+  });
+
+  it('a secret pending deletion stays lesson #26, not a generic "name taken"', () => {
+    expect(knownCauseFor("You can't create this secret because a secret with this name is already scheduled for deletion.")?.lesson).toBe(26);
   });
 });
 
@@ -73,9 +97,20 @@ describe('failure explanation', () => {
   it('names each distinct reason once when toolkit-lib collects the same failure several times', () => {
     const same = () => Object.assign(new Error('The specified bucket does not exist'), { name: 'NoSuchBucket' });
     const toolkitError = new Error('Failed to publish asset TapStack-shop-dev Template', { cause: new AggregateError([same(), same(), new Error('❌ The specified bucket does not exist')]) });
-    const { error } = explainFailure({ operation: 'deploy', stackName: 'S', envName: 'dev', events: [], error: toolkitError, stackAfter: undefined });
+    const { error } = explainFailure({ operation: 'deploy', stackName: 'S', envName: 'dev', events: [], error: toolkitError, stackAfter: { read: true, stack: undefined }, region: 'us-east-1' });
     expect(error.message).toMatch(/\n {2}root cause: The specified bucket does not exist\n/);
     expect(error.message.match(/bucket does not exist/g)).toHaveLength(1);
+  });
+
+  it('a state that could not be read is said as such for each operation, with where to look; a gone stack is said as gone', () => {
+    for (const [operation, stackName] of [['bootstrap', 'CDKToolkit'], ['destroy', 'TapStack-shop-dev']]) {
+      const { error, stackStatus } = explainFailure({ operation, stackName, envName: 'dev', region: 'eu-west-1', events: [], error: new Error('boom'), stackAfter: { read: false, reason: 'AWS denied access while reading stack' } });
+      expect(stackStatus).toBeUndefined();
+      expect(error.message).toContain(`stack state: could not be read (AWS denied access while reading stack); look at it with tapctl status --env dev, or aws cloudformation describe-stacks --stack-name ${stackName} --region eu-west-1`);
+      expect(error.details).toMatchObject({ stackStatus: null, stackUnreadable: 'AWS denied access while reading stack' });
+    }
+    const gone = explainFailure({ operation: 'destroy', stackName: 'S', envName: 'dev', region: 'eu-west-1', events: [], error: new Error('boom'), stackAfter: { read: true, stack: undefined } });
+    expect(gone.error.message).toContain('stack state: the stack does not exist (nothing was left behind)');
   });
 
   it('turns an SDK error thrown through toolkit-lib into a user-facing error that says what tapctl was doing', () => {

@@ -22,6 +22,7 @@ import { promisify } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, ListChangeSetsCommand, ListStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { DescribeManagedPrefixListsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { parseDocument } from 'yaml';
@@ -196,6 +197,7 @@ export class EmulatedAws {
   readonly ecr: ECRClient;
   readonly ssm: SSMClient;
   readonly ec2: EC2Client;
+  readonly elbv2: ElasticLoadBalancingV2Client;
 
   constructor(endpoint: string) {
     const config = { endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 2 };
@@ -203,6 +205,7 @@ export class EmulatedAws {
     this.ecr = new ECRClient(config);
     this.ssm = new SSMClient(config);
     this.ec2 = new EC2Client(config);
+    this.elbv2 = new ElasticLoadBalancingV2Client(config);
   }
 
   /** The stack, or undefined when there is none (never created, or deleted). */

@@ -3,13 +3,17 @@
  * a missing bootstrap, no terminal and no --yes, and a stack left in ROLLBACK_COMPLETE (then recovered).
  * Each scenario starts from an empty emulator.
  */
+import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { CreateChangeSetCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { CreateRepositoryCommand, DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
+import { CreateTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, expect, it } from 'vitest';
 import { e2eSuite, EMULATED_ACCOUNT, resetEmulator, Scenario } from './harness.js';
 
 const STACK = 'TapStack-shop-dev';
 const REPOSITORY = 'shop-app-dev';
+const TARGET_GROUP = 'shop-tg-dev';
 
 e2eSuite(import.meta.url, 'e2e-aws: refusals', () => {
   beforeEach(() => resetEmulator());
@@ -85,26 +89,55 @@ e2eSuite(import.meta.url, 'e2e-aws: refusals', () => {
     expect((await s.aws.stack(STACK))?.StackStatus).toBe('CREATE_COMPLETE');
   });
 
-  it('a first create that fails leaves ROLLBACK_COMPLETE; once the cause is fixed, deploy --yes deletes it and creates the stack', async () => {
+  it('a create that would collide with a leftover repository is refused before CloudFormation (exit 3), naming it', async () => {
     const s = await Scenario.init();
     expect((await s.tapctl(['bootstrap', '--env', 'dev'])).code).toBe(0);
-    // A repository with the stack's physical name already exists, so the stack's own cannot be created.
+    // A repository with the stack's physical name already exists (left by an earlier destroy, or made by hand).
     await s.aws.ecr.send(new CreateRepositoryCommand({ repositoryName: REPOSITORY }));
+    const r = await s.tapctl(['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.output).toBe(3);
+    expect(r.stderr).toContain(`- ECR repository ${REPOSITORY}: delete with aws ecr delete-repository --repository-name ${REPOSITORY} --force --region us-east-1`);
+    expect(await s.aws.stack(STACK)).toBeUndefined();
+  });
+
+  it('a first create that fails is explained by its root cause and known cause, and leaves ROLLBACK_COMPLETE', async () => {
+    const s = await Scenario.init();
+    expect((await s.tapctl(['bootstrap', '--env', 'dev'])).code).toBe(0);
+    // A target group with the stack's physical name already exists, so the stack's own cannot be created. (Not a
+    // leftover a destroy keeps, so preflight does not look for it: CloudFormation finds it.)
+    const vpcId = (await s.aws.ec2.send(new DescribeVpcsCommand({}))).Vpcs?.find((v) => v.IsDefault)?.VpcId;
+    await s.aws.elbv2.send(new CreateTargetGroupCommand({ Name: TARGET_GROUP, Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip' }));
 
     const failed = await s.tapctl(['deploy', '--env', 'dev', '--yes']);
     expect(failed.code, failed.output).toBe(1);
-    expect(failed.stderr).toMatch(/root cause: RegistryECRRepository\w+ \(AWS::ECR::Repository\) CREATE_FAILED: .*'shop-app-dev' already exists/);
+    // Emulator: moto reports the name collision on the listener rule that uses the target group.
+    expect(failed.stderr).toMatch(/root cause: \w+ \(AWS::ElasticLoadBalancingV2::\w+\) CREATE_FAILED: A target group with the specified name already exists/);
+    // The explainer recognises "already exists": a name taken by a leftover or another stack.
+    expect(failed.stderr).toMatch(/known cause \(name taken\): a resource with this name is left from an earlier stack/);
     expect(failed.stderr).toContain('ROLLBACK_COMPLETE: the first create failed and was rolled back');
+    expect((await s.aws.stack(STACK))?.StackStatus).toBe('ROLLBACK_COMPLETE');
+  });
+
+  it('a stack left in ROLLBACK_COMPLETE: kept without --yes off a terminal; deploy --yes deletes it and creates the stack', async () => {
+    const s = await Scenario.init();
+    expect((await s.tapctl(['bootstrap', '--env', 'dev'])).code).toBe(0);
+    // Emulator: moto's rollback keeps what a failed create of the whole stack had made, and its target groups
+    // outlive the stack, so the failed first create is made here with a one-resource template whose repository
+    // name is taken; then the name is freed.
+    await s.aws.ecr.send(new CreateRepositoryCommand({ repositoryName: 'blocker' }));
+    const template = { Resources: { Repo: { Type: 'AWS::ECR::Repository', Properties: { RepositoryName: 'blocker' } } } };
+    // Through a change set, as tapctl creates stacks: the emulator then records the failure as AWS does.
+    await s.aws.cfn.send(new CreateChangeSetCommand({ StackName: STACK, ChangeSetName: 'first', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify(template) }));
+    await s.aws.cfn.send(new ExecuteChangeSetCommand({ StackName: STACK, ChangeSetName: 'first' }));
     const rolledBack = await s.aws.stack(STACK);
     expect(rolledBack?.StackStatus).toBe('ROLLBACK_COMPLETE');
+    await s.aws.ecr.send(new DeleteRepositoryCommand({ repositoryName: 'blocker', force: true }));
 
     // Without --yes off a terminal the failed stack is not deleted.
     const unapproved = await s.tapctl(['deploy', '--env', 'dev']);
     expect(unapproved.code, unapproved.output).toBe(3);
     expect((await s.aws.stack(STACK))?.StackId).toBe(rolledBack?.StackId);
 
-    // The user removes the repository in the way; the next deploy replaces the failed stack.
-    await s.aws.ecr.send(new DeleteRepositoryCommand({ repositoryName: REPOSITORY, force: true }));
     const recovered = await s.tapctl(['deploy', '--env', 'dev', '--yes']);
     expect(recovered.code, recovered.output).toBe(0);
     expect(recovered.stderr).toContain(`stack ${STACK} is ROLLBACK_COMPLETE (its first create failed); it must be deleted before it can be created again: deleting it (--yes)`);

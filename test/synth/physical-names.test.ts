@@ -60,9 +60,26 @@ describe('two environments of one project deploy side by side, with every preset
     expect(names[1]).toMatch(/^TapStackshopstaging/);
   });
 
-  it("ecommerce with execution logging in both: a warning that they share the account's API Gateway role (N11)", () => {
-    expect(checkPhysicalNames(twoEnvironments('ecommerce', { api: { loggingLevel: 'INFO' } }))).toEqual([
-      expect.objectContaining({ severity: 'warning', rule: 'N11', environment: 'staging', message: expect.stringMatching(/'dev' and 'staging' both set the account's API Gateway CloudWatch Logs role/) }),
+  it("ecommerce with execution logging in both: neither stack declares the account's API Gateway role, so nothing is shared (N11)", () => {
+    const templates = twoEnvironments('ecommerce', { api: { loggingLevel: 'INFO' } });
+    expect(checkPhysicalNames(templates)).toEqual([]);
+    for (const t of templates) expect(Object.values(t.template.Resources ?? {}).map((r) => r.Type)).not.toContain('AWS::ApiGateway::Account');
+  });
+});
+
+describe('N11: a stack that declares an account singleton', () => {
+  it('an API Gateway account setting in one stack is a warning naming the stack (one stack is enough to take it from the others)', () => {
+    const legacy = at('dev', template({ Account: ['AWS::ApiGateway::Account', { CloudWatchRoleArn: 'arn:aws:iam::111111111111:role/r' }] }));
+    expect(checkPhysicalNames([legacy, at('prod', template({}))])).toEqual([
+      expect.objectContaining({ severity: 'warning', rule: 'N11', environment: 'dev', resource: 'Account', message: expect.stringMatching(/^TapStack-shop-dev declares the account's API Gateway CloudWatch Logs role \(one per account and region\) \(Account\): .*tapctl bootstrap sets it once/) }),
+    ]);
+  });
+
+  it('an IAM OIDC provider declared by two stacks: a warning for each', () => {
+    const oidc = template({ Provider: ['AWS::IAM::OIDCProvider', { Url: 'https://token.actions.githubusercontent.com' }] });
+    expect(checkPhysicalNames([at('dev', oidc), at('staging', oidc)]).map((f) => [f.rule, f.environment])).toEqual([
+      ['N11', 'dev'],
+      ['N11', 'staging'],
     ]);
   });
 });
@@ -111,7 +128,7 @@ describe('N10: names CDK or tapctl generate, against the AWS limit', () => {
 });
 
 describe('tapctl validate --deep runs the check across the environments it synthesizes', () => {
-  it('reports the shared API Gateway role of two environments as a warning (exit 0)', async () => {
+  it('two environments with execution logging declare no account role: no N11, and A1 says bootstrap sets it (exit 0)', async () => {
     const project = tempProject({
       project: 'shop',
       defaults: { alarms: { email: 'ops@shop.test' }, network: { natGateways: 1 }, api: { loggingLevel: 'INFO' } },
@@ -120,7 +137,9 @@ describe('tapctl validate --deep runs the check across the environments it synth
     try {
       const r = await runTapctl(['validate', '--deep'], { cwd: project.dir, env: cleanEnv() });
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout + r.stderr).toMatch(/environments.qa {2}'dev' and 'qa' both set the account's API Gateway CloudWatch Logs role/);
+      expect(r.stdout + r.stderr).not.toMatch(/N11|declares the account's API Gateway/);
+      expect(r.stdout + r.stderr).toMatch(/API Gateway INFO logging needs the account's API Gateway CloudWatch Logs role/);
+      expect(r.stdout + r.stderr).toMatch(/tapctl bootstrap sets it once per account and region/);
     } finally {
       project.cleanup();
     }

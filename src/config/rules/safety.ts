@@ -34,7 +34,7 @@ export const alertRules: EnvironmentRule = (env) => {
     out.push(finding(env, 'alarms.email', env.kind === 'production' ? 'error' : 'warning', 'O1', `alerts go to ${env.alarms.email}, which nobody reads`, { hint: 'set alarms.email to a monitored address' }));
   }
   if (env.api.loggingLevel !== 'OFF') {
-    out.push(finding(env, 'api.loggingLevel', 'warning', 'A1', `API Gateway ${env.api.loggingLevel} logging needs the account's API Gateway CloudWatch Logs role`, { hint: 'deploy checks the account setting before it starts' }));
+    out.push(finding(env, 'api.loggingLevel', 'warning', 'A1', `API Gateway ${env.api.loggingLevel} logging needs the account's API Gateway CloudWatch Logs role`, { hint: "tapctl bootstrap sets it once per account and region (an account-wide resource no environment owns); deploy checks it before it starts" }));
   }
   return out;
 };

@@ -73,8 +73,10 @@ export interface ProcessorApiProps {
   /** Usage-plan quota, requests per month. @default 1_000_000 */
   readonly quotaPerMonth?: number;
   /**
-   * Stage execution logging. Anything but OFF also turns on access logging and creates the account-level
-   * API Gateway CloudWatch role both need (failure-lessons.md #19).
+   * Stage execution logging. Anything but OFF also turns on access logging. Both need the account's API Gateway
+   * CloudWatch role, an account singleton (src/aws/account-singletons.ts) that this construct never declares:
+   * `tapctl bootstrap` sets it once per account and region, and deploy's preflight requires it
+   * (failure-lessons.md #19).
    *
    * @default 'OFF'
    */
@@ -90,13 +92,6 @@ export interface ProcessorApiProps {
    * @default - the execute-api URL only
    */
   readonly customDomain?: { readonly name: string; readonly certificate: acm.ICertificate };
-  /**
-   * Keep the API Gateway CloudWatch role when the stack is deleted (it is account-wide: other APIs of the
-   * account and region log through it).
-   *
-   * @default true
-   */
-  readonly retainAccountRole?: boolean;
 }
 
 /** REST API with an API-key-protected proxy to the load balancer, a Lambda-backed /process and a mock /health. */
@@ -168,11 +163,9 @@ export class ProcessorApi extends Construct {
       restApiName: props.names.restApi,
       description: 'API Gateway for e-commerce application',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
-      // The role exists for logging only; without logging it would be an account-wide side effect for nothing.
-      cloudWatchRole: logging,
-      ...(logging
-        ? { cloudWatchRoleRemovalPolicy: (props.retainAccountRole ?? true) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY }
-        : {}),
+      // Never in an environment's stack: the account has one such role per region, and the stack that declared it
+      // would set it for every API of the region and delete it with itself.
+      cloudWatchRole: false,
       deployOptions: {
         stageName: kind,
         throttlingRateLimit: throttle.rateLimit,
@@ -294,15 +287,5 @@ export class ProcessorApi extends Construct {
       ],
       { applyToChildren: true },
     );
-    const accountRole = this.api.node.tryFindChild('CloudWatchRole');
-    if (accountRole) {
-      suppressNag(accountRole, [
-        {
-          id: 'AwsSolutions-IAM4',
-          reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-maintained policy API Gateway logging requires.',
-          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-        },
-      ]);
-    }
   }
 }

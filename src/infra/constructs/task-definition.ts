@@ -15,7 +15,7 @@ import logs = require('aws-cdk-lib/aws-logs');
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG } from '../image-placeholder.js';
+import { CONTAINER_NAME, defaultHealthCheckCommand, PLACEHOLDER_IMAGE_TAG } from '../image-placeholder.js';
 import { suppressNag } from '../nag-suppressions.js';
 
 /**
@@ -174,7 +174,7 @@ export class AppTaskDefinition {
         ...Object.fromEntries((props.appSecrets ?? []).map((s) => [s.name, appSecret(s)])),
       },
       healthCheck: {
-        command: ['CMD-SHELL', props.healthCheckCommand ?? `curl -f http://localhost:${port}${healthPath} || exit 1`],
+        command: ['CMD-SHELL', props.healthCheckCommand ?? defaultHealthCheckCommand(port, healthPath)],
         ...CONTAINER_HEALTH_CHECK,
       },
     });

@@ -6,6 +6,7 @@
 import { domainOf } from '../../config/edge.js';
 import type { CertificateInfo, DomainInfo, Section } from '../schema.js';
 import { absent, callOptions, iso, isNotFound, ok, sectionError, type SectionContext } from './section.js';
+import { loadSdk } from '../../aws/sdk.js';
 
 /** Which certificate each output holds, and what it is for. */
 const CERTIFICATE_OUTPUTS: ReadonlyArray<[CertificateInfo['for'], string]> = [
@@ -20,7 +21,7 @@ export async function readDomain(c: SectionContext): Promise<Section<DomainInfo>
   const wanted = CERTIFICATE_OUTPUTS.flatMap(([role, output]) => (c.outputs[output] ? [{ role, arn: c.outputs[output]! }] : []));
   const what = `reading the certificates of ${plan.name}`;
   try {
-    const { DescribeCertificateCommand } = await import('@aws-sdk/client-acm');
+    const { DescribeCertificateCommand } = await loadSdk('@aws-sdk/client-acm');
     const certificates = await Promise.all(
       wanted.map(async ({ role, arn }): Promise<CertificateInfo> => {
         const region = arn.split(':')[3] ?? c.env.region;
