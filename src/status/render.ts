@@ -136,7 +136,7 @@ function renderRelease(io: StatusText, d: ReleaseInfo, at: (t: string | null) =>
   const c = d.current;
   if (c) {
     const image = `${c.image.tag ?? '(no tag)'}${c.image.digest ? ` ${s.dim(shortDigest(c.image.digest))}` : ''}`;
-    const outcome = c.outcome === 'failed' ? s.bad(c.outcome) : c.outcome === 'pushed' ? s.warn(c.outcome) : c.outcome;
+    const outcome = (c.outcome === 'failed' ? s.bad(c.outcome) : c.outcome === 'pushed' || c.outcome === 'started' ? s.warn(c.outcome) : c.outcome) + (c.rollout ? ` · ECS ${c.rollout}` : '');
     rows.push(['current', `${c.id} · ${image} · ${outcome}${c.from ? s.dim(` · rollback to ${c.from}`) : ''}`]);
     rows.push(['by', `${c.by.ciActor ? `${c.by.ciActor} ${s.dim(`(${c.by.arn})`)}` : c.by.arn}${c.by.runUrl ? s.dim(`  ${c.by.runUrl}`) : ''}`]);
     rows.push(['recorded', at(c.at)]);

@@ -26,6 +26,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -74,6 +75,13 @@ export class FakeAws {
   bootstrapVersion: number | undefined = 30;
   /** Image tags and digests present in the stack's ECR repository (undefined: no repository). */
   images: string[] | undefined = [];
+  /** The digest each tag names, when a test cares (else a tag names sha256:000…). */
+  tagDigests: Record<string, string> = {};
+  /**
+   * What ECS DescribeServices answers (the rollout verdict deploy reads once after CloudFormation finished).
+   * Default: no such service, so nothing is claimed about ECS.
+   */
+  ecsServices: unknown[] = [];
   engineVersions = ['15.10', '16.4', '16.6', '8.0.mysql_aurora.3.08.0'];
   /** ServerlessV2FeaturesSupport RDS reports for every version (undefined: none, as an older API). */
   serverlessV2?: { MinCapacity: number; MaxCapacity: number };
@@ -101,6 +109,7 @@ export class FakeAws {
   readonly rds: AwsClientStub<RDSClient> = mockClient(RDSClient);
   readonly apigw: AwsClientStub<APIGatewayClient> = mockClient(APIGatewayClient);
   readonly ec2: AwsClientStub<EC2Client> = mockClient(EC2Client);
+  readonly ecs: AwsClientStub<ECSClient> = mockClient(ECSClient);
 
   private events: StackEvent[] = [];
   private toolkitEvents: StackEvent[] = [];
@@ -121,13 +130,13 @@ export class FakeAws {
   }
 
   restore(): void {
-    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2]) m.restore();
+    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.ecs]) m.restore();
   }
 
   /** AWS API calls so far, as `Service.Command` -> count. */
   callCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2 };
+    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2, ECS: this.ecs };
     for (const [service, mock] of Object.entries(services)) {
       for (const call of mock.calls()) {
         const key = `${service}.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`;
@@ -289,11 +298,16 @@ export class FakeAws {
 
     this.ecr.on(DescribeImagesCommand).callsFake((i: { imageIds?: Array<{ imageTag?: string; imageDigest?: string }> }) => {
       if (!this.images) throw Object.assign(new Error('repository does not exist'), { name: 'RepositoryNotFoundException' });
-      const id = i.imageIds?.[0];
+      const digestOf = (ref: string) => (ref.startsWith('sha256:') ? ref : (this.tagDigests[ref] ?? 'sha256:' + '0'.repeat(64)));
+      const tagsOf = (digest: string) => this.images!.filter((t) => !t.startsWith('sha256:') && digestOf(t) === digest);
+      // Without image ids: the whole repository (one page), as `tapctl releases` asks.
+      if (!i.imageIds) return { imageDetails: [...new Set(this.images.map(digestOf))].map((d) => ({ imageDigest: d, imageTags: tagsOf(d) })) };
+      const id = i.imageIds[0];
       const ref = id?.imageDigest ?? id?.imageTag ?? '';
       if (!this.images.includes(ref)) throw Object.assign(new Error(`image ${ref} not found`), { name: 'ImageNotFoundException' });
-      return { imageDetails: [{ imageDigest: 'sha256:' + '0'.repeat(64), imageTags: [ref] }] };
+      return { imageDetails: [{ imageDigest: digestOf(ref), imageTags: ref.startsWith('sha256:') ? tagsOf(ref) : [ref] }] };
     });
+    this.ecs.on(DescribeServicesCommand).callsFake(() => ({ services: this.ecsServices, failures: this.ecsServices.length ? [] : [{ reason: 'MISSING' }] }));
     this.ecr.on(DescribeRepositoriesCommand).callsFake((i: { repositoryNames?: string[] }) => {
       if (this.existing.has(i.repositoryNames?.[0] ?? '')) return { repositories: [{ repositoryName: i.repositoryNames?.[0] }] };
       throw Object.assign(new Error('no repo'), { name: 'RepositoryNotFoundException' });
