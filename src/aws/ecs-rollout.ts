@@ -203,6 +203,26 @@ export async function waitForRollout(clients: AwsClients, target: RolloutTarget,
   }
 }
 
+/**
+ * One look at the service (one DescribeServices), no waiting: `healthy` when its PRIMARY deployment runs
+ * `taskDefinitionArn` to completion now, `failed` when a deployment of it failed, undefined otherwise (still
+ * rolling out, another task definition, no such service, or the service could not be read: nothing is claimed).
+ */
+export async function rolloutVerdictNow(clients: AwsClients, target: { cluster: string; service: string; taskDefinitionArn: string }): Promise<'healthy' | 'failed' | undefined> {
+  const ecsSdk = await loadSdk('@aws-sdk/client-ecs');
+  let service: Service | undefined;
+  try {
+    service = (await (await clients.ecs()).send(new ecsSdk.DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }))).services?.[0];
+  } catch {
+    return undefined;
+  }
+  const same = (arn: string | undefined) => Boolean(arn && (arn === target.taskDefinitionArn || familyRevision(arn) === familyRevision(target.taskDefinitionArn)));
+  const deployments = service?.status === 'ACTIVE' || service?.status === undefined ? (service?.deployments ?? []) : [];
+  if (deployments.some((d) => d.rolloutState === 'FAILED' && same(d.taskDefinition))) return 'failed';
+  const primary = deployments.find((d) => d.status === 'PRIMARY');
+  return primary && same(primary.taskDefinition) && isComplete(primary) && (primary.desiredCount ?? 0) > 0 ? 'healthy' : undefined;
+}
+
 function isComplete(d: Deployment): boolean {
   const counts = (d.runningCount ?? 0) === (d.desiredCount ?? 0);
   // Services without rollout states (external deployment controllers) are done when the counts match.

@@ -47,18 +47,24 @@ export interface IoHostOptions {
   readonly env: NodeJS.ProcessEnv;
 }
 
+/** How often a long wait prints a line when nobody watches a terminal (a CI log): often enough to show it lives. */
+export const WAIT_LINE_EVERY_MS = 30_000;
+
 export class IoHost {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly style: Styles;
   /** Styles for lines written to stdout with `output`: colour only when stdout itself is a terminal. */
   readonly outStyle: Styles;
+  /** The one colour decision (--no-color, NO_COLOR, TERM=dumb, a TTY): the IoHost's styles and the prompts follow it. */
+  readonly colour: boolean;
   /** True when a person is watching stderr: live progress may redraw in place. */
   readonly live: boolean;
   private readonly out: IoHostOptions['stdout'];
   private readonly err: IoHostOptions['stderr'];
   private resultWritten = false;
   private liveLine = false;
+  private lastWait?: { text: string; at: number };
   /** The verb being run (set by the runner), named in the result line. */
   command?: string;
 
@@ -70,6 +76,7 @@ export class IoHost {
     const noColor = options.env.NO_COLOR !== undefined && options.env.NO_COLOR !== '';
     const colour = options.color && !noColor && Boolean(options.stderr.isTTY) && options.env.TERM !== 'dumb';
     this.live = Boolean(options.stderr.isTTY) && options.env.CI === undefined;
+    this.colour = colour;
     this.style = colour ? COLOURED : PLAIN;
     const outColour = options.color && !noColor && Boolean(options.stdout.isTTY) && options.env.TERM !== 'dumb';
     this.outStyle = outColour ? COLOURED : PLAIN;
@@ -133,6 +140,21 @@ export class IoHost {
   }
 
   /**
+   * Progress of a long wait (an ECS rollout, a busy stack), with the time waited so far. On a terminal it redraws
+   * the live line; without one (CI) it prints a line when the text changes, and at least every
+   * WAIT_LINE_EVERY_MS while it does not, so a job log never sits silent for minutes. Nothing with --json.
+   */
+  waiting(text: string, elapsedMs: number): void {
+    if (this.json) return;
+    const line = `${text}  (${formatWaited(elapsedMs)})`;
+    if (this.live) return this.progress(line);
+    const now = Date.now();
+    if (this.lastWait && this.lastWait.text === text && now - this.lastWait.at < WAIT_LINE_EVERY_MS) return;
+    this.lastWait = { text, at: now };
+    this.line(`  ${this.style.dim('…')} ${line}`);
+  }
+
+  /**
    * The command's result. Human mode: rendered text to stdout (nothing for undefined data). JSON mode: the one
    * final line, `{"type":"result","ok":true,"command":...,...data}`.
    */
@@ -150,13 +172,16 @@ export class IoHost {
   }
 
   /**
-   * One line of a streaming command's output (the log lines of logs and run), on stdout so that
-   * `tapctl logs | grep` works; nothing with --json, where the command sends events instead.
+   * Part of a command's human result, written to stdout while the command runs: the log lines of logs and run
+   * (so that `tapctl logs | grep` works), status --watch refresh by refresh. `redraw`: when stdout is a terminal
+   * (and not CI), clear it first so the view updates in place; elsewhere (a pipe, a file, a CI log) the parts
+   * follow each other. Nothing with --json (events carry it).
    */
-  output(text: string): void {
+  output(text: string, options: { redraw?: boolean } = {}): void {
     if (this.json) return;
     this.clearLive();
-    this.out.write(text.endsWith('\n') ? text : text + '\n');
+    const inPlace = options.redraw && Boolean(this.out.isTTY) && this.live;
+    this.out.write(`${inPlace ? '\x1b[H\x1b[2J' : ''}${text.endsWith('\n') ? text : `${text}\n`}`);
   }
 
   /** One NDJSON event line on stdout (with --json; nothing otherwise). `type` names the event; never 'result'. */
@@ -214,6 +239,12 @@ export class IoHost {
       this.liveLine = false;
     }
   }
+}
+
+/** `42s`, `6m40s`: the time a wait has taken. */
+function formatWaited(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
 /** A command's result data as fields of the result line; the line's own keys (type, ok, command) win. */

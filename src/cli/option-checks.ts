@@ -4,9 +4,14 @@
  * --dry-run (`deploy --outputs-file /` used to pass a dry run and fail only after a real deploy).
  *
  * Command modules attach a check to an option (`checkOption`) and declare conflicts (`conflicting`, commander's
- * own); the runner calls `checkOptions` for the command and its parents before `run`. One check applies to every
- * option that takes a value: a value that is itself a flag (`--env --json`) is refused, since commander would
- * otherwise take `--json` as the environment's name and drop the flag.
+ * own); the runner calls `checkOptions` for the command and its parents before `run`. Three checks apply to every
+ * option that takes a value, of every command:
+ * - a value that is itself a flag (`--env --json`) is refused, since commander would otherwise take `--json` as
+ *   the environment's name and drop the flag;
+ * - an empty value (`--to ''`) is refused as "needs a value": no option means anything by the empty string;
+ * - a single-value option given twice (`--env dev --env staging`, `--to 1 --to 2`) is refused: commander keeps
+ *   the last one silently, which is a guess about what the person meant. Options that collect their values
+ *   (`--allow-replace`, marked with `repeatable`) may repeat.
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -28,6 +33,10 @@ export interface OptionCheckContext {
 export type OptionCheck = (value: unknown, flag: string, ctx: OptionCheckContext) => void;
 
 const checks = new WeakMap<Option, OptionCheck>();
+/** Options that collect every value given (`--allow-replace a --allow-replace b`). */
+const repeatables = new WeakSet<Option>();
+/** Every value given on the command line, per option, in order (recorded while commander parses). */
+const given = new WeakMap<Option, string[]>();
 
 function optionOf(cmd: Command, flag: string): Option {
   const option = cmd.options.find((o) => o.long === flag || o.short === flag);
@@ -47,6 +56,36 @@ export function conflicting(cmd: Command, flag: string, others: readonly string[
   return cmd;
 }
 
+/** `flag` of `cmd` takes several values, each occurrence adding one (its parser collects them). */
+export function repeatable(cmd: Command, flag: string): Command {
+  repeatables.add(optionOf(cmd, flag));
+  return cmd;
+}
+
+/**
+ * Records every value each option of `program` and its commands is given, as commander parses them (its
+ * `option:<name>` events), so that `checkOptions` can refuse a repeated single-value option. Called once per
+ * program, after every command is registered.
+ */
+export function recordGivenValues(program: Command): void {
+  for (const cmd of [program, ...program.commands]) {
+    for (const option of cmd.options) {
+      if (!(option.required || option.optional)) continue;
+      cmd.on(`option:${option.name()}`, (value: unknown) => {
+        given.set(option, [...(given.get(option) ?? []), typeof value === 'string' ? value : String(value ?? '')]);
+      });
+    }
+  }
+}
+
+/**
+ * Whether an option may be given more than once: marked `repeatable`, variadic, or with a parser of its own that
+ * is not commander's `.choices()` check (commander's documented way to collect repeated values).
+ */
+function isRepeatable(option: Option): boolean {
+  return repeatables.has(option) || option.variadic || (option.parseArg !== undefined && option.argChoices === undefined);
+}
+
 /** Runs every check of `cmd` and its parents on the values given on the command line. */
 export function checkOptions(cmd: Command, base: Omit<OptionCheckContext, 'options'>): void {
   const ctx = { ...base, options: cmd.optsWithGlobals() };
@@ -55,9 +94,32 @@ export function checkOptions(cmd: Command, base: Omit<OptionCheckContext, 'optio
       if (c.getOptionValueSource(option.attributeName()) !== 'cli') continue;
       const value = c.getOptionValue(option.attributeName());
       const flag = option.long ?? option.short ?? option.flags;
-      if (option.required || option.optional) refuseFlagAsValue(flag, value);
+      if (option.required || option.optional) {
+        refuseRepeated(flag, option);
+        refuseFlagAsValue(flag, value);
+        refuseEmptyValue(flag, value);
+      }
       checks.get(option)?.(value, flag, ctx);
     }
+  }
+}
+
+/** A single-value option given twice: which one was meant is not for tapctl to guess. */
+function refuseRepeated(flag: string, option: Option): void {
+  const values = given.get(option) ?? [];
+  if (values.length < 2 || isRepeatable(option)) return;
+  throw new UsageError(`${flag} was given ${values.length} times (${values.map((v) => quote(v, 40)).join(', then ')}); it takes one value`, {
+    hint: `give ${flag} once, with the value you mean; nothing was run`,
+  });
+}
+
+/** `--to ''`: no option of tapctl means anything by an empty (or blank) value. */
+function refuseEmptyValue(flag: string, value: unknown): void {
+  for (const v of Array.isArray(value) ? value : [value]) {
+    if (typeof v !== 'string' || v.trim() !== '') continue;
+    throw new UsageError(`${flag} needs a value, got ${v === '' ? 'an empty one' : `only blanks (${quote(v)})`}`, {
+      hint: `put the value right after ${flag}; nothing was run`,
+    });
   }
 }
 
@@ -88,23 +150,46 @@ export const writableFile: OptionCheck = (value, flag, { cwd }) => {
     if (stat.isDirectory()) throw new UsageError(`${flag} ${quote(value)} is a folder; give the path of a file to write`, { hint: `e.g. ${flag} outputs.json` });
     if (!stat.isFile()) throw new UsageError(`${flag} ${quote(value)} is not a regular file`, { hint: 'give the path of a plain file to write' });
   }
-  let folder = dirname(path);
-  while (!existsSync(folder)) folder = dirname(folder);
-  if (!statSync(folder).isDirectory()) throw new UsageError(`${flag} ${quote(value)}: ${folder} is a file, not a folder`, { hint: 'give a path inside a folder' });
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch {
-    throw new UsageError(`${flag} ${quote(value)}: cannot write in ${folder} (permission denied)`, { hint: 'give a path in a folder you can write to' });
-  }
+  checkCanMake(dirname(path), flag, value);
 };
 
-/** A whole or decimal number in [min, max]; `true` (an optional value left out) passes. */
+/**
+ * A folder tapctl makes (or writes into): it exists as a folder, or its nearest existing parent is a folder
+ * tapctl can write in. `/dev/null/x` (under a device) is refused here as a usage error naming the path, instead
+ * of failing later with an error from the file system.
+ */
+export function checkCanMake(folder: string, flag: string, value: unknown): void {
+  let existing = folder;
+  while (!existsSync(existing)) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) {
+    const what = statSync(existing).isFile() ? 'a file' : 'a device or special file';
+    throw new UsageError(`${flag} ${quote(value)}: ${existing} is ${what}, not a folder`, { hint: 'give a path inside a folder' });
+  }
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch {
+    throw new UsageError(`${flag} ${quote(value)}: cannot write in ${existing} (permission denied)`, { hint: 'give a path in a folder you can write to' });
+  }
+}
+
+/** A whole or decimal number in [min, max], written in plain digits; `true` (an optional value left out) passes. */
 export function numberIn(min: number, max: number, unit: string): OptionCheck {
   return (value, flag) => {
     if (value === true || value === undefined) return;
-    const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+    const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
     if (!(n >= min && n <= max)) throw new UsageError(`${flag} takes ${unit} from ${min} to ${max}, not ${quote(value)}`, { hint: `e.g. ${flag} ${Math.min(max, Math.max(min, 10))}` });
   };
+}
+
+/**
+ * THE parser of whole-number values (options and answers): plain decimal digits only, so `1e3`, `0x10`, ` 3`,
+ * `2.5` and `+4` are refused rather than read as something the person did not write. Undefined when `raw` is not
+ * a whole number in [min, max].
+ */
+export function parseWholeNumber(raw: string, min: number, max: number): number | undefined {
+  if (!/^\d{1,15}$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n >= min && n <= max ? n : undefined;
 }
 
 /** An AWS profile that exists in the shared config or credentials file (as the SDK would read them). */

@@ -2,7 +2,7 @@
  * The commander program: global options, one module per command, and the runner that turns a command's
  * returned data into output. Command modules are light; their heavy work is imported inside `run`.
  */
-import { awsProfile, awsRegion, checkOption, checkOptions } from './option-checks.js';
+import { awsProfile, awsRegion, checkOption, checkOptions, recordGivenValues } from './option-checks.js';
 import { readSettings } from './settings.js';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, GlobalOptions } from './context.js';
@@ -73,7 +73,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           return globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
         },
         get prompter() {
-          return (prompter ??= io.prompter ?? terminalPrompter(io.stdin, io.stderr));
+          // The IoHost's colour decision, also for inquirer (which would otherwise decide by itself).
+          return (prompter ??= io.prompter ?? terminalPrompter(io.stdin, io.stderr, { colour: ioHost.colour }));
         },
         signal: io.signal,
         version: io.version,
@@ -87,15 +88,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     },
   };
 
-  const program = buildProgram(runner, io);
-  for (const c of program.commands) commandNames.add(c.name());
   const preScan = scanGlobals(argv);
+  // With --json, help and the version are the result line too: commander's text is kept for it, not printed.
+  let helpText = '';
+  const program = buildProgram(runner, io, preScan.json ? (text) => void (helpText += text) : undefined);
+  for (const c of program.commands) commandNames.add(c.name());
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        if (preScan.json) helpResult(hostFor(preScan), error.code === 'commander.version' ? { version: io.version } : { help: helpText.trimEnd() }, argv);
+        return 0;
+      }
       if (error.exitCode === 0) return 0;
       // Commander puts its suggestion on a second line: "(Did you mean validate?)"; keep one line.
       // An unknown `--option=value` is named without its value: it may be a secret typed the wrong way.
@@ -110,13 +116,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/**
+ * `tapctl --version --json`, `tapctl help rollback --json`, `tapctl --json`: one result line like every command's,
+ * `{"type":"result","ok":true,"command":"version","version":...}` or `{"command":"help"|"<verb>","help":"..."}`.
+ */
+function helpResult(host: IoHost, data: { version: string } | { help: string }, argv: readonly string[]): void {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  host.command = 'version' in data ? 'version' : words[0] === 'help' || words.length === 0 ? 'help' : (host.command ?? 'help');
+  host.result(data);
+}
+
 /** Before commander has parsed anything we still need to know how to print an error. */
 function scanGlobals(argv: readonly string[]): GlobalOptions {
   const has = (...flags: string[]) => argv.some((a) => flags.includes(a));
   return { json: has('--json'), verbose: has('--verbose'), color: !has('--no-color'), yes: has('--yes', '-y'), interactive: !has('--no-interactive') };
 }
 
-export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr' | 'version'>): Command {
+/** `capture`: where help and version text go instead of the terminal (--json). */
+export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr' | 'version'>, capture?: (text: string) => void): Command {
   const program = new Command('tapctl')
     .description('Run the TAP e-commerce platform on AWS: scaffold, validate, synthesize, deploy, push images and watch it.')
     .version(io.version, '-V, --version', 'print the tapctl version')
@@ -125,9 +142,9 @@ export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr'
     // The command list shows each command's usage, so the options a command needs (--env) are on its line.
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false, subcommandTerm: (cmd) => `${cmd.name()} ${cmd.usage()}`.trim() })
     .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
+      writeOut: (s) => (capture ? capture(s) : io.stdout.write(s)),
       // Commander's own errors are reported through the IoHost, once.
-      writeErr: (s) => (s.startsWith('error:') ? undefined : io.stderr.write(s)),
+      writeErr: (s) => (s.startsWith('error:') ? undefined : capture ? capture(s) : io.stderr.write(s)),
     })
     .exitOverride()
     .addOption(new Option('-e, --env <name>', 'environment from tapctl.config.yaml (dev, staging, prod ...)'))
@@ -146,6 +163,8 @@ export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr'
     const sub = command.register(program, runner);
     sub.exitOverride().showSuggestionAfterError(true);
   }
+  // Every value each option is given, so a repeated single-value option is refused (option-checks.ts).
+  recordGivenValues(program);
   program.addHelpText(
     'after',
     `

@@ -19,7 +19,38 @@ export interface Prompter {
   password?(question: { message: string }): Promise<string>;
 }
 
-export function terminalPrompter(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Prompter {
+export interface PrompterOptions {
+  /**
+   * The IoHost's colour decision (--no-color, NO_COLOR, TERM=dumb, a TTY). inquirer decides about colour by
+   * itself from the environment, so without colour every prompt gets a theme whose styles are plain text.
+   */
+  readonly colour: boolean;
+}
+
+const plain = (text: string) => text;
+
+/** inquirer's themes (core, select, checkbox) with every style as plain text and uncoloured marks. */
+const PLAIN_THEME = {
+  prefix: { idle: '?', done: '✔' },
+  spinner: { interval: 80, frames: ['-', '\\', '|', '/'] },
+  style: {
+    answer: plain,
+    message: plain,
+    error: (text: string) => `> ${text}`,
+    defaultAnswer: (text: string) => `(${text})`,
+    help: plain,
+    highlight: plain,
+    key: (text: string) => `<${text}>`,
+    disabled: (text: string) => `- ${text}`,
+    disabledChoice: (text: string) => `- ${text}`,
+    description: plain,
+    renderSelectedChoices: (choices: ReadonlyArray<{ name?: string; value: unknown }>) => choices.map((c) => c.name ?? String(c.value)).join(', '),
+    keysHelpTip: (keys: ReadonlyArray<[string, string]>) => keys.map(([key, action]) => `${key} ${action}`).join(' • '),
+  },
+  icon: { checked: '(x)', unchecked: '( )', cursor: '>' },
+};
+
+export function terminalPrompter(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, options: PrompterOptions = { colour: true }): Prompter {
   // inquirer leaves a prompt's last frame on screen when it ends, and on Ctrl-C that frame still holds a list's
   // choices and its key hints ("↑↓ navigate • ⏎ select"). So every prompt clears itself when done, and an
   // answered one is written back as one summary line; an interrupted one leaves nothing behind.
@@ -37,12 +68,13 @@ export function terminalPrompter(input: NodeJS.ReadableStream, output: NodeJS.Wr
     return answer;
   };
   const label = (choices: readonly Choice[], value: string) => choices.find((c) => c.value === value)?.name ?? value;
+  const theme = options.colour ? {} : { theme: PLAIN_THEME as never };
   return {
-    input: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).input(q, context), (a) => a),
-    confirm: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).confirm(q, context), (a) => (a ? 'yes' : 'no')),
-    select: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).select({ ...q, choices: [...q.choices] }, context), (a) => label(q.choices, a)),
-    password: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).password({ message: q.message }, context), () => '(hidden)'),
+    input: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).input({ ...q, ...theme }, context), (a) => a),
+    confirm: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).confirm({ ...q, ...theme }, context), (a) => (a ? 'yes' : 'no')),
+    select: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).select({ ...q, ...theme, choices: [...q.choices] }, context), (a) => label(q.choices, a)),
+    password: (q) => ask(q.message, async () => (await import('@inquirer/prompts')).password({ message: q.message, ...theme }, context), () => '(hidden)'),
     checkbox: (q) =>
-      ask(q.message, async () => (await import('@inquirer/prompts')).checkbox({ ...q, choices: [...q.choices] }, context), (a) => a.map((v) => label(q.choices, v)).join(', ')),
+      ask(q.message, async () => (await import('@inquirer/prompts')).checkbox({ ...q, ...theme, choices: [...q.choices] }, context), (a) => a.map((v) => label(q.choices, v)).join(', ')),
   };
 }

@@ -1,5 +1,5 @@
 /** `tapctl deploy --env <name>`: preflight, the change and its approval, live progress, outputs. */
-import { checkOption, conflicting, numberIn, writableFile } from '../cli/option-checks.js';
+import { checkOption, conflicting, numberIn, repeatable, writableFile } from '../cli/option-checks.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import type { Runner } from '../cli/program.js';
@@ -34,6 +34,7 @@ With --json, stdout is NDJSON events ending with the result (docs/deploy-events.
     .action(runner.action(run, renderDeploy));
   checkOption(cmd, '--outputs-file', writableFile);
   checkOption(cmd, '--wait-for-stack', numberIn(1, 1440, 'minutes'));
+  repeatable(cmd, '--allow-replace');
   // A dry run changes nothing, so there is nothing to start and not wait for.
   return conflicting(cmd, '--no-wait', ['--dry-run']);
 }

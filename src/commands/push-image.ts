@@ -26,8 +26,8 @@ export function register(program: Command, runner: Runner): Command {
         ...BUILDER_NAMES,
       ]),
     )
-    .option('--tag <tag>', 'immutable image tag (default: the short git commit, -dirty when the tree has changes)')
-    .option('--also-latest', "also push the tag 'latest' (never pushed alone)")
+    .option('--tag <tag>', 'immutable image tag (default: the short git commit, -dirty when the tree has changes); a tag already in the repository is refused')
+    .option('--also-latest', "also push the tag 'latest', the one tag the repository lets move (never pushed alone, never deployed)")
     .option('--scan', "wait for ECR's scan-on-push and print the findings by severity")
     .option('--deploy', 'after pushing, deploy the stack so the service runs the new image, and wait for ECS')
     .option('--hotswap', 'with --deploy: hotswap the task definition instead of a CloudFormation update (never in production)')
@@ -38,6 +38,9 @@ export function register(program: Command, runner: Runner): Command {
       `
 Builders are tried in this order unless --builder or container.builder names one: docker (only when
 'docker info' answers), podman, buildah, finch. None usable: exit 2.
+Tags are immutable: the stack's ECR repository refuses to move one (only 'latest' may move). A --tag already in
+it is refused before anything is built (exit 3); a rebuild of a commit already pushed (a CI retry) is tagged
+<commit>-r2, -r3 ... with a warning, since a rebuild is rarely the same image byte for byte.
 The registry password goes to the builder on stdin or into a private 0600 auth file that is removed
 afterwards; build secrets (container.buildSecrets) are passed by reference, --secret id=<id>,env=<VAR> or id=<id>,src=<file>, never by value.`,
     )
@@ -87,7 +90,12 @@ export function render(r: PushImageResult, s: Styles): string {
   } else if (r.deployed) {
     lines.push('', s.dim('deployed; not waiting for the ECS rollout (--no-wait)'));
   } else if (!r.dryRun) {
-    lines.push('', `next: ${s.code(`tapctl deploy --env ${r.environment}`)} runs this image, from any machine (it is the ledger's current release)`);
+    // Read back after the push: with two pushes racing, only the last pointer write stands.
+    if (r.current && !r.current.ours) {
+      lines.push('', `${s.warn('!')} release ${r.current.id} (${r.current.image ?? 'another image'}${r.current.by ? `, by ${r.current.by}` : ''}) became the ledger's current release after this push: ${s.code(`tapctl deploy --env ${r.environment}`)} runs that one, not this image`);
+    } else {
+      lines.push('', `next: ${s.code(`tapctl deploy --env ${r.environment}`)} runs this image, from any machine (${r.current?.ours ? "read back: it is the ledger's current release" : "it was made the ledger's current release"})`);
+    }
   }
   return lines.join('\n');
 }

@@ -41,17 +41,21 @@ export async function run(ctx: CommandContext, options: StatusOptions): Promise<
   for (const w of loaded.warnings) ctx.io.debug(`${w.path}  ${w.message}`);
   const env = selectEnvironment(ctx, loaded);
   const { showStatus } = await import('../status/run.js');
-  return showStatus(ctx, env, loaded.projectDir, {
-    probe: options.probe === true,
-    outputs: options.outputs === true,
-    untilStable: options.untilStable === true,
-    ...(intervalSeconds === undefined ? {} : { intervalSeconds }),
-  });
+  const show = { probe: options.probe === true, outputs: options.outputs === true, untilStable: options.untilStable === true };
+  const doc = await showStatus(ctx, env, loaded.projectDir, { ...show, ...(intervalSeconds === undefined ? {} : { intervalSeconds }) });
+  if (doc && intervalSeconds === undefined && !ctx.io.json) rendered.set(doc, (await import('../status/render.js')).renderStatus(ctx.io.style, doc, show));
+  return doc;
 }
 
-/** Human output is drawn section by section on stderr as it arrives (so --watch can redraw); stdout is for --json. */
-export function render(): string {
-  return '';
+/** Each single look's text, made where the render module is loaded (run), written by the runner. */
+const rendered = new WeakMap<StatusDocument, string>();
+
+/**
+ * The status, as text for stdout like every command's result (so `tapctl status --env dev | less` works); progress
+ * and messages stay on stderr. --watch wrote each refresh to stdout as it came: its last document is not repeated.
+ */
+export function render(doc: StatusDocument): string {
+  return rendered.get(doc) ?? '';
 }
 
 function watchInterval(options: StatusOptions): number | undefined {

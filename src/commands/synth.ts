@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { checkOption } from '../cli/option-checks.js';
+import { checkCanMake, checkOption } from '../cli/option-checks.js';
 import type { CommandContext } from '../cli/context.js';
 import { InterruptedError, isTapctlError, OperationError, UsageError } from '../cli/errors.js';
 import type { Styles } from '../cli/io-host.js';
@@ -45,7 +45,12 @@ export function register(program: Command, runner: Runner): Command {
     .action(runner.action(run, (r: SynthCommandResult | SynthAllResult, s: Styles) => ('environments' in r ? renderAll(r, s) : render(r, s))));
   // The folder is judged before anything is synthesized: a user's files are never in the way of a wasted second.
   // With --all the environments' folders go under it, so it must hold nothing but tapctl's assemblies either.
-  return checkOption(cmd, '--out', (value, _flag, { cwd, options }) => (options.all ? checkAssembliesParent : checkAssemblyDir)(resolve(cwd, String(value))));
+  // A folder that cannot be made there (`/dev/null/x`) is a usage error naming the path, like any other.
+  return checkOption(cmd, '--out', (value, flag, { cwd, options }) => {
+    const dir = resolve(cwd, String(value));
+    (options.all ? checkAssembliesParent : checkAssemblyDir)(dir);
+    checkCanMake(dir, flag, value);
+  });
 }
 
 export async function run(ctx: CommandContext, options: SynthOptions): Promise<SynthCommandResult | SynthAllResult> {

@@ -1,4 +1,5 @@
 /** Where the project's config lives, and reading it: kept apart from the loader so that neither loads a parser. */
+import { quote } from '../cli/quote.js';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../cli/errors.js';
@@ -30,6 +31,6 @@ export function readConfigText(path: string): string {
     return readPlainFile(path, MAX_CONFIG_BYTES).toString('utf8');
   } catch (e) {
     const reason = e instanceof NotAPlainFileError ? e.reason : (e as Error).message;
-    throw new ConfigError(`cannot read ${basename(path)}: ${reason}`, { hint: `${path} must be a plain YAML file (tapctl init writes one)` });
+    throw new ConfigError(`cannot read ${basename(path)}: ${reason}`, { hint: `${quote(path)} must be a plain YAML file (tapctl init writes one)` });
   }
 }

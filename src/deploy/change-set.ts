@@ -31,6 +31,14 @@ export interface ChangeSetRun {
   readonly allowReplace: readonly string[];
   /** What is asked at approval, when not a plain deploy (rollback: "Roll back 'dev' to release 000041"). */
   readonly approvalSubject?: string;
+  /** The verb refusals and the approval name: deploy (default) or rollback. */
+  readonly verb?: 'deploy' | 'rollback';
+  /**
+   * Called once the change is approved, before CloudFormation executes it: the release ledger records what the
+   * deploy is about to run, so that an interrupted deploy never leaves the ledger behind CloudFormation. A throw
+   * stops the deploy before anything changed (the change set is deleted).
+   */
+  readonly onApproved?: () => Promise<void>;
   /**
    * Called when the approved change failed (CloudFormation rolled it back, or AWS refused its execution), before
    * the error is thrown: the release ledger records the failure. Not for refusals or Ctrl-C.
@@ -56,6 +64,8 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
   const progress = new ProgressRenderer(ctx, 'deploying', env.names.stack);
   let summary: ChangeSummary | undefined;
   let refusal: TapctlError | undefined;
+  /** The ledger could not record the approved change: it is not made. */
+  let notRecorded: unknown;
   let approved = false;
   let noOp = false;
   const ioHost = new ToolkitIoHost(ctx, {
@@ -67,8 +77,15 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
       phase(ctx, 'approval', 'the change needs approval');
       reportChanges(ctx, env.names.stack, summary);
       if (summary.permissionChange !== 'none' && !ctx.io.json) ctx.io.line(securityDiff(request.message));
-      refusal = destructiveRefusal(summary, allowReplace, env.name) ?? (await replacedExportsRefusal(summary)) ?? (await askApproval(ctx, env, summary, run.approvalSubject));
-      approved = !refusal;
+      refusal = destructiveRefusal(summary, allowReplace, env.name, run.verb) ?? (await replacedExportsRefusal(summary)) ?? (await askApproval(ctx, env, summary, run.approvalSubject, run.verb));
+      if (!refusal && run.onApproved) {
+        try {
+          await run.onApproved();
+        } catch (e) {
+          notRecorded = e;
+        }
+      }
+      approved = !refusal && notRecorded === undefined;
       if (approved) phase(ctx, 'deploy', wait ? 'deploying' : 'starting the deploy');
       return approved;
     },
@@ -102,6 +119,7 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
     outputs = result.stacks[0]?.outputs ?? {};
   } catch (e) {
     if (refusal) throw refusal;
+    if (notRecorded !== undefined) throw notRecorded;
     const error = await explainDeployFailure(e);
     if (approved && !(error instanceof InterruptedError)) await run.onFailed?.();
     throw error;

@@ -6,15 +6,14 @@
 import { quote } from '../cli/quote.js';
 import { dirname } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { isTapctlError, OperationError, RefusedError, UsageError } from '../cli/errors.js';
+import { InterruptedError, isTapctlError, OperationError, RefusedError, UsageError } from '../cli/errors.js';
 import { loadProject, relativeName, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
-import { stackResourcePhysicalId } from '../aws/stack-details.js';
 import { stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
-import { recordDeploy, type DeployOutcome, type ReleaseRef } from '../release/record.js';
+import type { DeployOutcome } from '../release/record.js';
+import { deployRecord, taskDefinitionArnOf } from './deploy-ledger.js';
 import type { Release } from '../release/release.js';
-import { templateImage } from '../release/template-image.js';
 import { checkAllowReplaceValues, unknownLogicalIds, unknownLogicalIdsError } from './allow-replace.js';
 import { refuseWithoutApprover } from './approval.js';
 import { runChangeSet } from './change-set.js';
@@ -46,10 +45,18 @@ export interface DeployOptions {
   readonly hotswap?: boolean;
   /**
    * Internal, for rollback: deploy this release's image (and, with onlyImage, nothing else); the approval asks
-   * `subject`. Deploy then records nothing in the ledger: rollback does (`onFailed` when the approved change
-   * fails).
+   * `subject`. Deploy then records nothing in the ledger: rollback does (`onStarted` once the change is
+   * approved, before CloudFormation executes it; `onFailed` when the approved change fails).
    */
-  readonly rollback?: { readonly release: Release; readonly onlyImage: boolean; readonly subject: string; readonly onFailed?: () => Promise<void> };
+  readonly rollback?: {
+    readonly release: Release;
+    readonly onlyImage: boolean;
+    readonly subject: string;
+    readonly onStarted?: () => Promise<void>;
+    readonly onFailed?: () => Promise<void>;
+    /** What an interrupted rollback tells the person the next deploy runs. */
+    readonly nextRun?: () => string | undefined;
+  };
   /** Internal: return the result even with --json, for a caller that writes the one result line itself. */
   readonly embedded?: boolean;
 }
@@ -106,14 +113,19 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   }
 
   if (access.condition?.kind === 'failed-create') await confirmRecreate(ctx, env, access.condition.stack.StackStatus ?? 'ROLLBACK_COMPLETE');
+  const ledger = options.rollback ? undefined : await deployRecord(ctx, clients, plan);
   const record = async (outcome: DeployOutcome) => {
     if (options.rollback) {
       // Rollback records its own release; it needs the task definition the stack runs now to wait for ECS.
-      const arn = outcome === 'deployed' ? await taskDefinitionArnOf(ctx, clients, plan) : undefined;
+      const arn = outcome === 'deployed' || outcome === 'no-changes' ? await taskDefinitionArnOf(ctx, clients, plan) : undefined;
       return arn ? { taskDefinitionArn: arn } : {};
     }
+    if (!ledger) return {};
     try {
-      return await recordOutcome(ctx, clients, plan, outcome);
+      const release = outcome === 'started' ? await ledger.record.started() : await ledger.record.finished(outcome);
+      if (release && release.outcome !== plan.image.current?.outcome) ctx.io.info(`release ${release.id} is ${release.outcome}${release.rollout ? `, rollout ${release.rollout}` : ''} (${release.parameter})`);
+      const arn = ledger.taskDefinitionArn();
+      return { ...(release ? { release } : {}), ...(arn ? { taskDefinitionArn: arn } : {}) };
     } catch (e) {
       if (outcome === 'failed' || !isTapctlError(e)) throw e;
       const done = outcome === 'started' ? `started the deploy of ${env.names.stack}` : `${env.names.stack} is ${outcome === 'deployed' ? 'deployed' : 'up to date'}`;
@@ -133,19 +145,37 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   if (options.hotswap && env.kind === 'production') {
     throw new RefusedError(`refusing to hotswap '${env.name}': it is a production environment`, { hint: 'production changes go through CloudFormation: drop --hotswap' });
   }
-  const run = await runChangeSet(ctx, {
-    env,
-    synth,
-    clients,
-    wait,
-    hotswap: Boolean(options.hotswap),
-    allowReplace,
-    ...(options.rollback ? { approvalSubject: options.rollback.subject } : {}),
-    onFailed: async () => {
-      const failed = options.rollback ? options.rollback.onFailed?.() : record('failed');
-      await failed?.catch((e: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(e as Error).message}`));
-    },
-  });
+  let run: Awaited<ReturnType<typeof runChangeSet>>;
+  try {
+    run = await runChangeSet(ctx, {
+      env,
+      synth,
+      clients,
+      wait,
+      hotswap: Boolean(options.hotswap),
+      allowReplace,
+      ...(options.rollback ? { approvalSubject: options.rollback.subject, verb: 'rollback' as const } : {}),
+      // The ledger hears of a new image before CloudFormation runs it (record.ts).
+      onApproved: async () => {
+        try {
+          if (options.rollback) await options.rollback.onStarted?.();
+          else await ledger?.record.started();
+        } catch (e) {
+          if (!isTapctlError(e)) throw e;
+          throw new OperationError(`${e.message}; nothing was deployed: the ledger hears of a new image before CloudFormation runs it`, { code: e.code, hint: e.hint, cause: e });
+        }
+      },
+      onFailed: async () => {
+        const failed = options.rollback ? options.rollback.onFailed?.() : record('failed');
+        await failed?.catch((e: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(e as Error).message}`));
+      },
+    });
+  } catch (e) {
+    // Ctrl-C or a CI time-out while CloudFormation works: say what the ledger now tells the next deploy.
+    const next = options.rollback ? options.rollback.nextRun?.() : ledger?.record.nextRun();
+    if (e instanceof InterruptedError && next) throw new InterruptedError(`${e.message}; ${next}`, { ...(e.hint ? { hint: e.hint } : {}), cause: e });
+    throw e;
+  }
   const changes = run.summary ? { changes: run.summary } : {};
   if (run.noOp) {
     const outputsFiles = writeOutputs(projectDir, env.name, run.outputs, options.outputsFile, ctx.cwd);
@@ -153,6 +183,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     return finish({ ...base, status: 'no-changes', ...release, outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext.slice(0, 1) });
   }
   if (!wait) {
+    // Recorded as started when approved; a hotswap's fallback may not have asked, so once more (idempotent).
     const release = await record('started');
     return finish({
       ...base,
@@ -167,44 +198,6 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   const release = await record('deployed');
   phase(ctx, 'done', 'deployed');
   return finish({ ...base, status: 'deployed', ...changes, ...release, outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext });
-}
-
-/**
- * The ledger after the deploy (record.ts); the task definition the stack runs now is read only when a release
- * records it. Returns the fields the result carries. Rollback records its own releases.
- */
-async function recordOutcome(ctx: CommandContext, clients: AwsClients, plan: DeployPlan, outcome: DeployOutcome): Promise<{ release?: ReleaseRef; taskDefinitionArn?: string }> {
-  if (!plan.access.identity) return {};
-  let arn: string | undefined;
-  const taskDefinitionArn = async () => (arn ??= await taskDefinitionArnOf(ctx, clients, plan));
-  const release = await recordDeploy({
-    env: plan.env,
-    clients,
-    image: plan.image,
-    deployedBefore: await plan.deployedTemplate(),
-    by: plan.access.identity.arn,
-    processEnv: ctx.env,
-    tapctlVersion: ctx.version,
-    outcome,
-    taskDefinitionArn,
-  });
-  if (release && release.outcome !== plan.image.current?.outcome) ctx.io.info(`release ${release.id} is ${release.outcome} (${release.parameter})`);
-  return { ...(release ? { release } : {}), ...(arn ? { taskDefinitionArn: arn } : {}) };
-}
-
-/**
- * The task definition the stack runs now (DescribeStackResource), for the ledger and the rollout wait. Best
- * effort: the deploy itself succeeded, and a release records the ARN only "when known".
- */
-async function taskDefinitionArnOf(ctx: CommandContext, clients: AwsClients, plan: DeployPlan): Promise<string | undefined> {
-  const logicalId = templateImage(plan.artifact.template)?.taskDefinition;
-  if (!logicalId) return undefined;
-  try {
-    return await stackResourcePhysicalId(clients, plan.env.names.stack, logicalId);
-  } catch (e) {
-    ctx.io.debug(`the task definition's ARN could not be read: ${(e as Error).message}`);
-    return undefined;
-  }
 }
 
 /**

@@ -68,6 +68,7 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
   } else {
     const resolved = await checks.run('image', async () => {
       const r = await resolveRunningImage({ env, clients, deployedTemplate: readDeployed, ...(input.rollback ? { override: { release: input.rollback.release } } : {}) });
+      for (const w of r.warnings ?? []) ctx.io.warn(w);
       checks.report(r.check.status, 'image', r.check.detail);
       return r;
     });
@@ -117,8 +118,10 @@ async function guardRunningService(checks: CheckList, g: GuardInput): Promise<vo
   if (g.rollback?.onlyImage) {
     const other = changesBeyondImage(deployed, g.artifact.template);
     if (other.length > 0) {
-      throw new RefusedError(`refusing to roll back '${g.env.name}': a rollback changes only the image, but the template would also change ${other.join(', ')}`, {
-        hint: `the config or tapctl changed since the last deploy: deploy that first (tapctl deploy --env ${g.env.name}), or roll back and deploy it together with --with-config`,
+      // The deployed template is the judge, not a fingerprint in the ledger: whatever deploys the config (a
+      // deploy, --no-wait included once CloudFormation finished it) clears this.
+      throw new RefusedError(`refusing to roll back '${g.env.name}': a rollback changes only the image, but the deployed template differs from the config in more than the image: ${other.join(', ')}`, {
+        hint: `the config or tapctl changed since the last deploy. Deploy it first (tapctl deploy --env ${g.env.name}; the rollback can follow once CloudFormation has finished that deploy, since it compares with the deployed template), or roll back and deploy it together: add --with-config`,
         details: { changed: other },
       });
     }

@@ -56,7 +56,7 @@ export async function waitForStack(ctx: CommandContext, clients: AwsClients, sta
         hint: `follow it with tapctl status --env ${options.envName} --watch, then deploy again; or give --wait-for-stack more minutes`,
       });
     }
-    ctx.io.progress(`waiting for ${stackName} (${stack?.StackStatus})  ${formatElapsed(waited)}`);
+    ctx.io.waiting(`waiting for ${stackName} (${stack?.StackStatus})`, waited);
     await sleep(Math.min(options.pollMs, options.timeoutMs - waited), ctx.signal);
   }
 }

@@ -25,9 +25,10 @@ import { platformFor } from './platform.js';
 import { Redactor } from './redact.js';
 import type { Fetch } from './registry-api.js';
 import { contextTag } from './context-digest.js';
-import { deriveTags, readGitState } from './tag.js';
+import { deriveTags, readGitState, refuseReservedTag } from './tag.js';
 import type { ReleaseRef } from '../release/record.js';
 import type { HealthCheckReport } from './health-check-step.js';
+import type { CurrentAfterPush } from '../release/push-record.js';
 
 export interface PushImageOptions {
   readonly builder?: BuilderChoice;
@@ -73,6 +74,8 @@ export interface PushImageResult {
   readonly pushedAt?: string;
   /** The release recorded in the ledger (outcome pushed; deployed or failed after --deploy). */
   readonly release?: ReleaseRef;
+  /** The ledger's current release read back after the push (another push may have come after this one). */
+  readonly current?: CurrentAfterPush;
   readonly scan?: ScanResult;
   /** Whether the image has what its container health check runs (read from its file list, never run). */
   readonly healthCheck?: HealthCheckReport;
@@ -126,7 +129,8 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   if (!existsSync(contextDir)) throw new UsageError(`the build context ${relative(ctx.cwd, contextDir) || '.'} does not exist`, { hint: 'check container.context in tapctl.config.yaml' });
 
   let git = options.tag === undefined ? await readGitState(deps.spawn, projectDir, ctx.env) : undefined;
-  const tags = deriveTags({ tag: options.tag, alsoLatest: options.alsoLatest }, git, () => contextTag(contextDir));
+  let tags = deriveTags({ tag: options.tag, alsoLatest: options.alsoLatest }, git, () => contextTag(contextDir));
+  refuseReservedTag(tags.primary, (await import('../infra/image-placeholder.js')).PLACEHOLDER_IMAGE_TAG);
   if (tags.source === 'git' && git?.dirty) ctx.io.warn(`the work tree has uncommitted changes: tagging ${tags.primary}`);
   if (tags.source === 'content') {
     ctx.io.warn(`no git commit to tag the image with (not a git repository, or no commit yet): tagging it by the content digest of its build context, ${tags.primary}; commit, or pass --tag, for a tag a person can read`);
@@ -180,8 +184,15 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   const repository = parseRepositoryUri(repositoryUri);
   // The release ledger is read before any build: a role that may not use it fails in seconds, not after a push.
   const { PushRecord } = await import('../release/push-record.js');
-  const ledger = new PushRecord({ clients, env, by: identity.arn, processEnv: ctx.env, tapctlVersion: ctx.version });
+  const { deployedTemplate } = await import('../aws/stack-details.js');
+  const { templateImage } = await import('../release/template-image.js');
+  const runningImage = async () => templateImage(await deployedTemplate(clients, env.names.stack)) ?? ('unknown' as const);
+  const ledger = new PushRecord({ clients, env, by: identity.arn, processEnv: ctx.env, tapctlVersion: ctx.version, runningImage });
   await ledger.open();
+  // A tag already in the (immutable) repository, before anything is built: refused for --tag, renumbered for a
+  // rebuild of the same commit (tag-in-use.ts).
+  const { freshTags } = await import('./tag-in-use.js');
+  tags = await freshTags(ctx, tags, { clients, repositoryName: repository.name, envName: env.name, releaseOf: (tag, digest) => ledger.releaseWithTag(tag, digest) });
 
   const plan = { environment: env.name, repositoryUri: repository.uri, tag: tags.primary, tags: tags.all, platform: platform.id, builder: detected.name };
   if (options.dryRun) return { ...plan, dryRun: true };
@@ -209,6 +220,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   });
 
   const release = await ledger.pushed({ ...published, platform: platform.id, ...(git ? { git } : {}) });
+  const current = await ledger.currentAfter();
 
   // Whether the image can run its health check, from its file list: a warning, never a refusal.
   const { checkHealthCommand } = await import('./health-check-step.js');
@@ -228,7 +240,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
     if (scan.status !== 'COMPLETE') ctx.io.warn(`scan ${scan.status.toLowerCase()}${scan.description ? `: ${scan.description}` : ''}`);
   }
 
-  const result: PushImageResult = { ...plan, dryRun: false, digest: published.digest, ...optional(published), release, healthCheck, ...(scan ? { scan } : {}) };
+  const result: PushImageResult = { ...plan, dryRun: false, digest: published.digest, ...optional(published), release, ...(current ? { current } : {}), healthCheck, ...(scan ? { scan } : {}) };
   if (!deploy) return result;
 
   ctx.io.info(`deploying ${env.names.stack} with the new image${options.hotswap ? ' (hotswap)' : ''} ...`);
@@ -237,36 +249,9 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   const deployStatus = typeof deployed?.status === 'string' ? { deployStatus: deployed.status } : {};
   if (options.wait === false) return finish(ctx, { ...result, deployed: true, ...deployStatus });
 
-  const { waitForRollout } = await import('../aws/ecs-rollout.js');
-  const taskDefinitionArn = deployed?.taskDefinitionArn;
-  ctx.io.info(`waiting for ${env.names.ecsService} to run the new image ...`);
-  let rollout: RolloutResult;
-  try {
-    rollout = await waitForRollout(
-      clients,
-      {
-        cluster: env.names.ecsCluster,
-        service: env.names.ecsService,
-        ...(typeof taskDefinitionArn === 'string' ? { taskDefinitionArn } : {}),
-        image: { repositoryUri: published.repositoryUri, digest: published.digest, tag: published.tag },
-      },
-      {
-        ...deps.rolloutWait,
-        since,
-        signal: ctx.signal,
-        onProgress: (p) =>
-          ctx.io.progress(
-            p.onTarget
-              ? `rollout ${(p.rolloutState ?? 'in progress').toLowerCase()}: ${p.running}/${p.desired} running, ${p.pending} pending`
-              : 'waiting for the service to start the new task definition',
-          ),
-      },
-    );
-  } catch (e) {
-    if (e instanceof OperationError) await ledger.verdict('failed').catch((x: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(x as Error).message}`));
-    throw e;
-  }
-  return finish(ctx, { ...result, release: await ledger.verdict('deployed', rollout.taskDefinitionArn), deployed: true, ...deployStatus, rollout });
+  const { waitForPushedRollout } = await import('./push-rollout.js');
+  const waited = await waitForPushedRollout(ctx, { clients, env, published, release, ledger, since, taskDefinitionArn: deployed?.taskDefinitionArn, rolloutWait: deps.rolloutWait });
+  return finish(ctx, { ...result, ...waited, deployed: true, ...deployStatus });
 }
 
 /**

@@ -59,6 +59,20 @@ export function checkTag(tag: string): void {
 }
 
 /**
+ * Refuses the bootstrap placeholder's tag (exit 2): deploy reads it as "no image", so a release under it would
+ * take the service to zero tasks. `placeholderTag` is infra/image-placeholder.ts's, passed in so that this module
+ * (loaded at every start by the command's option check) does not load it.
+ */
+export function refuseReservedTag(tag: string, placeholderTag: string): void {
+  if (tag !== placeholderTag) return;
+  throw new UsageError(`${quote(tag)} is reserved: it is the tag of the bootstrap placeholder a new environment starts with, and deploy treats it as "no image"`, {
+    hint: 'give another --tag (e.g. a version or commit)',
+  });
+}
+
+
+
+/**
  * @param contentTag the build context's content tag (context-digest.ts), used outside git; without it, no
  *   git and no --tag is an error.
  */

@@ -2,7 +2,7 @@
  * One parser per init answer, shared by flags and prompts so that both reject the same input with the same words.
  * The patterns come from the config schema itself: init can never accept a value that `tapctl validate` refuses.
  */
-import { regionProblem } from '../cli/option-checks.js';
+import { parseWholeNumber, regionProblem } from '../cli/option-checks.js';
 import { quote } from '../cli/quote.js';
 import { isReservedKey, reservedKeyMessage } from '../config/keys.js';
 import { suggest } from '../config/load.js';
@@ -77,8 +77,8 @@ export function parseEmail(raw: string, production = false): Parsed<string> {
 }
 
 export function parsePort(raw: string): Parsed<number> {
-  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-  return ContainerSchema.shape.port.safeParse(port).success ? ok(port) : bad(`${quote(raw)} is not a port: expected a whole number from 1 to 65535`);
+  const port = parseWholeNumber(raw, 1, 65535);
+  return port !== undefined && ContainerSchema.shape.port.safeParse(port).success ? ok(port) : bad(`${quote(raw)} is not a port: expected a whole number from 1 to 65535`);
 }
 
 const ENV_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,49}$/;

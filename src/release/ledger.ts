@@ -7,19 +7,22 @@
  *   with PutParameter without Overwrite, SSM's only conditional write: on ParameterAlreadyExists the writer
  *   takes the next id, so two racing pushes both get a release. Outcome updates overwrite it (a handful of
  *   versions, far below the 100 SSM keeps).
- * - `current`: the release the environment runs or should run next, with a copy of its record so that a deploy
- *   reads it in one call. Overwritten by push-image, deploy and rollback: last writer wins (every release is
- *   still recorded). It is never labelled, so SSM drops its oldest version when the 101st is written
- *   (https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-versions.html).
+ * - `current`: the release the environment runs or should run next (its id and a copy of its record).
+ *   Overwritten by push-image, deploy and rollback: last writer wins (every release is still recorded). It is
+ *   never labelled, so SSM drops its oldest version when the 101st is written
+ *   (https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-versions.html). A pointer is
+ *   used only when the release it names is in the ledger (`releases/<id>`, read back: the record there is the
+ *   one used) and its image is in the stack's own repository; anything else is reported and not used.
  * - `ended`: written by destroy. A `current` older than `ended` belongs to the destroyed environment and is
- *   ignored, so a re-created environment starts fresh; the history stays for audit.
+ *   ignored, so a re-created environment starts fresh; the history stays for audit. A marker that is not one
+ *   (garbage) is reported and ignored: it never silently disables the ledger.
  *
  * Limits (https://docs.aws.amazon.com/general/latest/gr/ssm.html): 4 KB per Standard parameter, 100 versions
  * per parameter, 10,000 Standard parameters per account and region; GetParametersByPath returns at most 10 per
  * page, GetParameters and DeleteParameters take at most 10 names
  * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParametersByPath.html). The newest
- * KEEP_RELEASES releases are kept: listing them is 5 pages, and 52 parameters per environment lets ~190
- * environments share an account and region with room for the account's other parameters.
+ * RELEASES_KEPT releases are kept (retention.ts: the same count as the ECR lifecycle rule's), and never the
+ * current, running or newest deployed one.
  *
  * IAM: ssm:GetParameters, ssm:GetParametersByPath, ssm:PutParameter and ssm:DeleteParameters on
  * arn:<partition>:ssm:<region>:<account>:parameter/tapctl/<project>/<suffix>/*. A denied call is an error
@@ -32,9 +35,10 @@ import { awsErrorName, explainAwsError, isAccessDenied } from '../aws/errors.js'
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { formatReleaseId, parseRelease, releaseNumber, serializeRelease, sized, type Parsed, type Release, type ReleaseDraft } from './release.js';
 import { loadSdk } from '../aws/sdk.js';
+import { inLedger, parseEnded, parsePointer, type CurrentPointer, type EndedMarker } from './ledger-markers.js';
+import { prunable, type Protected } from './retention.js';
 
-/** How many releases each environment keeps (see the module comment for why 50). */
-export const KEEP_RELEASES = 50;
+export type { CurrentPointer, EndedMarker } from './ledger-markers.js';
 /** Racing writers each take the next free id; this many collisions in a row is not a race any more. */
 const MAX_ID_ATTEMPTS = 25;
 const PAGE_SIZE = 10;
@@ -64,52 +68,67 @@ export function ledgerPolicy(ledger: Ledger): string {
   return `${LEDGER_ACTIONS.join(', ')} on ${ledger.arnPrefix}*`;
 }
 
-export interface CurrentPointer {
-  readonly v: 1;
-  readonly release: Release;
-  /** When the pointer was written (ISO 8601) and by whom. */
-  readonly at: string;
-  readonly by: string;
-}
-
-export interface EndedMarker {
-  readonly v: 1;
-  readonly at: string;
-  readonly by: string;
-  readonly stack: string;
-}
-
 export interface LedgerHead {
   /** The pointer as read: valid, or why not. Undefined when there is none. */
   readonly current?: Parsed<CurrentPointer>;
   /** When SSM last wrote `current`. */
   readonly currentModified?: Date;
   readonly ended?: EndedMarker;
+  /** An `ended` parameter that is not a valid marker: why. It is ignored (and reported), never obeyed. */
+  readonly endedInvalid?: string;
   /** `current` was written before `ended`: it belongs to the destroyed environment. */
   readonly currentBeforeEnd: boolean;
 }
 
-/** `current` and `ended` in one GetParameters call. `abortSignal` cancels it (status's per-call time-out). */
-export async function readHead(clients: AwsClients, ledger: Ledger, options: { abortSignal?: AbortSignal } = {}): Promise<LedgerHead> {
+export interface ReadHeadOptions {
+  /** Cancels the calls (status's per-call time-out). */
+  readonly abortSignal?: AbortSignal;
+  /**
+   * The caller's listing of the ledger, to check the pointer's release against. Without it, the release's own
+   * parameter is read back (one more GetParameters), so that a pointer to a release the ledger does not hold is
+   * never used.
+   */
+  readonly releases?: readonly Release[];
+}
+
+/**
+ * `current` and `ended` in one GetParameters call; then the current release's own record (`releases/<id>`),
+ * unless the caller listed the ledger: the pointer is used only for a release the ledger holds, and with the
+ * record the ledger holds for it.
+ */
+export async function readHead(clients: AwsClients, ledger: Ledger, options: ReadHeadOptions = {}): Promise<LedgerHead> {
   const { GetParametersCommand } = await loadSdk('@aws-sdk/client-ssm');
   const names = [`${ledger.prefix}current`, `${ledger.prefix}ended`];
+  const ssm = await clients.ssm();
+  const send = { ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) };
   let found: Parameter[];
   try {
-    found = (await (await clients.ssm()).send(new GetParametersCommand({ Names: names }), options)).Parameters ?? [];
+    found = (await ssm.send(new GetParametersCommand({ Names: names }), send)).Parameters ?? [];
   } catch (e) {
     throw ledgerError(e, 'ssm:GetParameters', `${ledger.arnPrefix}current`, 'reading');
   }
   const byName = new Map(found.map((p) => [p.Name, p]));
   const currentParam = byName.get(names[0]);
   const endedParam = byName.get(names[1]);
-  const current = currentParam ? parsePointer(currentParam.Value) : undefined;
+  let current = currentParam ? parsePointer(currentParam.Value) : undefined;
   const ended = endedParam ? parseEnded(endedParam.Value) : undefined;
   const currentAt = currentParam?.LastModifiedDate ?? (current?.ok ? new Date(current.value.at) : undefined);
-  const endedAt = endedParam?.LastModifiedDate ?? (ended ? new Date(ended.at) : undefined);
+  // A marker that is not one ends nothing: its time is not used either.
+  const endedAt = ended?.ok ? (endedParam?.LastModifiedDate ?? new Date(ended.value.at)) : undefined;
+  if (current?.ok) current = await inLedger(current.value, options.releases, async (id) => {
+    const name = `${ledger.prefix}releases/${id}`;
+    try {
+      const out = await ssm.send(new GetParametersCommand({ Names: [name] }), send);
+      return out.Parameters?.find((p) => p.Name === name)?.Value;
+    } catch (e) {
+      throw ledgerError(e, 'ssm:GetParameters', `${ledger.arnPrefix}releases/${id}`, 'reading');
+    }
+  });
   return {
     ...(current ? { current } : {}),
     ...(currentAt ? { currentModified: currentAt } : {}),
-    ...(ended ? { ended } : {}),
+    ...(ended?.ok ? { ended: ended.value } : {}),
+    ...(ended && !ended.ok ? { endedInvalid: ended.reason } : {}),
     currentBeforeEnd: Boolean(currentAt && endedAt && currentAt.getTime() <= endedAt.getTime()),
   };
 }
@@ -173,6 +192,19 @@ export async function createRelease(clients: AwsClients, ledger: Ledger, draft: 
   });
 }
 
+/** One release's record, or undefined when the ledger does not hold a valid one under `id`. */
+export async function getRelease(clients: AwsClients, ledger: Ledger, id: string): Promise<Release | undefined> {
+  const { GetParametersCommand } = await import('@aws-sdk/client-ssm');
+  const name = `${ledger.prefix}releases/${id}`;
+  try {
+    const out = await (await clients.ssm()).send(new GetParametersCommand({ Names: [name] }));
+    const parsed = parseRelease(out.Parameters?.find((p) => p.Name === name)?.Value, id);
+    return parsed.ok ? parsed.value : undefined;
+  } catch (e) {
+    throw ledgerError(e, 'ssm:GetParameters', `${ledger.arnPrefix}releases/${id}`, 'reading');
+  }
+}
+
 /** Overwrites a release (a new outcome, task definition or config fingerprint). */
 export async function updateRelease(clients: AwsClients, ledger: Ledger, release: Release): Promise<void> {
   await put(clients, ledger, `releases/${release.id}`, serializeRelease(release), true);
@@ -190,12 +222,12 @@ export async function markEnded(clients: AwsClients, ledger: Ledger, marker: Omi
 }
 
 /**
- * Deletes all but the newest `keep` releases (never one in `protect`), 10 names per DeleteParameters call.
- * Returns the ids deleted.
+ * Deletes the releases retention.ts does not keep (never the current, running or newest deployed one, nor one
+ * just written), 10 names per DeleteParameters call. `releases` is the whole ledger, including what the caller
+ * just wrote. Returns the ids deleted.
  */
-export async function pruneReleases(clients: AwsClients, ledger: Ledger, ids: readonly string[], protect: readonly string[] = [], keep = KEEP_RELEASES): Promise<string[]> {
-  const newestFirst = [...ids].sort((a, b) => Number(b) - Number(a));
-  const doomed = newestFirst.slice(keep).filter((id) => !protect.includes(id));
+export async function pruneReleases(clients: AwsClients, ledger: Ledger, releases: readonly Pick<Release, 'id' | 'outcome' | 'rollout'>[], protect: Protected, keep?: number): Promise<string[]> {
+  const doomed = prunable(releases, protect, keep);
   if (doomed.length === 0) return [];
   const { DeleteParametersCommand } = await loadSdk('@aws-sdk/client-ssm');
   const ssm = await clients.ssm();
@@ -237,27 +269,4 @@ export function ledgerError(e: unknown, action: string, arn: string, verb: strin
   }
   const explained = explainAwsError(e, `${verb} the release ledger (${action} on ${arn})`);
   return explained instanceof OperationError ? explained : new OperationError(explained.message, { hint: explained.hint, cause: e, code: explained.code });
-}
-
-function parsePointer(json: string | undefined): Parsed<CurrentPointer> {
-  let value: unknown;
-  try {
-    value = JSON.parse(json ?? '');
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  const v = value as Partial<CurrentPointer> | null;
-  if (!v || typeof v !== 'object' || v.v !== 1 || typeof v.at !== 'string' || typeof v.by !== 'string') return { ok: false, reason: 'not a current-release pointer' };
-  const release = parseRelease(JSON.stringify(v.release));
-  if (!release.ok) return { ok: false, reason: `its release record is invalid: ${release.reason}` };
-  return { ok: true, value: { v: 1, release: release.value, at: v.at, by: v.by } };
-}
-
-function parseEnded(json: string | undefined): EndedMarker | undefined {
-  try {
-    const v = JSON.parse(json ?? '') as Partial<EndedMarker>;
-    return v && v.v === 1 && typeof v.at === 'string' && typeof v.by === 'string' ? { v: 1, at: v.at, by: v.by, stack: String(v.stack ?? '') } : undefined;
-  } catch {
-    return undefined;
-  }
 }

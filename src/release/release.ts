@@ -15,12 +15,25 @@ export const RELEASE_RECORD_VERSION = 1;
 export const STANDARD_PARAMETER_MAX_BYTES = 4096;
 
 /**
- * pushed: in ECR, the next deploy runs it (not confirmed running). deployed: CloudFormation (and, when waited
- * for, the ECS rollout) finished healthy. failed: its deploy or rollout failed. rolled-back: a rollback
- * replaced it (never a default rollback target again).
+ * What is known of a release, recorded as it becomes known (never ahead of it):
+ * - pushed: in ECR; the next deploy runs it. Nothing has deployed it yet.
+ * - started: a deploy or rollback handed the change that runs it to CloudFormation and did not see the end
+ *   (--no-wait, or interrupted): CloudFormation may be running it, or may have rolled it back.
+ * - deployed: CloudFormation's update that puts its image in the stack completed. That is all it says: whether
+ *   the ECS service runs it healthy is `rollout`.
+ * - failed: its deploy failed (CloudFormation rolled back) or its ECS rollout failed.
+ * - rolled-back: a rollback replaced it (never a default rollback target again).
  */
-export const RELEASE_OUTCOMES = ['pushed', 'deployed', 'failed', 'rolled-back'] as const;
+export const RELEASE_OUTCOMES = ['pushed', 'started', 'deployed', 'failed', 'rolled-back'] as const;
 export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
+
+/**
+ * The ECS service's verdict on a release, when tapctl saw one: healthy (the service's deployment of its task
+ * definition completed, every desired task running) or failed (the circuit breaker stopped it, it rolled back,
+ * or its tasks kept stopping). Absent: nobody watched ECS (a plain deploy that did not find it finished, --no-wait).
+ */
+export const ROLLOUT_VERDICTS = ['healthy', 'failed'] as const;
+export type RolloutVerdict = (typeof ROLLOUT_VERDICTS)[number];
 
 /** Who recorded the release: push-image, a deploy of a pinned image (container.image), or rollback. */
 export const RELEASE_SOURCES = ['push-image', 'deploy', 'rollback'] as const;
@@ -61,6 +74,8 @@ export interface Release {
   readonly configFingerprint: string;
   readonly taskDefinitionArn?: string;
   readonly outcome: ReleaseOutcome;
+  /** The ECS service's verdict (see ROLLOUT_VERDICTS); absent when nobody watched ECS. */
+  readonly rollout?: RolloutVerdict;
   readonly source: ReleaseSource;
   /** A rollback: the release whose image it deploys again. */
   readonly from?: string;
@@ -159,6 +174,7 @@ export function validateRelease(value: unknown): string | undefined {
   if (typeof r.configFingerprint !== 'string' || !/^[0-9a-f]{16,64}$/.test(r.configFingerprint)) return 'configFingerprint is not a hash';
   if (r.taskDefinitionArn !== undefined && !text(r.taskDefinitionArn, CAPS.taskDefinitionArn)) return 'taskDefinitionArn is not text';
   if (!RELEASE_OUTCOMES.includes(r.outcome as ReleaseOutcome)) return `outcome '${String(r.outcome)}' is not one of ${RELEASE_OUTCOMES.join(', ')}`;
+  if (r.rollout !== undefined && !ROLLOUT_VERDICTS.includes(r.rollout as RolloutVerdict)) return `rollout '${String(r.rollout)}' is not one of ${ROLLOUT_VERDICTS.join(', ')}`;
   if (!RELEASE_SOURCES.includes(r.source as ReleaseSource)) return `source '${String(r.source)}' is not one of ${RELEASE_SOURCES.join(', ')}`;
   for (const key of ['from', 'rollbackOf'] as const) {
     if (r[key] !== undefined && !(typeof r[key] === 'string' && /^\d{6,9}$/.test(r[key]))) return `${key} is not a release id`;
@@ -208,6 +224,36 @@ export function sameImage(a: { repository?: string; tag?: string; digest?: strin
   if (!a || !b) return false;
   if (a.digest && b.digest) return a.digest === b.digest;
   return Boolean(a.tag && b.tag && a.tag === b.tag && sameRepository(a.repository, b.repository));
+}
+
+export interface RunningMatch {
+  /** The newest release whose image runs. */
+  readonly release?: Release;
+  /** How it was matched: by digest, or by tag when what runs names no digest. */
+  readonly by?: 'digest' | 'tag';
+  /** Why the match is weaker than a digest, or why there is none, for a person. */
+  readonly note?: string;
+}
+
+/**
+ * The release whose image runs (`running`: from the deployed template or the ECS task definition), among
+ * `releases` newest first. By digest whenever what runs names one (a tag can have named another image); by tag
+ * only when it names none, and then only when every release with that tag has the same digest, saying so.
+ */
+export function matchRunning(releases: readonly Release[], running: { repository?: string; tag?: string; digest?: string } | undefined): RunningMatch {
+  if (!running) return {};
+  if (running.digest) {
+    const release = releases.find((r) => r.image.digest === running.digest);
+    return release ? { release, by: 'digest' } : {};
+  }
+  if (!running.tag) return {};
+  const tagged = releases.filter((r) => r.image.tag === running.tag && sameRepository(r.image.repository, running.repository));
+  const digests = new Set(tagged.map((r) => r.image.digest ?? 'none'));
+  if (digests.size > 1) {
+    return { note: `what runs names tag '${running.tag}' without a digest, and ${tagged.length} releases with different digests have that tag: none is marked running` };
+  }
+  const release = tagged[0];
+  return release ? { release, by: 'tag', note: `release ${release.id} matched by tag '${running.tag}' only: what runs names no digest` } : {};
 }
 
 /** `host/name` against `name` or another host's `host/name`: the same when one ends with the other. */

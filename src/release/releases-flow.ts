@@ -5,19 +5,28 @@
  */
 import type { CommandContext } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
+import { parseWholeNumber } from '../cli/option-checks.js';
+import { quote } from '../cli/quote.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
 import { ledgerFor, listReleases, readHead, type InvalidRecord } from './ledger.js';
-import { sameImage, type Release } from './release.js';
-import { hasService, pinnedImage, runningServiceImage, usableCurrent, type ServiceImage } from './running-image.js';
+import { matchRunning, sameImage, type Release } from './release.js';
+import { RELEASES_KEPT } from './retention.js';
+import { hasService, headWarnings, pinnedImage, runningServiceImage, trustedRepository, usableCurrent, type ServiceImage } from './running-image.js';
 
 export interface ReleasesOptions {
-  /** --limit: how many to list (default 20). */
+  /** --limit: how many to list (default: every release the ledger holds). */
   readonly limit?: string;
 }
 
 export type ReleaseMark = 'running' | 'current' | 'pinned';
 
-export type ReleaseRow = Release & { readonly marks: readonly ReleaseMark[] };
+/**
+ * Whether the release's image is still in the stack's ECR repository: exists, gone (expired by the lifecycle
+ * rule, or deleted: it cannot run again), or null when it could not be checked (see notes).
+ */
+export type ImageState = 'exists' | 'gone' | null;
+
+export type ReleaseRow = Release & { readonly marks: readonly ReleaseMark[]; readonly imageInEcr: ImageState };
 
 export interface ReleasesResult {
   readonly environment: string;
@@ -25,12 +34,14 @@ export interface ReleasesResult {
   readonly ledger: string;
   /** Newest first, at most --limit. */
   readonly releases: readonly ReleaseRow[];
-  /** Releases in the ledger (it keeps the newest 50). */
+  /** Releases in the ledger (it keeps the newest RELEASES_KEPT, and the current, running and newest deployed one). */
   readonly total: number;
   /** The ledger's current release id (when it is usable). */
   readonly current: string | null;
   /** What the ECS service's PRIMARY deployment runs, or null (not deployed, or not readable: see notes). */
   readonly running: ServiceImage | null;
+  /** How the running release was matched: by digest, or by tag when what runs names no digest (see notes). */
+  readonly runningMatchedBy: 'digest' | 'tag' | null;
   readonly pinned: { readonly repository?: string; readonly tag?: string; readonly digest?: string } | null;
   /** When destroy ended the ledger. */
   readonly ended: { readonly at: string; readonly by: string } | null;
@@ -39,8 +50,6 @@ export interface ReleasesResult {
   readonly notes: readonly string[];
 }
 
-export const DEFAULT_LIMIT = 20;
-
 export async function runReleases(ctx: CommandContext, options: ReleasesOptions): Promise<ReleasesResult> {
   const limit = parseLimit(options.limit);
   const loaded = await loadProject(ctx);
@@ -48,30 +57,47 @@ export async function runReleases(ctx: CommandContext, options: ReleasesOptions)
   if (!hasService(env)) throw new UsageError(`the ${env.preset} preset runs no container service: '${env.name}' has no releases`);
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
+  const { listImages } = await import('../aws/ecr-images.js');
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
   assertAccount(await callerIdentity(clients), env);
 
   const ledger = ledgerFor(env);
   const notes: string[] = [];
-  // What runs is worth showing but not worth failing the listing for: a denied ECS read becomes a note.
-  const [list, head, running] = await Promise.all([
+  // What runs and which images exist are worth showing but not worth failing the listing for: a denied or
+  // failed read becomes a note ("not checked"), never a guess.
+  const [list, running, images] = await Promise.all([
     listReleases(clients, ledger),
-    readHead(clients, ledger),
     runningServiceImage(clients, env).catch((e: unknown) => {
       notes.push(`what the service runs is unknown: ${(e as Error).message}`);
       return undefined;
     }),
+    listImages(clients, env.names.ecrRepository).catch((e: unknown) => {
+      notes.push(`whether each release's image still exists was not checked: ${(e as Error).message}`);
+      return undefined;
+    }),
   ]);
-  const { release: current, ignored } = usableCurrent(head);
+  const head = await readHead(clients, ledger, { releases: list.releases });
+  notes.push(...headWarnings(head, ledger));
+  const { release: current, ignored } = usableCurrent(head, env);
   if (ignored) notes.push(`the current pointer is ignored: ${ignored}`);
+  for (const r of list.releases) {
+    if (!trustedRepository(r.image.repository, env)) notes.push(`release ${r.id} names ${quote(r.image.repository)}, not this stack's ECR repository: it is never deployed or rolled back to`);
+  }
   const pin = pinnedImage(env);
-  const runningId = running ? list.releases.find((r) => sameImage(r.image, { ...running.image, repository: running.image.repository }))?.id : undefined;
+  const match = matchRunning(list.releases, running?.image);
+  if (match.note) notes.push(match.note);
+  const stateOf = (r: Release): ImageState => {
+    if (!images || !trustedRepository(r.image.repository, env)) return null;
+    if (images === 'repository-missing') return 'gone';
+    if (r.image.digest) return images.has(r.image.digest) ? 'exists' : 'gone';
+    return [...images.values()].some((tags) => r.image.tag !== undefined && tags.includes(r.image.tag)) ? 'exists' : 'gone';
+  };
   const rows = list.releases.slice(0, limit).map((r): ReleaseRow => {
     const marks: ReleaseMark[] = [];
-    if (r.id === runningId) marks.push('running');
+    if (r.id === match.release?.id) marks.push('running');
     if (r.id === current?.id) marks.push('current');
     if (pin && sameImage(r.image, { ...pin, repository: pin.repository ?? r.image.repository })) marks.push('pinned');
-    return { ...r, marks };
+    return { ...r, marks, imageInEcr: stateOf(r) };
   });
   return {
     environment: env.name,
@@ -80,6 +106,7 @@ export async function runReleases(ctx: CommandContext, options: ReleasesOptions)
     total: list.releases.length,
     current: current?.id ?? null,
     running: running ?? null,
+    runningMatchedBy: match.by ?? null,
     pinned: pin ?? null,
     ended: head.ended ? { at: head.ended.at, by: head.ended.by } : null,
     invalid: list.invalid,
@@ -87,9 +114,10 @@ export async function runReleases(ctx: CommandContext, options: ReleasesOptions)
   };
 }
 
+/** --limit, checked up front by the command (option-checks.ts) with the same parser; the ledger's bound. */
 function parseLimit(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_LIMIT;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit takes a positive whole number, not '${value}'`, { hint: 'e.g. tapctl releases --env dev --limit 50' });
+  if (value === undefined) return Number.MAX_SAFE_INTEGER;
+  const n = parseWholeNumber(value, 1, RELEASES_KEPT);
+  if (n === undefined) throw new UsageError(`--limit takes a whole number of releases from 1 to ${RELEASES_KEPT} (the ledger keeps ${RELEASES_KEPT}), not ${quote(value)}`, { hint: `e.g. --limit ${RELEASES_KEPT}` });
   return n;
 }

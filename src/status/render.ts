@@ -1,8 +1,9 @@
 /**
  * Human output of a status document: labelled sections, one formatted line per item (style.md pattern 8,
- * after ecspresso's status). Everything goes through the IoHost; colours only through its styles.
+ * after ecspresso's status). It is the command's result, so it is text for stdout (`tapctl status | less`),
+ * written by the runner (or, refresh by refresh, by --watch); colours only through the IoHost's styles.
  */
-import type { IoHost, Styles } from '../cli/io-host.js';
+import type { CheckStatus, Styles } from '../cli/io-host.js';
 import type {
   AlarmsInfo,
   DatabaseInfo,
@@ -24,7 +25,38 @@ export interface RenderOptions {
 
 type Row = readonly [string, string];
 
-export function renderStatus(io: IoHost, doc: StatusDocument, options: RenderOptions): void {
+/** Lines of text in the IoHost's shapes (section heading, aligned rows, check lines), collected for stdout. */
+class StatusText {
+  private readonly lines: string[] = [];
+  constructor(readonly style: Styles) {}
+  section(title: string): void {
+    this.lines.push('', this.style.bold(title));
+  }
+  rows(rows: ReadonlyArray<readonly [string, string]>): void {
+    const width = Math.max(0, ...rows.map(([k]) => k.length));
+    for (const [k, v] of rows) this.lines.push(`  ${this.style.dim(k.padEnd(width))}  ${v}`);
+  }
+  check(status: CheckStatus, label: string, detail?: string): void {
+    const s = this.style;
+    const mark = { pass: s.good('✔'), fail: s.bad('✖'), warn: s.warn('!'), skip: s.dim('–') }[status];
+    this.lines.push(`  ${mark} ${label}${detail ? s.dim(`  ${detail}`) : ''}`);
+  }
+  line(text: string): void {
+    this.lines.push(text);
+  }
+  text(): string {
+    return this.lines.join('\n').replace(/^\n/, '');
+  }
+}
+
+/** The status document as text for stdout. */
+export function renderStatus(style: Styles, doc: StatusDocument, options: RenderOptions): string {
+  const io = new StatusText(style);
+  writeStatus(io, doc, options);
+  return io.text();
+}
+
+function writeStatus(io: StatusText, doc: StatusDocument, options: RenderOptions): void {
   const s = io.style;
   const at = (time: string | null) => formatTime(time, doc.generatedAt);
   const e = doc.environment;
@@ -71,7 +103,7 @@ export function renderStatus(io: IoHost, doc: StatusDocument, options: RenderOpt
   else io.check(verdict.state === 'failed' ? 'fail' : 'warn', verdict.state, verdict.reasons.join('; '));
 }
 
-function section<T>(io: IoHost, title: string, result: Section<T>, body: (data: T) => void): void {
+function section<T>(io: StatusText, title: string, result: Section<T>, body: (data: T) => void): void {
   io.section(title);
   if (result.state === 'ok') body(result.data);
   else if (result.state === 'absent') io.check('skip', result.reason);
@@ -85,7 +117,7 @@ function deniedAction(message: string): string {
   return m ? ` (${m[1]})` : '';
 }
 
-function renderService(io: IoHost, d: ServiceInfo): void {
+function renderService(io: StatusText, d: ServiceInfo): void {
   const s = io.style;
   const tasks = `${d.desiredCount} desired · ${d.runningCount} running · ${d.pendingCount} pending`;
   const rows: Row[] = [
@@ -101,13 +133,13 @@ function renderService(io: IoHost, d: ServiceInfo): void {
 }
 
 /** The ledger's current release and any drift; the ledger itself on the last row. */
-function renderRelease(io: IoHost, d: ReleaseInfo, at: (t: string | null) => string): void {
+function renderRelease(io: StatusText, d: ReleaseInfo, at: (t: string | null) => string): void {
   const s = io.style;
   const rows: Row[] = [];
   const c = d.current;
   if (c) {
     const image = `${c.image.tag ?? '(no tag)'}${c.image.digest ? ` ${s.dim(shortDigest(c.image.digest))}` : ''}`;
-    const outcome = c.outcome === 'failed' ? s.bad(c.outcome) : c.outcome === 'pushed' ? s.warn(c.outcome) : c.outcome;
+    const outcome = (c.outcome === 'failed' ? s.bad(c.outcome) : c.outcome === 'pushed' || c.outcome === 'started' ? s.warn(c.outcome) : c.outcome) + (c.rollout ? ` · ECS ${c.rollout}` : '');
     rows.push(['current', `${c.id} · ${image} · ${outcome}${c.from ? s.dim(` · rollback to ${c.from}`) : ''}`]);
     rows.push(['by', `${c.by.ciActor ? `${c.by.ciActor} ${s.dim(`(${c.by.arn})`)}` : c.by.arn}${c.by.runUrl ? s.dim(`  ${c.by.runUrl}`) : ''}`]);
     rows.push(['recorded', at(c.at)]);
@@ -136,7 +168,7 @@ function imageLine(image: ImageRef): string {
   return `${name}:${image.tag ?? '(no tag)'} ${image.digest ? shortDigest(image.digest) : '(digest unknown)'}`;
 }
 
-function renderTargets(io: IoHost, d: TargetsInfo): void {
+function renderTargets(io: StatusText, d: TargetsInfo): void {
   const s = io.style;
   const counts = `${d.healthy} healthy · ${d.unhealthy} unhealthy` + (d.other > 0 ? ` · ${d.other} other` : '');
   io.rows([
@@ -148,7 +180,7 @@ function renderTargets(io: IoHost, d: TargetsInfo): void {
   ]);
 }
 
-function renderDatabase(io: IoHost, d: DatabaseInfo): void {
+function renderDatabase(io: StatusText, d: DatabaseInfo): void {
   const s = io.style;
   const rows: Row[] = [
     // rds-postgres has no cluster: `cluster` is then its primary instance.
@@ -161,7 +193,7 @@ function renderDatabase(io: IoHost, d: DatabaseInfo): void {
   io.rows(rows);
 }
 
-function renderAlarms(io: IoHost, d: AlarmsInfo, at: (t: string | null) => string): void {
+function renderAlarms(io: StatusText, d: AlarmsInfo, at: (t: string | null) => string): void {
   const s = io.style;
   const rows: Row[] = [['in ALARM', `${d.counts.alarm === 0 ? s.good('0') : s.bad(String(d.counts.alarm))} of ${d.total}` + (d.counts.insufficientData > 0 ? s.dim(` · ${d.counts.insufficientData} with insufficient data`) : '')]];
   rows.push(...d.firing.map((a): Row => [a.name, `${s.bad('ALARM')} since ${at(a.since)}${a.reason ? s.dim(`  ${a.reason}`) : ''}`]));
@@ -169,7 +201,7 @@ function renderAlarms(io: IoHost, d: AlarmsInfo, at: (t: string | null) => strin
   if (d.missing.length > 0) io.check('warn', `${d.missing.length} expected alarm${d.missing.length === 1 ? '' : 's'} not found`, d.missing.join(', '));
 }
 
-function renderDomain(io: IoHost, d: DomainInfo, at: (t: string | null) => string): void {
+function renderDomain(io: StatusText, d: DomainInfo, at: (t: string | null) => string): void {
   const s = io.style;
   const rows: Row[] = [['name', `${d.url}${d.zone ? s.dim(`  zone ${d.zone}`) : s.dim('  DNS outside tapctl')}`]];
   for (const c of d.certificates) {

@@ -33,7 +33,7 @@ export async function showStatus(ctx: CommandContext, env: ResolvedEnvironment, 
   if (o.intervalSeconds === undefined) {
     ctx.io.progress(`reading ${env.names.stack} ...`);
     const { document } = await collectStatus(base());
-    if (!ctx.io.json) renderStatus(ctx.io, document, o);
+    // The command renders it and the runner writes it to stdout, like every command's result.
     return document;
   }
 
@@ -90,7 +90,6 @@ function show(ctx: CommandContext, document: StatusDocument, o: ShowStatusOption
   const s = ctx.io.style;
   const stop = o.untilStable ? 'until stable' : 'Ctrl-C to stop';
   const header = s.dim(`tapctl status --env ${document.environment.name} · every ${o.intervalSeconds} s · ${stop} · ${document.generatedAt.slice(11, 19)} UTC · refresh ${refresh}`);
-  // On a terminal: clear the screen and draw again at the top, so the view updates in place.
-  ctx.io.line(ctx.io.live ? `\x1b[H\x1b[2J${header}` : `${refresh > 1 ? '\n' : ''}${header}`);
-  renderStatus(ctx.io, document, o);
+  // Each refresh is the result so far, on stdout: redrawn in place on a terminal, one block after another elsewhere.
+  ctx.io.output(`${refresh > 1 && !ctx.io.live ? '\n' : ''}${header}\n${renderStatus(s, document, o)}`, { redraw: true });
 }

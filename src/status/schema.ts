@@ -219,8 +219,10 @@ export interface ReleaseInfo {
 export interface ReleaseSummary {
   /** Zero-padded release id (`000042`). */
   readonly id: string;
-  /** pushed, deployed, failed or rolled-back. */
+  /** pushed, started, deployed (CloudFormation finished it), failed or rolled-back. */
   readonly outcome: string;
+  /** The ECS service's verdict when tapctl saw one (healthy, failed), else null: not checked. */
+  readonly rollout: string | null;
   /** push-image, deploy (a pinned image) or rollback. */
   readonly source: string;
   readonly image: { readonly repository: string; readonly tag: string | null; readonly digest: string | null };

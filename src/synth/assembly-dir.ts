@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UsageError } from '../cli/errors.js';
+import { quote } from '../cli/quote.js';
 
 /** Marks a folder as a cloud assembly written by tapctl. */
 export const ASSEMBLY_MARKER = '.tapctl-assembly';
@@ -33,7 +34,7 @@ export interface PrepareOptions {
 export function checkAssemblyDir(outDir: string): void {
   if (!existsSync(outDir)) return;
   if (!statSync(outDir).isDirectory()) {
-    throw new UsageError(`cannot write the cloud assembly to ${outDir}: it is a file`, { hint: 'give --out a folder that is empty or holds an earlier cloud assembly of tapctl' });
+    throw new UsageError(`cannot write the cloud assembly to ${quote(outDir)}: it is a file`, { hint: 'give --out a folder that is empty or holds an earlier cloud assembly of tapctl' });
   }
   refuseForeign(outDir);
 }
@@ -45,12 +46,12 @@ export function checkAssemblyDir(outDir: string): void {
 export function checkAssembliesParent(parent: string): void {
   if (!existsSync(parent)) return;
   if (!statSync(parent).isDirectory()) {
-    throw new UsageError(`cannot write the cloud assemblies to ${parent}: it is a file`, { hint: 'give --out a folder that is empty or holds the assemblies of an earlier synth --all' });
+    throw new UsageError(`cannot write the cloud assemblies to ${quote(parent)}: it is a file`, { hint: 'give --out a folder that is empty or holds the assemblies of an earlier synth --all' });
   }
   for (const name of readdirSync(parent)) {
     const sub = join(parent, name);
     if (!statSync(sub).isDirectory()) {
-      throw new UsageError(`refusing to write the cloud assemblies into ${parent}: it holds ${name}, which synth --all did not write`, {
+      throw new UsageError(`refusing to write the cloud assemblies into ${quote(parent)}: it holds ${quote(name)}, which synth --all did not write`, {
         hint: 'give --out a new or empty folder; tapctl only ever clears the assemblies it wrote',
       });
     }
@@ -77,11 +78,11 @@ function refuseForeign(outDir: string): void {
   if (entries.length === 0) return;
   const foreign = entries.includes(ASSEMBLY_MARKER) ? entries.filter((e) => !ASSEMBLY_ENTRY.test(e)) : entries;
   if (foreign.length === 0) return;
-  const shown = `${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? `, and ${foreign.length - 3} more` : ''}`;
+  const shown = `${foreign.slice(0, 3).map((f) => quote(f, 40)).join(', ')}${foreign.length > 3 ? `, and ${foreign.length - 3} more` : ''}`;
   throw new UsageError(
     entries.includes(ASSEMBLY_MARKER)
-      ? `refusing to write the cloud assembly into ${outDir}: besides tapctl's assembly it holds other files (${shown})`
-      : `refusing to write the cloud assembly into ${outDir}: it holds files tapctl did not write (${shown})`,
+      ? `refusing to write the cloud assembly into ${quote(outDir)}: besides tapctl's assembly it holds other files (${shown})`
+      : `refusing to write the cloud assembly into ${quote(outDir)}: it holds files tapctl did not write (${shown})`,
     { hint: 'give --out a new or empty folder; tapctl only ever clears a folder that holds a cloud assembly it wrote itself' },
   );
 }

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, OperationError, RefusedError } from '../../src/cli/errors.js';
 import { IoHost } from '../../src/cli/io-host.js';
 
@@ -95,5 +95,55 @@ describe('IoHost', () => {
     const ci = host({ tty: true, env: { CI: 'true' } });
     ci.io.progress('3/10 resources');
     expect(ci.stderr.text).toBe('');
+  });
+
+  describe('a long wait', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('without a terminal (CI): a line when the text changes, and at least every 30 s while it does not', () => {
+      vi.useFakeTimers({ now: 0 });
+      const { io, stderr } = host();
+      io.waiting('rollout in_progress: 0/2 running', 0);
+      io.waiting('rollout in_progress: 0/2 running', 10_000);
+      vi.setSystemTime(10_000);
+      io.waiting('rollout in_progress: 0/2 running', 10_000);
+      vi.setSystemTime(31_000);
+      io.waiting('rollout in_progress: 0/2 running', 31_000);
+      vi.setSystemTime(32_000);
+      io.waiting('rollout in_progress: 1/2 running', 32_000);
+      expect(stderr.text.split('\n').filter(Boolean)).toEqual([
+        '  … rollout in_progress: 0/2 running  (0s)',
+        '  … rollout in_progress: 0/2 running  (31s)',
+        '  … rollout in_progress: 1/2 running  (32s)',
+      ]);
+    });
+
+    it('on a terminal: one live line, redrawn; with --json: nothing', () => {
+      const tty = host({ tty: true });
+      tty.io.waiting('waiting for TapStack-shop-dev (UPDATE_IN_PROGRESS)', 400_000);
+      expect(tty.stderr.text).toBe('\r\x1b[2Kwaiting for TapStack-shop-dev (UPDATE_IN_PROGRESS)  (6m40s)');
+      const json = host({ json: true });
+      json.io.waiting('x', 1);
+      expect(json.stderr.text + json.stdout.text).toBe('');
+    });
+  });
+
+  it('one colour decision: --no-color, NO_COLOR, TERM=dumb or no terminal turn it off for everything that asks', () => {
+    expect(host({ tty: true }).io.colour).toBe(true);
+    expect(host({ tty: true, color: false }).io.colour).toBe(false);
+    expect(host({ tty: true, env: { NO_COLOR: '1' } }).io.colour).toBe(false);
+    expect(host({ tty: true, env: { TERM: 'dumb' } }).io.colour).toBe(false);
+    expect(host({ tty: false }).io.colour).toBe(false);
+  });
+
+  it('a command result in parts (status --watch) goes to stdout, redrawn in place only on a terminal', () => {
+    const pipe = host();
+    pipe.io.output('refresh 1', { redraw: true });
+    pipe.io.output('refresh 2', { redraw: true });
+    expect(pipe.stdout.text).toBe('refresh 1\nrefresh 2\n');
+    expect(pipe.stderr.text).toBe('');
+    const tty = host({ tty: true });
+    tty.io.output('refresh 1', { redraw: true });
+    expect(tty.stdout.text).toBe('\x1b[H\x1b[2Jrefresh 1\n');
   });
 });

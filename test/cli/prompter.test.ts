@@ -5,7 +5,11 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/cli/errors.js';
-import { terminalPrompter } from '../../src/cli/prompter.js';
+import { terminalPrompter, type PrompterOptions } from '../../src/cli/prompter.js';
+
+// inquirer decides about colour once, when it loads, from the environment: make it want colour, so the
+// --no-color test below shows tapctl's decision winning over inquirer's own.
+process.env.FORCE_COLOR = '1';
 
 class Terminal extends Writable {
   readonly isTTY = true;
@@ -61,7 +65,7 @@ class Terminal extends Writable {
   }
 }
 
-function pretendTerminal() {
+function pretendTerminal(options?: PrompterOptions) {
   const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => input, isRaw: true });
   const output = new Terminal();
   // Like process.stderr, the terminal outlives a prompt: inquirer ends the stream it writes through.
@@ -72,7 +76,7 @@ function pretendTerminal() {
       output.on('wrote', check);
       check();
     });
-  return { input, output, shown, prompter: terminalPrompter(input, output) };
+  return { input, output, shown, prompter: terminalPrompter(input, output, options) };
 }
 
 const CHOICES = [
@@ -109,5 +113,23 @@ describe('terminal prompts', () => {
     t.input.write('\x03');
     await expect(answer).rejects.toBeInstanceOf(InterruptedError);
     expect(t.output.screen()).toEqual([]);
+  });
+
+  it('the IoHost colour decision holds for prompts too: without colour, no escape code paints the approval question', async () => {
+    const SGR = /\x1b\[[0-9;]*m/;
+    const coloured = pretendTerminal({ colour: true });
+    const yes = coloured.prompter.confirm({ message: "Deploy 3 resource changes to 'dev'?", default: false });
+    await coloured.shown('Deploy 3');
+    coloured.input.write('y\r');
+    await expect(yes).resolves.toBe(true);
+    expect(coloured.output.raw).toMatch(SGR);
+
+    const plain = pretendTerminal({ colour: false });
+    const no = plain.prompter.confirm({ message: "Deploy 3 resource changes to 'dev'?", default: false });
+    await plain.shown('Deploy 3');
+    plain.input.write('n\r');
+    await expect(no).resolves.toBe(false);
+    expect(plain.output.raw).not.toMatch(SGR);
+    expect(plain.output.screen()).toEqual(["✔ Deploy 3 resource changes to 'dev'? no"]);
   });
 });

@@ -63,6 +63,10 @@ const cases: Case[] = [
   { name: 'reserved tag key (T1)', config: dev({ tags: { 'aws:team': 'x' } }), path: 'environments.dev.tags.aws:team', message: /reserved for AWS/, rule: 'T1' },
   { name: 'production without retained data', config: prod({ protection: { retainData: false } }), path: 'environments.prod.protection.retainData', message: /production must retain its data/, rule: 'S2' },
   { name: 'production alerts to example.com', config: sampleConfig({ defaults: {}, environments: { prod: { account: '222222222222', region: 'us-east-1' } } }), path: 'environments.prod.alarms.email', message: /alerts go to admin@example.com/, rule: 'O1' },
+  { name: 'an image pinned to latest, even in development', config: dev({ container: { image: { tag: 'latest' } } }), path: 'environments.dev.container.image.tag', message: /'latest' moves to every new image: the pin would not say which image runs/, rule: 'I2' },
+  { name: 'an image pinned to the placeholder tag', config: dev({ container: { image: { tag: 'tapctl-bootstrap-placeholder' } } }), path: 'environments.dev.container.image.tag', message: /'tapctl-bootstrap-placeholder' is reserved: it is the bootstrap placeholder/, rule: 'I2' },
+  { name: 'an ftp:// endpoint', config: dev({ endpoint: 'ftp://x' }), path: 'environments.dev.endpoint', message: /endpoint 'ftp:\/\/x' is not an http:\/\/ or https:\/\/ URL/, rule: 'E2' },
+  { name: 'an ftp:// registryEndpoint', config: dev({ endpoint: 'http://127.0.0.1:5000', registryEndpoint: 'ftp://r' }), path: 'environments.dev.registryEndpoint', message: /registryEndpoint 'ftp:\/\/r' is not an http:\/\/ or https:\/\/ URL/, rule: 'E2' },
   { name: 'an emulated registry without an emulated AWS API', config: dev({ registryEndpoint: 'http://127.0.0.1:5001' }), path: 'environments.dev.registryEndpoint', message: /registryEndpoint http:\/\/127.0.0.1:5001 only applies to an emulated environment, and this one has no endpoint/, rule: 'E1' },
   { name: "CloudFront's certificate in the wrong region (DN2)", config: sampleConfig({ environments: { prod: { account: '222222222222', region: 'eu-west-1', domain: { name: 'shop.example.com', certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' }, waf: { enabled: false } } } }), path: 'environments.prod.domain.certificateArn', message: /the certificate is in eu-west-1, but CloudFront uses certificates in us-east-1 only/, rule: 'DN2' },
   { name: 'a hosted zone that does not contain the name (DN1)', config: dev({ domain: { name: 'shop.example.org', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' } }), path: 'environments.dev.domain.zoneName', message: /the hosted zone example.com does not contain shop.example.org/, rule: 'DN1' },
@@ -202,5 +206,13 @@ describe('schema phase', () => {
   it('requires at least one environment', () => {
     const { errors } = load({ project: 'shop', environments: {} });
     expect(errors[0]).toMatchObject({ path: 'environments', message: 'at least one environment is required' });
+  });
+});
+
+describe('the reserved placeholder tag', () => {
+  it('the rule refuses the tag infra puts in a task definition without an image', async () => {
+    const { RESERVED_PLACEHOLDER_TAG } = await import('../../src/config/rules/runtime.js');
+    const { PLACEHOLDER_IMAGE_TAG } = await import('../../src/infra/image-placeholder.js');
+    expect(RESERVED_PLACEHOLDER_TAG).toBe(PLACEHOLDER_IMAGE_TAG);
   });
 });

@@ -36,6 +36,7 @@ import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, DescribeDBI
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { DescribeAvailabilityZonesCommand, DescribeManagedPrefixListsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -84,6 +85,13 @@ export class FakeAws {
   bootstrapVersion: number | undefined = 30;
   /** Image tags and digests present in the stack's ECR repository (undefined: no repository). */
   images: string[] | undefined = [];
+  /** The digest each tag names, when a test cares (else a tag names sha256:000…). */
+  tagDigests: Record<string, string> = {};
+  /**
+   * What ECS DescribeServices answers (the rollout verdict deploy reads once after CloudFormation finished).
+   * Default: no such service, so nothing is claimed about ECS.
+   */
+  ecsServices: unknown[] = [];
   engineVersions = ['15.10', '16.4', '16.6', '8.0.mysql_aurora.3.08.0'];
   /** ServerlessV2FeaturesSupport RDS reports for every version (undefined: none, as an older API). */
   serverlessV2?: { MinCapacity: number; MaxCapacity: number };
@@ -134,6 +142,7 @@ export class FakeAws {
   readonly logs: AwsClientStub<CloudWatchLogsClient> = mockClient(CloudWatchLogsClient);
   readonly secrets: AwsClientStub<SecretsManagerClient> = mockClient(SecretsManagerClient);
   readonly kms: AwsClientStub<KMSClient> = mockClient(KMSClient);
+  readonly ecs: AwsClientStub<ECSClient> = mockClient(ECSClient);
 
   private events: StackEvent[] = [];
   private toolkitEvents: StackEvent[] = [];
@@ -154,13 +163,13 @@ export class FakeAws {
   }
 
   restore(): void {
-    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.route53, this.acm, this.iam, this.logs, this.secrets, this.kms]) m.restore();
+    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.route53, this.acm, this.iam, this.logs, this.secrets, this.kms, this.ecs]) m.restore();
   }
 
   /** AWS API calls so far, as `Service.Command` -> count. */
   callCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2, Route53: this.route53, ACM: this.acm, IAM: this.iam, Logs: this.logs, SecretsManager: this.secrets, KMS: this.kms };
+    const services = { CloudFormation: this.cfn, STS: this.sts, 'STS(assume-role)': this.nestedSts, SSM: this.ssm, S3: this.s3, ECR: this.ecr, RDS: this.rds, APIGateway: this.apigw, EC2: this.ec2, Route53: this.route53, ACM: this.acm, IAM: this.iam, Logs: this.logs, SecretsManager: this.secrets, KMS: this.kms, ECS: this.ecs };
     for (const [service, mock] of Object.entries(services)) {
       for (const call of mock.calls()) {
         const key = `${service}.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`;
@@ -323,21 +332,28 @@ export class FakeAws {
 
     this.ecr.on(DescribeImagesCommand).callsFake((i: { imageIds?: Array<{ imageTag?: string; imageDigest?: string }> }) => {
       if (!this.images) throw Object.assign(new Error('repository does not exist'), { name: 'RepositoryNotFoundException' });
-      const id = i.imageIds?.[0];
+      const digestOf = (ref: string) => (ref.startsWith('sha256:') ? ref : (this.tagDigests[ref] ?? 'sha256:' + '0'.repeat(64)));
+      const tagsOf = (digest: string) => this.images!.filter((t) => !t.startsWith('sha256:') && digestOf(t) === digest);
+      // Without image ids: the whole repository (one page), as `tapctl releases` asks.
+      if (!i.imageIds) return { imageDetails: [...new Set(this.images.map(digestOf))].map((d) => ({ imageDigest: d, imageTags: tagsOf(d) })) };
+      const id = i.imageIds[0];
       const ref = id?.imageDigest ?? id?.imageTag ?? '';
       if (!this.images.includes(ref)) throw Object.assign(new Error(`image ${ref} not found`), { name: 'ImageNotFoundException' });
-      return { imageDetails: [{ imageDigest: 'sha256:' + '0'.repeat(64), imageTags: [ref] }] };
+      return { imageDetails: [{ imageDigest: digestOf(ref), imageTags: ref.startsWith('sha256:') ? tagsOf(ref) : [ref] }] };
     });
     // A pinned image's manifest (deploy's 'image platform' check): an image index for both Fargate platforms, so a
     // test about something else passes the check without a registry (test/deploy/pinned-image.test.ts tests it).
     this.ecr.on(BatchGetImageCommand).callsFake((i: { imageIds?: Array<{ imageTag?: string; imageDigest?: string }> }) => {
       const id = i.imageIds?.[0];
       const ref = id?.imageDigest ?? id?.imageTag ?? '';
-      if (!this.images?.includes(ref)) return { images: [], failures: [{ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }] };
+      // DescribeImages answers every image with the digest sha256:00..0: a pin resolved to it names an image too.
+      const known = ref === `sha256:${'0'.repeat(64)}` ? (this.images?.length ?? 0) > 0 : this.images?.includes(ref);
+      if (!known) return { images: [], failures: [{ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }] };
       const platform = (architecture: string) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${(architecture === 'amd64' ? 'a' : 'b').repeat(64)}`, size: 500, platform: { os: 'linux', architecture } });
       const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [platform('amd64'), platform('arm64')] };
       return { images: [{ imageId: id, imageManifest: JSON.stringify(index), imageManifestMediaType: index.mediaType }] };
     });
+    this.ecs.on(DescribeServicesCommand).callsFake(() => ({ services: this.ecsServices, failures: this.ecsServices.length ? [] : [{ reason: 'MISSING' }] }));
     this.ecr.on(DescribeRepositoriesCommand).callsFake((i: { repositoryNames?: string[] }) => {
       if (this.existing.has(i.repositoryNames?.[0] ?? '')) return { repositories: [{ repositoryName: i.repositoryNames?.[0] }] };
       throw Object.assign(new Error('no repo'), { name: 'RepositoryNotFoundException' });

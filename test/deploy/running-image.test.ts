@@ -38,7 +38,7 @@ describe('deploy takes the image from AWS', () => {
     rmSync(join(f.project.dir, '.tapctl'), { recursive: true, force: true });
     const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/✔ image {2}\S+shop-app-dev@sha256:7{64} \(kept: what the deployed stack runs; no release in the ledger yet\)/);
+    expect(r.stderr).toMatch(/✔ image {2}\S+shop-app-dev@sha256:7{64} \(kept: what the deployed stack runs; the ledger names no current release\)/);
     expect(r.stderr).toMatch(/✔ running service {2}no change takes the service to zero tasks/);
     expect(r.stdout).toMatch(/TapStack-shop-dev is up to date/);
     expect(fake.calls('CreateChangeSet')).toBe(0);
@@ -79,21 +79,114 @@ describe('deploy takes the image from AWS', () => {
     expect(recorded).toMatchObject({ outcome: 'deployed', taskDefinitionArn: 'arn:aws:ecs:us-east-1:111111111111:task-definition/shop-app-dev:7', updatedAt: expect.any(String) });
     expect(fake.parameters.get(`${LEDGER}current`)).toMatchObject({ release: { id: '000008', outcome: 'deployed' }, by: 'arn:aws:iam::111111111111:user/ci' });
     expect(r.stdout).toMatch(/release {2}000008 deployed/);
+    // ECS was looked at once and had no verdict yet (the fake has no service): "deployed" claims nothing more.
+    expect(recorded).not.toHaveProperty('rollout');
+    expect(fake.calls('DescribeServices')).toBe(1);
   });
 
-  it('a deploy that succeeded but cannot write the ledger says both (exit 1), with the outputs written', async () => {
+  it('records ECS healthy when the service already runs the new task definition to completion', async () => {
+    const pushed = releaseRecord(8, { outcome: 'pushed' });
+    seedLedger(fake.parameters, [releaseRecord(7), pushed], pushed);
+    deployedWith(fake, t7);
+    fake.nextTemplate = t8;
+    fake.images = [D7, D8];
+    const td = 'arn:aws:ecs:us-east-1:111111111111:task-definition/shop-app-dev:7';
+    fake.ecsServices = [{ status: 'ACTIVE', deployments: [{ status: 'PRIMARY', taskDefinition: td, rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2 }] }];
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.parameters.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'deployed', rollout: 'healthy' });
+    expect(r.stderr).toMatch(/release 000008 is deployed, rollout healthy/);
+  });
+
+  it('Ctrl-C while CloudFormation deploys a pushed release: the ledger already has it started and current, and the message says so', async () => {
+    const pushed = releaseRecord(8, { outcome: 'pushed' });
+    seedLedger(fake.parameters, [releaseRecord(7), pushed], pushed);
+    deployedWith(fake, t7);
+    fake.nextTemplate = t8;
+    fake.images = [D7, D8];
+    const controller = new AbortController();
+    fake.outcome = { kind: 'hang' };
+    fake.onPoll = () => controller.abort();
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes'], { signal: controller.signal });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/stopped watching the deploy of TapStack-shop-dev; CloudFormation carries on with it; the release ledger records release 000008 \(v8@sha256:888888888888\) as current, started: the next tapctl deploy runs it/);
+    expect(fake.parameters.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'started' });
+  });
+
+  it('a deploy whose ledger write is denied stops before CloudFormation changes anything (exit 1): the ledger is told first', async () => {
     const pushed = releaseRecord(8, { outcome: 'pushed' });
     seedLedger(fake.parameters, [releaseRecord(7), pushed], pushed);
     deployedWith(fake, t7);
     fake.nextTemplate = t8;
     fake.images = [D7, D8];
     fake.parameters.deny.add('PutParameter');
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('✖ AWS denied ssm:PutParameter on arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/releases/000008: tapctl cannot write the release ledger; nothing was deployed');
+    expect(fake.calls('ExecuteChangeSet')).toBe(0);
+    expect(fake.calls('DeleteChangeSet')).toBeGreaterThan(0);
+    expect(JSON.stringify(fake.stack?.template)).toContain(`@${D7}`);
+  });
+
+  it('a deploy that succeeded but cannot write its outcome says both (exit 1), with the outputs written', async () => {
+    const pushed = releaseRecord(8, { outcome: 'pushed' });
+    seedLedger(fake.parameters, [releaseRecord(7), pushed], pushed);
+    deployedWith(fake, t7);
+    fake.nextTemplate = t8;
+    fake.images = [D7, D8];
+    // "started" is written (the release and the current pointer), then the role loses the permission.
+    let puts = 0;
+    fake.parameters.beforePut = () => {
+      if (++puts === 2) fake.parameters.deny.add('PutParameter');
+    };
     rmSync(join(f.project.dir, '.tapctl/dev/outputs.json'), { force: true });
     const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('✖ TapStack-shop-dev is deployed, but the release ledger could not record it: AWS denied ssm:PutParameter on arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/releases/000008');
     expect(fake.calls('ExecuteChangeSet')).toBe(1);
     expect(existsSync(join(f.project.dir, '.tapctl/dev/outputs.json'))).toBe(true);
+    // What the ledger does say is true: the release was started, and is current.
+    expect(fake.parameters.get(`${LEDGER}current`)).toMatchObject({ release: { id: '000008', outcome: 'started' } });
+  });
+
+  it('a pinned tag is deployed by the digest ECR holds for it, and recorded with it; a pin whose tag is on another image is refused (exit 3)', async () => {
+    const { sampleConfig, tempProject } = await import('../helpers/project.js');
+    const { runTapctl } = await import('../helpers/cli.js');
+    const { testEnv } = await import('./setup.js');
+    const base = sampleConfig();
+    const pinnedTag = tempProject({ ...base, defaults: { ...(base.defaults as object), container: { image: { tag: 'v8' } } } });
+    const both = tempProject({ ...base, defaults: { ...(base.defaults as object), container: { image: { tag: 'v7', digest: D8 } } } });
+    try {
+      deployedWith(fake, t7);
+      fake.nextTemplate = t8;
+      fake.images = ['v7', 'v8', D7, D8];
+      fake.tagDigests = { v7: D7, v8: D8 };
+      const r = await runTapctl(['deploy', '--env', 'dev', '--yes', '--json'], { cwd: pinnedTag.dir, env: testEnv() });
+      expect(r.code, r.stderr).toBe(0);
+      const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+      expect(result.image).toMatchObject({ source: 'config', tag: 'v8', digest: D8 });
+      expect(r.stdout).toContain('deployed by the digest ECR holds for it');
+      expect(JSON.stringify(fake.stack?.template)).toContain(`@${D8}`);
+      expect(fake.parameters.get(`${LEDGER}current`)).toMatchObject({ release: { source: 'deploy', image: { tag: 'v8', digest: D8 } } });
+
+      const refused = await runTapctl(['deploy', '--env', 'dev', '--yes'], { cwd: both.dir, env: testEnv() });
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toMatch(/container.image pins tag 'v7' and digest sha256:8{64}, but in ECR repository shop-app-dev that digest carries the tags 'v8': the pin names two images/);
+    } finally {
+      pinnedTag.cleanup();
+      both.cleanup();
+    }
+  });
+
+  it("a current pointer naming another registry is not deployed: warned, and the deployed stack's image is kept", async () => {
+    const forged = releaseRecord(9, { image: { repository: 'evil.example.com/x', tag: 'pwned', digest: `sha256:${'9'.repeat(64)}` } });
+    seedLedger(fake.parameters, [forged], forged);
+    deployedWith(fake, t7);
+    fake.images = [D7];
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/! image {2}\S+@sha256:7{64} \(kept: what the deployed stack runs; the ledger's current release 000009 names 'evil.example.com\/x', which is not this stack's ECR repository/);
+    expect(JSON.stringify(synthesized())).not.toContain('evil.example.com');
   });
 
   it('a pushed release whose deploy CloudFormation rolls back is marked failed; the next deploy keeps what the stack runs', async () => {

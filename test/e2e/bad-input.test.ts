@@ -114,6 +114,18 @@ const CASES: Case[] = [
   { name: 'an unknown option', setup: config(VALID), argv: ['validate', '--strict'], exit: 2, says: /unknown option '--strict'/ },
   { name: 'no project anywhere', argv: ['status', '--env', 'dev'], exit: 2, says: /no tapctl.config.yaml in/ },
   { name: '--dir that does not exist', argv: ['validate', '--dir', 'nowhere'], exit: 2, says: /there is no such folder/ },
+  // [3/12] follow-ups found by QA: one mechanism each, for every option and command.
+  { name: 'a repeated --to', setup: config(VALID), argv: ['rollback', '--env', 'dev', '--to', '1', '--to', '2', '--dry-run'], exit: 2, says: /--to was given 2 times \('1', then '2'\); it takes one value/ },
+  { name: 'a repeated --env', setup: config(VALID), argv: ['config', '--env', 'dev', '--env', 'prod'], exit: 2, says: /--env was given 2 times/ },
+  { name: 'an empty --to', setup: config(VALID), argv: ['rollback', '--env', 'dev', '--to', '', '--dry-run'], exit: 2, says: /--to needs a value, got an empty one/ },
+  { name: 'a 100 KB --to with newlines', setup: config(VALID), argv: ['rollback', '--env', 'dev', '--to', `${'x'.repeat(100_000)}\ny`, '--to', 'z'], exit: 2, says: /--to was given 2 times \('x{40}…' \(100,002 characters\), then 'z'\)/ },
+  { name: 'synth --out under /dev/null', setup: config(VALID), argv: ['synth', '--env', 'dev', '--out', '/dev/null/x'], exit: 2, says: /--out '\/dev\/null\/x': \/dev\/null is a device or special file, not a folder/ },
+  { name: '--limit 1e3', setup: config(VALID), argv: ['releases', '--env', 'dev', '--limit', '1e3'], exit: 2, says: /--limit takes a whole number of releases from 1 to 10/ },
+  { name: '--limit 0x10', setup: config(VALID), argv: ['releases', '--env', 'dev', '--limit', '0x10'], exit: 2, says: /--limit takes a whole number of releases from 1 to 10/ },
+  { name: 'an ftp:// endpoint', setup: config(VALID.replace('dev: { account: "111111111111", region: us-east-1 }', 'dev: { account: "111111111111", region: us-east-1, endpoint: "ftp://x" }')), argv: ['validate'], exit: 2, says: /is not valid/ },
+  { name: 'an image pinned to latest', setup: config(`${VALID}  staging: { account: "111111111111", region: us-east-1, container: { image: { tag: latest } } }\n`), argv: ['validate'], exit: 2, says: /is not valid/ },
+  { name: 'an image pinned to the placeholder tag', setup: config(`${VALID}  staging: { account: "111111111111", region: us-east-1, container: { image: { tag: tapctl-bootstrap-placeholder } } }\n`), argv: ['validate'], exit: 2, says: /is not valid/ },
+  { name: 'push-image --tag the placeholder', setup: config(VALID), argv: ['push-image', '--env', 'dev', '--tag', 'tapctl-bootstrap-placeholder'], exit: 2, says: /'tapctl-bootstrap-placeholder' is reserved/ },
 ];
 
 let n = 0;

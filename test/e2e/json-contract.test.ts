@@ -98,6 +98,19 @@ describe('the --json contract, for every command of the program', () => {
     }
   });
 
+  it.each([
+    [['--version'], 'version', { version: expect.stringMatching(/^\d+\.\d+\.\d+/) }],
+    [[], 'help', { help: expect.stringContaining('Usage: tapctl') }],
+    [['help', 'rollback'], 'help', { help: expect.stringContaining('Usage: tapctl rollback') }],
+    [['rollback', '--help'], 'rollback', { help: expect.stringContaining('--to <release>') }],
+  ])('tapctl %j --json: help and the version are one result line too', async (argv, command, fields) => {
+    const r = await run(argv, project.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(checkContract(r, command)).toMatchObject({ type: 'result', ok: true, ...fields });
+    expect(r.stderr).toBe('');
+  });
+
   it('a streaming command: events first, each with a time, then the result', async () => {
     const r = await run(['deploy', '--env', 'dev', '--dry-run'], project.dir);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));

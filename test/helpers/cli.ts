@@ -17,7 +17,7 @@ export interface CliRun {
 export interface InProcessOptions {
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Pretend stdin and stderr are terminals. */
+  /** Pretend stdin, stdout and stderr are terminals. */
   readonly tty?: boolean;
   readonly prompter?: Prompter;
   readonly signal?: AbortSignal;
@@ -47,7 +47,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export async function runTapctl(argv: string[], options: InProcessOptions): Promise<CliRun> {
-  const stdout = new Capture(false);
+  const stdout = new Capture(options.tty ?? false);
   const stderr = new Capture(options.tty ?? false);
   const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
   if (options.input !== undefined) stdin.end(options.input);

@@ -39,6 +39,8 @@ export interface HarnessOptions {
   readonly verbose?: boolean;
   /** --yes: true unless a test is about approval (deploy refuses without it off a terminal). */
   readonly yes?: boolean;
+  /** Ctrl-C, for tests that interrupt. */
+  readonly signal?: AbortSignal;
 }
 
 export function testContext(options: HarnessOptions): { ctx: CommandContext; stdout: Capture; stderr: Capture } {
@@ -62,7 +64,7 @@ export function testContext(options: HarnessOptions): { ctx: CommandContext; std
     env,
     interactive: false,
     prompter: noPrompts,
-    signal: new AbortController().signal,
+    signal: options.signal ?? new AbortController().signal,
     version: '0.0.0-test',
   };
   return { ctx, stdout, stderr };

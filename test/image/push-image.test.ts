@@ -88,7 +88,8 @@ function deps(over: Partial<PushImageDeps> = {}): Partial<PushImageDeps> {
   };
 }
 
-const harness = (over: { envName?: string; env?: NodeJS.ProcessEnv; tty?: boolean; json?: boolean; yes?: boolean } = {}) => ({
+const harness = (over: { envName?: string; env?: NodeJS.ProcessEnv; tty?: boolean; json?: boolean; yes?: boolean; signal?: AbortSignal } = {}) => ({
+  ...(over.signal ? { signal: over.signal } : {}),
   cwd: project.dir,
   env: over.env ?? cleanEnv({ NPM_TOKEN: SECRET }),
   envName: over.envName ?? 'dev',
@@ -96,6 +97,19 @@ const harness = (over: { envName?: string; env?: NodeJS.ProcessEnv; tty?: boolea
   ...(over.yes === false ? { yes: false } : {}),
   ...(over.json ? { json: true } : {}),
 });
+
+/**
+ * ECR before and after the push: the first DescribeImages asks whether the tag is in use before anything is built
+ * (it is not), the next ones read the pushed image back (`pushed`).
+ */
+function tagFree(pushed: Record<string, unknown> = { imageDigest: DIGEST, imageSizeInBytes: 31_457_280, imagePushedAt: new Date('2026-11-20T10:00:00Z'), imageTags: ['v1'] }): void {
+  let asked = false;
+  ecr.on(DescribeImagesCommand).callsFake(() => {
+    if (asked) return { imageDetails: [pushed] };
+    asked = true;
+    throw Object.assign(new Error("The image with imageId {imageTag:'v1'} does not exist"), { name: 'ImageNotFoundException' });
+  });
+}
 
 beforeEach(() => {
   for (const m of [sts, cfn, ecr, ecs, ssm]) m.reset();
@@ -105,7 +119,7 @@ beforeEach(() => {
   mockAccount(sts);
   mockStack(cfn);
   mockToken(ecr);
-  ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageSizeInBytes: 31_457_280, imagePushedAt: new Date('2026-11-20T10:00:00Z'), imageTags: ['v1'] }] });
+  tagFree();
   ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: DIGEST }, imageManifest: manifest(), imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json' }] });
 });
 afterEach(() => project.cleanup());
@@ -168,6 +182,7 @@ describe('push-image: before anything is built', () => {
     expect(r.result?.tag).toMatch(/^ctx-[0-9a-f]{12}$/);
     expect(r.stderr).toMatch(/no git commit to tag the image with .*: tagging it by the content digest of its build context, ctx-[0-9a-f]{12}/);
     // The same files, the same tag.
+    tagFree();
     const again = await runPushImage(harness(), { dryRun: true }, deps());
     expect(again.result?.tag).toBe(r.result?.tag);
   });
@@ -207,7 +222,8 @@ describe('push-image: before anything is built', () => {
     expect(r.code).toBe(0);
     expect(r.result).toMatchObject({ dryRun: true, repositoryUri: REPO_URI, tags: ['v1', 'latest'], platform: 'linux/amd64', builder: 'buildah' });
     expect(spawn.calls).toEqual([]);
-    expect(ecr.calls()).toHaveLength(0);
+    // One question to ECR: is the tag in use (its tags are immutable)? No login, no push.
+    expect(ecr.calls().map((c) => (c.args[0] as object).constructor.name)).toEqual(['DescribeImagesCommand']);
   });
 });
 
@@ -354,7 +370,7 @@ describe('push-image: build, push, read back, record', () => {
   });
 
   it('ECR and the builder disagree on the digest: exit 1 (the tag moved under us)', async () => {
-    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: `sha256:${'9'.repeat(64)}` }] });
+    tagFree({ imageDigest: `sha256:${'9'.repeat(64)}` });
     const r = await runPushImage(harness(), { tag: 'v1' }, deps());
     expect(r.code).toBe(ExitCode.Failed);
     expect(r.stderr).toContain('something else pushed the same tag');
@@ -375,6 +391,7 @@ describe('push-image: build, push, read back, record', () => {
     const tty = await runPushImage(harness({ tty: true }), { tag: 'v1' }, deps());
     expect(tty.stderr).toContain('\r\x1b[2Kbuilding: STEP 1/2: FROM scratch');
     expect(tty.stderr).not.toContain('│ STEP 1/2');
+    tagFree();
     const ci = await runPushImage(harness({ tty: true, env: cleanEnv({ NPM_TOKEN: SECRET, CI: 'true' }) }), { tag: 'v1' }, deps());
     expect(ci.stderr).toContain('│ STEP 1/2: FROM scratch');
     expect(ci.stderr).not.toContain('\x1b[2K');
@@ -385,7 +402,7 @@ describe('push-image: build, push, read back, record', () => {
     mockToken(ecr, 'http://127.0.0.1:5999');
     cfn.reset();
     mockStack(cfn, '127.0.0.1:5999/shop-app-dev');
-    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    tagFree({ imageDigest: DIGEST });
     ecr.on(BatchGetImageCommand).resolves({ images: [{ imageManifest: manifest() }] });
     const spawn = buildahSpawn();
     const r = await runPushImage(harness(), { tag: 'v1' }, deps({ spawn }));
@@ -411,6 +428,56 @@ describe('push-image and the release ledger', () => {
     expect(ledger.get(`${LEDGER}releases/000043`)).toMatchObject({ by: { ciActor: 'octo', runUrl: 'https://github.com/acme/shop/actions/runs/99' }, outcome: 'pushed' });
     expect(currentRelease()).toMatchObject({ id: '000043' });
     expect(ledger.names(`${LEDGER}releases/`)).toHaveLength(3);
+  });
+
+  it('a --tag already in the (immutable) repository is refused before anything is built (exit 3), naming the release that has it', async () => {
+    seedLedger(ledger, [releaseRecord(41, { image: { repository: REPO_URI, tag: 'v1', digest: DIGEST } })]);
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['v1'] }] });
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps({ spawn }));
+    expect(r.code).toBe(ExitCode.Refused);
+    expect(r.stderr).toContain("✖ refusing to push: tag 'v1' is already in ECR repository shop-app-dev, on release 000041 (sha256:111111111111), and its tags are immutable: it names that image for good");
+    expect(r.stderr).toContain('hint: choose a new tag (e.g. --tag v1-2, or the next version); to run that image again: tapctl rollback --env dev --to tag:v1');
+    expect(spawn.calls.filter((c) => c.args.includes('bud'))).toEqual([]);
+    expect(ledger.names(`${LEDGER}releases/`)).toEqual([`${LEDGER}releases/000041`]);
+  });
+
+  it('a rebuild of something already pushed (a CI retry of the same commit) gets a tag of its own, saying why', async () => {
+    const first = await runPushImage(harness(), { dryRun: true }, deps());
+    const tag = first.result!.tag;
+    // The derived tag and its first rebuild tag are taken; the next one is free.
+    ecr.on(DescribeImagesCommand).callsFake((input: { imageIds?: Array<{ imageTag?: string }> }) => {
+      const asked = input.imageIds?.[0]?.imageTag;
+      if (asked === tag || asked === `${tag}-r2`) return { imageDetails: [{ imageDigest: DIGEST, imageTags: [asked] }] };
+      throw Object.assign(new Error('not found'), { name: 'ImageNotFoundException' });
+    });
+    const r = await runPushImage(harness(), { dryRun: true }, deps());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.result?.tag).toBe(`${tag}-r3`);
+    expect(r.stderr).toMatch(new RegExp(`tag '${tag}' is already in ECR repository shop-app-dev, on an image no release in the ledger names .*: this build context was built and pushed before, and a rebuild is rarely the same image; ECR tags are immutable, so this build is tagged '${tag}-r3'`));
+  });
+
+  it('the placeholder tag is reserved (exit 2), before anything is built', async () => {
+    const spawn = buildahSpawn();
+    const r = await runPushImage(harness(), { tag: 'tapctl-bootstrap-placeholder' }, deps({ spawn }));
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.stderr).toContain("'tapctl-bootstrap-placeholder' is reserved");
+    expect(spawn.calls).toEqual([]);
+  });
+
+  it('two racing pushes: the one whose pointer write lost says which release is current, not "it is current"', async () => {
+    const other = releaseRecord(2, { outcome: 'pushed', image: { repository: REPO_URI, tag: 'v2', digest: `sha256:${'2'.repeat(64)}` }, by: { arn: 'arn:aws:sts::1:assumed-role/ci/x', ciActor: 'octo' } });
+    ledger.beforePut = (name) => {
+      // Right after this push made its release current, the other push makes its own current.
+      if (name === `${LEDGER}current` && !ledger.params.has(`${LEDGER}releases/000002`)) {
+        ledger.beforePut = undefined;
+        queueMicrotask(() => seedLedger(ledger, [other], other));
+      }
+    };
+    const r = await runPushImage(harness(), { tag: 'v1' }, deps());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.result?.current).toMatchObject({ id: '000002', ours: false });
+    expect(r.stdout).toContain("! release 000002 (v2@sha256:222222222222, by octo) became the ledger's current release after this push: tapctl deploy --env dev runs that one, not this image");
   });
 
   it('a denied ledger read stops before anything is built (exit 1), naming the action and the ARN', async () => {
@@ -490,7 +557,39 @@ describe('push-image --deploy', () => {
     expect(r.stdout).toContain('2/2 tasks on shop-app-dev:8');
     expect(ledger.get(`${LEDGER}releases/000001`)).toMatchObject({ outcome: 'deployed', taskDefinitionArn: TD });
     expect(currentRelease()).toMatchObject({ id: '000001', outcome: 'deployed' });
-    expect(r.result?.release).toEqual({ id: '000001', outcome: 'deployed', parameter: `${LEDGER}releases/000001` });
+    expect(r.result?.release).toEqual({ id: '000001', outcome: 'deployed', rollout: 'healthy', parameter: `${LEDGER}releases/000001` });
+  });
+
+  it('Ctrl-C while it waits for ECS: the ledger already names the release, and the message says the next deploy runs it', async () => {
+    const controller = new AbortController();
+    const deploy = vi.fn(async () => ({ status: 'deployed' }));
+    ecs.on(DescribeServicesCommand).callsFake(() => {
+      controller.abort();
+      return { services: [{ status: 'ACTIVE', deployments: [{ status: 'PRIMARY', taskDefinition: TD, rolloutState: 'IN_PROGRESS', runningCount: 0, desiredCount: 2 }] }] };
+    });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { containerDefinitions: [{ image: `${REPO_URI}@${DIGEST}` }] } });
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    const r = await runPushImage(harness({ signal: controller.signal }), { tag: 'v1', deploy: true }, deps({ loadDeploy: async () => deploy, rolloutWait: { pollMs: 1 } }));
+    expect(r.code).toBe(ExitCode.Interrupted);
+    expect(r.stderr).toMatch(/interrupted while waiting for shop-service-dev; the rollout goes on in ECS; the release ledger records release 000001 \(v1\) as current: the next tapctl deploy runs it/);
+    expect(currentRelease()).toMatchObject({ id: '000001' });
+  });
+
+  it('in CI, a long rollout wait prints progress lines, not silence', async () => {
+    const deploy = vi.fn(async () => ({ status: 'deployed' }));
+    let polls = 0;
+    ecs.on(DescribeServicesCommand).callsFake(() => {
+      polls++;
+      const running = polls < 3 ? 0 : polls < 5 ? 1 : 2;
+      return { services: [{ status: 'ACTIVE', deployments: [{ status: 'PRIMARY', taskDefinition: TD, rolloutState: polls < 5 ? 'IN_PROGRESS' : 'COMPLETED', runningCount: running, desiredCount: 2 }] }] };
+    });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { containerDefinitions: [{ image: `${REPO_URI}@${DIGEST}` }] } });
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    const r = await runPushImage(harness(), { tag: 'v1', deploy: true }, deps({ loadDeploy: async () => deploy, rolloutWait: { pollMs: 1, sleep: async () => undefined } }));
+    expect(r.code, r.stderr).toBe(0);
+    // One line per change of what ECS reports (a terminal would redraw one line instead).
+    expect(r.stderr).toMatch(/… rollout in_progress: 0\/2 running, 0 pending {2}\(\d+s\)\n.*… rollout in_progress: 1\/2 running, 0 pending/s);
+    expect(r.stderr.match(/… rollout in_progress: 0\/2 running/g)).toHaveLength(1);
   });
 
   it('a rollout the circuit breaker rolls back is exit 1, and the release is marked failed', async () => {

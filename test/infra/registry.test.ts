@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { ContainerRegistry } from '../../src/infra/constructs/registry.js';
+import { RELEASES_KEPT } from '../../src/release/retention.js';
 import { bareStack, getAtt } from './fixtures.js';
 
 function synth(retainData?: boolean): { template: Template; keyId: string } {
@@ -35,6 +36,18 @@ describe('ContainerRegistry', () => {
           action: { type: 'expire' },
         },
       ],
+    });
+  });
+
+  it('keeps as many images as the release ledger keeps releases: one number', () => {
+    const [repo] = Object.values(synth().template.findResources('AWS::ECR::Repository'));
+    expect(JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules[0].selection.countNumber).toBe(RELEASES_KEPT);
+  });
+
+  it("makes tags immutable, except 'latest' (push-image --also-latest moves it; nothing deploys it)", () => {
+    synth().template.hasResourceProperties('AWS::ECR::Repository', {
+      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      ImageTagMutabilityExclusionFilters: [{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' }],
     });
   });
 

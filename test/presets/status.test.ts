@@ -99,7 +99,7 @@ function render(parts: Omit<StatusDocument, 'schemaVersion' | 'ok' | 'generatedA
     outputs: {},
     ...parts,
   };
-  renderStatus(io, doc, { outputs: false });
+  text = renderStatus(io.style, doc, { outputs: false });
   return text;
 }
 

@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../src/aws/clients.js';
 import { OperationError } from '../../src/cli/errors.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createRelease, KEEP_RELEASES, ledgerFor, listReleases, markEnded, pruneReleases, readHead, setCurrent, updateRelease } from '../../src/release/ledger.js';
+import { createRelease, getRelease, ledgerFor, listReleases, markEnded, pruneReleases, readHead, setCurrent, updateRelease } from '../../src/release/ledger.js';
 import { ciAuthor, configFingerprint, parseRelease, serializeRelease, STANDARD_PARAMETER_MAX_BYTES, type Release, type ReleaseDraft } from '../../src/release/release.js';
+import { RELEASES_KEPT, prunable } from '../../src/release/retention.js';
 import { FakeParameterStore, releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
 import { sampleConfig, tempProject } from '../helpers/project.js';
 
@@ -188,14 +189,63 @@ describe('reading the ledger', () => {
 });
 
 describe('pruning', () => {
-  it(`keeps the newest ${KEEP_RELEASES} and any protected release, deleting 10 names per call`, async () => {
-    const ids = Array.from({ length: 63 }, (_, i) => String(i + 1).padStart(6, '0'));
-    seedLedger(store, ids.map((_, i) => releaseRecord(i + 1)));
-    const deleted = await pruneReleases(clients, ledger, ids, ['000002']);
-    expect(deleted).toHaveLength(12);
+  const rel = (n: number, over: Partial<Release> = {}) => ({ ...(releaseRecord(n) as unknown as Release), outcome: 'pushed' as const, ...over });
+
+  it(`keeps the newest ${RELEASES_KEPT} (the ECR lifecycle rule's count) and every protected release, deleting 10 names per call`, async () => {
+    const releases = Array.from({ length: 33 }, (_, i) => rel(i + 1));
+    seedLedger(store, releases as never);
+    const deleted = await pruneReleases(clients, ledger, releases, { written: ['000033'], current: '000002' });
+    expect(deleted).toHaveLength(33 - RELEASES_KEPT - 1);
     expect(deleted).not.toContain('000002');
-    expect(ssm.commandCalls(DeleteParametersCommand).map((c) => c.args[0].input.Names!.length)).toEqual([10, 2]);
-    expect(store.names(`${PREFIX}releases/`)).toHaveLength(51);
-    expect(await pruneReleases(clients, ledger, ids.slice(0, 50))).toEqual([]);
+    expect(ssm.commandCalls(DeleteParametersCommand).map((c) => c.args[0].input.Names!.length)).toEqual([10, 10, 2]);
+    expect(store.names(`${PREFIX}releases/`)).toHaveLength(RELEASES_KEPT + 1);
+    expect(await pruneReleases(clients, ledger, releases.slice(0, RELEASES_KEPT), {})).toEqual([]);
+  });
+
+  it('never deletes the current, the running, the newest deployed or the newest healthy release, however old', () => {
+    const releases = [
+      rel(1, { outcome: 'deployed', rollout: 'healthy' }),
+      rel(2, { outcome: 'deployed' }),
+      rel(3),
+      rel(4),
+      ...Array.from({ length: 20 }, (_, i) => rel(i + 5, { outcome: i % 2 ? 'failed' : 'pushed' })),
+    ];
+    const doomed = prunable(releases, { current: '000003', running: '000004' });
+    expect(doomed).not.toEqual(expect.arrayContaining(['000001']));
+    expect(doomed).not.toContain('000002');
+    expect(doomed).not.toContain('000003');
+    expect(doomed).not.toContain('000004');
+    expect(doomed.length).toBe(24 - RELEASES_KEPT - 4);
+  });
+});
+
+describe('the markers', () => {
+  it("an `ended` that is not a marker is reported and ignored: it does not silently disable the current release", async () => {
+    const r: Release = { v: 1, id: '000001', ...draft('v1') };
+    await createRelease(clients, ledger, draft('v1'), 0);
+    await setCurrent(clients, ledger, r, 'arn:me');
+    store.set(`${PREFIX}ended`, 'garbage');
+    const head = await readHead(clients, ledger);
+    expect(head.endedInvalid).toBe('not JSON');
+    expect(head.ended).toBeUndefined();
+    expect(head.currentBeforeEnd).toBe(false);
+    expect(head.current).toMatchObject({ ok: true, value: { release: { id: '000001' } } });
+  });
+
+  it('a current pointer naming a release the ledger does not hold is invalid, read back or checked against a listing', async () => {
+    const r: Release = { v: 1, id: '000009', ...draft('v9') };
+    await setCurrent(clients, ledger, r, 'arn:me');
+    const head = await readHead(clients, ledger);
+    expect(head.current).toEqual({ ok: false, reason: 'it names release 000009, which is not in the ledger (releases/000009)' });
+    expect((await readHead(clients, ledger, { releases: [] })).current).toMatchObject({ ok: false });
+    expect(await getRelease(clients, ledger, '000009')).toBeUndefined();
+  });
+
+  it("the ledger's own record of the current release is the one used, not the pointer's copy", async () => {
+    const created = await createRelease(clients, ledger, draft('v1'), 0);
+    await setCurrent(clients, ledger, created, 'arn:me');
+    await updateRelease(clients, ledger, { ...created, outcome: 'deployed', rollout: 'healthy' });
+    const head = await readHead(clients, ledger);
+    expect(head.current).toMatchObject({ ok: true, value: { release: { id: '000001', outcome: 'deployed', rollout: 'healthy' } } });
   });
 });

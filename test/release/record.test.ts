@@ -1,11 +1,11 @@
-/** What a deploy writes to the ledger once its outcome is known (record.ts), against a mocked Parameter Store. */
+/** What a deploy writes to the ledger as each fact becomes known (record.ts), against a mocked Parameter Store. */
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../src/aws/clients.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedEnvironment } from '../../src/config/resolve.js';
-import { recordDeploy, type DeployOutcome } from '../../src/release/record.js';
+import { DeployRecord, type DeployOutcome } from '../../src/release/record.js';
 import { configFingerprint, type Release } from '../../src/release/release.js';
 import { withImage, type ImageResolution } from '../../src/release/running-image.js';
 import { FakeParameterStore, releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
@@ -35,9 +35,9 @@ const deployedRunning = (suffix: string) => ({
   Resources: { TaskDef: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Name: 'app', Image: { 'Fn::Join': ['', [{ Ref: 'Repo' }, suffix]] } }] } } },
 });
 
-function record(image: ImageResolution, outcome: DeployOutcome, deployedBefore = deployedRunning(':v6')) {
+function recorder(image: ImageResolution, deployedBefore = deployedRunning(':v6'), verdict?: 'healthy' | 'failed') {
   let lookedUp = 0;
-  const done = recordDeploy({
+  const rec = new DeployRecord({
     env: image.env,
     clients: new AwsClients({ region: 'us-east-1' }),
     image,
@@ -45,13 +45,24 @@ function record(image: ImageResolution, outcome: DeployOutcome, deployedBefore =
     by: 'arn:aws:iam::111111111111:user/ci',
     processEnv: { GITLAB_USER_LOGIN: 'gl', CI_JOB_URL: 'https://gitlab.example/j/1' },
     tapctlVersion: '0.1.0',
-    outcome,
     taskDefinitionArn: async () => {
       lookedUp++;
       return 'arn:aws:ecs:us-east-1:111111111111:task-definition/shop-app-dev:12';
     },
+    rolloutVerdict: async () => verdict,
   });
-  return { done, lookups: () => lookedUp };
+  return { rec, lookups: () => lookedUp };
+}
+
+/** A deploy as deploy-flow runs it: started when approved (a change), then its outcome. */
+function record(image: ImageResolution, outcome: DeployOutcome, deployedBefore = deployedRunning(':v6'), verdict?: 'healthy' | 'failed') {
+  const { rec, lookups } = recorder(image, deployedBefore, verdict);
+  const done = (async () => {
+    if (outcome === 'no-changes') return rec.finished('no-changes');
+    const started = await rec.started();
+    return outcome === 'started' ? started : rec.finished(outcome);
+  })();
+  return { done, lookups, rec };
 }
 
 const fromRelease = (r: Release): ImageResolution => ({
@@ -79,13 +90,46 @@ describe('recordDeploy', () => {
     expect(store.get(`${LEDGER}current`)).toMatchObject({ release: { configFingerprint: configFingerprint(env) } });
   });
 
-  it('a --no-wait deploy leaves a pushed release pushed; a failed one marks it failed', async () => {
+  it('a deploy of a pushed release records it started before CloudFormation acts, then deployed: --no-wait stops at started; a failure marks it failed', async () => {
     const r = releaseRecord(8, { outcome: 'pushed' }) as unknown as Release;
     seedLedger(store, [r as never], r as never);
-    expect(await record(fromRelease(r), 'started').done).toMatchObject({ outcome: 'pushed' });
-    expect(store.params.get(`${LEDGER}releases/000008`)!.version).toBe(1);
-    expect(await record(fromRelease(r), 'failed').done).toMatchObject({ outcome: 'failed' });
+    expect(await record(fromRelease(r), 'started').done).toMatchObject({ outcome: 'started' });
+    expect(store.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'started' });
+    expect(store.get(`${LEDGER}current`)).toMatchObject({ release: { id: '000008', outcome: 'started' } });
+    const started = store.get(`${LEDGER}releases/000008`) as Release;
+    expect(await record(fromRelease(started), 'failed').done).toMatchObject({ outcome: 'failed' });
     expect(store.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'failed' });
+  });
+
+  it('"deployed" says what CloudFormation did; ECS healthy is recorded only when the service was seen running it', async () => {
+    const r = releaseRecord(8, { outcome: 'pushed' }) as unknown as Release;
+    seedLedger(store, [r as never], r as never);
+    // A change-free deploy of a release the stack already has (ECS still on the placeholder): deployed, no verdict.
+    expect(await record(fromRelease(r), 'no-changes').done).toEqual({ id: '000008', outcome: 'deployed', parameter: `${LEDGER}releases/000008` });
+    expect(store.get(`${LEDGER}releases/000008`)).not.toHaveProperty('rollout');
+    const r9 = releaseRecord(9, { outcome: 'pushed' }) as unknown as Release;
+    seedLedger(store, [r9 as never], r9 as never);
+    expect(await record(fromRelease(r9), 'deployed', deployedRunning(':v6'), 'healthy').done).toMatchObject({ outcome: 'deployed', rollout: 'healthy' });
+    expect(store.get(`${LEDGER}releases/000009`)).toMatchObject({ outcome: 'deployed', rollout: 'healthy', taskDefinitionArn: expect.stringContaining(':12') });
+  });
+
+  it('a started rollback that a later deploy sees completed marks the release it replaced rolled-back', async () => {
+    const r7 = releaseRecord(7, { rollout: 'healthy' });
+    const r8 = releaseRecord(8, { rollout: 'healthy' });
+    const r9 = releaseRecord(9, { outcome: 'started', source: 'rollback', from: '000007', rollbackOf: '000008', image: (r7 as { image: object }).image }) as unknown as Release;
+    seedLedger(store, [r7, r8, r9 as never], r9 as never);
+    expect(await record(fromRelease(r9), 'no-changes').done).toMatchObject({ id: '000009', outcome: 'deployed' });
+    expect(store.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'rolled-back' });
+  });
+
+  it('a pinned image is recorded as started before the change, so an interrupted deploy leaves it current', async () => {
+    seedLedger(store, [releaseRecord(7) as never]);
+    const pinned = { tag: 'v9', digest: `sha256:${'9'.repeat(64)}` };
+    const resolution: ImageResolution = { plan: { source: 'config', ...pinned, display: 'x', from: 'the config (container.image)' }, env: withImage(env, pinned), check: { status: 'pass', detail: '' } };
+    const { rec } = recorder(resolution);
+    expect(await rec.started()).toMatchObject({ id: '000008', outcome: 'started' });
+    expect(store.get(`${LEDGER}current`)).toMatchObject({ release: { id: '000008', outcome: 'started' } });
+    expect(rec.nextRun()).toBe('the release ledger records release 000008 (v9@sha256:999999999999) as current, started: the next tapctl deploy runs it');
   });
 
   it('a pinned image that differs from what ran becomes a release of its own (source deploy), with who and the task definition', async () => {

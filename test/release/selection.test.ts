@@ -7,19 +7,27 @@ import { splitReference, templateImage } from '../../src/release/template-image.
 import { releaseRecord } from '../helpers/fake-ssm.js';
 
 const rel = (id: number, over: Record<string, unknown> = {}) => releaseRecord(id, over) as unknown as Release;
+/** Deployed, and ECS was seen running it to completion. */
+const healthy = (id: number, over: Record<string, unknown> = {}) => rel(id, { rollout: 'healthy', ...over });
 const newestFirst = (...r: Release[]) => [...r].sort((a, b) => Number(b.id) - Number(a.id));
 
 describe('rollback targets', () => {
-  it('by default: the newest earlier release deployed healthy with another image, never a failed or rolled-back one', () => {
-    const live = newestFirst(rel(40), rel(41, { outcome: 'failed' }), rel(42, { outcome: 'rolled-back' }), rel(43), rel(44, { outcome: 'pushed' }));
+  it('by default: the newest earlier release that ran healthy with another image, never a failed or rolled-back one', () => {
+    const live = newestFirst(healthy(40), rel(41, { outcome: 'failed' }), rel(42, { outcome: 'rolled-back', rollout: 'healthy' }), rel(43), rel(44, { outcome: 'pushed' }));
     const replaced = replacedRelease(live, { digest: rel(43).image.digest });
     expect(replaced?.id).toBe('000043');
     expect(defaultTarget(live, replaced!)?.id).toBe('000040');
   });
 
+  it('a release CloudFormation deployed but nobody saw ECS run is no default target', () => {
+    const live = newestFirst(rel(40), rel(41, { outcome: 'started' }), rel(42));
+    expect(defaultTarget(live, rel(42))).toBeUndefined();
+    expect(defaultTarget(newestFirst(healthy(39), ...live), rel(42))?.id).toBe('000039');
+  });
+
   it('a rollback record runs an older image: rolling back again skips the releases with that image', () => {
     const image41 = rel(41).image;
-    const live = newestFirst(rel(40), rel(41), rel(42, { outcome: 'rolled-back' }), rel(43, { source: 'rollback', from: '000041', rollbackOf: '000042', image: image41 }));
+    const live = newestFirst(healthy(40), healthy(41), rel(42, { outcome: 'rolled-back' }), rel(43, { source: 'rollback', from: '000041', rollbackOf: '000042', image: image41 }));
     const replaced = replacedRelease(live, { digest: image41.digest });
     expect(replaced?.id).toBe('000043');
     expect(defaultTarget(live, replaced!)?.id).toBe('000040');
@@ -36,6 +44,43 @@ describe('rollback targets', () => {
     const ended = { v: 1 as const, at: rel(2).at, by: 'x', stack: 's' };
     expect(liveReleases(all, ended).map((r) => r.id)).toEqual(['000003']);
     expect(liveReleases(all, undefined)).toHaveLength(3);
+  });
+
+  it('the running release is matched by digest; by tag only when what runs names no digest, and never when that tag names two images', () => {
+    const v5a = rel(5, { image: { repository: 'r', tag: 'v5', digest: `sha256:${'a'.repeat(64)}` } });
+    const v5b = rel(6, { image: { repository: 'r', tag: 'v5', digest: `sha256:${'b'.repeat(64)}` } });
+    const live = newestFirst(v5a, v5b);
+    expect(replacedRelease(live, { digest: `sha256:${'a'.repeat(64)}` })?.id).toBe('000005');
+    expect(replacedRelease(live, { tag: 'v5' })).toBeUndefined();
+    expect(replacedRelease(newestFirst(v5a), { tag: 'v5' })?.id).toBe('000005');
+    // What runs is an image no release has: the ledger does not know it (not "the newest deployed").
+    expect(replacedRelease(live, { digest: `sha256:${'c'.repeat(64)}` })).toBeUndefined();
+  });
+
+  it('--to that names releases of different images is refused, offering the exact forms', () => {
+    const tagOne = rel(5, { image: { repository: 'r', tag: '1', digest: `sha256:${'5'.repeat(64)}` } });
+    const all = newestFirst(rel(1), tagOne);
+    expect(() => findRelease(all, '1')).toThrow(/--to '1' names releases of 2 different images: 000001 \(by id: v1@sha256:111111111111\), 000005 \(by tag '1': 1@sha256:555555555555\)/);
+    try {
+      findRelease(all, '1');
+    } catch (e) {
+      expect((e as { hint?: string }).hint).toBe('say which one exactly: --to id:1, --to tag:1');
+      expect((e as { exitCode?: number }).exitCode).toBe(2);
+    }
+    expect(findRelease(all, 'id:1').id).toBe('000001');
+    expect(findRelease(all, 'tag:1').id).toBe('000005');
+    // A tag that is another release's digest prefix.
+    const hexTag = rel(9, { image: { repository: 'r', tag: '111111111111', digest: `sha256:${'9'.repeat(64)}` } });
+    expect(() => findRelease(newestFirst(rel(1), hexTag), '111111111111')).toThrow(/names releases of 2 different images/);
+    expect(findRelease(newestFirst(rel(1), hexTag), 'sha256:111111111111').id).toBe('000001');
+    expect(findRelease(newestFirst(rel(1), hexTag), 'digest:111111111111').id).toBe('000001');
+    expect(() => findRelease(all, 'id:x')).toThrow(/a release id is a number/);
+    expect(() => findRelease(all, 'nope:1')).toThrow(/'nope' is not a way to name a release/);
+  });
+
+  it('a long --to is echoed cut to size and without raw newlines', () => {
+    const long = `${'x'.repeat(100_000)}\nsecond line`;
+    expect(() => findRelease([rel(1)], long)).toThrow(/--to 'x{80}…' \(100,012 characters\): no release/);
   });
 
   it('--to names a release by id, tag, digest or a unique digest prefix', () => {

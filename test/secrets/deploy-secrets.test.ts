@@ -7,8 +7,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { withImage } from '../../src/release/running-image.js';
 import { withDeployInputs } from '../../src/secrets/deploy-inputs.js';
@@ -22,19 +21,18 @@ const NAME = 'tapctl/shop/dev/STRIPE_KEY';
 let f: Fixture;
 let fake: FakeAws;
 let secrets: FakeSecrets;
-const ecs = mockClient(ECSClient);
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 
 /** The template a deploy with these secret ARNs (and this nonce) deployed. */
 async function deployedTemplate(arn: string, rolloutNonce?: string): Promise<Record<string, any>> {
-  const env = withDeployInputs(withImage(f.env, { tag: 'v7' }), { secretArns: { STRIPE_KEY: arn }, ...(rolloutNonce ? { rolloutNonce } : {}) });
+  const env = withDeployInputs(withImage(f.env, { tag: 'v7', digest: `sha256:${'0'.repeat(64)}` }), { secretArns: { STRIPE_KEY: arn }, ...(rolloutNonce ? { rolloutNonce } : {}) });
   const synth = await synthesize(env, { outDir: join(mkdtempSync(join(tmpdir(), 'tapctl-secrets-')), 'cdk.out') });
   return JSON.parse(readFileSync(synth.templatePath, 'utf8'));
 }
 const synthesized = () => JSON.parse(readFileSync(join(f.project.dir, '.tapctl/dev/cdk.out/TapStack-shop-dev.template.json'), 'utf8'));
 function tasksStartedAt(...started: Date[]): void {
-  ecs.on(ListTasksCommand).resolves({ taskArns: started.map((_, i) => `arn:aws:ecs:us-east-1:${DEV_ACCOUNT}:task/c/${String(i).repeat(32)}`) });
-  ecs.on(DescribeTasksCommand).resolves({ tasks: started.map((startedAt, i) => ({ taskArn: `arn:aws:ecs:us-east-1:${DEV_ACCOUNT}:task/c/${String(i).repeat(32)}`, startedAt })) });
+  fake.ecs.on(ListTasksCommand).resolves({ taskArns: started.map((_, i) => `arn:aws:ecs:us-east-1:${DEV_ACCOUNT}:task/c/${String(i).repeat(32)}`) });
+  fake.ecs.on(DescribeTasksCommand).resolves({ tasks: started.map((startedAt, i) => ({ taskArn: `arn:aws:ecs:us-east-1:${DEV_ACCOUNT}:task/c/${String(i).repeat(32)}`, startedAt })) });
 }
 
 beforeAll(async () => {
@@ -53,7 +51,6 @@ beforeEach(() => {
 afterEach(() => {
   fake.restore();
   secrets.restore();
-  ecs.reset();
 });
 
 describe('deploy with container.secrets', () => {
@@ -126,14 +123,14 @@ describe('deploy with container.exec', () => {
   });
   afterAll(() => g.project.cleanup());
   const deployedExec = async (rolloutNonce?: string) => {
-    const env = withDeployInputs(withImage(g.env, { tag: 'v7' }), { secretArns: {}, ...(rolloutNonce ? { rolloutNonce } : {}) });
+    const env = withDeployInputs(withImage(g.env, { tag: 'v7', digest: `sha256:${'0'.repeat(64)}` }), { secretArns: {}, ...(rolloutNonce ? { rolloutNonce } : {}) });
     const synth = await synthesize(env, { outDir: join(mkdtempSync(join(tmpdir(), 'tapctl-exec-')), 'cdk.out') });
     return JSON.parse(readFileSync(synth.templatePath, 'utf8'));
   };
   const withExec = (...flags: boolean[]) => {
     const arns = flags.map((_, i) => `arn:aws:ecs:us-east-1:${DEV_ACCOUNT}:task/c/${String(i).repeat(32)}`);
-    ecs.on(ListTasksCommand).resolves({ taskArns: arns });
-    ecs.on(DescribeTasksCommand).resolves({ tasks: arns.map((taskArn, i) => ({ taskArn, startedAt: hoursAgo(1), enableExecuteCommand: flags[i] })) });
+    fake.ecs.on(ListTasksCommand).resolves({ taskArns: arns });
+    fake.ecs.on(DescribeTasksCommand).resolves({ tasks: arns.map((taskArn, i) => ({ taskArn, startedAt: hoursAgo(1), enableExecuteCommand: flags[i] })) });
   };
 
   it('GIVEN tasks started before ECS Exec was enabled THEN the deploy rolls the service (a new nonce), never "no changes"', async () => {

@@ -51,8 +51,9 @@ describe('tapctl status', () => {
   it('shows a healthy environment, section by section, and exits 0', async () => {
     const r = await status();
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('');
-    const out = r.stderr;
+    // The result is stdout (`tapctl status --env dev | less`); stderr holds no section of it.
+    expect(r.stderr).not.toMatch(/Stack TapStack-shop-dev/);
+    const out = r.stdout;
     expect(out).toMatch(/Stack TapStack-shop-dev\s+dev · 111111111111 · us-east-1/);
     expect(out).toMatch(/status\s+UPDATE_COMPLETE/);
     expect(out).toMatch(/last updated\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(30 min ago\)/);
@@ -94,8 +95,8 @@ describe('tapctl status', () => {
   it('--outputs lists every stack output', async () => {
     const r = await status('--outputs');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^Outputs$/m);
-    for (const [key, value] of Object.entries(OUTPUTS)) expect(r.stderr).toMatch(new RegExp(`${key}\\s+${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    expect(r.stdout).toMatch(/^Outputs$/m);
+    for (const [key, value] of Object.entries(OUTPUTS)) expect(r.stdout).toMatch(new RegExp(`${key}\\s+${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
   });
 
   it('shows a rollout in progress: both deployments, and the verdict says what is moving', async () => {
@@ -113,9 +114,9 @@ describe('tapctl status', () => {
     });
     const r = await status();
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/deployment\s+PRIMARY · IN_PROGRESS · shop-app-dev:8 · 1\/2 running · 1 pending\s+ECS deployment ecs-svc\/200 in progress\./);
-    expect(r.stderr).toMatch(/deployment\s+ACTIVE · COMPLETED · shop-app-dev:7 · 2\/2 running/);
-    expect(r.stderr).toMatch(/! in-progress\s+deployment ecs-svc\/200 \(shop-app-dev:8\) is rolling out: 1\/2 running/);
+    expect(r.stdout).toMatch(/deployment\s+PRIMARY · IN_PROGRESS · shop-app-dev:8 · 1\/2 running · 1 pending\s+ECS deployment ecs-svc\/200 in progress\./);
+    expect(r.stdout).toMatch(/deployment\s+ACTIVE · COMPLETED · shop-app-dev:7 · 2\/2 running/);
+    expect(r.stdout).toMatch(/! in-progress\s+deployment ecs-svc\/200 \(shop-app-dev:8\) is rolling out: 1\/2 running/);
 
     const doc = await statusJson();
     expect(doc.summary.state).toBe('in-progress');
@@ -140,8 +141,8 @@ describe('tapctl status', () => {
     });
     const r = await status();
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/deployment\s+PRIMARY · FAILED · shop-app-dev:9 · 0\/2 running · 4 failed\s+ECS deployment circuit breaker: tasks failed to start\./);
-    expect(r.stderr).toMatch(/✖ failed\s+deployment ecs-svc\/300 \(shop-app-dev:9\) failed: ECS deployment circuit breaker/);
+    expect(r.stdout).toMatch(/deployment\s+PRIMARY · FAILED · shop-app-dev:9 · 0\/2 running · 4 failed\s+ECS deployment circuit breaker: tasks failed to start\./);
+    expect(r.stdout).toMatch(/✖ failed\s+deployment ecs-svc\/300 \(shop-app-dev:9\) failed: ECS deployment circuit breaker/);
 
     const until = await status('--until-stable');
     expect(until.code).toBe(1);
@@ -161,9 +162,9 @@ describe('tapctl status', () => {
     });
     const r = await status();
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/in ALARM\s+2 of 11/);
-    const cpu = r.stderr.search(/shop-dev-ecs-high-cpu\s+ALARM since .* \(1 h ago\)/);
-    const fivexx = r.stderr.search(/shop-dev-alb-5xx-errors\s+ALARM since .* \(5 min ago\)\s+Threshold Crossed: 1 datapoint \[42\.0\]/);
+    expect(r.stdout).toMatch(/in ALARM\s+2 of 11/);
+    const cpu = r.stdout.search(/shop-dev-ecs-high-cpu\s+ALARM since .* \(1 h ago\)/);
+    const fivexx = r.stdout.search(/shop-dev-alb-5xx-errors\s+ALARM since .* \(5 min ago\)\s+Threshold Crossed: 1 datapoint \[42\.0\]/);
     expect(cpu).toBeGreaterThan(0);
     expect(fivexx).toBeGreaterThan(cpu);
 
@@ -189,9 +190,9 @@ describe('tapctl status', () => {
     aws.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_IN_PROGRESS' })] });
     const r = await status();
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/status\s+UPDATE_IN_PROGRESS/);
-    expect(r.stderr).toMatch(/operation\s+UPDATE_IN_PROGRESS in progress/);
-    expect(r.stderr).toMatch(/! in-progress\s+stack TapStack-shop-dev is UPDATE_IN_PROGRESS/);
+    expect(r.stdout).toMatch(/status\s+UPDATE_IN_PROGRESS/);
+    expect(r.stdout).toMatch(/operation\s+UPDATE_IN_PROGRESS in progress/);
+    expect(r.stdout).toMatch(/! in-progress\s+stack TapStack-shop-dev is UPDATE_IN_PROGRESS/);
     expect((await statusJson()).stack).toMatchObject({ status: 'UPDATE_IN_PROGRESS', operationInProgress: true });
   });
 
@@ -202,8 +203,8 @@ describe('tapctl status', () => {
       .resolves({ Stacks: [stack({ StackStatus: 'UPDATE_COMPLETE' })] });
     const r = await status('--until-stable', '--watch', '1');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr.match(/refresh \d/g)).toEqual(['refresh 1', 'refresh 2']);
-    expect(r.stderr).toMatch(/✔ stable/);
+    expect(r.stdout.match(/refresh \d/g)).toEqual(['refresh 1', 'refresh 2']);
+    expect(r.stdout).toMatch(/✔ stable/);
     // The account is checked once per watch, not on every refresh.
     expect(aws.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
   });
@@ -217,7 +218,7 @@ describe('tapctl status', () => {
     const r = await status('--until-stable', '--watch', '1');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/! refresh 2 failed: could not reach AWS while reading stack TapStack-shop-dev: .*; trying again in 1 s/);
-    expect(r.stderr.match(/· refresh \d/g)).toEqual(['· refresh 1', '· refresh 3']);
+    expect(r.stdout.match(/· refresh \d/g)).toEqual(['· refresh 1', '· refresh 3']);
   });
 
   it('--until-stable exits 1 when the update ends rolled back', async () => {
@@ -243,11 +244,11 @@ describe('tapctl status', () => {
       .rejects(awsError('AccessDeniedException', 'User: arn:aws:sts::111111111111:assumed-role/readonly/me is not authorized to perform: ecs:DescribeServices on resource: arn:aws:ecs:us-east-1:111111111111:service/shop-cluster-dev/shop-service-dev'));
     const r = await status();
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^Service\n  ✖ not shown: AWS denied access \(ecs:DescribeServices\)\s+your role needs this permission$/m);
-    expect(r.stderr).toMatch(/health\s+2 healthy/);
-    expect(r.stderr).toMatch(/in ALARM\s+0 of 11/);
-    expect(r.stderr).toMatch(/engine\s+aurora-postgresql/);
-    expect(r.stderr).toMatch(/✔ stable\s+no stack operation in progress; the service rollout could not be read/);
+    expect(r.stdout).toMatch(/^Service\n  ✖ not shown: AWS denied access \(ecs:DescribeServices\)\s+your role needs this permission$/m);
+    expect(r.stdout).toMatch(/health\s+2 healthy/);
+    expect(r.stdout).toMatch(/in ALARM\s+0 of 11/);
+    expect(r.stdout).toMatch(/engine\s+aurora-postgresql/);
+    expect(r.stdout).toMatch(/✔ stable\s+no stack operation in progress; the service rollout could not be read/);
 
     const doc = await statusJson();
     expect(doc.service).toMatchObject({ state: 'error', error: { code: 'access-denied' } });
@@ -258,8 +259,8 @@ describe('tapctl status', () => {
     aws.ecs.on(ListTasksCommand).rejects(awsError('AccessDeniedException', 'User: x is not authorized to perform: ecs:ListTasks'));
     const r = await status();
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/image\s+shop-app-dev:v7 \(digest unknown\)/);
-    expect(r.stderr).toContain('! ecs:ListTasks denied: running digests unknown');
+    expect(r.stdout).toMatch(/image\s+shop-app-dev:v7 \(digest unknown\)/);
+    expect(r.stdout).toContain('! ecs:ListTasks denied: running digests unknown');
   });
 
   it('wrong account: refused like deploy, exit 3, nothing about the stack shown', async () => {
@@ -267,7 +268,7 @@ describe('tapctl status', () => {
     const r = await status();
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("refusing to touch account 999999999999: environment 'dev' belongs to account 111111111111");
-    expect(r.stderr).not.toContain('Stack ');
+    expect(r.stdout).not.toContain('Stack ');
     expect(aws.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(0);
   });
 
@@ -276,8 +277,8 @@ describe('tapctl status', () => {
     aws.rds.on(DescribeDBClustersCommand).rejects(awsError('DBClusterNotFoundFault', 'DBCluster shop-db-dev not found.'));
     const r = await status();
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^Service\n  – service shop-service-dev not found in cluster shop-cluster-dev$/m);
-    expect(r.stderr).toMatch(/^Database\n  – database cluster shop-db-dev not found$/m);
+    expect(r.stdout).toMatch(/^Service\n  – service shop-service-dev not found in cluster shop-cluster-dev$/m);
+    expect(r.stdout).toMatch(/^Database\n  – database cluster shop-db-dev not found$/m);
     const doc = await statusJson();
     expect(doc.database).toEqual({ state: 'absent', reason: 'database cluster shop-db-dev not found' });
   });
@@ -290,8 +291,8 @@ describe('tapctl status', () => {
       ],
     });
     const r = await status();
-    expect(r.stderr).toMatch(/health\s+1 healthy · 1 unhealthy/);
-    expect(r.stderr).toMatch(/10\.0\.2\.10:3000\s+unhealthy Target\.ResponseCodeMismatch\s+Health checks failed with these codes: \[502\]/);
+    expect(r.stdout).toMatch(/health\s+1 healthy · 1 unhealthy/);
+    expect(r.stdout).toMatch(/10\.0\.2\.10:3000\s+unhealthy Target\.ResponseCodeMismatch\s+Health checks failed with these codes: \[502\]/);
   });
 
   it('shows the current release from the ledger, and says plainly when what runs differs from it', async () => {
@@ -299,8 +300,8 @@ describe('tapctl status', () => {
     seedLedger(aws.ledger, [pushed], pushed);
     const r = await status();
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^Release\n {2}current {3}000008 · v8 sha256:bbbbbbbbbbbb · pushed\n {2}by {8}octo \(arn:aws:sts::111111111111:assumed-role\/ci\/gh\) {2}https:\/\/github.com\/acme\/shop\/actions\/runs\/7\n {2}recorded {2}.*\(10 min ago\)\n {2}ledger {4}\/tapctl\/shop\/dev\/$/m);
-    expect(r.stderr).toContain('! release 000008 (v8@sha256:bbbbbbbbbbbb) is pushed but not deployed yet; the service runs v7@sha256:aaaaaaaaaaaa: tapctl deploy --env dev rolls it out');
+    expect(r.stdout).toMatch(/^Release\n {2}current {3}000008 · v8 sha256:bbbbbbbbbbbb · pushed\n {2}by {8}octo \(arn:aws:sts::111111111111:assumed-role\/ci\/gh\) {2}https:\/\/github.com\/acme\/shop\/actions\/runs\/7\n {2}recorded {2}.*\(10 min ago\)\n {2}ledger {4}\/tapctl\/shop\/dev\/$/m);
+    expect(r.stdout).toContain('! release 000008 (v8@sha256:bbbbbbbbbbbb) is pushed but not deployed yet; the service runs v7@sha256:aaaaaaaaaaaa: tapctl deploy --env dev rolls it out');
     const doc = await statusJson();
     expect(doc.service.state === 'ok' && doc.service.data.image).toMatchObject({ running: { tag: 'v7', digest: DIGEST_A }, lastPushed: { tag: 'v8', digest: DIGEST_B }, matchesLastPushed: false });
     expect(doc.release).toMatchObject({ state: 'ok', data: { ledger: '/tapctl/shop/dev/', current: { id: '000008', outcome: 'pushed', by: { ciActor: 'octo' } }, drift: [expect.stringContaining('pushed but not deployed yet')] } });
@@ -322,8 +323,8 @@ describe('tapctl status', () => {
     aws.ledger.deny.add('GetParameters');
     const r = await status();
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^Release\n {2}✖ not shown: AWS denied access \(ssm:GetParameters\) {2}your role needs this permission$/m);
-    expect(r.stderr).toMatch(/service\s+shop-service-dev on shop-cluster-dev/);
+    expect(r.stdout).toMatch(/^Release\n {2}✖ not shown: AWS denied access \(ssm:GetParameters\) {2}your role needs this permission$/m);
+    expect(r.stdout).toMatch(/service\s+shop-service-dev on shop-cluster-dev/);
     const doc = await statusJson();
     expect(doc.release).toMatchObject({ state: 'error', error: { code: 'access-denied', message: expect.stringContaining('arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/current') } });
   });
@@ -342,9 +343,9 @@ describe('tapctl status', () => {
       'https://abc123.execute-api.us-east-1.amazonaws.com/development/health',
       'https://d111111abcdef8.cloudfront.net/health',
     ]);
-    expect(r.stderr).toMatch(/api\s+https:\/\/abc123\S+\s+GET \/development\/health 200 \d+ ms/);
-    expect(r.stderr).toMatch(/alb\s+http:\/\/shop-alb\S+\s+not probed: the load balancer answers CloudFront only; probe the site instead/);
-    expect(r.stderr).toMatch(/site\s+https:\/\/d111\S+\s+GET \/health host not found \(ENOTFOUND\)/);
+    expect(r.stdout).toMatch(/api\s+https:\/\/abc123\S+\s+GET \/development\/health 200 \d+ ms/);
+    expect(r.stdout).toMatch(/alb\s+http:\/\/shop-alb\S+\s+not probed: the load balancer answers CloudFront only; probe the site instead/);
+    expect(r.stdout).toMatch(/site\s+https:\/\/d111\S+\s+GET \/health host not found \(ENOTFOUND\)/);
     const doc = await statusJson('--probe');
     expect(doc.endpoints.find((e) => e.name === 'alb')).toMatchObject({ probe: null, notProbed: 'the load balancer answers CloudFront only; probe the site instead' });
   });
@@ -371,8 +372,8 @@ describe('tapctl status', () => {
     });
     const r = await runTapctl(['status', '--env', 'dev', '--watch', '1'], { cwd: project.dir, env: awsEnv, signal: controller.signal });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr.match(/refresh 1/g)).toHaveLength(1);
-    expect(r.stderr).not.toContain('\x1b[2J');
+    expect(r.stdout.match(/refresh 1/g)).toHaveLength(1);
+    expect(r.stdout).not.toContain('\x1b[2J');
   });
 
   it('--until-stable cut short by Ctrl-C exits 130', async () => {
@@ -405,8 +406,8 @@ describe('tapctl status', () => {
     });
     const r = await runTapctl(['status', '--env', 'dev', '--watch', '1'], { cwd: project.dir, env: awsEnv, signal: controller.signal, tty: true });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('\x1b[H\x1b[2J');
-    expect(r.stderr).toMatch(/every 1 s · Ctrl-C to stop/);
+    expect(r.stdout).toContain('\x1b[H\x1b[2J');
+    expect(r.stdout).toMatch(/every 1 s · Ctrl-C to stop/);
   });
 
   it('rejects a --watch interval that is not a number of seconds', async () => {
@@ -458,11 +459,11 @@ describe('tapctl status: the domain', () => {
 
     const r = await status();
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/domain\s+https:\/\/shop\.example\.com\n/);
-    expect(r.stderr).toMatch(/^Domain/m);
-    expect(r.stderr).toMatch(/name\s+https:\/\/shop\.example\.com\s+zone example\.com/);
-    expect(r.stderr).toMatch(/cloudfront certificate\s+ISSUED until 2027-06-01 00:00:00 UTC .*shop\.example\.com · us-east-1/);
-    expect(r.stderr).toMatch(/origin certificate\s+PENDING_VALIDATION\s+origin\.shop\.example\.com · us-east-1/);
+    expect(r.stdout).toMatch(/domain\s+https:\/\/shop\.example\.com\n/);
+    expect(r.stdout).toMatch(/^Domain/m);
+    expect(r.stdout).toMatch(/name\s+https:\/\/shop\.example\.com\s+zone example\.com/);
+    expect(r.stdout).toMatch(/cloudfront certificate\s+ISSUED until 2027-06-01 00:00:00 UTC .*shop\.example\.com · us-east-1/);
+    expect(r.stdout).toMatch(/origin certificate\s+PENDING_VALIDATION\s+origin\.shop\.example\.com · us-east-1/);
 
     // THEN --json carries the same, valid against the schema
     const doc = await statusJson();

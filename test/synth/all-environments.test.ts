@@ -50,7 +50,7 @@ describe('every environment in one process', () => {
     writeFileSync(join(project.dir, 'assemblies', 'notes.txt'), 'mine');
     const third = await tapctl(['synth', '--all', '--out', 'assemblies']);
     expect(third.code).toBe(2);
-    expect(third.stderr).toMatch(/it holds notes\.txt, which synth --all did not write/);
+    expect(third.stderr).toMatch(/it holds 'notes\.txt', which synth --all did not write/);
     expect(readFileSync(join(project.dir, 'assemblies', 'notes.txt'), 'utf8')).toBe('mine');
   });
 

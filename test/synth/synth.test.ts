@@ -71,7 +71,7 @@ describe('tapctl synth', () => {
     writeFileSync(join(mine, 'server.js'), 'keep me');
     const intoApp = await synth(['--out', 'app']);
     expect(intoApp.code).toBe(2);
-    expect(intoApp.stderr).toMatch(/refusing to write the cloud assembly into .*app: it holds files tapctl did not write \(server.js\)/);
+    expect(intoApp.stderr).toMatch(/refusing to write the cloud assembly into '.*app': it holds files tapctl did not write \('server.js'\)/);
     expect(readFileSync(join(mine, 'server.js'), 'utf8')).toBe('keep me');
 
     const intoProject = await synth(['--out', '.']);
@@ -117,7 +117,7 @@ describe('tapctl synth', () => {
     writeFileSync(join(site, 'index.html'), '<h1>keep me</h1>');
     const r = await synth(['--out', 'public']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/it holds files tapctl did not write \(index.html, manifest.json\)/);
+    expect(r.stderr).toMatch(/it holds files tapctl did not write \('index.html', 'manifest.json'\)/);
     expect(readdirSync(site).sort()).toEqual(['index.html', 'manifest.json']);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { exitCode: 2 } });
   });
@@ -127,7 +127,7 @@ describe('tapctl synth', () => {
     writeFileSync(join(project.dir, 'mixed', 'notes.txt'), 'mine');
     const r = await synth(['--out', 'mixed']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/besides tapctl's assembly it holds other files \(notes.txt\)/);
+    expect(r.stderr).toMatch(/besides tapctl's assembly it holds other files \('notes.txt'\)/);
     expect(readFileSync(join(project.dir, 'mixed', 'notes.txt'), 'utf8')).toBe('mine');
   });
 

@@ -4,6 +4,12 @@ import type { ConfigIssue } from '../issues.js';
 import { LOG_RETENTION_DAYS } from '../schema.js';
 import { finding, type EnvironmentRule } from './rule.js';
 
+/**
+ * infra/image-placeholder.ts's PLACEHOLDER_IMAGE_TAG, written out: the rules load at every validate, and that
+ * module would be a bundle chunk of its own there. test/config/rules.test.ts asserts the two agree.
+ */
+export const RESERVED_PLACEHOLDER_TAG = 'tapctl-bootstrap-placeholder';
+
 export const lambdaRuntimeRules: EnvironmentRule = (env) => {
   const runtime = env.lambda.runtime;
   if (RETIRED_LAMBDA_RUNTIMES[runtime]) {
@@ -27,8 +33,15 @@ export const imageRules: EnvironmentRule = (env) => {
   }
   if (tag !== undefined && !TAG.test(tag)) {
     out.push(finding(env, 'container.image.tag', 'error', 'I2', `'${tag}' is not a valid image tag`, { hint: 'letters, digits, _ . -; at most 128 characters; not starting with . or -' }));
-  } else if (tag === 'latest' && env.kind !== 'development') {
-    out.push(finding(env, 'container.image.tag', 'warning', 'I2', `'latest' is mutable: a redeploy can silently run a different image`, { hint: 'push-image records an immutable git-derived tag and the digest' }));
+  } else if (tag === 'latest') {
+    // In every kind of environment: the one tag the repository lets move, so the pin would name no image for sure.
+    out.push(finding(env, 'container.image.tag', 'error', 'I2', `'latest' moves to every new image: the pin would not say which image runs`, {
+      hint: 'pin an immutable tag or the digest (tapctl releases lists them), or remove container.image.tag to run the release push-image records',
+    }));
+  } else if (tag === RESERVED_PLACEHOLDER_TAG) {
+    out.push(finding(env, 'container.image.tag', 'error', 'I2', `'${tag}' is reserved: it is the bootstrap placeholder, which runs no task`, {
+      hint: 'remove container.image.tag (until an image is pushed the service runs zero tasks by itself), or pin a pushed image',
+    }));
   }
   return out;
 };

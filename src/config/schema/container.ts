@@ -52,13 +52,19 @@ export const ContainerSchema = strict({
     repository: z
       .string()
       .optional()
-      .describe("Image repository. Default: the stack's own ECR repository (filled by push-image)."),
-    tag: z.string().optional().describe('Image tag to run. Set by push-image; never defaults to latest.'),
+      .describe("Image repository of a pinned image. Default: the stack's own ECR repository (where push-image pushes)."),
+    tag: z
+      .string()
+      .optional()
+      .describe(
+        'Pins the image tag to run (you write it: push-image never edits the config, it records releases in the ledger). ' +
+          "Deployed by the digest ECR holds for it at deploy time; never latest or the bootstrap placeholder's tag.",
+      ),
     digest: z
       .string()
       .regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex characters>')
       .optional()
-      .describe('Image digest to run (wins over tag).'),
+      .describe('Pins the image digest to run (wins over tag; with both, the tag must be on that digest).'),
   })
     .default({})
     .describe('The image the service runs. Until one is pushed, the first deploy runs zero tasks.'),

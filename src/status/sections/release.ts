@@ -6,7 +6,7 @@
 import { isTapctlError } from '../../cli/errors.js';
 import { ledgerFor, readHead } from '../../release/ledger.js';
 import { sameImage, shortImage, type Release } from '../../release/release.js';
-import { hasService, pinnedImage, usableCurrent } from '../../release/running-image.js';
+import { hasService, headWarnings, pinnedImage, usableCurrent } from '../../release/running-image.js';
 import type { ImageRef, PushedImageInfo, ReleaseInfo, ReleaseSummary, Section, ServiceInfo } from '../schema.js';
 import { compareWithPushed } from './image.js';
 import { absent, callOptions, ok, sectionError, type SectionContext } from './section.js';
@@ -16,12 +16,13 @@ export async function readRelease(c: SectionContext): Promise<Section<ReleaseInf
   const ledger = ledgerFor(c.env);
   try {
     const head = await readHead(c.clients, ledger, callOptions(c.signal));
-    const { release, ignored } = usableCurrent(head);
+    const { release, ignored } = usableCurrent(head, c.env);
     const pin = pinnedImage(c.env);
+    const problems = [...headWarnings(head, ledger), ...(ignored ? [ignored] : [])];
     return ok({
       ledger: ledger.prefix,
       current: release ? summary(release) : null,
-      ignored: ignored ?? null,
+      ignored: problems.length ? problems.join('; ') : null,
       ended: head.ended ? { at: head.ended.at, by: head.ended.by } : null,
       pinned: pin ? { repository: pin.repository ?? null, tag: pin.tag ?? null, digest: pin.digest ?? null } : null,
       drift: [],
@@ -38,6 +39,7 @@ function summary(r: Release): ReleaseSummary {
   return {
     id: r.id,
     outcome: r.outcome,
+    rollout: r.rollout ?? null,
     source: r.source,
     image: { repository: r.image.repository, tag: r.image.tag ?? null, digest: r.image.digest ?? null },
     by: { arn: r.by.arn, ciActor: r.by.ciActor ?? null, runUrl: r.by.runUrl ?? null },
