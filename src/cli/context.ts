@@ -25,6 +25,8 @@ export interface CommandContext {
   /** A person can answer questions: stdin and stderr are terminals and --no-interactive was not given. */
   readonly interactive: boolean;
   readonly prompter: Prompter;
+  /** Standard input, for a command that reads data from it (`-` as a file); made on first use. */
+  readonly stdin?: NodeJS.ReadableStream;
   /** Aborted on Ctrl-C; long waits watch it and end with exit 130. */
   readonly signal: AbortSignal;
   /** tapctl's version, for caches and --version. */

@@ -36,11 +36,12 @@ export interface Runner {
 /** Runs tapctl with `argv` (without node and script) and returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let host: IoHost | undefined;
-  const commandNames = new Set<string>();
+  // Each command's name with its subcommands' names (`env` -> create, list, sweep).
+  const commandNames = new Map<string, Set<string>>();
   const hostFor = (g: GlobalOptions) => {
     host ??= new IoHost({ stdout: io.stdout as never, stderr: io.stderr as never, json: g.json, verbose: g.verbose, color: g.color, env: io.env });
     // The verb, for the result line of a failure that comes before the command runs (an unknown option).
-    host.command ??= argv.find((a) => !a.startsWith('-') && commandNames.has(a));
+    host.command ??= verbOf(argv, commandNames);
     return host;
   };
 
@@ -53,7 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
       const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
       const ioHost = hostFor(globals);
-      ioHost.command = cmd.name();
+      ioHost.command = commandPath(cmd);
       // Settings from the environment are checked before any command does anything (cli/settings.ts).
       readSettings(io.env);
       let prompter: Prompter | undefined;
@@ -69,6 +70,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         get prompter() {
           return (prompter ??= io.prompter ?? terminalPrompter(io.stdin, io.stderr));
         },
+        get stdin() {
+          return io.stdin;
+        },
         signal: io.signal,
         version: io.version,
       };
@@ -80,7 +84,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   };
 
   const program = buildProgram(runner, io);
-  for (const c of program.commands) commandNames.add(c.name());
+  for (const c of program.commands) commandNames.set(c.name(), new Set(c.commands.map((sub) => sub.name())));
   const preScan = scanGlobals(argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -96,6 +100,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (io.signal.aborted && !isTapctlError(error)) return hostFor(preScan).reportError(new InterruptedError('interrupted'));
     return hostFor(preScan).reportError(toUserError(error));
   }
+}
+
+/** The command as the result line names it: `deploy`, or with its parent `env create`. */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** The command argv names, for a failure commander reports before any action runs. */
+function verbOf(argv: readonly string[], commands: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const i = words.findIndex((w) => commands.has(w));
+  if (i < 0) return undefined;
+  const sub = words[i + 1];
+  return sub !== undefined && commands.get(words[i])!.has(sub) ? `${words[i]} ${sub}` : words[i];
 }
 
 /** Before commander has parsed anything we still need to know how to print an error. */

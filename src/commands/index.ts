@@ -6,6 +6,7 @@ import * as configCmd from './config.js';
 import * as deploy from './deploy.js';
 import * as destroy from './destroy.js';
 import * as diff from './diff.js';
+import * as env from './env.js';
 import * as init from './init.js';
 import * as pushImage from './push-image.js';
 import * as releases from './releases.js';
@@ -18,4 +19,4 @@ export interface CommandModule {
   register(program: Command, runner: Runner): Command;
 }
 
-export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback];
+export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, env];
