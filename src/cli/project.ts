@@ -70,7 +70,7 @@ function configPath(ctx: CommandContext): string {
 export async function selectEnvironment(ctx: CommandContext, loaded: LoadedConfig, name = ctx.globals.env): Promise<ResolvedEnvironment> {
   if (name && !loaded.environments.some((e) => e.name === name)) {
     // Only when the name is no configured environment: a configured one never costs an AWS call here.
-    const { selectPreview } = await import('../preview/select.js');
+    const { selectPreview } = await import('../preview/run.js');
     const names = loaded.environments.map((e) => e.name);
     return checkRegion(ctx, await selectPreview(ctx, loaded, name, (found) => unknownEnvironment(name, names, found)));
   }

@@ -8,16 +8,23 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import type { Styles } from '../cli/io-host.js';
+import { createRun } from '../image/push-flow.js';
 import { checkOption, conflicting } from '../cli/option-checks.js';
 import type { Runner } from '../cli/program.js';
 import { quote } from '../cli/quote.js';
 import { suggest } from '../config/suggest.js';
 import { BUILDER_NAMES } from '../image/builder.js';
-import { parseLiveBranches } from '../preview/branch.js';
 import type { EnvCreateOptions, EnvCreateResult } from '../preview/create-flow.js';
 import type { EnvListResult } from '../preview/list-flow.js';
-import type { SweepItem, SweepResult } from '../preview/sweep-flow.js';
-import { formatDuration, formatRemaining, parseTtl } from '../preview/ttl.js';
+import type { SweepResult } from '../preview/sweep-flow.js';
+
+type Previews = typeof import('../preview/run.js');
+/** The preview modules, loaded by the subcommand that runs (one import: preview/run.ts); the renderers need them too. */
+let previews: Previews | undefined;
+const load = async () => (previews ??= await import('../preview/run.js'));
+const renderCreate = (r: EnvCreateResult, s: Styles) => previews!.renderCreate(r, s);
+const renderList = (r: EnvListResult, s: Styles) => previews!.renderList(r, s);
+const renderSweep = (r: SweepResult, s: Styles) => previews!.renderSweep(r, s);
 
 const SUBCOMMANDS = ['create', 'list', 'sweep'];
 
@@ -41,6 +48,7 @@ export function register(program: Command, runner: Runner): Command {
     .usage('<name> --from <env> [--ttl 3d] [--image <ref>] [options]')
     .description('create (or update) a preview environment from a non-production one, deploy it, and print its URL')
     .addOption(new Option('--from <env>', 'the configured non-production environment to build it from'))
+    // Checked first thing in the run, before the project loads (preview/ttl.ts: not loaded at every start).
     .option('--ttl <duration>', 'how long it lives before env sweep deletes it: m, h or d, from 1h to 30d (default 3d)')
     .option('--image <ref>', 'run this image (repository:tag or repository@sha256:...) instead of building the working tree')
     .option('--branch <name>', 'the git branch it belongs to (default: GITHUB_HEAD_REF, CI_MERGE_REQUEST_SOURCE_BRANCH_NAME, else git)')
@@ -57,7 +65,6 @@ Exit codes: 0 created, 1 the deploy or build failed, 2 a bad name, --ttl, --imag
 (wrong account, no approval, a stack of that name that is not this preview).`,
     )
     .action(runner.action((ctx, options: EnvCreateOptions, args) => runCreate(ctx, args[0], options), renderCreate));
-  checkOption(create, '--ttl', (value) => void parseTtl(String(value)));
   checkOption(create, '--image', (value) => checkImageReference(String(value)));
   conflicting(create, '--builder', ['--image']);
 
@@ -109,22 +116,20 @@ function checkReadableFile(value: string, flag: string, cwd: string): void {
 }
 
 async function runCreate(ctx: CommandContext, name: string, options: EnvCreateOptions): Promise<EnvCreateResult> {
-  const { runEnvCreate } = await import('../preview/create-flow.js');
-  return runEnvCreate(ctx, name, options);
+  return (await load()).runEnvCreate(ctx, name, options, createRun);
 }
 
 async function runList(ctx: CommandContext): Promise<EnvListResult> {
-  const { runEnvList } = await import('../preview/list-flow.js');
-  return runEnvList(ctx);
+  return (await load()).runEnvList(ctx);
 }
 
 /** Branches from a file or stdin: at most 1 MiB (a list of live branches, not a repository). */
 const MAX_LIVE_BRANCHES_BYTES = 1024 * 1024;
 
 async function runSweep(ctx: CommandContext, options: { liveBranches?: string; dryRun?: boolean }): Promise<SweepResult> {
-  const liveBranches = options.liveBranches === undefined ? undefined : parseLiveBranches(await readList(ctx, options.liveBranches));
-  const { runEnvSweep } = await import('../preview/sweep-flow.js');
-  const result = await runEnvSweep(ctx, { ...(liveBranches ? { liveBranches } : {}), dryRun: Boolean(options.dryRun) });
+  const m = await load();
+  const liveBranches = options.liveBranches === undefined ? undefined : m.parseLiveBranches(await readList(ctx, options.liveBranches));
+  const result = await m.runEnvSweep(ctx, { ...(liveBranches ? { liveBranches } : {}), dryRun: Boolean(options.dryRun) });
   if (result.failed.length === 0 && result.refused.length === 0) return result;
   // The list first (a person reads what happened), then the one failure line; --json has it in error.details.
   if (!ctx.io.json) ctx.io.result(result, renderSweep);
@@ -155,67 +160,4 @@ async function readList(ctx: CommandContext, source: string): Promise<string> {
     if (text.length > MAX_LIVE_BRANCHES_BYTES) throw new UsageError('--live-branches -: standard input is over 1 MiB: not a list of branches');
   }
   return text;
-}
-
-export function renderCreate(r: EnvCreateResult, s: Styles): string {
-  const lines = [s.good(`✔ preview '${r.name}' ${r.status} from '${r.source}' (${r.stack}, ${r.account}/${r.region})`)];
-  const rows: Array<[string, string]> = [
-    ['expires', `${r.preview.expiresAt} (in ${formatRemaining(r.preview.expiresAt, Date.now())})`],
-    ['branch', r.preview.branch ?? s.dim('none recorded: swept by its expiry only')],
-    ['image', r.image.source === 'none' ? s.dim('none (no container service)') : `${r.image.reference ?? ''}${r.image.source === 'built' ? s.dim('  built from the working tree') : ''}`],
-    ['deploy', r.deployStatus],
-  ];
-  for (const [k, v] of rows) lines.push(`  ${s.dim(k.padEnd(8))} ${v}`);
-  lines.push('', r.url ? `${s.bold('URL')}  ${r.url}` : s.dim(r.deployStatus === 'started' ? 'no URL yet: the deploy is still running' : 'no site URL for this preset; tapctl status --env ' + r.name + ' --outputs lists the outputs'));
-  lines.push('', ...r.next.map((n) => `next: ${s.code(n)}`));
-  return lines.join('\n');
-}
-
-export function renderList(r: EnvListResult, s: Styles): string {
-  const now = Date.now();
-  const head = ['NAME', 'ORIGIN', 'KIND', 'ACCOUNT/REGION', 'STATUS', 'AGE', 'EXPIRES'];
-  const cells = r.environments.map((e) => [
-    e.name,
-    e.origin === 'preview' ? `preview of ${e.source ?? '?'}` : 'config',
-    e.kind,
-    `${e.account}/${e.region}`,
-    e.status,
-    e.ageSeconds === undefined ? '' : formatDuration(e.ageSeconds * 1000),
-    e.expiresAt ? formatRemaining(e.expiresAt, now) : '',
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const row = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
-  const lines = [s.bold(`Environments of '${r.project}'`), `  ${s.dim(row(head))}`];
-  r.environments.forEach((e, i) => {
-    const text = row(cells[i]);
-    lines.push(`  ${e.expired ? s.warn(text) : e.status.endsWith('_FAILED') ? s.bad(text) : text}`);
-    const extra = [e.branch ? `branch ${e.branch}` : '', e.ciActor ?? (e.creator ? e.creator.slice(e.creator.lastIndexOf('/') + 1) : ''), e.note ?? ''].filter(Boolean);
-    // A configured environment's note is its account's, said once below the table.
-    if (e.origin === 'preview') lines.push(`    ${s.dim(extra.join(' · '))}`);
-  });
-  for (const a of r.accounts.filter((x) => !x.checked)) lines.push(`  ${s.warn('!')} ${a.account}/${a.region}: ${a.note ?? 'not checked'}`);
-  return lines.join('\n');
-}
-
-export function renderSweep(r: SweepResult, s: Styles): string {
-  const lines: string[] = [];
-  const section = (title: string, items: readonly SweepItem[], mark: string, paint: (x: string) => string) => {
-    if (items.length === 0) return;
-    lines.push(s.bold(`${title} (${items.length})`));
-    for (const i of items) {
-      lines.push(`  ${paint(mark)} ${i.name}  ${s.dim(`${i.stack} · ${i.detail}`)}`);
-      if (i.error) lines.push(`      ${s.bad(i.error.message)}${i.error.hint ? s.dim(`  (${i.error.hint})`) : ''}`);
-      if (i.ledgerEnded) lines.push(`      ${s.dim(`release ledger ${i.ledgerEnded} marked ended`)}`);
-      for (const k of i.retained ?? []) lines.push(`      ${s.warn('kept')} ${k.physicalId ?? k.logicalId}  ${s.dim(`${k.type}, ${k.policy}`)}`);
-    }
-  };
-  section(r.dryRun ? 'Would delete' : 'Deleted', r.deleted, r.dryRun ? '-' : '✔', r.dryRun ? s.warn : s.good);
-  section('Not deleted (the next run tries again)', r.failed, '✖', s.bad);
-  section('Refused (not touched)', r.refused, '!', s.bad);
-  section('Busy (looked at next run)', r.inProgress, '…', s.dim);
-  section('Kept', r.kept, '·', s.dim);
-  for (const a of r.accounts.filter((x) => !x.checked)) lines.push(`${s.warn('!')} ${a.account}/${a.region}: ${a.note ?? 'not swept'}`);
-  if (lines.length === 0) lines.push(s.good('✔ no previews: nothing to sweep'));
-  else if (!r.dryRun && r.deleted.length === 0 && r.failed.length === 0) lines.unshift(s.good('✔ nothing due: no preview deleted'));
-  return lines.join('\n');
 }

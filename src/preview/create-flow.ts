@@ -17,7 +17,9 @@ import { AwsClients, targetFor } from '../aws/clients.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
 import { describeStack, stackOutputs } from '../aws/stack.js';
 import { PRESET_PARTS } from '../config/presets/index.js';
-import type { LoadedConfig } from '../config/load.js';
+// Statically: the preview modules then share the config loader's chunk instead of cutting it in two (the rules
+// and engine-capabilities.ts are reached from both; scripts/bundle.js splits by who reaches what).
+import { environmentIssues, type LoadedConfig } from '../config/load.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { BuilderChoice } from '../image/detect.js';
 import { spawnProcess } from '../image/exec.js';
@@ -64,7 +66,10 @@ export interface EnvCreateResult {
   readonly next: readonly string[];
 }
 
-export async function runEnvCreate(ctx: CommandContext, name: string, options: EnvCreateOptions): Promise<EnvCreateResult> {
+/** push-image's flow, handed in by the command (it is part of every start already; scripts/bundle.js). */
+export type CreatePushRun = typeof import('../image/push-flow.js').createRun;
+
+export async function runEnvCreate(ctx: CommandContext, name: string, options: EnvCreateOptions, createRun: CreatePushRun): Promise<EnvCreateResult> {
   if (ctx.globals.env) {
     throw new UsageError(`env create takes the environment to build from as --from, not --env (${quote(ctx.globals.env)})`, { hint: `tapctl env create ${name} --from ${ctx.globals.env}` });
   }
@@ -89,7 +94,7 @@ export async function runEnvCreate(ctx: CommandContext, name: string, options: E
     expiresAt: new Date(now + ttlMs).toISOString(),
     ...(options.image ? { image: options.image } : {}),
   };
-  await checkPreviewSettings(previewEnvironment(source, draft));
+  checkPreviewSettings(previewEnvironment(source, draft));
   // Nobody could approve the deploy: say so now, not after the account check and a synthesis.
   if (!ctx.globals.yes && !ctx.interactive) {
     throw new RefusedError(`creating preview ${quote(name)} deploys a stack and needs approval, and there is no terminal to ask; nothing was created`, {
@@ -123,7 +128,6 @@ export async function runEnvCreate(ctx: CommandContext, name: string, options: E
   ctx.io.info(`${verb} preview '${name}' from '${source.name}' in ${env.account}/${env.region}: expires in ${formatDuration(ttlMs)} (${record.expiresAt})${record.branch ? `, branch ${quote(record.branch)}` : `, no branch (${branch.from})`}`);
 
   const build = service && !options.image;
-  const { createRun } = await import('../image/push-flow.js');
   const push = createRun({ environment: env });
   // push-image's own checks (Dockerfile, build secrets, a usable builder) before minutes of deploying.
   if (build) await push(ctx, { dryRun: true, ...(options.builder ? { builder: options.builder } : {}) });
@@ -181,10 +185,8 @@ function sourceOf(ctx: CommandContext, loaded: LoadedConfig, from: string | unde
 }
 
 /** The preset's rules on the preview's settings: an error there is exit 2 before anything runs. */
-async function checkPreviewSettings(env: ResolvedEnvironment): Promise<void> {
-  const { PRESET_RULES } = await import('../config/rules/index.js');
-  const { EMPTY_CONTEXT } = await import('../config/rules/rule.js');
-  const errors = PRESET_RULES[env.preset].flatMap((rule) => rule(env, EMPTY_CONTEXT)).filter((i) => i.severity === 'error');
+function checkPreviewSettings(env: ResolvedEnvironment): void {
+  const errors = environmentIssues(env).filter((i) => i.severity === 'error');
   if (errors.length === 0) return;
   throw new UsageError(`preview '${env.name}' would not be valid: ${errors.map((i) => `${i.rule}: ${i.message}`).join('; ')}`, {
     hint: `a preview takes its settings from '${env.preview?.source}' (tapctl validate --env ${env.preview?.source}) with the preview sizes; fix the source, or choose another name`,
