@@ -121,7 +121,11 @@ export async function runEnvCreate(ctx: CommandContext, name: string, options: E
       });
     }
     // The same preview again: who made it and when stay; the expiry, branch and image are today's.
-    if (parsed.ok) record = { ...record, creator: parsed.record.creator, createdAt: parsed.record.createdAt, ...(parsed.record.ciActor ? { ciActor: parsed.record.ciActor } : {}) };
+    if (parsed.ok) {
+      const { ciActor: _today, ...rest } = record;
+      const { creator, createdAt, ciActor } = parsed.record;
+      record = { ...rest, creator, createdAt, ...(ciActor ? { ciActor } : {}) };
+    }
   }
   const env = previewEnvironment(source, record);
   const verb = existing ? 'updating' : 'creating';
