@@ -20,7 +20,10 @@ export interface CommandContext {
   readonly io: IoHost;
   readonly globals: GlobalOptions;
   readonly cwd: string;
-  /** Standard input: where `secrets set` reads a value from (never from argv). */
+  /**
+   * Standard input: where `secrets set` reads a value from (never from argv), and `-` as a file (env sweep
+   * --live-branches -). Made on first use: touching it makes Node set up process.stdin.
+   */
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** The process environment (credentials, NO_COLOR, CI ...), passed in so tests control it. */
   readonly env: NodeJS.ProcessEnv;

@@ -38,11 +38,12 @@ export interface Runner {
 /** Runs tapctl with `argv` (without node and script) and returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let host: IoHost | undefined;
-  const commandNames = new Set<string>();
+  // Each command's name with its subcommands' names (`env` -> create, list, sweep).
+  const commandNames = new Map<string, Set<string>>();
   const hostFor = (g: GlobalOptions) => {
     host ??= new IoHost({ stdout: io.stdout as never, stderr: io.stderr as never, json: g.json, verbose: g.verbose, color: g.color, env: io.env });
     // The verb, for the result line of a failure that comes before the command runs (an unknown option).
-    host.command ??= argv.find((a) => !a.startsWith('-') && commandNames.has(a));
+    host.command ??= verbOf(argv, commandNames);
     return host;
   };
 
@@ -55,10 +56,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
       const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
       const ioHost = hostFor(globals);
-      // The verb is the program's own subcommand (`secrets`), also for its subcommands (`secrets set`).
-      let verb = cmd;
-      while (verb.parent?.parent) verb = verb.parent;
-      ioHost.command = verb.name();
+      // The verb as the result line names it: `deploy`, or with its parent `secrets set`, `env create`.
+      ioHost.command = commandPath(cmd);
       // Settings from the environment are checked before any command does anything (cli/settings.ts).
       readSettings(io.env);
       let prompter: Prompter | undefined;
@@ -66,7 +65,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io: ioHost,
         globals,
         cwd: io.cwd,
-        stdin: io.stdin,
         env: io.env,
         // Asked only by commands that may prompt: reading io.stdin makes Node set up process.stdin (milliseconds).
         get interactive() {
@@ -75,6 +73,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         get prompter() {
           // The IoHost's colour decision, also for inquirer (which would otherwise decide by itself).
           return (prompter ??= io.prompter ?? terminalPrompter(io.stdin, io.stderr, { colour: ioHost.colour }));
+        },
+        get stdin() {
+          return io.stdin;
         },
         signal: io.signal,
         version: io.version,
@@ -92,7 +93,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // With --json, help and the version are the result line too: commander's text is kept for it, not printed.
   let helpText = '';
   const program = buildProgram(runner, io, preScan.json ? (text) => void (helpText += text) : undefined);
-  for (const c of program.commands) commandNames.add(c.name());
+  for (const c of program.commands) commandNames.set(c.name(), new Set(c.commands.map((sub) => sub.name())));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -124,6 +125,22 @@ function helpResult(host: IoHost, data: { version: string } | { help: string }, 
   const words = argv.filter((a) => !a.startsWith('-'));
   host.command = 'version' in data ? 'version' : words[0] === 'help' || words.length === 0 ? 'help' : (host.command ?? 'help');
   host.result(data);
+}
+
+/** The command as the result line names it: `deploy`, or with its parent `env create`. */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** The command argv names, for a failure commander reports before any action runs. */
+function verbOf(argv: readonly string[], commands: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const i = words.findIndex((w) => commands.has(w));
+  if (i < 0) return undefined;
+  const sub = words[i + 1];
+  return sub !== undefined && commands.get(words[i])!.has(sub) ? `${words[i]} ${sub}` : words[i];
 }
 
 /** Before commander has parsed anything we still need to know how to print an error. */

@@ -62,21 +62,48 @@ function configPath(ctx: CommandContext): string {
   return path;
 }
 
-/** The environment named by --env; when the file has exactly one, --env may be left out. */
-export function selectEnvironment(ctx: CommandContext, loaded: LoadedConfig, name = ctx.globals.env): ResolvedEnvironment {
+/**
+ * The environment named by --env: one of tapctl.config.yaml, else one of the project's preview environments,
+ * found in AWS by its stack's tags and derived from its source environment (src/preview/select.ts). When the
+ * file has exactly one environment, --env may be left out.
+ */
+export async function selectEnvironment(ctx: CommandContext, loaded: LoadedConfig, name = ctx.globals.env): Promise<ResolvedEnvironment> {
+  if (name && !loaded.environments.some((e) => e.name === name)) {
+    // Only when the name is no configured environment: a configured one never costs an AWS call here.
+    const { selectPreview } = await import('../preview/run.js');
+    const names = loaded.environments.map((e) => e.name);
+    return checkRegion(ctx, await selectPreview(ctx, loaded, name, (found) => unknownEnvironment(name, names, found)));
+  }
+  return selectConfigured(ctx, loaded, name);
+}
+
+/** selectEnvironment for commands about the config file itself (validate): configured environments only. */
+export function selectConfigured(ctx: CommandContext, loaded: LoadedConfig, name = ctx.globals.env): ResolvedEnvironment {
   const names = loaded.environments.map((e) => e.name);
   if (!name) {
     if (loaded.environments.length === 1) return checkRegion(ctx, loaded.environments[0]);
     throw new UsageError('which environment? this command needs --env <name>', { hint: `environments in ${CONFIG_FILE_NAME}: ${names.join(', ')}` });
   }
   const env = loaded.environments.find((e) => e.name === name);
-  if (!env) {
-    const s = suggest(name, names);
-    throw new UsageError(`there is no environment ${quote(name)} in ${CONFIG_FILE_NAME}${s ? `; did you mean '${s}'?` : ''}`, {
-      hint: `environments: ${names.join(', ')}`,
-    });
-  }
+  if (!env) throw unknownEnvironment(name, names);
   return checkRegion(ctx, env);
+}
+
+/** What a preview lookup found, for the message about a name that is neither configured nor a preview. */
+export interface PreviewLookup {
+  readonly previews: readonly string[];
+  /** Where it looked (account/region). */
+  readonly where: readonly string[];
+  /** Why it could not look, when it could not. */
+  readonly failed?: string;
+}
+
+function unknownEnvironment(name: string, names: readonly string[], found?: PreviewLookup): UsageError {
+  const s = suggest(name, [...names, ...(found?.previews ?? [])]);
+  const previews = found ? (found.failed ? `, and previews could not be listed (${found.failed})` : `, and no preview ${quote(name)} in ${found.where.join(', ')}`) : '';
+  return new UsageError(`there is no environment ${quote(name)} in ${CONFIG_FILE_NAME}${previews}${s ? `; did you mean '${s}'?` : ''}`, {
+    hint: `environments: ${names.join(', ')}${found && !found.failed ? `; previews: ${found.previews.length ? found.previews.join(', ') : 'none'} (tapctl env list)` : ''}`,
+  });
 }
 
 /** --region may confirm the environment's region, never silently redirect it. */

@@ -20,7 +20,7 @@ export async function run(ctx: CommandContext): Promise<ResolvedEnvironment> {
   ({ toYaml } = await import('../config/yaml-text.js'));
   const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
-  const env = selectEnvironment(ctx, loaded);
+  const env = await selectEnvironment(ctx, loaded);
   // The preset's own physical names (catalog-api and rds-postgres name things differently from ecommerce).
   const { presetNames } = await import('../config/presets/index.js');
   return { ...env, names: presetNames(env) } as ResolvedEnvironment;

@@ -7,6 +7,7 @@ import * as deploy from './deploy.js';
 import * as destroy from './destroy.js';
 import * as diff from './diff.js';
 import * as exec from './exec.js';
+import * as env from './env.js';
 import * as init from './init.js';
 import * as logs from './logs.js';
 import * as pushImage from './push-image.js';
@@ -22,4 +23,4 @@ export interface CommandModule {
   register(program: Command, runner: Runner): Command;
 }
 
-export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, logs, runCmd, secrets, exec];
+export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, logs, runCmd, secrets, exec, env];

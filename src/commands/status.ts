@@ -39,7 +39,7 @@ export async function run(ctx: CommandContext, options: StatusOptions): Promise<
   const intervalSeconds = watchInterval(options);
   const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.debug(`${w.path}  ${w.message}`);
-  const env = selectEnvironment(ctx, loaded);
+  const env = await selectEnvironment(ctx, loaded);
   const { showStatus } = await import('../status/run.js');
   const show = { probe: options.probe === true, outputs: options.outputs === true, untilStable: options.untilStable === true };
   const doc = await showStatus(ctx, env, loaded.projectDir, { ...show, ...(intervalSeconds === undefined ? {} : { intervalSeconds }) });

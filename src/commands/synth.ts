@@ -58,7 +58,7 @@ export async function run(ctx: CommandContext, options: SynthOptions): Promise<S
     throw new UsageError('give --env <name> or --all, not both', { hint: 'tapctl synth --all synthesizes every environment of tapctl.config.yaml' });
   }
   const loaded = await loadProject(ctx);
-  const envs = options.all ? loaded.environments : [selectEnvironment(ctx, loaded)];
+  const envs = options.all ? loaded.environments : [await selectEnvironment(ctx, loaded)];
   const { synthesize } = await import('../synth/synthesize.js');
   const results: SynthCommandResult[] = [];
   for (const env of envs) {

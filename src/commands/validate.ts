@@ -4,7 +4,7 @@ import type { CommandContext } from '../cli/context.js';
 import { ConfigError } from '../cli/errors.js';
 import type { Styles } from '../cli/io-host.js';
 import type { Runner } from '../cli/program.js';
-import { count, loadProject, relativeName, selectEnvironment } from '../cli/project.js';
+import { count, loadProject, relativeName, selectConfigured } from '../cli/project.js';
 import { formatIssue, type ConfigIssue } from '../config/issues.js';
 import type { SynthesizedTemplate } from '../synth/physical-names.js';
 
@@ -32,7 +32,7 @@ export function register(program: Command, runner: Runner): Command {
 export async function run(ctx: CommandContext, options: ValidateOptions): Promise<ValidateResult> {
   const loaded = await loadProject(ctx, { allowErrors: true });
   const file = relativeName(ctx, loaded.path);
-  const only = ctx.globals.env && loaded.errors.length === 0 ? selectEnvironment(ctx, loaded).name : ctx.globals.env;
+  const only = ctx.globals.env && loaded.errors.length === 0 ? selectConfigured(ctx, loaded).name : ctx.globals.env;
   const mine = (i: ConfigIssue) => !only || i.environment === undefined || i.environment === only;
   const errors = loaded.errors.filter(mine);
   const warnings = loaded.warnings.filter(mine);

@@ -19,6 +19,8 @@ import { ConfigFileSchema, type ConfigFile } from './schema.js';
 
 export { CONFIG_FILE_NAME, findConfigFile, readConfigText } from './locate.js';
 export { suggest } from './suggest.js';
+// For env create, which loads this module anyway: one entry point into the rules, not two (scripts/bundle.js).
+export { environmentIssues } from './rules/index.js';
 
 export interface LoadedConfig {
   readonly path: string;

@@ -7,6 +7,7 @@ import { deepMerge, kindFromName } from './identity.js';
 import { physicalNames, sanitizeSuffix, type PhysicalNames } from './naming.js';
 import { defaultAvailabilityZones } from './regions.js';
 import { PRESET_DEFAULTS } from './presets/defaults.js';
+import type { PreviewRecord } from '../preview/record.js';
 import {
   SettingsSchema,
   type ConfigFile,
@@ -60,6 +61,8 @@ export type ResolvedEnvironment = DeepReadonly<
     database: Settings['database'] & { version: string };
     protection: ResolvedProtection;
     names: PhysicalNames;
+    /** Set only on a preview environment (src/preview/derive.ts): its record, written as its stack's tags. */
+    preview?: PreviewRecord;
   }
 >;
 

@@ -19,7 +19,7 @@ import { interruptible, withToolkit } from './toolkit-session.js';
 const TOOLKIT_STACK = 'CDKToolkit';
 
 export async function runBootstrap(ctx: CommandContext): Promise<BootstrapResult | undefined> {
-  const env = selectEnvironment(ctx, await loadProject(ctx));
+  const env = await selectEnvironment(ctx, await loadProject(ctx));
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
   // Bootstrapping creates roles and a bucket: only in the environment's own account.
   assertAccount(await callerIdentity(clients), env);

@@ -59,6 +59,8 @@ export interface DeployOptions {
   };
   /** Internal: return the result even with --json, for a caller that writes the one result line itself. */
   readonly embedded?: boolean;
+  /** Internal, for env create: deploy this environment (a preview not created yet) instead of selecting --env. */
+  readonly environment?: ResolvedEnvironment;
 }
 
 const DEFAULT_STACK_WAIT_MINUTES = 30;
@@ -69,7 +71,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   checkAllowReplaceValues(allowReplace);
   const waitForStackMs = stackWaitMs(options.waitForStack);
   const loaded = await loadProject(ctx);
-  const configured = selectEnvironment(ctx, loaded);
+  const configured = options.environment ?? (await selectEnvironment(ctx, loaded));
   // Without --yes and without a terminal nobody can approve the change: say so now, not after synthesis,
   // preflight and asset publishing.
   if (!options.dryRun) refuseWithoutApprover(ctx, configured.name, options.rollback ? 'rollback' : 'deploy');

@@ -25,13 +25,15 @@ import { interruptible, pollIntervalMs, withToolkit } from './toolkit-session.js
 export interface DestroyOptions {
   /** --allow-production: required to destroy a production environment. */
   readonly allowProduction?: boolean;
+  /** Internal, for env sweep: destroy this environment (a preview it found and derived) instead of selecting --env. */
+  readonly environment?: ResolvedEnvironment;
 }
 
 export async function runDestroy(ctx: CommandContext, options: DestroyOptions): Promise<DestroyResult | undefined> {
   const started = Date.now();
   const loaded = await loadProject(ctx);
   const projectDir = dirname(loaded.path);
-  const env = selectEnvironment(ctx, loaded);
+  const env = options.environment ?? (await selectEnvironment(ctx, loaded));
   const name = env.names.stack;
   if (env.kind === 'production' && !options.allowProduction) {
     throw new RefusedError(`'${env.name}' is a production environment: destroy refuses it without --allow-production`, {

@@ -77,7 +77,7 @@ export async function templateChanges(ctx: CommandContext, env: ResolvedEnvironm
 export async function runDiff(ctx: CommandContext, options: DiffOptions): Promise<DiffResult> {
   const loaded = await loadProject(ctx);
   const projectDir = dirname(loaded.path);
-  const configured = selectEnvironment(ctx, loaded);
+  const configured = await selectEnvironment(ctx, loaded);
   // Say what is happening before the first AWS call: a slow or silent endpoint must not look like a hung tapctl.
   ctx.io.info(`comparing ${configured.names.stack} with the deployed stack in ${configured.account}/${configured.region}${configured.endpoint ? ` via ${configured.endpoint}` : ''} ...`);
   const clients = new AwsClients(targetFor(configured, ctx.globals.profile));

@@ -41,7 +41,7 @@ export async function runExec(ctx: CommandContext, words: readonly string[], opt
     throw new UsageError('tapctl exec has no --json form: the session itself is its output', { hint: 'run it without --json (tapctl run --json runs a command and reports its exit code)' });
   }
   const loaded = await loadProject(ctx);
-  const env = selectEnvironment(ctx, loaded);
+  const env = await selectEnvironment(ctx, loaded);
   if (!hasService(env)) throw new UsageError(`the ${env.preset} preset runs no container service: there is no task to exec into in '${env.name}'`);
   if (!env.container.exec) {
     throw new UsageError(`ECS Exec is off for '${env.name}' (container.exec)`, {

@@ -54,7 +54,7 @@ export async function runOneOff(ctx: CommandContext, command: readonly string[],
   }
   const started = Date.now();
   const loaded = await loadProject(ctx);
-  const env = selectEnvironment(ctx, loaded);
+  const env = await selectEnvironment(ctx, loaded);
   if (!hasService(env)) throw new UsageError(`the ${env.preset} preset runs no container service: there is no task definition to run in '${env.name}'`);
   // A one-off task changes nothing deployed, but it runs code against the environment's data: production asks.
   if (env.kind === 'production' && !ctx.globals.yes && !ctx.interactive) {

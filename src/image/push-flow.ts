@@ -42,8 +42,8 @@ export interface PushImageOptions {
   readonly dryRun?: boolean;
 }
 
-/** The deploy command's run, as push-image calls it for --deploy. */
-export type DeployRun = (ctx: CommandContext, options: { hotswap?: boolean; wait?: boolean }) => Promise<unknown>;
+/** The deploy command's run, as push-image calls it for --deploy (with the environment it pushed for). */
+export type DeployRun = (ctx: CommandContext, options: { hotswap?: boolean; wait?: boolean; environment?: ResolvedEnvironment }) => Promise<unknown>;
 
 /** Seams for tests; every one has a real default. */
 export interface PushImageDeps {
@@ -58,6 +58,8 @@ export interface PushImageDeps {
   readonly scanWait: { readonly timeoutMs?: number; readonly pollMs?: number; readonly sleep?: (ms: number) => Promise<void> };
   readonly rolloutWait: Pick<RolloutWaitOptions, 'pollMs' | 'timeoutMs' | 'maxStoppedTasks' | 'sleep' | 'now'>;
   readonly readBackRetry: RetryOptions;
+  /** For env create: push for this environment (a preview it is creating) instead of selecting --env. */
+  readonly environment?: ResolvedEnvironment;
 }
 
 export interface PushImageResult {
@@ -94,7 +96,7 @@ export function createRun(overrides: Partial<PushImageDeps> = {}) {
 async function pushImage(ctx: CommandContext, options: PushImageOptions, overrides: Partial<PushImageDeps>): Promise<PushImageResult | undefined> {
   const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.debug(`${w.path}  ${w.message}`);
-  const env = selectEnvironment(ctx, loaded);
+  const env = overrides.environment ?? (await selectEnvironment(ctx, loaded));
   const projectDir = loaded.projectDir;
   const deps = defaults(ctx, overrides);
 
@@ -245,7 +247,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
 
   ctx.io.info(`deploying ${env.names.stack} with the new image${options.hotswap ? ' (hotswap)' : ''} ...`);
   const since = new Date();
-  const deployed = (await deploy(ctx, { hotswap: Boolean(options.hotswap), wait: options.wait !== false })) as { status?: unknown; taskDefinitionArn?: unknown } | undefined;
+  const deployed = (await deploy(ctx, { hotswap: Boolean(options.hotswap), wait: options.wait !== false, ...(overrides.environment ? { environment: env } : {}) })) as { status?: unknown; taskDefinitionArn?: unknown } | undefined;
   const deployStatus = typeof deployed?.status === 'string' ? { deployStatus: deployed.status } : {};
   if (options.wait === false) return finish(ctx, { ...result, deployed: true, ...deployStatus });
 

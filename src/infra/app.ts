@@ -12,6 +12,7 @@ import cdk = require('aws-cdk-lib');
 import type { Stack } from 'aws-cdk-lib';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { Preset } from '../config/schema.js';
+import { previewStackTags } from '../preview/tags.js';
 import { FEATURE_FLAGS } from './feature-flags.js';
 import { CatalogApiStack } from './presets/catalog-api-stack.js';
 import { RdsPostgresStack } from './presets/rds-postgres-stack.js';
@@ -89,5 +90,8 @@ export function buildApp<S extends Stack = TapStack>(env: ResolvedEnvironment, o
     options.synthesizer === 'cli-credentials' ? new cdk.CliCredentialsStackSynthesizer() : new cdk.DefaultStackSynthesizer();
   const build = STACKS[env.preset];
   if (!build) throw new Error(`environment '${env.name}' uses preset '${env.preset}', which this tapctl cannot build`);
-  return { app, stack: build(app, env, synthesizer) as S };
+  const stack = build(app, env, synthesizer);
+  // A preview's record lives in its stack's tags alone (src/preview/tags.ts): on the stack, not on every resource.
+  if (env.preview) for (const [key, value] of Object.entries(previewStackTags(env.project, env.preview))) stack.addStackTag(key, value);
+  return { app, stack: stack as S };
 }

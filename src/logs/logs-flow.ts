@@ -52,7 +52,7 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
   const since = sinceMs(options.since ?? DEFAULT_SINCE);
   const taskId = options.task === undefined ? undefined : taskIdOf(options.task);
   const loaded = await loadProject(ctx);
-  const env = selectEnvironment(ctx, loaded);
+  const env = await selectEnvironment(ctx, loaded);
   if (!hasService(env)) throw new UsageError(`the ${env.preset} preset runs no service: '${env.name}' has no log groups tapctl reads`);
 
   const { AwsClients, targetFor } = await import('../aws/clients.js');

@@ -53,7 +53,7 @@ export interface ReleasesResult {
 export async function runReleases(ctx: CommandContext, options: ReleasesOptions): Promise<ReleasesResult> {
   const limit = parseLimit(options.limit);
   const loaded = await loadProject(ctx);
-  const env = selectEnvironment(ctx, loaded);
+  const env = await selectEnvironment(ctx, loaded);
   if (!hasService(env)) throw new UsageError(`the ${env.preset} preset runs no container service: '${env.name}' has no releases`);
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');

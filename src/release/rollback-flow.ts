@@ -63,7 +63,7 @@ export type RollbackDeploy = (ctx: CommandContext, options: DeployOptions) => Pr
 export async function runRollback(ctx: CommandContext, options: RollbackOptions, deploy?: RollbackDeploy): Promise<RollbackResult | undefined> {
   const started = Date.now();
   const loaded = await loadProject(ctx);
-  const env = selectEnvironment(ctx, loaded);
+  const env = await selectEnvironment(ctx, loaded);
   if (!hasService(env)) throw new UsageError(`the ${env.preset} preset runs no container service: '${env.name}' has no releases to roll back`);
   const pin = pinnedImage(env);
   if (pin) {

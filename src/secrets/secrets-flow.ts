@@ -83,7 +83,7 @@ interface Opened {
 /** The environment, then (after the local checks of `before`) the account check: exit 3 for any other account. */
 async function open(ctx: CommandContext, before?: (env: ResolvedEnvironment) => Promise<void> | void): Promise<Opened> {
   const loaded = await loadProject(ctx);
-  const env = selectEnvironment(ctx, loaded);
+  const env = await selectEnvironment(ctx, loaded);
   if (!hasService(env)) throw new UsageError(`the ${env.preset} preset runs no container service: '${env.name}' has no app secrets`);
   await before?.(env);
   const { AwsClients, targetFor } = await import('../aws/clients.js');

@@ -43,7 +43,7 @@ e2eSuite(import.meta.url, 'e2e-aws: secrets set from stdin, list, and the value 
     expect(deployed.code, deployed.output).toBe(0);
     const r = await tapctl(['secrets', 'set', '--env', 'dev', 'STRIPE_KEY', '--json'], `${VALUE}\n`);
     expect(r.code, r.output).toBe(0);
-    expect(r.result).toMatchObject({ ok: true, command: 'secrets', action: 'set', name: 'STRIPE_KEY', secretName: NAME, outcome: 'created', referenced: false });
+    expect(r.result).toMatchObject({ ok: true, command: 'secrets set', action: 'set', name: 'STRIPE_KEY', secretName: NAME, outcome: 'created', referenced: false });
     const described = await sm.send(new DescribeSecretCommand({ SecretId: NAME }));
     expect(described.KmsKeyId).toBe((await s.aws.outputs(STACK)).KMSKeyArn);
     expect(described.Tags).toEqual(expect.arrayContaining([{ Key: 'ManagedBy', Value: 'tapctl' }, { Key: 'Project', Value: 'shop' }, { Key: 'Environment', Value: 'development' }]));
@@ -54,7 +54,7 @@ e2eSuite(import.meta.url, 'e2e-aws: secrets set from stdin, list, and the value 
   it('list --json shows the name, its version and when it changed, never the value', async () => {
     const r = await tapctl(['secrets', 'list', '--env', 'dev', '--json']);
     expect(r.code, r.output).toBe(0);
-    expect(r.result).toMatchObject({ ok: true, command: 'secrets', action: 'list', prefix: 'tapctl/shop/dev/' });
+    expect(r.result).toMatchObject({ ok: true, command: 'secrets list', action: 'list', prefix: 'tapctl/shop/dev/' });
     expect(r.result!.secrets).toEqual([expect.objectContaining({ name: 'STRIPE_KEY', secretName: NAME, status: 'unused', referenced: false, versions: 1, currentVersion: expect.any(String), changedAt: expect.any(String) })]);
   });
 

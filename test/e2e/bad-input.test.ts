@@ -126,6 +126,19 @@ const CASES: Case[] = [
   { name: 'an image pinned to latest', setup: config(`${VALID}  staging: { account: "111111111111", region: us-east-1, container: { image: { tag: latest } } }\n`), argv: ['validate'], exit: 2, says: /is not valid/ },
   { name: 'an image pinned to the placeholder tag', setup: config(`${VALID}  staging: { account: "111111111111", region: us-east-1, container: { image: { tag: tapctl-bootstrap-placeholder } } }\n`), argv: ['validate'], exit: 2, says: /is not valid/ },
   { name: 'push-image --tag the placeholder', setup: config(VALID), argv: ['push-image', '--env', 'dev', '--tag', 'tapctl-bootstrap-placeholder'], exit: 2, says: /'tapctl-bootstrap-placeholder' is reserved/ },
+  // Kind 11: preview environments ([10/12]); every one answered before any AWS call but the last.
+  { name: 'env alone', setup: config(VALID), argv: ['env'], exit: 2, says: /env needs a subcommand: create, list or sweep/ },
+  { name: 'env lsit', setup: config(VALID), argv: ['env', 'lsit'], exit: 2, says: /env has no subcommand 'lsit' \(did you mean 'list'\?\)/ },
+  { name: 'env create with capitals', setup: config(VALID), argv: ['env', 'create', 'PR-1', '--from', 'dev', '--yes'], exit: 2, says: /'PR-1' is not a valid preview name/ },
+  { name: 'env create with a 100 KB name', setup: config(VALID), argv: ['env', 'create', 'p'.repeat(100_000), '--from', 'dev', '--yes'], exit: 2, says: /\(100,000 characters\)/ },
+  { name: 'env create --from production', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'prod', '--yes'], exit: 2, says: /--from 'prod': it is a production environment/ },
+  { name: 'env create a reserved name', setup: config(VALID), argv: ['env', 'create', 'prod-copy', '--from', 'dev', '--yes'], exit: 2, says: /'prod-copy' is reserved/ },
+  { name: 'env create --ttl 5m', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--ttl', '5m', '--yes'], exit: 2, says: /--ttl '5m' is out of bounds: a preview lives from 1 hour to 30 days/ },
+  { name: 'env create --image without a tag', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--image', 'nginx', '--yes'], exit: 2, says: /--image 'nginx' is not an image reference with a tag or digest/ },
+  { name: 'env create without --yes or a terminal', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev'], exit: 3, says: /needs approval, and there is no terminal to ask; nothing was created/ },
+  { name: 'env sweep --live-branches missing', setup: config(VALID), argv: ['env', 'sweep', '--live-branches', 'branches.txt', '--yes'], exit: 2, says: /--live-branches 'branches.txt': there is no such file/ },
+  { name: 'env sweep without --yes or a terminal', setup: config(VALID), argv: ['env', 'sweep'], exit: 3, says: /env sweep deletes stacks and needs confirmation/ },
+  { name: 'a preview name without credentials', setup: config(VALID), argv: ['status', '--env', 'pr-1'], exit: 2, says: /there is no environment 'pr-1' in tapctl.config.yaml, and previews could not be listed \(no AWS credentials found/ },
 ];
 
 let n = 0;

@@ -14,7 +14,8 @@ import { tempProject, type TempProject } from '../helpers/project.js';
 
 const noop: Runner = { action: () => async () => undefined };
 const sink = { write: () => true } as unknown as NodeJS.WritableStream;
-const VERBS = buildProgram(noop, { stdout: sink, stderr: sink, version: '0' }).commands.map((c) => c.name());
+/** Every command, and every subcommand as `<command> <subcommand>` (env create ...): what the result line names. */
+const VERBS = buildProgram(noop, { stdout: sink, stderr: sink, version: '0' }).commands.flatMap((c) => [c.name(), ...c.commands.map((sub) => `${c.name()} ${sub.name()}`)]);
 
 /** The ones that can succeed offline, and how. Commands not listed are checked on failures only. */
 const OFFLINE_SUCCESS: Record<string, (dir: string) => string[]> = {
@@ -61,11 +62,11 @@ const run = (argv: string[], cwd: string) => spawnTapctl([...argv, '--json'], { 
 
 describe('the --json contract, for every command of the program', () => {
   it('the program registers the commands the contract is checked on', () => {
-    expect(VERBS).toEqual(expect.arrayContaining(['init', 'validate', 'deploy', 'status', 'push-image']));
+    expect(VERBS).toEqual(expect.arrayContaining(['init', 'validate', 'deploy', 'status', 'push-image', 'env create', 'env list', 'env sweep']));
   });
 
   it.each(VERBS)('%s: a failure (no project here) is one result line with the error', async (verb) => {
-    const r = await run([verb, '--env', 'dev'], empty);
+    const r = await run([...verb.split(' '), '--env', 'dev'], empty);
     expect(r.code).not.toBe(0);
     const result = checkContract(r, verb);
     expect(result.error.exitCode).toBe(2);
@@ -73,7 +74,7 @@ describe('the --json contract, for every command of the program', () => {
   });
 
   it.each(VERBS)('%s: an unknown option is exit 2 in the same shape', async (verb) => {
-    const r = await run([verb, '--no-such-option'], project.dir);
+    const r = await run([...verb.split(' '), '--no-such-option'], project.dir);
     expect(r.code).toBe(2);
     expect(checkContract(r, verb).error).toMatchObject({ code: 'usage', message: "unknown option '--no-such-option'" });
   });

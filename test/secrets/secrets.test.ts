@@ -74,7 +74,7 @@ describe('secrets set', () => {
     const r = await run(['set', '--env', 'dev', 'STRIPE_KEY', '--json'], { input: VALUE });
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout.trim());
-    expect(result).toMatchObject({ type: 'result', ok: true, command: 'secrets', action: 'set', name: 'STRIPE_KEY', secretName: NAME, outcome: 'created', referenced: true, version: expect.any(String) });
+    expect(result).toMatchObject({ type: 'result', ok: true, command: 'secrets set', action: 'set', name: 'STRIPE_KEY', secretName: NAME, outcome: 'created', referenced: true, version: expect.any(String) });
     expect(result.arn).toMatch(new RegExp(`^arn:aws:secretsmanager:us-east-1:${DEV_ACCOUNT}:secret:${NAME}-\\w{6}$`));
     noValue(r);
   });
@@ -229,7 +229,7 @@ describe('secrets list', () => {
     const r = await run(['list', '--env', 'dev', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout.trim());
-    expect(result).toMatchObject({ command: 'secrets', action: 'list', prefix: 'tapctl/shop/dev/' });
+    expect(result).toMatchObject({ command: 'secrets list', action: 'list', prefix: 'tapctl/shop/dev/' });
     expect(result.secrets.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['OLD_TOKEN:pending-deletion', 'SMTP_PASSWORD:missing', 'STRIPE_KEY:set']);
     expect(result.secrets[2]).toMatchObject({ changedAt: '2026-11-20T10:00:00.000Z', versions: 1, currentVersion: expect.any(String), referenced: true });
     expect(result.secrets[0].deletionDate).toBe('2026-12-05T00:00:00.000Z');

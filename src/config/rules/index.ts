@@ -111,6 +111,11 @@ export function runRules(file: ConfigFile, environments: readonly ResolvedEnviro
   return [...placeholderRules(ctx), ...secretValueRules(ctx), ...issues, ...crossEnvironmentRules(file, environments)];
 }
 
+/** The preset's rules on one resolved environment alone (env create checks a preview's derived settings). */
+export function environmentIssues(env: ResolvedEnvironment): ConfigIssue[] {
+  return PRESET_RULES[env.preset].flatMap((rule) => rule(env, EMPTY_CONTEXT));
+}
+
 /**
  * Two environments in one account and region with the same suffix would fight over the same resources (N8);
  * two cannot serve one domain name either (DN6).

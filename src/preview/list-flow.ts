@@ -1,0 +1,130 @@
+/**
+ * `tapctl env list`: every environment of the project, as AWS has it: the configured ones (deployed or not) and
+ * the previews, with their stack status, age and expiry. One STS call and one stack listing per account and
+ * region; an account the credentials do not reach is listed as not checked, never as "not deployed".
+ */
+import type { CommandContext } from '../cli/context.js';
+import { loadProject } from '../cli/project.js';
+import { callerIdentity } from '../aws/identity.js';
+import { listStacks } from '../aws/stack-list.js';
+import type { EnvironmentKind } from '../config/schema.js';
+import { clientsFor, dedupe, derivePreview, previewsIn, targetsOf, type PreviewStack, type PreviewTarget } from './find.js';
+
+export interface EnvironmentRow {
+  readonly name: string;
+  /** config: an environment of tapctl.config.yaml; preview: one that lives only in AWS. */
+  readonly origin: 'config' | 'preview';
+  readonly kind: EnvironmentKind;
+  readonly account: string;
+  readonly region: string;
+  readonly stack: string;
+  /** CloudFormation's stack status, NOT_DEPLOYED, or UNKNOWN when it could not be read (`note` says why). */
+  readonly status: string;
+  readonly note?: string;
+  /** When the stack (a preview: the preview) was created, ISO 8601. */
+  readonly createdAt?: string;
+  readonly ageSeconds?: number;
+  /** Previews only. */
+  readonly source?: string;
+  readonly branch?: string;
+  readonly creator?: string;
+  readonly ciActor?: string;
+  readonly expiresAt?: string;
+  readonly expired?: boolean;
+  readonly image?: string;
+}
+
+export interface AccountCheck {
+  readonly account: string;
+  readonly region: string;
+  readonly checked: boolean;
+  readonly note?: string;
+}
+
+export interface EnvListResult {
+  readonly project: string;
+  readonly environments: readonly EnvironmentRow[];
+  /** Each account and region asked, and whether it could be. */
+  readonly accounts: readonly AccountCheck[];
+}
+
+export async function runEnvList(ctx: CommandContext, now = Date.now()): Promise<EnvListResult> {
+  const loaded = await loadProject(ctx);
+  for (const w of loaded.warnings) ctx.io.debug(`${w.path}  ${w.message}`);
+  const project = loaded.environments[0].project;
+  const targets = targetsOf(loaded.environments);
+  const reads = await Promise.all(targets.map((t) => readTarget(ctx, t, project)));
+  const failures = reads.filter((r) => r.error);
+  // Nothing could be read at all (no credentials, say): that is the answer, not a table of UNKNOWNs.
+  if (failures.length === reads.length && failures[0]?.error) throw failures[0].error;
+
+  const rows: EnvironmentRow[] = [];
+  for (const [i, target] of targets.entries()) {
+    const read = reads[i];
+    for (const name of target.environments) {
+      const env = loaded.environments.find((e) => e.name === name)!;
+      const stack = read.stacks?.get(env.names.stack);
+      const created = stack?.CreationTime ? new Date(stack.CreationTime).toISOString() : undefined;
+      rows.push({
+        name,
+        origin: 'config',
+        kind: env.kind,
+        account: env.account,
+        region: env.region,
+        stack: env.names.stack,
+        status: !read.stacks ? 'UNKNOWN' : (stack?.StackStatus ?? 'NOT_DEPLOYED'),
+        ...(read.note ? { note: read.note } : {}),
+        ...(created ? { createdAt: created, ageSeconds: age(created, now) } : {}),
+      });
+    }
+  }
+  for (const p of dedupe(reads.flatMap((r) => r.previews ?? []))) rows.push(previewRow(p, loaded.environments, now));
+  return {
+    project,
+    environments: rows,
+    accounts: targets.map((t, i) => ({ account: t.account, region: t.region, checked: Boolean(reads[i].stacks), ...(reads[i].note ? { note: reads[i].note } : {}) })),
+  };
+}
+
+interface TargetRead {
+  readonly stacks?: Map<string, import('@aws-sdk/client-cloudformation').Stack>;
+  readonly previews?: PreviewStack[];
+  readonly note?: string;
+  readonly error?: Error;
+}
+
+async function readTarget(ctx: CommandContext, target: PreviewTarget, project: string): Promise<TargetRead> {
+  const clients = clientsFor(target, ctx.globals.profile);
+  try {
+    const identity = await callerIdentity(clients);
+    if (identity.account !== target.account) return { note: `not checked: the credentials are for account ${identity.account}` };
+    const stacks = await listStacks(clients);
+    return { stacks: new Map(stacks.map((s) => [s.StackName ?? '', s])), previews: previewsIn(stacks, project, target) };
+  } catch (e) {
+    return { note: `not checked: ${(e as Error).message}`, error: e as Error };
+  }
+}
+
+function previewRow(p: PreviewStack, configured: Parameters<typeof derivePreview>[1], now: number): EnvironmentRow {
+  const r = p.record;
+  const derived = derivePreview(p, configured);
+  const createdAt = r?.createdAt ?? p.stackCreatedAt;
+  const note = !r ? `its tags cannot be read (${p.problem}): sweep deletes it` : !derived.ok ? `tapctl cannot use it: ${derived.problem}` : undefined;
+  return {
+    name: p.name,
+    origin: 'preview',
+    kind: 'development',
+    account: p.account,
+    region: p.region,
+    stack: p.stackName,
+    status: p.status,
+    ...(note ? { note } : {}),
+    ...(createdAt ? { createdAt, ageSeconds: age(createdAt, now) } : {}),
+    ...(r ? { source: r.source, creator: r.creator, expiresAt: r.expiresAt, expired: Date.parse(r.expiresAt) <= now } : { expired: true }),
+    ...(r?.branch ? { branch: r.branch } : {}),
+    ...(r?.ciActor ? { ciActor: r.ciActor } : {}),
+    ...(r?.image ? { image: r.image } : {}),
+  };
+}
+
+const age = (iso: string, now: number) => Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
