@@ -10,6 +10,7 @@
  * with a warning. A cache file rewritten together with its hash therefore cannot move a deploy to another
  * account, drop data retention or change the image. `tapctl validate` never uses the cache.
  */
+import { deepFreeze } from './freeze.js';
 import { createHash } from 'node:crypto';
 import { codeFingerprint } from '../state/fingerprint.js';
 import { isRecord, isString, readVerified, writeVerified } from '../state/verified-cache.js';
@@ -79,12 +80,4 @@ function contradiction(raw: unknown, environments: readonly ResolvedEnvironment[
     if (field) return `its ${field} of environment '${env.name}' is not what tapctl.config.yaml says`;
   }
   return undefined;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -2,6 +2,7 @@
  * Resolution: the file's defaults, then the environment's overrides, then the schema's defaults, then the
  * defaults that depend on the kind of environment. The result is frozen: nothing downstream may change it.
  */
+import { deepFreeze } from './freeze.js';
 import { DEFAULT_ENGINE_VERSION } from './engine-versions.js';
 import { deepMerge, kindFromName } from './identity.js';
 import { physicalNames, sanitizeSuffix, type PhysicalNames } from './naming.js';
@@ -68,14 +69,6 @@ export type ResolvedEnvironment = DeepReadonly<
 
 // Shared with the zod-free identity check of the config cache (identity.ts), so both derive the same values.
 export { deepMerge, kindFromName } from './identity.js';
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 const ENV_ONLY_KEYS = ['account', 'region', 'kind', 'suffix', 'endpoint', 'registryEndpoint', 'profile'] as const;
 

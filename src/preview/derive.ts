@@ -12,6 +12,7 @@
  * - never the source's image pin: it runs what env create pushed, or the --image it was given (a pin);
  * - the smallest sizes that still run the stack (PREVIEW_SIZES).
  */
+import { deepFreeze } from '../config/freeze.js';
 import { physicalNames, sanitizeSuffix } from '../config/naming.js';
 import { AURORA_CAPABILITIES, hasCapability } from '../config/engine-capabilities.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
@@ -100,12 +101,4 @@ export function previewSourceProblem(source: ResolvedEnvironment | undefined, so
   if (!source) return `'${sourceName}' is not an environment of tapctl.config.yaml`;
   if (source.kind === 'production') return `'${sourceName}' is a production environment: previews are built only from non-production ones`;
   return undefined;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }
