@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { deployWaves } from '../../src/ci/pipeline.js';
@@ -212,8 +212,8 @@ describe('what ci init refuses (exit 2, nothing written)', () => {
 
 describe('role ARNs read from the TapCi stacks when the credentials reach them', () => {
   // Installed per test: a mock made at collection time would answer every other test of the file too.
-  let sts: ReturnType<typeof mockClient<STSClient>>;
-  let cfn: ReturnType<typeof mockClient<CloudFormationClient>>;
+  let sts: AwsClientStub<STSClient>;
+  let cfn: AwsClientStub<CloudFormationClient>;
   beforeEach(() => {
     sts = mockClient(STSClient);
     cfn = mockClient(CloudFormationClient);
