@@ -30,7 +30,7 @@ export interface OidcProviderSpec {
   readonly host: string;
   /** The audience (client ID) the pipeline's tokens carry. */
   readonly audience: string;
-  /** For a person: "GitHub Actions", "GitLab (gitlab.example.com)". */
+  /** For a person: "GitHub Actions", "GitLab" (the host follows it in every message). */
   readonly label: string;
 }
 

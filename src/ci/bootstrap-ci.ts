@@ -85,7 +85,8 @@ export function sharedAccountWarning(env: ResolvedEnvironment, environments: rea
 
 export async function bootstrapCi(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, input: CiBootstrapInput): Promise<CiBootstrapResult> {
   const { identity, previews } = input;
-  const label = identity.provider === 'github' ? 'GitHub Actions' : `GitLab (${identity.issuerHost})`;
+  // The provider's description adds the host: "GitLab (gitlab.example.com)".
+  const label = identity.provider === 'github' ? 'GitHub Actions' : 'GitLab';
   const provider = await ensureSingleton(clients, oidcProvider({ host: identity.issuerHost, audience: identity.audience, label }), `account ${env.account}`);
   if (provider.status !== 'present') ctx.io.info(`${provider.what}: ${provider.status} (${provider.detail})`);
   else ctx.io.info(`${provider.what}: found, reused (${provider.detail})`);
