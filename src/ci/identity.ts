@@ -108,7 +108,12 @@ export function githubIdentity(repository: string, branch: string): CiIdentity {
 }
 
 export function gitlabIdentity(project: string, branch: string, host: string = GITLAB_DEFAULT_HOST): CiIdentity {
-  return { provider: 'gitlab', repository: project, branch, issuerHost: host, audience: `https://${host}` };
+  return { provider: 'gitlab', repository: project, branch, issuerHost: host, audience: gitlabAudience(host) };
+}
+
+/** The `aud` a GitLab pipeline's ID token asks for: the instance's URL (what the roles' trust expects). */
+export function gitlabAudience(host: string = GITLAB_DEFAULT_HOST): string {
+  return `https://${host}`;
 }
 
 /**

@@ -19,7 +19,7 @@ import { callerIdentity } from '../aws/identity.js';
 import { describeStack, stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { suggest } from '../config/suggest.js';
-import { CI_PROVIDERS, ciStackName, GITLAB_DEFAULT_HOST, gitlabIdentity, parseBranch, parseGitLabHost, type CiProvider } from './identity.js';
+import { CI_PROVIDERS, ciStackName, GITLAB_DEFAULT_HOST, gitlabAudience, parseBranch, parseGitLabHost, type CiProvider } from './identity.js';
 import { deployOrder, deployWaves, pipelinePaths, renderPipeline, type PipelineEnvironment } from './pipeline.js';
 
 export interface CiInitOptions {
@@ -86,7 +86,7 @@ export async function runCiInit(ctx: CommandContext, providerArg: string | undef
   });
   for (const e of environments) if (e.note) ctx.io.warn(`${e.name}: ${e.note}`);
 
-  const audience = provider === 'gitlab' ? gitlabIdentity('x/y', branch, options.gitlabHost ? parseGitLabHost(options.gitlabHost) : GITLAB_DEFAULT_HOST).audience : undefined;
+  const audience = provider === 'gitlab' ? gitlabAudience(options.gitlabHost ? parseGitLabHost(options.gitlabHost) : GITLAB_DEFAULT_HOST) : undefined;
   const preview = previewSource ? environments.find((e) => e.name === previewSource.name) : undefined;
   const files = renderPipeline({ provider, tapctlVersion: ctx.version, branch, environments, ...(audience ? { audience } : {}), ...(preview ? { previews: preview } : {}) });
   const written = files.map((f) => {
