@@ -9,8 +9,12 @@
  *   then creates the change set with the plan role's own credentials (it falls back to them when the deploy role
  *   cannot be assumed, toolkit-lib sdk-provider.js "Proceeding anyway"), which may create, describe and delete
  *   change sets of this environment's stack and pass the execution role to CloudFormation for them, but not
- *   execute one. It uploads the template (over 51,200 bytes) with the file-publishing role and reads the deployed
- *   one with the lookup role.
+ *   execute one. It reads the deployed template with the lookup role.
+ *   It does NOT get the file-publishing role: that role writes any key of the account's CDK assets bucket, and
+ *   CDK skips uploading an asset whose key (a content hash) is already there, so a pull request could plant the
+ *   content a later deploy from main would take as its own (a Lambda's code). Without it the change set's template
+ *   cannot be uploaded, so a pull request's diff compares the templates: tapctl diff says so
+ *   (fallbackReason, and the job summary), and is less precise about replacements, never less safe.
  * - the deploy role assumes the four bootstrap roles (deploy, file publishing, image publishing, lookup) as any
  *   CDK deploy does, writes the release ledger and pushes the service's image.
  * - both read what deploy's preflight and diff read (src/deploy/preflight.ts and the checks it calls).
@@ -77,7 +81,7 @@ export function cdkRoleArn(scope: Pick<PolicyScope, 'account' | 'region'>, kind:
 /** The statements of one role. */
 export function roleStatements(kind: CiRoleKind, scope: PolicyScope): StatementSpec[] {
   const reads = preflightReads(scope);
-  if (kind === 'plan') return [...reads, ...ledger(scope, 'read'), ...changeSetPlanning(scope), assumeCdkRoles(scope, ['lookup', 'file-publishing'])];
+  if (kind === 'plan') return [...reads, ...ledger(scope, 'read'), ...changeSetPlanning(scope), assumeCdkRoles(scope, ['lookup'])];
   return [
     ...reads,
     ...ledger(scope, 'write'),
