@@ -83,6 +83,17 @@ export function sharedAccountWarning(env: ResolvedEnvironment, environments: rea
   return `'${env.name}' shares account ${env.account} with production environment '${production.name}': its deploy role assumes the same CDK deploy role, which can deploy '${production.name}' too, around the CI's production protection; keep production in an account of its own`;
 }
 
+/**
+ * With --previews: pull requests get the account's CDK deploy role (a preview is a whole stack), which reaches every
+ * stack of the account and its assets bucket. Production there is refused (checkCiInput); any other environment
+ * there is said once, by name.
+ */
+export function previewAccountWarning(env: ResolvedEnvironment, environments: readonly ResolvedEnvironment[]): string | undefined {
+  const others = environments.filter((e) => !e.preview && e.name !== env.name && e.account === env.account).map((e) => `'${e.name}'`);
+  if (others.length === 0) return undefined;
+  return `--previews: pull requests can change any stack of account ${env.account} through its CDK deploy role, ${others.join(', ')} included; keep there only environments a pull request may change`;
+}
+
 export async function bootstrapCi(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, input: CiBootstrapInput): Promise<CiBootstrapResult> {
   const { identity, previews } = input;
   // The provider's description adds the host: "GitLab (gitlab.example.com)".

@@ -14,6 +14,7 @@ import { CreateChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SINGLETON_TAG } from '../../src/aws/account-singletons.js';
+import { previewAccountWarning } from '../../src/ci/bootstrap-ci.js';
 import { githubIdentity } from '../../src/ci/identity.js';
 import { loadConfig } from '../../src/config/load.js';
 import { buildCiRolesApp } from '../../src/infra/ci-roles-stack.js';
@@ -174,6 +175,15 @@ describe('bootstrap --ci github', () => {
     expect(r.stderr).toMatch(/CDK bootstrap of 111111111111\/us-east-1 is done, but the CI roles of 'dev' are not/);
     expect(r.stderr).toMatch(/iam:ListOpenIDConnectProviders/);
     expect(fake.cfn.commandCalls(CreateChangeSetCommand).filter((c) => c.args[0].input.StackName === 'TapCi-shop-dev')).toHaveLength(0);
+  });
+});
+
+describe('bootstrap --ci: what it says about the account', () => {
+  it("--previews names the other environments of the account: pull requests reach them through the CDK deploy role", () => {
+    const envs = loadConfig(project.configPath).environments;
+    const dev = envs.find((e) => e.name === 'dev')!;
+    expect(previewAccountWarning(dev, envs)).toBe(`--previews: pull requests can change any stack of account ${DEV_ACCOUNT} through its CDK deploy role, 'staging' included; keep there only environments a pull request may change`);
+    expect(previewAccountWarning(envs.find((e) => e.name === 'prod')!, envs)).toBeUndefined();
   });
 });
 
