@@ -6,14 +6,17 @@
  * code stays the command's own (the templates keep it and exit with it).
  *
  * The summary is made from the result line alone: the same data and the same human rendering as on a terminal
- * (diff and deploy), never anything the run did not put in its result. A run that ended before its result line
+ * (diff, deploy, destroy, env create, env sweep), never anything the run did not put in its result. A run that ended before its result line
  * (killed, timed out) is said as such, not guessed.
  */
 import { readFileSync } from 'node:fs';
 import type { Styles } from '../cli/io-host.js';
 import { UsageError } from '../cli/errors.js';
 import { quote } from '../cli/quote.js';
-import { renderDeploy, renderDiff, type DeployResult, type DiffResult } from '../deploy/results.js';
+import { renderDeploy, renderDestroy, renderDiff, type DeployResult, type DestroyResult, type DiffResult } from '../deploy/results.js';
+import type { EnvCreateResult } from '../preview/create-flow.js';
+import { renderCreate, renderSweep } from '../preview/render.js';
+import type { SweepResult } from '../preview/sweep-flow.js';
 
 export interface CiSummaryResult {
   /** The command the summarized run was (`diff`, `deploy`, `env create` ...), when it wrote its result. */
@@ -60,9 +63,18 @@ export function summarize(ndjson: string): CiSummaryResult {
   return { source, markdown: `### ✔ ${title}\n\n${block(rendered(command, result))}\n` };
 }
 
+/** The terminal renderings of the commands a generated pipeline runs. */
+const RENDERERS: Readonly<Record<string, (r: any, s: Styles) => string>> = {
+  diff: (r: DiffResult, st) => renderDiff(r, st),
+  deploy: (r: DeployResult, st) => renderDeploy(r, st),
+  destroy: (r: DestroyResult, st) => renderDestroy(r, st),
+  'env create': (r: EnvCreateResult, st) => renderCreate(r, st),
+  'env sweep': (r: SweepResult, st) => renderSweep(r, st),
+};
+
 function rendered(command: string, result: Record<string, unknown>): string {
-  if (command === 'diff') return renderDiff(result as unknown as DiffResult, PLAIN);
-  if (command === 'deploy') return renderDeploy(result as unknown as DeployResult, PLAIN);
+  const render = RENDERERS[command];
+  if (render) return render(result, PLAIN);
   const status = typeof result.status === 'string' ? `: ${result.status}` : '';
   return `${command} succeeded${status}`;
 }

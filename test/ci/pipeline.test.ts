@@ -133,14 +133,15 @@ describe('ci init github --previews', () => {
     expect(validateWorkflow(text).errors).toEqual([]);
     const wf = parse(text);
     expect(wf.env.PREVIEW_ROLE).toBe(arn(DEV_ACCOUNT, 'dev-preview'));
-    expect(wf.jobs.preview.steps.at(-1).run).toBe('tapctl env create "pr-${PR_NUMBER}" --from dev --yes --json');
+    expect(wf.jobs.preview.steps.at(-1).run).toContain('tapctl env create "pr-${PR_NUMBER}" --from dev --yes --json > tapctl-preview.ndjson || status=$?');
     expect(wf.jobs.destroy.if).toContain("github.event.action == 'closed'");
     // Deleted only when it exists (a pull request closed before its preview has none); a list that fails fails the job.
     const destroy = wf.jobs.destroy.steps.at(-1).run as string;
     expect(destroy).toContain('tapctl env list --json > tapctl-envs.ndjson || {');
     expect(destroy).toContain('select(.origin == "preview" and .name == $name)');
     expect(destroy).toContain('tapctl destroy --env "pr-${PR_NUMBER}" --yes --json > tapctl-destroy.ndjson || status=$?');
-    expect(wf.jobs.sweep.steps.at(-1).run).toBe('tapctl env sweep --yes --json');
+    expect(wf.jobs.sweep.steps.at(-1).run).toContain('tapctl env sweep --yes --json > tapctl-sweep.ndjson || status=$?');
+    for (const job of ['preview', 'destroy', 'sweep']) expect(wf.jobs[job].steps.at(-1).run).toContain('tapctl ci summary');
     expect(wf.on.schedule).toHaveLength(1);
     expectIdTokenOnlyWhereAssumed(wf);
     expectNoCredentials(text);

@@ -22,6 +22,13 @@ describe('ci summary', () => {
     expect(out.markdown).toContain('ServiceQueue');
   });
 
+  it("a sweep: env sweep's own rendering", () => {
+    const sweep = { type: 'result', ok: true, command: 'env sweep', dryRun: false, deleted: [], failed: [], refused: [], inProgress: [], kept: [], accounts: [] };
+    const out = summarize(JSON.stringify(sweep));
+    expect(out.markdown).toMatch(/^### ✔ tapctl env sweep\n\n```text\n/);
+    expect(out.markdown).not.toContain('env sweep succeeded');
+  });
+
   it('a failure: the message, the exit code and the hint', () => {
     const failed = { type: 'result', ok: false, command: 'deploy', error: { code: 'refused', exitCode: 3, message: "refusing to replace Database: it holds data", hint: 'deploy with --allow-replace Database' } };
     const out = summarize(JSON.stringify(failed));
