@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Runner } from '../cli/program.js';
 import * as bootstrap from './bootstrap.js';
+import * as ci from './ci.js';
 import * as configCmd from './config.js';
 import * as deploy from './deploy.js';
 import * as destroy from './destroy.js';
@@ -23,4 +24,4 @@ export interface CommandModule {
   register(program: Command, runner: Runner): Command;
 }
 
-export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, logs, runCmd, secrets, exec, env];
+export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, logs, runCmd, secrets, exec, env, ci];

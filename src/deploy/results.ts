@@ -12,6 +12,7 @@ import type { ReleaseRef } from '../release/record.js';
 import type { ImagePlan } from '../release/running-image.js';
 import type { CheckRecord } from './checks.js';
 import { formatElapsed } from './progress.js';
+import type { CiBootstrapResult } from '../ci/bootstrap-ci.js';
 
 export interface TemplatePlan {
   readonly resourceCount: number;
@@ -71,6 +72,8 @@ export interface BootstrapResult {
   readonly status: 'bootstrapped' | 'up-to-date';
   /** Account singletons the environment needs (README "Account-wide resources"): present, created, repaired or moved. */
   readonly singletons: ReadonlyArray<{ readonly id: string; readonly what: string; readonly status: 'present' | 'created' | 'repaired' | 'moved'; readonly detail: string }>;
+  /** With --ci: the OIDC provider, the CI roles stack and the role ARNs the pipeline assumes (src/ci/bootstrap-ci.ts). */
+  readonly ci?: CiBootstrapResult;
   readonly durationMs: number;
 }
 
@@ -203,7 +206,24 @@ export function renderBootstrap(r: BootstrapResult, s: Styles): string {
     const verb = x.status === 'present' ? 'already there' : x.status;
     lines.push(`  ${x.status === 'present' ? s.dim('✔') : s.good('✔')} ${x.what}: ${verb}  ${s.dim(x.detail)}`);
   }
+  if (r.ci) lines.push('', ...renderCiRoles(r.ci, s));
   return lines.join('\n');
+}
+
+/** The roles a pipeline assumes, and what each trusts: what a person copies into (or checks against) the pipeline. */
+function renderCiRoles(ci: CiBootstrapResult, s: Styles): string[] {
+  const provider = ci.oidcProvider.status === 'present' ? `found, reused${ci.oidcProvider.raced ? ' (another bootstrap created it a moment before)' : ''}` : ci.oidcProvider.status;
+  const roles: Array<[string, string, readonly string[] | undefined]> = [
+    ['plan', ci.roles.plan, ci.trust.plan],
+    ['deploy', ci.roles.deploy, ci.trust.deploy],
+    ...(ci.roles.preview ? [['preview', ci.roles.preview, ci.trust.preview] as [string, string, readonly string[] | undefined]] : []),
+  ];
+  return [
+    s.bold(`CI roles for ${ci.provider} ${ci.repository} (${ci.stack}: ${ci.stackStatus === 'no-changes' ? 'up to date' : 'deployed'})`),
+    `  ${s.dim('OIDC provider')}  ${ci.oidcProvider.arn}  ${s.dim(provider)}`,
+    ...roles.flatMap(([kind, arn, subs]) => [`  ${s.dim(`${kind} role`.padEnd(13))}  ${s.accent(arn)}`, `  ${' '.repeat(13)}  ${s.dim(`trusts aud ${ci.audience}, sub ${(subs ?? []).join(' or ')}`)}`]),
+    s.dim('  tapctl ci init writes these into the pipeline'),
+  ];
 }
 
 export function renderDestroy(r: DestroyResult, s: Styles): string {

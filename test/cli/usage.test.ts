@@ -8,10 +8,15 @@ import { runTapctl } from '../helpers/cli.js';
 const cwd = mkdtempSync(join(tmpdir(), 'tapctl-usage-'));
 
 describe('usage lines', () => {
-  it.each(['config', 'diff', 'deploy', 'bootstrap', 'status', 'push-image'])('%s --help: Usage: tapctl %s --env <name> [options]', async (verb) => {
+  it.each(['config', 'diff', 'deploy', 'status', 'push-image'])('%s --help: Usage: tapctl %s --env <name> [options]', async (verb) => {
     const r = await runTapctl([verb, '--help'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: tapctl ${verb} --env <name> \\[options\\]$`, 'm'));
+  });
+
+  it('bootstrap names its CI form in its usage', async () => {
+    const r = await runTapctl(['bootstrap', '--help'], { cwd });
+    expect(r.stdout).toMatch(/^Usage: tapctl bootstrap --env <name> \[--ci github --repo <owner\/name> \| --ci gitlab --project <group\/name>\] \[options\]$/m);
   });
 
   it('synth takes --env <name> or --all', async () => {

@@ -139,6 +139,21 @@ const CASES: Case[] = [
   { name: 'env sweep --live-branches missing', setup: config(VALID), argv: ['env', 'sweep', '--live-branches', 'branches.txt', '--yes'], exit: 2, says: /--live-branches 'branches.txt': there is no such file/ },
   { name: 'env sweep without --yes or a terminal', setup: config(VALID), argv: ['env', 'sweep'], exit: 3, says: /env sweep deletes stacks and needs confirmation/ },
   { name: 'a preview name without credentials', setup: config(VALID), argv: ['status', '--env', 'pr-1'], exit: 2, says: /there is no environment 'pr-1' in tapctl.config.yaml, and previews could not be listed \(no AWS credentials found/ },
+  // Kind 12: CI pipelines and their roles ([9/12]); every one answered before any AWS call.
+  { name: 'ci alone', setup: config(VALID), argv: ['ci'], exit: 2, says: /ci needs a subcommand: init or summary/ },
+  { name: 'ci init bitbucket', setup: config(VALID), argv: ['ci', 'init', 'bitbucket'], exit: 2, says: /ci init knows no CI 'bitbucket'/ },
+  { name: 'ci init without a terminal or a CI named', setup: config(VALID), argv: ['ci', 'init'], exit: 2, says: /there is no terminal to ask/ },
+  { name: 'ci init --branch with a shell command', setup: config(VALID), argv: ['ci', 'init', 'github', '--branch', 'main;rm -rf ~'], exit: 2, says: /is not a branch name tapctl can write into a trust policy and a pipeline/ },
+  { name: 'ci init over an existing workflow', setup: (d) => { config(VALID)(d); mkdirSync(join(d, '.github', 'workflows'), { recursive: true }); writeFileSync(join(d, '.github', 'workflows', 'tapctl.yml'), 'name: mine\n'); }, argv: ['ci', 'init', 'github'], exit: 2, says: /ci init would overwrite \.github\/workflows\/tapctl\.yml/ },
+  { name: 'ci summary of a missing file', setup: config(VALID), argv: ['ci', 'summary', 'diff.ndjson'], exit: 2, says: /ci summary cannot read .*diff\.ndjson.*ENOENT/ },
+  { name: 'bootstrap --ci github without --repo', setup: config(VALID), argv: ['bootstrap', '--env', 'dev', '--ci', 'github', '--yes'], exit: 2, says: /--ci github needs --repo <owner\/name>/ },
+  { name: 'bootstrap --ci github --repo with a wildcard', setup: config(VALID), argv: ['bootstrap', '--env', 'dev', '--ci', 'github', '--repo', 'acme/*', '--yes'], exit: 2, says: /--repo 'acme\/\*' holds a wildcard/ },
+  { name: 'bootstrap --ci gitlab --branch with a wildcard', setup: config(VALID), argv: ['bootstrap', '--env', 'dev', '--ci', 'gitlab', '--project', 'acme/shop', '--branch', 'release/*', '--yes'], exit: 2, says: /--branch 'release\/\*' holds a wildcard/ },
+  { name: 'bootstrap --ci github --repo of 100 KB', setup: config(VALID), argv: ['bootstrap', '--env', 'dev', '--ci', 'github', '--repo', 'a'.repeat(100_000), '--yes'], exit: 2, says: /\(100,000 characters\)/ },
+  { name: 'bootstrap --ci gitlab --gitlab-host a URL', setup: config(VALID), argv: ['bootstrap', '--env', 'dev', '--ci', 'gitlab', '--project', 'acme/shop', '--gitlab-host', 'https://gitlab.example.com', '--yes'], exit: 2, says: /--gitlab-host 'https:\/\/gitlab\.example\.com' is not a host name/ },
+  { name: 'bootstrap --repo without --ci', setup: config(VALID), argv: ['bootstrap', '--env', 'dev', '--repo', 'acme/shop', '--yes'], exit: 2, says: /--repo only applies with --ci/ },
+  { name: 'bootstrap --ci --previews for production', setup: config(VALID), argv: ['bootstrap', '--env', 'prod', '--ci', 'github', '--repo', 'acme/shop', '--previews', '--yes'], exit: 2, says: /--previews: 'prod' is a production environment/ },
+  { name: 'bootstrap --ci without --yes or a terminal', setup: config(VALID), argv: ['bootstrap', '--env', 'dev', '--ci', 'github', '--repo', 'acme/shop'], env: { CI: 'true', GITHUB_ACTIONS: 'true' }, exit: 3, says: /bootstrap --ci creates IAM roles a CI pipeline can assume: that needs approval, and there is no terminal to ask/ },
 ];
 
 let n = 0;

@@ -24,6 +24,8 @@ const OFFLINE_SUCCESS: Record<string, (dir: string) => string[]> = {
   config: () => ['config', '--env', 'dev'],
   synth: () => ['synth', '--env', 'dev'],
   deploy: () => ['deploy', '--env', 'dev', '--dry-run'],
+  // Without credentials the role ARNs are the computed ones (a warning on stderr); --force: run it twice, same answer.
+  'ci init': () => ['ci', 'init', 'github', '--force'],
 };
 
 let project: TempProject;

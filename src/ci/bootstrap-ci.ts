@@ -1,0 +1,176 @@
+/**
+ * `tapctl bootstrap --env <name> --ci github|gitlab ...`: after the CDK bootstrap, what a CI pipeline needs to
+ * reach the environment with short-lived credentials only:
+ *
+ * 1. the account's OIDC identity provider for the CI's issuer, once per account (an account singleton:
+ *    src/aws/oidc-provider.ts): found and reused, created when missing, a racing create's EntityAlreadyExists
+ *    read again, the pipeline's audience added when the provider lacks it; never deleted by an environment;
+ * 2. the stack `TapCi-<project>-<suffix>` with the environment's plan and deploy roles (and, with --previews, the
+ *    preview role), synthesized by tapctl's own CDK app (src/infra/ci-roles-stack.ts) and deployed with
+ *    toolkit-lib's change-set deploy like any stack: a second bootstrap changes nothing, an edited trust shows as
+ *    a change, drift is CloudFormation's to see.
+ *
+ * Approval: the roles let a CI act in the account, so the change is approved as a deploy's is (--yes without a
+ * terminal; the runner refuses before anything is done when neither is there: bootstrap-flow.ts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandContext } from '../cli/context.js';
+import { isTapctlError, OperationError, RefusedError, UsageError } from '../cli/errors.js';
+import { quote } from '../cli/quote.js';
+import type { AwsClients } from '../aws/clients.js';
+import { ensureSingleton, type EnsureStatus } from '../aws/account-singletons.js';
+import { oidcProvider } from '../aws/oidc-provider.js';
+import { readStackAfter } from '../aws/stack.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
+import { awsFailureIn, explainFailure, rootCause } from '../deploy/failure.js';
+import { ProgressRenderer } from '../deploy/progress.js';
+import { ToolkitIoHost } from '../deploy/toolkit-io.js';
+import { interruptible, pollIntervalMs, withToolkit } from '../deploy/toolkit-session.js';
+import { ciStackName, trustedSubjects, type CiIdentity, type TrustedSubjects } from './identity.js';
+
+export interface CiBootstrapInput {
+  readonly identity: CiIdentity;
+  readonly previews: boolean;
+  /** Every configured environment (the checks on --previews look at the others). */
+  readonly environments: readonly ResolvedEnvironment[];
+}
+
+export interface CiBootstrapResult {
+  readonly provider: CiIdentity['provider'];
+  readonly repository: string;
+  readonly branch: string;
+  readonly audience: string;
+  readonly oidcProvider: { readonly arn: string; readonly status: EnsureStatus; readonly detail: string; readonly raced?: boolean };
+  readonly stack: string;
+  readonly stackStatus: 'deployed' | 'no-changes';
+  /** The role ARNs the pipeline assumes. */
+  readonly roles: { readonly plan: string; readonly deploy: string; readonly preview?: string };
+  /** The exact `sub` values each role trusts (with StringEquals, as `aud`). */
+  readonly trust: TrustedSubjects;
+}
+
+/**
+ * The checks on the inputs that need the config (the flags themselves are checked before anything runs, in
+ * src/commands/bootstrap.ts): refused before any AWS call.
+ */
+export function checkCiInput(env: ResolvedEnvironment, input: CiBootstrapInput): void {
+  if (env.preview) {
+    throw new UsageError(`'${env.name}' is a preview: CI roles are made for configured environments`, { hint: `bootstrap the environment it comes from with --previews (tapctl bootstrap --env ${env.preview.source} --ci github --repo <owner/name> --previews)` });
+  }
+  if (!input.previews) return;
+  if (env.kind === 'production') {
+    throw new UsageError(`--previews: '${env.name}' is a production environment; previews are made from a non-production one`, { hint: 'bootstrap the development environment previews start from with --previews' });
+  }
+  const clash = input.environments.find((e) => e.suffix.startsWith('pr-'));
+  if (clash) {
+    throw new UsageError(`--previews: the suffix of '${clash.name}' (${quote(clash.suffix)}) starts with pr-, the names previews take: the preview role would reach it`, { hint: `give '${clash.name}' another suffix (environments.${clash.name}.suffix)` });
+  }
+  const production = input.environments.find((e) => e.kind === 'production' && e.account === env.account);
+  if (production) {
+    throw new RefusedError(`refusing --previews for '${env.name}': production environment '${production.name}' is in the same account (${env.account}), and a preview role lets pull requests deploy through that account's CDK deploy role`, {
+      hint: 'keep production in an account of its own (environments.<name>.account) to run previews per pull request',
+    });
+  }
+}
+
+/** What the account shares with production, said once: a warning, not a refusal (README "CI pipelines"). */
+export function sharedAccountWarning(env: ResolvedEnvironment, environments: readonly ResolvedEnvironment[]): string | undefined {
+  if (env.kind === 'production') return undefined;
+  const production = environments.find((e) => e.kind === 'production' && e.account === env.account);
+  if (!production) return undefined;
+  return `'${env.name}' shares account ${env.account} with production environment '${production.name}': its deploy role assumes the same CDK deploy role, which can deploy '${production.name}' too, around the CI's production protection; keep production in an account of its own`;
+}
+
+/**
+ * With --previews: pull requests get the account's CDK deploy role (a preview is a whole stack), which reaches every
+ * stack of the account and its assets bucket. Production there is refused (checkCiInput); any other environment
+ * there is said once, by name.
+ */
+export function previewAccountWarning(env: ResolvedEnvironment, environments: readonly ResolvedEnvironment[]): string | undefined {
+  const others = environments.filter((e) => !e.preview && e.name !== env.name && e.account === env.account).map((e) => `'${e.name}'`);
+  if (others.length === 0) return undefined;
+  return `--previews: pull requests can change any stack of account ${env.account} through its CDK deploy role, ${others.join(', ')} included; keep there only environments a pull request may change`;
+}
+
+export async function bootstrapCi(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, input: CiBootstrapInput): Promise<CiBootstrapResult> {
+  const { identity, previews } = input;
+  // The provider's description adds the host: "GitLab (gitlab.example.com)".
+  const label = identity.provider === 'github' ? 'GitHub Actions' : 'GitLab';
+  const provider = await ensureSingleton(clients, oidcProvider({ host: identity.issuerHost, audience: identity.audience, label }), `account ${env.account}`);
+  if (provider.status !== 'present') ctx.io.info(`${provider.what}: ${provider.status} (${provider.detail})`);
+  else ctx.io.info(`${provider.what}: found, reused (${provider.detail})`);
+  const providerArn = (provider.value as { arn: string }).arn;
+
+  const stackName = ciStackName(env.project, env.suffix);
+  const outDir = mkdtempSync(join(tmpdir(), 'tapctl-ci-'));
+  try {
+    const { buildCiRolesApp, CI_OUTPUTS } = await import('../infra/ci-roles-stack.js');
+    buildCiRolesApp(env, identity, providerArn, previews, { outdir: outDir }).app.synth({ validateOnSynthesis: false });
+    const deployed = await deployRolesStack(ctx, clients, env, stackName, outDir);
+    const out = deployed.outputs;
+    const roles = { plan: out[CI_OUTPUTS.plan], deploy: out[CI_OUTPUTS.deploy], ...(previews && out[CI_OUTPUTS.preview] ? { preview: out[CI_OUTPUTS.preview] } : {}) };
+    if (!roles.plan || !roles.deploy) throw new OperationError(`${stackName} is deployed but does not output its role ARNs (${CI_OUTPUTS.plan}, ${CI_OUTPUTS.deploy})`, { code: 'aws' });
+    return {
+      provider: identity.provider,
+      repository: identity.repository,
+      branch: identity.branch,
+      audience: identity.audience,
+      oidcProvider: { arn: providerArn, status: provider.status, detail: provider.detail, ...(provider.raced ? { raced: true } : {}) },
+      stack: stackName,
+      stackStatus: deployed.noOp ? 'no-changes' : 'deployed',
+      roles,
+      trust: trustedSubjects(identity, env, previews),
+    };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** toolkit-lib's change-set deploy of the roles stack, with tapctl's approval and progress. */
+async function deployRolesStack(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, stackName: string, assemblyDir: string): Promise<{ noOp: boolean; outputs: Record<string, string> }> {
+  const progress = new ProgressRenderer(ctx, 'deploying', stackName);
+  let noOp = false;
+  let refusal: RefusedError | undefined;
+  const ioHost = new ToolkitIoHost(ctx, {
+    progress,
+    onStackResult: (r) => (noOp = Boolean(r.noOp)),
+    approveDeploy: async (request) => {
+      const what = `the CI roles of '${env.name}' (${stackName})${request.permissionChangeType === 'broadening' ? ', which broadens IAM permissions' : ''}`;
+      if (ctx.globals.yes) {
+        ctx.io.info(`approved with --yes: ${what}`);
+        return true;
+      }
+      if (!ctx.interactive) {
+        refusal = new RefusedError(`creating or changing ${what} needs approval, and there is no terminal to ask`, { hint: 'approve it with --yes' });
+        return false;
+      }
+      if (!ctx.io.json) ctx.io.line(request.message.replace(/\n*\s*Do you wish to deploy these changes\?\s*$/, '').trimEnd());
+      const ok = await ctx.prompter.confirm({ message: `Deploy ${what}?`, default: false });
+      if (!ok) refusal = new RefusedError(`the CI roles of '${env.name}' were not approved; ${stackName} is as it was`);
+      return ok;
+    },
+  });
+  const what = `deploying ${stackName}`;
+  try {
+    const result = await withToolkit(
+      ctx,
+      env,
+      ioHost,
+      async (toolkit) => {
+        const cx = await toolkit.fromAssemblyDirectory(assemblyDir);
+        return interruptible(ctx, toolkit.deploy(cx, { deploymentMethod: { method: 'change-set', changeSetName: 'tapctl-ci', execute: true }, stackEventPollingInterval: pollIntervalMs(ctx, 2_000) }));
+      },
+      { what, whenSilent: () => (progress.monitoring ? `CloudFormation carries on with ${stackName} without tapctl: run the same bootstrap again later` : undefined) },
+    );
+    return { noOp, outputs: result.stacks[0]?.outputs ?? {} };
+  } catch (e) {
+    if (refusal) throw refusal;
+    if (isTapctlError(e)) throw e;
+    const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, what);
+    if (aws) throw aws;
+    const stackAfter = await readStackAfter(clients, stackName);
+    throw explainFailure({ operation: 'bootstrap', stackName, envName: env.name, region: env.region, events: progress.events, error: e, stackAfter }).error;
+  }
+}
