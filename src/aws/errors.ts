@@ -64,7 +64,8 @@ export function explainAwsError(e: unknown, what: string): TapctlError {
     return new OperationError(`AWS denied access while ${what}: ${message}`, { hint: 'your role needs this permission; ask your AWS administrator', cause: e, code: 'access-denied' });
   }
   if (name === 'TimeoutError' || /requestTimeout|connectionTimeout/.test(message)) {
-    return new OperationError(`no answer from AWS while ${what}: the request timed out`, {
+    const within = /within [\d.]+ s/.exec(message)?.[0];
+    return new OperationError(`no answer from AWS while ${what}: the request timed out${within ? ` (${within}, all attempts together)` : ''}`, {
       hint: 'check your network, proxy or the environment endpoint; TAPCTL_AWS_TIMEOUT_MS sets the limit (ms)',
       cause: e,
       code: 'timeout',
