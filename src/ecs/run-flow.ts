@@ -65,7 +65,7 @@ export async function runOneOff(ctx: CommandContext, command: readonly string[],
 
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
-  const clients = deps.clients ? await deps.clients(env) : new AwsClients(targetFor(env, ctx.globals.profile));
+  const clients = deps.clients ? await deps.clients(env) : new AwsClients(targetFor(env, ctx.globals.profile), { signal: ctx.signal });
   const identity = await callerIdentity(clients);
   assertAccount(identity, env);
 

@@ -57,7 +57,7 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
 
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
-  const clients = deps.clients ? await deps.clients(env) : new AwsClients(targetFor(env, ctx.globals.profile));
+  const clients = deps.clients ? await deps.clients(env) : new AwsClients(targetFor(env, ctx.globals.profile), { signal: ctx.signal });
   assertAccount(await callerIdentity(clients), env);
   const sources = await readLogSources(clients, env, options.source ?? 'app');
   const streams = taskId && sources.appStreamPrefix ? [taskStream(sources.appStreamPrefix, taskId)] : undefined;

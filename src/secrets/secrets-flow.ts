@@ -88,7 +88,7 @@ async function open(ctx: CommandContext, before?: (env: ResolvedEnvironment) => 
   await before?.(env);
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
-  const clients = new AwsClients(targetFor(env, ctx.globals.profile));
+  const clients = new AwsClients(targetFor(env, ctx.globals.profile), { signal: ctx.signal });
   assertAccount(await callerIdentity(clients), env);
   return { env, clients };
 }
