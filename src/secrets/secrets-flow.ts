@@ -27,7 +27,10 @@ export interface SetResult {
   readonly name: string;
   readonly secretName: string;
   readonly arn: string;
-  readonly outcome: 'created' | 'updated' | 'restored';
+  /** unchanged: the current version already holds this value; no version was written. */
+  readonly outcome: 'created' | 'updated' | 'restored' | 'unchanged';
+  /** Why the value could not be compared with the current one (a new version was written anyway). */
+  readonly notCompared?: string;
   readonly version?: string;
   readonly changedAt?: string;
   /** container.secrets names it: the service's tasks receive it. */
@@ -113,9 +116,12 @@ export async function runSecretsSet(ctx: CommandContext, name: string, options: 
   const kmsKeyArn = await environmentKey(clients, env);
   const value = piped ?? (await readSecretValue(ctx, env.name, name));
   const { putAppSecret } = await import('./store.js');
-  const { secret, action } = await putAppSecret(clients, env, name, value, kmsKeyArn);
+  const { secret, action, notCompared } = await putAppSecret(clients, env, name, value, kmsKeyArn);
   const referenced = env.container.secrets.includes(name);
-  ctx.io.success(`${action} ${secret.secretName}${secret.currentVersion ? ` (version ${secret.currentVersion})` : ''}`);
+  const version = secret.currentVersion ? ` (version ${secret.currentVersion})` : '';
+  if (action === 'unchanged') ctx.io.success(`unchanged: ${secret.secretName} already holds this value${version}; no new version was written`);
+  else ctx.io.success(`${action} ${secret.secretName}${version}`);
+  if (notCompared) ctx.io.warn(`could not compare with the current value (${notCompared}): a new version was written`);
   const base = {
     action: 'set' as const,
     environment: env.name,
@@ -126,6 +132,7 @@ export async function runSecretsSet(ctx: CommandContext, name: string, options: 
     ...(secret.currentVersion ? { version: secret.currentVersion } : {}),
     ...(secret.changedAt ? { changedAt: secret.changedAt } : {}),
     referenced,
+    ...(notCompared ? { notCompared } : {}),
   };
   if (!referenced) {
     ctx.io.warn(`the container does not receive ${name} yet: add it to container.secrets of '${env.name}' and run tapctl deploy --env ${env.name}`);
@@ -143,6 +150,15 @@ export async function runSecretsSet(ctx: CommandContext, name: string, options: 
       );
     }
     return { ...base, staleTasks: stale.length };
+  }
+  if (action === 'unchanged') {
+    // The value did not change: tasks started after its current version already read it; no rollout for nothing.
+    const { staleTasks } = await import('./stale-tasks.js');
+    const stale = await staleTasks(clients, target.cluster, target.service, changedAt);
+    if (stale.length === 0) {
+      ctx.io.info(`not rolled: no task of ${target.service} runs an older value of ${name}`);
+      return { ...base, staleTasks: 0 };
+    }
   }
   if (!ctx.globals.yes) {
     const ok = await ctx.prompter.confirm({ message: `Roll ${target.service} now, so that its tasks start again with the new ${name}?`, default: false });

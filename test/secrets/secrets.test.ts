@@ -102,6 +102,53 @@ describe('secrets set', () => {
     expect(fake.sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 
+  it('GIVEN the value the secret already holds THEN "unchanged": no new version, no rollout, the value shown nowhere', async () => {
+    fake.add(NAME, VALUE, { kmsKeyId: KEY, changed: minutesAgo(120) });
+    tasks(minutesAgo(60));
+    const r = await run(['set', '--env', 'dev', '--deploy', '--yes', 'STRIPE_KEY', '--json'], { input: `${VALUE}\n` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ outcome: 'unchanged', staleTasks: 0, version: fake.secrets.get(NAME)!.versions[0] });
+    const human = await run(['set', '--env', 'dev', 'STRIPE_KEY'], { input: VALUE });
+    expect(human.stderr).toContain(`unchanged: ${NAME} already holds this value`);
+    noValue(human);
+    expect(fake.sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(fake.secrets.get(NAME)!.versions).toHaveLength(1);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    noValue(r);
+    // A different value is a new version, as before.
+    const changed = await run(['set', '--env', 'dev', 'STRIPE_KEY', '--json'], { input: 'another' });
+    expect(JSON.parse(changed.stdout.trim()).outcome).toBe('updated');
+    expect(fake.secrets.get(NAME)!.versions).toHaveLength(2);
+  });
+
+  it('GIVEN the current value cannot be read to compare THEN a new version anyway, saying why', async () => {
+    fake.add(NAME, VALUE, { kmsKeyId: KEY });
+    fake.sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('User is not authorized to perform: secretsmanager:GetSecretValue'), { name: 'AccessDeniedException' }));
+    const r = await run(['set', '--env', 'dev', 'STRIPE_KEY', '--json'], { input: VALUE });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ outcome: 'updated', notCompared: 'reading the current value is denied to these credentials' });
+    expect(fake.secrets.get(NAME)!.versions).toHaveLength(2);
+    noValue(r);
+  });
+
+  it("GIVEN a secret of that name encrypted with another KMS key THEN exit 3 naming both keys and the fix, nothing written", async () => {
+    const other = `arn:aws:kms:us-east-1:${DEV_ACCOUNT}:key/9999-old`;
+    fake.add(NAME, 'old', { kmsKeyId: other });
+    const r = await run(['set', '--env', 'dev', 'STRIPE_KEY'], { input: VALUE });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`refusing to store ${NAME}: it is encrypted with ${other}, not with the environment's key ${KEY}`);
+    expect(r.stderr).toContain(`aws secretsmanager update-secret --secret-id ${NAME} --kms-key-id ${KEY}`);
+    expect(fake.sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(fake.sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    expect(fake.secrets.get(NAME)!.kmsKeyId).toBe(other);
+
+    // No key named: the AWS managed key aws/secretsmanager, which the execution role cannot use either.
+    fake.secrets.get(NAME)!.kmsKeyId = undefined;
+    const managed = await run(['set', '--env', 'dev', 'STRIPE_KEY', '--json'], { input: VALUE });
+    expect(managed.code).toBe(3);
+    expect(JSON.parse(managed.stdout.trim()).error.message).toContain('encrypted with the AWS managed key aws/secretsmanager');
+  });
+
   it('GIVEN no deploy yet (no KMSKeyArn) THEN exit 2: deploy first', async () => {
     cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id TapStack-shop-dev does not exist'), { name: 'ValidationError' }));
     const r = await run(['set', '--env', 'dev', 'STRIPE_KEY'], { input: VALUE });
