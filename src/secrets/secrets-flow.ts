@@ -196,15 +196,23 @@ export async function runSecretsList(ctx: CommandContext): Promise<ListResult> {
 export async function runSecretsUnset(ctx: CommandContext, name: string, options: UnsetOptions): Promise<UnsetResult> {
   checkSecretName(name);
   const { env, clients } = await open(ctx, (env) => {
-    if (env.container.secrets.includes(name)) {
-      throw new RefusedError(`refusing to remove ${name} from '${env.name}': container.secrets still gives it to the container, and tasks that start without it fail`, {
-        hint: `remove ${name} from container.secrets, run tapctl deploy --env ${env.name}, then unset it`,
-      });
-    }
     if (!ctx.globals.yes && !ctx.interactive) {
       throw new RefusedError(`removing secret ${name} of '${env.name}' needs approval, and there is no terminal to ask; nothing was removed`, { hint: 'approve it with --yes' });
     }
   });
+  // While the stack runs, a name the config gives the container is needed by every task that starts. Once the
+  // environment is destroyed (or never deployed) nothing reads it, and the secret is a leftover destroy listed:
+  // removing it is allowed, or unset would be a dead end (the only way out was a deploy, re-creating everything).
+  if (env.container.secrets.includes(name)) {
+    const { describeStack } = await import('../aws/stack.js');
+    const stack = await describeStack(clients, env.names.stack);
+    if (stack) {
+      throw new RefusedError(`refusing to remove ${name} from '${env.name}': container.secrets still gives it to the container, and tasks that start without it fail`, {
+        hint: `remove ${name} from container.secrets, run tapctl deploy --env ${env.name}, then unset it`,
+      });
+    }
+    ctx.io.warn(`container.secrets of '${env.name}' still names ${name}; stack ${env.names.stack} is not deployed, so nothing reads it now: a later deploy needs it set again (or removed from the config)`);
+  }
   const secretName = appSecretName(env, name);
   const { describeAppSecret, deleteAppSecret } = await import('./store.js');
   const secret = await describeAppSecret(clients, env, name);

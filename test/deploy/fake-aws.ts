@@ -13,7 +13,7 @@ import { APIGatewayClient, GetAccountCommand, UpdateAccountCommand } from '@aws-
 import { AttachRolePolicyCommand, CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
@@ -400,6 +400,12 @@ export class FakeAws {
       if (this.pendingDeletion.has(id)) return { Name: id, DeletedDate: new Date() };
       if (this.existing.has(id)) return { Name: id };
       throw Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException' });
+    });
+    // The environment's app secrets (tapctl secrets set): those in `existing` under the name prefix.
+    this.secrets.on(ListSecretsCommand).callsFake((i: { Filters?: Array<{ Key: string; Values: string[] }> }) => {
+      const prefix = i.Filters?.find((f) => f.Key === 'name')?.Values[0] ?? '';
+      const names = [...this.existing, ...this.pendingDeletion].filter((n) => n.startsWith(prefix));
+      return { SecretList: names.map((Name) => ({ Name, ARN: `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${Name}-AbCdEf`, ...(this.pendingDeletion.has(Name) ? { DeletedDate: new Date() } : {}) })) };
     });
     this.kms.on(DescribeKeyCommand).callsFake((i: { KeyId?: string }) => {
       const id = i.KeyId ?? '';

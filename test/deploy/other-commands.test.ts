@@ -172,6 +172,27 @@ describe('tapctl destroy', () => {
     expect(denied.stderr).toContain('✖ destroyed TapStack-shop-dev, but its release ledger could not be marked ended: AWS denied ssm:PutParameter on arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/ended');
   });
 
+  it("lists the app secrets it leaves in Secrets Manager, with the command that deletes each; also when the stack is already gone", async () => {
+    fake.deployedAsIs();
+    fake.existing.add('tapctl/shop/dev/STRIPE_KEY');
+    fake.pendingDeletion.add('tapctl/shop/dev/OLD_TOKEN');
+    const r = await tapctl(f, ['destroy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Left in Secrets Manager (app secrets are not part of the stack; each costs money until deleted):');
+    expect(r.stdout).toMatch(/tapctl\/shop\/dev\/STRIPE_KEY {2}still exists {2}delete: tapctl secrets unset --env dev STRIPE_KEY/);
+    expect(r.stdout).toMatch(/tapctl\/shop\/dev\/OLD_TOKEN {2}scheduled for deletion/);
+
+    const again = await tapctl(f, ['destroy', '--env', 'dev', '--yes', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      status: 'not-deployed',
+      appSecrets: [
+        { name: 'OLD_TOKEN', secretName: 'tapctl/shop/dev/OLD_TOKEN', state: 'pending-deletion' },
+        { name: 'STRIPE_KEY', secretName: 'tapctl/shop/dev/STRIPE_KEY', state: 'exists', deleteWith: 'tapctl secrets unset --env dev STRIPE_KEY' },
+      ],
+    });
+  });
+
   it('a wrong answer leaves the stack alone (exit 3)', async () => {
     fake.deployedAsIs();
     const prompter = { input: async () => 'prod', confirm: async () => false, select: async () => 'x' as never, checkbox: async () => [] };

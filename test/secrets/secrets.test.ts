@@ -303,11 +303,23 @@ describe('secrets unset', () => {
     expect(fake.secrets.has('tapctl/shop/dev/OLD_TOKEN')).toBe(false);
   });
 
-  it('GIVEN a name the config still gives the container THEN exit 3 before any AWS call', async () => {
+  it('GIVEN a name the config still gives the container of a deployed stack THEN exit 3, nothing deleted', async () => {
+    fake.add(NAME, VALUE, { kmsKeyId: KEY });
     const r = await run(['unset', '--env', 'dev', '--yes', 'STRIPE_KEY']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('container.secrets still gives it to the container');
-    expect(sts.calls()).toHaveLength(0);
+    expect(fake.sm.commandCalls(DeleteSecretCommand)).toHaveLength(0);
+  });
+
+  it('GIVEN the environment was destroyed THEN unset removes a secret the config still names (no dead end), saying a later deploy needs it', async () => {
+    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id TapStack-shop-dev does not exist'), { name: 'ValidationError' }));
+    ecs.on(DescribeServicesCommand).rejects(Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' }));
+    fake.add(NAME, VALUE, { kmsKeyId: KEY });
+    const r = await run(['unset', '--env', 'dev', '--yes', '--now', 'STRIPE_KEY', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ ok: true, outcome: 'deleted', secretName: NAME });
+    expect(r.stderr).toContain("container.secrets of 'dev' still names STRIPE_KEY; stack TapStack-shop-dev is not deployed");
+    expect(fake.secrets.has(NAME)).toBe(false);
   });
 
   it("GIVEN the running service's task definition still reads it THEN exit 3, nothing deleted", async () => {
