@@ -6,7 +6,7 @@ import type { CommandContext } from '../cli/context.js';
 import type { Styles } from '../cli/io-host.js';
 import type { SynthResult } from '../synth/synthesize.js';
 import type { ChangeSummary } from './change-summary.js';
-import { changeLines, countsLine } from './change-summary.js';
+import { changeLines, countsLine, hasChanges } from './change-summary.js';
 import { keyOutputs } from './outputs.js';
 import type { ReleaseRef } from '../release/record.js';
 import type { ImagePlan } from '../release/running-image.js';
@@ -200,7 +200,7 @@ export function renderDiff(r: DiffResult, s: Styles): string {
   }
   const c = r.changes!;
   const how = r.fallbackReason ? [s.warn(`  compared the templates: a change set could not be created (${r.fallbackReason}); replacements are less certain`)] : [];
-  if (c.changes.length === 0) return [s.good(`✔ ${r.stack} matches the deployed stack: no changes`), ...image, ...how].join('\n');
+  if (!hasChanges(c)) return [s.good(`✔ ${r.stack} matches the deployed stack: no changes`), ...image, ...how].join('\n');
   return [s.bold(`${r.stack}: ${countsLine(c)}`), ...changeLines(c, s).map((l) => `  ${l}`), ...image, ...how].join('\n');
 }
 

@@ -82,6 +82,11 @@ export class FakeAws {
   outcome: Outcome = { kind: 'success' };
   /** Logical IDs whose property changes CloudFormation reports as requiring replacement. */
   replaceOnChange = new Set<string>();
+  /**
+   * CloudFormation found changes but itemized none (DescribeChangeSet: CREATE_COMPLETE with no per-resource
+   * Changes), as QA saw it: the summary must not read "0 changes".
+   */
+  changeSetWithoutDetails = false;
   bootstrapVersion: number | undefined = 30;
   /** Image tags and digests present in the stack's ECR repository (undefined: no repository). */
   images: string[] | undefined = [];
@@ -456,7 +461,9 @@ export class FakeAws {
       }
       if (!this.stack || this.stack.status === 'DELETE_COMPLETE') this.stack = { status: 'REVIEW_IN_PROGRESS' };
       const changes = this.computeChanges();
-      this.changeSet = { name: i.ChangeSetName ?? 'cs', changes, created: this.now(), empty: changes.length === 0 };
+      this.changeSet = this.changeSetWithoutDetails
+        ? { name: i.ChangeSetName ?? 'cs', changes: [], created: this.now(), empty: false }
+        : { name: i.ChangeSetName ?? 'cs', changes, created: this.now(), empty: changes.length === 0 };
       return { Id: `arn:aws:cloudformation:${this.region}:${this.account}:changeSet/${this.changeSet.name}/1`, StackId: this.stackArn };
     });
     cfn.on(DescribeChangeSetCommand).callsFake(() => {

@@ -56,6 +56,18 @@ describe('tapctl diff', () => {
     expect(fake.calls('ExecuteChangeSet')).toBe(0);
   });
 
+  it('a change set with no per-resource details is never "no changes": the templates say what differs', async () => {
+    fake.deployedAsIs();
+    const t = fake.stack!.template as Record<string, any>;
+    const service = logicalIdOf(t, 'AWS::ECS::Service');
+    t.Resources[service].Properties.Cluster = { Ref: 'AnOldCluster' };
+    fake.changeSetWithoutDetails = true;
+    const r = await tapctl(f, ['diff', '--env', 'dev']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/matches the deployed stack: no changes/);
+    expect(r.stdout).toContain(`TapStack-shop-dev: no resource change itemized by CloudFormation, but the template differs in 1 resource (${service})`);
+  });
+
   it('when the change set cannot be created, compares the templates and says so, with the reason (human and --json)', async () => {
     const deployed = f.template();
     deployed.Resources.OldBucket = { Type: 'AWS::S3::Bucket', Properties: {} };
