@@ -120,6 +120,22 @@ describe('Ctrl-C while an AWS call hangs', () => {
   });
 });
 
+describe('SIGTERM (a cancelled CI job) while an AWS call hangs', () => {
+  for (const [command, argv, input] of [
+    ['logs', ['logs', '--env', 'dev', '--json']],
+    ['secrets set', ['secrets', 'set', '--env', 'dev', '--json', 'STRIPE_KEY'], 'sk_test_value'],
+  ] as Array<[string, string[], string?]>) {
+    it(`${command}: exit 143 at once, and one result line that says so`, async () => {
+      const r = await interruptWhenHung(argv, 'SIGTERM', input);
+      expect(r.hungOn, r.stderr).not.toBe('');
+      expect(r.code, r.stderr).toBe(143);
+      const results = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string }).filter((l) => l.type === 'result');
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ ok: false, command, error: { code: 'interrupted', exitCode: 143, message: expect.stringContaining('(SIGTERM)') } });
+    });
+  }
+});
+
 describe('the AWS call budget is for the whole call', () => {
   it('a silent endpoint ends secrets list after one budget, not one per attempt (3 attempts)', async () => {
     // The SDK and the client factory read these from the process environment, not from the env given to runCli.
