@@ -85,6 +85,9 @@ const CASES: Case[] = [
   { name: 'logs --task with --source lambda', setup: config(VALID), argv: ['logs', '--env', 'dev', '--source', 'lambda', '--task', '0123456789abcdef0123456789abcdef'], exit: 2, says: /--task only applies to the service's logs/ },
   { name: 'logs --source db', setup: config(VALID), argv: ['logs', '--env', 'dev', '--source', 'db'], exit: 2, says: /argument 'db' is invalid/ },
   { name: 'run without a command', setup: config(VALID), argv: ['run', '--env', 'dev'], exit: 2, says: /give the command after --/ },
+  // (--json goes before --: after it, it would be a word of the command.)
+  { name: 'run with an empty command word', setup: config(VALID), argv: ['run', '--env', 'dev', '--json', '--', ''], humanArgv: ['run', '--env', 'dev', '--', ''], exit: 2, says: /the command after -- starts with an empty word: there is nothing to run/ },
+  { name: 'run with a command over RunTask\'s overrides limit', setup: config(VALID), argv: ['run', '--env', 'dev', '--json', '--', 'sh', '-c', `echo ${'x'.repeat(9000)}`], humanArgv: ['run', '--env', 'dev', '--', 'sh', '-c', `echo ${'x'.repeat(9000)}`], exit: 2, says: /RunTask allows 8192 characters of overrides \(their JSON included\), and this one makes 90\d\d/ },
   { name: 'run in production without --yes or a terminal', setup: config(VALID), argv: ['run', '--env', 'prod', 'true'], exit: 3, says: /running a command in production 'prod' needs approval/ },
   { name: 'secrets set with the value on argv', setup: config(VALID), argv: ['secrets', 'set', '--env', 'dev', 'STRIPE_KEY', 'sk_live_0123456789abcdefghij'], exit: 2, says: /printf %s "\$VALUE" \| tapctl secrets set --env dev STRIPE_KEY/ },
   { name: 'secrets set NAME=VALUE', setup: config(VALID), argv: ['secrets', 'set', '--env', 'dev', 'STRIPE_KEY=hunter2-secret'], exit: 2, says: /never taken from the command line/ },
