@@ -8,7 +8,7 @@ import { loadProject, selectEnvironment } from '../cli/project.js';
 import { quote } from '../cli/quote.js';
 import { readSettings } from '../cli/settings.js';
 import type { AwsClients } from '../aws/clients.js';
-import { APP_SECRET_NAME, appSecretName, appSecretPrefix } from '../config/app-secret-names.js';
+import { APP_SECRET_NAME_RULE, appSecretName, appSecretPrefix, isAppSecretName, reservedSecretName } from '../config/app-secret-names.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { hasService } from '../release/running-image.js';
 import type { RollResult } from './roll.js';
@@ -45,6 +45,8 @@ export interface ListedSecret extends Partial<AppSecretInfo> {
   readonly referenced: boolean;
   /** set; missing: the config names it and it is not set; pending-deletion; unused: set, and the config does not name it. */
   readonly status: 'set' | 'missing' | 'pending-deletion' | 'unused';
+  /** Why the container could never receive it (a name made outside tapctl), with how to delete it. */
+  readonly nameProblem?: string;
 }
 
 export interface ListResult {
@@ -69,13 +71,24 @@ export interface UnsetResult {
   readonly deletionDate?: string;
 }
 
-/** NAME as the container sees it: exit 2 for anything else. */
-export function checkSecretName(name: string): void {
-  if (name.length > 128 || !APP_SECRET_NAME.test(name)) {
-    throw new UsageError(`${quote(name)} is not a secret name: an upper-case environment variable name, A-Z, 0-9 and _, starting with a letter`, {
+/**
+ * NAME as the container sees it: exit 2 for anything else. `set` (for: 'set') also refuses a name the config's
+ * rule K1 refuses, in K1's words; `unset` takes those, so that a secret set under one can still be removed.
+ */
+export function checkSecretName(name: string, forSet = false): void {
+  if (!isAppSecretName(name)) {
+    throw new UsageError(`${quote(name)} is not a secret name: ${APP_SECRET_NAME_RULE}`, {
       hint: 'e.g. STRIPE_KEY; the container gets the value in the variable of that name',
     });
   }
+  const reserved = forSet ? reservedSecretName(name) : undefined;
+  if (reserved) throw new UsageError(`${reserved}, so the container could never receive it (the config's rule K1 refuses it in container.secrets)`, { hint: 'give the secret another name' });
+}
+
+/** Why a secret found under the prefix can never reach the container (made outside tapctl), or undefined. */
+function nameProblem(name: string): string | undefined {
+  if (!isAppSecretName(name)) return `its name is not ${APP_SECRET_NAME_RULE}`;
+  return reservedSecretName(name);
 }
 
 interface Opened {
@@ -97,7 +110,7 @@ async function open(ctx: CommandContext, before?: (env: ResolvedEnvironment) => 
 }
 
 export async function runSecretsSet(ctx: CommandContext, name: string, options: SetOptions): Promise<SetResult> {
-  checkSecretName(name);
+  checkSecretName(name, true);
   let piped: string | undefined;
   const { env, clients } = await open(ctx, async (env) => {
     if (options.deploy && !env.container.secrets.includes(name)) {
@@ -184,7 +197,13 @@ export async function runSecretsList(ctx: CommandContext): Promise<ListResult> {
   const stored = await listAppSecrets(clients, env);
   const secrets: ListedSecret[] = stored.map((s) => {
     const referenced = env.container.secrets.includes(s.name);
-    return { ...s, referenced, status: s.deletionDate ? 'pending-deletion' : referenced ? 'set' : 'unused' };
+    const problem = nameProblem(s.name);
+    return {
+      ...s,
+      referenced,
+      status: s.deletionDate ? 'pending-deletion' : referenced ? 'set' : 'unused',
+      ...(problem ? { nameProblem: `${problem}; delete it with aws secretsmanager delete-secret --secret-id ${s.secretName} --region ${env.region}` } : {}),
+    };
   });
   for (const name of env.container.secrets) {
     if (!stored.some((s) => s.name === name)) secrets.push({ name, secretName: appSecretName(env, name), referenced: true, status: 'missing' });

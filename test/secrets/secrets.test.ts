@@ -266,6 +266,47 @@ describe('secrets set: refusals', () => {
   });
 });
 
+describe('secret NAME rules: one rule, stated and enforced alike by the config, set, unset and list', () => {
+  it('set refuses a name the container already gets, or an AWS_ one, in the words of rule K1 (exit 2, before any AWS call)', async () => {
+    for (const [name, words] of [['NODE_ENV', 'secret NODE_ENV would replace the NODE_ENV the container already gets from tapctl'], ['AWS_SECRET_ACCESS_KEY', 'secret AWS_SECRET_ACCESS_KEY starts with AWS_, which the AWS runtime and SDKs read for themselves']]) {
+      const r = await run(['set', '--env', 'dev', name], { input: VALUE });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(words);
+      noValue(r);
+    }
+    expect(sts.calls()).toHaveLength(0);
+    // The config says it in the same words.
+    const { appSecretRules } = await import('../../src/config/rules/app-secrets.js');
+    const issues = appSecretRules({ name: 'dev', kind: 'development', container: { secrets: ['NODE_ENV'], exec: false } } as never, {} as never);
+    expect(issues.map((i) => i.message)).toContain('secret NODE_ENV would replace the NODE_ENV the container already gets from tapctl');
+  });
+
+  it('one statement of the form everywhere: 128 characters at most (set and unset), as the schema says', async () => {
+    const long = `A${'B'.repeat(128)}`;
+    for (const verb of ['set', 'unset']) {
+      const r = await run([verb, '--env', 'dev', '--yes', long], { input: VALUE });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('an upper-case environment variable name: A-Z, 0-9 and _, starting with a letter, at most 128 characters');
+    }
+  });
+
+  it('unset removes a secret stored under a reserved name (so it is never stuck); list marks such names and ones made outside tapctl', async () => {
+    fake.add('tapctl/shop/dev/PORT', 'x');
+    fake.add('tapctl/shop/dev/lower-case', 'x');
+    const list = await run(['list', '--env', 'dev', '--json']);
+    const secrets = JSON.parse(list.stdout.trim()).secrets as Array<{ name: string; nameProblem?: string }>;
+    expect(secrets.find((x) => x.name === 'PORT')?.nameProblem).toContain('secret PORT would replace the PORT the container already gets from tapctl; delete it with');
+    expect(secrets.find((x) => x.name === 'lower-case')?.nameProblem).toContain('its name is not an upper-case environment variable name');
+    expect(secrets.find((x) => x.name === 'lower-case')?.nameProblem).toContain('aws secretsmanager delete-secret --secret-id tapctl/shop/dev/lower-case --region us-east-1');
+    expect(secrets.find((x) => x.name === 'STRIPE_KEY')?.nameProblem).toBeUndefined();
+    const human = await run(['list', '--env', 'dev']);
+    expect(human.stdout).toMatch(/PORT .*not usable: secret PORT would replace/);
+    const unset = await run(['unset', '--env', 'dev', '--yes', '--now', 'PORT']);
+    expect(unset.code, unset.stderr).toBe(0);
+    expect(fake.secrets.has('tapctl/shop/dev/PORT')).toBe(false);
+  });
+});
+
 describe('secrets list', () => {
   it('shows names, versions and when each changed, the config names not set, and scheduled deletions; never a value', async () => {
     fake.add(NAME, VALUE, { changed: new Date('2026-11-20T10:00:00Z') });
