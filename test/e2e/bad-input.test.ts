@@ -83,6 +83,7 @@ const CASES: Case[] = [
   { name: 'logs --since in the future', setup: config(VALID), argv: ['logs', '--env', 'dev', '--since', '2999-01-01T00:00:00Z'], exit: 2, says: /is in the future/ },
   { name: 'logs --task that is no task ID', setup: config(VALID), argv: ['logs', '--env', 'dev', '--task', '../../etc/passwd'], exit: 2, says: /is not an ECS task ID/ },
   { name: 'logs --task with --source lambda', setup: config(VALID), argv: ['logs', '--env', 'dev', '--source', 'lambda', '--task', '0123456789abcdef0123456789abcdef'], exit: 2, says: /--task only applies to the service's logs/ },
+  { name: 'logs --limit 0x10', setup: config(VALID), argv: ['logs', '--env', 'dev', '--limit', '0x10'], exit: 2, says: /--limit takes a whole number of log events from 1 to 10,000, not '0x10'/ },
   { name: 'logs --source db', setup: config(VALID), argv: ['logs', '--env', 'dev', '--source', 'db'], exit: 2, says: /argument 'db' is invalid/ },
   { name: 'run without a command', setup: config(VALID), argv: ['run', '--env', 'dev'], exit: 2, says: /give the command after --/ },
   // (--json goes before --: after it, it would be a word of the command.)
