@@ -77,6 +77,14 @@ describe('huge values are quoted, cut and measured', () => {
     expect(r.stderr).not.toContain('\u001b');
   });
 
+  it('a bidirectional override in a name is shown as an escape: --env "dev\u202eved" cannot read as another name', async () => {
+    project = tempProject(VALID);
+    const r = await runTapctl(['config', '--env', 'dev\u202e\u2066ved'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'dev\\u202e\\u2066ved'");
+    expect(r.stderr).not.toMatch(/[\u202e\u2066]/);
+  });
+
   it('init echoes a huge answer the same way', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

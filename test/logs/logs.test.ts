@@ -115,6 +115,16 @@ describe('tapctl logs: stored events', () => {
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stdout).toContain('line one\\nline two \\u001b[2J');
   });
+
+  it('escapes bidirectional controls in human output (a line cannot read as something else), and keeps them as they are in --json', async () => {
+    const message = 'user \u202eevil\u202c logged in \u2066x\u2069\u2028next';
+    fake.add(APP_GROUP, { at: minutesAgo(1), message });
+    const r = await logs([]);
+    expect(r.stdout).toContain('user \\u202eevil\\u202c logged in \\u2066x\\u2069\\u2028next');
+    expect(r.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u2028]/);
+    const json = await logs(['--json']);
+    expect(JSON.parse(json.stdout.split('\n')[0]).message).toBe(message);
+  });
 });
 
 describe('tapctl logs: refusals', () => {
