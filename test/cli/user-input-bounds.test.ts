@@ -85,6 +85,13 @@ describe('huge values are quoted, cut and measured', () => {
     expect(r.stderr).not.toMatch(/[\u202e\u2066]/);
   });
 
+  it('a config that starts with a byte-order mark reads as without it: its positions are not one off', async () => {
+    project = tempProject(`\uFEFF${VALID.replace('project: shop', 'project: Shop!')}`);
+    const r = await runTapctl(['validate'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/tapctl\.config\.yaml:1:1 {2}project/);
+  });
+
   it('init echoes a huge answer the same way', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

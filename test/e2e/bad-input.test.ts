@@ -51,6 +51,7 @@ const CASES: Case[] = [
   // Kind 3: parser errors.
   { name: 'a billion-laughs config', setup: config(billionLaughs()), argv: ['validate'], exit: 2, says: /is not valid/ },
   { name: 'nesting deeper than the stack', setup: config(`project: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), argv: ['config', '--env', 'dev'], exit: 2, says: /nests too deeply/ },
+  { name: 'a config with a byte-order mark and an error on line 1', setup: config(`\uFEFF${VALID.replace('project: shop', 'project: Shop!')}`), argv: ['validate'], exit: 2, says: /tapctl\.config\.yaml:1:1 {2}project|"path":"project","line":1,"col":1/ },
   { name: 'binary garbage as config', setup: (d) => writeFileSync(join(d, 'tapctl.config.yaml'), Buffer.from([0xff, 0xfe, 0, 1, 0x3a, 0x0a, 0x5b])), argv: ['status', '--env', 'dev'], exit: 2, says: /./ },
   // Kind 4: names JavaScript treats specially.
   { name: 'an environment named __proto__', setup: config(`${VALID}  __proto__: { account: "111111111111", region: us-east-1 }\n`), argv: ['validate'], exit: 2, says: /is not valid/ },

@@ -190,6 +190,14 @@ describe('secrets set', () => {
     noValue(r);
   });
 
+  it('GIVEN a file with a byte-order mark on stdin (a Windows editor) THEN the mark is dropped, said once, never stored', async () => {
+    const r = await run(['set', '--env', 'dev', 'STRIPE_KEY'], { input: `\uFEFF${VALUE}\r\n` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.secrets.get(NAME)!.values).toEqual([VALUE]);
+    expect(r.stderr).toContain('dropped the byte-order mark (U+FEFF) at the start of standard input');
+    noValue(r);
+  });
+
   it('GIVEN a hidden prompt at a terminal THEN its answer is stored and never echoed', async () => {
     const asked: string[] = [];
     const prompter: Prompter = {
