@@ -115,12 +115,22 @@ async function secretKeyArn(clients: AwsClients, kmsKeyId: string | undefined): 
  * which may decrypt with the environment's key only. Refused (exit 3), naming both keys and the fix.
  */
 async function refuseForeignKey(clients: AwsClients, secret: AppSecretInfo & { kmsKeyId?: string }, expected: string): Promise<void> {
+  const refusal = await foreignKeyRefusal(clients, secret, expected, `refusing to store ${secret.secretName}`, 'then set it again');
+  if (refusal) throw refusal;
+}
+
+/**
+ * The refusal (exit 3) for a secret that a key other than the environment's encrypts, or undefined when its key is
+ * the environment's. `doing` starts the message ("refusing to store X"); `then` says what to do after the fix.
+ * Deploy's preflight asks the same of every secret container.secrets names (deploy-inputs.ts).
+ */
+export async function foreignKeyRefusal(clients: AwsClients, secret: AppSecretInfo & { kmsKeyId?: string }, expected: string, doing: string, then: string): Promise<RefusedError | undefined> {
   const found = await secretKeyArn(clients, secret.kmsKeyId);
-  if (found && keyIdOf(found) === keyIdOf(expected)) return;
+  if (found && keyIdOf(found) === keyIdOf(expected)) return undefined;
   const named = found ?? 'the AWS managed key aws/secretsmanager';
-  throw new RefusedError(`refusing to store ${secret.secretName}: it is encrypted with ${named}, not with the environment's key ${expected}, so the service's tasks could not read it`, {
+  return new RefusedError(`${doing}: ${secret.secretName} is encrypted with ${named}, not with the environment's key ${expected}, so the service's tasks could not read it`, {
     hint:
-      `if it is this environment's secret (left by an earlier deploy), move it to the environment's key: aws secretsmanager update-secret --secret-id ${secret.secretName} --kms-key-id ${expected}, then set it again; ` +
+      `if it is this environment's secret (left by an earlier deploy), move it to the environment's key: aws secretsmanager update-secret --secret-id ${secret.secretName} --kms-key-id ${expected}, ${then}; ` +
       `if it belongs to something else, rename or delete that secret`,
   });
 }

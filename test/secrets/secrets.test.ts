@@ -136,7 +136,7 @@ describe('secrets set', () => {
     fake.add(NAME, 'old', { kmsKeyId: other });
     const r = await run(['set', '--env', 'dev', 'STRIPE_KEY'], { input: VALUE });
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toContain(`refusing to store ${NAME}: it is encrypted with ${other}, not with the environment's key ${KEY}`);
+    expect(r.stderr).toContain(`refusing to store ${NAME}: ${NAME} is encrypted with ${other}, not with the environment's key ${KEY}`);
     expect(r.stderr).toContain(`aws secretsmanager update-secret --secret-id ${NAME} --kms-key-id ${KEY}`);
     expect(fake.sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
     expect(fake.sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
