@@ -1,5 +1,5 @@
 /**
- * Ctrl-C (SIGINT) while an AWS call hangs must end logs, run, exec and secrets at once with exit 130 and, with
+ * Ctrl-C (SIGINT) while an AWS call hangs must end logs, run, exec, secrets and releases at once with exit 130 and, with
  * --json, exactly one result line; and an AWS call's time budget is for the whole call, retries included.
  *
  * A local endpoint answers STS (the account check) and holds every other request open without an answer, telling
@@ -94,6 +94,7 @@ describe('Ctrl-C while an AWS call hangs', () => {
     ['run', ['run', '--env', 'dev', '--json', '--', 'true']],
     ['secrets list', ['secrets', 'list', '--env', 'dev', '--json']],
     ['secrets set', ['secrets', 'set', '--env', 'dev', '--json', 'STRIPE_KEY'], 'sk_test_value'],
+    ['releases', ['releases', '--env', 'dev', '--json']],
   ];
   for (const [command, argv, input] of cases) {
     it(`${command}: exit 130 at once, and one result line with --json`, async () => {
