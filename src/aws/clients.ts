@@ -38,9 +38,55 @@ export function targetFor(env: { region: string; profile?: string; endpoint?: st
   return { region: env.region, ...(profile ? { profile } : {}), ...(env.endpoint ? { endpoint: env.endpoint } : {}) };
 }
 
-/** How long one AWS request may go unanswered. TAPCTL_AWS_TIMEOUT_MS overrides it (tests, slow links; cli/settings.ts). */
+/**
+ * How long one AWS call may take in all: its attempts and the SDK's pauses between them together (not per
+ * attempt: three attempts of 20 s each made a silent endpoint hang a command for a minute). TAPCTL_AWS_TIMEOUT_MS
+ * overrides it (tests, slow links; cli/settings.ts).
+ */
 export function awsRequestTimeoutMs(): number {
   return readSettings(process.env).awsTimeoutMs ?? 20_000;
+}
+
+export interface AwsClientsOptions {
+  /**
+   * Aborts every call in flight of every client made here (Ctrl-C: ctx.signal), as if each `send` had been
+   * given it as its abortSignal; the call then fails with the SDK's AbortError (explainAwsError: exit 130).
+   */
+  readonly signal?: AbortSignal;
+}
+
+type Send = (command: unknown, options?: unknown, callback?: unknown) => Promise<unknown>;
+
+/**
+ * Makes every `send` of `client` end within `budgetMs` in all, retries included, and when `signal` aborts. A
+ * call over its budget fails with a TimeoutError that names the budget. The deadline covers the wait for an
+ * answer to start: a streamed answer (Live Tail) is not cut once it has begun (the timer stops when `send`
+ * resolves). The prototype's `send` is looked up at each call, so that aws-sdk-client-mock's stub on the class
+ * is what runs in tests.
+ */
+function bounded<T extends object>(client: T, budgetMs: number, signal: AbortSignal | undefined): T {
+  const proto = Object.getPrototypeOf(client) as { send: Send };
+  const send: Send = (command, options, callback) => {
+    // The callback form (no caller of tapctl's uses it) is passed through as it is.
+    if (typeof options === 'function' || callback !== undefined) return proto.send.call(client, command, options, callback);
+    const given = (options ?? {}) as { abortSignal?: AbortSignal };
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), budgetMs);
+    timer.unref?.();
+    const signals = [deadline.signal, ...(signal ? [signal] : []), ...(given.abortSignal ? [given.abortSignal] : [])];
+    // (A test's stub may answer with a plain value: made a promise like the SDK's.)
+    return Promise.resolve()
+      .then(() => proto.send.call(client, command, { ...given, abortSignal: AbortSignal.any(signals) }))
+      .catch((e: unknown) => {
+        if (deadline.signal.aborted && !signal?.aborted && !given.abortSignal?.aborted) {
+          throw Object.assign(new Error(`no answer from AWS within ${budgetMs / 1000} s (all attempts together)`), { name: 'TimeoutError', cause: e });
+        }
+        throw e;
+      })
+      .finally(() => clearTimeout(timer));
+  };
+  Object.defineProperty(client, 'send', { value: send, configurable: true, writable: true });
+  return client;
 }
 
 type CredentialProvider = ReturnType<typeof defaultProvider>;
@@ -50,7 +96,10 @@ export class AwsClients {
   private credentialProvider?: Promise<CredentialProvider>;
   private readonly regions = new Map<string, AwsClients>();
 
-  constructor(readonly target: AwsTarget) {}
+  constructor(
+    readonly target: AwsTarget,
+    private readonly options: AwsClientsOptions = {},
+  ) {}
 
   /**
    * The target's credentials, from the SDK's default chain (environment, SSO, profile, process, web identity,
@@ -78,16 +127,21 @@ export class AwsClients {
       region,
       ...(profile ? { profile } : {}),
       ...(endpoint ? { endpoint } : {}),
-      // A bounded retry budget: status and preflight should answer in seconds, not minutes.
+      // A bounded retry budget: status and preflight should answer in seconds, not minutes. The time budget of a
+      // whole call (every attempt together) is set by bounded(), below.
       maxAttempts: 3,
       // An endpoint that accepts the connection and never answers (a stalled proxy) must not hang a CI job.
-      // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
+      // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting. One attempt may use the
+      // whole budget; bounded() stops the next one.
       requestHandler: { connectionTimeout: 5_000, requestTimeout: awsRequestTimeoutMs(), throwOnRequestTimeout: true },
     };
   }
 
   private async make<T>(key: string, load: () => Promise<new (config: object) => T>, extra: object = {}): Promise<T> {
-    if (!this.cache.has(key)) this.cache.set(key, new (await load())({ ...this.config, credentials: await this.provider(), ...extra }));
+    if (!this.cache.has(key)) {
+      const client = new (await load())({ ...this.config, credentials: await this.provider(), ...extra });
+      this.cache.set(key, bounded(client as object, awsRequestTimeoutMs(), this.options.signal));
+    }
     return this.cache.get(key) as T;
   }
 
@@ -151,7 +205,7 @@ export class AwsClients {
   inRegion(region: string): AwsClients {
     if (region === this.target.region) return this;
     let other = this.regions.get(region);
-    if (!other) this.regions.set(region, (other = new AwsClients({ ...this.target, region })));
+    if (!other) this.regions.set(region, (other = new AwsClients({ ...this.target, region }, this.options)));
     return other;
   }
   /** Account singletons (src/aws/account-singletons.ts). IAM is global; the client's region only signs. */

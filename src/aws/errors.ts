@@ -1,5 +1,5 @@
 /** Turns AWS SDK failures into errors a person can act on. */
-import { OperationError, UsageError, type TapctlError } from '../cli/errors.js';
+import { InterruptedError, OperationError, UsageError, type TapctlError } from '../cli/errors.js';
 
 export function awsErrorName(e: unknown): string {
   return (e as { name?: string })?.name ?? '';
@@ -63,8 +63,11 @@ export function explainAwsError(e: unknown, what: string): TapctlError {
   if (isAccessDenied(e)) {
     return new OperationError(`AWS denied access while ${what}: ${message}`, { hint: 'your role needs this permission; ask your AWS administrator', cause: e, code: 'access-denied' });
   }
+  // A call aborted by Ctrl-C (AwsClients' signal, or a send's abortSignal); tapctl's own time-outs are TimeoutErrors.
+  if (name === 'AbortError') return new InterruptedError(`interrupted while ${what}`, { cause: e });
   if (name === 'TimeoutError' || /requestTimeout|connectionTimeout/.test(message)) {
-    return new OperationError(`no answer from AWS while ${what}: the request timed out`, {
+    const within = /within [\d.]+ s/.exec(message)?.[0];
+    return new OperationError(`no answer from AWS while ${what}: the request timed out${within ? ` (${within}, all attempts together)` : ''}`, {
       hint: 'check your network, proxy or the environment endpoint; TAPCTL_AWS_TIMEOUT_MS sets the limit (ms)',
       cause: e,
       code: 'timeout',

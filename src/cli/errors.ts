@@ -10,6 +10,8 @@ export const ExitCode = {
   Usage: 2,
   Refused: 3,
   Interrupted: 130,
+  /** SIGTERM (a CI job cancelled, a container stopped): 128 + 15, as a shell reports it. */
+  Terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -82,10 +84,31 @@ export class ContainerExitError extends TapctlError {
   }
 }
 
-/** Ctrl-C (exit 130). */
+/** The signals that stop a command early: the reason the command's AbortSignal is aborted with (cli/main.ts). */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** Ctrl-C (exit 130), or SIGTERM (exit 143). `code` is 'interrupted' for both; `exitCode` tells them apart. */
 export class InterruptedError extends TapctlError {
-  readonly exitCode = ExitCode.Interrupted;
+  readonly exitCode: ExitCode;
   readonly code = 'interrupted';
+  constructor(
+    message: string,
+    options: TapctlErrorOptions & { signal?: StopSignal } = {},
+  ) {
+    super(message, options);
+    this.exitCode = options.signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+  }
+
+  /** The same interruption, reported as caused by SIGTERM (exit 143). */
+  terminated(): InterruptedError {
+    if (this.exitCode === ExitCode.Terminated) return this;
+    return new InterruptedError(`${this.message} (SIGTERM)`, {
+      ...(this.hint ? { hint: this.hint } : {}),
+      ...(this.details !== undefined ? { details: this.details } : {}),
+      cause: this,
+      signal: 'SIGTERM',
+    });
+  }
 }
 
 export function isTapctlError(e: unknown): e is TapctlError {

@@ -32,7 +32,15 @@ process.on('SIGINT', () => {
   interrupts += 1;
   // A second Ctrl-C means "now": leave without waiting for the command to wind down.
   if (interrupts > 1) process.exit(130);
-  controller.abort();
+  controller.abort('SIGINT');
+});
+// SIGTERM (a cancelled CI job, `docker stop`, `timeout`): wind down as for Ctrl-C, with the result line, and exit
+// 143 (128 + 15); a second one leaves at once. Without a handler Node would die silently with no result line.
+let terminations = 0;
+process.on('SIGTERM', () => {
+  terminations += 1;
+  if (terminations > 1) process.exit(143);
+  controller.abort('SIGTERM');
 });
 
 // Node makes process.stdin, stdout and stderr on first use, each a stream (often a socket) that costs milliseconds

@@ -112,7 +112,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         .replace(/unknown option '(-[^'=\s]+)=[^']*'/, "unknown option '$1=…' (its value not shown)");
       return hostFor(preScan).reportError(new UsageError(message, { hint: 'see tapctl --help, or tapctl <command> --help' }));
     }
-    if (io.signal.aborted && !isTapctlError(error)) return hostFor(preScan).reportError(new InterruptedError('interrupted'));
+    if (io.signal.aborted) {
+      // Whatever a command made of the abort, the signal that caused it sets the exit code: 130 Ctrl-C, 143 SIGTERM.
+      const interrupted = error instanceof InterruptedError ? error : !isTapctlError(error) ? new InterruptedError('interrupted') : undefined;
+      if (interrupted) return hostFor(preScan).reportError(io.signal.reason === 'SIGTERM' ? interrupted.terminated() : interrupted);
+    }
     return hostFor(preScan).reportError(toUserError(error));
   }
 }

@@ -16,10 +16,17 @@ export function quote(value: unknown, limit = QUOTE_LIMIT): string {
   return `'${safe.slice(0, limit)}…' (${text.length.toLocaleString('en-US')} characters)`;
 }
 
-/** Control characters (ANSI escapes, NUL, newlines) as visible escapes: a message is one plain line. */
+/**
+ * Control characters (ANSI escapes, NUL, newlines) as visible escapes: a message is one plain line. Also the
+ * Unicode bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), which make text display
+ * in another order than it is (a log line or a name that reads as something else: CVE-2021-42574, "Trojan
+ * Source"), and the line and paragraph separators U+2028 and U+2029, which some terminals break lines at.
+ */
 export function escapeControl(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, (c) =>
+    c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**

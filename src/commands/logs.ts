@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
-import { checkOption } from '../cli/option-checks.js';
+import { checkOption, parseWholeNumber } from '../cli/option-checks.js';
 import { quote } from '../cli/quote.js';
 import type { Runner } from '../cli/program.js';
 import { taskIdOf } from '../logs/events.js';
@@ -13,6 +13,9 @@ import type { LogsOptions, LogsResult } from '../logs/logs-flow.js';
 import { DEFAULT_SINCE, sinceMs } from '../logs/since.js';
 
 const SOURCES = ['app', 'api', 'lambda', 'rotation', 'all'];
+
+/** The most events --limit keeps in memory before printing them (the newest n of a range are known at its end). */
+export const MAX_LOG_LIMIT = 10_000;
 
 export function register(program: Command, runner: Runner): Command {
   const cmd = program
@@ -23,6 +26,7 @@ export function register(program: Command, runner: Runner): Command {
     .option('--since <when>', `how far back: a duration (30s, 10m, 2h, 7d) or an ISO 8601 time in UTC (default ${DEFAULT_SINCE})`)
     .option('--filter <pattern>', 'only events matching this CloudWatch Logs filter pattern (e.g. ERROR, "timed out", { $.level = "error" })')
     .option('--task <id>', 'only the logs of this ECS task (its ID or ARN, as tapctl logs and tapctl status show it); source app')
+    .option('--limit <n>', `only the newest n stored events, a whole number from 1 to ${MAX_LOG_LIMIT.toLocaleString('en-US')} (like tail -n; with --follow, then the new ones)`)
     .option('-f, --follow', 'keep streaming new events until Ctrl-C (exit 130)')
     .addHelpText(
       'after',
@@ -32,6 +36,7 @@ Examples:
   tapctl logs --env prod --since 2h --filter ERROR   errors of the last two hours
   tapctl logs --env prod --source all --follow       everything, live, until Ctrl-C
   tapctl logs --env dev --task 3f2a1b...             one task (e.g. after tapctl run --detach)
+  tapctl logs --env prod --limit 50 --follow         the last 50 events, then live
   tapctl logs --env dev --json | jq -r .message      NDJSON: {"type":"log",...} lines, then the result
 
 Lines go to stdout (colour per source on a terminal), progress to stderr. --follow uses CloudWatch Logs Live Tail;
@@ -41,6 +46,12 @@ IAM: logs:FilterLogEvents, and logs:StartLiveTail for --follow.`,
     )
     .action(runner.action(run, render));
   checkOption(cmd, '--since', (value) => void sinceMs(String(value)));
+  // The one whole-number parser: 1e3, 0x10, 2.5, +4, " 3" and 0 are refused, not read as something else.
+  checkOption(cmd, '--limit', (value) => {
+    if (parseWholeNumber(String(value), 1, MAX_LOG_LIMIT) === undefined) {
+      throw new UsageError(`--limit takes a whole number of log events from 1 to ${MAX_LOG_LIMIT.toLocaleString('en-US')}, not ${quote(value)}`, { hint: 'e.g. --limit 100 (the newest 100 events since --since)' });
+    }
+  });
   checkOption(cmd, '--task', (value, _flag, { options }) => {
     if (!taskIdOf(String(value))) {
       throw new UsageError(`--task ${quote(value)} is not an ECS task ID`, { hint: 'a task ID is 32 hex characters (or the task ARN); tapctl status and tapctl logs show them' });
@@ -52,9 +63,10 @@ IAM: logs:FilterLogEvents, and logs:StartLiveTail for --follow.`,
   return cmd;
 }
 
-export async function run(ctx: CommandContext, options: LogsOptions): Promise<LogsResult> {
+export async function run(ctx: CommandContext, options: Omit<LogsOptions, 'limit'> & { limit?: string }): Promise<LogsResult> {
   const { runLogs } = await import('../logs/logs-flow.js');
-  return runLogs(ctx, options);
+  const { limit, ...rest } = options;
+  return runLogs(ctx, { ...rest, ...(limit !== undefined ? { limit: parseWholeNumber(limit, 1, MAX_LOG_LIMIT)! } : {}) });
 }
 
 /** The log lines went to stdout as they came; the count goes to stderr with the other progress. */

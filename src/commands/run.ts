@@ -27,6 +27,9 @@ The task runs the task definition the ECS service runs now (DescribeServices), i
 security groups, on Fargate (never Spot: a migration should not be reclaimed halfway). It changes nothing
 deployed, but runs code against the environment's data: production asks you to type its name at a terminal and
 needs --yes without one (exit 3).
+The command is sent as RunTask's container override, which may take at most 8192 characters of JSON (the
+command's words quoted, the container's name included): a longer one, or one whose first word is empty, is exit 2
+before any AWS call (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
 Exit code: once the container ran, tapctl exits with the container's exit code. tapctl's own failures keep
 their codes (1: the task could not start, with ECS's stopped reason; 2; 3; 130: Ctrl-C, the task keeps running).
 With --json they are told apart: error.code is "container-exit" and error.details.containerExitCode is set only

@@ -9,7 +9,7 @@ import { UsageError } from '../cli/errors.js';
 import type { Styles } from '../cli/io-host.js';
 import { checkOption } from '../cli/option-checks.js';
 import type { Runner } from '../cli/program.js';
-import { APP_SECRET_NAME } from '../config/app-secret-names.js';
+import { APP_SECRET_NAME_RULE, isAppSecretName } from '../config/app-secret-names.js';
 import type { ListResult, SetOptions, SetResult, UnsetOptions, UnsetResult } from '../secrets/secrets-flow.js';
 
 const RIGHT_FORM = 'printf %s "$VALUE" | tapctl secrets set --env <name> NAME';
@@ -28,6 +28,10 @@ Examples:
   tapctl secrets set --env prod --deploy --yes STRIPE_KEY < key.txt      store it and roll the service onto it
   tapctl secrets list --env prod                                         names, versions, when changed; never values
   tapctl secrets unset --env dev OLD_TOKEN                               recoverable for 7 days (--now: at once)
+
+NAME: ${APP_SECRET_NAME_RULE}. set also refuses a name the container already gets
+(NODE_ENV, PORT, DB_* ...) or one starting with AWS_ or ECS_, as the config's rule K1 does; list marks a secret
+under the prefix whose name breaks these rules (made outside tapctl) and says how to delete it.
 
 Secrets live in Secrets Manager as tapctl/<project>/<suffix>/<NAME> (the suffix is the environment's name unless
 the config sets one), encrypted with the environment's KMS key (so: after its first deploy), tagged Project,
@@ -82,9 +86,9 @@ function valueOnCommandLine(name?: string, envName?: string): UsageError {
 function secretNameArg(ctx: CommandContext, args: readonly string[], allowValue: boolean): string {
   const [first = '', ...rest] = args;
   const eq = first.indexOf('=');
-  if (eq >= 0) throw valueOnCommandLine(APP_SECRET_NAME.test(first.slice(0, eq)) ? first.slice(0, eq) : undefined, ctx.globals.env);
-  if (!APP_SECRET_NAME.test(first) || first.length > 128) {
-    throw new UsageError('the NAME given is not a secret name (not shown, in case it is a value): an upper-case environment variable name, A-Z, 0-9 and _, starting with a letter', {
+  if (eq >= 0) throw valueOnCommandLine(isAppSecretName(first.slice(0, eq)) ? first.slice(0, eq) : undefined, ctx.globals.env);
+  if (!isAppSecretName(first)) {
+    throw new UsageError(`the NAME given is not a secret name (not shown, in case it is a value): ${APP_SECRET_NAME_RULE}`, {
       hint: allowValue ? RIGHT_FORM : 'e.g. tapctl secrets unset --env dev OLD_TOKEN',
     });
   }
@@ -114,7 +118,9 @@ export function render(r: SetResult | ListResult | UnsetResult, s: Styles): stri
   const lines = [`${s.bold(`Secrets of '${r.environment}'`)}  ${s.dim(r.prefix)}`];
   if (r.secrets.length === 0) return [...lines, `  ${s.dim(`none yet: printf %s "$VALUE" | tapctl secrets set --env ${r.environment} NAME`)}`].join('\n');
   const status = (x: ListResult['secrets'][number]) =>
-    x.status === 'missing'
+    x.nameProblem
+      ? s.warn(`not usable: ${x.nameProblem}`)
+      : x.status === 'missing'
       ? s.bad('missing: the config gives it to the container, and it is not set')
       : x.status === 'pending-deletion'
         ? s.warn(`scheduled for deletion ${x.deletionDate?.slice(0, 16).replace('T', ' ') ?? ''}${x.referenced ? '; the config still gives it to the container' : ''}`)

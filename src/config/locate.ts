@@ -24,11 +24,14 @@ export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
 /**
  * The config file's text: a regular file of at most MAX_CONFIG_BYTES, read without ever blocking (a FIFO or a
- * device under the config's name is refused at once, a folder too). @throws ConfigError
+ * device under the config's name is refused at once, a folder too), without a leading byte-order mark.
+ * @throws ConfigError
  */
 export function readConfigText(path: string): string {
   try {
-    return readPlainFile(path, MAX_CONFIG_BYTES).toString('utf8');
+    // A UTF-8 byte-order mark (Windows editors write one) is not part of the YAML: without it, every line:column
+    // of the first line would be one off.
+    return readPlainFile(path, MAX_CONFIG_BYTES).toString('utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     const reason = e instanceof NotAPlainFileError ? e.reason : (e as Error).message;
     throw new ConfigError(`cannot read ${basename(path)}: ${reason}`, { hint: `${quote(path)} must be a plain YAML file (tapctl init writes one)` });

@@ -8,7 +8,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { RefusedError } from '../cli/errors.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
-import type { ChangeSummary } from './change-summary.js';
+import { changeCountPhrase, type ChangeSummary } from './change-summary.js';
 
 export type ChangeVerb = 'deploy' | 'rollback';
 
@@ -51,7 +51,7 @@ export function refuseWithoutApprover(ctx: CommandContext, envName: string, verb
  * resource changes to '<env>'" for a change that is more than a deploy (a rollback).
  */
 export async function askApproval(ctx: CommandContext, env: ResolvedEnvironment, summary: ChangeSummary, subject?: string, verb: ChangeVerb = 'deploy'): Promise<RefusedError | undefined> {
-  const what = `${summary.changes.length} resource change${summary.changes.length === 1 ? '' : 's'}`;
+  const what = changeCountPhrase(summary);
   if (ctx.globals.yes) {
     ctx.io.info(`approved with --yes: ${what} to '${env.name}'`);
     return undefined;

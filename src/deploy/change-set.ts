@@ -11,7 +11,7 @@ import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { CfnTemplate } from '../synth/physical-names.js';
 import type { SynthResult } from '../synth/synthesize.js';
 import { askApproval, destructiveRefusal } from './approval.js';
-import { reportChanges, summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
+import { markChangeSetHasChanges, reportChanges, summarizeChanges, withTemplateDifferences, type ChangeSummary, type TemplateDiffLike, type TemplateLike } from './change-summary.js';
 import { awsFailureIn, explainFailure, rootCause } from './failure.js';
 import { phase } from './phase.js';
 import { ProgressRenderer } from './progress.js';
@@ -73,7 +73,10 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
     onStackResult: (r) => (noOp = Boolean(r.noOp)),
     approveDeploy: async (request) => {
       // toolkit-lib's verdict on IAM / security-group changes is the one shown and asked about.
-      summary = { ...summarizeChanges(request.templateDiffs as Record<string, TemplateDiffLike>), permissionChange: request.permissionChangeType };
+      // Asked at all, the change set changes the stack (toolkit-lib skips the question for an empty one): when
+      // CloudFormation itemized no resource change, the summary says so instead of "0 changes".
+      summary = markChangeSetHasChanges({ ...summarizeChanges(request.templateDiffs as Record<string, TemplateDiffLike>), permissionChange: request.permissionChangeType });
+      if (summary.changes.length === 0) summary = await knownFromTemplates(summary);
       phase(ctx, 'approval', 'the change needs approval');
       reportChanges(ctx, env.names.stack, summary);
       if (summary.permissionChange !== 'none' && !ctx.io.json) ctx.io.line(securityDiff(request.message));
@@ -146,6 +149,20 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
     const read = await importersOf(clients, changed);
     if (read.unchecked.length > 0) ctx.io.warn(`${read.unchecked.join(', ')} change with a replaced resource; who imports them could not be read (${read.reason})`);
     return read.imported.length > 0 ? importedExportsRefusal(env.name, env.names.stack, read.imported, 'deploy') : undefined;
+  }
+
+  /** With nothing itemized, what the deployed and the new template show (a failed read leaves the summary as it is: incomplete). */
+  async function knownFromTemplates(s: ChangeSummary): Promise<ChangeSummary> {
+    const { deployedTemplate } = await import('../aws/stack-details.js');
+    const { readStackArtifact } = await import('./assembly.js');
+    try {
+      const before = await deployedTemplate(clients, env.names.stack);
+      return before ? withTemplateDifferences(s, before as TemplateLike, readStackArtifact(synth).template as TemplateLike) : s;
+    } catch (e) {
+      if (!isTapctlError(e) || e instanceof InterruptedError) throw e;
+      ctx.io.warn(`the deployed template could not be read to say what this change holds (${e.message})`);
+      return s;
+    }
   }
 
   async function explainDeployFailure(e: unknown): Promise<TapctlError> {

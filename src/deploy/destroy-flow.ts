@@ -47,7 +47,9 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   assertAccount(identity, env);
 
   const stack = await describeStack(clients, name);
-  if (!stack) return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'not-deployed', retained: [], durationMs: Date.now() - started });
+  if (!stack) {
+    return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'not-deployed', retained: [], ...(await leftoverAppSecrets(clients, env)), durationMs: Date.now() - started });
+  }
   if (classifyStack(stack).kind === 'busy') {
     throw new RefusedError(`stack ${name} is busy: ${stack.StackStatus}`, { hint: `wait for it (tapctl status --env ${env.name} --watch), then destroy` });
   }
@@ -93,7 +95,33 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   }
   const retained = await stillExisting(clients, kept);
   const ledgerEnded = await endLedger(clients, env, identity.arn);
-  return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, ...(ledgerEnded ? { ledgerEnded } : {}), durationMs: Date.now() - started });
+  const appSecrets = await leftoverAppSecrets(clients, env);
+  return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, ...appSecrets, ...(ledgerEnded ? { ledgerEnded } : {}), durationMs: Date.now() - started });
+}
+
+/**
+ * The app secrets (`tapctl secrets set`) under the environment's prefix: they are not stack resources, so the
+ * deletion leaves them, and each keeps costing money. Listed with the command that deletes each; a failed look-up
+ * never fails a finished destroy (it says why instead).
+ */
+async function leftoverAppSecrets(clients: AwsClients, env: ResolvedEnvironment): Promise<Pick<DestroyResult, 'appSecrets' | 'appSecretsUncheckedBecause'>> {
+  const { hasService } = await import('../release/running-image.js');
+  if (!hasService(env)) return {};
+  const { listAppSecrets } = await import('../secrets/store.js');
+  try {
+    const found = await listAppSecrets(clients, env);
+    return {
+      appSecrets: found.map((x) => ({
+        name: x.name,
+        secretName: x.secretName,
+        state: x.deletionDate ? ('pending-deletion' as const) : ('exists' as const),
+        deleteWith: `tapctl secrets unset --env ${env.name} ${x.name}`,
+      })),
+    };
+  } catch (e) {
+    if (!isTapctlError(e)) throw e;
+    return { appSecretsUncheckedBecause: e.message };
+  }
 }
 
 /**

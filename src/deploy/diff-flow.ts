@@ -9,7 +9,7 @@ import { describeStack } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
 import { synthesize, type SynthResult } from '../synth/synthesize.js';
-import { summarizeChanges, type ChangeSummary, type TemplateDiffLike } from './change-summary.js';
+import { summarizeChanges, withTemplateDifferences, type ChangeSummary, type TemplateDiffLike, type TemplateLike } from './change-summary.js';
 import { hasEdge } from '../config/edge.js';
 import { resolveOriginPrefixList } from './edge-checks.js';
 import { explainToolkitError } from './failure.js';
@@ -101,12 +101,13 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
     return { ...base, deployed: false, template: templatePlan(synth) };
   }
   const made = await templateChanges(ctx, env, synth, options.templateOnly ? 'template-only' : 'change-set');
-  const changes = made.summary;
+  const before = await readDeployed();
+  const { readStackArtifact } = await import('./assembly.js');
+  // A change set with no per-resource details itemizes nothing: what the templates show is said, never "no changes".
+  const changes = made.summary.changes.length === 0 && before ? withTemplateDifferences(made.summary, before as TemplateLike, readStackArtifact(synth).template as TemplateLike) : made.summary;
   for (const c of changes.destructive) {
     ctx.io.warn(ctx.io.style.bad(`${c.logicalId} (${c.type}) would be ${c.kind === 'replace' ? (c.conditional ? 'possibly replaced' : 'replaced') : 'removed'}: its data is lost; deploy refuses this without --allow-replace ${c.logicalId}`));
   }
-  const before = await readDeployed();
-  const { readStackArtifact } = await import('./assembly.js');
   for (const f of before ? scaleToZeroFindings(before, readStackArtifact(synth).template) : []) {
     ctx.io.warn(ctx.io.style.bad(`${f.logicalId} (${f.type}): ${f.change}: the service would stop; deploy refuses this without ${ALLOW_SCALE_TO_ZERO_FLAG}`));
   }

@@ -6,7 +6,7 @@ import type { CommandContext } from '../cli/context.js';
 import type { Styles } from '../cli/io-host.js';
 import type { SynthResult } from '../synth/synthesize.js';
 import type { ChangeSummary } from './change-summary.js';
-import { changeLines, countsLine } from './change-summary.js';
+import { changeLines, countsLine, hasChanges } from './change-summary.js';
 import { keyOutputs } from './outputs.js';
 import type { ReleaseRef } from '../release/record.js';
 import type { ImagePlan } from '../release/running-image.js';
@@ -90,6 +90,19 @@ export interface RetainedResource {
   readonly uncheckedBecause?: string;
 }
 
+/**
+ * An app secret (tapctl secrets set) that outlives the stack: it is not a stack resource, so destroy never deletes
+ * it; each costs money until deleted (https://aws.amazon.com/secrets-manager/pricing/).
+ */
+export interface LeftoverAppSecret {
+  readonly name: string;
+  readonly secretName: string;
+  /** pending-deletion: already scheduled for deletion (recoverable until then). */
+  readonly state: 'exists' | 'pending-deletion';
+  /** The command that deletes it. */
+  readonly deleteWith: string;
+}
+
 export interface DestroyResult {
   readonly ok: true;
   readonly environment: string;
@@ -97,6 +110,10 @@ export interface DestroyResult {
   readonly status: 'destroyed' | 'not-deployed';
   /** Resources kept by their DeletionPolicy that still exist (or were not checked) and may still cost money. */
   readonly retained: readonly RetainedResource[];
+  /** The environment's app secrets, left in Secrets Manager (a destroyed or never-deployed environment may have them). */
+  readonly appSecrets?: readonly LeftoverAppSecret[];
+  /** Why the app secrets could not be listed (appSecrets is then absent). */
+  readonly appSecretsUncheckedBecause?: string;
   /** The release ledger marked ended (its prefix); its history stays for audit. */
   readonly ledgerEnded?: string;
   readonly durationMs: number;
@@ -186,7 +203,7 @@ export function renderDiff(r: DiffResult, s: Styles): string {
   }
   const c = r.changes!;
   const how = r.fallbackReason ? [s.warn(`  compared the templates: a change set could not be created (${r.fallbackReason}); replacements are less certain`)] : [];
-  if (c.changes.length === 0) return [s.good(`✔ ${r.stack} matches the deployed stack: no changes`), ...image, ...how].join('\n');
+  if (!hasChanges(c)) return [s.good(`✔ ${r.stack} matches the deployed stack: no changes`), ...image, ...how].join('\n');
   return [s.bold(`${r.stack}: ${countsLine(c)}`), ...changeLines(c, s).map((l) => `  ${l}`), ...image, ...how].join('\n');
 }
 
@@ -227,8 +244,9 @@ function renderCiRoles(ci: CiBootstrapResult, s: Styles): string[] {
 }
 
 export function renderDestroy(r: DestroyResult, s: Styles): string {
-  if (r.status === 'not-deployed') return s.good(`✔ ${r.stack} is not deployed: nothing to destroy`);
-  const lines = [s.good(`✔ destroyed ${r.stack} in ${formatElapsed(r.durationMs)}`)];
+  const lines = [r.status === 'not-deployed' ? s.good(`✔ ${r.stack} is not deployed: nothing to destroy`) : s.good(`✔ destroyed ${r.stack} in ${formatElapsed(r.durationMs)}`)];
+  lines.push(...appSecretLines(r, s));
+  if (r.status === 'not-deployed') return lines.join('\n');
   if (r.ledgerEnded) lines.push(s.dim(`  release ledger ${r.ledgerEnded} marked ended (its history is kept; tapctl releases lists it)`));
   if (r.retained.length > 0) {
     lines.push('', s.bold('Kept by their deletion policy (they still exist and may cost money):'));
@@ -238,4 +256,16 @@ export function renderDestroy(r: DestroyResult, s: Styles): string {
     }
   }
   return lines.join('\n');
+}
+
+/** The app secrets destroy leaves in Secrets Manager, each with the command that deletes it. */
+function appSecretLines(r: DestroyResult, s: Styles): string[] {
+  if (r.appSecretsUncheckedBecause) return ['', s.warn(`App secrets of '${r.environment}' not listed (${r.appSecretsUncheckedBecause}): tapctl secrets list --env ${r.environment} shows them`)];
+  const left = r.appSecrets ?? [];
+  if (left.length === 0) return [];
+  const lines = ['', s.bold(`Left in Secrets Manager (app secrets are not part of the stack; each costs money until deleted):`), s.dim(`  unset schedules the deletion (recoverable for 7 days); add --now to delete at once`)];
+  for (const x of left) {
+    lines.push(`  ${x.secretName}  ${x.state === 'pending-deletion' ? s.dim('scheduled for deletion') : s.warn('still exists')}${x.state === 'exists' ? `  ${s.dim(`delete: ${x.deleteWith}`)}` : ''}`);
+  }
+  return lines;
 }

@@ -56,7 +56,7 @@ export async function runExec(ctx: CommandContext, words: readonly string[], opt
 
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
-  const clients = new AwsClients(targetFor(env, ctx.globals.profile));
+  const clients = new AwsClients(targetFor(env, ctx.globals.profile), { signal: ctx.signal });
   assertAccount(await callerIdentity(clients), env);
 
   const cluster = env.names.ecsCluster;

@@ -25,6 +25,23 @@ export interface OneOffTaskInput {
 }
 
 /**
+ * RunTask's limit on `overrides`: "A total of 8192 characters are allowed for overrides. This limit includes the
+ * JSON formatting characters of the override structure."
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html#ECS-RunTask-request-overrides
+ */
+export const MAX_OVERRIDES_CHARS = 8192;
+
+/** The `overrides` RunTask is sent for `command` in `container`. */
+export function commandOverrides(container: string, command: readonly string[]): { containerOverrides: { name: string; command: string[] }[] } {
+  return { containerOverrides: [{ name: container, command: [...command] }] };
+}
+
+/** The size RunTask counts for those overrides (characters of their JSON). */
+export function overridesSize(container: string, command: readonly string[]): number {
+  return JSON.stringify(commandOverrides(container, command)).length;
+}
+
+/**
  * Starts the task. Always the FARGATE launch type, whatever capacity providers the service uses: a migration
  * interrupted by a Fargate Spot reclaim halfway through is worse than its on-demand price.
  * @throws OperationError (exit 1) when ECS cannot place it (RunTask's `failures`) or refuses the call.
@@ -41,7 +58,7 @@ export async function startOneOffTask(clients: AwsClients, input: OneOffTaskInpu
         launchType: 'FARGATE',
         ...(input.platformVersion ? { platformVersion: input.platformVersion } : {}),
         networkConfiguration: { awsvpcConfiguration: input.network },
-        overrides: { containerOverrides: [{ name: input.container, command: [...input.command] }] },
+        overrides: commandOverrides(input.container, input.command),
         startedBy: input.startedBy.slice(0, 128),
       }),
     );

@@ -15,6 +15,7 @@ import type { ResolvedEnvironment } from '../config/resolve.js';
 import { CONTAINER_NAME, PLACEHOLDER_IMAGE_TAG } from '../infra/image-placeholder.js';
 import { formatEvent, logEventJson } from '../logs/events.js';
 import { hasService } from '../release/running-image.js';
+import { MAX_OVERRIDES_CHARS, overridesSize } from './one-off-task.js';
 import { explainStoppedTask, streamOf, taskIdOfArn, type StoppedTask } from './stopped-task.js';
 import { loadSdk } from '../aws/sdk.js';
 
@@ -49,9 +50,7 @@ export interface RunDeps {
 }
 
 export async function runOneOff(ctx: CommandContext, command: readonly string[], options: RunOptions, deps: RunDeps = {}): Promise<RunResult> {
-  if (command.length === 0) {
-    throw new UsageError('what should the task run? give the command after --', { hint: 'e.g. tapctl run --env dev -- npm run migrate' });
-  }
+  checkRunCommand(command, CONTAINER_NAME);
   const started = Date.now();
   const loaded = await loadProject(ctx);
   const env = await selectEnvironment(ctx, loaded);
@@ -65,7 +64,7 @@ export async function runOneOff(ctx: CommandContext, command: readonly string[],
 
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
-  const clients = deps.clients ? await deps.clients(env) : new AwsClients(targetFor(env, ctx.globals.profile));
+  const clients = deps.clients ? await deps.clients(env) : new AwsClients(targetFor(env, ctx.globals.profile), { signal: ctx.signal });
   const identity = await callerIdentity(clients);
   assertAccount(identity, env);
 
@@ -77,6 +76,8 @@ export async function runOneOff(ctx: CommandContext, command: readonly string[],
   if ((app.image ?? '').includes(`:${PLACEHOLDER_IMAGE_TAG}`)) {
     throw new UsageError(`'${env.name}' has no image yet: its service runs the bootstrap placeholder`, { hint: `push one first: tapctl push-image --env ${env.name} --deploy` });
   }
+  // The container's own name counts too; known now (the check above assumed tapctl's container name).
+  if (app.name !== CONTAINER_NAME) checkRunCommand(command, app.name);
   if (env.kind === 'production' && !ctx.globals.yes) await confirmProduction(ctx, env, command);
   else if (env.kind === 'production') ctx.io.info(`approved with --yes: running in production '${env.name}'`);
 
@@ -133,6 +134,27 @@ export async function runOneOff(ctx: CommandContext, command: readonly string[],
   }
   ctx.io.success(`the command exited with 0 (task ${taskId}, ${Math.round(durationMs / 1000)}s)`);
   return { ...base, status: 'stopped', exitCode: 0, containerExitCode: 0, durationMs };
+}
+
+/**
+ * The command RunTask can take, before any AWS call: at least one word, a first word that is not empty (exec form:
+ * the executable), and overrides within RunTask's 8192 characters. @throws UsageError (exit 2) naming the limit.
+ */
+export function checkRunCommand(command: readonly string[], container: string): void {
+  if (command.length === 0 || command[0].trim() === '') {
+    throw new UsageError(command.length === 0 ? 'what should the task run? give the command after --' : 'the command after -- starts with an empty word: there is nothing to run', {
+      hint: 'e.g. tapctl run --env dev -- npm run migrate',
+    });
+  }
+  const size = overridesSize(container, command);
+  if (size > MAX_OVERRIDES_CHARS) {
+    throw new UsageError(
+      `the command is too long for ECS: RunTask allows ${MAX_OVERRIDES_CHARS} characters of overrides (their JSON included), and this one makes ${size}`,
+      {
+        hint: 'put the long part in a script in the image (or in a file the task reads) and run that; see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html#ECS-RunTask-request-overrides',
+      },
+    );
+  }
 }
 
 async function containerDefinitions(clients: AwsClients, taskDefinitionArn: string) {

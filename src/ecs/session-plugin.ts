@@ -21,26 +21,40 @@ export interface Platform {
   readonly arch: string;
   /** Which package manager a Linux machine has (dpkg: deb; rpm: rpm). */
   readonly hasDpkg: boolean;
+  /** Undefined: not looked for (then a Linux machine without dpkg is taken to use rpm). */
+  readonly hasRpm?: boolean;
 }
 
 /** The platform tapctl runs on. */
 export function currentPlatform(env: NodeJS.ProcessEnv): Platform {
   const which = whichOnPath(env);
-  return { os: process.platform, arch: process.arch, hasDpkg: Boolean(which('dpkg')) || existsSync('/usr/bin/dpkg') };
+  return {
+    os: process.platform,
+    arch: process.arch,
+    hasDpkg: Boolean(which('dpkg')) || existsSync('/usr/bin/dpkg'),
+    hasRpm: Boolean(which('rpm')) || existsSync('/usr/bin/rpm'),
+  };
 }
 
-/** How to install the plugin on this platform, as commands to paste. */
+const INSTALL_PAGE = 'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html';
+
+/** How to install the plugin on this platform, as commands to paste (the page above, per platform and CPU). */
 export function installHint(p: Platform): string {
   const arm = p.arch === 'arm64';
   if (p.os === 'darwin') {
     const pkg = `${DOWNLOADS}/${arm ? 'mac_arm64' : 'mac'}/session-manager-plugin.pkg`;
-    return `macOS (${arm ? 'Apple silicon' : 'Intel'}): curl -o session-manager-plugin.pkg "${pkg}" && sudo installer -pkg session-manager-plugin.pkg -target / && sudo ln -s /usr/local/sessionmanagerplugin/bin/session-manager-plugin /usr/local/bin/session-manager-plugin`;
+    return (
+      `macOS (${arm ? 'Apple silicon' : 'Intel'}): brew install --cask session-manager-plugin; ` +
+      `or without Homebrew: curl -o session-manager-plugin.pkg "${pkg}" && sudo installer -pkg session-manager-plugin.pkg -target / && sudo ln -s /usr/local/sessionmanagerplugin/bin/session-manager-plugin /usr/local/bin/session-manager-plugin`
+    );
   }
   if (p.os === 'linux') {
-    if (p.hasDpkg) return `Debian/Ubuntu: curl -o session-manager-plugin.deb "${DOWNLOADS}/${arm ? 'ubuntu_arm64' : 'ubuntu_64bit'}/session-manager-plugin.deb" && sudo dpkg -i session-manager-plugin.deb`;
-    return `RHEL/Amazon Linux/Fedora: sudo yum install -y "${DOWNLOADS}/${arm ? 'linux_arm64' : 'linux_64bit'}/session-manager-plugin.rpm"`;
+    if (p.hasDpkg) return `Debian/Ubuntu (${arm ? 'arm64' : 'x86_64'}): curl -o session-manager-plugin.deb "${DOWNLOADS}/${arm ? 'ubuntu_arm64' : 'ubuntu_64bit'}/session-manager-plugin.deb" && sudo dpkg -i session-manager-plugin.deb`;
+    if (p.hasRpm !== false) return `RHEL/Amazon Linux/Fedora (${arm ? 'arm64' : 'x86_64'}): sudo yum install -y "${DOWNLOADS}/${arm ? 'linux_arm64' : 'linux_64bit'}/session-manager-plugin.rpm"`;
+    return `Linux without dpkg or rpm: install it from ${INSTALL_PAGE} (the .deb or .rpm for ${arm ? 'arm64' : 'x86_64'}, unpacked by hand)`;
   }
-  return `see https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html`;
+  if (p.os === 'win32') return `Windows: download and run ${DOWNLOADS}/windows/SessionManagerPluginSetup.exe (${INSTALL_PAGE})`;
+  return `see ${INSTALL_PAGE}`;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface LogsOptions {
   readonly filter?: string;
   readonly task?: string;
   readonly follow?: boolean;
+  /** Only the newest n stored events (checked by the command: 1 to 10,000). */
+  readonly limit?: number;
 }
 
 export interface LogsResult {
@@ -35,6 +37,8 @@ export interface LogsResult {
   readonly since: string;
   readonly filter?: string;
   readonly task?: string;
+  /** --limit: at most this many stored events were shown (the newest). */
+  readonly limit?: number;
   /** How the events were read: stored events only, or followed by Live Tail or by polling. */
   readonly via: 'filter' | 'live-tail' | 'polling';
   /** How many log events were shown. */
@@ -57,7 +61,7 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
 
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
-  const clients = deps.clients ? await deps.clients(env) : new AwsClients(targetFor(env, ctx.globals.profile));
+  const clients = deps.clients ? await deps.clients(env) : new AwsClients(targetFor(env, ctx.globals.profile), { signal: ctx.signal });
   assertAccount(await callerIdentity(clients), env);
   const sources = await readLogSources(clients, env, options.source ?? 'app');
   const streams = taskId && sources.appStreamPrefix ? [taskStream(sources.appStreamPrefix, taskId)] : undefined;
@@ -88,10 +92,17 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
   ctx.io.info(`${options.follow ? 'following' : 'reading'} ${describe(sources.groups.map((g) => g.logGroup))} since ${new Date(since).toISOString()}${options.filter ? ` matching ${quote(options.filter)}` : ''}${taskId ? ` of task ${taskId}` : ''}`);
   const stored = sources.groups.map((group) => filterEvents(logs, { group, startTime: since, endTime: until, ...common }, onMissing));
   let newest = since;
+  // --limit: the newest n are known only at the end of the range; the older ones are dropped as the window moves.
+  const kept: LogEvent[] = [];
+  let dropped = 0;
   for await (const e of mergeByTime(stored)) {
     newest = Math.max(newest, e.timestamp);
-    show(e);
+    if (options.limit === undefined) show(e);
+    else if (kept.push(e) >= 2 * options.limit) dropped += kept.splice(0, kept.length - options.limit).length;
   }
+  if (options.limit !== undefined && kept.length > options.limit) dropped += kept.splice(0, kept.length - options.limit).length;
+  if (dropped > 0) ctx.io.info(`${dropped} older event${dropped === 1 ? '' : 's'} left out (--limit ${options.limit})`);
+  for (const e of kept) show(e);
   const base = {
     environment: env.name,
     stack: env.names.stack,
@@ -100,6 +111,7 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
     since: new Date(since).toISOString(),
     ...(options.filter ? { filter: options.filter } : {}),
     ...(taskId ? { task: taskId } : {}),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
   };
   if (!options.follow) {
     ctx.io.info(count === 0 ? `no log events${options.filter ? ' matching the filter' : ''} since ${new Date(since).toISOString()}` : `${count} log event${count === 1 ? '' : 's'}`);

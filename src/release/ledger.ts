@@ -29,7 +29,7 @@
  * (exit 1) naming the action and the ARN; there is no silent fallback.
  */
 import type { Parameter } from '@aws-sdk/client-ssm';
-import { OperationError } from '../cli/errors.js';
+import { InterruptedError, OperationError } from '../cli/errors.js';
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError, isAccessDenied } from '../aws/errors.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
@@ -257,7 +257,7 @@ async function put(clients: AwsClients, ledger: Ledger, name: string, value: str
 }
 
 /** A denied ledger call names the action and the parameter ARN, and the whole policy the ledger needs. */
-export function ledgerError(e: unknown, action: string, arn: string, verb: string): OperationError {
+export function ledgerError(e: unknown, action: string, arn: string, verb: string): OperationError | InterruptedError {
   if (isAccessDenied(e)) {
     const ledgerArn = arn.replace(/(parameter\/tapctl\/[^/]+\/[^/]+\/).*$/, '$1*');
     return new OperationError(`AWS denied ${action} on ${arn}: tapctl cannot ${verb === 'reading' ? 'read' : 'write'} the release ledger`, {
@@ -268,5 +268,7 @@ export function ledgerError(e: unknown, action: string, arn: string, verb: strin
     });
   }
   const explained = explainAwsError(e, `${verb} the release ledger (${action} on ${arn})`);
+  // Ctrl-C stays an interruption (exit 130), not a failed ledger call.
+  if (explained instanceof InterruptedError) return explained;
   return explained instanceof OperationError ? explained : new OperationError(explained.message, { hint: explained.hint, cause: e, code: explained.code });
 }

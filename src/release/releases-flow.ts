@@ -58,7 +58,8 @@ export async function runReleases(ctx: CommandContext, options: ReleasesOptions)
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
   const { listImages } = await import('../aws/ecr-images.js');
-  const clients = new AwsClients(targetFor(env, ctx.globals.profile));
+  // Read-only: Ctrl-C may abort any call in flight (exit 130).
+  const clients = new AwsClients(targetFor(env, ctx.globals.profile), { signal: ctx.signal });
   assertAccount(await callerIdentity(clients), env);
 
   const ledger = ledgerFor(env);

@@ -20,7 +20,7 @@ import type { DeployInputs, ResolvedEnvironment } from '../config/resolve.js';
 import type { CheckList } from '../deploy/checks.js';
 import { runningTasks } from '../ecs/running-tasks.js';
 import { startedBefore } from './stale-tasks.js';
-import { describeAppSecret } from './store.js';
+import { describeAppSecret, foreignKeyRefusal } from './store.js';
 import { rightForm } from './value-input.js';
 
 export interface AppSecretsInput {
@@ -60,11 +60,18 @@ export async function checkAppSecrets(checks: CheckList, input: AppSecretsInput)
     await checks.run('app secrets', async () => {
       const missing: string[] = [];
       let latest: { name: string; at: Date } | undefined;
+      // The environment's key, once the stack made it: a secret another key encrypts could not be read by the
+      // tasks' execution role (it may decrypt with this key only); refused (exit 3), as secrets set refuses it.
+      const key = input.stackReady ? await environmentKeyArn(input.clients, env.names.stack) : undefined;
       for (const name of names) {
         const secret = await describeAppSecret(input.clients, env, name);
         if (!secret || secret.deletionDate) {
           missing.push(`${name}${secret?.deletionDate ? ' (scheduled for deletion)' : ''}`);
           continue;
+        }
+        if (key) {
+          const refusal = await foreignKeyRefusal(input.clients, secret, key, `refusing to give ${name} to the tasks of '${env.name}'`, 'then deploy again');
+          if (refusal) throw refusal;
         }
         secretArns[name] = secret.arn;
         const at = new Date(secret.changedAt ?? 0);
@@ -99,6 +106,13 @@ export async function checkAppSecrets(checks: CheckList, input: AppSecretsInput)
   // A fresh nonce each time tasks are found stale: a roll that did not happen (or failed) is tried again.
   const rolloutNonce = roll ? `rollout-${new Date().toISOString()}` : deployedNonce;
   return withDeployInputs(env, { secretArns, ...(rolloutNonce ? { rolloutNonce } : {}) });
+}
+
+/** The KMSKeyArn output of the deployed stack, or undefined (a stack from before the output, or none). */
+async function environmentKeyArn(clients: AwsClients, stackName: string): Promise<string | undefined> {
+  const { describeStack, stackOutputs } = await import('../aws/stack.js');
+  const stack = await describeStack(clients, stackName);
+  return stack ? stackOutputs(stack).KMSKeyArn : undefined;
 }
 
 const count = (n: number) => `${n} running task${n === 1 ? '' : 's'}`;

@@ -8,7 +8,7 @@ import { loadProject, selectEnvironment } from '../cli/project.js';
 import { quote } from '../cli/quote.js';
 import { readSettings } from '../cli/settings.js';
 import type { AwsClients } from '../aws/clients.js';
-import { APP_SECRET_NAME, appSecretName, appSecretPrefix } from '../config/app-secret-names.js';
+import { APP_SECRET_NAME_RULE, appSecretName, appSecretPrefix, isAppSecretName, reservedSecretName } from '../config/app-secret-names.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { hasService } from '../release/running-image.js';
 import type { RollResult } from './roll.js';
@@ -27,7 +27,10 @@ export interface SetResult {
   readonly name: string;
   readonly secretName: string;
   readonly arn: string;
-  readonly outcome: 'created' | 'updated' | 'restored';
+  /** unchanged: the current version already holds this value; no version was written. */
+  readonly outcome: 'created' | 'updated' | 'restored' | 'unchanged';
+  /** Why the value could not be compared with the current one (a new version was written anyway). */
+  readonly notCompared?: string;
   readonly version?: string;
   readonly changedAt?: string;
   /** container.secrets names it: the service's tasks receive it. */
@@ -42,6 +45,8 @@ export interface ListedSecret extends Partial<AppSecretInfo> {
   readonly referenced: boolean;
   /** set; missing: the config names it and it is not set; pending-deletion; unused: set, and the config does not name it. */
   readonly status: 'set' | 'missing' | 'pending-deletion' | 'unused';
+  /** Why the container could never receive it (a name made outside tapctl), with how to delete it. */
+  readonly nameProblem?: string;
 }
 
 export interface ListResult {
@@ -66,13 +71,24 @@ export interface UnsetResult {
   readonly deletionDate?: string;
 }
 
-/** NAME as the container sees it: exit 2 for anything else. */
-export function checkSecretName(name: string): void {
-  if (name.length > 128 || !APP_SECRET_NAME.test(name)) {
-    throw new UsageError(`${quote(name)} is not a secret name: an upper-case environment variable name, A-Z, 0-9 and _, starting with a letter`, {
+/**
+ * NAME as the container sees it: exit 2 for anything else. `set` (for: 'set') also refuses a name the config's
+ * rule K1 refuses, in K1's words; `unset` takes those, so that a secret set under one can still be removed.
+ */
+export function checkSecretName(name: string, forSet = false): void {
+  if (!isAppSecretName(name)) {
+    throw new UsageError(`${quote(name)} is not a secret name: ${APP_SECRET_NAME_RULE}`, {
       hint: 'e.g. STRIPE_KEY; the container gets the value in the variable of that name',
     });
   }
+  const reserved = forSet ? reservedSecretName(name) : undefined;
+  if (reserved) throw new UsageError(`${reserved}, so the container could never receive it (the config's rule K1 refuses it in container.secrets)`, { hint: 'give the secret another name' });
+}
+
+/** Why a secret found under the prefix can never reach the container (made outside tapctl), or undefined. */
+function nameProblem(name: string): string | undefined {
+  if (!isAppSecretName(name)) return `its name is not ${APP_SECRET_NAME_RULE}`;
+  return reservedSecretName(name);
 }
 
 interface Opened {
@@ -88,13 +104,13 @@ async function open(ctx: CommandContext, before?: (env: ResolvedEnvironment) => 
   await before?.(env);
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
-  const clients = new AwsClients(targetFor(env, ctx.globals.profile));
+  const clients = new AwsClients(targetFor(env, ctx.globals.profile), { signal: ctx.signal });
   assertAccount(await callerIdentity(clients), env);
   return { env, clients };
 }
 
 export async function runSecretsSet(ctx: CommandContext, name: string, options: SetOptions): Promise<SetResult> {
-  checkSecretName(name);
+  checkSecretName(name, true);
   let piped: string | undefined;
   const { env, clients } = await open(ctx, async (env) => {
     if (options.deploy && !env.container.secrets.includes(name)) {
@@ -113,9 +129,12 @@ export async function runSecretsSet(ctx: CommandContext, name: string, options: 
   const kmsKeyArn = await environmentKey(clients, env);
   const value = piped ?? (await readSecretValue(ctx, env.name, name));
   const { putAppSecret } = await import('./store.js');
-  const { secret, action } = await putAppSecret(clients, env, name, value, kmsKeyArn);
+  const { secret, action, notCompared } = await putAppSecret(clients, env, name, value, kmsKeyArn);
   const referenced = env.container.secrets.includes(name);
-  ctx.io.success(`${action} ${secret.secretName}${secret.currentVersion ? ` (version ${secret.currentVersion})` : ''}`);
+  const version = secret.currentVersion ? ` (version ${secret.currentVersion})` : '';
+  if (action === 'unchanged') ctx.io.success(`unchanged: ${secret.secretName} already holds this value${version}; no new version was written`);
+  else ctx.io.success(`${action} ${secret.secretName}${version}`);
+  if (notCompared) ctx.io.warn(`could not compare with the current value (${notCompared}): a new version was written`);
   const base = {
     action: 'set' as const,
     environment: env.name,
@@ -126,6 +145,7 @@ export async function runSecretsSet(ctx: CommandContext, name: string, options: 
     ...(secret.currentVersion ? { version: secret.currentVersion } : {}),
     ...(secret.changedAt ? { changedAt: secret.changedAt } : {}),
     referenced,
+    ...(notCompared ? { notCompared } : {}),
   };
   if (!referenced) {
     ctx.io.warn(`the container does not receive ${name} yet: add it to container.secrets of '${env.name}' and run tapctl deploy --env ${env.name}`);
@@ -143,6 +163,15 @@ export async function runSecretsSet(ctx: CommandContext, name: string, options: 
       );
     }
     return { ...base, staleTasks: stale.length };
+  }
+  if (action === 'unchanged') {
+    // The value did not change: tasks started after its current version already read it; no rollout for nothing.
+    const { staleTasks } = await import('./stale-tasks.js');
+    const stale = await staleTasks(clients, target.cluster, target.service, changedAt);
+    if (stale.length === 0) {
+      ctx.io.info(`not rolled: no task of ${target.service} runs an older value of ${name}`);
+      return { ...base, staleTasks: 0 };
+    }
   }
   if (!ctx.globals.yes) {
     const ok = await ctx.prompter.confirm({ message: `Roll ${target.service} now, so that its tasks start again with the new ${name}?`, default: false });
@@ -168,7 +197,13 @@ export async function runSecretsList(ctx: CommandContext): Promise<ListResult> {
   const stored = await listAppSecrets(clients, env);
   const secrets: ListedSecret[] = stored.map((s) => {
     const referenced = env.container.secrets.includes(s.name);
-    return { ...s, referenced, status: s.deletionDate ? 'pending-deletion' : referenced ? 'set' : 'unused' };
+    const problem = nameProblem(s.name);
+    return {
+      ...s,
+      referenced,
+      status: s.deletionDate ? 'pending-deletion' : referenced ? 'set' : 'unused',
+      ...(problem ? { nameProblem: `${problem}; delete it with aws secretsmanager delete-secret --secret-id ${s.secretName} --region ${env.region}` } : {}),
+    };
   });
   for (const name of env.container.secrets) {
     if (!stored.some((s) => s.name === name)) secrets.push({ name, secretName: appSecretName(env, name), referenced: true, status: 'missing' });
@@ -180,15 +215,23 @@ export async function runSecretsList(ctx: CommandContext): Promise<ListResult> {
 export async function runSecretsUnset(ctx: CommandContext, name: string, options: UnsetOptions): Promise<UnsetResult> {
   checkSecretName(name);
   const { env, clients } = await open(ctx, (env) => {
-    if (env.container.secrets.includes(name)) {
-      throw new RefusedError(`refusing to remove ${name} from '${env.name}': container.secrets still gives it to the container, and tasks that start without it fail`, {
-        hint: `remove ${name} from container.secrets, run tapctl deploy --env ${env.name}, then unset it`,
-      });
-    }
     if (!ctx.globals.yes && !ctx.interactive) {
       throw new RefusedError(`removing secret ${name} of '${env.name}' needs approval, and there is no terminal to ask; nothing was removed`, { hint: 'approve it with --yes' });
     }
   });
+  // While the stack runs, a name the config gives the container is needed by every task that starts. Once the
+  // environment is destroyed (or never deployed) nothing reads it, and the secret is a leftover destroy listed:
+  // removing it is allowed, or unset would be a dead end (the only way out was a deploy, re-creating everything).
+  if (env.container.secrets.includes(name)) {
+    const { describeStack } = await import('../aws/stack.js');
+    const stack = await describeStack(clients, env.names.stack);
+    if (stack) {
+      throw new RefusedError(`refusing to remove ${name} from '${env.name}': container.secrets still gives it to the container, and tasks that start without it fail`, {
+        hint: `remove ${name} from container.secrets, run tapctl deploy --env ${env.name}, then unset it`,
+      });
+    }
+    ctx.io.warn(`container.secrets of '${env.name}' still names ${name}; stack ${env.names.stack} is not deployed, so nothing reads it now: a later deploy needs it set again (or removed from the config)`);
+  }
   const secretName = appSecretName(env, name);
   const { describeAppSecret, deleteAppSecret } = await import('./store.js');
   const secret = await describeAppSecret(clients, env, name);

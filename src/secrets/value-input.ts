@@ -17,7 +17,8 @@ export function valueFromStdin(ctx: CommandContext): boolean {
 }
 
 /**
- * The value from standard input (one trailing newline dropped: what `echo` adds) or, at a terminal, from a
+ * The value from standard input (one trailing newline dropped: what `echo` adds; a leading byte-order mark
+ * dropped: what a Windows editor adds) or, at a terminal, from a
  * hidden prompt. @throws UsageError for an empty value, one over 64 KiB, or no way to get one.
  */
 export async function readSecretValue(ctx: CommandContext, envName: string, name: string): Promise<string> {
@@ -26,6 +27,12 @@ export async function readSecretValue(ctx: CommandContext, envName: string, name
     value = await readAll(ctx.stdin, envName, name);
     if (value.endsWith('\r\n')) value = value.slice(0, -2);
     else if (value.endsWith('\n')) value = value.slice(0, -1);
+    // A file saved by a Windows editor starts with a UTF-8 byte-order mark, which is no part of the value: kept, it
+    // would be the first character of a key the app then cannot use.
+    if (value.startsWith('\uFEFF')) {
+      value = value.slice(1);
+      ctx.io.info(`dropped the byte-order mark (U+FEFF) at the start of standard input: it is not part of the value of ${name}`);
+    }
   } else if (ctx.interactive && ctx.prompter.password) {
     value = await ctx.prompter.password({ message: `Value of ${name} (hidden):` });
   } else {

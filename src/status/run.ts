@@ -74,11 +74,15 @@ function isTransient(e: unknown): boolean {
   return isTapctlError(e) && ['network', 'timeout', 'aws'].includes(e.code);
 }
 
-/** Ctrl-C ends a plain --watch normally (exit 0); --until-stable was cut short of its answer (exit 130). */
+/**
+ * Ctrl-C ends a plain --watch normally (exit 0); --until-stable was cut short of its answer (exit 130). SIGTERM
+ * (a cancelled CI job) is no request to stop watching: it ends either with exit 143 (cli/program.ts).
+ */
 function stopped(e: unknown, o: ShowStatusOptions, signal: AbortSignal, last: StatusDocument | undefined): StatusDocument | undefined {
   const interrupted = signal.aborted && (e instanceof InterruptedError || (e as Error)?.name === 'AbortError');
   if (!interrupted) throw e;
   if (o.untilStable) throw new InterruptedError('interrupted before the environment was stable');
+  if (signal.reason === 'SIGTERM') throw new InterruptedError('stopped watching', { signal: 'SIGTERM' });
   return last;
 }
 

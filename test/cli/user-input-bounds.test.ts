@@ -77,6 +77,21 @@ describe('huge values are quoted, cut and measured', () => {
     expect(r.stderr).not.toContain('\u001b');
   });
 
+  it('a bidirectional override in a name is shown as an escape: --env "dev\u202eved" cannot read as another name', async () => {
+    project = tempProject(VALID);
+    const r = await runTapctl(['config', '--env', 'dev\u202e\u2066ved'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'dev\\u202e\\u2066ved'");
+    expect(r.stderr).not.toMatch(/[\u202e\u2066]/);
+  });
+
+  it('a config that starts with a byte-order mark reads as without it: its positions are not one off', async () => {
+    project = tempProject(`\uFEFF${VALID.replace('project: shop', 'project: Shop!')}`);
+    const r = await runTapctl(['validate'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/tapctl\.config\.yaml:1:1 {2}project/);
+  });
+
   it('init echoes a huge answer the same way', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

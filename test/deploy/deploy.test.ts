@@ -87,6 +87,67 @@ describe('tapctl deploy', () => {
     expect(existsSync(outputsFile(f.project.dir, 'dev'))).toBe(true);
   });
 
+  describe('a change set that changes the stack but itemizes no resource change', () => {
+    beforeEach(() => {
+      fake.changeSetWithoutDetails = true;
+    });
+
+    it('GIVEN a property CloudFormation resolves at deploy time THEN the template diff names the resource, never "0 changes"', async () => {
+      deployedWithChanges((t) => {
+        const service = logicalIdOf(t, 'AWS::ECS::Service');
+        t.Resources[service].Properties.Cluster = { Ref: 'AnOldCluster' };
+      });
+      // (deployedWithChanges also removes the topic: the change set lists none of it.)
+      const service = logicalIdOf(f.template(), 'AWS::ECS::Service');
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr + r.stdout).not.toMatch(/0 to add, 0 to change|0 resource changes/);
+      expect(r.stderr).toContain(`approved with --yes: 1 resource change to 'dev'`);
+      const json = await (async () => {
+        fake.deployedAsIs();
+        const t = fake.stack!.template as Record<string, any>;
+        t.Resources[service].Properties.Cluster = { Ref: 'AnOldCluster' };
+        return tapctl(f, ['deploy', '--env', 'dev', '--yes', '--json']);
+      })();
+      expect(json.code, json.stderr).toBe(0);
+      const changes = json.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'changes');
+      expect(changes).toMatchObject({ adds: 0, modifications: 0, incomplete: true, unitemized: [{ logicalId: service, type: 'AWS::ECS::Service' }] });
+    });
+
+    it('GIVEN only the resource itself changed (a deploy-time value) THEN the summary names it and the approval does not count 0', async () => {
+      fake.deployedAsIs();
+      const t = fake.stack!.template as Record<string, any>;
+      const service = logicalIdOf(t, 'AWS::ECS::Service');
+      t.Resources[service].Properties.Cluster = { Ref: 'AnOldCluster' };
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`Changes to TapStack-shop-dev: no resource change itemized by CloudFormation, but the template differs in 1 resource (${service})`);
+      expect(r.stderr).toMatch(new RegExp(`\\? ${service} {2}AWS::ECS::Service {2}template differs; CloudFormation itemized no change`));
+      expect(r.stderr).toContain(`approved with --yes: a change CloudFormation did not itemize (the template differs in 1 resource (${service})) to 'dev'`);
+      expect(r.stdout).toMatch(/✔ deployed TapStack-shop-dev in \d+s \(no resource change itemized by CloudFormation/);
+    });
+
+    it('GIVEN only an output changed THEN it says so', async () => {
+      fake.deployedAsIs();
+      const t = fake.stack!.template as Record<string, any>;
+      const output = Object.keys(t.Outputs)[0];
+      delete t.Outputs[output];
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('Changes to TapStack-shop-dev: no resource change itemized by CloudFormation, but the template differs in 1 output');
+    });
+
+    it('GIVEN nothing the template diff can see THEN the summary says plainly it is incomplete', async () => {
+      fake.deployedAsIs();
+      // A difference tapctl does not itemize (the template's Description): the change set is made, and lists nothing.
+      (fake.stack!.template as Record<string, any>).Description = 'an older description';
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('Changes to TapStack-shop-dev: CloudFormation reports changes but itemized none: this summary is incomplete');
+      expect(r.stderr).not.toMatch(/0 to add, 0 to change/);
+    });
+  });
+
   it('on failure names the first real failure, not the cancelled cascade, with its known cause and the state after rollback', async () => {
     const stage = logicalIdOf(f.template(), 'AWS::ApiGateway::Stage');
     fake.outcome = { kind: 'fail', failed: stage, reason: 'CloudWatch Logs role ARN must be set in account settings to enable logging (Service: ApiGateway, Status Code: 400)' };

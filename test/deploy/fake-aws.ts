@@ -13,7 +13,7 @@ import { APIGatewayClient, GetAccountCommand, UpdateAccountCommand } from '@aws-
 import { AttachRolePolicyCommand, CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
@@ -82,6 +82,11 @@ export class FakeAws {
   outcome: Outcome = { kind: 'success' };
   /** Logical IDs whose property changes CloudFormation reports as requiring replacement. */
   replaceOnChange = new Set<string>();
+  /**
+   * CloudFormation found changes but itemized none (DescribeChangeSet: CREATE_COMPLETE with no per-resource
+   * Changes), as QA saw it: the summary must not read "0 changes".
+   */
+  changeSetWithoutDetails = false;
   bootstrapVersion: number | undefined = 30;
   /** Image tags and digests present in the stack's ECR repository (undefined: no repository). */
   images: string[] | undefined = [];
@@ -401,6 +406,12 @@ export class FakeAws {
       if (this.existing.has(id)) return { Name: id };
       throw Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException' });
     });
+    // The environment's app secrets (tapctl secrets set): those in `existing` under the name prefix.
+    this.secrets.on(ListSecretsCommand).callsFake((i: { Filters?: Array<{ Key: string; Values: string[] }> }) => {
+      const prefix = i.Filters?.find((f) => f.Key === 'name')?.Values[0] ?? '';
+      const names = [...this.existing, ...this.pendingDeletion].filter((n) => n.startsWith(prefix));
+      return { SecretList: names.map((Name) => ({ Name, ARN: `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${Name}-AbCdEf`, ...(this.pendingDeletion.has(Name) ? { DeletedDate: new Date() } : {}) })) };
+    });
     this.kms.on(DescribeKeyCommand).callsFake((i: { KeyId?: string }) => {
       const id = i.KeyId ?? '';
       if (this.pendingDeletion.has(id)) return { KeyMetadata: { KeyId: id, KeyState: 'PendingDeletion' } };
@@ -450,7 +461,9 @@ export class FakeAws {
       }
       if (!this.stack || this.stack.status === 'DELETE_COMPLETE') this.stack = { status: 'REVIEW_IN_PROGRESS' };
       const changes = this.computeChanges();
-      this.changeSet = { name: i.ChangeSetName ?? 'cs', changes, created: this.now(), empty: changes.length === 0 };
+      this.changeSet = this.changeSetWithoutDetails
+        ? { name: i.ChangeSetName ?? 'cs', changes: [], created: this.now(), empty: false }
+        : { name: i.ChangeSetName ?? 'cs', changes, created: this.now(), empty: changes.length === 0 };
       return { Id: `arn:aws:cloudformation:${this.region}:${this.account}:changeSet/${this.changeSet.name}/1`, StackId: this.stackArn };
     });
     cfn.on(DescribeChangeSetCommand).callsFake(() => {

@@ -56,6 +56,18 @@ describe('tapctl diff', () => {
     expect(fake.calls('ExecuteChangeSet')).toBe(0);
   });
 
+  it('a change set with no per-resource details is never "no changes": the templates say what differs', async () => {
+    fake.deployedAsIs();
+    const t = fake.stack!.template as Record<string, any>;
+    const service = logicalIdOf(t, 'AWS::ECS::Service');
+    t.Resources[service].Properties.Cluster = { Ref: 'AnOldCluster' };
+    fake.changeSetWithoutDetails = true;
+    const r = await tapctl(f, ['diff', '--env', 'dev']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/matches the deployed stack: no changes/);
+    expect(r.stdout).toContain(`TapStack-shop-dev: no resource change itemized by CloudFormation, but the template differs in 1 resource (${service})`);
+  });
+
   it('when the change set cannot be created, compares the templates and says so, with the reason (human and --json)', async () => {
     const deployed = f.template();
     deployed.Resources.OldBucket = { Type: 'AWS::S3::Bucket', Properties: {} };
@@ -170,6 +182,27 @@ describe('tapctl destroy', () => {
     const denied = await tapctl(f, ['destroy', '--env', 'dev', '--yes']);
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('✖ destroyed TapStack-shop-dev, but its release ledger could not be marked ended: AWS denied ssm:PutParameter on arn:aws:ssm:us-east-1:111111111111:parameter/tapctl/shop/dev/ended');
+  });
+
+  it("lists the app secrets it leaves in Secrets Manager, with the command that deletes each; also when the stack is already gone", async () => {
+    fake.deployedAsIs();
+    fake.existing.add('tapctl/shop/dev/STRIPE_KEY');
+    fake.pendingDeletion.add('tapctl/shop/dev/OLD_TOKEN');
+    const r = await tapctl(f, ['destroy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Left in Secrets Manager (app secrets are not part of the stack; each costs money until deleted):');
+    expect(r.stdout).toMatch(/tapctl\/shop\/dev\/STRIPE_KEY {2}still exists {2}delete: tapctl secrets unset --env dev STRIPE_KEY/);
+    expect(r.stdout).toMatch(/tapctl\/shop\/dev\/OLD_TOKEN {2}scheduled for deletion/);
+
+    const again = await tapctl(f, ['destroy', '--env', 'dev', '--yes', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      status: 'not-deployed',
+      appSecrets: [
+        { name: 'OLD_TOKEN', secretName: 'tapctl/shop/dev/OLD_TOKEN', state: 'pending-deletion' },
+        { name: 'STRIPE_KEY', secretName: 'tapctl/shop/dev/STRIPE_KEY', state: 'exists', deleteWith: 'tapctl secrets unset --env dev STRIPE_KEY' },
+      ],
+    });
   });
 
   it('a wrong answer leaves the stack alone (exit 3)', async () => {

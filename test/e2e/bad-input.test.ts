@@ -51,6 +51,7 @@ const CASES: Case[] = [
   // Kind 3: parser errors.
   { name: 'a billion-laughs config', setup: config(billionLaughs()), argv: ['validate'], exit: 2, says: /is not valid/ },
   { name: 'nesting deeper than the stack', setup: config(`project: ${'['.repeat(5000)}${']'.repeat(5000)}\n`), argv: ['config', '--env', 'dev'], exit: 2, says: /nests too deeply/ },
+  { name: 'a config with a byte-order mark and an error on line 1', setup: config(`\uFEFF${VALID.replace('project: shop', 'project: Shop!')}`), argv: ['validate'], exit: 2, says: /tapctl\.config\.yaml:1:1 {2}project|"path":"project","line":1,"col":1/ },
   { name: 'binary garbage as config', setup: (d) => writeFileSync(join(d, 'tapctl.config.yaml'), Buffer.from([0xff, 0xfe, 0, 1, 0x3a, 0x0a, 0x5b])), argv: ['status', '--env', 'dev'], exit: 2, says: /./ },
   // Kind 4: names JavaScript treats specially.
   { name: 'an environment named __proto__', setup: config(`${VALID}  __proto__: { account: "111111111111", region: us-east-1 }\n`), argv: ['validate'], exit: 2, says: /is not valid/ },
@@ -83,8 +84,12 @@ const CASES: Case[] = [
   { name: 'logs --since in the future', setup: config(VALID), argv: ['logs', '--env', 'dev', '--since', '2999-01-01T00:00:00Z'], exit: 2, says: /is in the future/ },
   { name: 'logs --task that is no task ID', setup: config(VALID), argv: ['logs', '--env', 'dev', '--task', '../../etc/passwd'], exit: 2, says: /is not an ECS task ID/ },
   { name: 'logs --task with --source lambda', setup: config(VALID), argv: ['logs', '--env', 'dev', '--source', 'lambda', '--task', '0123456789abcdef0123456789abcdef'], exit: 2, says: /--task only applies to the service's logs/ },
+  { name: 'logs --limit 0x10', setup: config(VALID), argv: ['logs', '--env', 'dev', '--limit', '0x10'], exit: 2, says: /--limit takes a whole number of log events from 1 to 10,000, not '0x10'/ },
   { name: 'logs --source db', setup: config(VALID), argv: ['logs', '--env', 'dev', '--source', 'db'], exit: 2, says: /argument 'db' is invalid/ },
   { name: 'run without a command', setup: config(VALID), argv: ['run', '--env', 'dev'], exit: 2, says: /give the command after --/ },
+  // (--json goes before --: after it, it would be a word of the command.)
+  { name: 'run with an empty command word', setup: config(VALID), argv: ['run', '--env', 'dev', '--json', '--', ''], humanArgv: ['run', '--env', 'dev', '--', ''], exit: 2, says: /the command after -- starts with an empty word: there is nothing to run/ },
+  { name: 'run with a command over RunTask\'s overrides limit', setup: config(VALID), argv: ['run', '--env', 'dev', '--json', '--', 'sh', '-c', `echo ${'x'.repeat(9000)}`], humanArgv: ['run', '--env', 'dev', '--', 'sh', '-c', `echo ${'x'.repeat(9000)}`], exit: 2, says: /RunTask allows 8192 characters of overrides \(their JSON included\), and this one makes 90\d\d/ },
   { name: 'run in production without --yes or a terminal', setup: config(VALID), argv: ['run', '--env', 'prod', 'true'], exit: 3, says: /running a command in production 'prod' needs approval/ },
   { name: 'secrets set with the value on argv', setup: config(VALID), argv: ['secrets', 'set', '--env', 'dev', 'STRIPE_KEY', 'sk_live_0123456789abcdefghij'], exit: 2, says: /printf %s "\$VALUE" \| tapctl secrets set --env dev STRIPE_KEY/ },
   { name: 'secrets set NAME=VALUE', setup: config(VALID), argv: ['secrets', 'set', '--env', 'dev', 'STRIPE_KEY=hunter2-secret'], exit: 2, says: /never taken from the command line/ },

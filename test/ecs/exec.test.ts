@@ -176,5 +176,11 @@ describe('tapctl exec: refusals', () => {
     expect(installHint({ os: 'linux', arch: 'arm64', hasDpkg: true })).toContain('ubuntu_arm64/session-manager-plugin.deb');
     expect(installHint({ os: 'linux', arch: 'x64', hasDpkg: false })).toMatch(/sudo yum install -y ".*linux_64bit\/session-manager-plugin\.rpm"/);
     expect(installHint({ os: 'linux', arch: 'arm64', hasDpkg: false })).toContain('linux_arm64/session-manager-plugin.rpm');
+    // Homebrew first on macOS, the pkg for a Mac without it; a Linux with neither dpkg nor rpm; Windows.
+    expect(installHint({ os: 'darwin', arch: 'arm64', hasDpkg: false })).toMatch(/^macOS \(Apple silicon\): brew install --cask session-manager-plugin; or without Homebrew: curl/);
+    expect(installHint({ os: 'darwin', arch: 'x64', hasDpkg: false })).toMatch(/^macOS \(Intel\): brew install --cask session-manager-plugin/);
+    expect(installHint({ os: 'linux', arch: 'x64', hasDpkg: false, hasRpm: true })).toMatch(/^RHEL\/Amazon Linux\/Fedora \(x86_64\): sudo yum install/);
+    expect(installHint({ os: 'linux', arch: 'x64', hasDpkg: false, hasRpm: false })).toMatch(/^Linux without dpkg or rpm: install it from https:\/\/docs\.aws\.amazon\.com\/systems-manager\/latest\/userguide\/session-manager-working-with-install-plugin\.html/);
+    expect(installHint({ os: 'win32', arch: 'x64', hasDpkg: false })).toContain('/latest/windows/SessionManagerPluginSetup.exe');
   });
 });

@@ -216,3 +216,19 @@ describe('tapctl run: refusals', () => {
     expect(questions[0]).toContain("Run 'npm run migrate' against PRODUCTION data in 'prod'?");
   });
 });
+
+describe('tapctl run: the command RunTask can take', () => {
+  it('overrides of exactly 8192 characters pass; one more is exit 2 naming the limit, before any AWS call', async () => {
+    const { checkRunCommand } = await import('../../src/ecs/run-flow.js');
+    const { overridesSize, MAX_OVERRIDES_CHARS } = await import('../../src/ecs/one-off-task.js');
+    const base = overridesSize('app', ['sh', '-c', '']);
+    const fits = ['sh', '-c', 'x'.repeat(MAX_OVERRIDES_CHARS - base)];
+    expect(overridesSize('app', fits)).toBe(8192);
+    expect(() => checkRunCommand(fits, 'app')).not.toThrow();
+    // The container's name is part of the overrides' JSON: a longer name tips the same command over.
+    expect(() => checkRunCommand(fits, 'application')).toThrow(/RunTask allows 8192 characters of overrides \(their JSON included\), and this one makes 8200/);
+    // JSON escapes count: a quote is two characters.
+    expect(() => checkRunCommand(['sh', '-c', '"'.repeat(4100)], 'app')).toThrow(/and this one makes 82\d\d/);
+    expect(() => checkRunCommand([' '], 'app')).toThrow(/starts with an empty word/);
+  });
+});

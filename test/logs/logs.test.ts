@@ -95,11 +95,35 @@ describe('tapctl logs: stored events', () => {
     expect(lines[1]).toMatchObject({ type: 'result', ok: true, command: 'logs', environment: 'dev', sources: ['app'], logGroups: [APP_GROUP], via: 'filter', events: 1 });
   });
 
+  it('GIVEN --limit 2 THEN only the newest 2 stored events, in time order, saying how many were left out', async () => {
+    for (let i = 1; i <= 5; i++) fake.add(APP_GROUP, { at: minutesAgo(9 - i), message: `event ${i}` });
+    const r = await logs(['--limit', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').map((l) => l.split(/ {2,}/).at(-1))).toEqual(['event 4', 'event 5']);
+    expect(r.stderr).toContain('3 older events left out (--limit 2)');
+    const json = await logs(['--limit', '2', '--json']);
+    expect(JSON.parse(json.stdout.trimEnd().split('\n').at(-1)!)).toMatchObject({ ok: true, limit: 2, events: 2 });
+    // More room than events: all of them, nothing said.
+    const all = await logs(['--limit', '10']);
+    expect(all.stdout.trimEnd().split('\n')).toHaveLength(5);
+    expect(all.stderr).not.toContain('left out');
+  });
+
   it('escapes control characters: a log message cannot repaint the terminal or pass for two events', async () => {
     fake.add(APP_GROUP, { at: minutesAgo(1), message: 'line one\nline two \u001b[2J' });
     const r = await logs([]);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stdout).toContain('line one\\nline two \\u001b[2J');
+  });
+
+  it('escapes bidirectional controls in human output (a line cannot read as something else), and keeps them as they are in --json', async () => {
+    const message = 'user \u202eevil\u202c logged in \u2066x\u2069\u2028next';
+    fake.add(APP_GROUP, { at: minutesAgo(1), message });
+    const r = await logs([]);
+    expect(r.stdout).toContain('user \\u202eevil\\u202c logged in \\u2066x\\u2069\\u2028next');
+    expect(r.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u2028]/);
+    const json = await logs(['--json']);
+    expect(JSON.parse(json.stdout.split('\n')[0]).message).toBe(message);
   });
 });
 
@@ -111,6 +135,11 @@ describe('tapctl logs: refusals', () => {
     [['--task', 'abc'], /--task 'abc' is not an ECS task ID/],
     [['--task', TASK, '--source', 'lambda'], /--task only applies to the service's logs/],
     [['--source', 'db'], /argument 'db' is invalid/],
+    [['--limit', '0'], /--limit takes a whole number of log events from 1 to 10,000, not '0'/],
+    [['--limit', '1e3'], /--limit takes a whole number of log events from 1 to 10,000, not '1e3'/],
+    [['--limit', '10001'], /--limit takes a whole number of log events from 1 to 10,000/],
+    [['--limit', '2.5'], /--limit takes a whole number/],
+    [['--limit', '-3'], /--limit/],
   ])('%j is exit 2 before any AWS call', async (argv, message) => {
     const r = await logs(argv);
     expect(r.code).toBe(2);

@@ -67,6 +67,24 @@ describe('deploy with container.secrets', () => {
     expect(secretsOf).toContainEqual({ Name: 'STRIPE_KEY', ValueFrom: secret.arn });
   });
 
+  it("GIVEN a secret another KMS key encrypts THEN exit 3 before any change set, naming both keys; the environment's key passes", async () => {
+    const KEY = `arn:aws:kms:us-east-1:${DEV_ACCOUNT}:key/1111-2222`;
+    const OTHER = `arn:aws:kms:us-east-1:${DEV_ACCOUNT}:key/9999-old`;
+    const secret = secrets.add(NAME, 'value', { changed: hoursAgo(3), kmsKeyId: OTHER });
+    deployedWith(fake, await deployedTemplate(secret.arn));
+    fake.stack!.outputs = { ...fake.stack!.outputs, KMSKeyArn: KEY };
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`refusing to give STRIPE_KEY to the tasks of 'dev': ${NAME} is encrypted with ${OTHER}, not with the environment's key ${KEY}`);
+    expect(r.stderr).toContain(`aws secretsmanager update-secret --secret-id ${NAME} --kms-key-id ${KEY}, then deploy again`);
+    expect(fake.calls('CreateChangeSet')).toBe(0);
+
+    secret.kmsKeyId = KEY;
+    const ok = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/✔ app secrets {2}1 of 1 set/);
+  });
+
   it('GIVEN the secret changed after the tasks started THEN not "no changes": a new rollout nonce, so CloudFormation rolls the service', async () => {
     const secret = secrets.add(NAME, 'value', { changed: hoursAgo(3) });
     deployedWith(fake, await deployedTemplate(secret.arn));

@@ -1,12 +1,14 @@
 /**
  * Secrets Manager behind aws-sdk-client-mock, as a small store with Secrets Manager's own answers: versions with
  * AWSCURRENT, scheduled deletion and restore, tags and the KMS key. It keeps every value it was given, so a test
- * can check what was stored, and that nothing ever asked for a value back (GetSecretValue is not answered).
+ * can check what was stored. GetSecretValue answers the current value (secrets set compares with it), so a test
+ * that must see no value read back asserts it was not called.
  */
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetSecretValueCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
@@ -65,6 +67,12 @@ export class FakeSecrets {
       s.versions.push(`v${++this.seq}-0000-0000-0000-000000000000`);
       s.changed = new Date();
       return { ARN: s.arn, VersionId: s.versions.at(-1) };
+    });
+    this.sm.on(GetSecretValueCommand).callsFake(async (i: { SecretId: string }) => {
+      const s = find(i.SecretId);
+      if (!s) throw notFound();
+      if (s.deleted) throw Object.assign(new Error('You can’t perform this operation on the secret because it was marked for deletion.'), { name: 'InvalidRequestException' });
+      return { ARN: s.arn, Name: s.name, VersionId: s.versions.at(-1), SecretString: s.values.at(-1), VersionStages: ['AWSCURRENT'] };
     });
     this.sm.on(RestoreSecretCommand).callsFake(async (i: { SecretId: string }) => {
       const s = find(i.SecretId);

@@ -102,6 +102,53 @@ describe('secrets set', () => {
     expect(fake.sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 
+  it('GIVEN the value the secret already holds THEN "unchanged": no new version, no rollout, the value shown nowhere', async () => {
+    fake.add(NAME, VALUE, { kmsKeyId: KEY, changed: minutesAgo(120) });
+    tasks(minutesAgo(60));
+    const r = await run(['set', '--env', 'dev', '--deploy', '--yes', 'STRIPE_KEY', '--json'], { input: `${VALUE}\n` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ outcome: 'unchanged', staleTasks: 0, version: fake.secrets.get(NAME)!.versions[0] });
+    const human = await run(['set', '--env', 'dev', 'STRIPE_KEY'], { input: VALUE });
+    expect(human.stderr).toContain(`unchanged: ${NAME} already holds this value`);
+    noValue(human);
+    expect(fake.sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(fake.secrets.get(NAME)!.versions).toHaveLength(1);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    noValue(r);
+    // A different value is a new version, as before.
+    const changed = await run(['set', '--env', 'dev', 'STRIPE_KEY', '--json'], { input: 'another' });
+    expect(JSON.parse(changed.stdout.trim()).outcome).toBe('updated');
+    expect(fake.secrets.get(NAME)!.versions).toHaveLength(2);
+  });
+
+  it('GIVEN the current value cannot be read to compare THEN a new version anyway, saying why', async () => {
+    fake.add(NAME, VALUE, { kmsKeyId: KEY });
+    fake.sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('User is not authorized to perform: secretsmanager:GetSecretValue'), { name: 'AccessDeniedException' }));
+    const r = await run(['set', '--env', 'dev', 'STRIPE_KEY', '--json'], { input: VALUE });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ outcome: 'updated', notCompared: 'reading the current value is denied to these credentials' });
+    expect(fake.secrets.get(NAME)!.versions).toHaveLength(2);
+    noValue(r);
+  });
+
+  it("GIVEN a secret of that name encrypted with another KMS key THEN exit 3 naming both keys and the fix, nothing written", async () => {
+    const other = `arn:aws:kms:us-east-1:${DEV_ACCOUNT}:key/9999-old`;
+    fake.add(NAME, 'old', { kmsKeyId: other });
+    const r = await run(['set', '--env', 'dev', 'STRIPE_KEY'], { input: VALUE });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`refusing to store ${NAME}: ${NAME} is encrypted with ${other}, not with the environment's key ${KEY}`);
+    expect(r.stderr).toContain(`aws secretsmanager update-secret --secret-id ${NAME} --kms-key-id ${KEY}`);
+    expect(fake.sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(fake.sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    expect(fake.secrets.get(NAME)!.kmsKeyId).toBe(other);
+
+    // No key named: the AWS managed key aws/secretsmanager, which the execution role cannot use either.
+    fake.secrets.get(NAME)!.kmsKeyId = undefined;
+    const managed = await run(['set', '--env', 'dev', 'STRIPE_KEY', '--json'], { input: VALUE });
+    expect(managed.code).toBe(3);
+    expect(JSON.parse(managed.stdout.trim()).error.message).toContain('encrypted with the AWS managed key aws/secretsmanager');
+  });
+
   it('GIVEN no deploy yet (no KMSKeyArn) THEN exit 2: deploy first', async () => {
     cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id TapStack-shop-dev does not exist'), { name: 'ValidationError' }));
     const r = await run(['set', '--env', 'dev', 'STRIPE_KEY'], { input: VALUE });
@@ -140,6 +187,14 @@ describe('secrets set', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({ cluster: 'shop-cluster-dev', service: 'shop-service-dev', forceNewDeployment: true });
     expect(JSON.parse(r.stdout.trim())).toMatchObject({ staleTasks: 0, rollout: { taskDefinitionArn: TD, runningCount: 2, noStaleTaskAt: expect.any(String) } });
+    noValue(r);
+  });
+
+  it('GIVEN a file with a byte-order mark on stdin (a Windows editor) THEN the mark is dropped, said once, never stored', async () => {
+    const r = await run(['set', '--env', 'dev', 'STRIPE_KEY'], { input: `\uFEFF${VALUE}\r\n` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.secrets.get(NAME)!.values).toEqual([VALUE]);
+    expect(r.stderr).toContain('dropped the byte-order mark (U+FEFF) at the start of standard input');
     noValue(r);
   });
 
@@ -219,6 +274,47 @@ describe('secrets set: refusals', () => {
   });
 });
 
+describe('secret NAME rules: one rule, stated and enforced alike by the config, set, unset and list', () => {
+  it('set refuses a name the container already gets, or an AWS_ one, in the words of rule K1 (exit 2, before any AWS call)', async () => {
+    for (const [name, words] of [['NODE_ENV', 'secret NODE_ENV would replace the NODE_ENV the container already gets from tapctl'], ['AWS_SECRET_ACCESS_KEY', 'secret AWS_SECRET_ACCESS_KEY starts with AWS_, which the AWS runtime and SDKs read for themselves']]) {
+      const r = await run(['set', '--env', 'dev', name], { input: VALUE });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(words);
+      noValue(r);
+    }
+    expect(sts.calls()).toHaveLength(0);
+    // The config says it in the same words.
+    const { appSecretRules } = await import('../../src/config/rules/app-secrets.js');
+    const issues = appSecretRules({ name: 'dev', kind: 'development', container: { secrets: ['NODE_ENV'], exec: false } } as never, {} as never);
+    expect(issues.map((i) => i.message)).toContain('secret NODE_ENV would replace the NODE_ENV the container already gets from tapctl');
+  });
+
+  it('one statement of the form everywhere: 128 characters at most (set and unset), as the schema says', async () => {
+    const long = `A${'B'.repeat(128)}`;
+    for (const verb of ['set', 'unset']) {
+      const r = await run([verb, '--env', 'dev', '--yes', long], { input: VALUE });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('an upper-case environment variable name: A-Z, 0-9 and _, starting with a letter, at most 128 characters');
+    }
+  });
+
+  it('unset removes a secret stored under a reserved name (so it is never stuck); list marks such names and ones made outside tapctl', async () => {
+    fake.add('tapctl/shop/dev/PORT', 'x');
+    fake.add('tapctl/shop/dev/lower-case', 'x');
+    const list = await run(['list', '--env', 'dev', '--json']);
+    const secrets = JSON.parse(list.stdout.trim()).secrets as Array<{ name: string; nameProblem?: string }>;
+    expect(secrets.find((x) => x.name === 'PORT')?.nameProblem).toContain('secret PORT would replace the PORT the container already gets from tapctl; delete it with');
+    expect(secrets.find((x) => x.name === 'lower-case')?.nameProblem).toContain('its name is not an upper-case environment variable name');
+    expect(secrets.find((x) => x.name === 'lower-case')?.nameProblem).toContain('aws secretsmanager delete-secret --secret-id tapctl/shop/dev/lower-case --region us-east-1');
+    expect(secrets.find((x) => x.name === 'STRIPE_KEY')?.nameProblem).toBeUndefined();
+    const human = await run(['list', '--env', 'dev']);
+    expect(human.stdout).toMatch(/PORT .*not usable: secret PORT would replace/);
+    const unset = await run(['unset', '--env', 'dev', '--yes', '--now', 'PORT']);
+    expect(unset.code, unset.stderr).toBe(0);
+    expect(fake.secrets.has('tapctl/shop/dev/PORT')).toBe(false);
+  });
+});
+
 describe('secrets list', () => {
   it('shows names, versions and when each changed, the config names not set, and scheduled deletions; never a value', async () => {
     fake.add(NAME, VALUE, { changed: new Date('2026-11-20T10:00:00Z') });
@@ -256,11 +352,23 @@ describe('secrets unset', () => {
     expect(fake.secrets.has('tapctl/shop/dev/OLD_TOKEN')).toBe(false);
   });
 
-  it('GIVEN a name the config still gives the container THEN exit 3 before any AWS call', async () => {
+  it('GIVEN a name the config still gives the container of a deployed stack THEN exit 3, nothing deleted', async () => {
+    fake.add(NAME, VALUE, { kmsKeyId: KEY });
     const r = await run(['unset', '--env', 'dev', '--yes', 'STRIPE_KEY']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('container.secrets still gives it to the container');
-    expect(sts.calls()).toHaveLength(0);
+    expect(fake.sm.commandCalls(DeleteSecretCommand)).toHaveLength(0);
+  });
+
+  it('GIVEN the environment was destroyed THEN unset removes a secret the config still names (no dead end), saying a later deploy needs it', async () => {
+    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id TapStack-shop-dev does not exist'), { name: 'ValidationError' }));
+    ecs.on(DescribeServicesCommand).rejects(Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' }));
+    fake.add(NAME, VALUE, { kmsKeyId: KEY });
+    const r = await run(['unset', '--env', 'dev', '--yes', '--now', 'STRIPE_KEY', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ ok: true, outcome: 'deleted', secretName: NAME });
+    expect(r.stderr).toContain("container.secrets of 'dev' still names STRIPE_KEY; stack TapStack-shop-dev is not deployed");
+    expect(fake.secrets.has(NAME)).toBe(false);
   });
 
   it("GIVEN the running service's task definition still reads it THEN exit 3, nothing deleted", async () => {

@@ -376,6 +376,18 @@ describe('tapctl status', () => {
     expect(r.stdout).not.toContain('\x1b[2J');
   });
 
+  it('--watch ended by SIGTERM (a cancelled CI job) exits 143, with one result line', async () => {
+    const controller = new AbortController();
+    aws.cfn.on(DescribeStacksCommand).callsFake(async () => {
+      if (aws.cfn.commandCalls(DescribeStacksCommand).length === 2) controller.abort('SIGTERM');
+      return { Stacks: [stack()] };
+    });
+    const r = await runTapctl(['status', '--env', 'dev', '--watch', '1', '--json'], { cwd: project.dir, env: awsEnv, signal: controller.signal });
+    expect(r.code, r.stderr).toBe(143);
+    const results = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'result');
+    expect(results).toEqual([expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'interrupted', exitCode: 143 }) })]);
+  });
+
   it('--until-stable cut short by Ctrl-C exits 130', async () => {
     const controller = new AbortController();
     aws.cfn.on(DescribeStacksCommand).callsFake(async () => {

@@ -5,11 +5,11 @@
  *   that names a variable twice, and a shadowed AWS_ variable breaks the SDK inside the container.
  * - K2 (warning): ECS Exec in production: a shell in a production task reads its data and its secrets.
  */
+import { reservedSecretName } from '../app-secret-names.js';
 import type { ConfigIssue } from '../issues.js';
 import { finding, type EnvironmentRule } from './rule.js';
 
-/** Environment variables the task definition sets itself (src/infra/constructs/task-definition.ts, the presets). */
-export const CONTAINER_ENVIRONMENT = ['NODE_ENV', 'PORT', 'AWS_REGION', 'CLOUDFRONT_URL', 'DB_SECRET', 'DB_SECRET_ARN', 'DB_HOST', 'DB_PORT', 'DB_NAME'] as const;
+export { CONTAINER_ENVIRONMENT } from '../app-secret-names.js';
 
 export const appSecretRules: EnvironmentRule = (env) => {
   const out: ConfigIssue[] = [];
@@ -18,11 +18,9 @@ export const appSecretRules: EnvironmentRule = (env) => {
     const path = `container.secrets.${i}`;
     if (seen.has(name)) out.push(finding(env, path, 'error', 'K1', `secret ${name} is listed twice`, { hint: 'list each secret once' }));
     seen.add(name);
-    if ((CONTAINER_ENVIRONMENT as readonly string[]).includes(name)) {
-      out.push(finding(env, path, 'error', 'K1', `secret ${name} would replace the ${name} the container already gets from tapctl`, { hint: 'give the secret another name' }));
-    } else if (/^(AWS|ECS)_/.test(name)) {
-      out.push(finding(env, path, 'error', 'K1', `secret ${name} starts with ${name.slice(0, 4)}, which the AWS runtime and SDKs read for themselves`, { hint: 'give the secret another name' }));
-    }
+    // The same words as secrets set's refusal (config/app-secret-names.ts).
+    const reserved = reservedSecretName(name);
+    if (reserved) out.push(finding(env, path, 'error', 'K1', reserved, { hint: 'give the secret another name' }));
   });
   if (env.container.exec && env.kind === 'production') {
     out.push(finding(env, 'container.exec', 'warning', 'K2', 'ECS Exec is on in production: whoever may call ecs:ExecuteCommand gets a shell that reads its data and secrets', { hint: 'turn it on only while you need it, and limit ecs:ExecuteCommand in IAM' }));

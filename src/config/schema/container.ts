@@ -1,6 +1,6 @@
 /** Schema section `container`: The Fargate service, its image build and auto-scaling (tapstack.md §5). */
 import * as z from 'zod';
-import { APP_SECRET_NAME } from '../app-secret-names.js';
+import { APP_SECRET_NAME, APP_SECRET_NAME_RULE, MAX_APP_SECRET_NAME } from '../app-secret-names.js';
 import { strict } from './common.js';
 
 const ENV_VAR = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable');
@@ -83,7 +83,7 @@ export const ContainerSchema = strict({
         'the value itself: it is never on the command line, shown or stored.',
     ),
   secrets: z
-    .array(z.string().max(128, 'at most 128 characters').regex(APP_SECRET_NAME, 'expected an upper-case environment variable name: A-Z, 0-9 and _, starting with a letter'))
+    .array(z.string().max(MAX_APP_SECRET_NAME, `at most ${MAX_APP_SECRET_NAME} characters`).regex(APP_SECRET_NAME, `expected ${APP_SECRET_NAME_RULE}`))
     .default([])
     .describe(
       'App secrets the container receives as environment variables of these names, from Secrets Manager (tapctl/<project>/<suffix>/<NAME>, ' +
