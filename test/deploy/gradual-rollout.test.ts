@@ -1,0 +1,122 @@
+/**
+ * deploy with a canary deployment strategy, in-process against the faked AWS: the production rule's live weights
+ * go into the template (an infrastructure-only deploy never moves traffic back), an alarm already in ALARM refuses
+ * the release (exit 3), and ECS's verdict on the rollout is followed: an alarm that rolls it back is exit 1 naming
+ * the alarm, recorded in the ledger (`rollout: failed` with the alarm).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ServiceDeployment } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
+import { sampleConfig } from '../helpers/project.js';
+import { FakeAws } from './fake-aws.js';
+import { aimFake, deployedWith, synthesizedProject, tapctl, templateWithImage, type Fixture } from './setup.js';
+
+const D7 = `sha256:${'7'.repeat(64)}`;
+const D8 = `sha256:${'8'.repeat(64)}`;
+const LEDGER = '/tapctl/shop/dev/';
+const RULE = 'arn:aws:elasticloadbalancing:us-east-1:111111111111:listener-rule/app/shop-alb-dev/0123/4567/89ab';
+const SD = 'arn:aws:ecs:us-east-1:111111111111:service-deployment/shop-cluster-dev/shop-service-dev/r8';
+
+let f: Fixture;
+let fake: FakeAws;
+let t7: Record<string, any>;
+let t8: Record<string, any>;
+beforeAll(async () => {
+  f = await synthesizedProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', network: { natGateways: 1 }, deployment: { strategy: 'canary', canary: { percent: 10, wait: '5m' }, bake: '5m' } } } }));
+  t7 = await templateWithImage(f, { tag: 'v7', digest: D7 });
+  t8 = await templateWithImage(f, { tag: 'v8', digest: D8 });
+});
+afterAll(() => f.project.cleanup());
+
+const alarm = (key: string) => (f.env.names.alarms as Record<string, string>)[key]!;
+const tg = () => f.env.names.targetGroup;
+const tg2 = () => f.env.names.alternateTargetGroup;
+
+beforeEach(() => {
+  fake?.restore();
+  fake = new FakeAws();
+  aimFake(fake, f);
+  deployedWith(fake, t7);
+  fake.images = [D7, D8];
+  // The service deployed with the production rule ECS shifts (loadBalancers[].advancedConfiguration).
+  fake.ecsServices = [{ status: 'ACTIVE', loadBalancers: [{ targetGroupArn: 'tg', advancedConfiguration: { productionListenerRule: RULE } }], deployments: [] }];
+  fake.productionRule = { arn: RULE, weights: { [tg()]: 100, [tg2()]: 0 } };
+  fake.alarms = { [alarm('alb-5xx-errors')]: 'OK', [alarm('api-5xx-errors')]: 'OK', [alarm('api-high-latency')]: 'OK' };
+  const pushed = releaseRecord(8, { outcome: 'pushed' });
+  seedLedger(fake.parameters, [releaseRecord(7), pushed], pushed);
+  fake.nextTemplate = t8;
+});
+
+function synthesizedRuleWeights(): Record<string, number> {
+  const dir = join(f.project.dir, '.tapctl', 'dev', 'cdk.out');
+  const t = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((n) => n.endsWith('.template.json'))!), 'utf8'));
+  const rule = Object.values(t.Resources as Record<string, any>).find((r) => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule' && r.Properties.Priority === 10)!;
+  const groups = rule.Properties.Actions[0].ForwardConfig.TargetGroups as Array<{ TargetGroupArn: { Ref: string }; Weight: number }>;
+  const nameOf = (ref: string) => t.Resources[ref].Properties.Name as string;
+  return Object.fromEntries(groups.map((g) => [nameOf(g.TargetGroupArn.Ref), g.Weight]));
+}
+
+describe('a canary environment', () => {
+  it('after ECS moved all traffic to the alternate group, an infrastructure-only plan keeps it there (the live weights, not 100/0)', async () => {
+    fake.productionRule = { arn: RULE, weights: { [tg()]: 0, [tg2()]: 100 } };
+    fake.nextTemplate = t7;
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`production rule as ECS left it: ${tg()} 0, ${tg2()} 100 (kept in the template)`);
+    expect(synthesizedRuleWeights()).toEqual({ [tg()]: 0, [tg2()]: 100 });
+  });
+
+  it('refuses while the traffic is split between both groups (a deployment is shifting it): exit 3, nothing executed', async () => {
+    fake.productionRule = { arn: RULE, weights: { [tg()]: 90, [tg2()]: 10 } };
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('its traffic is split between both target groups');
+    expect(fake.calls('ExecuteChangeSet')).toBe(0);
+  });
+
+  it('refuses a release while a rollback alarm is in ALARM (exit 3, naming it), and only warns for insufficient data', async () => {
+    fake.alarms[alarm('alb-5xx-errors')] = 'ALARM';
+    fake.alarms[alarm('api-high-latency')] = 'INSUFFICIENT_DATA';
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`alarm ${alarm('alb-5xx-errors')} (state ALARM) is in ALARM, so ECS would roll the release back as soon as it starts`);
+    expect(fake.calls('ExecuteChangeSet')).toBe(0);
+
+    fake.alarms[alarm('alb-5xx-errors')] = 'OK';
+    const dry = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(`${alarm('api-high-latency')} has insufficient data: it cannot roll the release back until CloudWatch has data`);
+  });
+
+  const inProgress = (percent: number, stage = 'PRODUCTION_TRAFFIC_SHIFT'): ServiceDeployment => ({
+    serviceDeploymentArn: SD,
+    status: 'IN_PROGRESS',
+    lifecycleStage: stage as ServiceDeployment['lifecycleStage'],
+    targetServiceRevision: { requestedTaskCount: 2, runningTaskCount: 2, requestedProductionTrafficWeight: percent },
+  });
+
+  it('follows the canary to ECS verdict: succeeded is recorded healthy, each stage shown as a rollout event', async () => {
+    fake.nextServiceDeployment = [inProgress(10), inProgress(100, 'BAKE_TIME'), { serviceDeploymentArn: SD, status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }];
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const events = lines.filter((l) => l.type === 'rollout');
+    expect(events.map((e) => [e.stage, e.percent])).toEqual(expect.arrayContaining([['PRODUCTION_TRAFFIC_SHIFT', 10], ['BAKE_TIME', 100]]));
+    expect(lines.at(-1)).toMatchObject({ type: 'result', ok: true, status: 'deployed', rollout: { strategy: 'canary', outcome: 'succeeded', serviceDeployment: SD }, release: { id: '000008', outcome: 'deployed', rollout: 'healthy' } });
+    expect(fake.parameters.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'deployed', rollout: 'healthy' });
+  });
+
+  it('an alarm that rolls the canary back is exit 1 naming it, and the ledger records the release failed with that alarm', async () => {
+    fake.nextServiceDeployment = [
+      inProgress(10),
+      { serviceDeploymentArn: SD, status: 'ROLLBACK_IN_PROGRESS', lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT', alarms: { triggeredAlarmNames: [alarm('alb-5xx-errors')] } },
+      { serviceDeploymentArn: SD, status: 'ROLLBACK_SUCCESSFUL', rollback: { reason: 'CloudWatch alarm triggered' }, alarms: { triggeredAlarmNames: [alarm('alb-5xx-errors')] } },
+    ];
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`the rollout of ${f.env.names.ecsService} was rolled back by ECS: alarm ${alarm('alb-5xx-errors')} fired`);
+    expect(fake.parameters.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'failed', rollout: 'failed', rolloutAlarms: [alarm('alb-5xx-errors')] });
+  });
+});
