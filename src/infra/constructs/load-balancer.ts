@@ -18,10 +18,15 @@
  * rule first and the template carries those (`alternate.weights`, deploy/traffic-checks.ts), so an update
  * re-sends what ECS set. Only a stack that has never had a deployment gets 100 / 0.
  *
- * No test listener: ECS's test traffic would need a second port open to CloudFront (counted by the security
- * group quota rule OR1) and a rule of its own with the origin header; the canary share of real traffic is the
- * test. Every rule that forwards carries the origin header condition, so neither target group can be reached
- * around it.
+ * No test listener and no test rule: ECS's test traffic would need either a second port open to CloudFront
+ * (counted by the security group quota rule OR1), or a second rule on this listener matching a test header. That
+ * rule would carry the path patterns, both origin header values and the test header: five condition values, the
+ * load balancer's limit per rule (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html),
+ * with nothing left for the next origin-header rotation; and CloudFront forwards every viewer header
+ * (ALL_VIEWER_EXCEPT_HOST_HEADER), so anyone who sends that header would reach the new release before its canary
+ * share does. Without lifecycle hooks nothing would test it in the TEST_TRAFFIC_SHIFT stage anyway: the canary
+ * share of real traffic, watched by the alarms, is the test. Every rule that forwards carries the origin header
+ * condition, so neither target group can be reached around it.
  *
  * Not a Construct of its own: it builds its resources in the scope it is given (the service's), so that their
  * construct paths, and with them their logical IDs, stay those of the stacks already deployed. A new level in the
