@@ -8,7 +8,8 @@
  * - SUCCESSFUL: the new revision serves all production traffic and the bake time passed;
  * - ROLLBACK_REQUESTED / ROLLBACK_IN_PROGRESS / ROLLBACK_SUCCESSFUL / ROLLBACK_FAILED: ECS moved the traffic back,
  *   because an alarm fired (`alarms.triggeredAlarmNames`) or the circuit breaker tripped (`rollback.reason`);
- * - STOP_REQUESTED / STOPPED: someone stopped it (StopServiceDeployment).
+ * - STOP_REQUESTED / STOPPED: it was stopped (StopServiceDeployment with ABORT), or a newer deployment replaced it.
+ *   A stop with ROLLBACK (StopServiceDeployment's other type) ends as a rollback, without alarms.
  *
  * Progress is the lifecycle stage (SCALE_UP, PRODUCTION_TRAFFIC_SHIFT, BAKE_TIME, ...), the share of production
  * traffic the new revision was given (`targetServiceRevision.requestedProductionTrafficWeight`) and, while it
@@ -185,7 +186,7 @@ export function verdictError(target: Pick<ServiceDeploymentTarget, 'cluster' | '
   const why = v.reason ? ` (${v.reason})` : '';
   const message =
     v.outcome === 'stopped'
-      ? `the rollout of ${target.service} was stopped before it finished${why}: ECS left the traffic where the stop found it`
+      ? `the rollout of ${target.service} was stopped before it finished${why}: someone stopped it, or a newer deployment of the service replaced it (tapctl status shows what runs)`
       : v.outcome === 'rollback-failed'
         ? `the rollout of ${target.service} failed${alarms ? ` (${alarms} fired)` : ''} and ECS could not roll it back${why}: the service may be serving both releases`
         : `the rollout of ${target.service} was rolled back by ECS${alarms ? `: ${alarms} fired` : ''}${why}; the previous release serves all traffic again`;

@@ -107,7 +107,7 @@ describe('waitForServiceDeployment', () => {
     sequence(sd({ lifecycleStage: 'BAKE_TIME' }), sd({ status: 'STOP_REQUESTED', lifecycleStage: 'BAKE_TIME' }), sd({ status: 'STOPPED', statusReason: 'stopped by user' }));
     const err = (await waitForServiceDeployment(clients(), target, timing, fake).catch((x: unknown) => x)) as OperationError;
     expect(err.code).toBe('rollout-failed');
-    expect(err.message).toContain('was stopped before it finished (stopped by user)');
+    expect(err.message).toContain('was stopped before it finished (stopped by user): someone stopped it, or a newer deployment');
     expect(err.details).toMatchObject({ outcome: 'stopped', alarms: [] });
   });
 
