@@ -95,7 +95,7 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
   const artifact = readStackArtifact(synth);
 
   await checkResources(checks, { env: synthEnv, artifact, clients, access, deployedTemplate: readDeployed });
-  await checkDeploymentAlarms(checks, { env: synthEnv, clients, awsChecked: access.awsChecked, stackReady, deployed: readDeployed, next: artifact.template, ...(access.skipReason ? { skipReason: access.skipReason } : {}) });
+  await checkDeploymentAlarms(checks, { env: synthEnv, clients, awsChecked: access.awsChecked, stackReady, deployed: readDeployed, next: artifact.template, rollback: Boolean(input.rollback), ...(access.skipReason ? { skipReason: access.skipReason } : {}) });
   if (image.plan.source === 'unresolved') checks.report('skip', 'running service', `the image is ${image.plan.display}`);
   else await checks.run('running service', () => guardRunningService(checks, { env, access, artifact, readDeployed, allowScaleToZero: input.allowScaleToZero, rollback: input.rollback }));
   // The environment with its image and app-secret ARNs (deployInputs, outside the config's fingerprint), without

@@ -113,7 +113,7 @@ function sortKeys(v: unknown): unknown {
  */
 export async function checkDeploymentAlarms(
   checks: CheckList,
-  input: { env: ResolvedEnvironment; clients: AwsClients; awsChecked: boolean; stackReady: boolean; skipReason?: string; deployed: () => Promise<Template | undefined>; next: Template },
+  input: { env: ResolvedEnvironment; clients: AwsClients; awsChecked: boolean; stackReady: boolean; skipReason?: string; deployed: () => Promise<Template | undefined>; next: Template; rollback?: boolean },
 ): Promise<void> {
   const name = 'deployment alarms';
   const { env } = input;
@@ -127,8 +127,13 @@ export async function checkDeploymentAlarms(
     const firing = states.filter((s) => s.state === 'ALARM');
     if (firing.length > 0) {
       const which = firing.map((s) => `${s.name}${s.reason ? ` (${s.reason})` : ''}`).join('; ');
-      throw new RefusedError(`refusing to deploy to '${env.name}': ${firing.length === 1 ? 'alarm' : 'alarms'} ${which} ${firing.length === 1 ? 'is' : 'are'} in ALARM, so ECS would roll the release back as soon as it starts`, {
-        hint: `find and fix what fires first (tapctl status --env ${env.name} lists the alarms; tapctl logs --env ${env.name}), and deploy once ${firing.length === 1 ? 'it is' : 'they are'} OK; to release while ${firing.length === 1 ? 'it fires' : 'they fire'}, take ${firing.map((s) => alarms.find((a) => a.name === s.name)?.key ?? s.name).join(', ')} out of deployment.alarms`,
+      const keys = firing.map((s) => alarms.find((a) => a.name === s.name)?.key ?? s.name).join(', ');
+      // A rollback is often run because an alarm fires; ECS would still roll it back to the release that fires it.
+      const hint = input.rollback
+        ? `ECS would roll this rollback back to the release that runs now. To roll back while ${firing.length === 1 ? 'it fires' : 'they fire'}, take ${keys} out of deployment.alarms (or set deployment.strategy: rolling) and add --with-config`
+        : `find and fix what fires first (tapctl status --env ${env.name} lists the alarms; tapctl logs --env ${env.name}), and deploy once ${firing.length === 1 ? 'it is' : 'they are'} OK; to release while ${firing.length === 1 ? 'it fires' : 'they fire'}, take ${keys} out of deployment.alarms`;
+      throw new RefusedError(`refusing to ${input.rollback ? 'roll back' : 'deploy to'} '${env.name}': ${firing.length === 1 ? 'alarm' : 'alarms'} ${which} ${firing.length === 1 ? 'is' : 'are'} in ALARM, so ECS would roll the release back as soon as it starts`, {
+        hint,
         details: { alarms: firing.map((s) => ({ name: s.name, state: s.state, reason: s.reason ?? null })) },
       });
     }

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceDeployment } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { configFingerprint } from '../../src/release/release.js';
 import { releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
 import { sampleConfig } from '../helpers/project.js';
 import { FakeAws } from './fake-aws.js';
@@ -118,5 +119,36 @@ describe('a canary environment', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(`the rollout of ${f.env.names.ecsService} was rolled back by ECS: alarm ${alarm('alb-5xx-errors')} fired`);
     expect(fake.parameters.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'failed', rollout: 'failed', rolloutAlarms: [alarm('alb-5xx-errors')] });
+  });
+
+  describe('rollback', () => {
+    /** Two releases ECS ran healthy, the newer (8) running: a rollback goes to 7. */
+    function ranEight(): void {
+      const fp = configFingerprint(f.env);
+      const r8 = releaseRecord(8, { configFingerprint: fp, rollout: 'healthy' });
+      seedLedger(fake.parameters, [releaseRecord(7, { configFingerprint: fp, rollout: 'healthy' }), r8], r8);
+      deployedWith(fake, t8);
+      fake.nextTemplate = t7;
+    }
+
+    it('is refused while a rollback alarm fires (ECS would roll it back to the release that fires it), with how to go anyway', async () => {
+      ranEight();
+      fake.alarms[alarm('api-5xx-errors')] = 'ALARM';
+      const r = await tapctl(f, ['rollback', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`refusing to roll back 'dev': alarm ${alarm('api-5xx-errors')} (state ALARM) is in ALARM`);
+      expect(r.stderr).toContain('take api-5xx-errors out of deployment.alarms (or set deployment.strategy: rolling) and add --with-config');
+      expect(fake.calls('ExecuteChangeSet')).toBe(0);
+    });
+
+    it('that an alarm rolls back is exit 1 naming it; the rollback release is failed with the alarm, the replaced one untouched', async () => {
+      ranEight();
+      fake.nextServiceDeployment = [inProgress(10), { serviceDeploymentArn: SD, status: 'ROLLBACK_SUCCESSFUL', alarms: { triggeredAlarmNames: [alarm('api-high-latency')] } }];
+      const r = await tapctl(f, ['rollback', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`was rolled back by ECS: alarm ${alarm('api-high-latency')} fired`);
+      expect(fake.parameters.get(`${LEDGER}releases/000009`)).toMatchObject({ source: 'rollback', from: '000007', outcome: 'failed', rollout: 'failed', rolloutAlarms: [alarm('api-high-latency')] });
+      expect(fake.parameters.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'deployed', rollout: 'healthy' });
+    });
   });
 });
