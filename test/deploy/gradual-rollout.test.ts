@@ -119,6 +119,9 @@ describe('a canary environment', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(`the rollout of ${f.env.names.ecsService} was rolled back by ECS: alarm ${alarm('alb-5xx-errors')} fired`);
     expect(fake.parameters.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'failed', rollout: 'failed', rolloutAlarms: [alarm('alb-5xx-errors')] });
+    // releases names the alarm next to ECS's verdict.
+    const listed = await tapctl(f, ['releases', '--env', 'dev']);
+    expect(listed.stdout).toMatch(new RegExp(`000008 {2}failed\\s+failed \\(alarm ${alarm('alb-5xx-errors')}\\)`));
   });
 
   describe('rollback', () => {
