@@ -119,17 +119,27 @@ export function describeStage(s: ServiceDeploymentStage): string {
  * DescribeServiceDeployments), or undefined when ECS has none. @throws TapctlError when ECS cannot be read.
  */
 export async function latestServiceDeployment(clients: AwsClients, target: ServiceDeploymentTarget): Promise<ServiceDeployment | undefined> {
+  const arn = await latestServiceDeploymentArn(clients, target);
+  if (!arn) return undefined;
   const sdk = await loadSdk('@aws-sdk/client-ecs');
-  const ecs = await clients.ecs();
   try {
-    const briefs = (await ecs.send(new sdk.ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.service, createdAt: { after: target.since } }))).serviceDeployments ?? [];
-    const time = (d: { createdAt?: Date; startedAt?: Date }) => (d.createdAt ?? d.startedAt)?.getTime() ?? 0;
-    const newest = briefs.filter((b) => b.serviceDeploymentArn && time(b) >= target.since.getTime()).sort((a, b) => time(b) - time(a))[0];
-    if (!newest) return undefined;
-    const out = await ecs.send(new sdk.DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [newest.serviceDeploymentArn!] }));
+    const out = await (await clients.ecs()).send(new sdk.DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
     return out.serviceDeployments?.[0];
   } catch (e) {
     throw explainAwsError(e, `reading the service deployments of ${target.service}`);
+  }
+}
+
+/** The ARN of the newest service deployment created at or after `since` (one ListServiceDeployments), if any. */
+export async function latestServiceDeploymentArn(clients: AwsClients, target: ServiceDeploymentTarget): Promise<string | undefined> {
+  const sdk = await loadSdk('@aws-sdk/client-ecs');
+  try {
+    const briefs =
+      (await (await clients.ecs()).send(new sdk.ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.service, createdAt: { after: target.since } }))).serviceDeployments ?? [];
+    const time = (d: { createdAt?: Date; startedAt?: Date }) => (d.createdAt ?? d.startedAt)?.getTime() ?? 0;
+    return briefs.filter((b) => b.serviceDeploymentArn && time(b) >= target.since.getTime()).sort((a, b) => time(b) - time(a))[0]?.serviceDeploymentArn;
+  } catch (e) {
+    throw explainAwsError(e, `listing the service deployments of ${target.service}`);
   }
 }
 

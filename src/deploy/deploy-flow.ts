@@ -185,6 +185,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
       },
     });
   } catch (e) {
+    follower?.cancel();
     // Ctrl-C or a CI time-out while CloudFormation works: say what the ledger now tells the next deploy.
     const next = options.rollback ? options.rollback.nextRun?.() : ledger?.record.nextRun();
     if (e instanceof InterruptedError && next) throw new InterruptedError(`${e.message}; ${next}`, { ...(e.hint ? { hint: e.hint } : {}), cause: e });
@@ -193,6 +194,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   }
   const changes = run.summary ? { changes: run.summary } : {};
   if (run.noOp) {
+    follower?.cancel();
     const outputsFiles = writeOutputs(projectDir, env.name, run.outputs, options.outputsFile, ctx.cwd);
     const release = await record('no-changes');
     return finish({ ...base, status: 'no-changes', ...release, outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext.slice(0, 1) });
@@ -236,11 +238,15 @@ async function followToVerdict(
   options: DeployOptions,
   record: (outcome: DeployOutcome) => Promise<unknown>,
   setSeen: (seen: RolloutSeen) => void,
-): Promise<{ strategy: string; serviceDeployment: string; outcome: 'succeeded' }> {
+): Promise<{ strategy: string; serviceDeployment: string; outcome: 'succeeded' } | undefined> {
   const { strategyOf } = await import('../config/deployment.js');
   phase(ctx, 'rollout', `following the ${strategyOf(env)} rollout of ${env.names.ecsService} ...`);
   try {
     const v = await follower.verdict();
+    if (!v) {
+      ctx.io.debug('ECS started no service deployment: nothing to follow');
+      return undefined;
+    }
     setSeen({ rollout: 'healthy' });
     return { strategy: strategyOf(env), serviceDeployment: v.arn, outcome: 'succeeded' };
   } catch (e) {

@@ -13,6 +13,7 @@ import type { AwsClients } from '../aws/clients.js';
 import {
   describeStage,
   latestServiceDeployment,
+  latestServiceDeploymentArn,
   verdictOf,
   waitForServiceDeployment,
   type ServiceDeploymentStage,
@@ -87,9 +88,17 @@ export class RolloutFollower {
     return this.running !== undefined;
   }
 
-  /** ECS's verdict on the release (after CloudFormation's update completed). */
-  async verdict(): Promise<ServiceDeploymentVerdict> {
-    if (!this.running) this.start();
+  /**
+   * ECS's verdict on the release, once CloudFormation's update completed. Undefined when ECS started no service
+   * deployment since the approval: ECS creates it as CloudFormation updates the service, so none by now means the
+   * change started none (a desired count, say), and there is nothing to wait for.
+   */
+  async verdict(): Promise<ServiceDeploymentVerdict | undefined> {
+    if (!this.running || !this.since) this.start();
+    if (!(await latestServiceDeploymentArn(this.clients, this.where(this.since!)))) {
+      this.cancel();
+      return undefined;
+    }
     return this.running!;
   }
 
@@ -99,7 +108,17 @@ export class RolloutFollower {
     if (!this.since) return undefined;
     await this.running?.catch(() => undefined);
     const sd = await latestServiceDeployment(this.clients, this.where(this.since)).catch(() => undefined);
-    return sd ? verdictOf(sd) : undefined;
+    if (!sd) return undefined;
+    // CloudFormation may report the failure while ECS is still moving the traffic back: that is the verdict already.
+    if (sd.status === 'ROLLBACK_REQUESTED' || sd.status === 'ROLLBACK_IN_PROGRESS') {
+      return verdictOf({ ...sd, status: 'ROLLBACK_SUCCESSFUL' });
+    }
+    return verdictOf(sd);
+  }
+
+  /** Stops following without another read (nothing to judge: no change, or the deploy failed before ECS). */
+  cancel(): void {
+    this.stop.abort();
   }
 
   private where(since: Date) {

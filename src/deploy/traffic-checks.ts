@@ -90,11 +90,20 @@ export async function checkTraffic(checks: CheckList, input: { env: ResolvedEnvi
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
-/** Whether the deploy changes the ECS service or its task definition: only then does ECS start a deployment. */
+/**
+ * Whether the deploy changes the ECS service or its task definition: only then does ECS start a deployment. The
+ * service's desired count and tags are set aside: ECS scales or retags the service without a deployment.
+ */
 export function startsServiceDeployment(deployed: Template | undefined, next: Template): boolean {
   const ecs = (t: Template | undefined) => {
     const out: Resources = {};
-    for (const [id, r] of Object.entries((t?.Resources ?? {}) as Resources)) if (r.Type === 'AWS::ECS::Service' || r.Type === 'AWS::ECS::TaskDefinition') out[id] = r;
+    for (const [id, r] of Object.entries((t?.Resources ?? {}) as Resources)) {
+      if (r.Type === 'AWS::ECS::TaskDefinition') out[id] = r;
+      if (r.Type === 'AWS::ECS::Service') {
+        const { DesiredCount: _count, Tags: _tags, ...rest } = r.Properties ?? {};
+        out[id] = { ...r, Properties: rest };
+      }
+    }
     return JSON.stringify(sortKeys(out));
   };
   return !deployed || ecs(deployed) !== ecs(next);

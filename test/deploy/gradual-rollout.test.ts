@@ -69,6 +69,23 @@ describe('a canary environment', () => {
     expect(synthesizedRuleWeights()).toEqual({ [tg()]: 0, [tg2()]: 100 });
   });
 
+  it('switching back to rolling while the release runs in the alternate group is refused (exit 3): rolling keeps only the first, which has no tasks', async () => {
+    const rolling = await synthesizedProject(sampleConfig());
+    try {
+      aimFake(fake, rolling);
+      deployedWith(fake, t7);
+      fake.nextTemplate = rolling.template();
+      fake.productionRule = { arn: RULE, weights: { [tg()]: 0, [tg2()]: 100 } };
+      const r = await tapctl(rolling, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`refusing to switch 'dev' to rolling deployments now: the running release is in ${tg2()}`);
+      expect(r.stderr).toContain('deploy one more release with the current deployment.strategy');
+      expect(fake.calls('ExecuteChangeSet')).toBe(0);
+    } finally {
+      rolling.project.cleanup();
+    }
+  });
+
   it('refuses while the traffic is split between both groups (a deployment is shifting it): exit 3, nothing executed', async () => {
     fake.productionRule = { arn: RULE, weights: { [tg()]: 90, [tg2()]: 10 } };
     const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
