@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import type { ServiceDeployment } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configFingerprint } from '../../src/release/release.js';
@@ -106,6 +107,12 @@ describe('a canary environment', () => {
     const dry = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stderr).toContain(`${alarm('api-high-latency')} has insufficient data: it cannot roll the release back until CloudWatch has data`);
+
+    // CloudWatch that cannot be read (denied, or an emulator's 500) is a warning that says so, not a refusal.
+    fake.cloudWatch.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudwatch:DescribeAlarms'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const denied = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(denied.code, denied.stderr).toBe(0);
+    expect(denied.stderr).toMatch(/! deployment alarms {2}not checked: .*cloudwatch:DescribeAlarms.*; an alarm already in ALARM would roll the release back as soon as it starts/);
   });
 
   const inProgress = (percent: number, stage = 'PRODUCTION_TRAFFIC_SHIFT'): ServiceDeployment => ({
