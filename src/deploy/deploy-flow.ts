@@ -12,7 +12,6 @@ import { AwsClients, targetFor } from '../aws/clients.js';
 import { stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { DeployOutcome, RolloutSeen } from '../release/record.js';
-import type { ServiceDeploymentVerdict } from '../aws/service-deployment.js';
 import { deployRecord, taskDefinitionArnOf } from './deploy-ledger.js';
 import type { Release } from '../release/release.js';
 import { checkAllowReplaceValues, unknownLogicalIds, unknownLogicalIdsError } from './allow-replace.js';
@@ -26,7 +25,7 @@ import { phase } from './phase.js';
 import { planDeploy, type DeployPlan } from './plan.js';
 import { finishStream, templatePlan, type DeployResult } from './results.js';
 import { pollIntervalMs } from './toolkit-session.js';
-import { verdictError as verdictErrorOf } from '../aws/service-deployment.js';
+import { verdictError as verdictErrorOf, type ServiceDeploymentVerdict } from '../aws/service-deployment.js';
 
 export { CHANGE_SET_NAME } from './change-set.js';
 
@@ -229,7 +228,7 @@ async function rolloutFollower(ctx: CommandContext, clients: AwsClients, plan: D
 
 /**
  * CloudFormation finished: ECS's verdict on the rollout. Rolled back or stopped: recorded failed (with the alarms
- * that fired) and exit 1. Stuck: CloudFormation's `deployed` is recorded, and exit 1 says ECS goes on.
+ * that fired) and exit 1. Stuck or interrupted: CloudFormation's `deployed` is recorded, and the error says ECS goes on.
  */
 async function followToVerdict(
   ctx: CommandContext,
@@ -240,7 +239,10 @@ async function followToVerdict(
   setSeen: (seen: RolloutSeen) => void,
 ): Promise<{ strategy: string; serviceDeployment: string; outcome: 'succeeded' } | undefined> {
   const { strategyOf } = await import('../config/deployment.js');
-  phase(ctx, 'rollout', `following the ${strategyOf(env)} rollout of ${env.names.ecsService} ...`);
+  // Not phase(): its Ctrl-C check says "nothing was changed", and CloudFormation has changed the stack by now.
+  const message = `following the ${strategyOf(env)} rollout of ${env.names.ecsService} ...`;
+  ctx.io.event({ type: 'phase', phase: 'rollout', message });
+  ctx.io.info(message);
   try {
     const v = await follower.verdict();
     if (!v) {
@@ -250,12 +252,15 @@ async function followToVerdict(
     setSeen({ rollout: 'healthy' });
     return { strategy: strategyOf(env), serviceDeployment: v.arn, outcome: 'succeeded' };
   } catch (e) {
-    const failed = e instanceof OperationError && e.code === 'rollout-failed' ? ((e.details ?? {}) as { alarms?: readonly string[] }) : undefined;
-    const write = failed
-      ? (setSeen({ rollout: 'failed', alarms: failed.alarms ?? [] }), options.rollback ? options.rollback.onRolloutFailed?.({ rollout: 'failed', alarms: failed.alarms ?? [] }) : record('failed'))
-      : options.rollback
-        ? undefined
-        : record('deployed');
+    let write: Promise<unknown> | undefined;
+    if (e instanceof OperationError && e.code === 'rollout-failed') {
+      const failed: RolloutSeen = { rollout: 'failed', alarms: ((e.details ?? {}) as { alarms?: readonly string[] }).alarms ?? [] };
+      setSeen(failed);
+      write = options.rollback ? options.rollback.onRolloutFailed?.(failed) : record('failed');
+    } else if (!options.rollback) {
+      // Stuck, interrupted, or ECS unreadable: CloudFormation did finish the update; nothing is claimed of ECS.
+      write = record('deployed');
+    }
     await write?.catch((x: unknown) => ctx.io.warn(`the release ledger could not record the rollout: ${(x as Error).message}`));
     throw e;
   }
