@@ -34,13 +34,19 @@ export async function run(ctx: CommandContext, options: ReleasesOptions): Promis
   return runReleases(ctx, options);
 }
 
+/** `healthy`, `failed`, or `failed (alarm shop-prod-alb-5xx-errors)` when alarms rolled it back. */
+function ecsVerdict(x: ReleasesResult['releases'][number]): string {
+  if (!x.rollout) return '-';
+  return x.rolloutAlarms?.length ? `${x.rollout} (${x.rolloutAlarms.length === 1 ? 'alarm' : 'alarms'} ${x.rolloutAlarms.join(', ')})` : x.rollout;
+}
+
 export function render(r: ReleasesResult, s: Styles): string {
   const lines = [`${s.bold(`Releases of '${r.environment}'`)}  ${s.dim(`${r.ledger} · ${r.releases.length} of ${r.total}`)}`];
   if (r.releases.length === 0) {
     lines.push(`  ${s.dim(`none yet: tapctl push-image --env ${r.environment} records the first`)}`);
   } else {
     const heads = ['ID', 'OUTCOME', 'ECS', 'IMAGE', 'IN ECR', 'RECORDED (UTC)', 'BY'];
-    const cells = r.releases.map((x) => [x.id, x.outcome, x.rollout ?? '-', image(x), inEcr(x), x.at.slice(0, 16).replace('T', ' '), author(x)]);
+    const cells = r.releases.map((x) => [x.id, x.outcome, ecsVerdict(x), image(x), inEcr(x), x.at.slice(0, 16).replace('T', ' '), author(x)]);
     const widths = heads.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
     const row = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ');
     lines.push(`  ${s.dim(row(heads))}`);

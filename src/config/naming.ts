@@ -33,6 +33,12 @@ export interface PhysicalNames {
   readonly taskFamily: string;
   readonly loadBalancer: string;
   readonly targetGroup: string;
+  /**
+   * The second target group of blue-green, canary and linear deployments (config/deployment.ts): ECS moves the
+   * traffic between the two, so after a release either one may be the live one. Created and checked (N4) only
+   * for those strategies.
+   */
+  readonly alternateTargetGroup: string;
   readonly staticBucket: string;
   readonly logsBucket: string;
   readonly dbCluster: string;
@@ -84,6 +90,7 @@ export function physicalNames({ project: p, suffix: s, account }: NameInputs): P
     taskFamily: `${p}-app-${s}`,
     loadBalancer: `${p}-alb-${s}`,
     targetGroup: `${p}-tg-${s}`,
+    alternateTargetGroup: `${p}-tg2-${s}`,
     // The account is a literal from the config, never a token (failure-lessons.md #3).
     staticBucket: `${p}-static-assets-${s}-${account}`,
     logsBucket: `${p}-logs-${s}-${account}`,
@@ -128,6 +135,7 @@ export const NAME_RULES: readonly NameRule[] = [
   { key: 'processorLogGroup', what: 'CloudWatch log group name', max: 512, pattern: /^[A-Za-z0-9_\-/.#]+$/, patternText: 'letters, digits and _-/.#' },
   { key: 'loadBalancer', what: 'load balancer name', max: 32, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, patternText: 'letters, digits and hyphens, not starting or ending with a hyphen' },
   { key: 'targetGroup', what: 'target group name', max: 32, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, patternText: 'letters, digits and hyphens, not starting or ending with a hyphen' },
+  { key: 'alternateTargetGroup', what: 'target group name', max: 32, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, patternText: 'letters, digits and hyphens, not starting or ending with a hyphen' },
   { key: 'staticBucket', what: 'S3 bucket name', max: 63, min: 3, pattern: /^[a-z0-9](?!.*\.\.)[a-z0-9.-]*[a-z0-9]$/, patternText: 'lower-case letters, digits, dots and hyphens (no underscores)' },
   { key: 'logsBucket', what: 'S3 bucket name', max: 63, min: 3, pattern: /^[a-z0-9](?!.*\.\.)[a-z0-9.-]*[a-z0-9]$/, patternText: 'lower-case letters, digits, dots and hyphens (no underscores)' },
   { key: 'dbCluster', what: 'Aurora cluster identifier', max: 63, pattern: RDS_ID, patternText: 'a letter, then lower-case letters, digits and single hyphens, not ending with a hyphen (no underscores)' },
@@ -165,13 +173,16 @@ export function checkName(key: string, name: string, rule: NameLimit): NameProbl
   return undefined;
 }
 
-/** Every ecommerce physical name with the AWS rule it must follow (N1-N7). */
-export function ecommerceNameChecks(names: PhysicalNames): NameCheck[] {
+/**
+ * Every ecommerce physical name with the AWS rule it must follow (N1-N7). `unused`: names the environment's
+ * stack does not create (the alternate target group of a rolling environment), left unchecked.
+ */
+export function ecommerceNameChecks(names: PhysicalNames, unused: readonly NameRule['key'][] = []): NameCheck[] {
   const lookup = (key: string): string =>
     key.startsWith('alarms.') ? names.alarms[key.slice(7) as AlarmKey] : (names[key as keyof PhysicalNames] as string);
   const alarm: NameLimit = { what: 'alarm name', max: 255, pattern: /^.+$/, patternText: 'any characters' };
   return [
-    ...NAME_RULES.map((rule) => ({ key: rule.key, name: lookup(rule.key), limit: nameLimit(rule.key) })),
+    ...NAME_RULES.filter((rule) => !unused.includes(rule.key)).map((rule) => ({ key: rule.key, name: lookup(rule.key), limit: nameLimit(rule.key) })),
     ...ALARM_KEYS.map((k) => ({ key: `alarms.${k}`, name: names.alarms[k], limit: alarm })),
   ];
 }

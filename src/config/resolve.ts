@@ -38,6 +38,11 @@ export interface DeployInputs {
   readonly secretArns: Readonly<Record<string, string>>;
   /** The service's ForceNewDeployment nonce (src/secrets/stale-tasks.ts). */
   readonly rolloutNonce?: string;
+  /**
+   * The live weights of the production listener rule ECS shifts during blue-green, canary and linear deployments
+   * (deploy/traffic-checks.ts): the template carries them so that CloudFormation never moves traffic back.
+   */
+  readonly trafficWeights?: { readonly primary: number; readonly alternate: number };
 }
 
 /** One environment, fully resolved: what buildApp, the rules and every command consume. */

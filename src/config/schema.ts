@@ -16,6 +16,7 @@ import { CatalogSchema } from './schema/catalog.js';
 import { CdnSchema } from './schema/cdn.js';
 import { ContainerSchema } from './schema/container.js';
 import { DatabaseSchema } from './schema/database.js';
+import { DeploymentSchema } from './schema/deployment.js';
 import { DomainSchema } from './schema/domain.js';
 import { LambdaSchema } from './schema/lambda.js';
 import { NetworkSchema } from './schema/network.js';
@@ -29,6 +30,7 @@ import { WafSchema } from './schema/waf.js';
 export * from './schema/common.js';
 export { AlarmsSchema, ApiSchema, CatalogSchema, CdnSchema, ContainerSchema, DatabaseSchema, DomainSchema, LambdaSchema, NetworkSchema, OriginSchema, PostgresSchema, ProtectionSchema, StorageSchema, WafSchema };
 export { PostgresAlarmsSchema } from './schema/postgres.js';
+export { DeploymentSchema, DEPLOYMENT_STRATEGIES, type DeploymentStrategyName } from './schema/deployment.js';
 
 export const SettingsShape = {
   network: NetworkSchema.default(NetworkSchema.parse({})).describe('VPC and subnets.'),
@@ -44,6 +46,9 @@ export const SettingsShape = {
     'The load balancer admits CloudFront only: its managed prefix list in the security group, and a secret header checked by the listener.',
   ),
   alarms: AlarmsSchema.default(AlarmsSchema.parse({})).describe('SNS alerts and CloudWatch alarm thresholds.'),
+  deployment: DeploymentSchema.default({}).describe(
+    'How a new release replaces the running tasks (rolling, blue-green, canary, linear) and which alarms roll it back (ecommerce, catalog-api).',
+  ),
   lambda: LambdaSchema.default(LambdaSchema.parse({})).describe('The API processor Lambda function.'),
   storage: StorageSchema.default(StorageSchema.parse({})).describe('S3 lifecycle of the static assets and logs buckets.'),
   protection: ProtectionSchema.default({}).describe('What survives a delete. Defaults depend on the environment kind.'),
@@ -127,3 +132,4 @@ export type PostgresSettings = z.infer<typeof PostgresSchema>;
 export type DomainSettings = z.infer<typeof DomainSchema>;
 export type WafSettings = z.infer<typeof WafSchema>;
 export type OriginSettings = z.infer<typeof OriginSchema>;
+export type DeploymentSettings = z.infer<typeof DeploymentSchema>;

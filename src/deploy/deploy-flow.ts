@@ -11,7 +11,7 @@ import { loadProject, relativeName, selectEnvironment } from '../cli/project.js'
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
-import type { DeployOutcome } from '../release/record.js';
+import type { DeployOutcome, RolloutSeen } from '../release/record.js';
 import { deployRecord, taskDefinitionArnOf } from './deploy-ledger.js';
 import type { Release } from '../release/release.js';
 import { checkAllowReplaceValues, unknownLogicalIds, unknownLogicalIdsError } from './allow-replace.js';
@@ -25,6 +25,7 @@ import { phase } from './phase.js';
 import { planDeploy, type DeployPlan } from './plan.js';
 import { finishStream, templatePlan, type DeployResult } from './results.js';
 import { pollIntervalMs } from './toolkit-session.js';
+import { verdictError as verdictErrorOf, type ServiceDeploymentVerdict } from '../aws/service-deployment.js';
 
 export { CHANGE_SET_NAME } from './change-set.js';
 
@@ -56,6 +57,8 @@ export interface DeployOptions {
     readonly onFailed?: () => Promise<void>;
     /** What an interrupted rollback tells the person the next deploy runs. */
     readonly nextRun?: () => string | undefined;
+    /** ECS rolled the release back (blue-green, canary, linear): the alarms that made it, when some did. */
+    readonly onRolloutFailed?: (seen: RolloutSeen) => Promise<void>;
   };
   /** Internal: return the result even with --json, for a caller that writes the one result line itself. */
   readonly embedded?: boolean;
@@ -115,7 +118,11 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   }
 
   if (access.condition?.kind === 'failed-create') await confirmRecreate(ctx, env, access.condition.stack.StackStatus ?? 'ROLLBACK_COMPLETE');
-  const ledger = options.rollback ? undefined : await deployRecord(ctx, clients, plan);
+  // A blue-green, canary or linear rollout is followed to ECS's verdict when the change starts one (service-rollout.ts).
+  const follower = options.wait !== false && access.condition?.kind === 'ready' ? await rolloutFollower(ctx, clients, plan) : undefined;
+  let seen: RolloutSeen | undefined;
+  let rolledBack: ServiceDeploymentVerdict | undefined;
+  const ledger = options.rollback ? undefined : await deployRecord(ctx, clients, plan, () => seen);
   const record = async (outcome: DeployOutcome) => {
     if (options.rollback) {
       // Rollback records its own release; it needs the task definition the stack runs now to wait for ECS.
@@ -159,6 +166,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
       ...(options.rollback ? { approvalSubject: options.rollback.subject, verb: 'rollback' as const } : {}),
       // The ledger hears of a new image before CloudFormation runs it (record.ts).
       onApproved: async () => {
+        follower?.start();
         try {
           if (options.rollback) await options.rollback.onStarted?.();
           else await ledger?.record.started();
@@ -168,18 +176,24 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
         }
       },
       onFailed: async () => {
-        const failed = options.rollback ? options.rollback.onFailed?.() : record('failed');
+        // Did ECS roll the release back (an alarm fired), and CloudFormation fail because of it? Then that is the failure.
+        const verdict = await follower?.settle();
+        if (verdict && verdict.outcome !== 'succeeded') [rolledBack, seen] = [verdict, { rollout: 'failed', alarms: verdict.alarms }];
+        const failed = options.rollback ? (seen && options.rollback.onRolloutFailed ? options.rollback.onRolloutFailed(seen) : options.rollback.onFailed?.()) : record('failed');
         await failed?.catch((e: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(e as Error).message}`));
       },
     });
   } catch (e) {
+    follower?.cancel();
     // Ctrl-C or a CI time-out while CloudFormation works: say what the ledger now tells the next deploy.
     const next = options.rollback ? options.rollback.nextRun?.() : ledger?.record.nextRun();
     if (e instanceof InterruptedError && next) throw new InterruptedError(`${e.message}; ${next}`, { ...(e.hint ? { hint: e.hint } : {}), cause: e });
+    if (rolledBack) throw rolloutError(env, rolledBack, e);
     throw e;
   }
   const changes = run.summary ? { changes: run.summary } : {};
   if (run.noOp) {
+    follower?.cancel();
     const outputsFiles = writeOutputs(projectDir, env.name, run.outputs, options.outputsFile, ctx.cwd);
     const release = await record('no-changes');
     return finish({ ...base, status: 'no-changes', ...release, outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext.slice(0, 1) });
@@ -196,10 +210,66 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
       next: [`tapctl status --env ${env.name} --watch   (follow the deploy; the next tapctl deploy writes the outputs)`],
     });
   }
+  const rollout = follower?.started ? await followToVerdict(ctx, env, follower, options, record, (s) => (seen = s)) : undefined;
   const outputsFiles = writeOutputs(projectDir, env.name, run.outputs, options.outputsFile, ctx.cwd);
   const release = await record('deployed');
   phase(ctx, 'done', 'deployed');
-  return finish({ ...base, status: 'deployed', ...changes, ...release, outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext });
+  return finish({ ...base, status: 'deployed', ...changes, ...release, ...(rollout ? { rollout } : {}), outputs: run.outputs, outputsFiles, durationMs: Date.now() - started, next: firstDeployNext });
+}
+
+/** A follower when the environment deploys gradually and this change starts a service deployment. */
+async function rolloutFollower(ctx: CommandContext, clients: AwsClients, plan: DeployPlan) {
+  const { rolloutTiming, RolloutFollower } = await import('./service-rollout.js');
+  if (!rolloutTiming(plan.env)) return undefined;
+  const { startsServiceDeployment } = await import('./traffic-checks.js');
+  if (!startsServiceDeployment(await plan.deployedTemplate(), plan.artifact.template)) return undefined;
+  return new RolloutFollower(ctx, clients, plan.env, { pollMs: pollIntervalMs(ctx, 15_000) });
+}
+
+/**
+ * CloudFormation finished: ECS's verdict on the rollout. Rolled back or stopped: recorded failed (with the alarms
+ * that fired) and exit 1. Stuck or interrupted: CloudFormation's `deployed` is recorded, and the error says ECS goes on.
+ */
+async function followToVerdict(
+  ctx: CommandContext,
+  env: ResolvedEnvironment,
+  follower: NonNullable<Awaited<ReturnType<typeof rolloutFollower>>>,
+  options: DeployOptions,
+  record: (outcome: DeployOutcome) => Promise<unknown>,
+  setSeen: (seen: RolloutSeen) => void,
+): Promise<{ strategy: string; serviceDeployment: string; outcome: 'succeeded' } | undefined> {
+  const { strategyOf } = await import('../config/deployment.js');
+  // Not phase(): its Ctrl-C check says "nothing was changed", and CloudFormation has changed the stack by now.
+  const message = `following the ${strategyOf(env)} rollout of ${env.names.ecsService} ...`;
+  ctx.io.event({ type: 'phase', phase: 'rollout', message });
+  ctx.io.info(message);
+  try {
+    const v = await follower.verdict();
+    if (!v) {
+      ctx.io.debug('ECS started no service deployment: nothing to follow');
+      return undefined;
+    }
+    setSeen({ rollout: 'healthy' });
+    return { strategy: strategyOf(env), serviceDeployment: v.arn, outcome: 'succeeded' };
+  } catch (e) {
+    let write: Promise<unknown> | undefined;
+    if (e instanceof OperationError && e.code === 'rollout-failed') {
+      const failed: RolloutSeen = { rollout: 'failed', alarms: ((e.details ?? {}) as { alarms?: readonly string[] }).alarms ?? [] };
+      setSeen(failed);
+      write = options.rollback ? options.rollback.onRolloutFailed?.(failed) : record('failed');
+    } else if (!options.rollback) {
+      // Stuck, interrupted, or ECS unreadable: CloudFormation did finish the update; nothing is claimed of ECS.
+      write = record('deployed');
+    }
+    await write?.catch((x: unknown) => ctx.io.warn(`the release ledger could not record the rollout: ${(x as Error).message}`));
+    throw e;
+  }
+}
+
+/** CloudFormation failed because ECS rolled the release back: the rollback, naming its alarms, is the failure. */
+function rolloutError(env: ResolvedEnvironment, v: ServiceDeploymentVerdict, cause: unknown): Error {
+  const names = { cluster: env.names.ecsCluster, service: env.names.ecsService };
+  return Object.assign(verdictErrorOf(names, v), { cause });
 }
 
 /**

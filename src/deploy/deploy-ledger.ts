@@ -6,7 +6,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import { stackResourcePhysicalId } from '../aws/stack-details.js';
 import type { CommandContext } from '../cli/context.js';
-import { DeployRecord } from '../release/record.js';
+import { DeployRecord, type RolloutSeen } from '../release/record.js';
 import { templateImage } from '../release/template-image.js';
 import type { DeployPlan } from './plan.js';
 
@@ -15,7 +15,7 @@ import type { DeployPlan } from './plan.js';
  * The task definition the stack runs is read at most once, and only when a release records it; ECS is asked for
  * its verdict once, right after CloudFormation finished.
  */
-export async function deployRecord(ctx: CommandContext, clients: AwsClients, plan: DeployPlan): Promise<{ record: DeployRecord; taskDefinitionArn: () => string | undefined } | undefined> {
+export async function deployRecord(ctx: CommandContext, clients: AwsClients, plan: DeployPlan, rolloutSeen?: () => RolloutSeen | undefined): Promise<{ record: DeployRecord; taskDefinitionArn: () => string | undefined } | undefined> {
   if (!plan.access.identity) return undefined;
   let arn: string | undefined;
   let read = false;
@@ -31,6 +31,7 @@ export async function deployRecord(ctx: CommandContext, clients: AwsClients, pla
       if (!read) [arn, read] = [await taskDefinitionArnOf(ctx, clients, plan), true];
       return arn;
     },
+    ...(rolloutSeen ? { rolloutSeen } : {}),
     rolloutVerdict: async (taskDefinitionArn) => {
       const { rolloutVerdictNow } = await import('../aws/ecs-rollout.js');
       return rolloutVerdictNow(clients, { cluster: plan.env.names.ecsCluster, service: plan.env.names.ecsService, taskDefinitionArn });

@@ -1,6 +1,7 @@
 /** `tapctl diff`: the synthesized stack against the deployed one, through toolkit-lib's diff. */
 import { dirname } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
+import { RefusedError } from '../cli/errors.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { assertAccount, callerIdentity } from '../aws/identity.js';
@@ -12,6 +13,7 @@ import { synthesize, type SynthResult } from '../synth/synthesize.js';
 import { summarizeChanges, withTemplateDifferences, type ChangeSummary, type TemplateDiffLike, type TemplateLike } from './change-summary.js';
 import { hasEdge } from '../config/edge.js';
 import { resolveOriginPrefixList } from './edge-checks.js';
+import { resolveTraffic } from './traffic-checks.js';
 import { explainToolkitError } from './failure.js';
 import { resolveRunningImage } from '../release/running-image.js';
 import { checkAppSecrets } from '../secrets/deploy-inputs.js';
@@ -93,7 +95,16 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
   const { CheckList } = await import('./checks.js');
   const secretsEnv = await checkAppSecrets(new CheckList(ctx, true), { env: image.env, clients, awsChecked: true, stackReady: Boolean(stack) && classifyStack(stack!).kind === 'ready', runsTasks: image.plan.source !== 'none', deployedTemplate: readDeployed, rollback: false });
   // The region's CloudFront prefix list, as deploy puts it in the template (edge-checks.ts).
-  const env = hasEdge(secretsEnv) ? (await resolveOriginPrefixList(secretsEnv, clients)).env : secretsEnv;
+  const edgeEnv = hasEdge(secretsEnv) ? (await resolveOriginPrefixList(secretsEnv, clients)).env : secretsEnv;
+  // The production rule's live weights, as deploy puts them in the template (traffic-checks.ts); a refusal of
+  // deploy's (traffic split by a running deployment) is only a warning here: diff changes nothing.
+  const env = stack && classifyStack(stack).kind === 'ready'
+    ? await resolveTraffic(edgeEnv, clients, readDeployed).then((r) => r.env, (e: unknown) => {
+        if (!(e instanceof RefusedError)) throw e;
+        ctx.io.warn(`${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+        return edgeEnv;
+      })
+    : edgeEnv;
   const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
 
   const base = { ok: true as const, environment: env.name, stack: env.names.stack, image: image.plan };

@@ -21,6 +21,7 @@ import { CheckList } from './checks.js';
 import { checkEdge } from './edge-checks.js';
 import { checkPinnedImage, IMAGE_PLATFORM_CHECK } from './image-checks.js';
 import { phase } from './phase.js';
+import { checkDeploymentAlarms, checkTraffic } from './traffic-checks.js';
 import { checkAccess, checkResources, type AccessResult } from './preflight.js';
 import { formatElapsed } from './progress.js';
 import { ALLOW_SCALE_TO_ZERO_FLAG, changesBeyondImage, scaleToZeroFindings, scaleToZeroRefusal } from './running-service-guard.js';
@@ -83,7 +84,10 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
 
   const secretsEnv = await checkAppSecrets(checks, { env: image.env, clients, awsChecked: access.awsChecked, stackReady: access.condition?.kind === 'ready', runsTasks: !['none', 'unresolved', 'not-used'].includes(image.plan.source), deployedTemplate: readDeployed, rollback: Boolean(input.rollback) });
   // The region's CloudFront prefix list goes into the template: synthesis waits for it.
-  const synthEnv = await checkEdge(checks, { env: secretsEnv, clients, awsChecked: access.awsChecked, ...(access.skipReason ? { skipReason: access.skipReason } : {}) });
+  const edgeEnv = await checkEdge(checks, { env: secretsEnv, clients, awsChecked: access.awsChecked, ...(access.skipReason ? { skipReason: access.skipReason } : {}) });
+  // The production rule's live weights go into the template too (traffic-checks.ts): CloudFormation must not move ECS's traffic.
+  const stackReady = access.condition?.kind === 'ready';
+  const synthEnv = await checkTraffic(checks, { env: edgeEnv, clients, awsChecked: access.awsChecked, stackReady, deployedTemplate: readDeployed, ...(access.skipReason ? { skipReason: access.skipReason } : {}) });
 
   phase(ctx, 'synth', `synthesizing ${env.names.stack} ...`);
   const synth = await synthesize(synthEnv, { outDir: assemblyDir(input.projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
@@ -91,10 +95,12 @@ export async function planDeploy(ctx: CommandContext, input: PlanInput): Promise
   const artifact = readStackArtifact(synth);
 
   await checkResources(checks, { env: synthEnv, artifact, clients, access, deployedTemplate: readDeployed });
+  await checkDeploymentAlarms(checks, { env: synthEnv, clients, awsChecked: access.awsChecked, stackReady, deployed: readDeployed, next: artifact.template, rollback: Boolean(input.rollback), ...(access.skipReason ? { skipReason: access.skipReason } : {}) });
   if (image.plan.source === 'unresolved') checks.report('skip', 'running service', `the image is ${image.plan.display}`);
   else await checks.run('running service', () => guardRunningService(checks, { env, access, artifact, readDeployed, allowScaleToZero: input.allowScaleToZero, rollback: input.rollback }));
   // The environment with its image and app-secret ARNs (deployInputs, outside the config's fingerprint), without
-  // the prefix list: that is AWS's, not the config's (the release ledger fingerprints the config; rollback compares).
+  // the prefix list and the live weights: those are AWS's, not the config's (the release ledger fingerprints the
+  // config; rollback compares).
   return { checks, access, image, env: secretsEnv, synth, artifact, deployedTemplate: readDeployed };
 }
 

@@ -66,8 +66,9 @@ export function scaleToZeroRefusal(findings: readonly ScaleToZeroFinding[], envN
 }
 
 /**
- * Logical IDs that differ between the templates once each task definition's container images are set aside:
- * empty when the only change is the image (what a rollback may change).
+ * Logical IDs that differ between the templates once each task definition's container images, and the weights
+ * of a production listener rule (ECS's, which deploy copies from the live rule: traffic-checks.ts), are set
+ * aside: empty when the only change is the image (what a rollback may change).
  */
 export function changesBeyondImage(deployed: Template, next: Template): string[] {
   const a = withoutImages(deployed);
@@ -81,6 +82,13 @@ export function changesBeyondImage(deployed: Template, next: Template): string[]
 function withoutImages(t: Template): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [id, r] of Object.entries(resources(t))) {
+    if (r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule') {
+      const actions = ((r.Properties?.Actions ?? []) as Array<Record<string, any>>).map((a) =>
+        a.ForwardConfig?.TargetGroups ? { ...a, ForwardConfig: { ...a.ForwardConfig, TargetGroups: (a.ForwardConfig.TargetGroups as Array<Record<string, unknown>>).map((g) => ({ ...g, Weight: '<weight>' })) } } : a,
+      );
+      out[id] = { ...r, Properties: { ...r.Properties, Actions: actions } };
+      continue;
+    }
     if (r.Type !== 'AWS::ECS::TaskDefinition') {
       out[id] = r;
       continue;

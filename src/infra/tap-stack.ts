@@ -31,6 +31,7 @@ import { logGroupsOutput, StackOutputs, type StackOutput } from './constructs/ou
 import { ContainerRegistry } from './constructs/registry.js';
 import { ContainerService } from './constructs/service.js';
 import { apiExecutionLogGroup, lambdaLogGroup } from './log-sources.js';
+import { serviceDeploymentProps } from './service-deployment.js';
 
 export const STACK_DESCRIPTION = 'Production-ready e-commerce infrastructure stack';
 
@@ -156,6 +157,7 @@ export class TapStack extends Stack {
     });
 
     const c = env.container;
+    const rollout = serviceDeploymentProps(env);
     this.service = new ContainerService(this, 'Service', {
       vpc,
       names: {
@@ -170,6 +172,7 @@ export class TapStack extends Stack {
         accessLogsBucket: this.edge.logsBucket,
         deletionProtection: protection.deletionProtection,
         ...siteEdge.loadBalancerOptions,
+        ...(rollout.alternate ? { alternate: rollout.alternate } : {}),
       },
       serviceSecurityGroup: this.network.ecsSecurityGroup,
       encryptionKey: key,
@@ -196,6 +199,7 @@ export class TapStack extends Stack {
       appSecrets: appSecretRefs(env),
       exec: env.container.exec,
       rolloutNonce: env.deployInputs?.rolloutNonce,
+      deployment: rollout.deployment,
     });
     this.awaitingImage = this.service.awaitingImage;
     // The API and the health path reach the service through CloudFront, the load balancer's only client.

@@ -124,7 +124,7 @@ export class PushRecord {
    * The ECS service deployment's final state is the release's verdict (after push-image --deploy): deployed and
    * healthy, or failed.
    */
-  async verdict(outcome: 'deployed' | 'failed', taskDefinitionArn?: string, rollout?: RolloutVerdict): Promise<ReleaseRef> {
+  async verdict(outcome: 'deployed' | 'failed', taskDefinitionArn?: string, rollout?: RolloutVerdict, alarms?: readonly string[]): Promise<ReleaseRef> {
     if (!this.release) throw new Error('internal: a verdict before the release was recorded');
     this.release = {
       ...this.release,
@@ -133,6 +133,8 @@ export class PushRecord {
       updatedAt: new Date().toISOString(),
       ...(taskDefinitionArn ? { taskDefinitionArn } : {}),
       ...(rollout ? { rollout } : {}),
+      // The alarms that rolled a blue-green, canary or linear rollout back.
+      ...(alarms?.length ? { rolloutAlarms: [...alarms] } : {}),
     };
     await updateRelease(this.c.clients, this.ledger, this.release);
     await setCurrent(this.c.clients, this.ledger, this.release, this.c.by);

@@ -40,6 +40,23 @@ export interface DeployRecordInput {
   readonly taskDefinitionArn: () => Promise<string | undefined>;
   /** One look at the ECS service: its verdict on that task definition, when it has one already. */
   readonly rolloutVerdict?: (taskDefinitionArn: string) => Promise<RolloutVerdict | undefined>;
+  /**
+   * The verdict deploy saw itself by following a blue-green, canary or linear rollout to its end
+   * (deploy/service-rollout.ts): it wins over the one look, and a failure names the alarms that rolled it back.
+   */
+  readonly rolloutSeen?: () => RolloutSeen | undefined;
+}
+
+/** A rollout followed to its end. */
+export interface RolloutSeen {
+  readonly rollout: RolloutVerdict;
+  /** The alarms that fired and rolled it back. */
+  readonly alarms?: readonly string[];
+}
+
+/** The ledger fields of a rollout seen (rolloutAlarms only when some fired). */
+export function rolloutFields(seen: RolloutSeen): Pick<Release, 'rollout' | 'rolloutAlarms'> {
+  return { rollout: seen.rollout, ...(seen.alarms?.length ? { rolloutAlarms: [...seen.alarms] } : {}) };
 }
 
 /** The release a deploy ran, as the ledger has it after the deploy. */
@@ -50,10 +67,12 @@ export interface ReleaseRef {
   readonly parameter: string;
   /** The ECS service's verdict, when one was seen. */
   readonly rollout?: RolloutVerdict;
+  /** The alarms that rolled it back, when some did. */
+  readonly rolloutAlarms?: readonly string[];
 }
 
 export function releaseRef(ledger: Ledger, r: Release): ReleaseRef {
-  return { id: r.id, outcome: r.outcome, parameter: `${ledger.prefix}releases/${r.id}`, ...(r.rollout ? { rollout: r.rollout } : {}) };
+  return { id: r.id, outcome: r.outcome, parameter: `${ledger.prefix}releases/${r.id}`, ...(r.rollout ? { rollout: r.rollout } : {}), ...(r.rolloutAlarms?.length ? { rolloutAlarms: r.rolloutAlarms } : {}) };
 }
 
 /** Outcomes that mean "not seen deployed yet": a deploy that completes moves them on. */
@@ -132,7 +151,14 @@ export class DeployRecord {
   /** A deploy of the ledger's current release ended. */
   private async finishCurrent(outcome: Exclude<DeployOutcome, 'started'>): Promise<ReleaseRef> {
     const current = this.current!;
-    if (outcome === 'failed') return UNSETTLED.includes(current.outcome) ? this.write({ ...current, outcome: 'failed', updatedAt: now() }) : releaseRef(this.ledger, current);
+    if (outcome === 'failed') {
+      const seen = this.i.rolloutSeen?.();
+      // A release this deploy started; or one it deployed whose rollout ECS then rolled back (an alarm fired).
+      if (UNSETTLED.includes(current.outcome) || (seen?.rollout === 'failed' && current.outcome === 'deployed' && this.runsCurrent)) {
+        return this.write({ ...current, outcome: 'failed', updatedAt: now(), ...(seen ? rolloutFields(seen) : {}) });
+      }
+      return releaseRef(this.ledger, current);
+    }
     if (UNSETTLED.includes(current.outcome)) {
       const ref = await this.write(await this.deployed(current));
       // rollback --no-wait left its release started and the replaced one as it was: now the rollback is done.
@@ -146,15 +172,16 @@ export class DeployRecord {
   /** `release` as CloudFormation deployed it: its task definition, and ECS's verdict when there is one already. */
   private async deployed(release: Release): Promise<Release> {
     const arn = await this.i.taskDefinitionArn();
-    const rollout = arn && this.i.rolloutVerdict ? await this.i.rolloutVerdict(arn) : undefined;
-    const { rollout: _old, ...rest } = release;
+    const seen = this.i.rolloutSeen?.();
+    const rollout = seen?.rollout ?? (arn && this.i.rolloutVerdict ? await this.i.rolloutVerdict(arn) : undefined);
+    const { rollout: _old, rolloutAlarms: _alarms, ...rest } = release;
     return {
       ...rest,
       outcome: rollout === 'failed' ? 'failed' : 'deployed',
       configFingerprint: this.fingerprint,
       updatedAt: now(),
       ...(arn ? { taskDefinitionArn: arn } : {}),
-      ...(rollout ? { rollout } : {}),
+      ...(seen ? rolloutFields(seen) : rollout ? { rollout } : {}),
     };
   }
 

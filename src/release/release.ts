@@ -76,6 +76,11 @@ export interface Release {
   readonly outcome: ReleaseOutcome;
   /** The ECS service's verdict (see ROLLOUT_VERDICTS); absent when nobody watched ECS. */
   readonly rollout?: RolloutVerdict;
+  /**
+   * A failed blue-green, canary or linear rollout: the CloudWatch alarms (by name) that fired during it and made
+   * ECS roll it back. Absent when none did (a stop, the circuit breaker) or nobody watched.
+   */
+  readonly rolloutAlarms?: readonly string[];
   readonly source: ReleaseSource;
   /** A rollback: the release whose image it deploys again. */
   readonly from?: string;
@@ -98,7 +103,7 @@ export function releaseNumber(id: string): number | undefined {
 }
 
 /** Caps on free-text fields: the longest value AWS or the CI allows, or a generous bound for audit text. */
-const CAPS = { repository: 320, tag: 300, arn: 1024, ciActor: 255, runUrl: 512, tapctlVersion: 40, taskDefinitionArn: 400, platform: 40, commit: 64 } as const;
+const CAPS = { repository: 320, tag: 300, arn: 1024, ciActor: 255, runUrl: 512, tapctlVersion: 40, taskDefinitionArn: 400, platform: 40, commit: 64, alarms: 3, alarmName: 64 } as const;
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
@@ -121,6 +126,8 @@ export function serializeRelease(release: Release): string {
       ...(capped(release.by.ciActor, CAPS.ciActor) ? { ciActor: capped(release.by.ciActor, CAPS.ciActor) } : {}),
       ...(capped(release.by.runUrl, CAPS.runUrl) ? { runUrl: capped(release.by.runUrl, CAPS.runUrl) } : {}),
     },
+    // The first few alarms name the failure well enough; the parameter's 4 KB bound stays provable.
+    ...(release.rolloutAlarms ? { rolloutAlarms: release.rolloutAlarms.slice(0, CAPS.alarms).map((a) => capped(a, CAPS.alarmName) ?? a) } : {}),
   };
   const problem = validateRelease(r);
   if (problem) throw new Error(`internal: refusing to record an invalid release: ${problem}`);
@@ -175,6 +182,7 @@ export function validateRelease(value: unknown): string | undefined {
   if (r.taskDefinitionArn !== undefined && !text(r.taskDefinitionArn, CAPS.taskDefinitionArn)) return 'taskDefinitionArn is not text';
   if (!RELEASE_OUTCOMES.includes(r.outcome as ReleaseOutcome)) return `outcome '${String(r.outcome)}' is not one of ${RELEASE_OUTCOMES.join(', ')}`;
   if (r.rollout !== undefined && !ROLLOUT_VERDICTS.includes(r.rollout as RolloutVerdict)) return `rollout '${String(r.rollout)}' is not one of ${ROLLOUT_VERDICTS.join(', ')}`;
+  if (r.rolloutAlarms !== undefined && !(Array.isArray(r.rolloutAlarms) && r.rolloutAlarms.length <= CAPS.alarms && r.rolloutAlarms.every((a) => text(a, CAPS.alarmName)))) return 'rolloutAlarms is not a list of alarm names';
   if (!RELEASE_SOURCES.includes(r.source as ReleaseSource)) return `source '${String(r.source)}' is not one of ${RELEASE_SOURCES.join(', ')}`;
   for (const key of ['from', 'rollbackOf'] as const) {
     if (r[key] !== undefined && !(typeof r[key] === 'string' && /^\d{6,9}$/.test(r[key]))) return `${key} is not a release id`;

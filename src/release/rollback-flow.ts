@@ -153,6 +153,7 @@ export async function runRollback(ctx: CommandContext, options: RollbackOptions,
       subject: `Roll back '${env.name}' ${move}`,
       onStarted: async () => void (await record.started()),
       onFailed: async () => void (await record.failed()),
+      onRolloutFailed: async (seen) => void (await record.rollout('failed', undefined, seen.alarms)),
       nextRun: () => record.nextRun(),
     },
   });

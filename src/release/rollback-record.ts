@@ -59,9 +59,17 @@ export class RollbackRecord {
   }
 
   /** The ECS service's verdict on the rollback's task definition. */
-  async rollout(verdict: RolloutVerdict, taskDefinitionArn?: string): Promise<ReleaseRef> {
+  async rollout(verdict: RolloutVerdict, taskDefinitionArn?: string, alarms?: readonly string[]): Promise<ReleaseRef> {
     if (!this.created) await this.create('deployed', taskDefinitionArn);
-    await this.write({ ...this.created!, outcome: verdict === 'failed' ? 'failed' : 'deployed', rollout: verdict, updatedAt: now(), ...(taskDefinitionArn ? { taskDefinitionArn } : {}) });
+    await this.write({
+      ...this.created!,
+      outcome: verdict === 'failed' ? 'failed' : 'deployed',
+      rollout: verdict,
+      updatedAt: now(),
+      ...(taskDefinitionArn ? { taskDefinitionArn } : {}),
+      // The alarms that made ECS roll a blue-green, canary or linear rollout back.
+      ...(alarms?.length ? { rolloutAlarms: [...alarms] } : {}),
+    });
     // ECS went back to the replaced release's task definition: it runs again, as it was.
     if (verdict === 'failed' && this.c.replaced && this.replacedMarked) {
       await updateRelease(this.c.clients, this.c.ledger, { ...this.c.replaced, updatedAt: now() });

@@ -8,6 +8,7 @@ import type {
   AlarmsInfo,
   DatabaseInfo,
   ReleaseInfo,
+  RolloutInfo,
   DeploymentInfo,
   DomainInfo,
   EndpointInfo,
@@ -124,6 +125,7 @@ function renderService(io: StatusText, d: ServiceInfo): void {
     ['service', `${d.service} on ${d.cluster}${d.status === 'ACTIVE' ? '' : s.warn(` (${d.status})`)}`],
     ['tasks', d.runningCount < d.desiredCount ? s.warn(tasks) : tasks],
     ...d.deployments.map((x): Row => ['deployment', deploymentLine(x, s)]),
+    ...(d.rollout ? [['rollout', rolloutLine(d.rollout, s)] as Row] : d.rollout === null ? [['rollout', s.dim('none in progress')] as Row] : []),
   ];
   const running = d.image.running;
   if (running) rows.push(['image', imageLine(running)]);
@@ -152,6 +154,16 @@ function renderRelease(io: StatusText, d: ReleaseInfo, at: (t: string | null) =>
   io.rows(rows);
   if (d.ignored) io.check('warn', 'current pointer ignored', d.ignored);
   for (const line of d.drift) io.check('warn', line);
+}
+
+/** `canary · PRODUCTION_TRAFFIC_SHIFT · 5% of production traffic on the new release`. */
+function rolloutLine(r: RolloutInfo, s: Styles): string {
+  const status = r.status.startsWith('ROLLBACK') ? s.bad(`rolling back (${r.status})`) : r.status === 'STOP_REQUESTED' ? s.warn('stopping') : s.warn(r.status);
+  const parts = [r.strategy, status];
+  if (r.stage) parts.push(r.stage);
+  if (r.percent !== null) parts.push(`${r.percent}% of production traffic on the new release`);
+  if (r.alarms.length) parts.push(s.bad(`alarm ${r.alarms.join(', ')} fired`));
+  return parts.join(' · ');
 }
 
 function deploymentLine(x: DeploymentInfo, s: Styles): string {

@@ -150,6 +150,26 @@ export interface ServiceInfo {
   readonly events: readonly ServiceEvent[];
   /** What could not be read inside this section (e.g. a denied ecs:ListTasks), so digests may be missing. */
   readonly notes: readonly string[];
+  /**
+   * Blue-green, canary and linear environments only: the service deployment ECS runs now, null when none runs.
+   * Absent for rolling environments (their deployments' rolloutState says it).
+   */
+  readonly rollout?: RolloutInfo | null;
+}
+
+/** A blue-green, canary or linear rollout in progress (ECS's service deployment). */
+export interface RolloutInfo {
+  readonly strategy: 'blue-green' | 'canary' | 'linear';
+  readonly serviceDeployment: string;
+  /** PENDING, IN_PROGRESS, ROLLBACK_REQUESTED, ROLLBACK_IN_PROGRESS or STOP_REQUESTED. */
+  readonly status: string;
+  /** SCALE_UP, PRODUCTION_TRAFFIC_SHIFT, BAKE_TIME, ... */
+  readonly stage: string | null;
+  /** Percent of production traffic the new revision has been given. */
+  readonly percent: number | null;
+  readonly startedAt: string | null;
+  /** Alarms that fired during it. */
+  readonly alarms: readonly string[];
 }
 
 export type RolloutState = 'COMPLETED' | 'FAILED' | 'IN_PROGRESS';

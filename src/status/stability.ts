@@ -27,6 +27,8 @@ export function analyse(stack: StackInfo, service: Section<ServiceInfo>): { movi
       if (d.rolloutState === 'IN_PROGRESS') moving.push(`${label} is rolling out: ${d.runningCount}/${d.desiredCount} running`);
       else if (d.rolloutState === 'FAILED') failed.push(`${label} failed${d.rolloutStateReason ? `: ${d.rolloutStateReason}` : ''}`);
     }
+    const r = service.data.rollout;
+    if (r) moving.push(`${r.strategy} rollout of ${service.data.service} is ${r.status}${r.stage ? ` at ${r.stage}` : ''}${r.percent !== null ? `, ${r.percent}% of production traffic shifted` : ''}`);
     // Without the circuit breaker ECS reports no rollout state: two live deployments mean one replaces the other.
     if (live.length > 1 && !live.some((d) => d.rolloutState)) moving.push(`${live.length} deployments of ${service.data.service} are live`);
   }

@@ -36,7 +36,9 @@ import { DescribeDBClustersCommand, DescribeDBEngineVersionsCommand, DescribeDBI
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { DescribeAvailabilityZonesCommand, DescribeManagedPrefixListsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, ECSClient, ListServiceDeploymentsCommand, type ServiceDeployment } from '@aws-sdk/client-ecs';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -97,6 +99,18 @@ export class FakeAws {
    * Default: no such service, so nothing is claimed about ECS.
    */
   ecsServices: unknown[] = [];
+  /**
+   * ECS's service deployments of the service (ListServiceDeployments / DescribeServiceDeployments), newest last.
+   * `next` ones are appended when a change set executes (the deployment the change starts), each read after that
+   * answering the next state of it.
+   */
+  serviceDeployments: ServiceDeployment[] = [];
+  /** The states DescribeServiceDeployments answers, one per read, for the deployment a change set starts; the last repeats. */
+  nextServiceDeployment: ServiceDeployment[] = [];
+  /** CloudWatch alarms by name: their state (DescribeAlarms). */
+  alarms: Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'> = {};
+  /** The production listener rule's forward action (DescribeRules): target group name -> weight. */
+  productionRule?: { arn: string; weights: Record<string, number> };
   engineVersions = ['15.10', '16.4', '16.6', '8.0.mysql_aurora.3.08.0'];
   /** ServerlessV2FeaturesSupport RDS reports for every version (undefined: none, as an older API). */
   serverlessV2?: { MinCapacity: number; MaxCapacity: number };
@@ -148,6 +162,8 @@ export class FakeAws {
   readonly secrets: AwsClientStub<SecretsManagerClient> = mockClient(SecretsManagerClient);
   readonly kms: AwsClientStub<KMSClient> = mockClient(KMSClient);
   readonly ecs: AwsClientStub<ECSClient> = mockClient(ECSClient);
+  readonly cloudWatch: AwsClientStub<CloudWatchClient> = mockClient(CloudWatchClient);
+  readonly elbv2: AwsClientStub<ElasticLoadBalancingV2Client> = mockClient(ElasticLoadBalancingV2Client);
 
   private events: StackEvent[] = [];
   private toolkitEvents: StackEvent[] = [];
@@ -168,7 +184,7 @@ export class FakeAws {
   }
 
   restore(): void {
-    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.route53, this.acm, this.iam, this.logs, this.secrets, this.kms, this.ecs]) m.restore();
+    for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.route53, this.acm, this.iam, this.logs, this.secrets, this.kms, this.ecs, this.cloudWatch, this.elbv2]) m.restore();
   }
 
   /** AWS API calls so far, as `Service.Command` -> count. */
@@ -359,6 +375,26 @@ export class FakeAws {
       return { images: [{ imageId: id, imageManifest: JSON.stringify(index), imageManifestMediaType: index.mediaType }] };
     });
     this.ecs.on(DescribeServicesCommand).callsFake(() => ({ services: this.ecsServices, failures: this.ecsServices.length ? [] : [{ reason: 'MISSING' }] }));
+    this.ecs.on(ListServiceDeploymentsCommand).callsFake((i: { createdAt?: { after?: Date } }) => ({
+      serviceDeployments: this.serviceDeployments
+        .filter((d) => !i.createdAt?.after || (d.createdAt && d.createdAt >= i.createdAt.after))
+        .map((d) => ({ serviceDeploymentArn: d.serviceDeploymentArn, createdAt: d.createdAt, status: d.status })),
+    }));
+    this.ecs.on(DescribeServiceDeploymentsCommand).callsFake((i: { serviceDeploymentArns?: string[] }) => {
+      const found = this.serviceDeployments.find((d) => d.serviceDeploymentArn === i.serviceDeploymentArns?.[0]);
+      if (found && found === this.serviceDeployments.at(-1) && this.nextServiceDeployment.length > 0) {
+        Object.assign(found, this.nextServiceDeployment.length > 1 ? this.nextServiceDeployment.shift() : this.nextServiceDeployment[0]);
+      }
+      return { serviceDeployments: found ? [found] : [] };
+    });
+    this.cloudWatch.on(DescribeAlarmsCommand).callsFake((i: { AlarmNames?: string[] }) => ({
+      MetricAlarms: (i.AlarmNames ?? []).filter((n) => this.alarms[n]).map((n) => ({ AlarmName: n, StateValue: this.alarms[n], StateReason: `state ${this.alarms[n]}` })),
+    }));
+    this.elbv2.on(DescribeRulesCommand).callsFake(() => ({
+      Rules: this.productionRule
+        ? [{ RuleArn: this.productionRule.arn, Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: Object.entries(this.productionRule.weights).map(([name, Weight]) => ({ TargetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/${name}/0123456789abcdef`, Weight })) } }] }]
+        : [],
+    }));
     this.ecr.on(DescribeRepositoriesCommand).callsFake((i: { repositoryNames?: string[] }) => {
       if (this.existing.has(i.repositoryNames?.[0] ?? '')) return { repositories: [{ repositoryName: i.repositoryNames?.[0] }] };
       throw Object.assign(new Error('no repo'), { name: 'RepositoryNotFoundException' });
@@ -484,7 +520,12 @@ export class FakeAws {
         for (const [status, id, type] of [['CREATE_IN_PROGRESS', 'CDKToolkit', 'AWS::CloudFormation::Stack'], ['CREATE_IN_PROGRESS', 'StagingBucket', 'AWS::S3::Bucket'], ['CREATE_COMPLETE', 'StagingBucket', 'AWS::S3::Bucket'], ['CREATE_COMPLETE', 'CDKToolkit', 'AWS::CloudFormation::Stack']]) {
           this.toolkitEvents.unshift({ EventId: `t${++this.eventSeq}`, StackId: this.toolkitArn, StackName: 'CDKToolkit', LogicalResourceId: id, PhysicalResourceId: id === 'CDKToolkit' ? this.toolkitArn : 'bucket', ResourceType: type, ResourceStatus: status as StackEvent['ResourceStatus'], Timestamp: this.now() });
         }
-      } else this.execute();
+      } else {
+        // The service deployment the change starts (a test that sets nextServiceDeployment): created now.
+        const first = this.nextServiceDeployment[0];
+        if (first) this.serviceDeployments.push({ ...first, createdAt: new Date() });
+        this.execute();
+      }
       return {};
     });
     cfn.on(DescribeStackEventsCommand).callsFake((i: { StackName?: string }) => {

@@ -143,6 +143,8 @@ const CASES: Case[] = [
   { name: 'env create without --yes or a terminal', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev'], exit: 3, says: /needs approval, and there is no terminal to ask; nothing was created/ },
   { name: 'env sweep --live-branches missing', setup: config(VALID), argv: ['env', 'sweep', '--live-branches', 'branches.txt', '--yes'], exit: 2, says: /--live-branches 'branches.txt': there is no such file/ },
   { name: 'env sweep without --yes or a terminal', setup: config(VALID), argv: ['env', 'sweep'], exit: 3, says: /env sweep deletes stacks and needs confirmation/ },
+  { name: 'a canary percent ECS refuses', setup: config(VALID.replace('dev: { account: "111111111111", region: us-east-1 }', 'dev: { account: "111111111111", region: us-east-1, deployment: { strategy: canary, canary: { percent: 0.05 } } }')), argv: ['validate'], exit: 2, says: /deployment\.canary\.percent 0\.05 is outside 0\.1 to 100/ },
+  { name: 'a deployment strategy ECS does not have', setup: config(VALID.replace('dev: { account: "111111111111", region: us-east-1 }', 'dev: { account: "111111111111", region: us-east-1, deployment: { strategy: instant } }')), argv: ['validate'], exit: 2, says: /deployment\.strategy/ },
   { name: 'a preview name without credentials', setup: config(VALID), argv: ['status', '--env', 'pr-1'], exit: 2, says: /there is no environment 'pr-1' in tapctl.config.yaml, and previews could not be listed \(no AWS credentials found/ },
   // Kind 12: CI pipelines and their roles ([9/12]); every one answered before any AWS call.
   { name: 'ci alone', setup: config(VALID), argv: ['ci'], exit: 2, says: /ci needs a subcommand: init or summary/ },

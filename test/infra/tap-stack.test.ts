@@ -67,8 +67,9 @@ describe('TapStack', () => {
 
     it('uses every physical name of the config', () => {
       // GIVEN the names resolve.ts computed, minus those that are not resource names (the origin secrets' is a
-      // prefix: each secret appends its generation), and dev with the web ACL production has by default
-      const s = synthStack('dev', { waf: { enabled: true } });
+      // prefix: each secret appends its generation), and dev with the web ACL and the canary deployment (its
+      // second target group) production has by default
+      const s = synthStack('dev', { waf: { enabled: true }, deployment: { strategy: 'canary' } });
       const { stack: _s, exportPrefix: _e, originSecret, alarms, ...names } = s.env.names as PhysicalNames;
       const text = JSON.stringify(s.template.toJSON());
       // THEN each appears in the template

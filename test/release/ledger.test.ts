@@ -56,6 +56,8 @@ describe('a release record', () => {
         git: { commit: 'f'.repeat(64), dirty: true },
         taskDefinitionArn: `arn:aws:ecs:us-east-1:111111111111:task-definition/${'f'.repeat(255)}:123456`,
         outcome: 'rolled-back',
+        rollout: 'failed',
+        rolloutAlarms: Array.from({ length: 6 }, (_, i) => `${i}`.repeat(300)),
         source: 'rollback',
         from: '000041',
         rollbackOf: '000040',
@@ -67,6 +69,7 @@ describe('a release record', () => {
     expect(Buffer.byteLength(json)).toBeLessThanOrEqual(3700);
     const parsed = parseRelease(json);
     expect(parsed.ok && parsed.value.by.arn.endsWith('…')).toBe(true);
+    expect(parsed.ok && parsed.value.rolloutAlarms?.map((a) => a.length)).toEqual([64, 64, 64]);
     await setCurrent(clients, ledger, huge, 'arn:aws:sts::111111111111:assumed-role/dev/alice');
     expect(Buffer.byteLength(store.params.get(`${PREFIX}current`)!.value)).toBeLessThanOrEqual(STANDARD_PARAMETER_MAX_BYTES);
   });

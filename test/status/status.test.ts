@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, ListServiceDeploymentsCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBClustersCommand } from '@aws-sdk/client-rds';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -124,6 +124,32 @@ describe('tapctl status', () => {
       ['PRIMARY', 'IN_PROGRESS', 8],
       ['ACTIVE', 'COMPLETED', 7],
     ]);
+  });
+
+  it('a canary environment shows the stage of its rollout (ECS service deployment) and the verdict says it is moving', async () => {
+    project.cleanup();
+    project = tempProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', deployment: { strategy: 'canary' } } } }));
+    const arn = 'arn:aws:ecs:us-east-1:111111111111:service-deployment/shop-cluster-dev/shop-service-dev/abc';
+    aws.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: arn, status: 'IN_PROGRESS' }] });
+    aws.ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [{ serviceDeploymentArn: arn, status: 'IN_PROGRESS', lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT', startedAt: minutesAgo(3), targetServiceRevision: { requestedProductionTrafficWeight: 5 } }],
+    });
+    const r = await status();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/rollout\s+canary · IN_PROGRESS · PRODUCTION_TRAFFIC_SHIFT · 5% of production traffic on the new release/);
+    expect(r.stdout).toMatch(/! in-progress\s+canary rollout of shop-service-dev is IN_PROGRESS at PRODUCTION_TRAFFIC_SHIFT, 5% of production traffic shifted/);
+    // Only the deployments in progress are asked for.
+    expect(aws.ecs.commandCalls(ListServiceDeploymentsCommand)[0]!.args[0].input.status).toEqual(['PENDING', 'IN_PROGRESS', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'STOP_REQUESTED']);
+
+    const doc = await statusJson();
+    expect(doc.summary.state).toBe('in-progress');
+    expect(doc.service.state === 'ok' && doc.service.data.rollout).toEqual({ strategy: 'canary', serviceDeployment: arn, status: 'IN_PROGRESS', stage: 'PRODUCTION_TRAFFIC_SHIFT', percent: 5, startedAt: minutesAgo(3).toISOString(), alarms: [] });
+
+    // None in progress: null, and the environment is stable again.
+    aws.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    const after = await statusJson();
+    expect(after.summary.state).toBe('stable');
+    expect(after.service.state === 'ok' && after.service.data.rollout).toBeNull();
   });
 
   it('shows a failed rollout (circuit breaker) and --until-stable exits 1', async () => {

@@ -54,6 +54,18 @@ describe('two environments of one project deploy side by side, with every preset
     expect(checkPhysicalNames(templates)).toEqual([]);
   });
 
+  it.each(['ecommerce', 'catalog-api'] as const)('%s with gradual deployments in both (canary, blue-green): four target groups, four names, none shared', (preset) => {
+    // GIVEN both environments with a second target group (deployment.strategy other than rolling)
+    const templates = twoEnvironments(preset, {}, 'eu-north-1', { dev: { deployment: { strategy: 'canary' } }, staging: { deployment: { strategy: 'blue-green' } } });
+    // THEN each stack's two target group names are checked against ELB's 32 characters, and nothing collides
+    const groups = templates.map((t) => physicalNamesOf(t).filter((n) => n.spec.type === 'AWS::ElasticLoadBalancingV2::TargetGroup').map((n) => n.name));
+    expect(groups).toEqual([
+      ['shop-tg-dev', 'shop-tg2-dev'],
+      ['shop-tg-staging', 'shop-tg2-staging'],
+    ]);
+    expect(checkPhysicalNames(templates)).toEqual([]);
+  });
+
   it("rds-postgres: the bastion's launch template has a name of its own in each stack (it was 'InstanceLaunchTemplate' in all)", () => {
     const names = twoEnvironments('rds-postgres').map((t) => physicalNamesOf(t).find((n) => n.spec.type === 'AWS::EC2::LaunchTemplate')?.name);
     expect(names[0]).toMatch(/^TapStackshopdev/);

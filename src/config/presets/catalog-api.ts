@@ -46,6 +46,8 @@ export interface CatalogApiNames {
   readonly rotationFunction: string;
   readonly loadBalancer: string;
   readonly targetGroup: string;
+  /** The second target group of blue-green, canary and linear deployments (as PhysicalNames.alternateTargetGroup). */
+  readonly alternateTargetGroup: string;
   readonly ecsCluster: string;
   readonly taskFamily: string;
   readonly ecsService: string;
@@ -94,6 +96,7 @@ export function catalogApiNames({ project: p, suffix: s, account, common, availa
     rotationFunction: `${p}-db-rotation-${s}`,
     loadBalancer: `${p}-alb-${s}`,
     targetGroup: `${p}-tg-${s}`,
+    alternateTargetGroup: common.alternateTargetGroup,
     ecsCluster: `${p}-cluster-${s}`,
     taskFamily: `${p}-${s}`,
     ecsService: `${p}-service-${s}`,
@@ -109,11 +112,15 @@ export function catalogApiNames({ project: p, suffix: s, account, common, availa
   };
 }
 
-/** Every catalog-api name with the AWS rule it must follow (failure-lessons.md N1-N7). */
-export function catalogApiNameChecks(n: CatalogApiNames): NameCheck[] {
+/**
+ * Every catalog-api name with the AWS rule it must follow (failure-lessons.md N1-N7); the alternate target group
+ * only when the stack creates one (`alternateTargetGroup`: a blue-green, canary or linear deployment).
+ */
+export function catalogApiNameChecks(n: CatalogApiNames, options: { readonly alternateTargetGroup?: boolean } = {}): NameCheck[] {
   const rds = nameLimit('dbCluster', 'RDS instance identifier');
   return [
     ...ruleChecks(n, ['stack', 'exportPrefix', 'loadBalancer', 'targetGroup', 'logsBucket', 'ecsLogGroup', 'dbSecret', 'dbCluster']),
+    ...(options.alternateTargetGroup ? ruleChecks(n, ['alternateTargetGroup']) : []),
     ...n.dbInstances.map((name, i) => ({ key: `dbInstances.${i}`, name, limit: rds })),
     { key: 'dbSubnetGroup', name: n.dbSubnetGroup, limit: { ...nameLimit('dbCluster', 'DB subnet group name'), max: 255 } },
     ...ruleChecks(n, ['rotationFunction', 'ecsCluster', 'ecsService', 'taskFamily', 'ecrRepository', 'kmsAlias', 'alertTopic', 'webAcl', 'originSecret']),

@@ -5,6 +5,7 @@
  */
 import type { ResolvedEnvironment } from '../resolve.js';
 import type { Preset } from '../schema.js';
+import { deploymentOf } from '../deployment.js';
 import { ecommerceNameChecks, physicalNames, type NameCheck } from '../naming.js';
 import { catalogApiNameChecks, catalogApiNames, type CatalogApiNames } from './catalog-api.js';
 import { rdsPostgresNameChecks, rdsPostgresNames, type RdsPostgresNames } from './rds-postgres.js';
@@ -39,13 +40,15 @@ export function rdsPostgresNamesOf(env: ResolvedEnvironment): RdsPostgresNames {
 export function nameChecksOf(env: ResolvedEnvironment, suffix: string = env.suffix): NameCheck[] {
   const inputs = { project: env.project, suffix, account: env.account, region: env.region };
   const common = suffix === env.suffix ? env.names : physicalNames(inputs);
+  // The second target group exists only for blue-green, canary and linear deployments (config/deployment.ts).
+  const alternateTargetGroup = deploymentOf(env)?.alternateTargetGroup ?? false;
   switch (env.preset) {
     case 'catalog-api':
-      return catalogApiNameChecks(catalogApiNames({ ...inputs, common, availabilityZones: env.network.availabilityZones.length, readers: env.database.readers }));
+      return catalogApiNameChecks(catalogApiNames({ ...inputs, common, availabilityZones: env.network.availabilityZones.length, readers: env.database.readers }), { alternateTargetGroup });
     case 'rds-postgres':
       return rdsPostgresNameChecks(rdsPostgresNames({ ...inputs, common, readReplicas: env.postgres.readReplicas }));
     default:
-      return ecommerceNameChecks(common);
+      return ecommerceNameChecks(common, alternateTargetGroup ? [] : ['alternateTargetGroup']);
   }
 }
 
@@ -118,6 +121,11 @@ export const NOT_APPLICABLE: Readonly<Record<Preset, readonly string[]>> = {
   'rds-postgres': [
     'catalog',
     'container',
+    // No service to deploy (a blue-green, canary or linear strategy there is an error, rule DP6).
+    'deployment.bake',
+    'deployment.canary',
+    'deployment.linear',
+    'deployment.alarms',
     'api',
     'cdn',
     // No CloudFront and no load balancer.

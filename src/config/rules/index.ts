@@ -5,6 +5,7 @@ import type { ConfigFile } from '../schema.js';
 import { appSecretRules } from './app-secrets.js';
 import { auroraCapacityRules, fargateRules, networkRules, taskCountRules } from './capacity.js';
 import { databaseIdentityRules, engineVersionRules, windowRules } from './database.js';
+import { deploymentRules } from './deployment.js';
 import { engineCapabilityRules } from './engine-capabilities.js';
 import { edgeRules, sharedDomainRules } from './edge.js';
 import { emulatorRules } from './emulator.js';
@@ -41,6 +42,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   edgeRules,
   emulatorRules,
   appSecretRules,
+  deploymentRules,
 ];
 
 /** Drops the findings of some rule IDs from a shared rule that checks more than one thing. */
@@ -81,6 +83,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     edgeRules,
     emulatorRules,
     appSecretRules,
+    deploymentRules,
   ],
   'rds-postgres': [
     suffixAsWrittenRules,
@@ -98,6 +101,7 @@ export const PRESET_RULES: Readonly<Record<Preset, readonly EnvironmentRule[]>> 
     replicaPlacementRules,
     postgresSizingRules,
     emulatorRules,
+    deploymentRules,
   ],
 };
 

@@ -19,6 +19,7 @@ const RULE_BY_KEY: Readonly<Record<string, string>> = {
   processorFunction: 'N3',
   loadBalancer: 'N4',
   targetGroup: 'N4',
+  alternateTargetGroup: 'N4',
   staticBucket: 'N6',
   logsBucket: 'N6',
   dataBucket: 'N6',

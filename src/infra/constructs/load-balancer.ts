@@ -5,8 +5,28 @@
  * port 80 only redirects there.
  *
  * The request path is one listener rule (`trafficRule`, priority 10) that forwards to the target group, not the
- * listener's default action, so that a deployment strategy can add its own rules and shift that rule's weights
- * between target groups ([12/12]).
+ * listener's default action, so that a deployment strategy can shift that rule's weights between target groups.
+ *
+ * Blue-green, canary and linear deployments (`alternate`): a second target group, and the rule forwards to both
+ * with weights. That rule is ECS's production listener rule: during a deployment ECS registers the new tasks in
+ * the target group that carries no traffic, moves the rule's weights to it step by step, and leaves them there
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html). So after a
+ * release the live weights are ECS's, not the template's. CloudFormation, whenever it updates the rule for any
+ * reason (a rotated origin header, a new certificate's listener), sends the whole rule, weights included: had the
+ * template kept its first weights (100 / 0), that update would send all traffic back to the target group ECS
+ * just emptied (aws/aws-cdk#36649). The template therefore never states weights of its own: deploy reads the live
+ * rule first and the template carries those (`alternate.weights`, deploy/traffic-checks.ts), so an update
+ * re-sends what ECS set. Only a stack that has never had a deployment gets 100 / 0.
+ *
+ * No test listener and no test rule: ECS's test traffic would need either a second port open to CloudFront
+ * (counted by the security group quota rule OR1), or a second rule on this listener matching a test header. That
+ * rule would carry the path patterns, both origin header values and the test header: five condition values, the
+ * load balancer's limit per rule (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html),
+ * with nothing left for the next origin-header rotation; and CloudFront forwards every viewer header
+ * (ALL_VIEWER_EXCEPT_HOST_HEADER), so anyone who sends that header would reach the new release before its canary
+ * share does. Without lifecycle hooks nothing would test it in the TEST_TRAFFIC_SHIFT stage anyway: the canary
+ * share of real traffic, watched by the alarms, is the test. Every rule that forwards carries the origin header
+ * condition, so neither target group can be reached around it.
  *
  * Not a Construct of its own: it builds its resources in the scope it is given (the service's), so that their
  * construct paths, and with them their logical IDs, stay those of the stacks already deployed. A new level in the
@@ -17,7 +37,7 @@ import cdk = require('aws-cdk-lib');
 import Duration = cdk.Duration;
 import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import ecs = require('aws-cdk-lib/aws-ecs');
 import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -69,6 +89,34 @@ export interface LoadBalancerOptions {
    * @default - HTTP 80 only
    */
   readonly certificate?: acm.ICertificate;
+  /**
+   * The second target group of ECS's blue-green, canary and linear deployments, and the weights of the rule that
+   * forwards to both (see the file comment).
+   *
+   * @default - one target group (rolling deployments)
+   */
+  readonly alternate?: AlternateTargetOptions;
+}
+
+/** Weights of the production rule's two target groups (0-999 each, as the load balancer keeps them). */
+export interface TrafficWeights {
+  readonly primary: number;
+  readonly alternate: number;
+}
+
+/** The rule's first weights: everything to the target group the service was created with. */
+export const INITIAL_WEIGHTS: TrafficWeights = { primary: 100, alternate: 0 };
+
+export interface AlternateTargetOptions {
+  /** Physical name of the second target group (at most 32 characters). */
+  readonly targetGroupName: string;
+  /**
+   * The production rule's weights as ECS last left them, read from the live rule by deploy: the template carries
+   * them so that CloudFormation never moves traffic ECS moved.
+   *
+   * @default INITIAL_WEIGHTS (a stack never deployed with this strategy)
+   */
+  readonly weights?: TrafficWeights;
 }
 
 export interface ServiceLoadBalancerProps extends LoadBalancerOptions {
@@ -88,8 +136,14 @@ export class ServiceLoadBalancer {
   public readonly listener: elbv2.ApplicationListener;
   /** HTTP 80, redirecting to HTTPS (only with a certificate). */
   public readonly redirectListener?: elbv2.ApplicationListener;
+  /** The target group the service is registered with (LoadBalancers[0].TargetGroupArn). */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** The rule that forwards CloudFront's requests to the target group; none when every request is served by default. */
+  /** The second target group of a blue-green, canary or linear deployment. */
+  public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  /**
+   * The rule that forwards CloudFront's requests to the target group(s): ECS's production listener rule with an
+   * alternate target group. None when every request is served by the default action (no header, all traffic).
+   */
   public readonly trafficRule?: elbv2.ApplicationListenerRule;
 
   constructor(scope: Construct, props: ServiceLoadBalancerProps) {
@@ -106,29 +160,35 @@ export class ServiceLoadBalancer {
     });
     this.loadBalancer.logAccessLogs(props.accessLogsBucket, 'alb');
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(scope, 'ECSTargetGroup', {
-      targetGroupName: props.names.targetGroup,
-      vpc: props.vpc,
-      port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      targets: [props.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: port })],
-      healthCheck: {
-        path: healthCheckPath,
-        healthyHttpCodes: '200',
-        ...TARGET_GROUP_HEALTH_CHECK,
-        unhealthyThresholdCount: props.unhealthyThresholdCount ?? TARGET_GROUP_HEALTH_CHECK.unhealthyThresholdCount,
-      },
-      deregistrationDelay: DEREGISTRATION_DELAY,
-    });
+    // Both target groups alike: ECS registers each release's tasks in whichever carries no traffic.
+    const targetGroup = (id: string, name: string) =>
+      new elbv2.ApplicationTargetGroup(scope, id, {
+        targetGroupName: name,
+        vpc: props.vpc,
+        port,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        targetType: elbv2.TargetType.IP,
+        healthCheck: {
+          path: healthCheckPath,
+          healthyHttpCodes: '200',
+          ...TARGET_GROUP_HEALTH_CHECK,
+          unhealthyThresholdCount: props.unhealthyThresholdCount ?? TARGET_GROUP_HEALTH_CHECK.unhealthyThresholdCount,
+        },
+        deregistrationDelay: DEREGISTRATION_DELAY,
+      });
+    this.targetGroup = targetGroup('ECSTargetGroup', props.names.targetGroup);
+    const alternate = props.alternate;
+    if (alternate) this.alternateTargetGroup = targetGroup('ECSAlternateTargetGroup', alternate.targetGroupName);
 
     const header = props.originHeader;
+    // With two target groups, traffic reaches the service only through the weighted rule ECS manages.
+    const forwardByDefault = props.forwardAllTraffic && !header && !alternate;
     // What the listener answers when no rule matches: without the header check tapstack.md §6.3's 404 (or, for a
     // preset that sends everything to the service, the service); with it, 403 to whatever did not come from
     // this stack's CloudFront distribution.
     const defaultAction = header
       ? elbv2.ListenerAction.fixedResponse(403, { contentType: 'text/plain', messageBody: 'Forbidden' })
-      : props.forwardAllTraffic
+      : forwardByDefault
         ? elbv2.ListenerAction.forward([this.targetGroup])
         : elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' });
     // The security group's rules are the stack's (only CloudFront's prefix list, ./origin-protection.ts).
@@ -154,19 +214,46 @@ export class ServiceLoadBalancer {
     }
 
     const conditions = [
-      ...(props.forwardAllTraffic ? [] : [elbv2.ListenerCondition.pathPatterns(['/api/*', healthCheckPath])]),
+      ...(props.forwardAllTraffic ? (header || !alternate ? [] : [elbv2.ListenerCondition.pathPatterns(['/*'])]) : [elbv2.ListenerCondition.pathPatterns(['/api/*', healthCheckPath])]),
       ...(header ? [elbv2.ListenerCondition.httpHeader(header.name, [...header.values])] : []),
     ];
     if (conditions.length > 0) {
+      const weights = alternate?.weights ?? INITIAL_WEIGHTS;
       // Same construct ID as listener.addTargetGroups('ECSTargets') gave it: the deployed rule is updated in place.
       this.trafficRule = new elbv2.ApplicationListenerRule(this.listener, 'ECSTargetsRule', {
         listener: this.listener,
         priority: 10,
         conditions,
-        targetGroups: [this.targetGroup],
+        ...(this.alternateTargetGroup
+          ? {
+              // The live weights (see the file comment), never a value of the template's own.
+              action: elbv2.ListenerAction.weightedForward([
+                { targetGroup: this.targetGroup, weight: weights.primary },
+                { targetGroup: this.alternateTargetGroup, weight: weights.alternate },
+              ]),
+            }
+          : { targetGroups: [this.targetGroup] }),
       });
       // The header's values are dynamic references by name: the rule must come after the secrets.
       if (header) this.trafficRule.node.addDependency(header.dependable);
     }
+
+    // The service's tasks go to the first target group; with an alternate, ECS moves them between both through
+    // the production rule, with a role it assumes to change the load balancer's rule and targets.
+    const rule = this.trafficRule;
+    this.targetGroup.addTarget(
+      props.service.loadBalancerTarget({
+        containerName: CONTAINER_NAME,
+        containerPort: port,
+        ...(this.alternateTargetGroup && rule
+          ? {
+              alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
+                alternateTargetGroup: this.alternateTargetGroup,
+                productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(rule),
+              }),
+            }
+          : {}),
+      }),
+    );
   }
 }

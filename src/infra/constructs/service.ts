@@ -4,6 +4,7 @@
  * group, is ./task-definition.ts.
  */
 import cdk = require('aws-cdk-lib');
+import Annotations = cdk.Annotations;
 import Duration = cdk.Duration;
 import ec2 = require('aws-cdk-lib/aws-ec2');
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -123,7 +124,39 @@ export interface ContainerServiceProps {
    * @default - none
    */
   readonly rolloutNonce?: string;
+  /**
+   * How ECS replaces the tasks of a new release (config `deployment:`, config/deployment.ts). Blue-green, canary
+   * and linear need `loadBalancer.alternate` (the second target group ECS shifts traffic to).
+   *
+   * @default - rolling, with the deployment circuit breaker and no alarms
+   */
+  readonly deployment?: ServiceDeploymentOptions;
 }
+
+/** ECS's deployment strategy and what rolls it back. */
+export interface ServiceDeploymentOptions {
+  readonly strategy: 'rolling' | 'blue-green' | 'canary' | 'linear';
+  /** How long the old tasks stay after all traffic moved (not for rolling). @default Duration.minutes(10) */
+  readonly bake?: Duration;
+  /** canary: the share of traffic first, and how long before the rest. @default - ECS's: 5 % for 10 minutes */
+  readonly canary?: { readonly percent: number; readonly wait: Duration };
+  /** linear: the share moved at each step, and the time between steps. @default - ECS's: 10 % every 6 minutes */
+  readonly linear?: { readonly percent: number; readonly interval: Duration };
+  /**
+   * CloudWatch alarms (by name) that roll a deployment back when one fires during it. Names, not Alarm objects:
+   * the alarms watch the service's load balancer and API, and a reference from the service to them would make a
+   * dependency cycle with alarms on the service's own metrics.
+   *
+   * @default - none
+   */
+  readonly alarmNames?: readonly string[];
+}
+
+const STRATEGIES: Readonly<Record<Exclude<ServiceDeploymentOptions['strategy'], 'rolling'>, ecs.DeploymentStrategy>> = {
+  'blue-green': ecs.DeploymentStrategy.BLUE_GREEN,
+  canary: ecs.DeploymentStrategy.CANARY,
+  linear: ecs.DeploymentStrategy.LINEAR,
+};
 
 /** A Fargate service behind an internet-facing ALB, with target-tracking auto-scaling. */
 export class ContainerService extends Construct {
@@ -188,6 +221,12 @@ export class ContainerService extends Construct {
     this.logStreamPrefix = task.logStreamPrefix;
     const awaitingImage = (this.awaitingImage = task.awaitingImage);
 
+    const deployment = props.deployment ?? { strategy: 'rolling' as const };
+    const rolling = deployment.strategy === 'rolling';
+    if (!rolling && !props.loadBalancer.alternate) {
+      throw new Error(`ContainerService: a ${deployment.strategy} deployment needs loadBalancer.alternate (the second target group ECS shifts traffic to)`);
+    }
+    const alarmNames = [...(deployment.alarmNames ?? [])];
     this.service = new ecs.FargateService(this, 'ECSService', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
@@ -201,7 +240,14 @@ export class ContainerService extends Construct {
       securityGroups: [props.serviceSecurityGroup],
       assignPublicIp: false,
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
-      circuitBreaker: { enable: true, rollback: true },
+      // The circuit breaker is the rolling update's failure detection; ECS accepts it for no other strategy
+      // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html). The others
+      // are judged by their alarms and the service deployment's state.
+      ...(rolling ? { circuitBreaker: { enable: true, rollback: true } } : { deploymentStrategy: STRATEGIES[deployment.strategy], bakeTime: deployment.bake ?? Duration.minutes(10) }),
+      ...(deployment.strategy === 'canary' && deployment.canary ? { canaryConfiguration: { stepPercent: deployment.canary.percent, stepBakeTime: deployment.canary.wait } } : {}),
+      ...(deployment.strategy === 'linear' && deployment.linear ? { linearConfiguration: { stepPercent: deployment.linear.percent, stepBakeTime: deployment.linear.interval } } : {}),
+      // Left out when there are none, so that the templates of rolling environments stay as they were.
+      ...(alarmNames.length ? { deploymentAlarms: { alarmNames, behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM } } : {}),
       ...(props.capacityProviderStrategies ? { capacityProviderStrategies: [...props.capacityProviderStrategies] } : {}),
       // Not in the spec: start new tasks before stopping old ones, so a deploy never drops below desired count.
       minHealthyPercent: 100,
@@ -210,6 +256,12 @@ export class ContainerService extends Construct {
       ...(props.exec ? { enableExecuteCommand: true } : {}),
     });
     if (props.rolloutNonce) this.service.forceNewDeployment(props.rolloutNonce);
+    if (!rolling) {
+      Annotations.of(this.service).acknowledgeWarning(
+        '@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
+        `a ${deployment.strategy} deployment is judged by its alarms and its service deployment's state; ECS takes the circuit breaker for rolling updates only`,
+      );
+    }
     if (props.exec) {
       suppressNag(
         this.taskRole,
@@ -226,6 +278,22 @@ export class ContainerService extends Construct {
     }
 
     const lb = (this.loadBalancing = new ServiceLoadBalancer(this, { ...props.loadBalancer, vpc: props.vpc, service: this.service, port, healthCheckPath: healthPath }));
+    // AlternateTarget creates the role in the service's scope (aws-ecs alternate-target-configuration).
+    const infrastructureRole = this.service.node.tryFindChild('AlternateTargetRole');
+    if (infrastructureRole) {
+      suppressNag(
+        infrastructureRole,
+        [
+          {
+            id: 'AwsSolutions-IAM4',
+            reason:
+              'The role ECS assumes to move traffic between the target groups during blue-green, canary and linear deployments: AWS documents the managed AmazonECSInfrastructureRolePolicyForLoadBalancers for it, and keeps it current with what ECS calls (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html).',
+            appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers'],
+          },
+        ],
+        { applyToChildren: true },
+      );
+    }
     this.loadBalancer = lb.loadBalancer;
     this.listener = lb.listener;
     this.targetGroup = lb.targetGroup;

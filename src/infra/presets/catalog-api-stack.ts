@@ -32,6 +32,7 @@ import { SiteEdge } from '../constructs/site-edge.js';
 import type { CloudFrontWebAcl } from '../constructs/web-acl.js';
 import { TieredVpc } from '../constructs/tiered-vpc.js';
 import { suppressNag } from '../nag-suppressions.js';
+import { serviceDeploymentProps } from '../service-deployment.js';
 import { catalogAlarms, catalogOutputs } from './catalog-api-outputs.js';
 import { PRICE_CLASSES, removalPolicyOf, stackPropsOf, tagStack, type PresetStackProps } from './preset-stack.js';
 
@@ -167,6 +168,7 @@ export class CatalogApiStack extends Stack {
     this.registry = new ContainerRegistry(this, 'Registry', { repositoryName: n.ecrRepository, encryptionKey: key, retainData: retain });
 
     const c = env.container;
+    const rollout = serviceDeploymentProps(env);
     this.service = new ContainerService(this, 'Service', {
       vpc,
       names: { cluster: n.ecsCluster, service: n.ecsService, logGroup: n.ecsLogGroup, taskFamily: n.taskFamily },
@@ -180,6 +182,7 @@ export class CatalogApiStack extends Stack {
         unhealthyThresholdCount: 2,
         deletionProtection: env.protection.deletionProtection,
         ...siteEdge.loadBalancerOptions,
+        ...(rollout.alternate ? { alternate: rollout.alternate } : {}),
       },
       serviceSecurityGroup: this.ecsSecurityGroup,
       serviceSubnets: this.network.appSubnets,
@@ -211,6 +214,7 @@ export class CatalogApiStack extends Stack {
       appSecrets: appSecretRefs(env),
       exec: env.container.exec,
       rolloutNonce: env.deployInputs?.rolloutNonce,
+      deployment: rollout.deployment,
     });
     this.awaitingImage = this.service.awaitingImage;
     // a.5: the log group carries the spec's Name tag.

@@ -5,7 +5,8 @@
  */
 import type { ContainerDefinition, Deployment, Task } from '@aws-sdk/client-ecs';
 import { awsErrorName, isAccessDenied } from '../../aws/errors.js';
-import type { DeploymentInfo, ImageRef, RolloutState, Section, ServiceInfo } from '../schema.js';
+import { strategyOf } from '../../config/deployment.js';
+import type { DeploymentInfo, ImageRef, RolloutInfo, RolloutState, Section, ServiceInfo } from '../schema.js';
 import { compareWithPushed, parseImage, taskDefinitionName } from './image.js';
 import { absent, callOptions, iso, isNotFound, ok, sectionError, type SectionContext } from './section.js';
 import { loadSdk } from '../../aws/sdk.js';
@@ -56,6 +57,7 @@ export async function readService(c: SectionContext): Promise<Section<ServiceInf
               return [] as Task[];
             }),
     ]);
+    const rollout = await readRollout(c, cluster, serviceName, notes);
     const containers = new Map(definitions);
     const deployments = (service.deployments ?? []).map((d) => toDeployment(d, containers.get(d.taskDefinition ?? ''), tasks));
     const primary = deployments.find((d) => d.status === 'PRIMARY') ?? deployments[0];
@@ -71,10 +73,37 @@ export async function readService(c: SectionContext): Promise<Section<ServiceInf
       image: compareWithPushed(primary?.image ?? null, undefined),
       events: (service.events ?? []).slice(0, EVENTS_SHOWN).map((e) => ({ at: iso(e.createdAt), message: e.message ?? '' })),
       notes,
+      ...(rollout !== undefined ? { rollout } : {}),
     });
   } catch (e) {
     if (isNotFound(e, 'ClusterNotFoundException', 'ServiceNotFoundException')) return absent(`cluster ${cluster} not found`);
     return sectionError(e, what, c.signal);
+  }
+}
+
+/**
+ * For a blue-green, canary or linear environment, the service deployment ECS runs now (its stage and traffic
+ * share), null when none runs; undefined for rolling (nothing asked). A denied or failed read is a note.
+ */
+async function readRollout(c: SectionContext, cluster: string, service: string, notes: string[]): Promise<RolloutInfo | null | undefined> {
+  const strategy = c.env.preset === 'ecommerce' || c.env.preset === 'catalog-api' ? strategyOf(c.env) : 'rolling';
+  if (strategy === 'rolling') return undefined;
+  try {
+    const { activeServiceDeployment } = await import('../../aws/service-deployment.js');
+    const sd = await activeServiceDeployment(c.clients, { cluster, service });
+    if (!sd) return null;
+    return {
+      strategy,
+      serviceDeployment: sd.serviceDeploymentArn ?? '',
+      status: sd.status ?? 'PENDING',
+      stage: sd.lifecycleStage ?? null,
+      percent: sd.targetServiceRevision?.requestedProductionTrafficWeight ?? null,
+      startedAt: iso(sd.startedAt ?? sd.createdAt),
+      alarms: [...new Set((sd.alarms?.triggeredAlarmNames ?? []).flatMap((n) => n.split(',').map((x) => x.trim())).filter(Boolean))],
+    };
+  } catch (e) {
+    notes.push(noteFor(e, 'ecs:ListServiceDeployments', 'rollout stage unknown'));
+    return undefined;
   }
 }
 

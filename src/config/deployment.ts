@@ -1,0 +1,133 @@
+/**
+ * The deployment plan of an environment (config `deployment:`): which ECS deployment strategy replaces the
+ * service's tasks, its traffic steps and bake time, and which of the stack's alarms roll a release back. The
+ * infra (constructs/service.ts, load-balancer.ts), the rules (rules/deployment.ts), deploy's preflight and the
+ * rollout waiter (aws/ecs-rollout.ts) all read this one plan.
+ *
+ * ECS's own limits, each from its API reference page:
+ * - canary percent: multiples of 0.1 from 0.1 to 100; canary bake 0-1440 minutes
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html);
+ * - linear percent: multiples of 0.1 from 3 to 100; step bake 0-1440 minutes
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinearConfiguration.html);
+ * - bake time 0-1440 minutes (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentconfiguration.html);
+ * - CloudFormation refuses a canary or linear deployment whose computed time exceeds 33 hours, and counts linear
+ *   steps as 100 / percent - 1 when the percent divides 100, floor(100 / percent) otherwise
+ *   (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-linearconfiguration.html,
+ *   .../aws-properties-ecs-service-canaryconfiguration.html).
+ */
+import { ALARM_KEYS } from './naming.js';
+import { CATALOG_ALARM_KEYS } from './presets/catalog-api.js';
+import type { ResolvedEnvironment } from './resolve.js';
+import type { DeploymentStrategyName } from './schema/deployment.js';
+
+export type { DeploymentStrategyName };
+
+export const BAKE_MAX_MINUTES = 1440;
+export const CANARY_PERCENT = { min: 0.1, max: 100 } as const;
+export const LINEAR_PERCENT = { min: 3, max: 100 } as const;
+/** CloudFormation's bound on a canary or linear deployment's computed time (33 hours). */
+export const CLOUDFORMATION_DEPLOYMENT_MAX_MINUTES = 33 * 60;
+
+/** ECS's defaults (the API reference pages above), and tapctl's bake time. */
+export const DEPLOYMENT_DEFAULTS = { bake: '10m', canary: { percent: 5, wait: '10m' }, linear: { percent: 10, interval: '6m' } } as const;
+
+/** The 5XX and latency alarms of each preset with a service: what rolls a release back unless `alarms:` says otherwise. */
+export const DEFAULT_ROLLBACK_ALARMS: Readonly<Record<'ecommerce' | 'catalog-api', readonly string[]>> = {
+  ecommerce: ['alb-5xx-errors', 'api-5xx-errors', 'api-high-latency'],
+  'catalog-api': ['alb-5xx-errors'],
+};
+
+export interface DeploymentAlarm {
+  /** Key of the stack's alarm (`alb-5xx-errors`). */
+  readonly key: string;
+  /** Its CloudWatch name. */
+  readonly name: string;
+}
+
+export interface DeploymentPlan {
+  readonly strategy: DeploymentStrategyName;
+  /** Whole minutes the old tasks stay up after all traffic moved (blue-green, canary, linear; 0 for rolling). */
+  readonly bakeMinutes: number;
+  readonly canary?: { readonly percent: number; readonly waitMinutes: number };
+  readonly linear?: { readonly percent: number; readonly intervalMinutes: number };
+  /** The alarms that roll a release back (and refuse one while in ALARM), in config order. */
+  readonly alarms: readonly DeploymentAlarm[];
+  /** The stack has the second target group and the weighted production rule ECS moves traffic with. */
+  readonly alternateTargetGroup: boolean;
+}
+
+/** The alarm keys a preset's stack creates. */
+export function presetAlarmKeys(preset: ResolvedEnvironment['preset']): readonly string[] {
+  if (preset === 'catalog-api') return CATALOG_ALARM_KEYS;
+  if (preset === 'ecommerce') return ALARM_KEYS;
+  return [];
+}
+
+/** `10m` -> 10, `2h` -> 120. The schema checked the form. */
+export function minutesOf(text: string): number {
+  const m = /^(\d+)(m|h)$/.exec(text);
+  if (!m) throw new Error(`internal: '${text}' is not a duration the schema accepts`);
+  return Number(m[1]) * (m[2] === 'h' ? 60 : 1);
+}
+
+/** The strategy the environment uses: the config's, or canary in production and rolling elsewhere. */
+export function strategyOf(env: ResolvedEnvironment): DeploymentStrategyName {
+  return env.deployment.strategy ?? (env.kind === 'production' ? 'canary' : 'rolling');
+}
+
+/** The plan, or undefined for a preset without a service (rds-postgres). */
+export function deploymentOf(env: ResolvedEnvironment): DeploymentPlan | undefined {
+  if (env.preset !== 'ecommerce' && env.preset !== 'catalog-api') return undefined;
+  const d = env.deployment;
+  const strategy = strategyOf(env);
+  const gradual = strategy !== 'rolling';
+  const keys = d.alarms ?? (gradual ? DEFAULT_ROLLBACK_ALARMS[env.preset] : []);
+  const known = presetAlarmKeys(env.preset);
+  const names = env.names.alarms as Readonly<Record<string, string>>;
+  const alarms = [...new Set(keys)].filter((k) => known.includes(k)).map((key) => ({ key, name: names[key]! }));
+  return {
+    strategy,
+    bakeMinutes: gradual ? minutesOf(d.bake ?? DEPLOYMENT_DEFAULTS.bake) : 0,
+    ...(strategy === 'canary'
+      ? { canary: { percent: d.canary?.percent ?? DEPLOYMENT_DEFAULTS.canary.percent, waitMinutes: minutesOf(d.canary?.wait ?? DEPLOYMENT_DEFAULTS.canary.wait) } }
+      : {}),
+    ...(strategy === 'linear'
+      ? { linear: { percent: d.linear?.percent ?? DEPLOYMENT_DEFAULTS.linear.percent, intervalMinutes: minutesOf(d.linear?.interval ?? DEPLOYMENT_DEFAULTS.linear.interval) } }
+      : {}),
+    alarms,
+    alternateTargetGroup: gradual,
+  };
+}
+
+/**
+ * The production traffic shifts after which ECS waits (CloudFormation's count, see the file comment): canary 1,
+ * linear 100 / percent - 1 when the percent divides 100 evenly, floor(100 / percent) otherwise; 0 for the rest.
+ */
+export function waitingSteps(plan: Pick<DeploymentPlan, 'strategy' | 'linear'>): number {
+  if (plan.strategy === 'canary') return 1;
+  if (plan.strategy !== 'linear' || !plan.linear) return 0;
+  // Tenths, so that 3.3 % is exact.
+  const tenths = Math.round(plan.linear.percent * 10);
+  return 1000 % tenths === 0 ? 1000 / tenths - 1 : Math.floor(1000 / tenths);
+}
+
+/** The minutes CloudFormation computes for a canary or linear deployment (its 33-hour bound), bake included. */
+export function computedDeploymentMinutes(plan: DeploymentPlan): number {
+  const stepWait = plan.canary?.waitMinutes ?? plan.linear?.intervalMinutes ?? 0;
+  return plan.bakeMinutes + stepWait * waitingSteps(plan);
+}
+
+/** A person's summary: `canary 5% for 10m, then the rest; bake 10m; rolls back on alb-5xx-errors`. */
+export function describeDeployment(plan: DeploymentPlan): string {
+  const rollsBack = plan.alarms.length ? `rolls back on ${plan.alarms.map((a) => a.key).join(', ')}` : 'no alarm rolls it back';
+  switch (plan.strategy) {
+    case 'rolling':
+      return `rolling, circuit breaker${plan.alarms.length ? `; ${rollsBack}` : ''}`;
+    case 'blue-green':
+      return `blue-green, all traffic at once; bake ${plan.bakeMinutes}m; ${rollsBack}`;
+    case 'canary':
+      return `canary ${plan.canary!.percent}% for ${plan.canary!.waitMinutes}m, then the rest; bake ${plan.bakeMinutes}m; ${rollsBack}`;
+    case 'linear':
+      return `linear ${plan.linear!.percent}% every ${plan.linear!.intervalMinutes}m; bake ${plan.bakeMinutes}m; ${rollsBack}`;
+  }
+}
