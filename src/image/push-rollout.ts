@@ -28,11 +28,12 @@ export interface PushedRolloutInput {
 
 export async function waitForPushedRollout(ctx: CommandContext, i: PushedRolloutInput): Promise<{ release: ReleaseRef; rollout: RolloutResult }> {
   const { clients, env, published, release, ledger, since, taskDefinitionArn } = i;
-  const { waitForRollout } = await import('../aws/ecs-rollout.js');
+  const { followServiceRollout } = await import('../deploy/follow-rollout.js');
   ctx.io.info(`waiting for ${env.names.ecsService} to run the new image ...`);
   let rollout: RolloutResult;
   try {
-    rollout = await waitForRollout(
+    rollout = await followServiceRollout(
+      ctx,
       clients,
       {
         cluster: env.names.ecsCluster,
@@ -40,18 +41,8 @@ export async function waitForPushedRollout(ctx: CommandContext, i: PushedRollout
         ...(typeof taskDefinitionArn === 'string' ? { taskDefinitionArn } : {}),
         image: { repositoryUri: published.repositoryUri, digest: published.digest, tag: published.tag },
       },
-      {
-        ...i.rolloutWait,
-        since,
-        signal: ctx.signal,
-        onProgress: (p) =>
-          ctx.io.waiting(
-            p.onTarget
-              ? `rollout ${(p.rolloutState ?? 'in progress').toLowerCase()}: ${p.running}/${p.desired} running, ${p.pending} pending`
-              : 'waiting for the service to start the new task definition',
-            Date.now() - since.getTime(),
-          ),
-      },
+      since,
+      i.rolloutWait,
     );
   } catch (e) {
     // CloudFormation finished (deploy recorded it): the ledger already names this release as current.

@@ -183,13 +183,13 @@ export async function runRollback(ctx: CommandContext, options: RollbackOptions,
     const release = verdict ? await record.rollout(verdict, deployed.taskDefinitionArn) : record.ref();
     return { ...base, status: 'rolled-back', release, durationMs: Date.now() - started, next: [] };
   }
-  const { waitForRollout } = await import('../aws/ecs-rollout.js');
+  const { followServiceRollout } = await import('../deploy/follow-rollout.js');
   const { pollIntervalMs } = await import('../deploy/toolkit-session.js');
   ctx.io.info(`waiting for ${env.names.ecsService} to run release ${target.id} ...`);
-  const waitStarted = Date.now();
   let rollout: RolloutResult;
   try {
-    rollout = await waitForRollout(
+    rollout = await followServiceRollout(
+      ctx,
       clients,
       {
         cluster: env.names.ecsCluster,
@@ -197,13 +197,8 @@ export async function runRollback(ctx: CommandContext, options: RollbackOptions,
         ...(deployed.taskDefinitionArn ? { taskDefinitionArn: deployed.taskDefinitionArn } : {}),
         image: { repositoryUri: target.image.repository, ...(target.image.digest ? { digest: target.image.digest } : {}), ...(target.image.tag ? { tag: target.image.tag } : {}) },
       },
-      {
-        pollMs: pollIntervalMs(ctx, 10_000),
-        since: new Date(started),
-        signal: ctx.signal,
-        onProgress: (p) =>
-          ctx.io.waiting(p.onTarget ? `rollout ${(p.rolloutState ?? 'in progress').toLowerCase()}: ${p.running}/${p.desired} running` : 'waiting for the service to start the task definition', Date.now() - waitStarted),
-      },
+      new Date(started),
+      { pollMs: pollIntervalMs(ctx, 10_000) },
     );
   } catch (e) {
     if (e instanceof InterruptedError) {

@@ -1,0 +1,34 @@
+/**
+ * Following ECS onto a new task definition after CloudFormation finished, with progress lines a CI log can show:
+ * push-image --deploy and rollback both wait here, so both say the same thing in the same words.
+ */
+import type { AwsClients } from '../aws/clients.js';
+import type { RolloutResult, RolloutTarget, RolloutWaitOptions } from '../aws/ecs-rollout.js';
+import type { CommandContext } from '../cli/context.js';
+
+/**
+ * Waits until the service runs `target` (ecs-rollout.ts's verdict), writing each poll as a waiting line.
+ *
+ * @param since when the deploy started: earlier events and stopped tasks are not this rollout's.
+ * @throws OperationError `rollout-failed` / `rollout-timeout`; InterruptedError on Ctrl-C (the command's signal).
+ */
+export async function followServiceRollout(
+  ctx: CommandContext,
+  clients: AwsClients,
+  target: RolloutTarget,
+  since: Date,
+  options: Pick<RolloutWaitOptions, 'pollMs' | 'timeoutMs' | 'maxStoppedTasks' | 'sleep' | 'now'> = {},
+): Promise<RolloutResult> {
+  const { waitForRollout } = await import('../aws/ecs-rollout.js');
+  const waitStarted = Date.now();
+  return waitForRollout(clients, target, {
+    ...options,
+    since,
+    signal: ctx.signal,
+    onProgress: (p) =>
+      ctx.io.waiting(
+        p.onTarget ? `rollout ${(p.rolloutState ?? 'in progress').toLowerCase()}: ${p.running}/${p.desired} running, ${p.pending} pending` : 'waiting for the service to start the new task definition',
+        Date.now() - waitStarted,
+      ),
+  });
+}
