@@ -27,7 +27,7 @@ export async function followServiceRollout(
     signal: ctx.signal,
     onProgress: (p) =>
       ctx.io.waiting(
-        p.onTarget ? `rollout ${(p.rolloutState ?? 'in progress').toLowerCase()}: ${p.running}/${p.desired} running, ${p.pending} pending` : 'waiting for the service to start the new task definition',
+        p.onTarget ? `rollout ${(p.rolloutState ?? 'in progress').toLowerCase()}: ${p.running}/${p.desired} running, ${p.pending} pending` : 'waiting for the service to start the task definition',
         Date.now() - waitStarted,
       ),
   });
