@@ -21,6 +21,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     env: {
       TMPDIR: testTmp,
+      // tapctl's cache key (src/state/cache-key.ts) is made in the run's folder, never in the developer's home.
+      XDG_CONFIG_HOME: join(testTmp, 'config'),
       // In-process runs do not pass through src/cli/main.ts, which silences the SDK's Node 22 notice.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },

@@ -229,7 +229,7 @@ export function fakeProject(endpoint, { account = '111111111111' } = {}) {
 
 /** The environment of a spawned run: dummy credentials only, nothing from the developer's shell. */
 export function fakeAwsEnv(extra = {}) {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CONFIG_HOME'];
   return {
     ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])),
     NO_COLOR: '1',

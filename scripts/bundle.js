@@ -4,7 +4,9 @@
 // Why: a light command (--help, config, validate, a cached synth) spends most of its start-up loading modules, and
 // Node's ES module loader pays per file (resolve, read, compile, link). One entry file plus a few chunks loads
 // faster than ~130 files of tapctl, commander, zod (~95 files alone) and yaml. Code split at each dynamic
-// import() stays lazy: a command loads only what its run needs.
+// import() stays lazy: a command loads only what its run needs. The shared chunks every start loads are then merged
+// into one (scripts/lib/merge-chunks.js): --help loads the entry and kernel.js, not some twenty small chunks.
+// TAPCTL_BUNDLE_META=<file> writes esbuild's metafile of the split build (which module went where), for a look.
 //
 // Never bundled: aws-cdk-lib, toolkit-lib, constructs and the AWS SDK (they load lazily from node_modules by
 // design, find their own assets and wasm by path, and aws-sdk-client-mock must see the same SDK classes), and
@@ -16,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { KERNEL_FILE, mergeStartupChunks } from './lib/merge-chunks.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -74,28 +77,30 @@ const noDynamicImportOfBundled = {
 };
 
 rmSync(outdir, { recursive: true, force: true });
+// Pass 1 (esbuild's code splitting) writes here; pass 2 (scripts/lib/merge-chunks.js) writes the final files to outdir.
+const pass1Dir = join(dist, 'bundle-pass1');
+rmSync(pass1Dir, { recursive: true, force: true });
+const output = { absWorkingDir: root, format: 'esm', platform: 'node', target: 'node20.19', minifyWhitespace: true, minifySyntax: true, legalComments: 'none' };
 const result = await build({
   entryPoints: { tapctl: join(dist, 'cli', 'main.js') },
-  outdir,
+  outdir: pass1Dir,
   // Chunks sit beside the entry: code that finds package files by `new URL('../../templates/', import.meta.url)`
   // resolves the same from dist/<folder>/ and from dist/bundle/.
   chunkNames: '[name]-[hash]',
   bundle: true,
   splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.19',
+  // Less to parse at every start (minify*); identifiers are kept, so stack traces (--verbose) still name the functions.
+  ...output,
   external,
-  // Less to parse at every start; identifiers are kept, so stack traces (--verbose) still name the functions.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none',
   // commander is CommonJS and require()s Node built-ins; an ES module bundle has no `require` of its own.
   banner: { js: "import { createRequire as __tapctlRequire } from 'node:module'; const require = __tapctlRequire(import.meta.url);" },
   plugins: [lazyChildProcessInCommander, noDynamicImportOfBundled],
   metafile: true,
   logLevel: 'warning',
 });
+const merged = await mergeStartupChunks({ metafile: result.metafile, pass1Dir, outdir, entry: join(pass1Dir, 'tapctl.js'), options: output });
+if (process.env.TAPCTL_BUNDLE_META) writeFileSync(process.env.TAPCTL_BUNDLE_META, JSON.stringify(result.metafile));
+rmSync(pass1Dir, { recursive: true, force: true });
 
 // The code fingerprints that caches are keyed on (src/state/fingerprint.ts), computed here once instead of by
 // reading every compiled file at each start: sha256 per top-level folder of dist/, over file names and bytes.
@@ -107,9 +112,8 @@ for (const folder of readdirSync(dist).sort()) {
 }
 writeFileSync(join(outdir, 'fingerprints.json'), JSON.stringify(fingerprints, null, 2) + '\n');
 
-const files = Object.keys(result.metafile.outputs);
-const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.log(`bundle: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB in dist/bundle`);
+const bytes = merged.files.reduce((n, f) => n + statSync(f).size, 0);
+console.log(`bundle: ${merged.files.length} files, ${(bytes / 1024).toFixed(0)} KiB in dist/bundle (start-up: ${merged.kernel.length} chunks merged into ${KERNEL_FILE})`);
 
 function folderHash(dir) {
   const hash = createHash('sha256');

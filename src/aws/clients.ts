@@ -20,6 +20,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { noCredentialSource, noCredentialsError } from './credential-sources.js';
 import { loadSdk } from './sdk.js';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
@@ -108,6 +109,9 @@ export class AwsClients {
    * before it loads a client it could not use.
    */
   async credentials(): Promise<Awaited<ReturnType<CredentialProvider>>> {
+    // Nothing the chain could read (no variable, no shared file, instance metadata off): its own answer, without
+    // loading it (aws/credential-sources.ts).
+    if (noCredentialSource(this.target)) throw noCredentialsError();
     return (await this.provider())();
   }
 

@@ -4,7 +4,9 @@
  * --dry-run (`deploy --outputs-file /` used to pass a dry run and fail only after a real deploy).
  *
  * Command modules attach a check to an option (`checkOption`) and declare conflicts (`conflicting`, commander's
- * own); the runner calls `checkOptions` for the command and its parents before `run`. Three checks apply to every
+ * own); the runner calls `checkOptions` for the command and its parents before `run`. A check that needs a module
+ * of its own imports it inside the check (`async (value) => (await import('../image/tag.js')).checkTag(...)`): it
+ * then loads only when that option is given, never at start-up, which registers every command. Three checks apply to every
  * option that takes a value, of every command:
  * - a value that is itself a flag (`--env --json`) is refused, since commander would otherwise take `--json` as
  *   the environment's name and drop the flag;
@@ -29,8 +31,8 @@ export interface OptionCheckContext {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-/** Throws a UsageError when `value` (as commander parsed it) is not acceptable for `flag`. */
-export type OptionCheck = (value: unknown, flag: string, ctx: OptionCheckContext) => void;
+/** Throws (or rejects with) a UsageError when `value` (as commander parsed it) is not acceptable for `flag`. */
+export type OptionCheck = (value: unknown, flag: string, ctx: OptionCheckContext) => void | Promise<void>;
 
 const checks = new WeakMap<Option, OptionCheck>();
 /** Options that collect every value given (`--allow-replace a --allow-replace b`). */
@@ -86,8 +88,8 @@ function isRepeatable(option: Option): boolean {
   return repeatables.has(option) || option.variadic || (option.parseArg !== undefined && option.argChoices === undefined);
 }
 
-/** Runs every check of `cmd` and its parents on the values given on the command line. */
-export function checkOptions(cmd: Command, base: Omit<OptionCheckContext, 'options'>): void {
+/** Runs every check of `cmd` and its parents on the values given on the command line, one after the other. */
+export async function checkOptions(cmd: Command, base: Omit<OptionCheckContext, 'options'>): Promise<void> {
   const ctx = { ...base, options: cmd.optsWithGlobals() };
   for (let c: Command | null = cmd; c; c = c.parent) {
     for (const option of c.options) {
@@ -99,7 +101,7 @@ export function checkOptions(cmd: Command, base: Omit<OptionCheckContext, 'optio
         refuseFlagAsValue(flag, value);
         refuseEmptyValue(flag, value);
       }
-      checks.get(option)?.(value, flag, ctx);
+      await checks.get(option)?.(value, flag, ctx);
     }
   }
 }

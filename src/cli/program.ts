@@ -29,10 +29,17 @@ export interface CliIo {
 /** What a command module gives the runner. */
 export type Handler<O> = (ctx: CommandContext, options: O, args: string[]) => Promise<unknown>;
 export type Renderer = (data: any, style: Styles) => string;
+/**
+ * A renderer in a module of its own, loaded only to show a result as text (not with --json, never at start-up):
+ * `{ load: async () => (await import('../deploy/results.js')).renderDeploy }`.
+ */
+export interface LazyRenderer {
+  readonly load: () => Promise<Renderer>;
+}
 
 export interface Runner {
   /** Wraps a command's `run` for commander: builds the context, runs, renders the returned data. */
-  action<O>(run: Handler<O>, render?: Renderer): (...args: unknown[]) => Promise<void>;
+  action<O>(run: Handler<O>, render?: Renderer | LazyRenderer): (...args: unknown[]) => Promise<void>;
 }
 
 /** Runs tapctl with `argv` (without node and script) and returns the exit code. Never calls process.exit. */
@@ -51,7 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     action: (run, render) => async (...args) => {
       const cmd = args[args.length - 1] as Command;
       // Every option first: nothing is loaded, synthesized, asked or sent before they all pass.
-      checkOptions(cmd, { cwd: io.cwd });
+      await checkOptions(cmd, { cwd: io.cwd });
       const raw = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       // Flags without a value are undefined when absent (commander prints "(default: false)" otherwise).
       const globals = { ...raw, json: Boolean(raw.json), yes: Boolean(raw.yes), verbose: Boolean(raw.verbose) };
@@ -85,7 +92,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const positional = args.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
       const data = await run(ctx, cmd.opts() as Parameters<typeof run>[1], positional);
       // The one final line (--json) or the rendered result: every command ends here.
-      ioHost.result(data, render);
+      ioHost.result(data, render && 'load' in render ? (ioHost.json || data === undefined ? undefined : await render.load()) : render);
     },
   };
 

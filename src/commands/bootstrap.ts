@@ -9,7 +9,7 @@ import { UsageError } from '../cli/errors.js';
 import { checkOption } from '../cli/option-checks.js';
 import type { Runner } from '../cli/program.js';
 import { githubIdentity, gitlabIdentity, parseBranch, parseGitHubRepository, parseGitLabHost, parseGitLabProject, type CiIdentity } from '../ci/identity.js';
-import { renderBootstrap, type BootstrapResult } from '../deploy/results.js';
+import type { BootstrapResult } from '../deploy/results.js';
 
 export interface BootstrapOptions {
   readonly ci?: 'github' | 'gitlab';
@@ -40,7 +40,7 @@ never a change set's execution) and a deploy role only the protected branch (Git
 may assume. Their trust matches aud and sub exactly; no access keys. The role ARNs are printed; tapctl ci init
 writes them into the pipeline. Without a terminal, --ci needs --yes (it creates IAM roles).`,
     )
-    .action(runner.action(run, renderBootstrap));
+    .action(runner.action(run, { load: async () => (await import('../deploy/results.js')).renderBootstrap }));
   const needsCi = (provider: 'github' | 'gitlab' | undefined) => (_v: unknown, flag: string, { options }: { options: Readonly<Record<string, unknown>> }) => {
     if (options.ci === undefined) throw new UsageError(`${flag} only applies with --ci`, { hint: `add --ci ${provider ?? 'github'}, or leave ${flag} out` });
     if (provider && options.ci !== provider) throw new UsageError(`${flag} only applies with --ci ${provider}, not --ci ${String(options.ci)}`, { hint: provider === 'github' ? 'GitLab names its project with --project <group/name>' : 'GitHub names its repository with --repo <owner/name>' });

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import type { Runner } from '../cli/program.js';
 import type { DeployOptions } from '../deploy/deploy-flow.js';
-import { renderDeploy, type DeployResult } from '../deploy/results.js';
+import type { DeployResult } from '../deploy/results.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -31,7 +31,7 @@ what the deployed stack runs; never from a local file, so a deploy from any clon
 AWS going silent (no answer, no progress) for 120 s ends the command with exit 1; TAPCTL_AWS_TIMEOUT_MS changes it.
 With --json, stdout is NDJSON events ending with the result (docs/deploy-events.md).`,
     )
-    .action(runner.action(run, renderDeploy));
+    .action(runner.action(run, { load: async () => (await import('../deploy/results.js')).renderDeploy }));
   checkOption(cmd, '--outputs-file', writableFile);
   checkOption(cmd, '--wait-for-stack', numberIn(1, 1440, 'minutes'));
   repeatable(cmd, '--allow-replace');

@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import type { Runner } from '../cli/program.js';
 import type { DestroyOptions } from '../deploy/destroy-flow.js';
-import { renderDestroy, type DestroyResult } from '../deploy/results.js';
+import type { DestroyResult } from '../deploy/results.js';
 
 export function register(program: Command, runner: Runner): Command {
   const cmd = program
@@ -15,7 +15,7 @@ export function register(program: Command, runner: Runner): Command {
     .option('--allow-production', 'required to destroy a production environment')
     // The old spelling: --force means "overwrite files" to init; here it is refused, naming the new one.
     .addOption(new Option('--force').hideHelp())
-    .action(runner.action(run, renderDestroy));
+    .action(runner.action(run, { load: async () => (await import('../deploy/results.js')).renderDestroy }));
   return checkOption(cmd, '--force', () => {
     throw new UsageError("destroy's --force is now --allow-production: it allows destroying a production environment, nothing else", {
       hint: 'tapctl destroy --env <name> --allow-production (like deploy --allow-replace, it names what it allows)',

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import type { Runner } from '../cli/program.js';
 import type { DiffOptions } from '../deploy/diff-flow.js';
-import { renderDiff, type DiffResult } from '../deploy/results.js';
+import type { DiffResult } from '../deploy/results.js';
 
 export function register(program: Command, runner: Runner): Command {
   return program
@@ -11,7 +11,7 @@ export function register(program: Command, runner: Runner): Command {
     .usage('--env <name> [options]')
     .description('compare the synthesized stack with the deployed one: adds, changes, replacements, removals')
     .option('--template-only', 'compare templates only: no CloudFormation change set (faster, less precise about replacements)')
-    .action(runner.action(run, renderDiff));
+    .action(runner.action(run, { load: async () => (await import('../deploy/results.js')).renderDiff }));
 }
 
 export async function run(ctx: CommandContext, options: DiffOptions): Promise<DiffResult> {

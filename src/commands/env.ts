@@ -8,7 +8,6 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import type { Styles } from '../cli/io-host.js';
-import { createRun } from '../image/push-flow.js';
 import { checkOption, conflicting } from '../cli/option-checks.js';
 import type { Runner } from '../cli/program.js';
 import { quote } from '../cli/quote.js';
@@ -116,7 +115,8 @@ function checkReadableFile(value: string, flag: string, cwd: string): void {
 }
 
 async function runCreate(ctx: CommandContext, name: string, options: EnvCreateOptions): Promise<EnvCreateResult> {
-  return (await load()).runEnvCreate(ctx, name, options, createRun);
+  const [previewModules, { createRun }] = await Promise.all([load(), import('../image/push-flow.js')]);
+  return previewModules.runEnvCreate(ctx, name, options, createRun);
 }
 
 async function runList(ctx: CommandContext): Promise<EnvListResult> {

@@ -7,13 +7,13 @@
  * so a wrong account or a missing stack costs seconds, not a build.
  */
 import { checkOption, conflicting, requires } from '../cli/option-checks.js';
-import { checkTag } from '../image/tag.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { CommandContext } from '../cli/context.js';
 import type { Styles } from '../cli/io-host.js';
 import type { Runner } from '../cli/program.js';
 import { BUILDER_NAMES } from '../image/builder.js';
-import { createRun, type PushImageResult } from '../image/push-flow.js';
+import type { PushImageOptions, PushImageResult } from '../image/push-flow.js';
 
 export function register(program: Command, runner: Runner): Command {
   const cmd = program
@@ -45,14 +45,17 @@ The registry password goes to the builder on stdin or into a private 0600 auth f
 afterwards; build secrets (container.buildSecrets) are passed by reference, --secret id=<id>,env=<VAR> or id=<id>,src=<file>, never by value.`,
     )
     .action(runner.action(run, render));
-  checkOption(cmd, '--tag', (value) => checkTag(String(value)));
+  checkOption(cmd, '--tag', async (value) => (await import('../image/tag.js')).checkTag(String(value)));
   checkOption(cmd, '--hotswap', requires('deploy', '--deploy'));
   checkOption(cmd, '--no-wait', requires('deploy', '--deploy'));
   // A dry run pushes nothing, so there is no scan to wait for.
   return conflicting(cmd, '--scan', ['--dry-run']);
 }
 
-export const run = createRun();
+export async function run(ctx: CommandContext, options: PushImageOptions): Promise<PushImageResult | undefined> {
+  const { createRun } = await import('../image/push-flow.js');
+  return createRun()(ctx, options);
+}
 
 export function render(r: PushImageResult, s: Styles): string {
   const lines: string[] = [];

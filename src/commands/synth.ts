@@ -13,7 +13,6 @@ import { loadProject, selectEnvironment } from '../cli/project.js';
 import { PRESET_PARTS } from '../config/presets/index.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { assemblyDir } from '../state/work-dir.js';
-import { checkAssembliesParent, checkAssemblyDir } from '../synth/assembly-dir.js';
 import { INLINE_TEMPLATE_LIMIT } from '../synth/summary.js';
 import type { SynthResult } from '../synth/synthesize.js';
 
@@ -46,8 +45,10 @@ export function register(program: Command, runner: Runner): Command {
   // The folder is judged before anything is synthesized: a user's files are never in the way of a wasted second.
   // With --all the environments' folders go under it, so it must hold nothing but tapctl's assemblies either.
   // A folder that cannot be made there (`/dev/null/x`) is a usage error naming the path, like any other.
-  return checkOption(cmd, '--out', (value, flag, { cwd, options }) => {
+  return checkOption(cmd, '--out', async (value, flag, { cwd, options }) => {
     const dir = resolve(cwd, String(value));
+    // Loaded with --out only: it hashes files (node:crypto), which no other start needs.
+    const { checkAssembliesParent, checkAssemblyDir } = await import('../synth/assembly-dir.js');
     (options.all ? checkAssembliesParent : checkAssemblyDir)(dir);
     checkCanMake(dir, flag, value);
   });

@@ -4,14 +4,21 @@
  *
  * Loading zod and the schema, validating and running the rules costs ~100 ms of start-up; status, synth and
  * deploy run far more often than the file changes. The key covers the file's bytes and tapctl's own config code,
- * so a genuine entry is exactly what a fresh load would give. Even so, the entry is never trusted for what
- * matters most: every environment's identity (account, region, endpoint, names, image, protection: config/
- * identity.ts) is derived again from the file itself on every read, and an entry that disagrees is ignored
- * with a warning. A cache file rewritten together with its hash therefore cannot move a deploy to another
- * account, drop data retention or change the image. `tapctl validate` never uses the cache.
+ * so a genuine entry is exactly what a fresh load would give.
+ *
+ * Genuine is the question, since anything that can write the project folder can write `.tapctl/`:
+ * - an entry signed with this user's cache key (state/cache-key.ts: a secret only this user can read) was written
+ *   by this user's tapctl for exactly this text and code; it is used as it is, with no YAML parse;
+ * - any other entry (no key on this machine, another user's entry, an entry rewritten by hand or by another tool)
+ *   is never trusted for what matters most: every environment's identity (account, region, endpoint, names,
+ *   image, protection: config/identity.ts) is derived again from the file itself, and an entry that disagrees is
+ *   ignored with a warning. Such a file therefore cannot move a deploy to another account, drop data retention
+ *   or change the image.
+ * `tapctl validate` never uses the cache.
  */
 import { deepFreeze } from './freeze.js';
 import { createHash } from 'node:crypto';
+import { signature, verifySignature } from '../state/cache-key.js';
 import { codeFingerprint } from '../state/fingerprint.js';
 import { isRecord, isString, readVerified, writeVerified } from '../state/verified-cache.js';
 import { configCacheFile } from '../state/work-dir.js';
@@ -24,6 +31,14 @@ interface CacheEntry {
   readonly environments: ResolvedEnvironment[];
   readonly warnings: ConfigIssue[];
 }
+
+/** As stored: the entry and, when this user has a cache key, its HMAC (over `signedText`). */
+interface StoredEntry extends CacheEntry {
+  readonly signature?: string;
+}
+
+/** What the signature covers: the key (the file's bytes, tapctl's code) and everything read from the entry. */
+const signedText = (entry: CacheEntry): string => JSON.stringify({ key: entry.key, environments: entry.environments, warnings: entry.warnings });
 
 export function configCacheKey(text: string): string {
   return createHash('sha256').update(text).update(codeFingerprint(['config'])).digest('hex');
@@ -39,9 +54,13 @@ export interface ConfigCacheRead {
 }
 
 export async function readConfigCache({ projectDir, text, key, warn }: ConfigCacheRead): Promise<Omit<CacheEntry, 'key'> | undefined> {
-  const entry = readVerified<CacheEntry>(configCacheFile(projectDir), shapeProblem, { onInvalid: warn, label: '.tapctl/config-cache.json' });
+  const entry = readVerified<StoredEntry>(configCacheFile(projectDir), shapeProblem, { onInvalid: warn, label: '.tapctl/config-cache.json' });
   if (!entry || entry.key !== key) return undefined;
-  // The entry is for this very text; hold it against the text all the same (see the module comment).
+  // Written by this user's tapctl for this very text and code: what a fresh load gives (see the module comment).
+  if (typeof entry.signature === 'string' && verifySignature(signedText(entry), entry.signature)) {
+    return { environments: entry.environments.map(deepFreeze), warnings: entry.warnings };
+  }
+  // Not known to be this user's: hold it against the text (see the module comment).
   const { parseYaml } = await import('./yaml-text.js');
   let raw: unknown;
   try {
@@ -59,7 +78,8 @@ export async function readConfigCache({ projectDir, text, key, warn }: ConfigCac
 
 export function writeConfigCache(projectDir: string, entry: CacheEntry): void {
   try {
-    writeVerified(configCacheFile(projectDir), entry);
+    const sig = signature(signedText(entry));
+    writeVerified(configCacheFile(projectDir), { ...entry, ...(sig ? { signature: sig } : {}) } satisfies StoredEntry);
   } catch {
     // A read-only project still works; it just loads the config every time.
   }

@@ -7,8 +7,10 @@
  * AWS: the environment carries account, region and availability zones.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { codeFingerprint } from '../state/fingerprint.js';
 import { isRecord, readVerified, writeVerified } from '../state/verified-cache.js';
@@ -132,8 +134,19 @@ function cacheKey(env: ResolvedEnvironment, validate: boolean): string {
     .digest('hex');
 }
 
+/**
+ * The version of the package `name` that this code's require() finds. Node looks in node_modules of this folder
+ * and each one above it; the same walk here costs a few stat calls, where the first require() of a process spends
+ * ~3 ms of CPU setting up Node's CommonJS resolver (a cached synth loads nothing else through it). A package found
+ * only by other means (NODE_PATH) is asked of require() itself.
+ */
 function packageVersion(name: string): string {
   try {
+    for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+      const file = join(dir, 'node_modules', name, 'package.json');
+      if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+      if (dirname(dir) === dir) break;
+    }
     return (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
   } catch {
     return 'unknown';

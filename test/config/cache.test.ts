@@ -1,8 +1,10 @@
 /** The resolved-config cache must give exactly what a fresh load gives, and never outlive a change. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configCacheKey, readConfigCache, writeConfigCache } from '../../src/config/cache.js';
 import { identityFromFile, identityMismatch, identityOf } from '../../src/config/identity.js';
 import { loadConfig } from '../../src/config/load.js';
 import { contentHash } from '../../src/state/verified-cache.js';
@@ -116,6 +118,60 @@ describe('config cache', () => {
     writeFileSync(cachePath(), JSON.stringify({ ...entry, environments: [] }));
     const r = await runTapctl(['validate', '--json'], { cwd: project.dir });
     expect(JSON.parse(r.stdout).environments).toEqual(['dev', 'staging', 'prod']);
+  });
+});
+
+describe('signed entries (this user\'s cache key, state/cache-key.ts)', () => {
+  // The key lives under XDG_CONFIG_HOME: a folder of this test's own.
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'tapctl-xdg-'));
+  });
+  afterEach(() => {
+    rmSync(process.env.XDG_CONFIG_HOME!, { recursive: true, force: true });
+    if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+    else process.env.XDG_CONFIG_HOME = saved;
+  });
+
+  // An entry whose prod account the file does not say: only a signed entry is taken as it is (no YAML parse).
+  const entryFor = (text: string) => {
+    const { environments, warnings } = loadConfig(project.configPath);
+    const moved = environments.map((e) => (e.name === 'prod' ? { ...e, account: '999999999999' } : e));
+    return { key: configCacheKey(text), environments: moved, warnings: [...warnings] };
+  };
+
+  it('an entry signed with this user\'s key is used as written, without deriving the identity again', async () => {
+    project = tempProject();
+    const text = readFileSync(project.configPath, 'utf8');
+    const entry = entryFor(text);
+    writeConfigCache(project.dir, entry);
+    expect(JSON.parse(readFileSync(cachePath(), 'utf8')).data.signature).toMatch(/^[0-9a-f]{64}$/);
+    const warnings: string[] = [];
+    const read = await readConfigCache({ projectDir: project.dir, text, key: entry.key, warn: (m) => warnings.push(m) });
+    expect(read?.environments.find((e) => e.name === 'prod')?.account).toBe('999999999999');
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['another key', () => (process.env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'tapctl-xdg-other-')))],
+    ['an entry rewritten with its hash', () => {
+      const file = JSON.parse(readFileSync(cachePath(), 'utf8'));
+      file.data.warnings = [{ severity: 'warning', rule: 'x', path: 'project', message: 'added by hand' }];
+      writeFileSync(cachePath(), JSON.stringify({ ...file, sha256: contentHash(file.data) }));
+    }],
+  ])('with %s, the signature does not verify and the identity comes from the file again', async (_what, change) => {
+    project = tempProject();
+    const text = readFileSync(project.configPath, 'utf8');
+    const entry = entryFor(text);
+    writeConfigCache(project.dir, entry);
+    const home = process.env.XDG_CONFIG_HOME!;
+    change();
+    const warnings: string[] = [];
+    const read = await readConfigCache({ projectDir: project.dir, text, key: entry.key, warn: (m) => warnings.push(m) });
+    if (process.env.XDG_CONFIG_HOME !== home) rmSync(home, { recursive: true, force: true });
+    expect(read).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/its account of environment 'prod' is not what tapctl.config.yaml says/)]);
   });
 });
 

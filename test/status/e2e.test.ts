@@ -3,7 +3,7 @@
  * through the environment's `endpoint:` key: the real process edge, the real SDK over HTTP, the real exit codes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -64,12 +64,18 @@ describe('tapctl status (spawned binary, fake AWS)', () => {
     expect(fake.requests.map((q) => `${q.service}:${q.action}`).sort()).toEqual(['cloudformation:DescribeStacks', 'sts:GetCallerIdentity']);
   });
 
-  it('no credentials at all: exit 2 with the sign-in hint; no call reaches AWS and no SDK client loads', async () => {
+  // No variable, no shared file, metadata lookups off: the SDK's chain has nothing to read (aws/credential-sources.ts),
+  // and status says so without loading it. With a shared file (that holds no credentials) the chain itself decides.
+  it.each([
+    ['no credential source at all', false],
+    ['a shared config file without credentials', true],
+  ])('%s: exit 2 with the sign-in hint; no call reaches AWS and no SDK client loads', async (_what, sharedFile) => {
     const { fake, project } = await deployedProject();
     const log = join(project.dir, 'loaded.json');
+    if (sharedFile) writeFileSync(join(project.dir, 'aws-config'), '[default]\nregion = us-east-1\n');
     const env = cleanEnv({
       HOME: project.dir,
-      AWS_CONFIG_FILE: join(project.dir, 'no-aws-config'),
+      AWS_CONFIG_FILE: join(project.dir, sharedFile ? 'aws-config' : 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(project.dir, 'no-aws-credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
       TAPCTL_LOAD_LOG: log,
@@ -86,9 +92,9 @@ describe('tapctl status (spawned binary, fake AWS)', () => {
     expect(r.stderr).toContain('✖ no AWS credentials found while checking your AWS identity');
     expect(r.stderr).toContain('hint: sign in (aws sso login, or set AWS_PROFILE / AWS_ACCESS_KEY_ID), or pass --profile <name>');
     expect(fake.requests).toEqual([]);
-    // Only the SDK's credential chain was loaded to learn that: no client (each costs tens of milliseconds).
+    // At most the SDK's credential chain was loaded to learn that: no client (each costs tens of milliseconds).
     const loaded = (JSON.parse(readFileSync(log, 'utf8')) as string[]).map((f) => f.replace(/\\/g, '/'));
-    expect(loaded.some((f) => f.includes('/@aws-sdk/credential-provider-node/'))).toBe(true);
+    expect(loaded.some((f) => f.includes('/@aws-sdk/credential-provider-node/'))).toBe(sharedFile);
     expect(loaded.filter((f) => /@aws-sdk\/client-/.test(f))).toEqual([]);
   });
 
