@@ -45,10 +45,22 @@ writes them into the pipeline. Without a terminal, --ci needs --yes (it creates 
     if (options.ci === undefined) throw new UsageError(`${flag} only applies with --ci`, { hint: `add --ci ${provider ?? 'github'}, or leave ${flag} out` });
     if (provider && options.ci !== provider) throw new UsageError(`${flag} only applies with --ci ${provider}, not --ci ${String(options.ci)}`, { hint: provider === 'github' ? 'GitLab names its project with --project <group/name>' : 'GitHub names its repository with --repo <owner/name>' });
   };
-  checkOption(cmd, '--repo', (v, flag, c) => (needsCi('github')(v, flag, c), parseGitHubRepository(String(v))));
-  checkOption(cmd, '--project', (v, flag, c) => (needsCi('gitlab')(v, flag, c), parseGitLabProject(String(v))));
-  checkOption(cmd, '--gitlab-host', (v, flag, c) => (needsCi('gitlab')(v, flag, c), parseGitLabHost(String(v))));
-  checkOption(cmd, '--branch', (v, flag, c) => (needsCi(undefined)(v, flag, c), parseBranch(String(v))));
+  checkOption(cmd, '--repo', (v, flag, c) => {
+    needsCi('github')(v, flag, c);
+    parseGitHubRepository(String(v));
+  });
+  checkOption(cmd, '--project', (v, flag, c) => {
+    needsCi('gitlab')(v, flag, c);
+    parseGitLabProject(String(v));
+  });
+  checkOption(cmd, '--gitlab-host', (v, flag, c) => {
+    needsCi('gitlab')(v, flag, c);
+    parseGitLabHost(String(v));
+  });
+  checkOption(cmd, '--branch', (v, flag, c) => {
+    needsCi(undefined)(v, flag, c);
+    parseBranch(String(v));
+  });
   checkOption(cmd, '--previews', (v, flag, c) => {
     needsCi(undefined)(v, flag, c);
     if (c.options.ci === 'gitlab') {
