@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedEnvironment } from '../config/resolve.js';
+import { cacheKey as userCacheKey, signature, verifySignature } from '../state/cache-key.js';
 import { codeFingerprint } from '../state/fingerprint.js';
 import { isRecord, readVerified, writeVerified } from '../state/verified-cache.js';
 import { assemblyFiles, filesDiffer, prepareAssemblyDir, SYNTH_CACHE_FILE } from './assembly-dir.js';
@@ -53,7 +54,12 @@ interface SynthCacheEntry {
   readonly templateFile: string;
   readonly files: Record<string, string>;
   readonly result: Omit<SynthResult, 'assemblyDir' | 'templatePath' | 'cached' | 'durationMs'>;
+  /** HMAC with this user's cache key (state/cache-key.ts) of everything above; absent without a usable key. */
+  readonly signature?: string;
 }
+
+/** What the signature covers: the key (config and code), the assembly's file hashes, and the result. */
+const signedText = (e: SynthCacheEntry): string => JSON.stringify({ key: e.key, templateFile: e.templateFile, files: e.files, result: e.result });
 
 export async function synthesize(env: ResolvedEnvironment, options: SynthOptions): Promise<SynthResult> {
   const started = performance.now();
@@ -92,7 +98,9 @@ export async function synthesize(env: ResolvedEnvironment, options: SynthOptions
   const templateFile = relative(outDir, stack.templateFullPath);
   // Written last: a synthesis killed before this point leaves no entry, so its half-written folder is never reused.
   if (validationErrors.length === 0) {
-    writeVerified(join(outDir, SYNTH_CACHE_FILE), { key, templateFile, files: assemblyFiles(outDir), result } satisfies SynthCacheEntry);
+    const entry: SynthCacheEntry = { key, templateFile, files: assemblyFiles(outDir), result };
+    const sig = signature(signedText(entry));
+    writeVerified(join(outDir, SYNTH_CACHE_FILE), { ...entry, ...(sig ? { signature: sig } : {}) } satisfies SynthCacheEntry);
   }
   return { ...result, assemblyDir: outDir, templatePath: stack.templateFullPath, cached: false, durationMs: performance.now() - started };
 }
@@ -106,6 +114,12 @@ function readSynthCache(outDir: string, key: string, onCacheProblem?: (message: 
   const label = relative(process.cwd(), cacheFile) || cacheFile;
   const entry = readVerified<SynthCacheEntry>(cacheFile, synthEntryProblem, { label, ...(onCacheProblem ? { onInvalid: onCacheProblem } : {}) });
   if (!entry || entry.key !== key) return undefined;
+  // The hashes catch damage, not a forgery (anyone can compute them again): deploy, diff and destroy reuse this
+  // assembly, so with a key this user has, only an entry this user's tapctl signed is reused.
+  if (userCacheKey() && !(typeof entry.signature === 'string' && verifySignature(signedText(entry), entry.signature))) {
+    if (entry.signature !== undefined) onCacheProblem?.(`not reusing the cached cloud assembly in ${relative(process.cwd(), outDir) || outDir}: its signature is not this user's tapctl's; synthesizing again`);
+    return undefined;
+  }
   const changed = filesDiffer(entry.files, assemblyFiles(outDir));
   if (changed) {
     onCacheProblem?.(`not reusing the cached cloud assembly in ${relative(process.cwd(), outDir) || outDir}: ${changed} since tapctl wrote it; synthesizing again`);

@@ -156,6 +156,23 @@ describe('tapctl synth', () => {
     expect(r.stderr).toMatch(/its template is not a file of the assembly/);
   });
 
+  it('a forged cache entry (template edited, every hash computed again) is not reused: only this user\'s signed entry is', async () => {
+    const first = JSON.parse((await synth([])).stdout);
+    const entryPath = join(project.dir, '.tapctl', 'dev', 'cdk.out', 'tapctl-synth.json');
+    writeFileSync(first.templatePath, readFileSync(first.templatePath, 'utf8').replace(/TapStack/, 'Forged'));
+    const entry = JSON.parse(readFileSync(entryPath, 'utf8'));
+    expect(typeof entry.data.signature).toBe('string');
+    const { assemblyFiles } = await import('../../src/synth/assembly-dir.js');
+    const { contentHash } = await import('../../src/state/verified-cache.js');
+    entry.data.files = assemblyFiles(join(project.dir, '.tapctl', 'dev', 'cdk.out'));
+    writeFileSync(entryPath, JSON.stringify({ ...entry, sha256: contentHash(entry.data) }));
+    const r = await synth([]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).cached).toBe(false);
+    expect(r.stderr).toMatch(/its signature is not this user's tapctl's; synthesizing again/);
+    expect(readFileSync(first.templatePath, 'utf8')).not.toMatch(/Forged/);
+  });
+
   it("a half-written assembly in tapctl's own folder (only asset.* left by a killed synth) recovers by itself", async () => {
     await synth([]);
     const own = join(project.dir, '.tapctl', 'dev', 'cdk.out');
