@@ -194,7 +194,7 @@ export async function createRelease(clients: AwsClients, ledger: Ledger, draft: 
 
 /** One release's record, or undefined when the ledger does not hold a valid one under `id`. */
 export async function getRelease(clients: AwsClients, ledger: Ledger, id: string): Promise<Release | undefined> {
-  const { GetParametersCommand } = await import('@aws-sdk/client-ssm');
+  const { GetParametersCommand } = await loadSdk('@aws-sdk/client-ssm');
   const name = `${ledger.prefix}releases/${id}`;
   try {
     const out = await (await clients.ssm()).send(new GetParametersCommand({ Names: [name] }));
