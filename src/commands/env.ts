@@ -9,7 +9,7 @@ import type { CommandContext } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import type { Styles } from '../cli/io-host.js';
 import { createRun } from '../image/push-flow.js';
-import { checkOption, conflicting } from '../cli/option-checks.js';
+import { checkOption, conflicting, readsStdin } from '../cli/option-checks.js';
 import type { Runner } from '../cli/program.js';
 import { quote } from '../cli/quote.js';
 import { suggest } from '../config/suggest.js';
@@ -89,6 +89,7 @@ and tried again by the next run. Exit codes: 0 every due preview deleted (or non
     )
     .action(runner.action(runSweep, renderSweep));
   checkOption(sweep, '--live-branches', (value, flag, { cwd }) => checkReadableFile(String(value), flag, cwd));
+  readsStdin(sweep, '--live-branches');
   for (const sub of env.commands) sub.exitOverride().showSuggestionAfterError(true);
   return env;
 }

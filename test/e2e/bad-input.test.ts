@@ -137,6 +137,10 @@ const CASES: Case[] = [
   { name: 'env create --image without a tag', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--image', 'nginx', '--yes'], exit: 2, says: /--image 'nginx' is not an image reference with a tag or digest/ },
   { name: 'env create without --yes or a terminal', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev'], exit: 3, says: /needs approval, and there is no terminal to ask; nothing was created/ },
   { name: 'env sweep --live-branches missing', setup: config(VALID), argv: ['env', 'sweep', '--live-branches', 'branches.txt', '--yes'], exit: 2, says: /--live-branches 'branches.txt': there is no such file/ },
+  // '-' is stdin for an option that documents it (qa3 P2 #2): read (here empty), not refused as a flag.
+  { name: 'env sweep --live-branches - with nothing on stdin', setup: config(VALID), argv: ['env', 'sweep', '--live-branches', '-', '--yes'], exit: 2, says: /--live-branches lists no branch/ },
+  { name: 'env sweep --live-branches=- with nothing on stdin', setup: config(VALID), argv: ['env', 'sweep', '--live-branches=-', '--yes'], exit: 2, says: /--live-branches lists no branch/ },
+  { name: "'-' for an option that does not read stdin", setup: config(VALID), argv: ['config', '--env', '-'], exit: 2, says: /--env does not read from stdin: '-' is not a value it takes/ },
   { name: 'env sweep without --yes or a terminal', setup: config(VALID), argv: ['env', 'sweep'], exit: 3, says: /env sweep deletes stacks and needs confirmation/ },
   { name: 'a preview name without credentials', setup: config(VALID), argv: ['status', '--env', 'pr-1'], exit: 2, says: /there is no environment 'pr-1' in tapctl.config.yaml, and previews could not be listed \(no AWS credentials found/ },
   // Kind 12: CI pipelines and their roles ([9/12]); every one answered before any AWS call.
