@@ -72,12 +72,14 @@ export function readsStdin(cmd: Command, flag: string): Command {
 }
 
 /**
- * Records every value each option of `program` and its commands is given, as commander parses them (its
+ * Records every value each option of `program` and its commands (and theirs) is given, as commander parses them (its
  * `option:<name>` events), so that `checkOptions` can refuse a repeated single-value option. Called once per
  * program, after every command is registered.
  */
 export function recordGivenValues(program: Command): void {
-  for (const cmd of [program, ...program.commands]) {
+  // Every level: the subcommands of a command group (`env create --from`, `secrets set --env`) too.
+  const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)];
+  for (const cmd of all(program)) {
     for (const option of cmd.options) {
       if (!(option.required || option.optional)) continue;
       cmd.on(`option:${option.name()}`, (value: unknown) => {

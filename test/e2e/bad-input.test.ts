@@ -141,6 +141,11 @@ const CASES: Case[] = [
   { name: 'env sweep --live-branches - with nothing on stdin', setup: config(VALID), argv: ['env', 'sweep', '--live-branches', '-', '--yes'], exit: 2, says: /--live-branches lists no branch/ },
   { name: 'env sweep --live-branches=- with nothing on stdin', setup: config(VALID), argv: ['env', 'sweep', '--live-branches=-', '--yes'], exit: 2, says: /--live-branches lists no branch/ },
   { name: "'-' for an option that does not read stdin", setup: config(VALID), argv: ['config', '--env', '-'], exit: 2, says: /--env does not read from stdin: '-' is not a value it takes/ },
+  // A repeated single-value option of a group's subcommand (qa3 P2 #9): refused as at the top level.
+  { name: 'env create --from twice', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--from', 'staging', '--yes'], exit: 2, says: /--from was given 2 times \('dev', then 'staging'\)/ },
+  { name: 'env create --ttl twice', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--ttl', '1h', '--ttl', '2h', '--yes'], exit: 2, says: /--ttl was given 2 times/ },
+  { name: 'env create --image twice', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--image', 'a:1', '--image', 'b:2', '--yes'], exit: 2, says: /--image was given 2 times/ },
+  { name: 'ci init --branch twice', setup: config(VALID), argv: ['ci', 'init', 'github', '--branch', 'main', '--branch', 'release'], exit: 2, says: /--branch was given 2 times/ },
   { name: 'env sweep without --yes or a terminal', setup: config(VALID), argv: ['env', 'sweep'], exit: 3, says: /env sweep deletes stacks and needs confirmation/ },
   { name: 'a preview name without credentials', setup: config(VALID), argv: ['status', '--env', 'pr-1'], exit: 2, says: /there is no environment 'pr-1' in tapctl.config.yaml, and previews could not be listed \(no AWS credentials found/ },
   // Kind 12: CI pipelines and their roles ([9/12]); every one answered before any AWS call.
