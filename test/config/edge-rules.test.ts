@@ -163,6 +163,7 @@ describe('web ACL rules', () => {
 
   it.each([
     ['an unknown rule group, with a suggestion', { managedRules: ['AWSManagedRulesCommonRuleSets'] }, 'WF1', /'AWSManagedRulesCommonRuleSets' is not an AWS managed rule group tapctl offers; did you mean 'AWSManagedRulesCommonRuleSet'\?/],
+    ['an empty list of rule groups (qa3 P2 #5: was an internal error at synth)', { managedRules: [] }, 'WF1', /waf.managedRules lists no rule group: a web ACL without one inspects nothing/],
     ['a rule group twice', { managedRules: ['AWSManagedRulesSQLiRuleSet', 'AWSManagedRulesSQLiRuleSet'] }, 'WF1', /listed twice/],
     ['a REGIONAL web ACL', { webAclArn: ACL('regional') }, 'WF2', /REGIONAL scope; CloudFront takes CLOUDFRONT-scope web ACLs only/],
     ["another account's web ACL", { webAclArn: ACL('global', 'us-east-1', '999999999999') }, 'WF2', /belongs to account 999999999999/],

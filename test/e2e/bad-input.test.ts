@@ -137,6 +137,8 @@ const CASES: Case[] = [
   { name: 'env create --image without a tag', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--image', 'nginx', '--yes'], exit: 2, says: /--image 'nginx' is not an image reference with a tag or digest/ },
   { name: 'env create without --yes or a terminal', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev'], exit: 3, says: /needs approval, and there is no terminal to ask; nothing was created/ },
   { name: 'env sweep --live-branches missing', setup: config(VALID), argv: ['env', 'sweep', '--live-branches', 'branches.txt', '--yes'], exit: 2, says: /--live-branches 'branches.txt': there is no such file/ },
+  // A construct's own refusal reachable from a config is a validate rule first (qa3 P2 #5), never an internal error.
+  { name: 'waf.managedRules empty, synthesized', setup: config(VALID.replace('region: us-east-1 }', 'region: us-east-1, waf: { managedRules: [] } }')), argv: ['synth', '--env', 'dev'], exit: 2, says: /waf.managedRules lists no rule group/ },
   // '-' is stdin for an option that documents it (qa3 P2 #2): read (here empty), not refused as a flag.
   { name: 'env sweep --live-branches - with nothing on stdin', setup: config(VALID), argv: ['env', 'sweep', '--live-branches', '-', '--yes'], exit: 2, says: /--live-branches lists no branch/ },
   { name: 'env sweep --live-branches=- with nothing on stdin', setup: config(VALID), argv: ['env', 'sweep', '--live-branches=-', '--yes'], exit: 2, says: /--live-branches lists no branch/ },

@@ -99,6 +99,12 @@ export const webAclRules: EnvironmentRule = (env, ctx) => {
     seen.add(name);
   }
 
+  // WF1: a web ACL tapctl creates needs a rule group (AWS WAF would take an ACL that inspects nothing; the
+  // construct refuses it): an empty list is a config error here, never an internal error at synth.
+  if (w.managedRules !== undefined && w.managedRules.length === 0 && webAclOf(env).kind === 'create') {
+    add('waf.managedRules', 'error', 'WF1', 'waf.managedRules lists no rule group: a web ACL without one inspects nothing', 'leave managedRules out for the default rule groups, list the ones you want, or set waf.enabled: false');
+  }
+
   // WF2: a given web ACL: CLOUDFRONT scope (us-east-1, global/webacl/...) of this account.
   if (w.webAclArn !== undefined) {
     const arn = parseArn(w.webAclArn);
