@@ -1,5 +1,6 @@
 /** The pure parts of previews: tags and their encoding, names, --ttl, live branches, and the one derivation. */
 import { describe, expect, it } from 'vitest';
+import { domainOf } from '../../src/config/edge.js';
 import { loadConfig } from '../../src/config/load.js';
 import { checkNameList } from '../../src/config/naming.js';
 import { nameChecksOf } from '../../src/config/presets/index.js';
@@ -158,6 +159,17 @@ describe('previewEnvironment: the one derivation', () => {
     const pinned = previewEnvironment(dev, RECORD);
     expect(pinned.container.image).toEqual({ repository: '111111111111.dkr.ecr.us-east-1.amazonaws.com/shop-app-dev', digest: 'sha256:' + 'a'.repeat(64) });
     expect(JSON.stringify(previewEnvironment(dev, RECORD))).toBe(JSON.stringify(pinned));
+  });
+
+  it("never takes its source's domain: no name, certificate or record of the source's (qa3 P2 #4)", () => {
+    const zone = { name: 'shop.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com', api: true };
+    const withDomain = environments(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', domain: zone } } })).find((e) => e.name === 'dev')!;
+    expect(domainOf(withDomain)).toBeDefined();
+    const built = previewEnvironment(withDomain, RECORD);
+    expect(built.domain).toBeUndefined();
+    expect(domainOf(built)).toBeUndefined();
+    const errors = PRESET_RULES[built.preset].flatMap((rule) => rule(built, EMPTY_CONTEXT)).filter((i) => i.severity === 'error');
+    expect(errors).toEqual([]);
   });
 
   it('an engine version without auto-pause gets 0.5 ACUs', () => {
