@@ -5,7 +5,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { InterruptedError, isTapctlError, type TapctlError } from '../cli/errors.js';
 import type { AwsClients } from '../aws/clients.js';
-import { deleteChangeSet, executeChangeSet } from '../aws/stack-details.js';
+import { deleteChangeSet, executeChangeSet, withdrawChangeSet } from '../aws/stack-details.js';
 import { readStackAfter } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { CfnTemplate } from '../synth/physical-names.js';
@@ -120,6 +120,9 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
   } catch (e) {
     if (refusal) throw refusal;
     if (notRecorded !== undefined) throw notRecorded;
+    // Ctrl-C at the approval: the change set exists and was not executed. Withdrawn as a "no" is (toolkit-lib
+    // deletes a declined one, and a new stack with it), so nothing is left in review.
+    if (summary && !approved && (e instanceof InterruptedError || ctx.signal.aborted)) throw await withdrawn();
     const error = await explainDeployFailure(e);
     if (approved && !(error instanceof InterruptedError)) await run.onFailed?.();
     throw error;
@@ -146,6 +149,19 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
     const read = await importersOf(clients, changed);
     if (read.unchecked.length > 0) ctx.io.warn(`${read.unchecked.join(', ')} change with a replaced resource; who imports them could not be read (${read.reason})`);
     return read.imported.length > 0 ? importedExportsRefusal(env.name, env.names.stack, read.imported, 'deploy') : undefined;
+  }
+
+  /** The interruption, after withdrawing the change set that was waiting for approval; it says what is left. */
+  async function withdrawn(): Promise<InterruptedError> {
+    try {
+      const { stackDeleted } = await withdrawChangeSet(clients, stack, CHANGE_SET_NAME);
+      return new InterruptedError(`interrupted at the approval; nothing was changed: change set ${CHANGE_SET_NAME} ${stackDeleted ? `and the new, empty stack ${stack} were` : 'was'} deleted`);
+    } catch (cleanup) {
+      const why = cleanup instanceof Error ? cleanup.message : String(cleanup);
+      return new InterruptedError(`interrupted at the approval; nothing was deployed, but change set ${CHANGE_SET_NAME} of ${stack} is left in review (${why})`, {
+        hint: `the next deploy replaces it; or delete it: aws cloudformation delete-change-set --stack-name ${stack} --change-set-name ${CHANGE_SET_NAME} --region ${env.region}`,
+      });
+    }
   }
 
   async function explainDeployFailure(e: unknown): Promise<TapctlError> {

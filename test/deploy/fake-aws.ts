@@ -162,6 +162,11 @@ export class FakeAws {
     return `arn:aws:cloudformation:${this.region}:${this.account}:stack/CDKToolkit/0000`;
   }
 
+  /** A change set is in review (created, neither executed nor deleted). */
+  get changeSetInReview(): boolean {
+    return this.changeSet !== undefined;
+  }
+
   restore(): void {
     for (const m of [this.cfn, this.sts, this.nestedSts, this.ssm, this.s3, this.ecr, this.rds, this.apigw, this.ec2, this.route53, this.acm, this.iam, this.logs, this.secrets, this.kms, this.ecs]) m.restore();
   }
