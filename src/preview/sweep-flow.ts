@@ -17,7 +17,7 @@ import { callerIdentity } from '../aws/identity.js';
 import { describeStack } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { RetainedResource } from '../deploy/results.js';
-import { clientsFor, dedupe, derivePreview, listPreviews, previewTargets, type PreviewStack } from './find.js';
+import { clientsFor, configuredOwner, dedupe, derivePreview, listPreviews, previewTargets, type PreviewStack } from './find.js';
 import type { AccountCheck } from './list-flow.js';
 import { branchTagOf, branchTagValue, isPreviewOf, PREVIEW_TAG } from './tags.js';
 import { formatDuration } from './ttl.js';
@@ -79,7 +79,7 @@ export type Decision = { readonly action: 'delete'; readonly reason: SweepReason
  * undefined without --live-branches. A preview without a branch is judged by its expiry alone.
  */
 export function sweepDecision(p: PreviewStack, configured: readonly ResolvedEnvironment[], now: number, live?: ReadonlySet<string>): Decision {
-  const owner = configured.find((e) => e.name === p.name || e.names.stack === p.stackName);
+  const owner = configuredOwner(p, configured);
   if (owner) return { action: 'refuse', detail: `stack ${p.stackName} is environment '${owner.name}' of tapctl.config.yaml, whatever its tags say` };
   const age = p.stackCreatedAt ? now - Date.parse(p.stackCreatedAt) : undefined;
   if (p.status === 'REVIEW_IN_PROGRESS' && age !== undefined && age >= REVIEW_ABANDONED_MS) {

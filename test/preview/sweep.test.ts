@@ -105,6 +105,17 @@ describe('env sweep', () => {
     expect(sweepDecision(young, [], NOW)).toMatchObject({ action: 'wait', detail: expect.stringContaining('deleted once 1h old') });
   });
 
+  it('a preview with an unreadable expiry tag is deleted through destroy, once: not failed every run (qa3 P2 #3)', async () => {
+    aws.addPreview(record('pr-10', 20 * HOUR)).tags['tapctl:expires'] = 'soon-ish';
+    const { destroy, destroyed } = destroyer();
+    const first = await sweep({}, { destroy });
+    expect(destroyed.map((e) => e.name)).toEqual(['pr-10']);
+    expect(first.result.deleted).toEqual([expect.objectContaining({ name: 'pr-10', reason: 'expired', detail: expect.stringContaining('no readable expiry') })]);
+    expect(first.result.failed).toEqual([]);
+    const second = await sweep({}, { destroy });
+    expect(second.result).toMatchObject({ deleted: [], failed: [] });
+  });
+
   it('without --live-branches, a preview is judged by its expiry alone', async () => {
     aws.addPreview(record('pr-3', 20 * HOUR, { branch: 'feature/gone' }));
     const { destroy, destroyed } = destroyer();
