@@ -78,6 +78,9 @@ export class FakeAws {
   /** The synthesized template the next change set carries. */
   nextTemplate?: Template;
   nextTags: Record<string, string> = {};
+  /** The stack takes the Tags of the change set it executes (as CloudFormation does), instead of nextTags. */
+  changeSetTagsApply = false;
+  private changeSetTags?: Record<string, string>;
   nextTerminationProtection = false;
   outcome: Outcome = { kind: 'success' };
   /** Logical IDs whose property changes CloudFormation reports as requiring replacement. */
@@ -265,6 +268,12 @@ export class FakeAws {
     for (const [id, r] of Object.entries(before)) {
       if (!after[id]) changes.push({ Type: 'Resource', ResourceChange: { Action: 'Remove', LogicalResourceId: id, ResourceType: r.Type } });
     }
+    // New stack tags propagate to the taggable resources: CloudFormation updates them (one is enough here).
+    const retagged = this.changeSetTagsApply && changes.length === 0 && this.stack?.status !== 'REVIEW_IN_PROGRESS' && JSON.stringify(this.changeSetTags ?? {}) !== JSON.stringify(this.stack?.tags ?? {});
+    const taggable = Object.entries(after).find(([, r]) => (r.Properties as { Tags?: unknown } | undefined)?.Tags !== undefined);
+    if (retagged && taggable) {
+      changes.push({ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: taggable[0], ResourceType: taggable[1].Type, Replacement: 'False', Details: [{ Target: { Attribute: 'Tags', RequiresRecreation: 'Never' }, Evaluation: 'Static', ChangeSource: 'DirectModification' }] } });
+    }
     return changes;
   }
 
@@ -291,7 +300,7 @@ export class FakeAws {
       this.stack = {
         status: `${verb}_COMPLETE`,
         template: this.nextTemplate,
-        tags: this.nextTags,
+        tags: this.changeSetTagsApply && this.changeSetTags ? this.changeSetTags : this.nextTags,
         terminationProtection: this.nextTerminationProtection,
         outputs: outcome.outputs ?? { CloudFrontURL: 'https://d111.cloudfront.net', APIGatewayURL: 'https://api.example/prod', ALBDNSName: 'alb.example', ECRRepositoryURI: `${this.account}.dkr.ecr.${this.region}.amazonaws.com/shop-app-dev` },
       };
@@ -454,6 +463,7 @@ export class FakeAws {
         return { Id: `arn:aws:cloudformation:${this.region}:${this.account}:changeSet/${this.changeSet.name}/1`, StackId: this.toolkitArn };
       }
       if (!this.stack || this.stack.status === 'DELETE_COMPLETE') this.stack = { status: 'REVIEW_IN_PROGRESS' };
+      this.changeSetTags = Object.fromEntries(((i as { Tags?: Array<{ Key?: string; Value?: string }> }).Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
       const changes = this.computeChanges();
       this.changeSet = { name: i.ChangeSetName ?? 'cs', changes, created: this.now(), empty: changes.length === 0 };
       return { Id: `arn:aws:cloudformation:${this.region}:${this.account}:changeSet/${this.changeSet.name}/1`, StackId: this.stackArn };
