@@ -137,11 +137,11 @@ export async function runEnvCreate(ctx: CommandContext, name: string, options: E
   const build = service && !options.image;
   const push = createRun({ environment: env });
   // push-image's own checks (Dockerfile, build secrets, a usable builder) before minutes of deploying.
-  if (build) await push(ctx, { dryRun: true, ...(options.builder ? { builder: options.builder } : {}) });
+  if (build) await push(ctx, { dryRun: true, beforeStack: true, ...(options.builder ? { builder: options.builder } : {}) });
 
   const { runDeploy } = await import('../deploy/deploy-flow.js');
   // The stack must exist before an image can be pushed to its repository: that first deploy is waited for.
-  const deployed = await runDeploy(ctx, { environment: env, embedded: true, wait: build || options.wait !== false });
+  const deployed = await runDeploy(ctx, { environment: env, embedded: true, wait: build || options.wait !== false, ...(build ? { imageFollows: 'env create builds the working tree and pushes it next' } : {}) });
   let deployStatus: string = deployed?.status ?? 'deployed';
   let image: EnvCreateResult['image'] = options.image ? { source: 'image', reference: options.image } : { source: 'none' };
   if (build) {

@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PLACEHOLDER_IMAGE_TAG } from '../../src/infra/constructs/service.js';
 import { ACCOUNTS, REGION, getAtt, lid, only, ref, synthStack, type SynthesizedStack } from './fixtures.js';
@@ -168,6 +168,18 @@ describe('ContainerService', () => {
 
     it('with a digest, pins the digest (it wins over the tag)', () => {
       expect(imageText(pinned)).toMatch(new RegExp(`/<token>@${DIGEST}$`));
+    });
+
+    it("with another ECR repository of the account (env create --image from the source's), the execution role may pull from it, and no CDK warning leaks (qa3 P3 #1)", () => {
+      const other = synthStack('dev', { container: { image: { repository: `${ACCOUNTS.dev}.dkr.ecr.${REGION}.amazonaws.com/shop-app-dev`, digest: DIGEST } } });
+      expect(container(other).Image).toBe(`${ACCOUNTS.dev}.dkr.ecr.${REGION}.amazonaws.com/shop-app-dev@${DIGEST}`);
+      const statements = Object.values(other.template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>);
+      const pull = statements.find((st) => JSON.stringify(st.Resource).includes('repository/shop-app-dev'));
+      expect((pull?.Action as string[] | undefined)?.slice().sort()).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
+      expect(Annotations.fromStack(other.stack).findWarning('*', Match.stringLikeRegexp('Proper policies'))).toEqual([]);
+      // Another account's repository: its policy grants the pull, not this stack; nothing is granted here.
+      const foreign = synthStack('dev', { container: { image: { repository: `999999999999.dkr.ecr.${REGION}.amazonaws.com/shared`, tag: 'v1' } } });
+      expect(JSON.stringify(foreign.template.findResources('AWS::IAM::Policy'))).not.toContain('repository/shared');
     });
 
     it('with another repository, pulls from that registry', () => {

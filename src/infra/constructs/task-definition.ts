@@ -178,6 +178,7 @@ export class AppTaskDefinition {
         ...CONTAINER_HEALTH_CHECK,
       },
     });
+    this.grantPinnedEcrPull(props.image);
 
     suppressNag(this.taskDefinition, [
       {
@@ -233,7 +234,31 @@ export class AppTaskDefinition {
       );
     }
   }
+
+  /**
+   * An image pinned in another ECR repository (env create --image from the source's repository, container.image):
+   * CDK's fromRegistry gives the execution role no pull permission on it (warning ecrImageRequiresPolicy). One of
+   * this account and region is granted here, scoped to that repository; one of another account needs that
+   * repository's policy to allow this account (its owner's to give), which the image check reads before a deploy.
+   */
+  private grantPinnedEcrPull(source: ContainerImageSource | undefined): void {
+    const ecrRepository = source?.repository ? ECR_REPOSITORY.exec(source.repository) : null;
+    if (!ecrRepository) return;
+    const stack = Stack.of(this.taskDefinition);
+    const [, account, region, name] = ecrRepository;
+    if (account === stack.account && region === stack.region) {
+      iam.Grant.addToPrincipal({
+        grantee: this.executionRole,
+        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        resourceArns: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: name })],
+      });
+    }
+    cdk.Annotations.of(this.taskDefinition).acknowledgeWarning('@aws-cdk/aws-ecs:ecrImageRequiresPolicy', 'pull permission granted above (same account) or given by the repository policy (another account)');
+  }
 }
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: an ECR repository (https://docs.aws.amazon.com/AmazonECR/latest/userguide/Repositories.html). */
+const ECR_REPOSITORY = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
 
 /** Logical ID of a construct's CloudFormation resource, as cdk-nag writes it in findings (none if imported). */
 function logicalIdOf(construct: Construct): string | undefined {
