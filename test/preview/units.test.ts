@@ -8,7 +8,9 @@ import { PRESET_RULES } from '../../src/config/rules/index.js';
 import { EMPTY_CONTEXT } from '../../src/config/rules/rule.js';
 import type { ResolvedEnvironment } from '../../src/config/resolve.js';
 import { parseLiveBranches } from '../../src/preview/branch.js';
+import { checkPinnedImage } from '../../src/deploy/image-checks.js';
 import { previewEnvironment } from '../../src/preview/derive.js';
+import { pinOrigin, unresolvedImage } from '../../src/release/running-image.js';
 import { checkPreviewName, looksLikePreviewName, maxPreviewNameLength } from '../../src/preview/name.js';
 import type { PreviewRecord } from '../../src/preview/record.js';
 import { branchTagValue, decodeTagValue, encodeTagValue, isPreviewOf, previewStackTags, readPreviewTags } from '../../src/preview/tags.js';
@@ -170,6 +172,18 @@ describe('previewEnvironment: the one derivation', () => {
     expect(domainOf(built)).toBeUndefined();
     const errors = PRESET_RULES[built.preset].flatMap((rule) => rule(built, EMPTY_CONTEXT)).filter((i) => i.severity === 'error');
     expect(errors).toEqual([]);
+  });
+
+  it("an image the person gave with --image is named as --image in the image checks, never as the config's container.image (qa3 P3 #2)", async () => {
+    const pinned = previewEnvironment(dev, { ...RECORD, image: 'ghcr.io/acme/shop:v404' });
+    expect(pinOrigin(pinned)).toMatchObject({ name: '--image', fix: expect.stringContaining('give env create pr-12 an --image that exists') });
+    expect(pinOrigin(dev).name).toBe('container.image');
+    expect(unresolvedImage(pinned, 'no credentials').plan.from).toBe('--image of env create pr-12');
+    const notFound = async () => new Response('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', { status: 404, headers: { 'content-type': 'application/json' } });
+    const plan = unresolvedImage(pinned, 'x').plan;
+    const error = await checkPinnedImage({} as never, pinned, plan, { fetch: notFound as typeof fetch }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ message: expect.stringContaining('ghcr.io/acme/shop:v404, pinned in --image, does not exist'), hint: expect.stringContaining('give env create pr-12 an --image that exists') });
+    expect(`${(error as Error).message} ${(error as { hint?: string }).hint}`).not.toContain('tapctl.config.yaml');
   });
 
   it('an engine version without auto-pause gets 0.5 ACUs', () => {
