@@ -105,7 +105,7 @@ export class FakeAws {
   /** Route 53 hosted zones by ID (GetHostedZone). */
   hostedZones: Record<string, { name: string; privateZone?: boolean }> = {};
   /** ACM certificates by ARN (DescribeCertificate, in any region). */
-  certificates: Record<string, { status: string; names: string[] }> = {};
+  certificates: Record<string, { status: string; names: string[]; notAfter?: Date; type?: 'IMPORTED' | 'AMAZON_ISSUED' }> = {};
   /** API Gateway's account setting: the CloudWatch role ARN (undefined: none set). */
   apiGatewayRole: string | undefined = undefined;
   /** IAM roles that exist, by name: their ARN, tags and attached policies. */
@@ -391,7 +391,7 @@ export class FakeAws {
     this.acm.on(DescribeCertificateCommand).callsFake((i: { CertificateArn?: string }) => {
       const cert = this.certificates[i.CertificateArn ?? ''];
       if (!cert) throw Object.assign(new Error('Could not find certificate'), { name: 'ResourceNotFoundException' });
-      return { Certificate: { CertificateArn: i.CertificateArn, DomainName: cert.names[0], SubjectAlternativeNames: cert.names, Status: cert.status } };
+      return { Certificate: { CertificateArn: i.CertificateArn, DomainName: cert.names[0], SubjectAlternativeNames: cert.names, Status: cert.status, ...(cert.notAfter ? { NotAfter: cert.notAfter } : {}), ...(cert.type ? { Type: cert.type } : {}) } };
     });
     this.rds.on(DescribeDBEngineVersionsCommand).callsFake((i: { EngineVersion?: string }) => ({
       DBEngineVersions: this.engineVersions
