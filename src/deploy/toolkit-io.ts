@@ -52,6 +52,14 @@ const NOISE: readonly RegExp[] = [
   /^Using default execution policy of /,
 ];
 
+/**
+ * toolkit-lib warnings written for the CDK CLI's own prompt, said in tapctl's words. toolkit-lib's diff asks the
+ * reader to "confirm" a broadening change, but a diff or a dry run asks nothing; a deploy asks at its approval.
+ */
+const REWORDED: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^This deployment will make potentially sensitive changes[\s\S]*Please confirm you intend to make the following modifications:?\s*$/, 'this change broadens permissions (IAM policies or security group rules); a deploy shows them and asks for approval'],
+];
+
 /** A CDK CLI flag ('--force') or command ('cdk deploy'): tapctl has neither. */
 const CDK_CLI = /(?:^|[\s'"`(])--[a-z][a-z0-9-]*|\bcdk (?:deploy|destroy|bootstrap|diff|synth|import|rollback|gc|watch)\b/;
 
@@ -61,6 +69,8 @@ const CDK_CLI = /(?:^|[\s'"`(])--[a-z][a-z0-9-]*|\bcdk (?:deploy|destroy|bootstr
  */
 export function toolkitWarning(text: string): string | undefined {
   if (NOISE.some((p) => p.test(text))) return undefined;
+  const reworded = REWORDED.find(([p]) => p.test(text));
+  if (reworded) return reworded[1];
   if (!CDK_CLI.test(text)) return text;
   const kept = text
     .replace(/\s*\([^)]*\)/g, (m) => (CDK_CLI.test(m) ? '' : m))

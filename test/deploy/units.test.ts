@@ -143,6 +143,11 @@ describe("toolkit-lib's warnings", () => {
     expect(toolkitWarning('The stack uses a deprecated runtime')).toBe('The stack uses a deprecated runtime');
   });
 
+  it("say a broadening change in tapctl's words: a dry run or a diff asks nobody to confirm anything (qa3 P3 #9)", () => {
+    const cdk = 'This deployment will make potentially sensitive changes according to your current security approval level.\nPlease confirm you intend to make the following modifications:\n';
+    expect(toolkitWarning(cdk)).toBe('this change broadens permissions (IAM policies or security group rules); a deploy shows them and asks for approval');
+  });
+
   it('that are noise go to debug output, not to the person', async () => {
     const shown: string[] = [];
     const debug: string[] = [];
