@@ -148,6 +148,9 @@ const CASES: Case[] = [
   { name: 'env create --ttl twice', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--ttl', '1h', '--ttl', '2h', '--yes'], exit: 2, says: /--ttl was given 2 times/ },
   { name: 'env create --image twice', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--image', 'a:1', '--image', 'b:2', '--yes'], exit: 2, says: /--image was given 2 times/ },
   { name: 'ci init --branch twice', setup: config(VALID), argv: ['ci', 'init', 'github', '--branch', 'main', '--branch', 'release'], exit: 2, says: /--branch was given 2 times/ },
+  // Commands that span every environment take no --env, rather than ignoring it (qa3 P3 #11).
+  { name: 'env list --env dev', setup: config(VALID), argv: ['env', 'list', '--env', 'dev'], exit: 2, says: /env list takes no --env \('dev'\)/ },
+  { name: 'env sweep --env dev', setup: config(VALID), argv: ['env', 'sweep', '--env', 'dev', '--dry-run'], exit: 2, says: /env sweep takes no --env \('dev'\)/ },
   { name: 'env sweep without --yes or a terminal', setup: config(VALID), argv: ['env', 'sweep'], exit: 3, says: /env sweep deletes stacks and needs confirmation/ },
   { name: 'a preview name without credentials', setup: config(VALID), argv: ['status', '--env', 'pr-1'], exit: 2, says: /there is no environment 'pr-1' in tapctl.config.yaml, and previews could not be listed \(no AWS credentials found/ },
   // Kind 12: CI pipelines and their roles ([9/12]); every one answered before any AWS call.
