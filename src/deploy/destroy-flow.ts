@@ -93,7 +93,7 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
   }
   const retained = await stillExisting(clients, kept);
   const ledgerEnded = await endLedger(clients, env, identity.arn);
-  return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, ...(ledgerEnded ? { ledgerEnded } : {}), durationMs: Date.now() - started });
+  return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, ...(ledgerEnded ? { ledgerEnded } : {}), ...(env.preview ? { preview: true } : {}), durationMs: Date.now() - started });
 }
 
 /**

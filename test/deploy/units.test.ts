@@ -3,6 +3,7 @@ import { fullDiff } from '@aws-cdk/cloudformation-diff';
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { destructiveRefusal } from '../../src/deploy/approval.js';
+import { renderDestroy } from '../../src/deploy/results.js';
 import { summarizeChanges, type TemplateDiffLike } from '../../src/deploy/change-summary.js';
 import { awsFailureIn, explainFailure, explainToolkitError, rootCause } from '../../src/deploy/failure.js';
 import { KNOWN_CAUSES, knownCauseFor } from '../../src/deploy/known-causes.js';
@@ -237,5 +238,16 @@ describe("tapctl's IoHost for toolkit-lib", () => {
     expect(await ask('CDK_TOOLKIT_I5060')).toBe(false);
     expect(await ask('CDK_TOOLKIT_I9999')).toBe(false);
     expect(await ask('CDK_TOOLKIT_I7010')).toBe(false);
+  });
+});
+
+describe('destroy result', () => {
+  const plain = { bold: (t: string) => t, dim: (t: string) => t, good: (t: string) => t, bad: (t: string) => t, warn: (t: string) => t, accent: (t: string) => t, code: (t: string) => t };
+  const base = { ok: true as const, stack: 'TapStack-shop-pr-40', status: 'destroyed' as const, retained: [], ledgerEnded: '/tapctl/shop/pr-40/', durationMs: 1000 };
+
+  it("a preview's ended ledger is read in SSM, not with tapctl releases --env (which no longer finds it) (qa3 P3 #12)", () => {
+    expect(renderDestroy({ ...base, environment: 'pr-40', preview: true }, plain)).toContain('aws ssm get-parameters-by-path --recursive --path /tapctl/shop/pr-40/ reads it');
+    expect(renderDestroy({ ...base, environment: 'pr-40', preview: true }, plain)).not.toContain('tapctl releases');
+    expect(renderDestroy({ ...base, environment: 'dev', stack: 'TapStack-shop-dev', ledgerEnded: '/tapctl/shop/dev/' }, plain)).toContain('tapctl releases --env dev lists it');
   });
 });
