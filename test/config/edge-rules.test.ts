@@ -83,10 +83,24 @@ describe('domain rules', () => {
     expect(one('dev', 'us-east-1', { domain: { name: 'example.com', ...ZONE } }).errors).toEqual([]);
   });
 
-  it('refuses a name with a final dot or in upper case at the schema', () => {
-    const loaded = one('dev', 'us-east-1', { domain: { name: 'Shop.Example.com.', ...ZONE } });
+  it.each([
+    ['a final dot', 'shop.example.com.', /without the final dot/],
+    ['upper case', 'Shop.Example.com', /in lower case, e\.g\. shop\.example\.com/],
+    // Each message names the limit it breaks (qa3 P3 #7).
+    ['a 70-character label', `${'a'.repeat(70)}.example.com`, /labels have at most 63 characters each \(RFC 1035\): 'a{20}…' has 70/],
+    ['an internationalized name', 'bücher.example.com', /in ASCII: .* punycode form \(xn--bcher-kva\.example\.com\)/],
+    ['one label', 'localhost', /two labels or more/],
+  ])('refuses a name with %s at the schema, saying why', (_what, name, message) => {
+    const loaded = one('dev', 'us-east-1', { domain: { name, ...ZONE } });
     expect(loaded.errors[0]?.path).toBe('environments.dev.domain.name');
-    expect(loaded.errors[0]?.message).toMatch(/lower case without a final dot/);
+    expect(loaded.errors[0]?.message).toMatch(message);
+  });
+
+  it("refuses another partition's certificate or web ACL for a commercial region (qa3 P3 #7)", () => {
+    const cn = one('dev', 'us-east-1', { domain: { name: 'shop.example.com', certificateArn: 'arn:aws-cn:acm:us-east-1:111111111111:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' } });
+    expect(cn.errors.find((e) => e.rule === 'DN2')?.message).toMatch(/the certificate is in partition aws-cn, but dev deploys to us-east-1 \(partition aws\)/);
+    const acl = one('dev', 'us-east-1', { waf: { webAclArn: 'arn:aws-cn:wafv2:us-east-1:111111111111:global/webacl/x/11111111-2222-3333-4444-555555555555' } });
+    expect(acl.errors.find((e) => e.rule === 'WF2')?.message).toMatch(/the web ACL is in partition aws-cn/);
   });
 
   it('a zone shared under defaults: and a name per environment merge; two environments on one name are refused (DN6)', () => {

@@ -10,6 +10,7 @@ import type { ResolvedEnvironment } from '../resolve.js';
 import { suggest } from '../suggest.js';
 import { AWS_MANAGED_RULE_GROUPS, WEB_ACL_WCU } from '../waf-rule-groups.js';
 import { finding, wrote, type EnvironmentRule } from './rule.js';
+import { partitionOf } from '../../aws/partition.js';
 
 /** ACM refuses a certificate whose first name (the subject's common name) is longer than this. */
 export const ACM_DOMAIN_NAME_MAX = 64;
@@ -47,6 +48,8 @@ export const domainRules: EnvironmentRule = (env) => {
     const arn = parseArn(d.certificateArn);
     if (!arn || arn.service !== 'acm' || !/^certificate\/[0-9a-f-]{36}$/.test(arn.resource)) {
       error('domain.certificateArn', 'DN2', `'${d.certificateArn}' is not an ACM certificate ARN`, 'it looks like arn:aws:acm:us-east-1:<account>:certificate/<uuid> (aws acm list-certificates --region us-east-1)');
+    } else if (arn.partition !== partitionOf(env.region)) {
+      error('domain.certificateArn', 'DN2', `the certificate is in partition ${arn.partition}, but ${env.name} deploys to ${env.region} (partition ${partitionOf(env.region)}): CloudFront uses certificates of its own partition only`, requestCertificateHint(d.name));
     } else if (arn.region !== CLOUDFRONT_REGION) {
       error('domain.certificateArn', 'DN2', `the certificate is in ${arn.region}, but CloudFront uses certificates in us-east-1 only (${CLOUDFRONT_CERTIFICATES_PAGE})`, requestCertificateHint(d.name));
     } else if (arn.account !== env.account) {
@@ -110,6 +113,8 @@ export const webAclRules: EnvironmentRule = (env, ctx) => {
     const arn = parseArn(w.webAclArn);
     if (!arn || arn.service !== 'wafv2' || !/^(global|regional)\/webacl\/[\w-]+\/[0-9a-f-]+$/.test(arn.resource)) {
       add('waf.webAclArn', 'error', 'WF2', `'${w.webAclArn}' is not a WAF web ACL ARN`, 'it looks like arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id> (aws wafv2 list-web-acls --scope CLOUDFRONT --region us-east-1)');
+    } else if (arn.partition !== partitionOf(env.region)) {
+      add('waf.webAclArn', 'error', 'WF2', `the web ACL is in partition ${arn.partition}, but ${env.name} deploys to ${env.region} (partition ${partitionOf(env.region)})`);
     } else if (arn.resource.startsWith('regional/')) {
       add('waf.webAclArn', 'error', 'WF2', 'the web ACL has REGIONAL scope; CloudFront takes CLOUDFRONT-scope web ACLs only (their ARNs say global/webacl)', 'create one with --scope CLOUDFRONT --region us-east-1');
     } else if (arn.region !== CLOUDFRONT_REGION) {
