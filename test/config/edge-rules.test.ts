@@ -164,9 +164,18 @@ describe('web ACL rules', () => {
     expect(implicit.errors).toEqual([]);
     const warning = implicit.warnings.find((w) => w.rule === 'WF4');
     expect(warning?.message).toMatch(/production serves without a web ACL: CloudFront's web ACL must be in us-east-1, and prod deploys to eu-west-1/);
-    expect(warning?.hint).toMatch(/set waf.webAclArn, or set waf.enabled: false/);
+    // Not waf.enabled: false, which only trades this warning for another WF4 one in production (qa3 P3 #6).
+    expect(warning?.hint).toMatch(/set waf.webAclArn$/);
     const explicit = one('dev', 'eu-west-1', { waf: { enabled: true } });
     expect(explicit.errors.find((e) => e.rule === 'WF4')?.path).toBe('environments.dev.waf');
+    expect(explicit.errors.find((e) => e.rule === 'WF4')?.hint).toMatch(/set waf.webAclArn, or set waf.enabled: false/);
+  });
+
+  it('turned off with an ARN or rule groups: a warning that they are ignored, not silence (qa3 P3 #5)', () => {
+    const loaded = one('prod', 'us-east-1', { waf: { enabled: false, webAclArn: ACL() } });
+    expect(loaded.warnings.find((w) => w.rule === 'WF3')).toMatchObject({ path: 'environments.prod.waf.webAclArn', message: 'waf.enabled is false, so waf.webAclArn is ignored: CloudFront gets no web ACL' });
+    const rules = one('dev', 'us-east-1', { waf: { enabled: false, managedRules: ['AWSManagedRulesSQLiRuleSet'] } });
+    expect(rules.warnings.find((w) => w.rule === 'WF3')?.message).toMatch(/waf.managedRules is ignored/);
   });
 
   it('a CLOUDFRONT-scope ARN outside us-east-1 is the web ACL', () => {

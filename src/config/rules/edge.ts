@@ -129,11 +129,18 @@ export const webAclRules: EnvironmentRule = (env, ctx) => {
     add('waf.managedRules', 'error', 'WF3', 'waf.managedRules and waf.webAclArn exclude each other: the rules of a web ACL tapctl did not create are not tapctl\'s to set', 'keep one of them');
   }
 
+  // WF3: turned off, yet given an ACL or rule groups: they would be dropped without a word.
+  if (w.enabled === false && (w.webAclArn !== undefined || w.managedRules !== undefined)) {
+    const given = w.webAclArn !== undefined ? 'waf.webAclArn' : 'waf.managedRules';
+    add(given, 'warning', 'WF3', `waf.enabled is false, so ${given} is ignored: CloudFront gets no web ACL`, `remove waf.enabled: false to use it, or remove ${given}`);
+  }
+
   // WF4: production without a web ACL; an ACL asked for where none can be made.
   const plan = webAclOf(env);
   if (plan.kind === 'none' && plan.reason === 'region') {
     const message = `CloudFront's web ACL must be in us-east-1, and ${env.name} deploys to ${env.region}: tapctl cannot create it`;
-    const hint = 'create a CLOUDFRONT-scope web ACL in us-east-1 (aws wafv2 create-web-acl --scope CLOUDFRONT --region us-east-1 ...) and set waf.webAclArn, or set waf.enabled: false';
+    // Production: waf.enabled: false only trades this warning for WF4's "production serves without a web ACL".
+    const hint = `create a CLOUDFRONT-scope web ACL in us-east-1 (aws wafv2 create-web-acl --scope CLOUDFRONT --region us-east-1 ...) and set waf.webAclArn${env.kind === 'production' ? '' : ', or set waf.enabled: false'}`;
     // Asked for in so many words, it is an error; production's default, a warning (existing configs keep deploying).
     add(webAclAsked(env) ? 'waf' : 'waf.enabled', webAclAsked(env) ? 'error' : 'warning', 'WF4', webAclAsked(env) ? message : `production serves without a web ACL: ${message}`, hint);
   } else if (plan.kind === 'none' && env.kind === 'production') {
