@@ -18,6 +18,8 @@ export interface EnvironmentRow {
   readonly kind: EnvironmentKind;
   readonly account: string;
   readonly region: string;
+  /** The AWS endpoint the environment is reached at, when not AWS's own (an emulator): told apart from the real one. */
+  readonly endpoint?: string;
   readonly stack: string;
   /** CloudFormation's stack status, NOT_DEPLOYED, or UNKNOWN when it could not be read (`note` says why). */
   readonly status: string;
@@ -38,6 +40,8 @@ export interface EnvironmentRow {
 export interface AccountCheck {
   readonly account: string;
   readonly region: string;
+  /** As EnvironmentRow.endpoint. */
+  readonly endpoint?: string;
   readonly checked: boolean;
   readonly note?: string;
 }
@@ -72,6 +76,7 @@ export async function runEnvList(ctx: CommandContext, now = Date.now()): Promise
         kind: env.kind,
         account: env.account,
         region: env.region,
+        ...(env.endpoint ? { endpoint: env.endpoint } : {}),
         stack: env.names.stack,
         status: !read.stacks ? 'UNKNOWN' : (stack?.StackStatus ?? 'NOT_DEPLOYED'),
         ...(read.note ? { note: read.note } : {}),
@@ -95,7 +100,7 @@ export async function runEnvList(ctx: CommandContext, now = Date.now()): Promise
   return {
     project,
     environments: rows,
-    accounts: targets.map((t, i) => ({ account: t.account, region: t.region, checked: Boolean(reads[i].stacks), ...(reads[i].note ? { note: reads[i].note } : {}) })),
+    accounts: targets.map((t, i) => ({ account: t.account, region: t.region, ...(t.via.endpoint ? { endpoint: t.via.endpoint } : {}), checked: Boolean(reads[i].stacks), ...(reads[i].note ? { note: reads[i].note } : {}) })),
   };
 }
 

@@ -10,6 +10,7 @@ import type { ResolvedEnvironment } from '../../src/config/resolve.js';
 import { parseLiveBranches } from '../../src/preview/branch.js';
 import { checkPinnedImage } from '../../src/deploy/image-checks.js';
 import { previewEnvironment } from '../../src/preview/derive.js';
+import { renderList } from '../../src/preview/render.js';
 import { pinOrigin, unresolvedImage } from '../../src/release/running-image.js';
 import { checkPreviewName, looksLikePreviewName, maxPreviewNameLength } from '../../src/preview/name.js';
 import type { PreviewRecord } from '../../src/preview/record.js';
@@ -196,5 +197,28 @@ describe('previewEnvironment: the one derivation', () => {
     const env = previewEnvironment(source, { ...RECORD, image: undefined });
     const errors = PRESET_RULES[env.preset].flatMap((rule) => rule(env, EMPTY_CONTEXT)).filter((i) => i.severity === 'error');
     expect(errors).toEqual([]);
+  });
+});
+
+describe('env list, as text', () => {
+  const plain = { bold: (t: string) => t, dim: (t: string) => t, good: (t: string) => t, bad: (t: string) => t, warn: (t: string) => t, accent: (t: string) => t, code: (t: string) => t };
+  it('tells an emulated account from the real one, and shows a configured row\'s own note (qa3 P3 #13, P2 #11)', () => {
+    const text = renderList(
+      {
+        project: 'shop',
+        environments: [
+          { name: 'dev', origin: 'config', kind: 'development', account: '123456789012', region: 'us-east-1', endpoint: 'http://localhost:4566', stack: 'TapStack-shop-dev', status: 'CREATE_COMPLETE', note: "its stack is tagged as preview 'dev'; it is environment 'dev' of tapctl.config.yaml: env sweep never deletes it" },
+          { name: 'prod', origin: 'config', kind: 'production', account: '123456789012', region: 'us-east-1', stack: 'TapStack-shop-prod', status: 'UNKNOWN', note: 'not checked: no credentials' },
+        ],
+        accounts: [
+          { account: '123456789012', region: 'us-east-1', endpoint: 'http://localhost:4566', checked: true },
+          { account: '123456789012', region: 'us-east-1', checked: false, note: 'not checked: no credentials' },
+        ],
+      },
+      plain,
+    );
+    expect(text).toMatch(/dev\s+config\s+development\s+123456789012\/us-east-1 @localhost:4566\s+CREATE_COMPLETE/);
+    expect(text).toContain('env sweep never deletes it');
+    expect(text).toContain('! 123456789012/us-east-1: not checked: no credentials');
   });
 });
