@@ -178,7 +178,7 @@ export class AppTaskDefinition {
         ...CONTAINER_HEALTH_CHECK,
       },
     });
-    this.grantPinnedEcrPull(props.image);
+    this.acknowledgePinnedEcrPull(props.image);
 
     suppressNag(this.taskDefinition, [
       {
@@ -237,24 +237,19 @@ export class AppTaskDefinition {
 
   /**
    * An image pinned in another ECR repository (env create --image from the source's repository, container.image):
-   * CDK's fromRegistry gives the execution role no pull permission on it (warning ecrImageRequiresPolicy). One of
-   * this account and region is granted here, scoped to that repository; one of another account needs that
-   * repository's policy to allow this account (its owner's to give), which the image check reads before a deploy.
+   * CDK's fromRegistry warns that the execution role needs pull permission on it (ecrImageRequiresPolicy). It has
+   * it: AmazonECSTaskExecutionRolePolicy allows the ECR pulls on every repository of the account; a repository of
+   * another account needs its own policy to allow this account (its owner's to give), which the image check reads
+   * before a deploy. So the warning is acknowledged here, with why, instead of reaching the user.
    */
-  private grantPinnedEcrPull(source: ContainerImageSource | undefined): void {
-    const ecrRepository = source?.repository ? ECR_REPOSITORY.exec(source.repository) : null;
-    if (!ecrRepository) return;
-    const stack = Stack.of(this.taskDefinition);
-    const [, account, region, name] = ecrRepository;
-    if (account === stack.account && region === stack.region) {
-      iam.Grant.addToPrincipal({
-        grantee: this.executionRole,
-        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-        resourceArns: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: name })],
-      });
-    }
-    cdk.Annotations.of(this.taskDefinition).acknowledgeWarning('@aws-cdk/aws-ecs:ecrImageRequiresPolicy', 'pull permission granted above (same account) or given by the repository policy (another account)');
+  private acknowledgePinnedEcrPull(source: ContainerImageSource | undefined): void {
+    if (!source?.repository || !ECR_REPOSITORY.test(source.repository)) return;
+    cdk.Annotations.of(this.taskDefinition).acknowledgeWarning(
+      '@aws-cdk/aws-ecs:ecrImageRequiresPolicy',
+      "AmazonECSTaskExecutionRolePolicy allows pulls from the account's repositories; another account's repository policy grants its own",
+    );
   }
+
 }
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: an ECR repository (https://docs.aws.amazon.com/AmazonECR/latest/userguide/Repositories.html). */
