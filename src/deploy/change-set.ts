@@ -116,8 +116,10 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
         whenSilent: () => (progress.monitoring ? `CloudFormation carries on with the deploy without tapctl: follow it with tapctl status --env ${env.name} --watch` : undefined),
       },
     );
+    progress.flush();
     outputs = result.stacks[0]?.outputs ?? {};
   } catch (e) {
+    progress.flush();
     if (refusal) throw refusal;
     if (notRecorded !== undefined) throw notRecorded;
     // Ctrl-C at the approval: the change set exists and was not executed. Withdrawn as a "no" is (toolkit-lib

@@ -4,6 +4,7 @@ import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { destructiveRefusal } from '../../src/deploy/approval.js';
 import { renderDestroy } from '../../src/deploy/results.js';
+import { inWrittenOrder } from '../../src/deploy/progress.js';
 import { summarizeChanges, type TemplateDiffLike } from '../../src/deploy/change-summary.js';
 import { awsFailureIn, explainFailure, explainToolkitError, rootCause } from '../../src/deploy/failure.js';
 import { KNOWN_CAUSES, knownCauseFor } from '../../src/deploy/known-causes.js';
@@ -249,5 +250,20 @@ describe('destroy result', () => {
     expect(renderDestroy({ ...base, environment: 'pr-40', preview: true }, plain)).toContain('aws ssm get-parameters-by-path --recursive --path /tapctl/shop/pr-40/ reads it');
     expect(renderDestroy({ ...base, environment: 'pr-40', preview: true }, plain)).not.toContain('tapctl releases');
     expect(renderDestroy({ ...base, environment: 'dev', stack: 'TapStack-shop-dev', ledgerEnded: '/tapctl/shop/dev/' }, plain)).toContain('tapctl releases --env dev lists it');
+  });
+});
+
+describe('stack events in the order CloudFormation wrote them', () => {
+  const at = (id: string, status: string, time: string) => ({ event: { LogicalResourceId: id, ResourceStatus: status, Timestamp: new Date(time) } as StackEvent });
+
+  it("puts back a run of equal timestamps that toolkit-lib's stable sort left newest first; other order stays (qa3 P3 #14)", () => {
+    // toolkit-lib's poll: a newest-first page, stable-sorted by time. The emulator stamps all three with one time.
+    const fromToolkit = [at('Stack', 'CREATE_IN_PROGRESS', '2026-11-29T10:00:00Z'), at('Topic', 'CREATE_COMPLETE', '2026-11-29T10:00:05Z'), at('Topic', 'CREATE_IN_PROGRESS', '2026-11-29T10:00:05Z'), at('Stack', 'CREATE_COMPLETE', '2026-11-29T10:00:09Z')];
+    expect(inWrittenOrder(fromToolkit).map((a) => `${a.event.LogicalResourceId} ${a.event.ResourceStatus}`)).toEqual([
+      'Stack CREATE_IN_PROGRESS',
+      'Topic CREATE_IN_PROGRESS',
+      'Topic CREATE_COMPLETE',
+      'Stack CREATE_COMPLETE',
+    ]);
   });
 });
