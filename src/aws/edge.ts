@@ -59,6 +59,8 @@ export interface CertificateState {
   /** The names it covers: its domain name and subject alternative names. */
   readonly names: readonly string[];
   readonly notAfter?: Date;
+  /** IMPORTED (ACM never renews it) or AMAZON_ISSUED (renewed while its validation holds). */
+  readonly type?: string;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function certificate(clients: AwsClients, arn: string): Promise<Cer
     const c = out.Certificate;
     if (!c) return undefined;
     const names = [...new Set([c.DomainName ?? '', ...(c.SubjectAlternativeNames ?? [])].filter(Boolean))];
-    return { status: c.Status ?? 'UNKNOWN', names, ...(c.NotAfter ? { notAfter: c.NotAfter } : {}) };
+    return { status: c.Status ?? 'UNKNOWN', names, ...(c.NotAfter ? { notAfter: c.NotAfter } : {}), ...(c.Type ? { type: c.Type } : {}) };
   } catch (e) {
     if (awsErrorName(e) === 'ResourceNotFoundException') return undefined;
     throw explainAwsError(e, `reading certificate ${arn}`);

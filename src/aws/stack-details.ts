@@ -70,6 +70,31 @@ export async function deleteChangeSet(clients: AwsClients, stackName: string, ch
   }
 }
 
+/**
+ * Withdraws a change set that was created and never executed (its approval was interrupted): deletes it, and the
+ * stack too when the change set was its first (REVIEW_IN_PROGRESS: a stack with no resources yet, which toolkit-lib
+ * also deletes when a change is declined). Returns whether the stack was deleted. Throws an explained AWS error.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets-delete.html
+ */
+export async function withdrawChangeSet(clients: AwsClients, stackName: string, changeSetName: string): Promise<{ stackDeleted: boolean }> {
+  const { DeleteStackCommand, DescribeStacksCommand } = await loadSdk('@aws-sdk/client-cloudformation');
+  const cfn = await clients.cloudFormation();
+  let status: string | undefined;
+  try {
+    status = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.StackStatus;
+  } catch (e) {
+    throw explainAwsError(e, `reading stack ${stackName}`);
+  }
+  await deleteChangeSet(clients, stackName, changeSetName);
+  if (status !== 'REVIEW_IN_PROGRESS') return { stackDeleted: false };
+  try {
+    await cfn.send(new DeleteStackCommand({ StackName: stackName }));
+  } catch (e) {
+    throw explainAwsError(e, `deleting stack ${stackName} (REVIEW_IN_PROGRESS, no resources)`);
+  }
+  return { stackDeleted: true };
+}
+
 /** The physical ID of one resource of a stack (a task definition's ARN ...), or undefined when it has none. */
 export async function stackResourcePhysicalId(clients: AwsClients, stackName: string, logicalId: string): Promise<string | undefined> {
   const { DescribeStackResourceCommand } = await loadSdk('@aws-sdk/client-cloudformation');

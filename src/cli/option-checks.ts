@@ -9,7 +9,8 @@
  * then loads only when that option is given, never at start-up, which registers every command. Three checks apply to every
  * option that takes a value, of every command:
  * - a value that is itself a flag (`--env --json`) is refused, since commander would otherwise take `--json` as
- *   the environment's name and drop the flag;
+ *   the environment's name and drop the flag; `-` alone is never a flag (commander does not parse it as one): it
+ *   is the value "stdin" for the options marked `readsStdin`, and refused with that reason by the others;
  * - an empty value (`--to ''`) is refused as "needs a value": no option means anything by the empty string;
  * - a single-value option given twice (`--env dev --env staging`, `--to 1 --to 2`) is refused: commander keeps
  *   the last one silently, which is a guess about what the person meant. Options that collect their values
@@ -37,6 +38,8 @@ export type OptionCheck = (value: unknown, flag: string, ctx: OptionCheckContext
 const checks = new WeakMap<Option, OptionCheck>();
 /** Options that collect every value given (`--allow-replace a --allow-replace b`). */
 const repeatables = new WeakSet<Option>();
+/** Options whose value `-` means "read it from stdin" (`env sweep --live-branches -`). */
+const stdinReaders = new WeakSet<Option>();
 /** Every value given on the command line, per option, in order (recorded while commander parses). */
 const given = new WeakMap<Option, string[]>();
 
@@ -64,13 +67,21 @@ export function repeatable(cmd: Command, flag: string): Command {
   return cmd;
 }
 
+/** `flag` of `cmd` takes `-` as its value: read from stdin (its help should say so). */
+export function readsStdin(cmd: Command, flag: string): Command {
+  stdinReaders.add(optionOf(cmd, flag));
+  return cmd;
+}
+
 /**
- * Records every value each option of `program` and its commands is given, as commander parses them (its
+ * Records every value each option of `program` and its commands (and theirs) is given, as commander parses them (its
  * `option:<name>` events), so that `checkOptions` can refuse a repeated single-value option. Called once per
  * program, after every command is registered.
  */
 export function recordGivenValues(program: Command): void {
-  for (const cmd of [program, ...program.commands]) {
+  // Every level: the subcommands of a command group (`env create --from`, `secrets set --env`) too.
+  const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)];
+  for (const cmd of all(program)) {
     for (const option of cmd.options) {
       if (!(option.required || option.optional)) continue;
       cmd.on(`option:${option.name()}`, (value: unknown) => {
@@ -98,7 +109,7 @@ export async function checkOptions(cmd: Command, base: Omit<OptionCheckContext, 
       const flag = option.long ?? option.short ?? option.flags;
       if (option.required || option.optional) {
         refuseRepeated(flag, option);
-        refuseFlagAsValue(flag, value);
+        refuseFlagAsValue(flag, value, stdinReaders.has(option));
         refuseEmptyValue(flag, value);
       }
       await checks.get(option)?.(value, flag, ctx);
@@ -125,10 +136,17 @@ function refuseEmptyValue(flag: string, value: unknown): void {
   }
 }
 
-/** A value that starts with '-' was a flag (a negative number is left to the option's own range check). */
-function refuseFlagAsValue(flag: string, value: unknown): void {
+/**
+ * A value that starts with '-' was a flag (a negative number is left to the option's own range check). `-` alone is
+ * stdin for an option that reads it, and a value no other option understands.
+ */
+function refuseFlagAsValue(flag: string, value: unknown, readsStdin: boolean): void {
   for (const v of Array.isArray(value) ? value : [value]) {
     if (typeof v !== 'string' || !v.startsWith('-') || /^-\d/.test(v)) continue;
+    if (v === '-') {
+      if (readsStdin) continue;
+      throw new UsageError(`${flag} does not read from stdin: '-' is not a value it takes`, { hint: `give ${flag} its value (a path that is '-' can be written ./-); nothing was run` });
+    }
     throw new UsageError(`${flag} needs a value, got the flag ${quote(v)}`, {
       hint: `${quote(v)} is a flag, taken as the value of ${flag}: put the value right after ${flag} (a path that starts with '-' can be written ./${v}); nothing was run`,
     });

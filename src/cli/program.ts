@@ -102,7 +102,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const program = buildProgram(runner, io, preScan.json ? (text) => void (helpText += text) : undefined);
   for (const c of program.commands) commandNames.set(c.name(), new Set(c.commands.map((sub) => sub.name())));
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(helpOfSubcommand(argv), { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -136,6 +136,16 @@ function helpResult(host: IoHost, data: { version: string } | { help: string }, 
   const words = argv.filter((a) => !a.startsWith('-'));
   host.command = 'version' in data ? 'version' : words[0] === 'help' || words.length === 0 ? 'help' : (host.command ?? 'help');
   host.result(data);
+}
+
+/**
+ * `tapctl help env create`: commander's help command takes one word and would show the env group's help; the
+ * subcommand's own help is `env create --help`. Other forms are left to commander.
+ */
+function helpOfSubcommand(argv: readonly string[]): string[] {
+  if (argv[0] !== 'help') return [...argv];
+  const words = argv.slice(1).filter((a) => !a.startsWith('-'));
+  return words.length >= 2 ? [...argv.slice(1), '--help'] : [...argv];
 }
 
 /** The command as the result line names it: `deploy`, or with its parent `env create`. */

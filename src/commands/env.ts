@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import type { Styles } from '../cli/io-host.js';
-import { checkOption, conflicting } from '../cli/option-checks.js';
+import { checkOption, conflicting, readsStdin } from '../cli/option-checks.js';
 import type { Runner } from '../cli/program.js';
 import { quote } from '../cli/quote.js';
 import { suggest } from '../config/suggest.js';
@@ -88,6 +88,7 @@ and tried again by the next run. Exit codes: 0 every due preview deleted (or non
     )
     .action(runner.action(runSweep, renderSweep));
   checkOption(sweep, '--live-branches', (value, flag, { cwd }) => checkReadableFile(String(value), flag, cwd));
+  readsStdin(sweep, '--live-branches');
   for (const sub of env.commands) sub.exitOverride().showSuggestionAfterError(true);
   return env;
 }
@@ -120,13 +121,21 @@ async function runCreate(ctx: CommandContext, name: string, options: EnvCreateOp
 }
 
 async function runList(ctx: CommandContext): Promise<EnvListResult> {
+  refuseEnv(ctx, 'list', 'it lists every environment of the project');
   return (await load()).runEnvList(ctx);
+}
+
+/** env list and env sweep span every environment: an --env would be silently ignored, so it is exit 2. */
+function refuseEnv(ctx: CommandContext, sub: 'list' | 'sweep', why: string): void {
+  if (!ctx.globals.env) return;
+  throw new UsageError(`env ${sub} takes no --env (${quote(ctx.globals.env, 40)}): ${why}`, { hint: `tapctl env ${sub}${sub === 'sweep' ? ' --dry-run' : ''}; for one environment: tapctl status --env ${ctx.globals.env.slice(0, 40)}` });
 }
 
 /** Branches from a file or stdin: at most 1 MiB (a list of live branches, not a repository). */
 const MAX_LIVE_BRANCHES_BYTES = 1024 * 1024;
 
 async function runSweep(ctx: CommandContext, options: { liveBranches?: string; dryRun?: boolean }): Promise<SweepResult> {
+  refuseEnv(ctx, 'sweep', 'it looks at every preview of the project (tapctl destroy --env <preview> deletes one)');
   const m = await load();
   const liveBranches = options.liveBranches === undefined ? undefined : m.parseLiveBranches(await readList(ctx, options.liveBranches));
   const result = await m.runEnvSweep(ctx, { ...(liveBranches ? { liveBranches } : {}), dryRun: Boolean(options.dryRun) });

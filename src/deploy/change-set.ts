@@ -5,7 +5,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { InterruptedError, isTapctlError, type TapctlError } from '../cli/errors.js';
 import type { AwsClients } from '../aws/clients.js';
-import { deleteChangeSet, executeChangeSet } from '../aws/stack-details.js';
+import { deleteChangeSet, executeChangeSet, withdrawChangeSet } from '../aws/stack-details.js';
 import { readStackAfter } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { CfnTemplate } from '../synth/physical-names.js';
@@ -119,10 +119,15 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
         whenSilent: () => (progress.monitoring ? `CloudFormation carries on with the deploy without tapctl: follow it with tapctl status --env ${env.name} --watch` : undefined),
       },
     );
+    progress.flush();
     outputs = result.stacks[0]?.outputs ?? {};
   } catch (e) {
+    progress.flush();
     if (refusal) throw refusal;
     if (notRecorded !== undefined) throw notRecorded;
+    // Ctrl-C at the approval: the change set exists and was not executed. Withdrawn as a "no" is (toolkit-lib
+    // deletes a declined one, and a new stack with it), so nothing is left in review.
+    if (summary && !approved && (e instanceof InterruptedError || ctx.signal.aborted)) throw await withdrawn();
     const error = await explainDeployFailure(e);
     if (approved && !(error instanceof InterruptedError)) await run.onFailed?.();
     throw error;
@@ -162,6 +167,19 @@ export async function runChangeSet(ctx: CommandContext, run: ChangeSetRun): Prom
       if (!isTapctlError(e) || e instanceof InterruptedError) throw e;
       ctx.io.warn(`the deployed template could not be read to say what this change holds (${e.message})`);
       return s;
+    }
+  }
+
+  /** The interruption, after withdrawing the change set that was waiting for approval; it says what is left. */
+  async function withdrawn(): Promise<InterruptedError> {
+    try {
+      const { stackDeleted } = await withdrawChangeSet(clients, stack, CHANGE_SET_NAME);
+      return new InterruptedError(`interrupted at the approval; nothing was changed: change set ${CHANGE_SET_NAME} ${stackDeleted ? `and the new, empty stack ${stack} were` : 'was'} deleted`);
+    } catch (cleanup) {
+      const why = cleanup instanceof Error ? cleanup.message : String(cleanup);
+      return new InterruptedError(`interrupted at the approval; nothing was deployed, but change set ${CHANGE_SET_NAME} of ${stack} is left in review (${why})`, {
+        hint: `the next deploy replaces it; or delete it: aws cloudformation delete-change-set --stack-name ${stack} --change-set-name ${CHANGE_SET_NAME} --region ${env.region}`,
+      });
     }
   }
 

@@ -64,6 +64,8 @@ export interface DeployOptions {
   readonly embedded?: boolean;
   /** Internal, for env create: deploy this environment (a preview not created yet) instead of selecting --env. */
   readonly environment?: ResolvedEnvironment;
+  /** Internal, for env create: what brings the image when there is none yet (the image check says it, not a warning). */
+  readonly imageFollows?: string;
 }
 
 const DEFAULT_STACK_WAIT_MINUTES = 30;
@@ -94,6 +96,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     pollMs: pollIntervalMs(ctx, 10_000),
     allowScaleToZero: Boolean(options.allowScaleToZero),
     ...(options.rollback ? { rollback: { release: options.rollback.release, onlyImage: options.rollback.onlyImage } } : {}),
+    ...(options.imageFollows ? { imageFollows: options.imageFollows } : {}),
   });
   const { env, synth, artifact, access } = plan;
   // --allow-replace names resources of this stack; the ones not in the synthesized template may be removals,

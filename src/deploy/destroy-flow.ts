@@ -87,16 +87,18 @@ export async function runDestroy(ctx: CommandContext, options: DestroyOptions): 
       },
     );
   } catch (e) {
+    progress.flush();
     if (isTapctlError(e)) throw e;
     const aws = rootCause(progress.events) ? undefined : awsFailureIn(e, what);
     if (aws) throw aws;
     const stackAfter = await readStackAfter(clients, name);
     throw explainFailure({ operation: 'destroy', stackName: name, envName: env.name, region: env.region, events: progress.events, error: e, stackAfter }).error;
   }
+  progress.flush();
   const retained = await stillExisting(clients, kept);
   const ledgerEnded = await endLedger(clients, env, identity.arn);
   const appSecrets = await leftoverAppSecrets(clients, env);
-  return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, ...appSecrets, ...(ledgerEnded ? { ledgerEnded } : {}), durationMs: Date.now() - started });
+  return finishStream<DestroyResult>(ctx, { ok: true, environment: env.name, stack: name, status: 'destroyed', retained, ...appSecrets, ...(ledgerEnded ? { ledgerEnded } : {}), ...(env.preview ? { preview: true } : {}), durationMs: Date.now() - started });
 }
 
 /**

@@ -58,10 +58,17 @@ export async function resolveOriginPrefixList(env: ResolvedEnvironment, clients:
   return { env: withPrefixList(env, list.id), detail: `CloudFront only: ${list.id} on port ${plan.port} (${needed} of ${plan.ruleQuota} rules), header ${plan.secretGeneration > 1 ? `generation ${plan.secretGeneration}` : 'generated'}` };
 }
 
+/**
+ * A given certificate this close to its end is a warning: CloudFront stops serving the name when it expires. 30 days,
+ * the window ACM itself uses for expiry events (https://docs.aws.amazon.com/acm/latest/userguide/acm-notifications.html).
+ */
+export const CERTIFICATE_EXPIRY_WARNING_MS = 30 * 86_400_000;
+
 /** The hosted zone and CloudFront's given certificate, against what the config says. Returns the check line. */
-export async function checkDomain(env: ResolvedEnvironment, clients: AwsClients): Promise<string> {
+export async function checkDomain(env: ResolvedEnvironment, clients: AwsClients, now = Date.now()): Promise<{ status: 'pass' | 'warn'; detail: string }> {
   const domain = domainOf(env);
-  if (!domain) return 'no domain: the site is on CloudFront\'s own name';
+  if (!domain) return { status: 'pass', detail: 'no domain: the site is on CloudFront\'s own name' };
+  let status: 'pass' | 'warn' = 'pass';
   const said: string[] = [];
   if (domain.zone) {
     const zone = await hostedZone(clients, domain.zone.id);
@@ -76,19 +83,30 @@ export async function checkDomain(env: ResolvedEnvironment, clients: AwsClients)
   if (source?.kind === 'import') {
     const cert = await certificate(clients, source.arn);
     if (!cert) throw new ConfigError(`CloudFront's certificate ${source.arn} (domain.certificateArn) does not exist`, { hint: 'aws acm list-certificates --region us-east-1' });
+    // Its names first: a certificate for another name is the wrong one, whatever its state (validating it helps nothing).
+    if (!certificateCovers(cert.names, domain.name)) {
+      throw new ConfigError(`CloudFront's certificate covers ${cert.names.join(', ')}, not ${domain.name}`, { hint: 'request one for the name and set domain.certificateArn to it' });
+    }
     if (cert.status !== 'ISSUED') {
       throw new ConfigError(`CloudFront's certificate for ${domain.name} is ${cert.status}, and CloudFront takes issued certificates only`, {
         hint: cert.status === 'PENDING_VALIDATION' ? 'add the CNAME record ACM asks for to the zone (aws acm describe-certificate --region us-east-1 shows it) and deploy once it is issued' : 'request a new certificate and set domain.certificateArn to it',
       });
     }
-    if (!certificateCovers(cert.names, domain.name)) {
-      throw new ConfigError(`CloudFront's certificate covers ${cert.names.join(', ')}, not ${domain.name}`, { hint: 'request one for the name and set domain.certificateArn to it' });
-    }
     said.push(`certificate issued${cert.notAfter ? ` until ${cert.notAfter.toISOString().slice(0, 10)}` : ''}`);
+    const left = cert.notAfter ? cert.notAfter.getTime() - now : undefined;
+    if (left !== undefined && left < CERTIFICATE_EXPIRY_WARNING_MS) {
+      status = 'warn';
+      const days = Math.max(0, Math.floor(left / 86_400_000));
+      said.push(
+        cert.type === 'IMPORTED'
+          ? `it expires in ${days} day${days === 1 ? '' : 's'} and ACM does not renew imported certificates: import a new one and set domain.certificateArn to it`
+          : `it expires in ${days} day${days === 1 ? '' : 's'}: ACM renews it only while its validation CNAME is in place (aws acm describe-certificate --region us-east-1 shows the renewal status)`,
+      );
+    }
   } else if (source?.kind === 'create') {
     said.push('certificates created and validated in the zone');
   }
-  return `${domain.name}: ${said.join(', ')}`;
+  return { status, detail: `${domain.name}: ${said.join(', ')}` };
 }
 
 /**
@@ -109,6 +127,11 @@ export async function checkEdge(checks: CheckList, input: { env: ResolvedEnviron
     resolved = r.env;
     checks.report('pass', 'origin', r.detail);
   });
-  if (env.domain) await checks.run('domain', async () => checks.report('pass', 'domain', await checkDomain(env, clients)));
+  if (env.domain) {
+    await checks.run('domain', async () => {
+      const r = await checkDomain(env, clients);
+      checks.report(r.status, 'domain', r.detail);
+    });
+  }
   return resolved;
 }

@@ -9,7 +9,7 @@ import { OperationError, RefusedError } from '../cli/errors.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { platformFor } from '../image/platform.js';
 import type { ImagePlan } from '../release/running-image.js';
-import { ownRepositoryUri } from '../release/running-image.js';
+import { ownRepositoryUri, pinOrigin } from '../release/running-image.js';
 
 export const IMAGE_PLATFORM_CHECK = 'image platform';
 
@@ -46,9 +46,9 @@ export async function checkPinnedImage(clients: AwsClients, env: ResolvedEnviron
         details: { image: where.display, platforms: found.platforms, task: platform.id },
       });
     case 'missing':
-      throw new OperationError(`image ${where.display}, pinned in container.image, does not exist: ${found.why}`, {
+      throw new OperationError(`image ${where.display}, pinned in ${pinOrigin(env).name}, does not exist: ${found.why}`, {
         code: 'image-missing',
-        hint: 'check container.image (repository, tag, digest) in tapctl.config.yaml, or push the image first',
+        hint: `${pinOrigin(env).fix}, or push the image first`,
       });
     case 'unreadable':
       return { status: 'warn', detail: `the manifest of ${where.display} could not be read (${found.why}): whether it exists and runs on ${platform.id} is not checked` };

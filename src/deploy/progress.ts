@@ -7,6 +7,13 @@
  * - --json: one NDJSON `resource` event per resource event (docs/deploy-events.md).
  *
  * The events are kept: the failure explanation looks for the first real failure among them.
+ *
+ * Order. toolkit-lib's poller reads CloudFormation's newest-first pages and sorts them by Timestamp with a stable
+ * sort (toolkit-lib 1.40.1 stack-event-poller.js `poll`), so events of one poll that share a timestamp reach us
+ * newest first (an emulator stamps a whole operation with one time; AWS stamps to the millisecond). One poll's
+ * events arrive together (toolkit-lib notifies them in one loop): they are held until that loop is done and each
+ * run of equal timestamps is put back in the order CloudFormation wrote it. `flush()` ends the hold at once; the
+ * flows call it when toolkit-lib returns, so every event comes before the command's result.
  */
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import type { CommandContext } from '../cli/context.js';
@@ -23,8 +30,30 @@ export function formatElapsed(ms: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/**
+ * One poll's activities in CloudFormation's order: sorted by timestamp as they come, with each run of equal
+ * timestamps (which toolkit-lib leaves newest first) reversed.
+ */
+export function inWrittenOrder<T extends StackActivityLike>(batch: readonly T[]): T[] {
+  const out: T[] = [];
+  let run: T[] = [];
+  const time = (a: T) => (a.event.Timestamp ? new Date(a.event.Timestamp).getTime() : Number.NaN);
+  for (const a of batch) {
+    if (run.length > 0 && time(a) !== time(run[0]!)) {
+      out.push(...run.reverse());
+      run = [];
+    }
+    run.push(a);
+  }
+  out.push(...run.reverse());
+  return out;
+}
+
 export class ProgressRenderer {
-  readonly events: StackEvent[] = [];
+  private readonly seen: StackEvent[] = [];
+  /** This poll's activities, held until toolkit-lib's loop over them is done (see Order above). */
+  private pending: StackActivityLike[] = [];
+  private release?: NodeJS.Immediate;
   /** When CloudFormation started (monitoring began); elapsed time counts from here. */
   private started = Date.now();
   private readonly inProgress = new Map<string, StackEvent>();
@@ -49,11 +78,30 @@ export class ProgressRenderer {
     this.redraw();
   }
 
+  /** Every event so far, in CloudFormation's order (held ones included). */
+  get events(): StackEvent[] {
+    this.flush();
+    return this.seen;
+  }
+
   activity(activity: StackActivityLike): void {
+    this.pending.push(activity);
+    this.release ??= setImmediate(() => this.flush());
+  }
+
+  /** Shows the held activities now (toolkit-lib returned, or the command is about to write its result). */
+  flush(): void {
+    if (this.release) clearImmediate(this.release);
+    this.release = undefined;
+    for (const a of inWrittenOrder(this.pending.splice(0))) this.show(a);
+  }
+
+  private show(activity: StackActivityLike): void {
     const e = activity.event;
-    this.events.push(e);
+    this.seen.push(e);
     if (activity.progress) {
-      this.completed = activity.progress.completed;
+      // Counted as toolkit-lib counted them; a reordered run must not make the count go back.
+      this.completed = Math.max(this.completed, activity.progress.completed);
       if (activity.progress.total !== undefined) this.total = activity.progress.total;
     }
     const id = e.LogicalResourceId ?? '';

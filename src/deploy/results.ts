@@ -116,6 +116,8 @@ export interface DestroyResult {
   readonly appSecretsUncheckedBecause?: string;
   /** The release ledger marked ended (its prefix); its history stays for audit. */
   readonly ledgerEnded?: string;
+  /** A preview: once its stack is gone, --env no longer finds it, so its ledger is read in SSM directly. */
+  readonly preview?: boolean;
   readonly durationMs: number;
 }
 
@@ -247,7 +249,10 @@ export function renderDestroy(r: DestroyResult, s: Styles): string {
   const lines = [r.status === 'not-deployed' ? s.good(`✔ ${r.stack} is not deployed: nothing to destroy`) : s.good(`✔ destroyed ${r.stack} in ${formatElapsed(r.durationMs)}`)];
   lines.push(...appSecretLines(r, s));
   if (r.status === 'not-deployed') return lines.join('\n');
-  if (r.ledgerEnded) lines.push(s.dim(`  release ledger ${r.ledgerEnded} marked ended (its history is kept; tapctl releases lists it)`));
+  if (r.ledgerEnded) {
+    const read = r.preview ? `aws ssm get-parameters-by-path --recursive --path ${r.ledgerEnded} reads it` : `tapctl releases --env ${r.environment} lists it`;
+    lines.push(s.dim(`  release ledger ${r.ledgerEnded} marked ended (its history is kept; ${read})`));
+  }
   if (r.retained.length > 0) {
     lines.push('', s.bold('Kept by their deletion policy (they still exist and may cost money):'));
     for (const k of r.retained) {

@@ -52,6 +52,14 @@ const NOISE: readonly RegExp[] = [
   /^Using default execution policy of /,
 ];
 
+/**
+ * toolkit-lib warnings written for the CDK CLI's own prompt, said in tapctl's words. toolkit-lib's diff asks the
+ * reader to "confirm" a broadening change, but a diff or a dry run asks nothing; a deploy asks at its approval.
+ */
+const REWORDED: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^This deployment will make potentially sensitive changes[\s\S]*Please confirm you intend to make the following modifications:?\s*$/, 'this change broadens permissions (IAM policies or security group rules); a deploy shows them and asks for approval'],
+];
+
 /** A CDK CLI flag ('--force') or command ('cdk deploy'): tapctl has neither. */
 const CDK_CLI = /(?:^|[\s'"`(])--[a-z][a-z0-9-]*|\bcdk (?:deploy|destroy|bootstrap|diff|synth|import|rollback|gc|watch)\b/;
 
@@ -61,6 +69,8 @@ const CDK_CLI = /(?:^|[\s'"`(])--[a-z][a-z0-9-]*|\bcdk (?:deploy|destroy|bootstr
  */
 export function toolkitWarning(text: string): string | undefined {
   if (NOISE.some((p) => p.test(text))) return undefined;
+  const reworded = REWORDED.find(([p]) => p.test(text));
+  if (reworded) return reworded[1];
   if (!CDK_CLI.test(text)) return text;
   const kept = text
     .replace(/\s*\([^)]*\)/g, (m) => (CDK_CLI.test(m) ? '' : m))
@@ -71,11 +81,22 @@ export function toolkitWarning(text: string): string | undefined {
   return kept && /[a-z]/i.test(kept) ? kept : undefined;
 }
 
+/** toolkit-lib's report of one SDK call it made (trace level). */
+const SDK_CALL = 'CDK_SDK_I0100';
+
+export interface ChangeSetDeletionWait {
+  readonly since: number;
+  readonly changeSet: string;
+  readonly stack: string;
+}
+
 export class ToolkitIoHost implements IIoHost {
   private readonly shownWarnings = new Set<string>();
   private lastActivity = Date.now();
   private openQuestions = 0;
   private stopped?: TapctlError;
+  /** toolkit-lib waits for a change set to finish deleting (its poll loop has no bound of its own). */
+  private deletionWait?: ChangeSetDeletionWait;
 
   constructor(
     private readonly ctx: CommandContext,
@@ -92,6 +113,15 @@ export class ToolkitIoHost implements IIoHost {
     this.lastActivity = Date.now();
   }
 
+  /**
+   * The change set toolkit-lib is waiting on to finish deleting, and for how long, or undefined. Its wait polls
+   * DescribeChangeSet every 5 s with no bound, and those polls are SDK calls, which count as activity: without
+   * this, a change set that never finishes deleting (an emulator, a stuck stack) keeps tapctl waiting forever.
+   */
+  changeSetDeletionWait(now = Date.now()): (ChangeSetDeletionWait & { readonly ms: number }) | undefined {
+    return this.deletionWait ? { ...this.deletionWait, ms: now - this.deletionWait.since } : undefined;
+  }
+
   /** tapctl stopped waiting (AWS went silent): toolkit-lib's next wait-loop message fails with `reason`. */
   stop(reason: TapctlError): void {
     this.stopped = reason;
@@ -105,6 +135,10 @@ export class ToolkitIoHost implements IIoHost {
       if (this.ctx.signal.aborted) throw new InterruptedError('interrupted');
       if (this.stopped) throw this.stopped;
     }
+    // toolkit-lib's change-set describer (`waitForGone`) says this once, then only its SDK calls are heard.
+    const deleting = /^Waiting for changeset (\S+) on stack (\S+) to finish deleting/.exec(`${msg.message}`);
+    if (deleting) this.deletionWait = { since: Date.now(), changeSet: deleting[1]!, stack: deleting[2]! };
+    else if (msg.code !== SDK_CALL) this.deletionWait = undefined;
     const { io } = this.ctx;
     switch (msg.code) {
       case 'CDK_TOOLKIT_I5501':

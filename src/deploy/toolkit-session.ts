@@ -18,7 +18,9 @@
  *    `awsQuietMs` (default 120 s), the call ends with "no answer from AWS". toolkit-lib reports every completed
  *    SDK call (CDK_SDK_I0100), every stack event and every poll of its wait loops, so a 20-minute CloudFormation
  *    deploy that makes progress never trips it; only a call that hangs does. The clock stops while a question
- *    (approval, MFA code) waits for a person.
+ *    (approval, MFA code) waits for a person. One wait has polls but no bound: toolkit-lib's wait for a change
+ *    set to finish deleting (before it creates one of the same name). It gets the same budget, counted from its
+ *    start, polls or not (toolkit-io.ts `changeSetDeletionWait`): CloudFormation deletes a change set in seconds.
  * 2. The request handler settings toolkit-lib hands to the credential provider (`IBaseCredentialsProvider
  *    .sdkBaseConfig(ioHost, clientConfig)`, which toolkit-lib reads back for all its clients) get a socket idle
  *    timeout (default 20 s, as tapctl's own clients' request timeout in src/aws/clients.ts), so a stalled
@@ -88,7 +90,8 @@ export async function withToolkit<T>(
     });
     // The silence clock starts now: loading toolkit-lib (slow on a busy machine) is not AWS being silent.
     ioHost.touch();
-    return await boundSilence(ioHost, fn(toolkit), quietMs, () => noAnswer(ctx, env, quietMs, call));
+    const stuck = () => (ioHost.changeSetDeletionWait()?.ms ?? 0) >= quietMs;
+    return await boundSilence(ioHost, fn(toolkit), quietMs, () => (stuck() ? changeSetNotDeleted(ioHost, env, quietMs) : noAnswer(ctx, env, quietMs, call)));
   } finally {
     restore();
   }
@@ -115,7 +118,7 @@ export function boundSilence<T>(ioHost: ToolkitIoHost, work: Promise<T>, quietMs
   return new Promise<T>((resolve, reject) => {
     const timer = setInterval(
       () => {
-        if (ioHost.quietMs() < quietMs) return;
+        if (ioHost.quietMs() < quietMs && (ioHost.changeSetDeletionWait()?.ms ?? 0) < quietMs) return;
         clearInterval(timer);
         const error = silent();
         ioHost.stop(error);
@@ -125,6 +128,16 @@ export function boundSilence<T>(ioHost: ToolkitIoHost, work: Promise<T>, quietMs
       Math.max(20, Math.min(1_000, Math.floor(quietMs / 5))),
     );
     work.then(resolve, reject).finally(() => clearInterval(timer));
+  });
+}
+
+function changeSetNotDeleted(ioHost: ToolkitIoHost, env: ResolvedEnvironment, quietMs: number): OperationError {
+  const wait = ioHost.changeSetDeletionWait();
+  const changeSet = wait?.changeSet ?? 'tapctl-deploy';
+  const stack = wait?.stack ?? env.names.stack;
+  return new OperationError(`change set ${changeSet} of stack ${stack} did not finish deleting within ${seconds(quietMs)}: CloudFormation still reports it, so a new one cannot be made`, {
+    code: 'timeout',
+    hint: `look at it (aws cloudformation describe-change-set --stack-name ${stack} --change-set-name ${changeSet} --region ${env.region}) and try again; TAPCTL_AWS_TIMEOUT_MS sets how long tapctl waits (now ${quietMs} ms)`,
   });
 }
 

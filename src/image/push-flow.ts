@@ -40,6 +40,11 @@ export interface PushImageOptions {
   /** false with --no-wait: do not wait for ECS after --deploy. */
   readonly wait?: boolean;
   readonly dryRun?: boolean;
+  /**
+   * Internal, for env create: a dry run that only checks what is local (Dockerfile, secrets, builder) before the
+   * stack exists. A stack not deployed yet is expected then (the caller creates it next), not a warning.
+   */
+  readonly beforeStack?: boolean;
 }
 
 /** The deploy command's run, as push-image calls it for --deploy (with the environment it pushed for). */
@@ -154,8 +159,9 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   // Like deploy --dry-run, a dry run also works before credentials or a stack exist: it shows the plan for the
   // repository the stack creates, and says what it could not check.
   const expectedUri = `${env.account}.dkr.ecr.${env.region}.amazonaws.com/${env.names.ecrRepository}`;
-  const dryPlan = (why: string) => {
-    ctx.io.warn(`${why}: showing the plan for ${expectedUri}`);
+  const dryPlan = (why: string, expected = false) => {
+    if (expected) ctx.io.debug(`${why}: the image is built and pushed once it is`);
+    else ctx.io.warn(`${why}: showing the plan for ${expectedUri}`);
     return { environment: env.name, repositoryUri: expectedUri, tag: tags.primary, tags: tags.all, platform: platform.id, builder: detected.name, dryRun: true as const };
   };
   let identity;
@@ -168,7 +174,7 @@ async function pushImage(ctx: CommandContext, options: PushImageOptions, overrid
   }
   assertAccount(identity, env);
   const stack = await describeStack(clients, env.names.stack);
-  if (!stack && options.dryRun) return dryPlan(`stack ${env.names.stack} is not deployed yet (deploy creates the repository)`);
+  if (!stack && options.dryRun) return dryPlan(`stack ${env.names.stack} is not deployed yet (deploy creates the repository)`, options.beforeStack);
   if (!stack) {
     throw new OperationError(`stack ${env.names.stack} is not deployed, so there is no repository to push to: deploy first`, {
       code: 'no-stack',

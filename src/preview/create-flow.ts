@@ -53,9 +53,12 @@ export interface EnvCreateResult {
   readonly stack: string;
   readonly account: string;
   readonly region: string;
-  /** What the stack's tags hold now. */
+  /** What the stack's tags hold now, read back after the deploy (what was set, when they cannot be read). */
   readonly preview: PreviewRecord;
+  /** The preview's tags on the stack, read back. */
   readonly tags: Readonly<Record<string, string>>;
+  /** Tags env create set that the stack does not have (a warning says which): sweep goes by the stack's. */
+  readonly tagsNotApplied?: readonly string[];
   /** built: the working tree, pushed to the preview's repository; image: --image; none: the preset runs no container. */
   readonly image: { readonly source: 'built' | 'image' | 'none'; readonly reference?: string; readonly tag?: string; readonly digest?: string; readonly release?: ReleaseRef };
   /** The last deploy's status (deployed, no-changes, started). */
@@ -134,11 +137,11 @@ export async function runEnvCreate(ctx: CommandContext, name: string, options: E
   const build = service && !options.image;
   const push = createRun({ environment: env });
   // push-image's own checks (Dockerfile, build secrets, a usable builder) before minutes of deploying.
-  if (build) await push(ctx, { dryRun: true, ...(options.builder ? { builder: options.builder } : {}) });
+  if (build) await push(ctx, { dryRun: true, beforeStack: true, ...(options.builder ? { builder: options.builder } : {}) });
 
   const { runDeploy } = await import('../deploy/deploy-flow.js');
   // The stack must exist before an image can be pushed to its repository: that first deploy is waited for.
-  const deployed = await runDeploy(ctx, { environment: env, embedded: true, wait: build || options.wait !== false });
+  const deployed = await runDeploy(ctx, { environment: env, embedded: true, wait: build || options.wait !== false, ...(build ? { imageFollows: 'env create builds the working tree and pushes it next' } : {}) });
   let deployStatus: string = deployed?.status ?? 'deployed';
   let image: EnvCreateResult['image'] = options.image ? { source: 'image', reference: options.image } : { source: 'none' };
   if (build) {
@@ -151,6 +154,17 @@ export async function runEnvCreate(ctx: CommandContext, name: string, options: E
   const stack = await describeStack(clients, env.names.stack);
   const outputs = stack ? stackOutputs(stack) : {};
   const url = siteUrl(env, outputs);
+  // The record is what the stack's tags hold, read back: env list and env sweep go by them, not by what was sent.
+  const asSet = previewStackTags(env.project, record);
+  const onStack = Object.fromEntries((stack?.Tags ?? []).filter((t) => t.Key !== undefined && t.Key in asSet).map((t) => [t.Key!, t.Value ?? '']));
+  const differing = Object.keys(asSet).filter((k) => onStack[k] !== asSet[k]);
+  if (stack && differing.length > 0) {
+    ctx.io.warn(
+      `the stack's tags are not what env create set (${differing.map((k) => `${k} ${onStack[k] === undefined ? 'missing' : quote(onStack[k], 40)}, set ${quote(asSet[k], 40)}`).join('; ')}): env list and env sweep go by the stack's tags`,
+    );
+  }
+  const readBack = stack ? readPreviewTags(stack.Tags) : undefined;
+  const preview = readBack?.ok ? readBack.record : record;
   return {
     name,
     status: existing ? 'updated' : 'created',
@@ -158,8 +172,9 @@ export async function runEnvCreate(ctx: CommandContext, name: string, options: E
     stack: env.names.stack,
     account: env.account,
     region: env.region,
-    preview: record,
-    tags: previewStackTags(env.project, record),
+    preview,
+    tags: stack ? onStack : asSet,
+    ...(stack && differing.length > 0 ? { tagsNotApplied: differing } : {}),
     image,
     deployStatus,
     ...(url ? { url } : {}),
@@ -167,7 +182,7 @@ export async function runEnvCreate(ctx: CommandContext, name: string, options: E
     next: [
       `tapctl status --env ${name}`,
       `tapctl env list`,
-      `tapctl destroy --env ${name}   (or tapctl env sweep deletes it once it expires, ${record.expiresAt})`,
+      `tapctl destroy --env ${name}   (or tapctl env sweep deletes it once it expires, ${preview.expiresAt})`,
     ],
   };
 }

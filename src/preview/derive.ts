@@ -10,6 +10,8 @@
  * - its own physical names: the preview's name is the suffix of every one (naming.ts), so nothing collides
  *   with its source or another preview in the same account and region;
  * - never the source's image pin: it runs what env create pushed, or the --image it was given (a pin);
+ * - never the source's domain: the name, its certificates and alias records are the source's (two stacks on one
+ *   name is rule DN6); a preview is served on CloudFront's own name;
  * - the smallest sizes that still run the stack (PREVIEW_SIZES).
  */
 import { deepFreeze } from '../config/freeze.js';
@@ -85,6 +87,7 @@ export function previewEnvironment(source: ResolvedEnvironment, record: PreviewR
   const env = structuredClone(source) as unknown as Record<string, Record<string, unknown>>;
   for (const [section, values] of Object.entries(PREVIEW_SIZES[source.preset](source))) Object.assign(env[section], values);
   env.container.image = record.image ? splitReference(record.image) : {};
+  delete env.domain;
   const preview = {
     name: record.name,
     kind: 'development',

@@ -56,6 +56,8 @@ export interface PreviewStack {
   /** The record its tags hold; undefined when they cannot be read (`problem` says why). */
   readonly record?: PreviewRecord;
   readonly problem?: string;
+  /** Its source environment when the record is unreadable but that tag is not (only a time is unreadable). */
+  readonly source?: string;
   /** The raw stack, for the checks that need more (termination protection, tags). */
   readonly stack: Stack;
 }
@@ -75,7 +77,7 @@ export function previewsIn(stacks: readonly Stack[], project: string, target: Pi
       ...home,
       status: stack.StackStatus ?? 'UNKNOWN',
       ...(stack.CreationTime ? { stackCreatedAt: new Date(stack.CreationTime).toISOString() } : {}),
-      ...(parsed.ok ? { record: parsed.record } : { problem: parsed.problem }),
+      ...(parsed.ok ? { record: parsed.record } : { problem: parsed.problem, ...(parsed.source ? { source: parsed.source } : {}) }),
       stack,
     });
   }
@@ -101,15 +103,36 @@ export type Derived = { readonly ok: true; readonly env: ResolvedEnvironment } |
  * (another account or region than its source, another stack name): then tapctl cannot know its settings.
  */
 export function derivePreview(found: PreviewStack, configured: readonly ResolvedEnvironment[]): Derived {
-  if (!found.record) return { ok: false, problem: `its tags cannot be read: ${found.problem}` };
-  const sourceName = found.record.source;
+  const record = found.record ?? salvagedRecord(found);
+  if (!record) return { ok: false, problem: `its tags cannot be read: ${found.problem}` };
+  const sourceName = record.source;
   const source = configured.find((e) => e.name === sourceName);
   if (!source) return { ok: false, problem: `its source '${sourceName}' is no environment of tapctl.config.yaml any more` };
   if (source.kind === 'production') return { ok: false, problem: `its source '${sourceName}' is a production environment now` };
   if (source.account !== found.account || source.region !== found.region) {
     return { ok: false, problem: `it is in ${found.account}/${found.region}, but its source '${sourceName}' is configured in ${source.account}/${source.region}` };
   }
-  const env = previewEnvironment(source, found.record);
+  const env = previewEnvironment(source, record);
   if (env.names.stack !== found.stackName) return { ok: false, problem: `its stack is ${found.stackName}, but a preview named '${found.name}' would be ${env.names.stack}` };
   return { ok: true, env };
+}
+
+/**
+ * The record of a preview whose name and source tags are readable but a time is not (`tapctl:expires=soon-ish`):
+ * its settings depend on the name and the source only, so it can still be derived, listed and destroyed. It is
+ * taken as expired at its stack's creation (sweep's rule for an unreadable expiry), so a deploy that rewrites its
+ * tags writes an expiry sweep acts on, never one tapctl made up for the future.
+ */
+function salvagedRecord(found: PreviewStack): PreviewRecord | undefined {
+  if (!found.source || !found.name) return undefined;
+  const createdAt = found.stackCreatedAt ?? new Date(0).toISOString();
+  return { name: found.name, source: found.source, creator: 'unknown', createdAt, expiresAt: createdAt };
+}
+
+/**
+ * The configured environment a found "preview" stack really is (its name or stack name is one of
+ * tapctl.config.yaml's), whatever its tags say: env list shows it as that environment and sweep never deletes it.
+ */
+export function configuredOwner(found: Pick<PreviewStack, 'name' | 'stackName'>, configured: readonly ResolvedEnvironment[]): ResolvedEnvironment | undefined {
+  return configured.find((e) => e.name === found.name || e.names.stack === found.stackName);
 }

@@ -8,7 +8,8 @@ import { loadProject } from '../cli/project.js';
 import { callerIdentity } from '../aws/identity.js';
 import { listStacks } from '../aws/stack-list.js';
 import type { EnvironmentKind } from '../config/schema.js';
-import { clientsFor, dedupe, derivePreview, previewsIn, targetsOf, type PreviewStack, type PreviewTarget } from './find.js';
+import { quote } from '../cli/quote.js';
+import { clientsFor, configuredOwner, dedupe, derivePreview, previewsIn, targetsOf, type PreviewStack, type PreviewTarget } from './find.js';
 
 export interface EnvironmentRow {
   readonly name: string;
@@ -17,6 +18,8 @@ export interface EnvironmentRow {
   readonly kind: EnvironmentKind;
   readonly account: string;
   readonly region: string;
+  /** The AWS endpoint the environment is reached at, when not AWS's own (an emulator): told apart from the real one. */
+  readonly endpoint?: string;
   readonly stack: string;
   /** CloudFormation's stack status, NOT_DEPLOYED, or UNKNOWN when it could not be read (`note` says why). */
   readonly status: string;
@@ -37,6 +40,8 @@ export interface EnvironmentRow {
 export interface AccountCheck {
   readonly account: string;
   readonly region: string;
+  /** As EnvironmentRow.endpoint. */
+  readonly endpoint?: string;
   readonly checked: boolean;
   readonly note?: string;
 }
@@ -71,6 +76,7 @@ export async function runEnvList(ctx: CommandContext, now = Date.now()): Promise
         kind: env.kind,
         account: env.account,
         region: env.region,
+        ...(env.endpoint ? { endpoint: env.endpoint } : {}),
         stack: env.names.stack,
         status: !read.stacks ? 'UNKNOWN' : (stack?.StackStatus ?? 'NOT_DEPLOYED'),
         ...(read.note ? { note: read.note } : {}),
@@ -78,11 +84,23 @@ export async function runEnvList(ctx: CommandContext, now = Date.now()): Promise
       });
     }
   }
-  for (const p of dedupe(reads.flatMap((r) => r.previews ?? []))) rows.push(previewRow(p, loaded.environments, now));
+  for (const p of dedupe(reads.flatMap((r) => r.previews ?? []))) {
+    // A configured environment's stack is that environment, whatever its tags say (sweep's rule, one function):
+    // its config row says so, and it is never listed as a preview sweep would delete.
+    const owner = configuredOwner(p, loaded.environments);
+    if (!owner) {
+      rows.push(previewRow(p, loaded.environments, now));
+      continue;
+    }
+    const i = rows.findIndex((r) => r.origin === 'config' && r.name === owner.name);
+    const note = `its stack is tagged as preview ${quote(p.name)}; it is environment '${owner.name}' of tapctl.config.yaml: env sweep never deletes it`;
+    if (i >= 0 && rows[i]!.stack === p.stackName) rows[i] = { ...rows[i]!, note: rows[i]!.note ? `${rows[i]!.note}; ${note}` : note };
+    else ctx.io.warn(`not listing ${p.stackName} as a preview: ${note.replace('its stack is', 'it is')}`);
+  }
   return {
     project,
     environments: rows,
-    accounts: targets.map((t, i) => ({ account: t.account, region: t.region, checked: Boolean(reads[i].stacks), ...(reads[i].note ? { note: reads[i].note } : {}) })),
+    accounts: targets.map((t, i) => ({ account: t.account, region: t.region, ...(t.via.endpoint ? { endpoint: t.via.endpoint } : {}), checked: Boolean(reads[i].stacks), ...(reads[i].note ? { note: reads[i].note } : {}) })),
   };
 }
 
@@ -109,7 +127,9 @@ function previewRow(p: PreviewStack, configured: Parameters<typeof derivePreview
   const r = p.record;
   const derived = derivePreview(p, configured);
   const createdAt = r?.createdAt ?? p.stackCreatedAt;
-  const note = !r ? `its tags cannot be read (${p.problem}): sweep deletes it` : !derived.ok ? `tapctl cannot use it: ${derived.problem}` : undefined;
+  // The same verdicts as sweep's: an unreadable expiry is expired, and a preview tapctl can derive is deleted by
+  // destroy's flow; one it cannot derive is not (sweep lists it as failed, with the delete-stack command).
+  const note = !derived.ok ? `tapctl cannot use it: ${derived.problem}${!r ? '; env sweep cannot delete it either' : ''}` : !r ? `its tags cannot be read (${p.problem}): taken as expired, env sweep deletes it` : undefined;
   return {
     name: p.name,
     origin: 'preview',
@@ -120,7 +140,7 @@ function previewRow(p: PreviewStack, configured: Parameters<typeof derivePreview
     status: p.status,
     ...(note ? { note } : {}),
     ...(createdAt ? { createdAt, ageSeconds: age(createdAt, now) } : {}),
-    ...(r ? { source: r.source, creator: r.creator, expiresAt: r.expiresAt, expired: Date.parse(r.expiresAt) <= now } : { expired: true }),
+    ...(r ? { source: r.source, creator: r.creator, expiresAt: r.expiresAt, expired: Date.parse(r.expiresAt) <= now } : { ...(p.source ? { source: p.source } : {}), expired: true }),
     ...(r?.branch ? { branch: r.branch } : {}),
     ...(r?.ciActor ? { ciActor: r.ciActor } : {}),
     ...(r?.image ? { image: r.image } : {}),

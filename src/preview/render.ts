@@ -28,7 +28,7 @@ export function renderList(r: EnvListResult, s: Styles): string {
     e.name,
     e.origin === 'preview' ? `preview of ${e.source ?? '?'}` : 'config',
     e.kind,
-    `${e.account}/${e.region}`,
+    `${e.account}/${e.region}${e.endpoint ? ` @${hostOf(e.endpoint)}` : ''}`,
     e.status,
     e.ageSeconds === undefined ? '' : formatDuration(e.ageSeconds * 1000),
     e.expiresAt ? formatRemaining(e.expiresAt, now) : '',
@@ -40,10 +40,11 @@ export function renderList(r: EnvListResult, s: Styles): string {
     const text = row(cells[i]);
     lines.push(`  ${e.expired ? s.warn(text) : e.status.endsWith('_FAILED') ? s.bad(text) : text}`);
     const extra = [e.branch ? `branch ${e.branch}` : '', e.ciActor ?? (e.creator ? e.creator.slice(e.creator.lastIndexOf('/') + 1) : ''), e.note ?? ''].filter(Boolean);
-    // A configured environment's note is its account's, said once below the table.
+    // A configured environment's "not checked" note is its account's, said once below the table; any other is its own.
     if (e.origin === 'preview') lines.push(`    ${s.dim(extra.join(' · '))}`);
+    else if (e.note && !e.note.startsWith('not checked')) lines.push(`    ${s.dim(e.note)}`);
   });
-  for (const a of r.accounts.filter((x) => !x.checked)) lines.push(`  ${s.warn('!')} ${a.account}/${a.region}: ${a.note ?? 'not checked'}`);
+  for (const a of r.accounts.filter((x) => !x.checked)) lines.push(`  ${s.warn('!')} ${a.account}/${a.region}${a.endpoint ? ` @${hostOf(a.endpoint)}` : ''}: ${a.note ?? 'not checked'}`);
   return lines.join('\n');
 }
 
@@ -68,4 +69,13 @@ export function renderSweep(r: SweepResult, s: Styles): string {
   if (lines.length === 0) lines.push(s.good('✔ no previews: nothing to sweep'));
   else if (!r.dryRun && r.deleted.length === 0 && r.failed.length === 0) lines.unshift(s.good('✔ nothing due: no preview deleted'));
   return lines.join('\n');
+}
+
+/** `http://localhost:4566` -> `localhost:4566`: enough to tell an emulated account from the real one. */
+function hostOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).host || endpoint;
+  } catch {
+    return endpoint;
+  }
 }

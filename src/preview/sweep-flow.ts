@@ -17,7 +17,7 @@ import { callerIdentity } from '../aws/identity.js';
 import { describeStack } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { RetainedResource } from '../deploy/results.js';
-import { clientsFor, dedupe, derivePreview, listPreviews, previewTargets, type PreviewStack } from './find.js';
+import { clientsFor, configuredOwner, dedupe, derivePreview, listPreviews, previewTargets, type PreviewStack } from './find.js';
 import type { AccountCheck } from './list-flow.js';
 import { branchTagOf, branchTagValue, isPreviewOf, PREVIEW_TAG } from './tags.js';
 import { formatDuration } from './ttl.js';
@@ -28,8 +28,17 @@ export interface SweepOptions {
   readonly dryRun?: boolean;
 }
 
-/** expired: past its expiry (or no readable expiry); branch-gone: not in --live-branches; delete-failed: a retry. */
-export type SweepReason = 'expired' | 'branch-gone' | 'delete-failed';
+/**
+ * expired: past its expiry (or no readable expiry); branch-gone: not in --live-branches; delete-failed: a retry;
+ * abandoned: a stack left in REVIEW_IN_PROGRESS (a create whose change set was never executed) for REVIEW_ABANDONED_MS.
+ */
+export type SweepReason = 'expired' | 'branch-gone' | 'delete-failed' | 'abandoned';
+
+/**
+ * A preview stack still in REVIEW_IN_PROGRESS this long after its creation was abandoned: env create's change set
+ * is made and approved in minutes, so an hour is nobody's work in progress. It has no resources; destroy deletes it.
+ */
+export const REVIEW_ABANDONED_MS = 60 * 60 * 1000;
 
 export interface SweepItem {
   readonly name: string;
@@ -70,9 +79,13 @@ export type Decision = { readonly action: 'delete'; readonly reason: SweepReason
  * undefined without --live-branches. A preview without a branch is judged by its expiry alone.
  */
 export function sweepDecision(p: PreviewStack, configured: readonly ResolvedEnvironment[], now: number, live?: ReadonlySet<string>): Decision {
-  const owner = configured.find((e) => e.name === p.name || e.names.stack === p.stackName);
+  const owner = configuredOwner(p, configured);
   if (owner) return { action: 'refuse', detail: `stack ${p.stackName} is environment '${owner.name}' of tapctl.config.yaml, whatever its tags say` };
-  if (p.status.endsWith('_IN_PROGRESS')) return { action: 'wait', detail: `${p.status}: looked at again next run` };
+  const age = p.stackCreatedAt ? now - Date.parse(p.stackCreatedAt) : undefined;
+  if (p.status === 'REVIEW_IN_PROGRESS' && age !== undefined && age >= REVIEW_ABANDONED_MS) {
+    return { action: 'delete', reason: 'abandoned', detail: `REVIEW_IN_PROGRESS for ${formatDuration(age)}: a create that was never executed (no resources)` };
+  }
+  if (p.status.endsWith('_IN_PROGRESS')) return { action: 'wait', detail: `${p.status}: looked at again next run${p.status === 'REVIEW_IN_PROGRESS' ? ` (deleted once ${formatDuration(REVIEW_ABANDONED_MS)} old)` : ''}` };
   if (p.status === 'DELETE_FAILED') return { action: 'delete', reason: 'delete-failed', detail: 'its last deletion failed: trying again' };
   if (!p.record) return { action: 'delete', reason: 'expired', detail: `no readable expiry (${p.problem})` };
   const left = Date.parse(p.record.expiresAt) - now;

@@ -96,7 +96,8 @@ export function isPreviewOf(tags: TagList | undefined, project: string): boolean
   return map[PROJECT_TAG] === project && typeof map[PREVIEW_TAG] === 'string' && map[PREVIEW_TAG] !== '';
 }
 
-export type ParsedPreview = { readonly ok: true; readonly record: PreviewRecord } | { readonly ok: false; readonly name: string; readonly problem: string };
+/** Not ok: `source` is there when that tag is readable (only the times are not). */
+export type ParsedPreview = { readonly ok: true; readonly record: PreviewRecord } | { readonly ok: false; readonly name: string; readonly problem: string; readonly source?: string };
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
@@ -110,10 +111,11 @@ export function readPreviewTags(tags: TagList | undefined): ParsedPreview {
   const problem = (p: string): ParsedPreview => ({ ok: false, name, problem: p });
   const source = map[TAGS.source];
   if (!source) return problem(`tag ${TAGS.source} is missing`);
+  const unreadable = (p: string): ParsedPreview => ({ ok: false, name, problem: p, source });
   const createdAt = map[TAGS.createdAt] ?? '';
   const expiresAt = map[TAGS.expiresAt] ?? '';
-  if (!ISO.test(expiresAt) || Number.isNaN(Date.parse(expiresAt))) return problem(`tag ${TAGS.expiresAt} is not an ISO 8601 time: ${JSON.stringify(expiresAt).slice(0, 60)}`);
-  if (!ISO.test(createdAt) || Number.isNaN(Date.parse(createdAt))) return problem(`tag ${TAGS.createdAt} is not an ISO 8601 time: ${JSON.stringify(createdAt).slice(0, 60)}`);
+  if (!ISO.test(expiresAt) || Number.isNaN(Date.parse(expiresAt))) return unreadable(`tag ${TAGS.expiresAt} is not an ISO 8601 time: ${JSON.stringify(expiresAt).slice(0, 60)}`);
+  if (!ISO.test(createdAt) || Number.isNaN(Date.parse(createdAt))) return unreadable(`tag ${TAGS.createdAt} is not an ISO 8601 time: ${JSON.stringify(createdAt).slice(0, 60)}`);
   const branch = map[TAGS.branch];
   const ciActor = map[TAGS.ciActor];
   const image = map[TAGS.image];

@@ -82,6 +82,17 @@ export function trustedRepository(uri: string, env: ResolvedEnvironment): boolea
   return uri === own || uri === `${own.replace('.amazonaws.com/', '.amazonaws.com.cn/')}` || (env.container.image.repository !== undefined && uri === env.container.image.repository);
 }
 
+/**
+ * Who pinned the image, for messages: env create --image for a preview made with it (the person typed the flag,
+ * not the config), else the config's container.image. `fix` says where to correct it.
+ */
+export function pinOrigin(env: ResolvedEnvironment): { readonly name: string; readonly from: string; readonly fix: string } {
+  if (env.preview?.image) {
+    return { name: '--image', from: `--image of env create ${env.name}`, fix: `give env create ${env.name} an --image that exists (repository:tag or repository@sha256:<digest>)` };
+  }
+  return { name: 'container.image', from: 'the config (container.image)', fix: 'check container.image (repository, tag, digest) in tapctl.config.yaml' };
+}
+
 /** The config's pin, when it names a tag or digest. */
 export function pinnedImage(env: ResolvedEnvironment): { repository?: string; tag?: string; digest?: string } | undefined {
   const { repository, tag, digest } = env.container.image;
@@ -96,7 +107,7 @@ export function hasService(env: ResolvedEnvironment): boolean {
 export function unresolvedImage(env: ResolvedEnvironment, reason: string): ImageResolution {
   if (!hasService(env)) return notUsed(env);
   const pin = pinnedImage(env);
-  if (pin) return { plan: plan('config', pin, env, 'the config (container.image)'), env, check: { status: 'skip', detail: reason } };
+  if (pin) return { plan: plan('config', pin, env, pinOrigin(env).from), env, check: { status: 'skip', detail: reason } };
   return { plan: { source: 'unresolved', display: `not resolved (${reason})`, from: reason }, env, check: { status: 'skip', detail: reason } };
 }
 
@@ -178,28 +189,29 @@ export async function resolveRunningImage(input: ResolveInput): Promise<ImageRes
  * stack's repository is left to the image platform check, and deployed as written.
  */
 async function resolvePin(clients: AwsClients, env: ResolvedEnvironment, pin: { repository?: string; tag?: string; digest?: string }): Promise<Pick<ImageResolution, 'plan' | 'env' | 'check'>> {
-  const written = plan('config', pin, env, 'the config (container.image)');
+  const origin = pinOrigin(env);
+  const written = plan('config', pin, env, origin.from);
   // Outside the stack's repository: read from its own registry by the image platform check that follows.
   if (written.repository && !repositoryName(written.repository, env)) {
-    return { plan: written, env: withImage(env, written), check: { status: 'pass', detail: `${written.display} (from the config: container.image, outside this stack's ECR repository: deployed as written, read where it lives by the image platform check)` } };
+    return { plan: written, env: withImage(env, written), check: { status: 'pass', detail: `${written.display} (from ${origin.from}, outside this stack's ECR repository: deployed as written, read where it lives by the image platform check)` } };
   }
   const found = await describeImage(clients, env.names.ecrRepository, pin);
   if (found.kind === 'found') {
     if (pin.tag && pin.digest && !found.tags.includes(pin.tag)) {
-      throw new RefusedError(`container.image pins tag ${quote(pin.tag)} and digest ${pin.digest}, but in ECR repository ${env.names.ecrRepository} that digest carries ${found.tags.length ? `the tags ${found.tags.map((t) => quote(t)).join(', ')}` : 'no tag'}: the pin names two images`, {
+      throw new RefusedError(`${origin.name} pins tag ${quote(pin.tag)} and digest ${pin.digest}, but in ECR repository ${env.names.ecrRepository} that digest carries ${found.tags.length ? `the tags ${found.tags.map((t) => quote(t)).join(', ')}` : 'no tag'}: the pin names two images`, {
         hint: 'keep only the digest (it decides what runs), or correct the tag; tapctl releases lists the images with their tags',
         details: { tag: pin.tag, digest: pin.digest, tagsOfDigest: found.tags },
       });
     }
-    const resolved = plan('config', { ...pin, digest: found.digest }, env, pin.digest ? 'the config (container.image)' : `the config (container.image tag ${pin.tag}, resolved to its digest)`);
-    const how = pin.digest ? 'from the config: container.image' : `from the config: container.image tag ${quote(pin.tag)}, deployed by the digest ECR holds for it`;
+    const resolved = plan('config', { ...pin, digest: found.digest }, env, pin.digest ? origin.from : `${origin.from}: tag ${pin.tag}, resolved to its digest`);
+    const how = pin.digest ? `from ${origin.from}` : `from ${origin.from}: tag ${quote(pin.tag)}, deployed by the digest ECR holds for it`;
     return { plan: resolved, env: withImage(env, resolved), check: { status: 'pass', detail: `${resolved.display} (${how})` } };
   }
   throw found.kind === 'image-missing'
-    ? new OperationError(`image ${written.display} is not in ECR repository ${env.names.ecrRepository}`, { code: 'image-missing', hint: `push it first: tapctl push-image --env ${env.name}` })
+    ? new OperationError(`image ${written.display} (${origin.name}) is not in ECR repository ${env.names.ecrRepository}`, { code: 'image-missing', hint: env.preview?.image ? origin.fix : `push it first: tapctl push-image --env ${env.name}` })
     : new OperationError(`ECR repository ${env.names.ecrRepository} does not exist yet, so image ${written.display} cannot be in it`, {
         code: 'image-missing',
-        hint: `deploy once without container.image (that creates the repository), then tapctl push-image --env ${env.name}`,
+        hint: env.preview?.image ? origin.fix : `deploy once without container.image (that creates the repository), then tapctl push-image --env ${env.name}`,
       });
 }
 

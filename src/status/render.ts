@@ -18,6 +18,7 @@ import type {
   StatusDocument,
   TargetsInfo,
 } from './schema.js';
+import { NO_DOMAIN } from './schema.js';
 
 export interface RenderOptions {
   /** List every stack output (--outputs). */
@@ -80,8 +81,8 @@ function writeStatus(io: StatusText, doc: StatusDocument, options: RenderOptions
   section(io, 'Targets', doc.targets, (d) => renderTargets(io, d));
   section(io, 'Database', doc.database, (d) => renderDatabase(io, d));
   section(io, 'Alarms', doc.alarms, (d) => renderAlarms(io, d, at));
-  // Only with a domain: without one there is nothing to show (the endpoints say where the site is).
-  if (doc.domain.state !== 'absent') section(io, 'Domain', doc.domain, (d) => renderDomain(io, d, at));
+  // Only with a domain (configured or deployed): without one there is nothing to show (the endpoints say where the site is).
+  if (doc.domain.state !== 'absent' || doc.domain.reason !== NO_DOMAIN) section(io, 'Domain', doc.domain, (d) => renderDomain(io, d, at));
 
   if (options.outputs) {
     io.section('Outputs');

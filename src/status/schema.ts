@@ -8,6 +8,9 @@
 
 export const SCHEMA_VERSION = 1 as const;
 
+/** The domain section's reason when neither the config nor the stack has a domain (status then shows no Domain section). */
+export const NO_DOMAIN = 'no domain: the site is on CloudFront\'s own name (config domain:)';
+
 export interface StatusDocument {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   /** Always true here; error documents (`{ ok: false, error }`) are the CLI's common shape. */

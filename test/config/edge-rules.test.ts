@@ -83,10 +83,24 @@ describe('domain rules', () => {
     expect(one('dev', 'us-east-1', { domain: { name: 'example.com', ...ZONE } }).errors).toEqual([]);
   });
 
-  it('refuses a name with a final dot or in upper case at the schema', () => {
-    const loaded = one('dev', 'us-east-1', { domain: { name: 'Shop.Example.com.', ...ZONE } });
+  it.each([
+    ['a final dot', 'shop.example.com.', /without the final dot/],
+    ['upper case', 'Shop.Example.com', /in lower case, e\.g\. shop\.example\.com/],
+    // Each message names the limit it breaks (qa3 P3 #7).
+    ['a 70-character label', `${'a'.repeat(70)}.example.com`, /labels have at most 63 characters each \(RFC 1035\): 'a{20}…' has 70/],
+    ['an internationalized name', 'bücher.example.com', /in ASCII: .* punycode form \(xn--bcher-kva\.example\.com\)/],
+    ['one label', 'localhost', /two labels or more/],
+  ])('refuses a name with %s at the schema, saying why', (_what, name, message) => {
+    const loaded = one('dev', 'us-east-1', { domain: { name, ...ZONE } });
     expect(loaded.errors[0]?.path).toBe('environments.dev.domain.name');
-    expect(loaded.errors[0]?.message).toMatch(/lower case without a final dot/);
+    expect(loaded.errors[0]?.message).toMatch(message);
+  });
+
+  it("refuses another partition's certificate or web ACL for a commercial region (qa3 P3 #7)", () => {
+    const cn = one('dev', 'us-east-1', { domain: { name: 'shop.example.com', certificateArn: 'arn:aws-cn:acm:us-east-1:111111111111:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' } });
+    expect(cn.errors.find((e) => e.rule === 'DN2')?.message).toMatch(/the certificate is in partition aws-cn, but dev deploys to us-east-1 \(partition aws\)/);
+    const acl = one('dev', 'us-east-1', { waf: { webAclArn: 'arn:aws-cn:wafv2:us-east-1:111111111111:global/webacl/x/11111111-2222-3333-4444-555555555555' } });
+    expect(acl.errors.find((e) => e.rule === 'WF2')?.message).toMatch(/the web ACL is in partition aws-cn/);
   });
 
   it('a zone shared under defaults: and a name per environment merge; two environments on one name are refused (DN6)', () => {
@@ -150,9 +164,18 @@ describe('web ACL rules', () => {
     expect(implicit.errors).toEqual([]);
     const warning = implicit.warnings.find((w) => w.rule === 'WF4');
     expect(warning?.message).toMatch(/production serves without a web ACL: CloudFront's web ACL must be in us-east-1, and prod deploys to eu-west-1/);
-    expect(warning?.hint).toMatch(/set waf.webAclArn, or set waf.enabled: false/);
+    // Not waf.enabled: false, which only trades this warning for another WF4 one in production (qa3 P3 #6).
+    expect(warning?.hint).toMatch(/set waf.webAclArn$/);
     const explicit = one('dev', 'eu-west-1', { waf: { enabled: true } });
     expect(explicit.errors.find((e) => e.rule === 'WF4')?.path).toBe('environments.dev.waf');
+    expect(explicit.errors.find((e) => e.rule === 'WF4')?.hint).toMatch(/set waf.webAclArn, or set waf.enabled: false/);
+  });
+
+  it('turned off with an ARN or rule groups: a warning that they are ignored, not silence (qa3 P3 #5)', () => {
+    const loaded = one('prod', 'us-east-1', { waf: { enabled: false, webAclArn: ACL() } });
+    expect(loaded.warnings.find((w) => w.rule === 'WF3')).toMatchObject({ path: 'environments.prod.waf.webAclArn', message: 'waf.enabled is false, so waf.webAclArn is ignored: CloudFront gets no web ACL' });
+    const rules = one('dev', 'us-east-1', { waf: { enabled: false, managedRules: ['AWSManagedRulesSQLiRuleSet'] } });
+    expect(rules.warnings.find((w) => w.rule === 'WF3')?.message).toMatch(/waf.managedRules is ignored/);
   });
 
   it('a CLOUDFRONT-scope ARN outside us-east-1 is the web ACL', () => {
@@ -163,6 +186,7 @@ describe('web ACL rules', () => {
 
   it.each([
     ['an unknown rule group, with a suggestion', { managedRules: ['AWSManagedRulesCommonRuleSets'] }, 'WF1', /'AWSManagedRulesCommonRuleSets' is not an AWS managed rule group tapctl offers; did you mean 'AWSManagedRulesCommonRuleSet'\?/],
+    ['an empty list of rule groups (qa3 P2 #5: was an internal error at synth)', { managedRules: [] }, 'WF1', /waf.managedRules lists no rule group: a web ACL without one inspects nothing/],
     ['a rule group twice', { managedRules: ['AWSManagedRulesSQLiRuleSet', 'AWSManagedRulesSQLiRuleSet'] }, 'WF1', /listed twice/],
     ['a REGIONAL web ACL', { webAclArn: ACL('regional') }, 'WF2', /REGIONAL scope; CloudFront takes CLOUDFRONT-scope web ACLs only/],
     ["another account's web ACL", { webAclArn: ACL('global', 'us-east-1', '999999999999') }, 'WF2', /belongs to account 999999999999/],

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { outputsFile } from '../../src/state/work-dir.js';
+import { InterruptedError } from '../../src/cli/errors.js';
 import type { Prompter } from '../../src/cli/prompter.js';
 import { FakeAws } from './fake-aws.js';
 import { aimFake, logicalIdOf, synthesizedProject, tapctl, type Fixture, useFakeAws } from './setup.js';
@@ -304,6 +305,28 @@ describe('tapctl deploy', () => {
       expect(fake.calls('ExecuteChangeSet')).toBe(1);
       // At a terminal the progress is one line redrawn in place: done/total, elapsed, the resource at work.
       expect(yes.stderr).toMatch(/\r\x1b\[2Kdeploying TapStack-shop-dev {2}\[\d+\/\d+\] {2}\d+s/);
+    });
+
+    it('Ctrl-C at the approval of a first deploy withdraws the change set and the empty new stack, as a "no" does (qa3 P2 #8)', async () => {
+      fake.stack = undefined as FakeAws['stack'];
+      const ctrlC: Prompter = { ...prompter({}), confirm: async () => { throw new InterruptedError('interrupted; nothing was changed'); } };
+      const r = await tapctl(f, ['deploy', '--env', 'dev'], { tty: true, prompter: ctrlC });
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/interrupted at the approval; nothing was changed: change set tapctl-deploy and the new, empty stack TapStack-shop-dev were deleted/);
+      expect(fake.calls('ExecuteChangeSet')).toBe(0);
+      expect(fake.changeSetInReview).toBe(false);
+      expect((fake.stack as FakeAws['stack'])?.status).toBe('DELETE_COMPLETE');
+    });
+
+    it('Ctrl-C at the approval of an update withdraws only the change set: the deployed stack stays', async () => {
+      deployedWithChanges();
+      const ctrlC: Prompter = { ...prompter({}), confirm: async () => { throw new InterruptedError('interrupted; nothing was changed'); } };
+      const r = await tapctl(f, ['deploy', '--env', 'dev'], { tty: true, prompter: ctrlC });
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/interrupted at the approval; nothing was changed: change set tapctl-deploy was deleted/);
+      expect(fake.changeSetInReview).toBe(false);
+      expect(fake.calls('DeleteStack')).toBe(0);
+      expect(fake.stack?.status).toBe('UPDATE_COMPLETE');
     });
 
     it('in production asks for the environment name to be typed', async () => {

@@ -112,6 +112,11 @@ describe('the domain', () => {
     ['issued and covering the name (a wildcard)', { status: 'ISSUED', names: ['*.example.com'] }, 0, /✔ domain {2}shop.example.com: certificate issued/],
     ['pending validation', { status: 'PENDING_VALIDATION', names: ['shop.example.com'] }, 2, /CloudFront's certificate for shop.example.com is PENDING_VALIDATION[\s\S]*add the CNAME record ACM asks for/],
     ['for another name', { status: 'ISSUED', names: ['www.example.com'] }, 2, /CloudFront's certificate covers www.example.com, not shop.example.com/],
+    // Its names before its state: validating a certificate for another name helps nothing (qa3 P3 #3).
+    ['pending, for another name', { status: 'PENDING_VALIDATION', names: ['unrelated.example.net'] }, 2, /CloudFront's certificate covers unrelated.example.net, not shop.example.com/],
+    // ACM never renews an imported certificate: near its end it is a warning, not a ✔ (qa3 P3 #4).
+    ['imported, expiring tomorrow', { status: 'ISSUED', names: ['shop.example.com'], type: 'IMPORTED' as const, notAfter: new Date(Date.now() + 36 * 3_600_000) }, 0, /! domain {2}shop.example.com: certificate issued until .*, it expires in 1 day and ACM does not renew imported certificates/],
+    ['issued by ACM, with a year left', { status: 'ISSUED', names: ['shop.example.com'], type: 'AMAZON_ISSUED' as const, notAfter: new Date(Date.now() + 365 * 86_400_000) }, 0, /✔ domain {2}shop.example.com: certificate issued until \d{4}-\d\d-\d\d\n/],
   ])("CloudFront's given certificate %s", async (_what, cert, code, message) => {
     const g = await project({ domain: { name: 'shop.example.com', certificateArn: CERT } });
     fake.certificates = { [CERT]: cert };

@@ -80,6 +80,9 @@ export class FakeAws {
   /** The synthesized template the next change set carries. */
   nextTemplate?: Template;
   nextTags: Record<string, string> = {};
+  /** The stack takes the Tags of the change set it executes (as CloudFormation does), instead of nextTags. */
+  changeSetTagsApply = false;
+  private changeSetTags?: Record<string, string>;
   nextTerminationProtection = false;
   outcome: Outcome = { kind: 'success' };
   /** Logical IDs whose property changes CloudFormation reports as requiring replacement. */
@@ -121,7 +124,7 @@ export class FakeAws {
   /** Route 53 hosted zones by ID (GetHostedZone). */
   hostedZones: Record<string, { name: string; privateZone?: boolean }> = {};
   /** ACM certificates by ARN (DescribeCertificate, in any region). */
-  certificates: Record<string, { status: string; names: string[] }> = {};
+  certificates: Record<string, { status: string; names: string[]; notAfter?: Date; type?: 'IMPORTED' | 'AMAZON_ISSUED' }> = {};
   /** API Gateway's account setting: the CloudWatch role ARN (undefined: none set). */
   apiGatewayRole: string | undefined = undefined;
   /** IAM roles that exist, by name: their ARN, tags and attached policies. */
@@ -181,6 +184,11 @@ export class FakeAws {
 
   get toolkitArn(): string {
     return `arn:aws:cloudformation:${this.region}:${this.account}:stack/CDKToolkit/0000`;
+  }
+
+  /** A change set is in review (created, neither executed nor deleted). */
+  get changeSetInReview(): boolean {
+    return this.changeSet !== undefined;
   }
 
   restore(): void {
@@ -281,6 +289,12 @@ export class FakeAws {
     for (const [id, r] of Object.entries(before)) {
       if (!after[id]) changes.push({ Type: 'Resource', ResourceChange: { Action: 'Remove', LogicalResourceId: id, ResourceType: r.Type } });
     }
+    // New stack tags propagate to the taggable resources: CloudFormation updates them (one is enough here).
+    const retagged = this.changeSetTagsApply && changes.length === 0 && this.stack?.status !== 'REVIEW_IN_PROGRESS' && JSON.stringify(this.changeSetTags ?? {}) !== JSON.stringify(this.stack?.tags ?? {});
+    const taggable = Object.entries(after).find(([, r]) => (r.Properties as { Tags?: unknown } | undefined)?.Tags !== undefined);
+    if (retagged && taggable) {
+      changes.push({ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: taggable[0], ResourceType: taggable[1].Type, Replacement: 'False', Details: [{ Target: { Attribute: 'Tags', RequiresRecreation: 'Never' }, Evaluation: 'Static', ChangeSource: 'DirectModification' }] } });
+    }
     return changes;
   }
 
@@ -307,7 +321,7 @@ export class FakeAws {
       this.stack = {
         status: `${verb}_COMPLETE`,
         template: this.nextTemplate,
-        tags: this.nextTags,
+        tags: this.changeSetTagsApply && this.changeSetTags ? this.changeSetTags : this.nextTags,
         terminationProtection: this.nextTerminationProtection,
         outputs: outcome.outputs ?? { CloudFrontURL: 'https://d111.cloudfront.net', APIGatewayURL: 'https://api.example/prod', ALBDNSName: 'alb.example', ECRRepositoryURI: `${this.account}.dkr.ecr.${this.region}.amazonaws.com/shop-app-dev` },
       };
@@ -418,7 +432,7 @@ export class FakeAws {
     this.acm.on(DescribeCertificateCommand).callsFake((i: { CertificateArn?: string }) => {
       const cert = this.certificates[i.CertificateArn ?? ''];
       if (!cert) throw Object.assign(new Error('Could not find certificate'), { name: 'ResourceNotFoundException' });
-      return { Certificate: { CertificateArn: i.CertificateArn, DomainName: cert.names[0], SubjectAlternativeNames: cert.names, Status: cert.status } };
+      return { Certificate: { CertificateArn: i.CertificateArn, DomainName: cert.names[0], SubjectAlternativeNames: cert.names, Status: cert.status, ...(cert.notAfter ? { NotAfter: cert.notAfter } : {}), ...(cert.type ? { Type: cert.type } : {}) } };
     });
     this.rds.on(DescribeDBEngineVersionsCommand).callsFake((i: { EngineVersion?: string }) => ({
       DBEngineVersions: this.engineVersions
@@ -496,6 +510,7 @@ export class FakeAws {
         return { Id: `arn:aws:cloudformation:${this.region}:${this.account}:changeSet/${this.changeSet.name}/1`, StackId: this.toolkitArn };
       }
       if (!this.stack || this.stack.status === 'DELETE_COMPLETE') this.stack = { status: 'REVIEW_IN_PROGRESS' };
+      this.changeSetTags = Object.fromEntries(((i as { Tags?: Array<{ Key?: string; Value?: string }> }).Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
       const changes = this.computeChanges();
       this.changeSet = this.changeSetWithoutDetails
         ? { name: i.ChangeSetName ?? 'cs', changes: [], created: this.now(), empty: false }

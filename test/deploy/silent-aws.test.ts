@@ -7,7 +7,7 @@
  * deploy and destroy do) goes over the wire to a local TCP server that accepts and never replies.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws } from './fake-aws.js';
 import { aimFake, logicalIdOf, synthesizedProject, tapctl, testEnv, type Fixture } from './setup.js';
@@ -168,5 +168,22 @@ describe('the quiet-time bound', () => {
     const r = await tapctl(f, ['deploy', '--env', 'dev'], { tty: true, prompter: slowYes, env: testEnv({ TAPCTL_AWS_TIMEOUT_MS: String(QUIET_MS) }) });
     expect(r.code, r.stderr).toBe(0);
     expect(fake.calls('ExecuteChangeSet')).toBe(1);
+  });
+});
+
+describe('a change set that never finishes deleting (qa3 P2 #7)', () => {
+  it("toolkit-lib's unbounded wait for it ends after the quiet time, though its polls are answered (exit 1)", async () => {
+    // GIVEN a deployed stack with a change to make, and a CloudFormation that reports the old change set as being
+    // deleted forever (the emulator's change sets are not per stack). toolkit-lib polls it every 5 s.
+    fake.deployedAsIs();
+    fake.stack!.template = { Resources: {} };
+    fake.cfn.on(DescribeChangeSetCommand).resolves({ ChangeSetName: 'tapctl-deploy', StackName: 'TapStack-shop-dev', Status: 'DELETE_IN_PROGRESS' });
+    const started = Date.now();
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes'], { env: testEnv({ TAPCTL_AWS_TIMEOUT_MS: '1500' }) });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('change set tapctl-deploy of stack TapStack-shop-dev did not finish deleting within 1.5 s');
+    expect(r.stderr).toMatch(/hint: look at it \(aws cloudformation describe-change-set --stack-name TapStack-shop-dev --change-set-name tapctl-deploy/);
+    expect(fake.calls('ExecuteChangeSet')).toBe(0);
+    expect(Date.now() - started).toBeLessThan(45_000);
   });
 });

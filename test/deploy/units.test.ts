@@ -3,6 +3,8 @@ import { fullDiff } from '@aws-cdk/cloudformation-diff';
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { destructiveRefusal } from '../../src/deploy/approval.js';
+import { renderDestroy } from '../../src/deploy/results.js';
+import { inWrittenOrder } from '../../src/deploy/progress.js';
 import { summarizeChanges, type TemplateDiffLike } from '../../src/deploy/change-summary.js';
 import { awsFailureIn, explainFailure, explainToolkitError, rootCause } from '../../src/deploy/failure.js';
 import { KNOWN_CAUSES, knownCauseFor } from '../../src/deploy/known-causes.js';
@@ -143,6 +145,11 @@ describe("toolkit-lib's warnings", () => {
     expect(toolkitWarning('The stack uses a deprecated runtime')).toBe('The stack uses a deprecated runtime');
   });
 
+  it("say a broadening change in tapctl's words: a dry run or a diff asks nobody to confirm anything (qa3 P3 #9)", () => {
+    const cdk = 'This deployment will make potentially sensitive changes according to your current security approval level.\nPlease confirm you intend to make the following modifications:\n';
+    expect(toolkitWarning(cdk)).toBe('this change broadens permissions (IAM policies or security group rules); a deploy shows them and asks for approval');
+  });
+
   it('that are noise go to debug output, not to the person', async () => {
     const shown: string[] = [];
     const debug: string[] = [];
@@ -232,5 +239,31 @@ describe("tapctl's IoHost for toolkit-lib", () => {
     expect(await ask('CDK_TOOLKIT_I5060')).toBe(false);
     expect(await ask('CDK_TOOLKIT_I9999')).toBe(false);
     expect(await ask('CDK_TOOLKIT_I7010')).toBe(false);
+  });
+});
+
+describe('destroy result', () => {
+  const plain = { bold: (t: string) => t, dim: (t: string) => t, good: (t: string) => t, bad: (t: string) => t, warn: (t: string) => t, accent: (t: string) => t, code: (t: string) => t };
+  const base = { ok: true as const, stack: 'TapStack-shop-pr-40', status: 'destroyed' as const, retained: [], ledgerEnded: '/tapctl/shop/pr-40/', durationMs: 1000 };
+
+  it("a preview's ended ledger is read in SSM, not with tapctl releases --env (which no longer finds it) (qa3 P3 #12)", () => {
+    expect(renderDestroy({ ...base, environment: 'pr-40', preview: true }, plain)).toContain('aws ssm get-parameters-by-path --recursive --path /tapctl/shop/pr-40/ reads it');
+    expect(renderDestroy({ ...base, environment: 'pr-40', preview: true }, plain)).not.toContain('tapctl releases');
+    expect(renderDestroy({ ...base, environment: 'dev', stack: 'TapStack-shop-dev', ledgerEnded: '/tapctl/shop/dev/' }, plain)).toContain('tapctl releases --env dev lists it');
+  });
+});
+
+describe('stack events in the order CloudFormation wrote them', () => {
+  const at = (id: string, status: string, time: string) => ({ event: { LogicalResourceId: id, ResourceStatus: status, Timestamp: new Date(time) } as StackEvent });
+
+  it("puts back a run of equal timestamps that toolkit-lib's stable sort left newest first; other order stays (qa3 P3 #14)", () => {
+    // toolkit-lib's poll: a newest-first page, stable-sorted by time. The emulator stamps all three with one time.
+    const fromToolkit = [at('Stack', 'CREATE_IN_PROGRESS', '2026-11-29T10:00:00Z'), at('Topic', 'CREATE_COMPLETE', '2026-11-29T10:00:05Z'), at('Topic', 'CREATE_IN_PROGRESS', '2026-11-29T10:00:05Z'), at('Stack', 'CREATE_COMPLETE', '2026-11-29T10:00:09Z')];
+    expect(inWrittenOrder(fromToolkit).map((a) => `${a.event.LogicalResourceId} ${a.event.ResourceStatus}`)).toEqual([
+      'Stack CREATE_IN_PROGRESS',
+      'Topic CREATE_IN_PROGRESS',
+      'Topic CREATE_COMPLETE',
+      'Stack CREATE_COMPLETE',
+    ]);
   });
 });

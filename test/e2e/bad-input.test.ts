@@ -142,6 +142,20 @@ const CASES: Case[] = [
   { name: 'env create --image without a tag', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--image', 'nginx', '--yes'], exit: 2, says: /--image 'nginx' is not an image reference with a tag or digest/ },
   { name: 'env create without --yes or a terminal', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev'], exit: 3, says: /needs approval, and there is no terminal to ask; nothing was created/ },
   { name: 'env sweep --live-branches missing', setup: config(VALID), argv: ['env', 'sweep', '--live-branches', 'branches.txt', '--yes'], exit: 2, says: /--live-branches 'branches.txt': there is no such file/ },
+  // A construct's own refusal reachable from a config is a validate rule first (qa3 P2 #5), never an internal error.
+  { name: 'waf.managedRules empty, synthesized', setup: config(VALID.replace('region: us-east-1 }', 'region: us-east-1, waf: { managedRules: [] } }')), argv: ['synth', '--env', 'dev'], exit: 2, says: /waf.managedRules lists no rule group/ },
+  // '-' is stdin for an option that documents it (qa3 P2 #2): read (here empty), not refused as a flag.
+  { name: 'env sweep --live-branches - with nothing on stdin', setup: config(VALID), argv: ['env', 'sweep', '--live-branches', '-', '--yes'], exit: 2, says: /--live-branches lists no branch/ },
+  { name: 'env sweep --live-branches=- with nothing on stdin', setup: config(VALID), argv: ['env', 'sweep', '--live-branches=-', '--yes'], exit: 2, says: /--live-branches lists no branch/ },
+  { name: "'-' for an option that does not read stdin", setup: config(VALID), argv: ['config', '--env', '-'], exit: 2, says: /--env does not read from stdin: '-' is not a value it takes/ },
+  // A repeated single-value option of a group's subcommand (qa3 P2 #9): refused as at the top level.
+  { name: 'env create --from twice', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--from', 'staging', '--yes'], exit: 2, says: /--from was given 2 times \('dev', then 'staging'\)/ },
+  { name: 'env create --ttl twice', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--ttl', '1h', '--ttl', '2h', '--yes'], exit: 2, says: /--ttl was given 2 times/ },
+  { name: 'env create --image twice', setup: config(VALID), argv: ['env', 'create', 'pr-1', '--from', 'dev', '--image', 'a:1', '--image', 'b:2', '--yes'], exit: 2, says: /--image was given 2 times/ },
+  { name: 'ci init --branch twice', setup: config(VALID), argv: ['ci', 'init', 'github', '--branch', 'main', '--branch', 'release'], exit: 2, says: /--branch was given 2 times/ },
+  // Commands that span every environment take no --env, rather than ignoring it (qa3 P3 #11).
+  { name: 'env list --env dev', setup: config(VALID), argv: ['env', 'list', '--env', 'dev'], exit: 2, says: /env list takes no --env \('dev'\)/ },
+  { name: 'env sweep --env dev', setup: config(VALID), argv: ['env', 'sweep', '--env', 'dev', '--dry-run'], exit: 2, says: /env sweep takes no --env \('dev'\)/ },
   { name: 'env sweep without --yes or a terminal', setup: config(VALID), argv: ['env', 'sweep'], exit: 3, says: /env sweep deletes stacks and needs confirmation/ },
   { name: 'a canary percent ECS refuses', setup: config(VALID.replace('dev: { account: "111111111111", region: us-east-1 }', 'dev: { account: "111111111111", region: us-east-1, deployment: { strategy: canary, canary: { percent: 0.05 } } }')), argv: ['validate'], exit: 2, says: /deployment\.canary\.percent 0\.05 is outside 0\.1 to 100/ },
   { name: 'a deployment strategy ECS does not have', setup: config(VALID.replace('dev: { account: "111111111111", region: us-east-1 }', 'dev: { account: "111111111111", region: us-east-1, deployment: { strategy: instant } }')), argv: ['validate'], exit: 2, says: /deployment\.strategy/ },

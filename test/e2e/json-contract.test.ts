@@ -105,6 +105,8 @@ describe('the --json contract, for every command of the program', () => {
     [['--version'], 'version', { version: expect.stringMatching(/^\d+\.\d+\.\d+/) }],
     [[], 'help', { help: expect.stringContaining('Usage: tapctl') }],
     [['help', 'rollback'], 'help', { help: expect.stringContaining('Usage: tapctl rollback') }],
+    // A group's subcommand: its own help, not the group's (qa3 P3 #10).
+    [['help', 'env', 'create'], 'help', { help: expect.stringMatching(/Usage: tapctl env create[\s\S]*--from <env>/) }],
     [['rollback', '--help'], 'rollback', { help: expect.stringContaining('--to <release>') }],
   ])('tapctl %j --json: help and the version are one result line too', async (argv, command, fields) => {
     const r = await run(argv, project.dir);

@@ -148,6 +148,15 @@ describe('push-image: before anything is built', () => {
     expect(spawn.calls.filter((c) => c.args.includes('bud'))).toEqual([]);
   });
 
+  it("env create's check before it creates the stack: a stack not deployed yet is expected there, not a warning (qa3 P3 #1)", async () => {
+    cfn.reset();
+    mockStack(cfn, null);
+    const r = await runPushImage(harness(), { tag: 'v1', dryRun: true, beforeStack: true }, deps({ spawn: buildahSpawn() }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.result).toMatchObject({ dryRun: true });
+    expect(r.stderr).not.toMatch(/is not deployed yet|showing the plan/);
+  });
+
   it('--dry-run without credentials: exit 0, and says what it could not check', async () => {
     const err = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
     sts.reset();

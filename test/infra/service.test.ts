@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PLACEHOLDER_IMAGE_TAG } from '../../src/infra/constructs/service.js';
 import { ACCOUNTS, REGION, getAtt, lid, only, ref, synthStack, type SynthesizedStack } from './fixtures.js';
@@ -168,6 +168,14 @@ describe('ContainerService', () => {
 
     it('with a digest, pins the digest (it wins over the tag)', () => {
       expect(imageText(pinned)).toMatch(new RegExp(`/<token>@${DIGEST}$`));
+    });
+
+    it("with another ECR repository (env create --image from the source's), no CDK warning leaks: the execution role's managed policy pulls from it (qa3 P3 #1)", () => {
+      const other = synthStack('dev', { container: { image: { repository: `${ACCOUNTS.dev}.dkr.ecr.${REGION}.amazonaws.com/shop-app-dev`, digest: DIGEST } } });
+      expect(container(other).Image).toBe(`${ACCOUNTS.dev}.dkr.ecr.${REGION}.amazonaws.com/shop-app-dev@${DIGEST}`);
+      expect(Annotations.fromStack(other.stack).findWarning('*', Match.stringLikeRegexp('Proper policies'))).toEqual([]);
+      const role = only(other.template, 'AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })]) }), ManagedPolicyArns: Match.anyValue() } });
+      expect(JSON.stringify(role.resource.Properties.ManagedPolicyArns)).toContain('service-role/AmazonECSTaskExecutionRolePolicy');
     });
 
     it('with another repository, pulls from that registry', () => {

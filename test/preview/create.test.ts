@@ -112,6 +112,7 @@ describe('env create --image, deployed with deploy\'s flow', () => {
     try {
       fake.stackName = 'TapStack-shop-pr-1';
       fake.nextTemplate = JSON.parse(readFileSync(synth.templatePath, 'utf8'));
+      fake.changeSetTagsApply = true;
       const started = Date.now();
       const r = await tapctl(['env', 'create', 'pr-1', '--from', 'dev', '--image', image, '--branch', 'feature/cart', '--yes', '--json']);
       expect(r.code, r.stderr).toBe(0);
@@ -147,6 +148,20 @@ describe('env create --image, deployed with deploy\'s flow', () => {
       expect(updated).toMatchObject({ status: 'updated', preview: { createdAt: result.preview.createdAt } });
       expect(Date.parse(updated.preview.expiresAt)).toBeLessThan(Date.parse(result.preview.expiresAt));
       expect(Date.parse(updated.preview.expiresAt) - Date.now()).toBeLessThanOrEqual(2 * HOUR);
+      expect(updated.tags).toEqual(previewStackTags('shop', updated.preview));
+      expect(updated.tagsNotApplied).toBeUndefined();
+
+      // A CloudFormation that does not apply the change set's tags (the emulator): the result says what the stack
+      // has, and a warning names the tags that did not arrive (qa3 P2 #10).
+      fake.changeSetTagsApply = false;
+      fake.nextTags = fake.stack!.tags!;
+      const ignored = await tapctl(['env', 'create', 'pr-1', '--from', 'dev', '--image', image, '--branch', 'feature/cart', '--ttl', '1h', '--yes', '--json']);
+      expect(ignored.code, ignored.stderr).toBe(0);
+      const stale = JSON.parse(ignored.stdout.trim().split('\n').at(-1)!);
+      expect(stale.preview.expiresAt).toBe(updated.preview.expiresAt);
+      expect(stale.tagsNotApplied).toContain('tapctl:expires');
+      expect(stale.next.join('\n')).toContain(updated.preview.expiresAt);
+      expect(ignored.stderr).toMatch(/! the stack's tags are not what env create set \(tapctl:expires '[^']+', set '[^']+'\): env list and env sweep go by the stack's tags/);
     } finally {
       fake.restore();
     }

@@ -76,6 +76,17 @@ describe('--env <preview>', () => {
     expect(production.stderr).toContain("cannot be used: its source 'prod' is a production environment now");
   });
 
+  it('a preview whose expiry tag is unreadable is still derived from its name and source (taken as expired), so destroy can delete it (qa3 P2 #3)', async () => {
+    const entry = aws.addPreview(record('pr-10', HOUR));
+    entry.tags['tapctl:expires'] = 'soon-ish';
+    const r = await tapctl(['config', '--env', 'pr-10', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = result(r.stdout);
+    expect(doc).toMatchObject({ name: 'pr-10', names: { stack: 'TapStack-shop-pr-10' }, preview: { source: 'dev' } });
+    // Expired at its stack's creation: never a made-up future expiry.
+    expect(Date.parse(doc.preview.expiresAt)).toBe(Date.parse(doc.preview.createdAt));
+  });
+
   it("a preview in another account or region than its source is not used", async () => {
     aws.addPreview(record('pr-1', HOUR), { region: 'us-west-2' });
     const r = await tapctl(['config', '--env', 'pr-1']);
@@ -103,5 +114,27 @@ describe('--env <preview>', () => {
     const r = await tapctl(['config', '--env', 'pr-1', '--region', 'eu-west-1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("environment 'pr-1' is in us-east-1, but --region says 'eu-west-1'");
+  });
+});
+
+describe('env list', () => {
+  const rows = async () => {
+    const r = await tapctl(['env', 'list', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    return { r, doc: result(r.stdout) as { environments: Array<Record<string, unknown>> } };
+  };
+
+  it("a configured environment's stack tagged as a preview is shown once, as that environment, never as a preview sweep deletes (qa3 P2 #11)", async () => {
+    aws.add('TapStack-shop-dev', { 'tapctl:project': 'shop', 'tapctl:preview': 'dev', 'tapctl:source': 'dev', 'tapctl:created': new Date(Date.now() - 2 * HOUR).toISOString(), 'tapctl:expires': new Date(Date.now() - HOUR).toISOString() });
+    const { doc } = await rows();
+    const dev = doc.environments.filter((e) => e.name === 'dev');
+    expect(dev).toEqual([expect.objectContaining({ origin: 'config', stack: 'TapStack-shop-dev', note: expect.stringContaining("it is environment 'dev' of tapctl.config.yaml: env sweep never deletes it") })]);
+    expect(JSON.stringify(doc)).not.toContain('sweep deletes it');
+  });
+
+  it('a preview with an unreadable expiry: its source shown, and the note says what sweep really does (qa3 P2 #3, P3 #13)', async () => {
+    aws.addPreview(record('pr-10', HOUR)).tags['tapctl:expires'] = 'soon-ish';
+    const { doc } = await rows();
+    expect(doc.environments.find((e) => e.name === 'pr-10')).toMatchObject({ origin: 'preview', source: 'dev', expired: true, note: expect.stringContaining('taken as expired, env sweep deletes it') });
   });
 });

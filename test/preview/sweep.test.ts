@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OperationError } from '../../src/cli/errors.js';
 import type { ResolvedEnvironment } from '../../src/config/resolve.js';
-import { runEnvSweep, type SweepDeps } from '../../src/preview/sweep-flow.js';
+import { runEnvSweep, sweepDecision, type SweepDeps } from '../../src/preview/sweep-flow.js';
 import { testContext } from '../image/harness.js';
 import { tempProject } from '../helpers/project.js';
 import { FakeStacks, HOUR, NOW, record } from './fake-stacks.js';
@@ -90,6 +90,30 @@ describe('env sweep', () => {
     // Untouched, all along.
     for (const stack of ['TapStack-other-pr-9', 'TapStack-shop-pr-8', 'TapStack-shop-dev']) expect(aws.byName(stack)?.status).toBe('CREATE_COMPLETE');
     expect(aws.stacks.find((s) => s.account === '333333333333')?.status).toBe('CREATE_COMPLETE');
+  });
+
+  it('a preview left in REVIEW_IN_PROGRESS (a create never executed) is deleted once an hour old; a younger one waits (qa3 P2 #8)', async () => {
+    // The fake's stacks were created 5 h ago.
+    aws.addPreview(record('pr-43', 20 * HOUR), { status: 'REVIEW_IN_PROGRESS' });
+    const { destroy, destroyed } = destroyer();
+    const { result } = await sweep({}, { destroy });
+    expect(destroyed.map((e) => e.name)).toEqual(['pr-43']);
+    expect(result.deleted).toEqual([expect.objectContaining({ name: 'pr-43', reason: 'abandoned', detail: expect.stringContaining('REVIEW_IN_PROGRESS for 5h') })]);
+    expect(result.inProgress).toEqual([]);
+
+    const young = { name: 'pr-44', stackName: 'TapStack-shop-pr-44', stackId: 'id', account: '111111111111', region: 'us-east-1', status: 'REVIEW_IN_PROGRESS', stackCreatedAt: new Date(NOW - 10 * 60_000).toISOString(), stack: {} as never };
+    expect(sweepDecision(young, [], NOW)).toMatchObject({ action: 'wait', detail: expect.stringContaining('deleted once 1h old') });
+  });
+
+  it('a preview with an unreadable expiry tag is deleted through destroy, once: not failed every run (qa3 P2 #3)', async () => {
+    aws.addPreview(record('pr-10', 20 * HOUR)).tags['tapctl:expires'] = 'soon-ish';
+    const { destroy, destroyed } = destroyer();
+    const first = await sweep({}, { destroy });
+    expect(destroyed.map((e) => e.name)).toEqual(['pr-10']);
+    expect(first.result.deleted).toEqual([expect.objectContaining({ name: 'pr-10', reason: 'expired', detail: expect.stringContaining('no readable expiry') })]);
+    expect(first.result.failed).toEqual([]);
+    const second = await sweep({}, { destroy });
+    expect(second.result).toMatchObject({ deleted: [], failed: [] });
   });
 
   it('without --live-branches, a preview is judged by its expiry alone', async () => {

@@ -1,5 +1,6 @@
 /** The pure parts of previews: tags and their encoding, names, --ttl, live branches, and the one derivation. */
 import { describe, expect, it } from 'vitest';
+import { domainOf } from '../../src/config/edge.js';
 import { loadConfig } from '../../src/config/load.js';
 import { checkNameList } from '../../src/config/naming.js';
 import { nameChecksOf } from '../../src/config/presets/index.js';
@@ -7,7 +8,10 @@ import { PRESET_RULES } from '../../src/config/rules/index.js';
 import { EMPTY_CONTEXT } from '../../src/config/rules/rule.js';
 import type { ResolvedEnvironment } from '../../src/config/resolve.js';
 import { parseLiveBranches } from '../../src/preview/branch.js';
+import { checkPinnedImage } from '../../src/deploy/image-checks.js';
 import { previewEnvironment } from '../../src/preview/derive.js';
+import { renderList } from '../../src/preview/render.js';
+import { pinOrigin, unresolvedImage } from '../../src/release/running-image.js';
 import { checkPreviewName, looksLikePreviewName, maxPreviewNameLength } from '../../src/preview/name.js';
 import type { PreviewRecord } from '../../src/preview/record.js';
 import { branchTagValue, decodeTagValue, encodeTagValue, isPreviewOf, previewStackTags, readPreviewTags } from '../../src/preview/tags.js';
@@ -160,6 +164,29 @@ describe('previewEnvironment: the one derivation', () => {
     expect(JSON.stringify(previewEnvironment(dev, RECORD))).toBe(JSON.stringify(pinned));
   });
 
+  it("never takes its source's domain: no name, certificate or record of the source's (qa3 P2 #4)", () => {
+    const zone = { name: 'shop.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com', api: true };
+    const withDomain = environments(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', domain: zone } } })).find((e) => e.name === 'dev')!;
+    expect(domainOf(withDomain)).toBeDefined();
+    const built = previewEnvironment(withDomain, RECORD);
+    expect(built.domain).toBeUndefined();
+    expect(domainOf(built)).toBeUndefined();
+    const errors = PRESET_RULES[built.preset].flatMap((rule) => rule(built, EMPTY_CONTEXT)).filter((i) => i.severity === 'error');
+    expect(errors).toEqual([]);
+  });
+
+  it("an image the person gave with --image is named as --image in the image checks, never as the config's container.image (qa3 P3 #2)", async () => {
+    const pinned = previewEnvironment(dev, { ...RECORD, image: 'ghcr.io/acme/shop:v404' });
+    expect(pinOrigin(pinned)).toMatchObject({ name: '--image', fix: expect.stringContaining('give env create pr-12 an --image that exists') });
+    expect(pinOrigin(dev).name).toBe('container.image');
+    expect(unresolvedImage(pinned, 'no credentials').plan.from).toBe('--image of env create pr-12');
+    const notFound = async () => new Response('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', { status: 404, headers: { 'content-type': 'application/json' } });
+    const plan = unresolvedImage(pinned, 'x').plan;
+    const error = await checkPinnedImage({} as never, pinned, plan, { fetch: notFound as typeof fetch }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ message: expect.stringContaining('ghcr.io/acme/shop:v404, pinned in --image, does not exist'), hint: expect.stringContaining('give env create pr-12 an --image that exists') });
+    expect(`${(error as Error).message} ${(error as { hint?: string }).hint}`).not.toContain('tapctl.config.yaml');
+  });
+
   it('an engine version without auto-pause gets 0.5 ACUs', () => {
     const old = environments(sampleConfig({ defaults: { alarms: { email: 'ops@shop.test' }, database: { version: '15.4' } } })).find((e) => e.name === 'dev')!;
     expect(previewEnvironment(old, RECORD).database.minCapacity).toBe(0.5);
@@ -170,5 +197,28 @@ describe('previewEnvironment: the one derivation', () => {
     const env = previewEnvironment(source, { ...RECORD, image: undefined });
     const errors = PRESET_RULES[env.preset].flatMap((rule) => rule(env, EMPTY_CONTEXT)).filter((i) => i.severity === 'error');
     expect(errors).toEqual([]);
+  });
+});
+
+describe('env list, as text', () => {
+  const plain = { bold: (t: string) => t, dim: (t: string) => t, good: (t: string) => t, bad: (t: string) => t, warn: (t: string) => t, accent: (t: string) => t, code: (t: string) => t };
+  it('tells an emulated account from the real one, and shows a configured row\'s own note (qa3 P3 #13, P2 #11)', () => {
+    const text = renderList(
+      {
+        project: 'shop',
+        environments: [
+          { name: 'dev', origin: 'config', kind: 'development', account: '123456789012', region: 'us-east-1', endpoint: 'http://localhost:4566', stack: 'TapStack-shop-dev', status: 'CREATE_COMPLETE', note: "its stack is tagged as preview 'dev'; it is environment 'dev' of tapctl.config.yaml: env sweep never deletes it" },
+          { name: 'prod', origin: 'config', kind: 'production', account: '123456789012', region: 'us-east-1', stack: 'TapStack-shop-prod', status: 'UNKNOWN', note: 'not checked: no credentials' },
+        ],
+        accounts: [
+          { account: '123456789012', region: 'us-east-1', endpoint: 'http://localhost:4566', checked: true },
+          { account: '123456789012', region: 'us-east-1', checked: false, note: 'not checked: no credentials' },
+        ],
+      },
+      plain,
+    );
+    expect(text).toMatch(/dev\s+config\s+development\s+123456789012\/us-east-1 @localhost:4566\s+CREATE_COMPLETE/);
+    expect(text).toContain('env sweep never deletes it');
+    expect(text).toContain('! 123456789012/us-east-1: not checked: no credentials');
   });
 });

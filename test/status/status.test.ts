@@ -520,6 +520,33 @@ describe('tapctl status: the domain', () => {
     expect(doc.endpoints.map((e) => e.name)).toEqual(['site', 'domain', 'api', 'alb']);
   });
 
+  it('a configured domain whose deploy rolled back is "configured, not deployed", not a served URL (qa3 P1 #1)', async () => {
+    // GIVEN dev configured on shop.example.com, but the stack (UPDATE_ROLLBACK_COMPLETE) has no DomainURL output
+    project.cleanup();
+    project = tempProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', domain: { name: 'shop.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com', api: true } } } }));
+    aws.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_ROLLBACK_COMPLETE', Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) })] });
+
+    const r = await status();
+    expect(r.stdout).toMatch(/^Domain/m);
+    expect(r.stdout).toContain('shop.example.com is configured but not deployed: the stack has no DomainURL output');
+    expect(r.stdout).not.toMatch(/name\s+https:\/\/shop\.example\.com/);
+    const doc = await statusJson();
+    expect(doc.domain).toMatchObject({ state: 'absent', reason: expect.stringContaining('configured but not deployed') });
+    expect(doc.endpoints.map((e) => e.name)).not.toContain('domain');
+    expect(acm.calls()).toHaveLength(0);
+  });
+
+  it('the domain the stack serves is shown from its outputs even when the config names another', async () => {
+    // GIVEN the config moved to www.example.com but the stack still serves shop.example.com (not deployed since)
+    project.cleanup();
+    project = tempProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', domain: { name: 'www.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' } } } }));
+    const outputs = { ...OUTPUTS, DomainURL: 'https://shop.example.com', CloudFrontCertificateArn: CLOUDFRONT_CERT };
+    aws.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) })] });
+    acm.on(DescribeCertificateCommand).resolves({ Certificate: { DomainName: 'shop.example.com', Status: 'ISSUED' } });
+    const doc = await statusJson();
+    expect(doc.domain).toMatchObject({ state: 'ok', data: { name: 'shop.example.com', url: 'https://shop.example.com', zone: null } });
+  });
+
   it('without a domain: no Domain section, no ACM call, absent in --json', async () => {
     const r = await status();
     expect(r.stderr).not.toMatch(/^Domain/m);

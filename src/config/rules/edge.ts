@@ -10,6 +10,7 @@ import type { ResolvedEnvironment } from '../resolve.js';
 import { suggest } from '../suggest.js';
 import { AWS_MANAGED_RULE_GROUPS, WEB_ACL_WCU } from '../waf-rule-groups.js';
 import { finding, wrote, type EnvironmentRule } from './rule.js';
+import { partitionOf } from '../../aws/partition.js';
 
 /** ACM refuses a certificate whose first name (the subject's common name) is longer than this. */
 export const ACM_DOMAIN_NAME_MAX = 64;
@@ -47,6 +48,8 @@ export const domainRules: EnvironmentRule = (env) => {
     const arn = parseArn(d.certificateArn);
     if (!arn || arn.service !== 'acm' || !/^certificate\/[0-9a-f-]{36}$/.test(arn.resource)) {
       error('domain.certificateArn', 'DN2', `'${d.certificateArn}' is not an ACM certificate ARN`, 'it looks like arn:aws:acm:us-east-1:<account>:certificate/<uuid> (aws acm list-certificates --region us-east-1)');
+    } else if (arn.partition !== partitionOf(env.region)) {
+      error('domain.certificateArn', 'DN2', `the certificate is in partition ${arn.partition}, but ${env.name} deploys to ${env.region} (partition ${partitionOf(env.region)}): CloudFront uses certificates of its own partition only`, requestCertificateHint(d.name));
     } else if (arn.region !== CLOUDFRONT_REGION) {
       error('domain.certificateArn', 'DN2', `the certificate is in ${arn.region}, but CloudFront uses certificates in us-east-1 only (${CLOUDFRONT_CERTIFICATES_PAGE})`, requestCertificateHint(d.name));
     } else if (arn.account !== env.account) {
@@ -99,11 +102,19 @@ export const webAclRules: EnvironmentRule = (env, ctx) => {
     seen.add(name);
   }
 
+  // WF1: a web ACL tapctl creates needs a rule group (AWS WAF would take an ACL that inspects nothing; the
+  // construct refuses it): an empty list is a config error here, never an internal error at synth.
+  if (w.managedRules !== undefined && w.managedRules.length === 0 && webAclOf(env).kind === 'create') {
+    add('waf.managedRules', 'error', 'WF1', 'waf.managedRules lists no rule group: a web ACL without one inspects nothing', 'leave managedRules out for the default rule groups, list the ones you want, or set waf.enabled: false');
+  }
+
   // WF2: a given web ACL: CLOUDFRONT scope (us-east-1, global/webacl/...) of this account.
   if (w.webAclArn !== undefined) {
     const arn = parseArn(w.webAclArn);
     if (!arn || arn.service !== 'wafv2' || !/^(global|regional)\/webacl\/[\w-]+\/[0-9a-f-]+$/.test(arn.resource)) {
       add('waf.webAclArn', 'error', 'WF2', `'${w.webAclArn}' is not a WAF web ACL ARN`, 'it looks like arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id> (aws wafv2 list-web-acls --scope CLOUDFRONT --region us-east-1)');
+    } else if (arn.partition !== partitionOf(env.region)) {
+      add('waf.webAclArn', 'error', 'WF2', `the web ACL is in partition ${arn.partition}, but ${env.name} deploys to ${env.region} (partition ${partitionOf(env.region)})`);
     } else if (arn.resource.startsWith('regional/')) {
       add('waf.webAclArn', 'error', 'WF2', 'the web ACL has REGIONAL scope; CloudFront takes CLOUDFRONT-scope web ACLs only (their ARNs say global/webacl)', 'create one with --scope CLOUDFRONT --region us-east-1');
     } else if (arn.region !== CLOUDFRONT_REGION) {
@@ -118,11 +129,18 @@ export const webAclRules: EnvironmentRule = (env, ctx) => {
     add('waf.managedRules', 'error', 'WF3', 'waf.managedRules and waf.webAclArn exclude each other: the rules of a web ACL tapctl did not create are not tapctl\'s to set', 'keep one of them');
   }
 
+  // WF3: turned off, yet given an ACL or rule groups: they would be dropped without a word.
+  if (w.enabled === false && (w.webAclArn !== undefined || w.managedRules !== undefined)) {
+    const given = w.webAclArn !== undefined ? 'waf.webAclArn' : 'waf.managedRules';
+    add(given, 'warning', 'WF3', `waf.enabled is false, so ${given} is ignored: CloudFront gets no web ACL`, `remove waf.enabled: false to use it, or remove ${given}`);
+  }
+
   // WF4: production without a web ACL; an ACL asked for where none can be made.
   const plan = webAclOf(env);
   if (plan.kind === 'none' && plan.reason === 'region') {
     const message = `CloudFront's web ACL must be in us-east-1, and ${env.name} deploys to ${env.region}: tapctl cannot create it`;
-    const hint = 'create a CLOUDFRONT-scope web ACL in us-east-1 (aws wafv2 create-web-acl --scope CLOUDFRONT --region us-east-1 ...) and set waf.webAclArn, or set waf.enabled: false';
+    // Production: waf.enabled: false only trades this warning for WF4's "production serves without a web ACL".
+    const hint = `create a CLOUDFRONT-scope web ACL in us-east-1 (aws wafv2 create-web-acl --scope CLOUDFRONT --region us-east-1 ...) and set waf.webAclArn${env.kind === 'production' ? '' : ', or set waf.enabled: false'}`;
     // Asked for in so many words, it is an error; production's default, a warning (existing configs keep deploying).
     add(webAclAsked(env) ? 'waf' : 'waf.enabled', webAclAsked(env) ? 'error' : 'warning', 'WF4', webAclAsked(env) ? message : `production serves without a web ACL: ${message}`, hint);
   } else if (plan.kind === 'none' && env.kind === 'production') {

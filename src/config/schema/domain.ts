@@ -1,4 +1,5 @@
 /** Schema section `domain`: the environment's own name in front of CloudFront, its certificates and records. */
+import { domainToASCII } from 'node:url';
 import * as z from 'zod';
 import { strict } from './common.js';
 
@@ -8,7 +9,32 @@ import { strict } from './common.js';
  */
 export const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
-const hostName = (what: string) => z.string().regex(HOST_NAME, `expected ${what} in lower case without a final dot, e.g. shop.example.com`);
+/** What is wrong with a name HOST_NAME refuses, said as the limit it breaks (a label's 63, the 253, ASCII). */
+export function hostNameProblem(value: string, what: string): string | undefined {
+  if (HOST_NAME.test(value)) return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(value)) {
+    const ascii = domainToASCII(value.toLowerCase());
+    return `expected ${what} in ASCII: DNS, Route 53 and ACM take an internationalized name in its punycode form${ascii ? ` (${ascii})` : ' (xn--...)'}`;
+  }
+  if (value.endsWith('.')) return `expected ${what} without the final dot, e.g. shop.example.com`;
+  if (value !== value.toLowerCase()) return `expected ${what} in lower case, e.g. ${value.toLowerCase()}`;
+  if (value.length > 253) return `expected ${what} of at most 253 characters (RFC 1035), got ${value.length}`;
+  const long = value.split('.').find((label) => label.length > 63);
+  if (long !== undefined) return `expected ${what} whose labels have at most 63 characters each (RFC 1035): '${long.slice(0, 20)}…' has ${long.length}`;
+  if (!value.includes('.')) return `expected ${what} of two labels or more, e.g. shop.example.com`;
+  return `expected ${what}: labels of lower-case letters, digits and inner hyphens separated by dots, e.g. shop.example.com`;
+}
+
+const hostName = (what: string) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = hostNameProblem(value, what);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    // Editors still get the pattern (a refinement is not representable in JSON Schema).
+    .meta({ pattern: HOST_NAME.source });
 
 export const DomainSchema = strict({
   // Optional here so that the zone can be shared under defaults: and the name given per environment; an

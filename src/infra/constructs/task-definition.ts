@@ -178,6 +178,7 @@ export class AppTaskDefinition {
         ...CONTAINER_HEALTH_CHECK,
       },
     });
+    this.acknowledgePinnedEcrPull(props.image);
 
     suppressNag(this.taskDefinition, [
       {
@@ -233,7 +234,26 @@ export class AppTaskDefinition {
       );
     }
   }
+
+  /**
+   * An image pinned in another ECR repository (env create --image from the source's repository, container.image):
+   * CDK's fromRegistry warns that the execution role needs pull permission on it (ecrImageRequiresPolicy). It has
+   * it: AmazonECSTaskExecutionRolePolicy allows the ECR pulls on every repository of the account; a repository of
+   * another account needs its own policy to allow this account (its owner's to give), which the image check reads
+   * before a deploy. So the warning is acknowledged here, with why, instead of reaching the user.
+   */
+  private acknowledgePinnedEcrPull(source: ContainerImageSource | undefined): void {
+    if (!source?.repository || !ECR_REPOSITORY.test(source.repository)) return;
+    cdk.Annotations.of(this.taskDefinition).acknowledgeWarning(
+      '@aws-cdk/aws-ecs:ecrImageRequiresPolicy',
+      "AmazonECSTaskExecutionRolePolicy allows pulls from the account's repositories; another account's repository policy grants its own",
+    );
+  }
+
 }
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: an ECR repository (https://docs.aws.amazon.com/AmazonECR/latest/userguide/Repositories.html). */
+const ECR_REPOSITORY = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
 
 /** Logical ID of a construct's CloudFormation resource, as cdk-nag writes it in findings (none if imported). */
 function logicalIdOf(construct: Construct): string | undefined {
