@@ -127,7 +127,8 @@ export function trustedSubjects(id: CiIdentity, env: { readonly name: string; re
     const branch = `${repo}:ref:refs/heads/${id.branch}`;
     const pullRequest = `${repo}:pull_request`;
     return {
-      plan: [pullRequest],
+      // The protected branch too: production's plan runs there before its gated deploy (a read-only role).
+      plan: [pullRequest, branch],
       deploy: [env.kind === 'production' ? `${repo}:environment:${env.name}` : branch],
       ...(previews ? { preview: [pullRequest, branch] } : {}),
     };

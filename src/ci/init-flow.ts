@@ -18,6 +18,7 @@ import { AwsClients, targetFor } from '../aws/clients.js';
 import { callerIdentity } from '../aws/identity.js';
 import { describeStack, stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
+import { NOT_APPLICABLE } from '../config/presets/index.js';
 import { suggest } from '../config/suggest.js';
 import { CI_PROVIDERS, ciStackName, GITLAB_DEFAULT_HOST, gitlabAudience, parseBranch, parseGitLabHost, type CiProvider } from './identity.js';
 import { deployOrder, deployWaves, pipelinePaths, renderPipeline, type PipelineEnvironment } from './pipeline.js';
@@ -82,7 +83,7 @@ export async function runCiInit(ctx: CommandContext, providerArg: string | undef
     const withPreview = env.name === previewSource?.name && !roles.preview ? { ...roles, preview: computed.preview } : roles;
     const mismatch = found.outputs ? mismatchOf(found.outputs, provider, branch) : undefined;
     const note = mismatch ?? found.note;
-    return { name: env.name, kind: env.kind, account: env.account, region: env.region, roles: withPreview, wave: waveOf.get(env.name)!, rolesFrom: found.outputs ? 'stack' : 'computed', ...(note ? { note } : {}) };
+    return { name: env.name, kind: env.kind, account: env.account, region: env.region, roles: withPreview, pushesImage: !NOT_APPLICABLE[env.preset].includes('container'), wave: waveOf.get(env.name)!, rolesFrom: found.outputs ? 'stack' : 'computed', ...(note ? { note } : {}) };
   });
   for (const e of environments) if (e.note) ctx.io.warn(`${e.name}: ${e.note}`);
 

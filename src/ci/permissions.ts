@@ -5,16 +5,15 @@
  *
  * The model is CDK's: CloudFormation changes the stack with the bootstrap's execution role, which the CDK deploy
  * role passes to it. So:
- * - the plan role never gets the CDK deploy role (which may execute change sets): toolkit-lib's change-set diff
- *   then creates the change set with the plan role's own credentials (it falls back to them when the deploy role
- *   cannot be assumed, toolkit-lib sdk-provider.js "Proceeding anyway"), which may create, describe and delete
- *   change sets of this environment's stack and pass the execution role to CloudFormation for them, but not
- *   execute one. It reads the deployed template with the lookup role.
- *   It does NOT get the file-publishing role: that role writes any key of the account's CDK assets bucket, and
- *   CDK skips uploading an asset whose key (a content hash) is already there, so a pull request could plant the
- *   content a later deploy from main would take as its own (a Lambda's code). Without it the change set's template
- *   cannot be uploaded, so a pull request's diff compares the templates: tapctl diff says so
- *   (fallbackReason, and the job summary), and is less precise about replacements, never less safe.
+ * - the plan role never gets the CDK deploy role (which may execute change sets), nor any change-set action or
+ *   iam:PassRole: a pull request's diff runs `tapctl diff --template-only` (the pipeline says so), which compares
+ *   the deployed template (read with the lookup role, or the plan role's own GetTemplate) with the synthesized one.
+ *   Creating a change set would need the CDK execution role passed to CloudFormation (AdministratorAccess by
+ *   default), and a role that any same-repository pull request may assume should pass no role at all.
+ *   It does NOT get the file-publishing role either: that role writes any key of the account's CDK assets bucket,
+ *   and CDK skips uploading an asset whose key (a content hash) is already there, so a pull request could plant
+ *   the content a later deploy from main would take as its own (a Lambda's code). So a pull request's diff
+ *   compares the templates, and is less precise about replacements, never less safe.
  * - the deploy role assumes the four bootstrap roles (deploy, file publishing, image publishing, lookup) as any
  *   CDK deploy does, writes the release ledger and pushes the service's image.
  * - both read what deploy's preflight and diff read (src/deploy/preflight.ts and the checks it calls).
@@ -81,7 +80,7 @@ export function cdkRoleArn(scope: Pick<PolicyScope, 'account' | 'region'>, kind:
 /** The statements of one role. */
 export function roleStatements(kind: CiRoleKind, scope: PolicyScope): StatementSpec[] {
   const reads = preflightReads(scope);
-  if (kind === 'plan') return [...reads, ...ledger(scope, 'read'), ...changeSetPlanning(scope), assumeCdkRoles(scope, ['lookup'])];
+  if (kind === 'plan') return [...reads, ...ledger(scope, 'read'), assumeCdkRoles(scope, ['lookup'])];
   return [
     ...reads,
     ...ledger(scope, 'write'),
@@ -228,25 +227,6 @@ function ledger(scope: PolicyScope, access: 'read' | 'write'): StatementSpec[] {
       actions: access === 'read' ? ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'] : ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:PutParameter', 'ssm:DeleteParameters'],
       resources: [arn(scope, 'ssm', base), arn(scope, 'ssm', `${base}/*`)],
       why: access === 'read' ? 'which release runs and which comes next (src/release/running-image.ts)' : 'records releases, their outcome and the current pointer; prunes old ones (src/release/ledger.ts)',
-    },
-  ];
-}
-
-/** The plan role's change sets: created, read and deleted, never executed. */
-function changeSetPlanning(scope: PolicyScope): StatementSpec[] {
-  return [
-    {
-      sid: 'PlanChangeSets',
-      actions: ['cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:DeleteChangeSet', 'cloudformation:ListChangeSets'],
-      resources: [arn(scope, 'cloudformation', `stack/${scope.names.stack}/*`)],
-      why: "diff's change set (toolkit-lib createDiffChangeSet): created, read and deleted again; ExecuteChangeSet is not granted",
-    },
-    {
-      sid: 'PassExecutionRoleForChangeSets',
-      actions: ['iam:PassRole'],
-      resources: [cdkRoleArn(scope, 'cfn-exec')],
-      conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
-      why: "a change set names the CDK execution role CloudFormation would run it with; passing it lets CloudFormation compute the change set, and only an execute (not granted) would act with it",
     },
   ];
 }

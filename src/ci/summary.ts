@@ -17,6 +17,8 @@ import { renderDeploy, renderDestroy, renderDiff, type DeployResult, type Destro
 import type { EnvCreateResult } from '../preview/create-flow.js';
 import { renderCreate, renderSweep } from '../preview/render.js';
 import type { SweepResult } from '../preview/sweep-flow.js';
+import { render as renderPushImage } from '../commands/push-image.js';
+import type { PushImageResult } from '../image/push-flow.js';
 
 export interface CiSummaryResult {
   /** The command the summarized run was (`diff`, `deploy`, `env create` ...), when it wrote its result. */
@@ -70,6 +72,7 @@ const RENDERERS: Readonly<Record<string, (r: any, s: Styles) => string>> = {
   destroy: (r: DestroyResult, st) => renderDestroy(r, st),
   'env create': (r: EnvCreateResult, st) => renderCreate(r, st),
   'env sweep': (r: SweepResult, st) => renderSweep(r, st),
+  'push-image': (r: PushImageResult, st) => renderPushImage(r, st),
 };
 
 function rendered(command: string, result: Record<string, unknown>): string {

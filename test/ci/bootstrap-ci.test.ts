@@ -106,7 +106,7 @@ describe('bootstrap --ci github', () => {
         stack: 'TapCi-shop-dev',
         stackStatus: 'deployed',
         roles: { plan: ROLE('plan'), deploy: ROLE('deploy') },
-        trust: { plan: ['repo:acme/shop:pull_request'], deploy: ['repo:acme/shop:ref:refs/heads/main'] },
+        trust: { plan: ['repo:acme/shop:pull_request', 'repo:acme/shop:ref:refs/heads/main'], deploy: ['repo:acme/shop:ref:refs/heads/main'] },
       },
     });
     // What was deployed (the template toolkit-lib uploaded for the change set) trusts the provider bootstrap made.
@@ -114,7 +114,7 @@ describe('bootstrap --ci github', () => {
     const template = JSON.parse(await bodyText(put?.args[0].input.Body));
     const trust = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role').map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0]);
     expect(trust.map((t) => [t.Principal.Federated, t.Condition.StringEquals[`${GITHUB}:sub`]])).toEqual([
-      [PROVIDER_ARN, 'repo:acme/shop:pull_request'],
+      [PROVIDER_ARN, ['repo:acme/shop:pull_request', 'repo:acme/shop:ref:refs/heads/main']],
       [PROVIDER_ARN, 'repo:acme/shop:ref:refs/heads/main'],
     ]);
   });

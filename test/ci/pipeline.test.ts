@@ -86,26 +86,76 @@ describe('ci init github', () => {
       ['prod', arn(PROD_ACCOUNT, 'prod-plan')],
     ]);
     const run = workflow.jobs.diff.steps.at(-1).run as string;
-    expect(run).toContain('tapctl diff --env "$TAPCTL_ENV" --yes --json > tapctl-diff.ndjson || status=$?');
+    // The plan role creates no change set: the diff compares the templates.
+    expect(run).toContain('tapctl diff --env "$TAPCTL_ENV" --template-only --yes --json > tapctl-diff.ndjson || status=$?');
     expect(run).toContain('tapctl ci summary tapctl-diff.ndjson >> "$GITHUB_STEP_SUMMARY"');
     expect(run).toMatch(/exit "\$status"$/m);
   });
 
   it('main: deploys in waves (dev, then qa and staging in parallel, then prod) with the deploy roles; prod through its GitHub environment', () => {
     const deploys = Object.keys(workflow.jobs).filter((j) => j.startsWith('deploy-'));
+    expect(Object.keys(workflow.jobs)).toEqual(['validate', 'diff', 'deploy-1', 'deploy-2', 'plan-3', 'deploy-3']);
     expect(deploys).toEqual(['deploy-1', 'deploy-2', 'deploy-3']);
     const wave = (id: string) => workflow.jobs[id].strategy.matrix.include.map((m: any) => [m.environment, m.role]);
     expect(wave('deploy-1')).toEqual([['dev', arn(DEV_ACCOUNT, 'dev-deploy')]]);
     expect(wave('deploy-2')).toEqual([['qa', arn(DEV_ACCOUNT, 'qa-deploy')], ['staging', arn(DEV_ACCOUNT, 'staging-deploy')]]);
     expect(wave('deploy-3')).toEqual([['prod', arn(PROD_ACCOUNT, 'prod-deploy')]]);
-    expect(deploys.map((j) => workflow.jobs[j].needs)).toEqual([['validate'], ['deploy-1'], ['deploy-2']]);
+    expect(deploys.map((j) => workflow.jobs[j].needs)).toEqual([['validate'], ['deploy-1'], ['plan-3']]);
     for (const j of deploys) {
       expect(workflow.jobs[j].if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
       expect(workflow.jobs[j].concurrency).toMatchObject({ 'cancel-in-progress': false });
-      expect(workflow.jobs[j].steps.at(-1).run).toContain('tapctl deploy --env "$TAPCTL_ENV" --yes --json');
+      const deploy = workflow.jobs[j].steps.find((s: any) => String(s.run ?? '').includes('tapctl deploy'));
+      expect(deploy.run).toContain('tapctl deploy --env "$TAPCTL_ENV" --yes --json');
     }
     expect(workflow.jobs['deploy-3'].environment).toBe('${{ matrix.environment }}');
     expect(workflow.jobs['deploy-1'].environment).toBeUndefined();
+  });
+
+  it('main: every deploy job ships the app after the infrastructure (push-image --deploy), never only the stack', () => {
+    for (const j of ['deploy-1', 'deploy-2', 'deploy-3']) {
+      const steps = workflow.jobs[j].steps;
+      const deploy = steps.findIndex((s: any) => String(s.run ?? '').includes('tapctl deploy --env'));
+      const release = steps.findIndex((s: any) => String(s.run ?? '').includes('tapctl push-image'));
+      expect(release, j).toBeGreaterThan(deploy);
+      expect(deploy, j).toBeGreaterThan(-1);
+      expect(steps[release].run).toContain('tapctl push-image --env "$TAPCTL_ENV" --deploy --yes --json > tapctl-release.ndjson || status=$?');
+      expect(steps[release].run).toContain('tapctl ci summary tapctl-release.ndjson >> "$GITHUB_STEP_SUMMARY"');
+      expect(steps[release].if).toBe("matrix.app == 'push-image'");
+      // The ecommerce preset runs a service in every environment.
+      expect(workflow.jobs[j].strategy.matrix.include.every((m: any) => m.app === 'push-image')).toBe(true);
+    }
+  });
+
+  it('production: a plan with the plan role on the branch, before the gated deploy the reviewers approve', () => {
+    const plan = workflow.jobs['plan-3'];
+    expect(plan.needs).toEqual(['deploy-2']);
+    expect(plan.environment).toBeUndefined();
+    expect(plan.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    expect(plan.strategy.matrix.include.map((m: any) => [m.environment, m.role])).toEqual([['prod', arn(PROD_ACCOUNT, 'prod-plan')]]);
+    expect(plan.steps.at(-1).run).toContain('tapctl diff --env "$TAPCTL_ENV" --template-only --yes --json > tapctl-plan.ndjson');
+    expect(plan.steps.at(-1).run).toContain('tapctl ci summary tapctl-plan.ndjson >> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  it('third-party code is pinned: every action by a full commit SHA, the runner by its version', () => {
+    const uses = Object.values<any>(workflow.jobs).flatMap((j) => j.steps.map((s: any) => s.uses).filter(Boolean));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    for (const j of Object.values<any>(workflow.jobs)) expect(j['runs-on']).toBe('ubuntu-24.04');
+    expect(text).toMatch(/actions\/checkout@[0-9a-f]{40} # v4\.\d+\.\d+/);
+  });
+
+  it('the npm token is given to the install step alone, never to the workflow, a job, or another step', () => {
+    expect(JSON.stringify(workflow.env)).not.toContain('TAPCTL_NPM_TOKEN');
+    for (const [id, job] of Object.entries<any>(workflow.jobs)) {
+      expect(JSON.stringify(job.env ?? {}), id).not.toContain('secrets.');
+      for (const step of job.steps) {
+        const holds = JSON.stringify(step.env ?? {}).includes('secrets.TAPCTL_NPM_TOKEN');
+        expect(holds, `${id}: ${step.name ?? step.uses}`).toBe(String(step.name ?? '').startsWith('Install tapctl'));
+      }
+    }
+    // npm reads it from the step's environment: it is never written into a file a later step could read.
+    expect(text).not.toMatch(/npm config set/);
+    expect(text).toContain('_authToken=\\${TAPCTL_NPM_TOKEN}');
   });
 
   it('OIDC only: id-token: write exactly where a role is assumed, no key or AWS secret, nothing cached', () => {
@@ -116,7 +166,7 @@ describe('ci init github', () => {
   it('installs the pinned tapctl (the version that wrote it) in every job', () => {
     expect(workflow.env.TAPCTL_VERSION).toBe('0.0.0-test');
     for (const job of Object.values<any>(workflow.jobs)) {
-      expect(job.steps.some((s: any) => String(s.run ?? '').includes('npm install --global "tapctl@${TAPCTL_VERSION}"'))).toBe(true);
+      expect(job.steps.some((s: any) => String(s.run ?? '').includes('npm install --global --userconfig "$npmrc" "tapctl@${TAPCTL_VERSION}"'))).toBe(true);
     }
   });
 });
@@ -172,10 +222,21 @@ describe('ci init gitlab', () => {
     expect(jobs[2].parallel.matrix[0].AWS_ROLE_ARN).toBe(arn(PROD_ACCOUNT, 'prod-deploy'));
     expect(jobs.map((j) => j.rules[0].when)).toEqual([undefined, undefined, 'manual']);
     expect(jobs.map((j) => j.environment.deployment_tier)).toEqual(['development', 'staging', 'production']);
+    // Every deploy job ships the app after the infrastructure, built with Docker in a dind service.
+    for (const j of jobs) {
+      const script = j.script.join('\n');
+      expect(script.indexOf('tapctl push-image --env "$TAPCTL_ENV" --deploy --yes --json')).toBeGreaterThan(script.indexOf('tapctl deploy --env'));
+      expect(j.parallel.matrix.every((m: any) => m.TAPCTL_APP === 'push-image')).toBe(true);
+      expect(j.services).toEqual(['docker:27-dind']);
+      expect(j.variables.DOCKER_HOST).toBe('tcp://docker:2375');
+    }
+    expect(ci.plan.script.join('\n')).toContain('tapctl diff --env "$TAPCTL_ENV" --template-only --yes --json');
+    // The npm token: read by npm from the environment for the install, then unset before the job's own script.
+    expect(ci['.tapctl'].before_script.join('\n')).toMatch(/--userconfig "\$npmrc".*unset TAPCTL_NPM_TOKEN/s);
     for (const j of [ci.plan, ...jobs]) {
       expect(j.extends).toBe('.tapctl-aws');
       expect(j.rules).toEqual([expect.objectContaining({ if: '$CI_COMMIT_BRANCH == "trunk" && $CI_PIPELINE_SOURCE == "push"' })]);
-      expect(j.script.join('\n')).toMatch(/tapctl (diff|deploy) --env "\$TAPCTL_ENV" --yes --json/);
+      expect(j.script.join("\n")).toMatch(/tapctl (diff --env "\$TAPCTL_ENV" --template-only|deploy --env "\$TAPCTL_ENV") --yes --json/);
       expect(j.artifacts.paths).toEqual(['tapctl-summary/']);
     }
     expectNoCredentials(text);
