@@ -33,6 +33,8 @@ import { ciStackName, trustedSubjects, type CiIdentity, type TrustedSubjects } f
 export interface CiBootstrapInput {
   readonly identity: CiIdentity;
   readonly previews: boolean;
+  /** --replace-trust: the roles may be re-pointed at another CI, repository, branch or instance. */
+  readonly replaceTrust?: boolean;
   /** Every configured environment (the checks on --previews look at the others). */
   readonly environments: readonly ResolvedEnvironment[];
 }
@@ -49,7 +51,55 @@ export interface CiBootstrapResult {
   readonly roles: { readonly plan: string; readonly deploy: string; readonly preview?: string };
   /** The exact `sub` values each role trusts (with StringEquals, as `aud`). */
   readonly trust: TrustedSubjects;
+  /** What the roles trusted before, when this run re-pointed them (--replace-trust). */
+  readonly previousTrust?: TrustOrigin;
 }
+
+/** Who an environment's CI roles trust, as the TapCi stack's outputs say. */
+export interface TrustOrigin {
+  readonly provider: string;
+  readonly repository: string;
+  readonly branch: string;
+  /** The issuer host; absent from stacks made before tapctl wrote it. */
+  readonly issuerHost?: string;
+}
+
+const originText = (o: TrustOrigin) => `${o.provider} ${o.repository}${o.issuerHost && o.provider === 'gitlab' ? ` on ${o.issuerHost}` : ''}, branch ${o.branch}`;
+
+/**
+ * The trust an existing TapCi stack holds, compared with the one this run asks for, before anything is changed.
+ * Re-pointing an environment's roles at another CI, repository (case included: IAM compares `sub` exactly),
+ * branch or GitLab instance hands its deploys to someone else: refused (exit 3) unless --replace-trust, --yes or
+ * not. Returns the previous trust when it changes (with --replace-trust), else undefined.
+ */
+export async function checkTrustChange(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, input: CiBootstrapInput): Promise<TrustOrigin | undefined> {
+  const { describeStack, stackOutputs } = await import('../aws/stack.js');
+  const { CI_OUTPUTS } = await import('../infra/ci-roles-stack.js');
+  const stackName = ciStackName(env.project, env.suffix);
+  const stack = await describeStack(clients, stackName);
+  if (!stack) return undefined;
+  const out = stackOutputs(stack);
+  if (!out[CI_OUTPUTS.provider] || !out[CI_OUTPUTS.repository] || !out[CI_OUTPUTS.branch]) return undefined;
+  const before: TrustOrigin = { provider: out[CI_OUTPUTS.provider], repository: out[CI_OUTPUTS.repository], branch: out[CI_OUTPUTS.branch], ...(out[CI_OUTPUTS.issuer] ? { issuerHost: out[CI_OUTPUTS.issuer] } : {}) };
+  const { identity } = input;
+  const now: TrustOrigin = { provider: identity.provider, repository: identity.repository, branch: identity.branch, issuerHost: identity.issuerHost };
+  const changed: string[] = [];
+  if (before.provider !== now.provider) changed.push(`CI ${before.provider} -> ${now.provider}`);
+  if (before.repository !== now.repository) changed.push(`${now.provider === 'gitlab' ? 'project' : 'repository'} ${before.repository} -> ${now.repository}`);
+  if (before.branch !== now.branch) changed.push(`branch ${before.branch} -> ${now.branch}`);
+  if (before.issuerHost && before.issuerHost !== now.issuerHost) changed.push(`issuer ${before.issuerHost} -> ${now.issuerHost}`);
+  if (changed.length === 0) return undefined;
+  const what = `the CI roles of '${env.name}' (${stackName}) trust ${originText(before)}; this run would make them trust ${originText(now)} (${changed.join('; ')})`;
+  if (!input.replaceTrust) {
+    throw new RefusedError(`refusing to re-point roles: ${what}: whoever controls the new one could then deploy '${env.name}'`, {
+      hint: `if that is meant, run it again with --replace-trust (also needed with --yes); else bootstrap with the same ${before.provider === 'github' ? '--repo' : '--project'} and --branch as before; nothing was changed`,
+      details: { previousTrust: before, requestedTrust: now },
+    });
+  }
+  ctx.io.warn(`--replace-trust: ${what}`);
+  return before;
+}
+
 
 /**
  * The checks on the inputs that need the config (the flags themselves are checked before anything runs, in
@@ -94,7 +144,7 @@ export function previewAccountWarning(env: ResolvedEnvironment, environments: re
   return `--previews: pull requests can change any stack of account ${env.account} through its CDK deploy role, ${others.join(', ')} included; keep there only environments a pull request may change`;
 }
 
-export async function bootstrapCi(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, input: CiBootstrapInput): Promise<CiBootstrapResult> {
+export async function bootstrapCi(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, input: CiBootstrapInput, previousTrust?: TrustOrigin): Promise<CiBootstrapResult> {
   const { identity, previews } = input;
   // The provider's description adds the host: "GitLab (gitlab.example.com)".
   const label = identity.provider === 'github' ? 'GitHub Actions' : 'GitLab';
@@ -122,6 +172,7 @@ export async function bootstrapCi(ctx: CommandContext, clients: AwsClients, env:
       stackStatus: deployed.noOp ? 'no-changes' : 'deployed',
       roles,
       trust: trustedSubjects(identity, env, previews),
+      ...(previousTrust ? { previousTrust } : {}),
     };
   } finally {
     rmSync(outDir, { recursive: true, force: true });

@@ -178,6 +178,55 @@ describe('bootstrap --ci github', () => {
   });
 });
 
+describe('bootstrap --ci: an existing TapCi stack that trusts someone else', () => {
+  const existing = (outputs: Record<string, string>) => {
+    fake.stack = { status: 'CREATE_COMPLETE', template: fake.nextTemplate, outputs: { PlanRoleArn: ROLE('plan'), DeployRoleArn: ROLE('deploy'), ...outputs } };
+    providers.push({ arn: PROVIDER_ARN, clientIds: ['sts.amazonaws.com'], tags: [{ Key: SINGLETON_TAG, Value: `oidc-provider:${GITHUB}` }] });
+  };
+  const changed = () => fake.cfn.commandCalls(CreateChangeSetCommand).length + fake.iam.commandCalls(CreateOpenIDConnectProviderCommand).length + fake.iam.commandCalls(AddClientIDToOpenIDConnectProviderCommand).length;
+
+  it.each([
+    ['another repository', ['--repo', 'acme/other'], 'repository acme/shop -> acme/other'],
+    ['the same repository in another case (IAM compares sub exactly)', ['--repo', 'Acme/Shop'], 'repository acme/shop -> Acme/Shop'],
+    ['another branch', ['--repo', 'acme/shop', '--branch', 'trunk'], 'branch main -> trunk'],
+  ])('%s: exit 3 naming what it was and would be, also with --yes; nothing changed', async (_, argv, says) => {
+    existing({ CiProvider: 'github', CiRepository: 'acme/shop', CiBranch: 'main', CiIssuer: GITHUB });
+    const r = await runTapctl(['bootstrap', '--env', 'dev', '--ci', 'github', ...argv, '--yes', '--json'], { cwd: project.dir, env: testEnv() });
+    expect(r.code, r.stderr).toBe(3);
+    const error = resultOf(r.stdout).error;
+    expect(error.message).toContain("the CI roles of 'dev' (TapCi-shop-dev) trust github acme/shop, branch main");
+    expect(error.message).toContain(says);
+    expect(error.hint).toContain('--replace-trust');
+    expect(changed()).toBe(0);
+  });
+
+  it('another CI or GitLab instance: refused the same way', async () => {
+    existing({ CiProvider: 'gitlab', CiRepository: 'grp/sub/app', CiBranch: 'main', CiIssuer: 'gitlab.example.com' });
+    const gh = await runTapctl(['bootstrap', '--env', 'dev', '--ci', 'github', '--repo', 'acme/shop', '--yes'], { cwd: project.dir, env: testEnv() });
+    expect(gh.code).toBe(3);
+    expect(gh.stderr).toContain('CI gitlab -> github');
+    const host = await runTapctl(['bootstrap', '--env', 'dev', '--ci', 'gitlab', '--project', 'grp/sub/app', '--yes'], { cwd: project.dir, env: testEnv() });
+    expect(host.code).toBe(3);
+    expect(host.stderr).toContain('issuer gitlab.example.com -> gitlab.com');
+    expect(changed()).toBe(0);
+  });
+
+  it('--replace-trust: re-pointed, said as a warning, and the previous trust in the result', async () => {
+    existing({ CiProvider: 'github', CiRepository: 'acme/old', CiBranch: 'main', CiIssuer: GITHUB });
+    const r = await bootstrap('--replace-trust', '--yes', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('--replace-trust: the CI roles of \'dev\' (TapCi-shop-dev) trust github acme/old, branch main; this run would make them trust github acme/shop, branch main');
+    expect(resultOf(r.stdout).ci.previousTrust).toEqual({ provider: 'github', repository: 'acme/old', branch: 'main', issuerHost: GITHUB });
+  });
+
+  it('the same trust again: no refusal, no previous trust', async () => {
+    existing({ CiProvider: 'github', CiRepository: 'acme/shop', CiBranch: 'main', CiIssuer: GITHUB });
+    const r = await bootstrap('--yes', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(resultOf(r.stdout).ci.previousTrust).toBeUndefined();
+  });
+});
+
 describe('bootstrap --ci: what it says about the account', () => {
   it("--previews names the other environments of the account: pull requests reach them through the CDK deploy role", () => {
     const envs = loadConfig(project.configPath).environments;
@@ -207,6 +256,7 @@ describe('bootstrap --ci: refusals before any AWS call', () => {
     [['--ci', 'gitlab', '--repo', 'acme/shop'], /--repo only applies with --ci github, not --ci gitlab/],
     [['--ci', 'gitlab', '--project', 'acme/shop', '--previews'], /--previews is for GitHub/],
     [['--repo', 'acme/shop'], /--repo only applies with --ci/],
+    [['--replace-trust'], /--replace-trust only applies with --ci/],
     [['--ci', 'bitbucket'], /--ci/],
   ])('bootstrap --env dev %j --yes: exit 2', async (argv, message) => {
     const r = await runTapctl(['bootstrap', '--env', 'dev', ...argv, '--yes'], { cwd: project.dir, env: testEnv() });
