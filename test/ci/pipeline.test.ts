@@ -4,7 +4,8 @@
  * roles with OIDC only (id-token: write where a role is assumed, no key anywhere), diff on pull requests with the
  * plan roles, and deploy from main in order with the deploy roles, production behind the CI's protection.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -316,6 +317,79 @@ describe('role ARNs read from the TapCi stacks when the credentials reach them',
       'tapctl bootstrap --env prod --ci github --repo <owner/name> --yes',
     ]);
     expect(read(p, '.github/workflows/tapctl.yml')).toContain('arn:aws:iam::111111111111:role/tapctl/deploy-from-stack');
+  });
+});
+
+describe('ci init against roles bootstrapped for something else', () => {
+  let sts: AwsClientStub<STSClient>;
+  let cfn: AwsClientStub<CloudFormationClient>;
+  const withStacks = (outputs: Record<string, string>) => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: DEV_ACCOUNT, Arn: `arn:aws:iam::${DEV_ACCOUNT}:user/me` });
+    cfn.on(DescribeStacksCommand).callsFake((i: { StackName?: string }) => ({
+      Stacks: [{ StackName: i.StackName, StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+    }));
+  };
+  const keys = { AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake' };
+  const devOnly = () => sampleConfig({ environments: { dev: { account: DEV_ACCOUNT, region: 'us-east-1' } } });
+  beforeEach(() => {
+    sts = mockClient(STSClient);
+    cfn = mockClient(CloudFormationClient);
+  });
+  afterEach(() => {
+    sts.restore();
+    cfn.restore();
+  });
+
+  it('GitLab: the audience is the instance the roles were bootstrapped for, when --gitlab-host is not given', async () => {
+    withStacks({ CiProvider: 'gitlab', CiRepository: 'grp/sub/app', CiBranch: 'main', CiIssuer: 'gitlab.example.com' });
+    const p = project(devOnly());
+    const r = await runTapctl(['ci', 'init', 'gitlab', '--json'], { cwd: p.dir, env: cleanEnv(keys) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(parse(read(p, '.gitlab-ci.yml'))['.tapctl-aws'].id_tokens.TAPCTL_ID_TOKEN.aud).toBe('https://gitlab.example.com');
+  });
+
+  it('GitLab: --gitlab-host naming another instance than the roles trust: exit 3, nothing written; --force writes it', async () => {
+    withStacks({ CiProvider: 'gitlab', CiRepository: 'grp/sub/app', CiBranch: 'main', CiIssuer: 'gitlab.example.com' });
+    const p = project(devOnly());
+    const r = await runTapctl(['ci', 'init', 'gitlab', '--gitlab-host', 'gitlab.com'], { cwd: p.dir, env: cleanEnv(keys) });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('its CI roles trust GitLab instance gitlab.example.com, not gitlab.com');
+    expect(existsSync(join(p.dir, '.gitlab-ci.yml'))).toBe(false);
+    const forced = await runTapctl(['ci', 'init', 'gitlab', '--gitlab-host', 'gitlab.com', '--force'], { cwd: p.dir, env: cleanEnv(keys) });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(parse(read(p, '.gitlab-ci.yml'))['.tapctl-aws'].id_tokens.TAPCTL_ID_TOKEN.aud).toBe('https://gitlab.com');
+  });
+
+  it.each([
+    [['ci', 'init', 'gitlab'], 'its CI roles trust github acme/shop, not gitlab'],
+    [['ci', 'init', 'github', '--branch', 'trunk'], 'its deploy role trusts branch main, not trunk'],
+  ])('a pipeline the roles would not let in (%j): exit 3, nothing written', async (argv, says) => {
+    withStacks({ CiProvider: 'github', CiRepository: 'acme/shop', CiBranch: 'main', CiIssuer: 'token.actions.githubusercontent.com' });
+    const p = project(devOnly());
+    const r = await runTapctl([...argv, '--json'], { cwd: p.dir, env: cleanEnv(keys) });
+    expect(r.code, r.stderr).toBe(3);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).error).toMatchObject({ message: expect.stringContaining(says), hint: expect.stringContaining('--force') });
+    expect(existsSync(join(p.dir, '.github'))).toBe(false);
+    expect(existsSync(join(p.dir, '.gitlab-ci.yml'))).toBe(false);
+  });
+});
+
+describe('ci init and symlinks', () => {
+  it.each([
+    ['the pipeline file', (p: TempProject, outside: string) => { mkdirSync(join(p.dir, '.github/workflows'), { recursive: true }); symlinkSync(join(outside, 'x.yml'), join(p.dir, '.github/workflows/tapctl.yml')); }],
+    ['a folder on its way', (p: TempProject, outside: string) => symlinkSync(outside, join(p.dir, '.github'))],
+  ])('%s is a symlink: exit 2, also with --force, nothing written where it points', async (_, link) => {
+    const p = project();
+    const outside = mkdtempSync(join(tmpdir(), 'tapctl-outside-'));
+    try {
+      link(p, outside);
+      const r = await runTapctl(['ci', 'init', 'github', '--force'], { cwd: p.dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('ci init will not write through a symlink');
+      expect(readdirSync(outside)).toEqual([]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });
 
