@@ -125,12 +125,29 @@ export function checkCiInput(env: ResolvedEnvironment, input: CiBootstrapInput):
   }
 }
 
-/** What the account shares with production, said once: a warning, not a refusal (README "CI pipelines"). */
+/**
+ * What the account shares with production, said once: a warning, not a refusal (README "CI pipelines"). Said when
+ * bootstrapping either side: a non-production environment beside production, or production beside others.
+ */
 export function sharedAccountWarning(env: ResolvedEnvironment, environments: readonly ResolvedEnvironment[]): string | undefined {
-  if (env.kind === 'production') return undefined;
+  if (env.kind === 'production') {
+    const others = environments.filter((e) => !e.preview && e.kind !== 'production' && e.account === env.account).map((e) => `'${e.name}'`);
+    if (others.length === 0) return undefined;
+    return `production environment '${env.name}' shares account ${env.account} with ${others.join(', ')}: their deploy roles assume the same CDK deploy role, which can deploy '${env.name}' too, around the CI's production protection; keep production in an account of its own`;
+  }
   const production = environments.find((e) => e.kind === 'production' && e.account === env.account);
   if (!production) return undefined;
   return `'${env.name}' shares account ${env.account} with production environment '${production.name}': its deploy role assumes the same CDK deploy role, which can deploy '${production.name}' too, around the CI's production protection; keep production in an account of its own`;
+}
+
+/**
+ * GitHub production: the deploy role trusts `repo:<repo>:environment:<name>`, a subject any branch's job presents
+ * once it names the environment. That only the protected branch deploys (and only after review) rests on the GitHub
+ * environment's own settings, which tapctl cannot read with AWS credentials: said loudly, naming them.
+ */
+export function productionEnvironmentWarning(env: ResolvedEnvironment, identity: CiIdentity): string | undefined {
+  if (env.kind !== 'production' || identity.provider !== 'github') return undefined;
+  return `production: the deploy role of '${env.name}' trusts any job of ${identity.repository} that runs in the GitHub environment '${env.name}', from any branch, unless GitHub restricts it. In GitHub: Settings > Environments > ${env.name}: Deployment branches and tags: "Selected branches" with ${identity.branch} only, and Required reviewers. tapctl cannot check these settings`;
 }
 
 /**

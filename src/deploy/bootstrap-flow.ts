@@ -101,9 +101,11 @@ async function accountSingletons(ctx: CommandContext, clients: AwsClients, env: 
 
 /** The CI part, after the CDK bootstrap it builds on: a failure says that the CDK bootstrap itself is done. */
 async function ciRoles(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, input: Parameters<typeof import('../ci/bootstrap-ci.js').bootstrapCi>[3], previousTrust: Parameters<typeof import('../ci/bootstrap-ci.js').bootstrapCi>[4]): Promise<BootstrapResult['ci']> {
-  const { bootstrapCi, previewAccountWarning, sharedAccountWarning } = await import('../ci/bootstrap-ci.js');
+  const { bootstrapCi, previewAccountWarning, productionEnvironmentWarning, sharedAccountWarning } = await import('../ci/bootstrap-ci.js');
   const shared = sharedAccountWarning(env, input.environments);
   if (shared) ctx.io.warn(shared);
+  const production = productionEnvironmentWarning(env, input.identity);
+  if (production) ctx.io.warn(production);
   const previews = input.previews ? previewAccountWarning(env, input.environments) : undefined;
   if (previews) ctx.io.warn(previews);
   try {

@@ -14,7 +14,7 @@ import { CreateChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SINGLETON_TAG } from '../../src/aws/account-singletons.js';
-import { previewAccountWarning } from '../../src/ci/bootstrap-ci.js';
+import { previewAccountWarning, productionEnvironmentWarning, sharedAccountWarning } from '../../src/ci/bootstrap-ci.js';
 import { githubIdentity } from '../../src/ci/identity.js';
 import { loadConfig } from '../../src/config/load.js';
 import { buildCiRolesApp } from '../../src/infra/ci-roles-stack.js';
@@ -233,6 +233,44 @@ describe('bootstrap --ci: what it says about the account', () => {
     const dev = envs.find((e) => e.name === 'dev')!;
     expect(previewAccountWarning(dev, envs)).toBe(`--previews: pull requests can change any stack of account ${DEV_ACCOUNT} through its CDK deploy role, 'staging' included; keep there only environments a pull request may change`);
     expect(previewAccountWarning(envs.find((e) => e.name === 'prod')!, envs)).toBeUndefined();
+  });
+});
+
+describe('bootstrap --ci: production', () => {
+  it('GitHub production: a loud warning naming the GitHub environment settings tapctl cannot check', () => {
+    const envs = loadConfig(project.configPath).environments;
+    const prod = envs.find((e) => e.name === 'prod')!;
+    const said = productionEnvironmentWarning(prod, githubIdentity('acme/mall', 'main'));
+    expect(said).toContain("trusts any job of acme/mall that runs in the GitHub environment 'prod', from any branch");
+    expect(said).toContain('Settings > Environments > prod: Deployment branches and tags: "Selected branches" with main only');
+    expect(productionEnvironmentWarning(envs.find((e) => e.name === 'dev')!, githubIdentity('acme/mall', 'main'))).toBeUndefined();
+  });
+
+  it('the shared-account warning is said when bootstrapping production itself too, naming the others', () => {
+    const shared = tempProject(sampleConfig({ environments: { dev: { account: DEV_ACCOUNT, region: 'us-east-1' }, prod: { account: DEV_ACCOUNT, region: 'us-west-2' } } }));
+    try {
+      const envs = loadConfig(shared.configPath).environments;
+      expect(sharedAccountWarning(envs.find((e) => e.name === 'prod')!, envs)).toBe(`production environment 'prod' shares account ${DEV_ACCOUNT} with 'dev': their deploy roles assume the same CDK deploy role, which can deploy 'prod' too, around the CI's production protection; keep production in an account of its own`);
+      expect(sharedAccountWarning(envs.find((e) => e.name === 'dev')!, envs)).toContain("'dev' shares account");
+    } finally {
+      shared.cleanup();
+    }
+  });
+
+  it('bootstrap --env prod --ci github prints the warning on stderr', async () => {
+    const shared = tempProject(sampleConfig({ environments: { dev: { account: DEV_ACCOUNT, region: 'us-east-1' }, prod: { account: DEV_ACCOUNT, region: 'us-east-1' } } }));
+    try {
+      providers.push({ arn: PROVIDER_ARN, clientIds: ['sts.amazonaws.com'], tags: [{ Key: SINGLETON_TAG, Value: `oidc-provider:${GITHUB}` }] });
+      const prodEnv = loadConfig(shared.configPath).environments.find((e) => e.name === 'prod')!;
+      fake.stackName = 'TapCi-shop-prod';
+      fake.nextTemplate = Template.fromStack(buildCiRolesApp(prodEnv, githubIdentity('acme/shop', 'main'), PROVIDER_ARN, false).stack).toJSON() as never;
+      const r = await runTapctl(['bootstrap', '--env', 'prod', '--ci', 'github', '--repo', 'acme/shop', '--yes'], { cwd: shared.dir, env: testEnv() });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain("Settings > Environments > prod: Deployment branches and tags");
+      expect(r.stderr).toContain("production environment 'prod' shares account");
+    } finally {
+      shared.cleanup();
+    }
   });
 });
 
