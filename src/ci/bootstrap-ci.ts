@@ -28,6 +28,7 @@ import { awsFailureIn, explainFailure, rootCause } from '../deploy/failure.js';
 import { ProgressRenderer } from '../deploy/progress.js';
 import { ToolkitIoHost } from '../deploy/toolkit-io.js';
 import { interruptible, pollIntervalMs, withToolkit } from '../deploy/toolkit-session.js';
+import { readSettings } from '../cli/settings.js';
 import { ciStackName, trustedSubjects, type CiIdentity, type TrustedSubjects } from './identity.js';
 
 export interface CiBootstrapInput {
@@ -196,11 +197,67 @@ export async function bootstrapCi(ctx: CommandContext, clients: AwsClients, env:
   }
 }
 
-/** toolkit-lib's change-set deploy of the roles stack, with tapctl's approval and progress. */
+/** How long bootstrap --ci waits for the roles stack: IAM roles take a minute or two; a quarter of an hour is stuck. */
+const CI_ROLES_WAIT_MS = 15 * 60_000;
+const CI_ROLES_WAIT_NAME = 'TAPCTL_CI_ROLES_WAIT_MS';
+/** A line while waiting, so that a change set CloudFormation is slow to make (no stack events yet) is not silence. */
+const PROGRESS_EVERY_MS = 15_000;
+
+function describeEvent(event: unknown): string {
+  const e = (event ?? {}) as { LogicalResourceId?: string; ResourceStatus?: string; logicalId?: string; status?: string };
+  return [e.LogicalResourceId ?? e.logicalId, e.ResourceStatus ?? e.status].filter(Boolean).join(' ') || 'an event';
+}
+
+export interface BoundedWait {
+  /** The longest wait (ms), time spent `paused` not counted; then `onLimit`'s error is thrown. */
+  readonly limitMs: number;
+  /** How often `progress` is called while waiting (ms). */
+  readonly everyMs: number;
+  readonly progress: (elapsedMs: number) => void;
+  readonly onLimit: () => Error;
+  /** True while a person is asked (the approval): no line is printed over the question, and the clock stops. */
+  readonly paused?: () => boolean;
+}
+
+/**
+ * Waits for `work` at most `limitMs`, saying every `everyMs` that it still waits. toolkit-lib's own bound is on
+ * silence (toolkit-session.ts): a change set that stays CREATE_PENDING is polled, answered and never silent, so
+ * without a total bound bootstrap --ci could wait for ever without a line.
+ */
+export function boundedWait<T>(work: Promise<T>, options: BoundedWait): Promise<T> {
+  const step = Math.max(1, Math.min(1_000, options.everyMs, options.limitMs));
+  let last = Date.now();
+  let waited = 0;
+  let sinceProgress = 0;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const now = Date.now();
+      const delta = now - last;
+      last = now;
+      if (options.paused?.()) return;
+      waited += delta;
+      sinceProgress += delta;
+      if (waited >= options.limitMs) {
+        clearInterval(timer);
+        work.catch(() => undefined);
+        reject(options.onLimit());
+        return;
+      }
+      if (sinceProgress >= options.everyMs) {
+        sinceProgress = 0;
+        options.progress(waited);
+      }
+    }, step);
+    work.then(resolve, reject).finally(() => clearInterval(timer));
+  });
+}
+
+/** toolkit-lib's change-set deploy of the roles stack, with tapctl's approval, progress and a bound on the wait. */
 async function deployRolesStack(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, stackName: string, assemblyDir: string): Promise<{ noOp: boolean; outputs: Record<string, string> }> {
   const progress = new ProgressRenderer(ctx, 'deploying', stackName);
   let noOp = false;
   let refusal: RefusedError | undefined;
+  let asking = false;
   const ioHost = new ToolkitIoHost(ctx, {
     progress,
     onStackResult: (r) => (noOp = Boolean(r.noOp)),
@@ -215,12 +272,14 @@ async function deployRolesStack(ctx: CommandContext, clients: AwsClients, env: R
         return false;
       }
       if (!ctx.io.json) ctx.io.line(request.message.replace(/\n*\s*Do you wish to deploy these changes\?\s*$/, '').trimEnd());
-      const ok = await ctx.prompter.confirm({ message: `Deploy ${what}?`, default: false });
+      asking = true;
+      const ok = await ctx.prompter.confirm({ message: `Deploy ${what}?`, default: false }).finally(() => (asking = false));
       if (!ok) refusal = new RefusedError(`the CI roles of '${env.name}' were not approved; ${stackName} is as it was`);
       return ok;
     },
   });
   const what = `deploying ${stackName}`;
+  const limitMs = readSettings(ctx.env).ciRolesWaitMs ?? CI_ROLES_WAIT_MS;
   try {
     const result = await withToolkit(
       ctx,
@@ -228,7 +287,25 @@ async function deployRolesStack(ctx: CommandContext, clients: AwsClients, env: R
       ioHost,
       async (toolkit) => {
         const cx = await toolkit.fromAssemblyDirectory(assemblyDir);
-        return interruptible(ctx, toolkit.deploy(cx, { deploymentMethod: { method: 'change-set', changeSetName: 'tapctl-ci', execute: true }, stackEventPollingInterval: pollIntervalMs(ctx, 2_000) }));
+        const work = toolkit.deploy(cx, { deploymentMethod: { method: 'change-set', changeSetName: 'tapctl-ci', execute: true }, stackEventPollingInterval: pollIntervalMs(ctx, 2_000) });
+        return interruptible(ctx, boundedWait(work, {
+          limitMs,
+          paused: () => asking,
+          everyMs: Math.min(PROGRESS_EVERY_MS, Math.max(1, Math.floor(limitMs / 4))),
+          progress: (elapsedMs) => {
+            const message = `still waiting for CloudFormation on ${stackName} (${Math.round(elapsedMs / 1000)} s; ${progress.events.length ? `last: ${describeEvent(progress.events.at(-1))}` : 'no stack event yet: the change set is being made'})`;
+            ctx.io.info(message);
+            ctx.io.event({ type: 'phase', phase: 'ci-roles', message, waitedMs: elapsedMs });
+          },
+          onLimit: () => {
+            const error = new OperationError(`${stackName} did not finish within ${Math.round(limitMs / 1000)} s; tapctl stopped waiting (CloudFormation carries on with it)`, {
+              code: 'timeout',
+              hint: `see where it stands: aws cloudformation describe-stacks --stack-name ${stackName} (and describe-change-set for tapctl-ci); run the same bootstrap again once it is done. ${CI_ROLES_WAIT_NAME} sets the wait (milliseconds)`,
+            });
+            ioHost.stop(error);
+            return error;
+          },
+        }));
       },
       { what, whenSilent: () => (progress.monitoring ? `CloudFormation carries on with ${stackName} without tapctl: run the same bootstrap again later` : undefined) },
     );

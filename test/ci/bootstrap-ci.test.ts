@@ -155,6 +155,25 @@ describe('bootstrap --ci github', () => {
     expect(resultOf(r.stdout).ci.oidcProvider).toMatchObject({ arn: PROVIDER_ARN, raced: true });
   });
 
+  it('CloudFormation that never finishes the roles stack: progress lines while waiting, then exit 1 at the bound', async () => {
+    // The stack operation never ends, though every poll is answered: toolkit-lib's silence bound never fires.
+    fake.outcome = { kind: 'hang' };
+    const r = await runTapctl(['bootstrap', '--env', 'dev', '--ci', 'github', '--repo', 'acme/shop', '--yes', '--json'], { cwd: project.dir, env: testEnv({ TAPCTL_CI_ROLES_WAIT_MS: '2000' }) });
+    expect(r.code, r.stderr).toBe(1);
+    const error = resultOf(r.stdout).error;
+    expect(error.message).toContain('TapCi-shop-dev did not finish within 2 s; tapctl stopped waiting (CloudFormation carries on with it)');
+    expect(error.hint).toContain('aws cloudformation describe-stacks --stack-name TapCi-shop-dev');
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'phase' && e.phase === 'ci-roles').length).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/still waiting for CloudFormation on TapCi-shop-dev \(\d+ s; /);
+  });
+
+  it('a bad TAPCTL_CI_ROLES_WAIT_MS is exit 2 before any AWS call', async () => {
+    const r = await runTapctl(['bootstrap', '--env', 'dev', '--ci', 'github', '--repo', 'acme/shop', '--yes'], { cwd: project.dir, env: testEnv({ TAPCTL_CI_ROLES_WAIT_MS: 'soon' }) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TAPCTL_CI_ROLES_WAIT_MS');
+    expect(Object.values(fake.callCounts()).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
   it('without a terminal and without --yes: exit 3 before any AWS call', async () => {
     const r = await bootstrap('--json');
     expect(r.code).toBe(3);
