@@ -167,8 +167,8 @@ export async function bootstrapCi(ctx: CommandContext, clients: AwsClients, env:
   // The provider's description adds the host: "GitLab (gitlab.example.com)".
   const label = identity.provider === 'github' ? 'GitHub Actions' : 'GitLab';
   const provider = await ensureSingleton(clients, oidcProvider({ host: identity.issuerHost, audience: identity.audience, label }), `account ${env.account}`);
-  if (provider.status !== 'present') ctx.io.info(`${provider.what}: ${provider.status} (${provider.detail})`);
-  else ctx.io.info(`${provider.what}: found, reused (${provider.detail})`);
+  // The detail already ends in its own brackets ("arn (created by tapctl bootstrap)"): not nested in more.
+  ctx.io.info(`${provider.what}: ${provider.status === 'present' ? 'found, reused' : provider.status}: ${provider.detail}`);
   const providerArn = (provider.value as { arn: string }).arn;
 
   const stackName = ciStackName(env.project, env.suffix);

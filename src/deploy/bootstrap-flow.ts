@@ -95,7 +95,7 @@ async function accountSingletons(ctx: CommandContext, clients: AwsClients, env: 
     if (!isTapctlError(e)) throw e;
     throw new OperationError(`CDK bootstrap of ${env.account}/${env.region} is done, but an account-wide resource the environment needs is not: ${e.message}`, { code: e.code, hint: e.hint, cause: e });
   }
-  for (const d of done) if (d.status !== 'present') ctx.io.info(`${d.what}: ${d.status} (${d.detail})`);
+  for (const d of done) if (d.status !== 'present') ctx.io.info(`${d.what}: ${d.status}: ${d.detail}`);
   return done.map((d) => ({ id: d.id, what: d.what, status: d.status, detail: d.detail }));
 }
 

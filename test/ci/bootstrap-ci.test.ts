@@ -139,6 +139,22 @@ describe('bootstrap --ci github', () => {
     expect(resultOf(r.stdout).ci.oidcProvider.status).toBe('repaired');
   });
 
+  it('adding the audience fails: the error says it was repairing the provider, not creating it', async () => {
+    providers.push({ arn: PROVIDER_ARN, clientIds: ['https://github.com/acme'], tags: [] });
+    fake.iam.on(AddClientIDToOpenIDConnectProviderCommand).rejects(Object.assign(new Error('User: me is not authorized to perform: iam:AddClientIDToOpenIDConnectProvider'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const r = await bootstrap('--yes');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("repairing the account's IAM OIDC identity provider for GitHub Actions");
+    expect(r.stderr).not.toContain("creating the account's IAM OIDC identity provider");
+  });
+
+  it('the provider line is not brackets in brackets', async () => {
+    const r = await bootstrap('--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`(${GITHUB}): created: ${PROVIDER_ARN} (created by tapctl bootstrap)`);
+    expect(r.stderr).not.toMatch(/\)\)/);
+  });
+
   it('another bootstrap created the provider a moment before: EntityAlreadyExists is read again, not a failure', async () => {
     // The first list sees nothing; the create then finds the provider made by the other run.
     let lists = 0;
@@ -310,6 +326,7 @@ describe('bootstrap --ci: refusals before any AWS call', () => {
     [['--ci', 'github'], /--ci github needs --repo <owner\/name>/],
     [['--ci', 'github', '--repo', 'acme/*'], /--repo 'acme\/\*' holds a wildcard/],
     [['--ci', 'github', '--repo', 'acme/shop', '--branch', '*'], /--branch '\*' holds a wildcard/],
+    [['--ci', 'github', '--repo', 'acme/shop', '--branch', 'refs/heads/main'], /--branch 'refs\/heads\/main' is a full ref/],
     [['--ci', 'gitlab', '--repo', 'acme/shop'], /--repo only applies with --ci github, not --ci gitlab/],
     [['--ci', 'gitlab', '--project', 'acme/shop', '--previews'], /--previews is for GitHub/],
     [['--repo', 'acme/shop'], /--repo only applies with --ci/],

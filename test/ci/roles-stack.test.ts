@@ -175,6 +175,15 @@ describe('inputs that would widen a trust: exit 2 before anything runs', () => {
     expect(parse).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(message) }));
   });
 
+  it('a full ref for --branch is refused with the branch name to give; a wildcard host hint names --gitlab-host', () => {
+    expect(() => parseBranch('refs/heads/main')).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('is a full ref'), hint: '--branch main' }));
+    expect(() => parseBranch('refs/tags/v1')).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('is a full ref') }));
+    expect(() => parseGitLabHost('*.example.com')).toThrow(expect.objectContaining({ hint: expect.stringContaining('e.g. --gitlab-host gitlab.example.com') }));
+    expect(() => parseGitLabHost('*.example.com')).toThrow(expect.objectContaining({ hint: expect.not.stringContaining('--repo') }));
+    // A branch whose name merely starts with "refs" is a branch.
+    expect(parseBranch('refsheads')).toBe('refsheads');
+  });
+
   it('exact names pass as they are', () => {
     expect(parseGitHubRepository('acme-co/shop.web_2')).toBe('acme-co/shop.web_2');
     expect(parseGitLabProject('acme/platform/shop')).toBe('acme/platform/shop');
