@@ -114,7 +114,7 @@ function preflightReads(scope: PolicyScope): StatementSpec[] {
       sid: 'ReadAccountStacks',
       actions: ['cloudformation:ListImports', 'cloudformation:DescribeStackResources'],
       resources: ['*'],
-      why: 'who imports an export (src/deploy/exports.ts) and which stack owns a role by its physical ID (src/aws/apigateway-account.ts): neither action takes a narrower resource, both only read',
+      why: 'who imports an export (src/deploy/exports.ts) and which stack owns a role by its physical ID (src/aws/apigateway-account.ts): ListImports has no resource type, and DescribeStackResources by physical ID names no stack, so both take * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html); both only read',
     },
     {
       sid: 'ReadBootstrapVersion',
@@ -143,7 +143,7 @@ function preflightReads(scope: PolicyScope): StatementSpec[] {
       sid: 'ReadLeftoverLogsAndKeys',
       actions: ['logs:DescribeLogGroups', 'kms:DescribeKey'],
       resources: [arn(scope, 'logs', 'log-group:*'), arn(scope, 'kms', 'key/*')],
-      why: 'leftover log groups and the KMS alias (src/aws/resource-exists.ts): DescribeLogGroups lists by prefix and DescribeKey resolves an alias to a key whose ID is not known before, so both take the account-wide form; both return metadata only',
+      why: 'leftover log groups and the KMS alias (src/aws/resource-exists.ts), the key a secret is encrypted with (src/secrets/store.ts): DescribeLogGroups lists by a name prefix the template gives, and DescribeKey resolves an alias or a key ID not known before, so both take the account-wide form of their resource (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html); both return metadata only',
     },
     {
       sid: 'ReadApiGatewayAccount',
@@ -157,8 +157,8 @@ function preflightReads(scope: PolicyScope): StatementSpec[] {
       {
         sid: 'ReadImages',
         actions: ['ecr:DescribeImages', 'ecr:BatchGetImage', 'ecr:DescribeRepositories', 'ecr:DescribeImageScanFindings'],
-        resources: [arn(scope, 'ecr', 'repository/*')],
-        why: "the ledger's image in the stack's repository and a pinned image in any repository of the account (src/aws/ecr-images.ts, src/image/remote-image.ts): read only",
+        resources: [arn(scope, 'ecr', `repository/${names.ecrRepository}`), ...pinnedEcrRepository(scope)],
+        why: "the ledger's image in the stack's own repository, and the pinned image's ECR repository when container.image names one (src/aws/ecr-images.ts, src/image/remote-image.ts): read only",
       },
       {
         sid: 'EcrToken',
@@ -216,6 +216,20 @@ function preflightReads(scope: PolicyScope): StatementSpec[] {
     });
   }
   return out;
+}
+
+/**
+ * The ECR repository of a pinned image (container.image.repository) in ECR, as an ARN; none for the stack's own
+ * repository or an image outside ECR (read over the registry API, no IAM).
+ */
+function pinnedEcrRepository(scope: PolicyScope): string[] {
+  const repository = scope.env.container.image?.repository;
+  if (!repository) return [];
+  const clean = repository.replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/.exec(clean);
+  if (!m) return [];
+  const [, account, region, path] = m;
+  return [arn(scope, 'ecr', `repository/${path}`, region, account)];
 }
 
 /** The release ledger under /tapctl/<project>/<suffix>/ (src/release/ledger.ts). */

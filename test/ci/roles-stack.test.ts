@@ -135,7 +135,19 @@ describe('permissions: least privilege', () => {
     template.resourceCountIs('AWS::IAM::AccessKey', 0);
   });
 
+  it("images are read in the environment's own repository (and a pinned ECR one), not every repository of the account", () => {
+    for (const role of [roles.plan, roles.deploy]) expect(resourcesOf(role, 'ecr:BatchGetImage')).toEqual(['arn:aws:ecr:us-east-1:111111111111:repository/tap-app-dev']);
+    const pinned = resolvedEnv('dev', { container: { image: { repository: '222222222222.dkr.ecr.eu-west-1.amazonaws.com/base/app', tag: 'v1' } } });
+    expect(resourcesOf(synthRoles(pinned, githubIdentity('acme/shop', 'main')).roles.plan, 'ecr:BatchGetImage').sort()).toEqual([
+      'arn:aws:ecr:eu-west-1:222222222222:repository/base/app',
+      'arn:aws:ecr:us-east-1:111111111111:repository/tap-app-dev',
+    ]);
+    const hub = resolvedEnv('dev', { container: { image: { repository: 'nginx', tag: '1.27' } } });
+    expect(resourcesOf(synthRoles(hub, githubIdentity('acme/shop', 'main')).roles.plan, 'ecr:BatchGetImage')).toEqual(['arn:aws:ecr:us-east-1:111111111111:repository/tap-app-dev']);
+  });
+
   it('preview: only the pr-* stacks, ledgers and repositories of the project', () => {
+    expect(resourcesOf(roles.preview, 'ecr:BatchGetImage')).toEqual(['arn:aws:ecr:us-east-1:111111111111:repository/tap-app-pr-*']);
     expect(JSON.stringify(resourcesOf(roles.preview, 'cloudformation:ExecuteChangeSet'))).toContain('stack/TapStack-tap-pr-*/*');
     expect(JSON.stringify(resourcesOf(roles.preview, 'ssm:PutParameter'))).toContain('parameter/tapctl/tap/pr-*/*');
     expect(JSON.stringify(roles.preview.statements)).not.toContain('TapStack-tap-dev');
