@@ -46,7 +46,8 @@ e2eSuite(import.meta.url, 'e2e-aws: CI roles with short-lived credentials', () =
     expect(provider.ClientIDList).toEqual(['sts.amazonaws.com']);
     expect(provider.Tags).toEqual(expect.arrayContaining([{ Key: 'tapctl:account-singleton', Value: `oidc-provider:${GITHUB}` }]));
 
-    for (const [arn, sub] of [[plan, 'repo:acme/shop:pull_request'], [deploy, 'repo:acme/shop:ref:refs/heads/main']]) {
+    // The plan role: pull requests, and the branch where production's plan runs before its approval.
+    for (const [arn, sub] of [[plan, ['repo:acme/shop:pull_request', 'repo:acme/shop:ref:refs/heads/main']], [deploy, 'repo:acme/shop:ref:refs/heads/main']] as const) {
       expect((await trustOf(arn)).Statement).toEqual([
         { Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: PROVIDER_ARN }, Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: sub } } },
       ]);
