@@ -45,8 +45,9 @@ export function register(program: Command, runner: Runner): Command {
       `
 Pull requests: validate and a diff of every environment in the job summary (GitHub); merge requests: validate,
 and on the protected branch a plan per environment in the job's artifacts before the deploys (GitLab). The main
-branch deploys in the environments' order, those of one kind in parallel, production behind the CI's own
-protection (a GitHub environment with required reviewers; a manual job in a GitLab protected environment).
+branch deploys in the environments' order (the stack, then push-image --deploy of the app built from the commit),
+those of one kind in parallel, production after its plan and behind the CI's own protection (a GitHub environment
+with required reviewers; a manual job in a GitLab protected environment).
 Every job installs tapctl at this version (${'npm install --global tapctl@<version>'}), uses --yes --json and
 caches nothing. The role ARNs are read from each environment's TapCi-<project>-<suffix> stack when the
 credentials reach it, else they are the ones tapctl bootstrap --ci gives the roles (Next lists those bootstraps).
