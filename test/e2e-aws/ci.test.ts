@@ -62,6 +62,14 @@ e2eSuite(import.meta.url, 'e2e-aws: CI roles with short-lived credentials', () =
     expect(list.filter((p) => p.Arn?.endsWith(`/${GITHUB}`))).toHaveLength(1);
   });
 
+  it('re-pointing the roles at another repository (here only its case) is refused, --yes or not; the trust in IAM is kept', async () => {
+    const r = await s.tapctl(['bootstrap', '--env', 'dev', '--ci', 'github', '--repo', 'Acme/Shop', '--yes', '--json']);
+    expect(r.code, r.output).toBe(3);
+    expect(r.output).toContain('repository acme/shop -> Acme/Shop');
+    const deploy = `arn:aws:iam::${EMULATED_ACCOUNT}:role/tapctl/tapctl-ci-shop-dev-deploy`;
+    expect((await trustOf(deploy)).Statement[0].Condition.StringEquals[`${GITHUB}:sub`]).toBe('repo:acme/shop:ref:refs/heads/main');
+  });
+
   it('ci init github reads the role ARNs from the TapCi stack and writes them into the workflow', async () => {
     const r = await s.tapctl(['ci', 'init', 'github', '--json']);
     expect(r.code, r.output).toBe(0);
