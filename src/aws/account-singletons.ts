@@ -127,7 +127,8 @@ export async function ensureSingleton<T>(clients: AwsClients, s: AccountSingleto
       const again = await s.find(clients);
       if (again.kind === 'present') return { ...base, status: 'present', value: again.value, detail: again.detail, raced: true };
     }
-    throw singletonError(e, `creating ${s.what} in ${scope}`, s);
+    // A broken singleton is repaired (e.g. an audience added), not created: the error says which.
+    throw singletonError(e, `${before.kind === 'broken' ? 'repairing' : before.kind === 'present' ? 'moving' : 'creating'} ${s.what} in ${scope}`, s);
   }
   const after = await s.find(clients);
   const detail = after.kind === 'present' ? after.detail : String(value);

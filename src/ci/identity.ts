@@ -55,10 +55,13 @@ export interface TrustedSubjects {
 /** Wildcards IAM's StringLike would expand: never accepted in a value that becomes part of a trust condition. */
 const WILDCARD = /[*?]/;
 
+/** An exact value for each flag that goes into a trust condition, for hints. */
+const EXAMPLE: Readonly<Record<string, string>> = { '--branch': '--branch main', '--project': '--project acme/shop', '--repo': '--repo acme/shop', '--gitlab-host': '--gitlab-host gitlab.example.com' };
+
 function refuseWildcard(flag: string, value: string): void {
   if (!WILDCARD.test(value)) return;
   throw new UsageError(`${flag} ${quote(value)} holds a wildcard (* or ?): a CI role trusts one exact repository and branch`, {
-    hint: `name it exactly, e.g. ${flag === '--branch' ? '--branch main' : flag === '--project' ? '--project acme/shop' : '--repo acme/shop'}; nothing was changed`,
+    hint: `name it exactly, e.g. ${EXAMPLE[flag] ?? `${flag} <exact value>`}; nothing was changed`,
   });
 }
 
@@ -88,6 +91,11 @@ export function parseGitLabProject(raw: string): string {
  */
 export function parseBranch(raw: string): string {
   refuseWildcard('--branch', raw);
+  // tapctl writes refs/heads/ itself (GitHub's sub, the workflow's ref filter): a full ref would be refs/heads/refs/heads/...
+  const ref = /^refs\/(heads|tags)\/(.*)$/.exec(raw);
+  if (ref) {
+    throw new UsageError(`--branch ${quote(raw)} is a full ref: give the branch name, which tapctl turns into refs/heads/<name> where the CI needs it`, { hint: ref[1] === 'heads' && ref[2] ? `--branch ${ref[2]}` : 'give the protected branch deploys run from, e.g. --branch main (tags are not supported)' });
+  }
   const bad = !/^[A-Za-z0-9._/-]{1,255}$/.test(raw) || raw.startsWith('-') || raw.startsWith('/') || raw.endsWith('/') || raw.endsWith('.') || raw.endsWith('.lock') || raw.includes('..') || raw.includes('//') || raw.split('/').some((part) => part.startsWith('.'));
   if (bad) throw new UsageError(`--branch ${quote(raw)} is not a branch name tapctl can write into a trust policy and a pipeline (letters, digits, '.', '_', '/' and '-')`, { hint: 'give the protected branch deploys run from, e.g. --branch main' });
   return raw;
@@ -127,7 +135,8 @@ export function trustedSubjects(id: CiIdentity, env: { readonly name: string; re
     const branch = `${repo}:ref:refs/heads/${id.branch}`;
     const pullRequest = `${repo}:pull_request`;
     return {
-      plan: [pullRequest],
+      // The protected branch too: production's plan runs there before its gated deploy (a read-only role).
+      plan: [pullRequest, branch],
       deploy: [env.kind === 'production' ? `${repo}:environment:${env.name}` : branch],
       ...(previews ? { preview: [pullRequest, branch] } : {}),
     };

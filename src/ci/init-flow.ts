@@ -5,19 +5,21 @@
  * The role ARNs: read from each environment's `TapCi-<project>-<suffix>` outputs when that stack exists and the
  * credentials at hand are for its account; otherwise the ARN bootstrap will give the role (the names are fixed:
  * src/infra/ci-roles-stack.ts), and Next names the bootstrap that creates it. A stack bootstrapped for another
- * CI, repository or branch is said. Nothing is written before every file is rendered, and a file that exists is
+ * CI, branch or GitLab instance makes a pipeline that cannot assume its roles: refused (exit 3) unless --force.
+ * GitLab's instance (the tokens' audience) is read from the stacks when --gitlab-host does not name it. Nothing is written before every file is rendered, and a file that exists is
  * never replaced without --force (exit 2 naming it, before any AWS call).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CommandContext } from '../cli/context.js';
-import { isTapctlError, UsageError } from '../cli/errors.js';
+import { isTapctlError, RefusedError, UsageError } from '../cli/errors.js';
 import { loadProject } from '../cli/project.js';
 import { quote } from '../cli/quote.js';
 import { AwsClients, targetFor } from '../aws/clients.js';
 import { callerIdentity } from '../aws/identity.js';
 import { describeStack, stackOutputs } from '../aws/stack.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
+import { NOT_APPLICABLE } from '../config/presets/index.js';
 import { suggest } from '../config/suggest.js';
 import { CI_PROVIDERS, ciStackName, GITLAB_DEFAULT_HOST, gitlabAudience, parseBranch, parseGitLabHost, type CiProvider } from './identity.js';
 import { deployOrder, deployWaves, pipelinePaths, renderPipeline, type PipelineEnvironment } from './pipeline.js';
@@ -63,6 +65,12 @@ export async function runCiInit(ctx: CommandContext, providerArg: string | undef
   const previewSource = options.previews ? previewSourceOf(configured, options.previewFrom) : undefined;
   const paths = pipelinePaths(provider, Boolean(options.previews));
   const target = (p: string) => join(loaded.projectDir, ...p.split('/'));
+  // A symlink (the file, or a folder on its way) would have the pipeline written wherever it points, outside the
+  // project maybe: refused, --force or not.
+  const linked = paths.flatMap((p) => symlinkOnPath(loaded.projectDir, p));
+  if (linked.length > 0) {
+    throw new UsageError(`ci init will not write through a symlink: ${linked.join(', ')} in ${loaded.projectDir}`, { hint: 'replace the link with a real file or folder (or remove it), then run ci init again; nothing was written', details: { symlinks: linked } });
+  }
   const clashes = paths.filter((p) => existsSync(target(p)));
   // Said before any AWS call: nothing is overwritten without --force.
   if (clashes.length > 0 && !options.force) {
@@ -70,9 +78,11 @@ export async function runCiInit(ctx: CommandContext, providerArg: string | undef
   }
 
   const { ciRoleArns, CI_OUTPUTS } = await import('../infra/ci-roles-stack.js');
+  const read = await Promise.all(deployOrder(configured).map((env) => readRoles(ctx, env, CI_OUTPUTS)));
+  // GitLab: the instance the roles were bootstrapped for, when --gitlab-host does not say (the audience must match).
+  const gitlabHost = provider === 'gitlab' ? (options.gitlabHost ? parseGitLabHost(options.gitlabHost) : hostFromStacks(read)) : undefined;
   const waves = deployWaves(configured);
   const waveOf = new Map(waves.flatMap((w, i) => w.map((e) => [e.name, i + 1] as const)));
-  const read = await Promise.all(deployOrder(configured).map((env) => readRoles(ctx, env, CI_OUTPUTS)));
   const environments: CiInitEnvironment[] = deployOrder(configured).map((env, i) => {
     const computed = ciRoleArns(env);
     const found = read[i];
@@ -80,13 +90,21 @@ export async function runCiInit(ctx: CommandContext, providerArg: string | undef
       ? { plan: found.outputs.plan ?? computed.plan, deploy: found.outputs.deploy ?? computed.deploy, ...(found.outputs.preview ? { preview: found.outputs.preview } : {}) }
       : { plan: computed.plan, deploy: computed.deploy };
     const withPreview = env.name === previewSource?.name && !roles.preview ? { ...roles, preview: computed.preview } : roles;
-    const mismatch = found.outputs ? mismatchOf(found.outputs, provider, branch) : undefined;
+    const mismatch = found.outputs ? mismatchOf(found.outputs, provider, branch, gitlabHost) : undefined;
     const note = mismatch ?? found.note;
-    return { name: env.name, kind: env.kind, account: env.account, region: env.region, roles: withPreview, wave: waveOf.get(env.name)!, rolesFrom: found.outputs ? 'stack' : 'computed', ...(note ? { note } : {}) };
+    return { name: env.name, kind: env.kind, account: env.account, region: env.region, roles: withPreview, pushesImage: !NOT_APPLICABLE[env.preset].includes('container'), wave: waveOf.get(env.name)!, rolesFrom: found.outputs ? 'stack' : 'computed', ...(note ? { note } : {}) };
   });
   for (const e of environments) if (e.note) ctx.io.warn(`${e.name}: ${e.note}`);
+  // A pipeline whose roles trust another CI, branch or instance cannot assume them: refused (exit 3) before anything
+  // is written, unless --force writes it anyway (the roles are bootstrapped again after).
+  const wrong = environments.filter((e, i) => e.rolesFrom === 'stack' && e.note && read[i].outputs && mismatchOf(read[i].outputs!, provider, branch, gitlabHost));
+  if (wrong.length > 0 && !options.force) {
+    throw new RefusedError(`refusing to write a pipeline the roles of ${wrong.map((e) => `'${e.name}'`).join(', ')} would not let in: ${wrong.map((e) => `${e.name}: ${e.note}`).join('; ')}`, {
+      hint: `bootstrap them again for this pipeline (${nextSteps(provider, branch, wrong, undefined, wrong.map(() => ({})), gitlabHost).filter((n) => n.startsWith('tapctl bootstrap')).join('; ')}), or pass --force to write it anyway; nothing was written`,
+    });
+  }
 
-  const audience = provider === 'gitlab' ? gitlabAudience(options.gitlabHost ? parseGitLabHost(options.gitlabHost) : GITLAB_DEFAULT_HOST) : undefined;
+  const audience = provider === 'gitlab' ? gitlabAudience(gitlabHost ?? GITLAB_DEFAULT_HOST) : undefined;
   const preview = previewSource ? environments.find((e) => e.name === previewSource.name) : undefined;
   const files = renderPipeline({ provider, tapctlVersion: ctx.version, branch, environments, ...(audience ? { audience } : {}), ...(preview ? { previews: preview } : {}) });
   const written = files.map((f) => {
@@ -103,7 +121,7 @@ export async function runCiInit(ctx: CommandContext, providerArg: string | undef
     files: written,
     environments,
     ...(preview?.roles.preview ? { previews: { from: preview.name, role: preview.roles.preview } } : {}),
-    next: nextSteps(provider, branch, environments, preview, read, options.gitlabHost),
+    next: nextSteps(provider, branch, environments, preview, read, gitlabHost),
   };
 }
 
@@ -136,7 +154,7 @@ function previewSourceOf(environments: readonly ResolvedEnvironment[], name: str
 
 interface RolesRead {
   /** The stack's outputs, when it exists and was read. */
-  readonly outputs?: { plan?: string; deploy?: string; preview?: string; provider?: string; repository?: string; branch?: string };
+  readonly outputs?: { plan?: string; deploy?: string; preview?: string; provider?: string; repository?: string; branch?: string; issuer?: string };
   /** The stack was read and does not exist. */
   readonly absent?: boolean;
   readonly note?: string;
@@ -146,7 +164,7 @@ interface RolesRead {
  * The roles stack's outputs, best-effort: any failure (no credentials, another account, denied) leaves the ARNs
  * computed, with a note. Credentials for another account are never used to read a stack of the same name there.
  */
-async function readRoles(ctx: CommandContext, env: ResolvedEnvironment, keys: Record<'plan' | 'deploy' | 'preview' | 'provider' | 'repository' | 'branch', string>): Promise<RolesRead> {
+async function readRoles(ctx: CommandContext, env: ResolvedEnvironment, keys: Record<'plan' | 'deploy' | 'preview' | 'provider' | 'repository' | 'branch' | 'issuer', string>): Promise<RolesRead> {
   const stackName = ciStackName(env.project, env.suffix);
   try {
     const clients = new AwsClients(targetFor(env, ctx.globals.profile));
@@ -155,7 +173,7 @@ async function readRoles(ctx: CommandContext, env: ResolvedEnvironment, keys: Re
     const stack = await describeStack(clients, stackName);
     if (!stack) return { absent: true };
     const out = stackOutputs(stack);
-    return { outputs: { plan: out[keys.plan], deploy: out[keys.deploy], preview: out[keys.preview], provider: out[keys.provider], repository: out[keys.repository], branch: out[keys.branch] } };
+    return { outputs: { plan: out[keys.plan], deploy: out[keys.deploy], preview: out[keys.preview], provider: out[keys.provider], repository: out[keys.repository], branch: out[keys.branch], issuer: out[keys.issuer] } };
   } catch (e) {
     if (!isTapctlError(e)) throw e;
     ctx.io.debug(`${stackName} not read: ${e.message}`);
@@ -163,14 +181,36 @@ async function readRoles(ctx: CommandContext, env: ResolvedEnvironment, keys: Re
   }
 }
 
-function mismatchOf(out: NonNullable<RolesRead['outputs']>, provider: CiProvider, branch: string): string | undefined {
+function mismatchOf(out: NonNullable<RolesRead['outputs']>, provider: CiProvider, branch: string, gitlabHost: string | undefined): string | undefined {
   if (out.provider && out.provider !== provider) return `its CI roles trust ${out.provider} ${out.repository ?? ''}, not ${provider}: bootstrap it again with --ci ${provider}`;
   if (out.branch && out.branch !== branch) return `its deploy role trusts branch ${out.branch}, not ${branch}: bootstrap it again with --branch ${branch}, or write the pipeline with --branch ${out.branch}`;
+  const host = gitlabHost ?? GITLAB_DEFAULT_HOST;
+  if (provider === 'gitlab' && out.issuer && out.issuer !== host) return `its CI roles trust GitLab instance ${out.issuer}, not ${host}: write the pipeline with --gitlab-host ${out.issuer}, or bootstrap it again with --gitlab-host ${host}`;
   return undefined;
 }
 
+/** The GitLab instance every read TapCi stack of GitLab names, when they agree on one. */
+function hostFromStacks(read: readonly RolesRead[]): string | undefined {
+  const hosts = new Set(read.flatMap((r) => (r.outputs?.provider === 'gitlab' && r.outputs.issuer ? [r.outputs.issuer] : [])));
+  return hosts.size === 1 ? [...hosts][0] : undefined;
+}
+
+/** The first symlink among `path`'s folders and itself under `root`, as a relative path; [] when none. */
+function symlinkOnPath(root: string, path: string): string[] {
+  const parts = path.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const rel = parts.slice(0, i).join('/');
+    try {
+      if (lstatSync(join(root, ...parts.slice(0, i))).isSymbolicLink()) return [rel];
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
+
 function nextSteps(provider: CiProvider, branch: string, envs: readonly CiInitEnvironment[], preview: CiInitEnvironment | undefined, read: readonly RolesRead[], gitlabHost: string | undefined): string[] {
-  const who = provider === 'github' ? '--ci github --repo <owner/name>' : `--ci gitlab --project <group/name>${gitlabHost ? ` --gitlab-host ${gitlabHost}` : ''}`;
+  const who = provider === 'github' ? '--ci github --repo <owner/name>' : `--ci gitlab --project <group/name>${gitlabHost && gitlabHost !== GITLAB_DEFAULT_HOST ? ` --gitlab-host ${gitlabHost}` : ''}`;
   const branchFlag = branch === 'main' ? '' : ` --branch ${branch}`;
   const next: string[] = [];
   envs.forEach((e, i) => {

@@ -5,16 +5,15 @@
  *
  * The model is CDK's: CloudFormation changes the stack with the bootstrap's execution role, which the CDK deploy
  * role passes to it. So:
- * - the plan role never gets the CDK deploy role (which may execute change sets): toolkit-lib's change-set diff
- *   then creates the change set with the plan role's own credentials (it falls back to them when the deploy role
- *   cannot be assumed, toolkit-lib sdk-provider.js "Proceeding anyway"), which may create, describe and delete
- *   change sets of this environment's stack and pass the execution role to CloudFormation for them, but not
- *   execute one. It reads the deployed template with the lookup role.
- *   It does NOT get the file-publishing role: that role writes any key of the account's CDK assets bucket, and
- *   CDK skips uploading an asset whose key (a content hash) is already there, so a pull request could plant the
- *   content a later deploy from main would take as its own (a Lambda's code). Without it the change set's template
- *   cannot be uploaded, so a pull request's diff compares the templates: tapctl diff says so
- *   (fallbackReason, and the job summary), and is less precise about replacements, never less safe.
+ * - the plan role never gets the CDK deploy role (which may execute change sets), nor any change-set action or
+ *   iam:PassRole: a pull request's diff runs `tapctl diff --template-only` (the pipeline says so), which compares
+ *   the deployed template (read with the lookup role, or the plan role's own GetTemplate) with the synthesized one.
+ *   Creating a change set would need the CDK execution role passed to CloudFormation (AdministratorAccess by
+ *   default), and a role that any same-repository pull request may assume should pass no role at all.
+ *   It does NOT get the file-publishing role either: that role writes any key of the account's CDK assets bucket,
+ *   and CDK skips uploading an asset whose key (a content hash) is already there, so a pull request could plant
+ *   the content a later deploy from main would take as its own (a Lambda's code). So a pull request's diff
+ *   compares the templates, and is less precise about replacements, never less safe.
  * - the deploy role assumes the four bootstrap roles (deploy, file publishing, image publishing, lookup) as any
  *   CDK deploy does, writes the release ledger and pushes the service's image.
  * - both read what deploy's preflight and diff read (src/deploy/preflight.ts and the checks it calls).
@@ -81,7 +80,7 @@ export function cdkRoleArn(scope: Pick<PolicyScope, 'account' | 'region'>, kind:
 /** The statements of one role. */
 export function roleStatements(kind: CiRoleKind, scope: PolicyScope): StatementSpec[] {
   const reads = preflightReads(scope);
-  if (kind === 'plan') return [...reads, ...ledger(scope, 'read'), ...changeSetPlanning(scope), assumeCdkRoles(scope, ['lookup'])];
+  if (kind === 'plan') return [...reads, ...ledger(scope, 'read'), assumeCdkRoles(scope, ['lookup'])];
   return [
     ...reads,
     ...ledger(scope, 'write'),
@@ -115,7 +114,7 @@ function preflightReads(scope: PolicyScope): StatementSpec[] {
       sid: 'ReadAccountStacks',
       actions: ['cloudformation:ListImports', 'cloudformation:DescribeStackResources'],
       resources: ['*'],
-      why: 'who imports an export (src/deploy/exports.ts) and which stack owns a role by its physical ID (src/aws/apigateway-account.ts): neither action takes a narrower resource, both only read',
+      why: 'who imports an export (src/deploy/exports.ts) and which stack owns a role by its physical ID (src/aws/apigateway-account.ts): ListImports has no resource type, and DescribeStackResources by physical ID names no stack, so both take * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html); both only read',
     },
     {
       sid: 'ReadBootstrapVersion',
@@ -144,7 +143,7 @@ function preflightReads(scope: PolicyScope): StatementSpec[] {
       sid: 'ReadLeftoverLogsAndKeys',
       actions: ['logs:DescribeLogGroups', 'kms:DescribeKey'],
       resources: [arn(scope, 'logs', 'log-group:*'), arn(scope, 'kms', 'key/*')],
-      why: 'leftover log groups and the KMS alias (src/aws/resource-exists.ts): DescribeLogGroups lists by prefix and DescribeKey resolves an alias to a key whose ID is not known before, so both take the account-wide form; both return metadata only',
+      why: 'leftover log groups and the KMS alias (src/aws/resource-exists.ts), the key a secret is encrypted with (src/secrets/store.ts): DescribeLogGroups lists by a name prefix the template gives, and DescribeKey resolves an alias or a key ID not known before, so both take the account-wide form of their resource (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html); both return metadata only',
     },
     {
       sid: 'ReadApiGatewayAccount',
@@ -158,8 +157,8 @@ function preflightReads(scope: PolicyScope): StatementSpec[] {
       {
         sid: 'ReadImages',
         actions: ['ecr:DescribeImages', 'ecr:BatchGetImage', 'ecr:DescribeRepositories', 'ecr:DescribeImageScanFindings'],
-        resources: [arn(scope, 'ecr', 'repository/*')],
-        why: "the ledger's image in the stack's repository and a pinned image in any repository of the account (src/aws/ecr-images.ts, src/image/remote-image.ts): read only",
+        resources: [arn(scope, 'ecr', `repository/${names.ecrRepository}`), ...pinnedEcrRepository(scope)],
+        why: "the ledger's image in the stack's own repository, and the pinned image's ECR repository when container.image names one (src/aws/ecr-images.ts, src/image/remote-image.ts): read only",
       },
       {
         sid: 'EcrToken',
@@ -219,6 +218,20 @@ function preflightReads(scope: PolicyScope): StatementSpec[] {
   return out;
 }
 
+/**
+ * The ECR repository of a pinned image (container.image.repository) in ECR, as an ARN; none for the stack's own
+ * repository or an image outside ECR (read over the registry API, no IAM).
+ */
+function pinnedEcrRepository(scope: PolicyScope): string[] {
+  const repository = scope.env.container.image?.repository;
+  if (!repository) return [];
+  const clean = repository.replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/.exec(clean);
+  if (!m) return [];
+  const [, account, region, path] = m;
+  return [arn(scope, 'ecr', `repository/${path}`, region, account)];
+}
+
 /** The release ledger under /tapctl/<project>/<suffix>/ (src/release/ledger.ts). */
 function ledger(scope: PolicyScope, access: 'read' | 'write'): StatementSpec[] {
   const base = `parameter/tapctl/${scope.project}/${scope.suffix}`;
@@ -228,25 +241,6 @@ function ledger(scope: PolicyScope, access: 'read' | 'write'): StatementSpec[] {
       actions: access === 'read' ? ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'] : ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:PutParameter', 'ssm:DeleteParameters'],
       resources: [arn(scope, 'ssm', base), arn(scope, 'ssm', `${base}/*`)],
       why: access === 'read' ? 'which release runs and which comes next (src/release/running-image.ts)' : 'records releases, their outcome and the current pointer; prunes old ones (src/release/ledger.ts)',
-    },
-  ];
-}
-
-/** The plan role's change sets: created, read and deleted, never executed. */
-function changeSetPlanning(scope: PolicyScope): StatementSpec[] {
-  return [
-    {
-      sid: 'PlanChangeSets',
-      actions: ['cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:DeleteChangeSet', 'cloudformation:ListChangeSets'],
-      resources: [arn(scope, 'cloudformation', `stack/${scope.names.stack}/*`)],
-      why: "diff's change set (toolkit-lib createDiffChangeSet): created, read and deleted again; ExecuteChangeSet is not granted",
-    },
-    {
-      sid: 'PassExecutionRoleForChangeSets',
-      actions: ['iam:PassRole'],
-      resources: [cdkRoleArn(scope, 'cfn-exec')],
-      conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
-      why: "a change set names the CDK execution role CloudFormation would run it with; passing it lets CloudFormation compute the change set, and only an execute (not granted) would act with it",
     },
   ];
 }

@@ -24,6 +24,8 @@ export interface PipelineEnvironment {
   readonly account: string;
   readonly region: string;
   readonly roles: { readonly plan: string; readonly deploy: string; readonly preview?: string };
+  /** The environment runs a service: its deploy job builds, pushes and rolls out the app (push-image --deploy). */
+  readonly pushesImage: boolean;
 }
 
 export interface PipelineInput {
@@ -108,20 +110,29 @@ export function renderPipeline(input: PipelineInput): PipelineFile[] {
 
 function renderGitHub(input: PipelineInput): PipelineFile[] {
   const waves = deployWaves(input.environments);
-  const common = { tapctlVersion: input.tapctlVersion, branch: input.branch };
+  const setupSteps = render('github/setup-steps.yml', { tapctlVersion: input.tapctlVersion }).trimEnd();
+  const common = { tapctlVersion: input.tapctlVersion, branch: input.branch, setupSteps };
   const jobIds = waves.map((_, i) => `deploy-${i + 1}`);
   const deployJobs = waves
-    .map((wave, i) =>
-      render('github/deploy-job.yml', {
+    .map((wave, i) => {
+      const production = wave[0].kind === 'production';
+      const after = i === 0 ? 'validate' : jobIds[i - 1];
+      // Production's plan runs before its gated job, so the reviewers approve a plan they have read.
+      const planId = `plan-${i + 1}`;
+      const plan = production
+        ? render('github/plan-job.yml', { ...common, jobId: planId, deployJobId: jobIds[i], needs: after, matrix: matrixRows(wave.map((e) => ({ environment: e.name, account: e.account, region: e.region, role: e.roles.plan })), 10) }).trimEnd()
+        : '';
+      const deploy = render('github/deploy-job.yml', {
         ...common,
         jobId: jobIds[i],
-        needs: i === 0 ? 'validate' : jobIds[i - 1],
+        needs: production ? planId : after,
         // Production deploys through the GitHub environment of its name: its required reviewers approve, and its
         // OIDC subject (repo:<repo>:environment:<name>) is the only one the production deploy role trusts.
-        environmentLine: wave[0].kind === 'production' ? '    environment: ${{ matrix.environment }}\n' : '',
-        matrix: matrixRows(wave.map((e) => ({ environment: e.name, account: e.account, region: e.region, role: e.roles.deploy })), 10),
-      }).trimEnd(),
-    )
+        environmentLine: production ? '    environment: ${{ matrix.environment }}\n' : '',
+        matrix: matrixRows(wave.map((e) => ({ environment: e.name, account: e.account, region: e.region, role: e.roles.deploy, app: e.pushesImage ? 'push-image' : 'none' })), 10),
+      }).trimEnd();
+      return plan ? `${plan}\n${deploy}` : deploy;
+    })
     .join('\n');
   const main = render('github/tapctl.yml', {
     ...common,
@@ -151,7 +162,7 @@ function renderGitLab(input: PipelineInput): PipelineFile[] {
         // Production waits for a person; allow_failure: false keeps the pipeline blocked (not passed) until then.
         whenLine: wave[0].kind === 'production' ? '      when: manual\n' : '',
         tier: GITLAB_TIER[wave[0].kind],
-        matrix: matrixRows(wave.map((e) => ({ TAPCTL_ENV: e.name, AWS_REGION: e.region, AWS_ROLE_ARN: e.roles.deploy })), 6),
+        matrix: matrixRows(wave.map((e) => ({ TAPCTL_ENV: e.name, AWS_REGION: e.region, AWS_ROLE_ARN: e.roles.deploy, TAPCTL_APP: e.pushesImage ? 'push-image' : 'none' })), 6),
       }).trimEnd(),
     )
     .join('\n');

@@ -17,10 +17,14 @@ import { renderDeploy, renderDestroy, renderDiff, type DeployResult, type Destro
 import type { EnvCreateResult } from '../preview/create-flow.js';
 import { renderCreate, renderSweep } from '../preview/render.js';
 import type { SweepResult } from '../preview/sweep-flow.js';
+import { render as renderPushImage } from '../commands/push-image.js';
+import type { PushImageResult } from '../image/push-flow.js';
 
 export interface CiSummaryResult {
   /** The command the summarized run was (`diff`, `deploy`, `env create` ...), when it wrote its result. */
   readonly source?: { readonly command: string; readonly ok: boolean; readonly environment?: string };
+  /** More than one result line: the file holds several runs (appended with >>); the last is summarized, and said. */
+  readonly resultLines?: number;
   readonly markdown: string;
 }
 
@@ -50,17 +54,36 @@ export function summarize(ndjson: string): CiSummaryResult {
       return [];
     }
   });
-  const result = lines.findLast((l) => l.type === 'result');
+  const results = lines.filter((l) => l.type === 'result');
+  const result = results.at(-1);
   if (!result) {
     return { markdown: '### ✖ tapctl wrote no result\n\nThe run ended before its result line (killed, cancelled or timed out): see the job log.\n' };
   }
   const command = typeof result.command === 'string' ? result.command : 'tapctl';
   const ok = result.ok === true;
   const environment = typeof result.environment === 'string' ? result.environment : undefined;
-  const title = `tapctl ${command}${environment ? ` ${environment}` : ''}`;
+  const title = heading(`tapctl ${command}${environment ? ` ${environment}` : ''}`);
   const source = { command, ok, ...(environment ? { environment } : {}) };
-  if (!ok) return { source, markdown: failure(title, result.error) };
-  return { source, markdown: `### ✔ ${title}\n\n${block(rendered(command, result))}\n` };
+  // Several runs appended to one file: the last is summarized, and the summary says so rather than pick silently.
+  const several = results.length > 1 ? `> ⚠ this file holds ${results.length} result lines (several runs written to one file): this is the last one.\n\n` : '';
+  const extra = results.length > 1 ? { resultLines: results.length } : {};
+  if (!ok) return { source, ...extra, markdown: `${several}${failure(title, result.error)}` };
+  return { source, ...extra, markdown: `${several}### ✔ ${title}\n\n${block(rendered(command, result))}\n` };
+}
+
+/** Terminal control sequences (colours, cursor moves) and other control characters: never passed into Markdown. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+const withoutControls = (text: string) => text.replace(CONTROL, '');
+
+/** A heading's text: no control characters, and no HTML or Markdown the run's values could smuggle in. */
+function heading(text: string): string {
+  return withoutControls(text)
+    .replace(/\s+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]{}()#+!|~])/g, '\\$1');
 }
 
 /** The terminal renderings of the commands a generated pipeline runs. */
@@ -70,20 +93,39 @@ const RENDERERS: Readonly<Record<string, (r: any, s: Styles) => string>> = {
   destroy: (r: DestroyResult, st) => renderDestroy(r, st),
   'env create': (r: EnvCreateResult, st) => renderCreate(r, st),
   'env sweep': (r: SweepResult, st) => renderSweep(r, st),
+  'push-image': (r: PushImageResult, st) => renderPushImage(r, st),
+};
+
+/** The fields each rendering reads first: a result line without them is said as such, not rendered as "undefined". */
+const REQUIRED: Readonly<Record<string, readonly string[]>> = {
+  diff: ['stack', 'deployed'],
+  deploy: ['stack', 'status'],
+  destroy: ['stack', 'status'],
+  'env create': ['name', 'status', 'source', 'stack'],
+  'env sweep': ['deleted', 'failed'],
+  'push-image': ['repositoryUri', 'tag', 'tags'],
 };
 
 function rendered(command: string, result: Record<string, unknown>): string {
   const render = RENDERERS[command];
-  if (render) return render(result, PLAIN);
-  const status = typeof result.status === 'string' ? `: ${result.status}` : '';
+  const missing = (REQUIRED[command] ?? []).filter((k) => result[k] === undefined || result[k] === null);
+  if (render && missing.length === 0) {
+    try {
+      return withoutControls(render(result, PLAIN));
+    } catch {
+      return `${command} succeeded, but its result line could not be rendered (written by another tapctl version?): see the job log`;
+    }
+  }
+  if (missing.length > 0) return `${command} succeeded, but its result line lacks ${missing.join(', ')} (written by another tapctl version?): see the job log`;
+  const status = typeof result.status === 'string' ? `: ${withoutControls(result.status)}` : '';
   return `${command} succeeded${status}`;
 }
 
 function failure(title: string, error: unknown): string {
   const e = (error && typeof error === 'object' ? error : {}) as Record<string, unknown>;
   const exit = typeof e.exitCode === 'number' ? ` (exit ${e.exitCode})` : '';
-  const lines = [`### ✖ ${title} failed${exit}`, '', block(String(e.message ?? 'no message'))];
-  if (typeof e.hint === 'string') lines.push('', block(`hint: ${e.hint}`));
+  const lines = [`### ✖ ${title} failed${exit}`, '', block(withoutControls(String(e.message ?? 'no message')))];
+  if (typeof e.hint === 'string') lines.push('', block(`hint: ${withoutControls(e.hint)}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -25,6 +25,7 @@ export const SETTINGS = {
     what: "how long an AWS request may go unanswered, and how long toolkit-lib's work may stay silent",
   },
   pollIntervalMs: { name: 'TAPCTL_POLL_INTERVAL_MS', min: 1, max: 300_000, unit: 'milliseconds', what: 'how often tapctl polls AWS: CloudFormation during a deploy, log events when logs --follow polls' },
+  ciRolesWaitMs: { name: 'TAPCTL_CI_ROLES_WAIT_MS', min: 1, max: 7_200_000, unit: 'milliseconds', what: "how long bootstrap --ci waits for CloudFormation to finish the CI roles stack (default 15 minutes)" },
 } as const satisfies Record<string, NumberSetting>;
 
 export type Settings = { readonly [K in keyof typeof SETTINGS]?: number };

@@ -18,6 +18,7 @@ export interface BootstrapOptions {
   readonly gitlabHost?: string;
   readonly branch?: string;
   readonly previews?: boolean;
+  readonly replaceTrust?: boolean;
 }
 
 export function register(program: Command, runner: Runner): Command {
@@ -31,13 +32,15 @@ export function register(program: Command, runner: Runner): Command {
     .option('--gitlab-host <host>', 'with --ci gitlab: the GitLab instance (default: gitlab.com)')
     .option('--branch <name>', 'with --ci: the protected branch deploys run from (default: main)')
     .option('--previews', 'with --ci github: also a role pull requests create and delete their previews (pr-<n>) with')
+    .option('--replace-trust', "with --ci: let this run re-point the environment's existing CI roles at another CI, repository, branch or GitLab instance")
     .addHelpText(
       'after',
       `
 With --ci, the CI's IAM OIDC identity provider is found or created once per account (never deleted by an
 environment), and the stack TapCi-<project>-<suffix> holds two roles: a plan role pull requests may assume (diff,
 never a change set's execution) and a deploy role only the protected branch (GitHub: production's CI environment)
-may assume. Their trust matches aud and sub exactly; no access keys. The role ARNs are printed; tapctl ci init
+may assume. Their trust matches aud and sub exactly; no access keys. Re-pointing existing roles at another CI,
+repository, branch or GitLab instance is refused (exit 3) without --replace-trust. The role ARNs are printed; tapctl ci init
 writes them into the pipeline. Without a terminal, --ci needs --yes (it creates IAM roles).`,
     )
     .action(runner.action(run, { load: async () => (await import('../deploy/results.js')).renderBootstrap }));
@@ -61,6 +64,7 @@ writes them into the pipeline. Without a terminal, --ci needs --yes (it creates 
     needsCi(undefined)(v, flag, c);
     parseBranch(String(v));
   });
+  checkOption(cmd, '--replace-trust', (v, flag, c) => needsCi(undefined)(v, flag, c));
   checkOption(cmd, '--previews', (v, flag, c) => {
     needsCi(undefined)(v, flag, c);
     if (c.options.ci === 'gitlab') {
@@ -85,5 +89,5 @@ export function ciIdentityOf(options: BootstrapOptions): CiIdentity | undefined 
 export async function run(ctx: CommandContext, options: BootstrapOptions): Promise<BootstrapResult | undefined> {
   const ci = ciIdentityOf(options);
   const { runBootstrap } = await import('../deploy/bootstrap-flow.js');
-  return runBootstrap(ctx, ci ? { identity: ci, previews: Boolean(options.previews) } : undefined);
+  return runBootstrap(ctx, ci ? { identity: ci, previews: Boolean(options.previews), replaceTrust: Boolean(options.replaceTrust) } : undefined);
 }

@@ -38,19 +38,21 @@ export function register(program: Command, runner: Runner): Command {
     .option('--branch <name>', 'the protected branch deploys run from (default: main; as bootstrap --ci --branch)')
     .option('--previews', 'GitHub: also a workflow with a preview environment per pull request, deleted on close, and an hourly sweep')
     .option('--preview-from <env>', 'with --previews: the non-production environment previews are made from (default: the first development one)')
-    .option('--gitlab-host <host>', 'GitLab: the instance the ID tokens come from (default: gitlab.com)')
-    .option('--force', 'replace pipeline files that already exist')
+    .option('--gitlab-host <host>', "GitLab: the instance the ID tokens come from (default: the one the TapCi stacks were bootstrapped for, else gitlab.com)")
+    .option('--force', 'replace pipeline files that already exist; write the pipeline even when roles trust another CI, branch or instance')
     .addHelpText(
       'after',
       `
 Pull requests: validate and a diff of every environment in the job summary (GitHub); merge requests: validate,
 and on the protected branch a plan per environment in the job's artifacts before the deploys (GitLab). The main
-branch deploys in the environments' order, those of one kind in parallel, production behind the CI's own
-protection (a GitHub environment with required reviewers; a manual job in a GitLab protected environment).
+branch deploys in the environments' order (the stack, then push-image --deploy of the app built from the commit),
+those of one kind in parallel, production after its plan and behind the CI's own protection (a GitHub environment
+with required reviewers; a manual job in a GitLab protected environment).
 Every job installs tapctl at this version (${'npm install --global tapctl@<version>'}), uses --yes --json and
 caches nothing. The role ARNs are read from each environment's TapCi-<project>-<suffix> stack when the
 credentials reach it, else they are the ones tapctl bootstrap --ci gives the roles (Next lists those bootstraps).
-Exit codes: 0 written, 2 a bad or missing argument, or a file that exists (without --force).`,
+Exit codes: 0 written, 2 a bad or missing argument, a file that exists (without --force) or a symlink in the
+way, 3 roles already bootstrapped for another CI, branch or GitLab instance (without --force).`,
     )
     .action(runner.action((ctx, options: CiInitOptions, args) => runInit(ctx, args[0], options), render));
   ci.command('summary')

@@ -20,6 +20,7 @@ import type { CiIdentity } from '../ci/identity.js';
 export interface BootstrapCiRequest {
   readonly identity: CiIdentity;
   readonly previews: boolean;
+  readonly replaceTrust?: boolean;
 }
 
 /** toolkit-lib's default name for the bootstrap stack. */
@@ -39,6 +40,8 @@ export async function runBootstrap(ctx: CommandContext, ci?: BootstrapCiRequest)
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
   // Bootstrapping creates roles and a bucket: only in the environment's own account.
   assertAccount(await callerIdentity(clients), env);
+  // A change of who the roles trust is refused before anything is changed (the CDK bootstrap included).
+  const previousTrust = ciInput ? await (await import('../ci/bootstrap-ci.js')).checkTrustChange(ctx, clients, env, ciInput) : undefined;
   if (ctx.signal.aborted) throw new InterruptedError('interrupted; nothing was changed');
 
   const what = `bootstrapping account ${env.account} in ${env.region}`;
@@ -62,7 +65,7 @@ export async function runBootstrap(ctx: CommandContext, ci?: BootstrapCiRequest)
     );
     const outcome = result.environments[0];
     const singletons = await accountSingletons(ctx, clients, env);
-    const ciResult = ciInput ? await ciRoles(ctx, clients, env, ciInput) : undefined;
+    const ciResult = ciInput ? await ciRoles(ctx, clients, env, ciInput, previousTrust) : undefined;
     return finishStream<BootstrapResult>(ctx, {
       ok: true,
       environment: env.name,
@@ -92,19 +95,21 @@ async function accountSingletons(ctx: CommandContext, clients: AwsClients, env: 
     if (!isTapctlError(e)) throw e;
     throw new OperationError(`CDK bootstrap of ${env.account}/${env.region} is done, but an account-wide resource the environment needs is not: ${e.message}`, { code: e.code, hint: e.hint, cause: e });
   }
-  for (const d of done) if (d.status !== 'present') ctx.io.info(`${d.what}: ${d.status} (${d.detail})`);
+  for (const d of done) if (d.status !== 'present') ctx.io.info(`${d.what}: ${d.status}: ${d.detail}`);
   return done.map((d) => ({ id: d.id, what: d.what, status: d.status, detail: d.detail }));
 }
 
 /** The CI part, after the CDK bootstrap it builds on: a failure says that the CDK bootstrap itself is done. */
-async function ciRoles(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, input: Parameters<typeof import('../ci/bootstrap-ci.js').bootstrapCi>[3]): Promise<BootstrapResult['ci']> {
-  const { bootstrapCi, previewAccountWarning, sharedAccountWarning } = await import('../ci/bootstrap-ci.js');
+async function ciRoles(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment, input: Parameters<typeof import('../ci/bootstrap-ci.js').bootstrapCi>[3], previousTrust: Parameters<typeof import('../ci/bootstrap-ci.js').bootstrapCi>[4]): Promise<BootstrapResult['ci']> {
+  const { bootstrapCi, previewAccountWarning, productionEnvironmentWarning, sharedAccountWarning } = await import('../ci/bootstrap-ci.js');
   const shared = sharedAccountWarning(env, input.environments);
   if (shared) ctx.io.warn(shared);
+  const production = productionEnvironmentWarning(env, input.identity);
+  if (production) ctx.io.warn(production);
   const previews = input.previews ? previewAccountWarning(env, input.environments) : undefined;
   if (previews) ctx.io.warn(previews);
   try {
-    return await bootstrapCi(ctx, clients, env, input);
+    return await bootstrapCi(ctx, clients, env, input, previousTrust);
   } catch (e) {
     if (!isTapctlError(e) || e instanceof InterruptedError || e instanceof RefusedError) throw e;
     throw new OperationError(`CDK bootstrap of ${env.account}/${env.region} is done, but the CI roles of '${env.name}' are not: ${e.message}`, { code: e.code, hint: e.hint, cause: e, details: e.details });

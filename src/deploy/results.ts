@@ -239,6 +239,7 @@ function renderCiRoles(ci: CiBootstrapResult, s: Styles): string[] {
   ];
   return [
     s.bold(`CI roles for ${ci.provider} ${ci.repository} (${ci.stack}: ${ci.stackStatus === 'no-changes' ? 'up to date' : 'deployed'})`),
+    ...(ci.previousTrust ? [s.warn(`  re-pointed (--replace-trust): they trusted ${ci.previousTrust.provider} ${ci.previousTrust.repository}, branch ${ci.previousTrust.branch}${ci.previousTrust.issuerHost ? `, issuer ${ci.previousTrust.issuerHost}` : ''}`)] : []),
     `  ${s.dim('OIDC provider')}  ${ci.oidcProvider.arn}  ${s.dim(provider)}`,
     ...roles.flatMap(([kind, arn, subs]) => [`  ${s.dim(`${kind} role`.padEnd(13))}  ${s.accent(arn)}`, `  ${' '.repeat(13)}  ${s.dim(`trusts aud ${ci.audience}, sub ${(subs ?? []).join(' or ')}`)}`]),
     s.dim('  tapctl ci init writes these into the pipeline'),

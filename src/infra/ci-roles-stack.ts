@@ -39,7 +39,7 @@ export interface CiRolesStackProps extends cdk.StackProps {
 }
 
 /** Output keys `ci init` reads. */
-export const CI_OUTPUTS = { plan: 'PlanRoleArn', deploy: 'DeployRoleArn', preview: 'PreviewRoleArn', provider: 'CiProvider', repository: 'CiRepository', branch: 'CiBranch' } as const;
+export const CI_OUTPUTS = { plan: 'PlanRoleArn', deploy: 'DeployRoleArn', preview: 'PreviewRoleArn', provider: 'CiProvider', repository: 'CiRepository', branch: 'CiBranch', issuer: 'CiIssuer' } as const;
 
 /** A CI session's longest life: a first deploy with CloudFront and a database takes most of an hour. */
 const MAX_SESSION = cdk.Duration.hours(2);
@@ -96,6 +96,8 @@ export class CiRolesStack extends cdk.Stack {
     new cdk.CfnOutput(this, CI_OUTPUTS.provider, { value: identity.provider });
     new cdk.CfnOutput(this, CI_OUTPUTS.repository, { value: identity.repository });
     new cdk.CfnOutput(this, CI_OUTPUTS.branch, { value: identity.branch });
+    // The issuer's host (GitLab: the instance): ci init writes the audience the roles expect from it.
+    new cdk.CfnOutput(this, CI_OUTPUTS.issuer, { value: identity.issuerHost });
     cdk.Tags.of(this).add('ManagedBy', 'tapctl');
     cdk.Tags.of(this).add('Project', env.project);
     cdk.Tags.of(this).add('Environment', env.name);

@@ -4,7 +4,8 @@
  * roles with OIDC only (id-token: write where a role is assumed, no key anywhere), diff on pull requests with the
  * plan roles, and deploy from main in order with the deploy roles, production behind the CI's protection.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -86,26 +87,76 @@ describe('ci init github', () => {
       ['prod', arn(PROD_ACCOUNT, 'prod-plan')],
     ]);
     const run = workflow.jobs.diff.steps.at(-1).run as string;
-    expect(run).toContain('tapctl diff --env "$TAPCTL_ENV" --yes --json > tapctl-diff.ndjson || status=$?');
+    // The plan role creates no change set: the diff compares the templates.
+    expect(run).toContain('tapctl diff --env "$TAPCTL_ENV" --template-only --yes --json > tapctl-diff.ndjson || status=$?');
     expect(run).toContain('tapctl ci summary tapctl-diff.ndjson >> "$GITHUB_STEP_SUMMARY"');
     expect(run).toMatch(/exit "\$status"$/m);
   });
 
   it('main: deploys in waves (dev, then qa and staging in parallel, then prod) with the deploy roles; prod through its GitHub environment', () => {
     const deploys = Object.keys(workflow.jobs).filter((j) => j.startsWith('deploy-'));
+    expect(Object.keys(workflow.jobs)).toEqual(['validate', 'diff', 'deploy-1', 'deploy-2', 'plan-3', 'deploy-3']);
     expect(deploys).toEqual(['deploy-1', 'deploy-2', 'deploy-3']);
     const wave = (id: string) => workflow.jobs[id].strategy.matrix.include.map((m: any) => [m.environment, m.role]);
     expect(wave('deploy-1')).toEqual([['dev', arn(DEV_ACCOUNT, 'dev-deploy')]]);
     expect(wave('deploy-2')).toEqual([['qa', arn(DEV_ACCOUNT, 'qa-deploy')], ['staging', arn(DEV_ACCOUNT, 'staging-deploy')]]);
     expect(wave('deploy-3')).toEqual([['prod', arn(PROD_ACCOUNT, 'prod-deploy')]]);
-    expect(deploys.map((j) => workflow.jobs[j].needs)).toEqual([['validate'], ['deploy-1'], ['deploy-2']]);
+    expect(deploys.map((j) => workflow.jobs[j].needs)).toEqual([['validate'], ['deploy-1'], ['plan-3']]);
     for (const j of deploys) {
       expect(workflow.jobs[j].if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
       expect(workflow.jobs[j].concurrency).toMatchObject({ 'cancel-in-progress': false });
-      expect(workflow.jobs[j].steps.at(-1).run).toContain('tapctl deploy --env "$TAPCTL_ENV" --yes --json');
+      const deploy = workflow.jobs[j].steps.find((s: any) => String(s.run ?? '').includes('tapctl deploy'));
+      expect(deploy.run).toContain('tapctl deploy --env "$TAPCTL_ENV" --yes --json');
     }
     expect(workflow.jobs['deploy-3'].environment).toBe('${{ matrix.environment }}');
     expect(workflow.jobs['deploy-1'].environment).toBeUndefined();
+  });
+
+  it('main: every deploy job ships the app after the infrastructure (push-image --deploy), never only the stack', () => {
+    for (const j of ['deploy-1', 'deploy-2', 'deploy-3']) {
+      const steps = workflow.jobs[j].steps;
+      const deploy = steps.findIndex((s: any) => String(s.run ?? '').includes('tapctl deploy --env'));
+      const release = steps.findIndex((s: any) => String(s.run ?? '').includes('tapctl push-image'));
+      expect(release, j).toBeGreaterThan(deploy);
+      expect(deploy, j).toBeGreaterThan(-1);
+      expect(steps[release].run).toContain('tapctl push-image --env "$TAPCTL_ENV" --deploy --yes --json > tapctl-release.ndjson || status=$?');
+      expect(steps[release].run).toContain('tapctl ci summary tapctl-release.ndjson >> "$GITHUB_STEP_SUMMARY"');
+      expect(steps[release].if).toBe("matrix.app == 'push-image'");
+      // The ecommerce preset runs a service in every environment.
+      expect(workflow.jobs[j].strategy.matrix.include.every((m: any) => m.app === 'push-image')).toBe(true);
+    }
+  });
+
+  it('production: a plan with the plan role on the branch, before the gated deploy the reviewers approve', () => {
+    const plan = workflow.jobs['plan-3'];
+    expect(plan.needs).toEqual(['deploy-2']);
+    expect(plan.environment).toBeUndefined();
+    expect(plan.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    expect(plan.strategy.matrix.include.map((m: any) => [m.environment, m.role])).toEqual([['prod', arn(PROD_ACCOUNT, 'prod-plan')]]);
+    expect(plan.steps.at(-1).run).toContain('tapctl diff --env "$TAPCTL_ENV" --template-only --yes --json > tapctl-plan.ndjson');
+    expect(plan.steps.at(-1).run).toContain('tapctl ci summary tapctl-plan.ndjson >> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  it('third-party code is pinned: every action by a full commit SHA, the runner by its version', () => {
+    const uses = Object.values<any>(workflow.jobs).flatMap((j) => j.steps.map((s: any) => s.uses).filter(Boolean));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    for (const j of Object.values<any>(workflow.jobs)) expect(j['runs-on']).toBe('ubuntu-24.04');
+    expect(text).toMatch(/actions\/checkout@[0-9a-f]{40} # v4\.\d+\.\d+/);
+  });
+
+  it('the npm token is given to the install step alone, never to the workflow, a job, or another step', () => {
+    expect(JSON.stringify(workflow.env)).not.toContain('TAPCTL_NPM_TOKEN');
+    for (const [id, job] of Object.entries<any>(workflow.jobs)) {
+      expect(JSON.stringify(job.env ?? {}), id).not.toContain('secrets.');
+      for (const step of job.steps) {
+        const holds = JSON.stringify(step.env ?? {}).includes('secrets.TAPCTL_NPM_TOKEN');
+        expect(holds, `${id}: ${step.name ?? step.uses}`).toBe(String(step.name ?? '').startsWith('Install tapctl'));
+      }
+    }
+    // npm reads it from the step's environment: it is never written into a file a later step could read.
+    expect(text).not.toMatch(/npm config set/);
+    expect(text).toContain('_authToken=\\${TAPCTL_NPM_TOKEN}');
   });
 
   it('OIDC only: id-token: write exactly where a role is assumed, no key or AWS secret, nothing cached', () => {
@@ -116,7 +167,7 @@ describe('ci init github', () => {
   it('installs the pinned tapctl (the version that wrote it) in every job', () => {
     expect(workflow.env.TAPCTL_VERSION).toBe('0.0.0-test');
     for (const job of Object.values<any>(workflow.jobs)) {
-      expect(job.steps.some((s: any) => String(s.run ?? '').includes('npm install --global "tapctl@${TAPCTL_VERSION}"'))).toBe(true);
+      expect(job.steps.some((s: any) => String(s.run ?? '').includes('npm install --global --userconfig "$npmrc" "tapctl@${TAPCTL_VERSION}"'))).toBe(true);
     }
   });
 });
@@ -172,10 +223,21 @@ describe('ci init gitlab', () => {
     expect(jobs[2].parallel.matrix[0].AWS_ROLE_ARN).toBe(arn(PROD_ACCOUNT, 'prod-deploy'));
     expect(jobs.map((j) => j.rules[0].when)).toEqual([undefined, undefined, 'manual']);
     expect(jobs.map((j) => j.environment.deployment_tier)).toEqual(['development', 'staging', 'production']);
+    // Every deploy job ships the app after the infrastructure, built with Docker in a dind service.
+    for (const j of jobs) {
+      const script = j.script.join('\n');
+      expect(script.indexOf('tapctl push-image --env "$TAPCTL_ENV" --deploy --yes --json')).toBeGreaterThan(script.indexOf('tapctl deploy --env'));
+      expect(j.parallel.matrix.every((m: any) => m.TAPCTL_APP === 'push-image')).toBe(true);
+      expect(j.services).toEqual(['docker:27-dind']);
+      expect(j.variables.DOCKER_HOST).toBe('tcp://docker:2375');
+    }
+    expect(ci.plan.script.join('\n')).toContain('tapctl diff --env "$TAPCTL_ENV" --template-only --yes --json');
+    // The npm token: read by npm from the environment for the install, then unset before the job's own script.
+    expect(ci['.tapctl'].before_script.join('\n')).toMatch(/--userconfig "\$npmrc".*unset TAPCTL_NPM_TOKEN/s);
     for (const j of [ci.plan, ...jobs]) {
       expect(j.extends).toBe('.tapctl-aws');
       expect(j.rules).toEqual([expect.objectContaining({ if: '$CI_COMMIT_BRANCH == "trunk" && $CI_PIPELINE_SOURCE == "push"' })]);
-      expect(j.script.join('\n')).toMatch(/tapctl (diff|deploy) --env "\$TAPCTL_ENV" --yes --json/);
+      expect(j.script.join("\n")).toMatch(/tapctl (diff --env "\$TAPCTL_ENV" --template-only|deploy --env "\$TAPCTL_ENV") --yes --json/);
       expect(j.artifacts.paths).toEqual(['tapctl-summary/']);
     }
     expectNoCredentials(text);
@@ -255,6 +317,79 @@ describe('role ARNs read from the TapCi stacks when the credentials reach them',
       'tapctl bootstrap --env prod --ci github --repo <owner/name> --yes',
     ]);
     expect(read(p, '.github/workflows/tapctl.yml')).toContain('arn:aws:iam::111111111111:role/tapctl/deploy-from-stack');
+  });
+});
+
+describe('ci init against roles bootstrapped for something else', () => {
+  let sts: AwsClientStub<STSClient>;
+  let cfn: AwsClientStub<CloudFormationClient>;
+  const withStacks = (outputs: Record<string, string>) => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: DEV_ACCOUNT, Arn: `arn:aws:iam::${DEV_ACCOUNT}:user/me` });
+    cfn.on(DescribeStacksCommand).callsFake((i: { StackName?: string }) => ({
+      Stacks: [{ StackName: i.StackName, StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+    }));
+  };
+  const keys = { AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake' };
+  const devOnly = () => sampleConfig({ environments: { dev: { account: DEV_ACCOUNT, region: 'us-east-1' } } });
+  beforeEach(() => {
+    sts = mockClient(STSClient);
+    cfn = mockClient(CloudFormationClient);
+  });
+  afterEach(() => {
+    sts.restore();
+    cfn.restore();
+  });
+
+  it('GitLab: the audience is the instance the roles were bootstrapped for, when --gitlab-host is not given', async () => {
+    withStacks({ CiProvider: 'gitlab', CiRepository: 'grp/sub/app', CiBranch: 'main', CiIssuer: 'gitlab.example.com' });
+    const p = project(devOnly());
+    const r = await runTapctl(['ci', 'init', 'gitlab', '--json'], { cwd: p.dir, env: cleanEnv(keys) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(parse(read(p, '.gitlab-ci.yml'))['.tapctl-aws'].id_tokens.TAPCTL_ID_TOKEN.aud).toBe('https://gitlab.example.com');
+  });
+
+  it('GitLab: --gitlab-host naming another instance than the roles trust: exit 3, nothing written; --force writes it', async () => {
+    withStacks({ CiProvider: 'gitlab', CiRepository: 'grp/sub/app', CiBranch: 'main', CiIssuer: 'gitlab.example.com' });
+    const p = project(devOnly());
+    const r = await runTapctl(['ci', 'init', 'gitlab', '--gitlab-host', 'gitlab.com'], { cwd: p.dir, env: cleanEnv(keys) });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('its CI roles trust GitLab instance gitlab.example.com, not gitlab.com');
+    expect(existsSync(join(p.dir, '.gitlab-ci.yml'))).toBe(false);
+    const forced = await runTapctl(['ci', 'init', 'gitlab', '--gitlab-host', 'gitlab.com', '--force'], { cwd: p.dir, env: cleanEnv(keys) });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(parse(read(p, '.gitlab-ci.yml'))['.tapctl-aws'].id_tokens.TAPCTL_ID_TOKEN.aud).toBe('https://gitlab.com');
+  });
+
+  it.each([
+    [['ci', 'init', 'gitlab'], 'its CI roles trust github acme/shop, not gitlab'],
+    [['ci', 'init', 'github', '--branch', 'trunk'], 'its deploy role trusts branch main, not trunk'],
+  ])('a pipeline the roles would not let in (%j): exit 3, nothing written', async (argv, says) => {
+    withStacks({ CiProvider: 'github', CiRepository: 'acme/shop', CiBranch: 'main', CiIssuer: 'token.actions.githubusercontent.com' });
+    const p = project(devOnly());
+    const r = await runTapctl([...argv, '--json'], { cwd: p.dir, env: cleanEnv(keys) });
+    expect(r.code, r.stderr).toBe(3);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).error).toMatchObject({ message: expect.stringContaining(says), hint: expect.stringContaining('--force') });
+    expect(existsSync(join(p.dir, '.github'))).toBe(false);
+    expect(existsSync(join(p.dir, '.gitlab-ci.yml'))).toBe(false);
+  });
+});
+
+describe('ci init and symlinks', () => {
+  it.each([
+    ['the pipeline file', (p: TempProject, outside: string) => { mkdirSync(join(p.dir, '.github/workflows'), { recursive: true }); symlinkSync(join(outside, 'x.yml'), join(p.dir, '.github/workflows/tapctl.yml')); }],
+    ['a folder on its way', (p: TempProject, outside: string) => symlinkSync(outside, join(p.dir, '.github'))],
+  ])('%s is a symlink: exit 2, also with --force, nothing written where it points', async (_, link) => {
+    const p = project();
+    const outside = mkdtempSync(join(tmpdir(), 'tapctl-outside-'));
+    try {
+      link(p, outside);
+      const r = await runTapctl(['ci', 'init', 'github', '--force'], { cwd: p.dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('ci init will not write through a symlink');
+      expect(readdirSync(outside)).toEqual([]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });
 

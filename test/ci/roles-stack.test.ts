@@ -40,7 +40,7 @@ describe('trust: one provider, StringEquals on the whole aud and sub', () => {
   const dev = resolvedEnv('dev');
   const prod = resolvedEnv('prod');
 
-  it('GitHub dev: the plan role trusts pull requests of the repository, the deploy role its main branch, nothing else', () => {
+  it('GitHub dev: the plan role trusts pull requests and the main branch of the repository, the deploy role its main branch, nothing else', () => {
     const { roles } = synthRoles(dev, githubIdentity('acme/shop', 'main'));
     expect(Object.keys(roles).sort()).toEqual(['deploy', 'plan']);
     expect(roles.plan.trust.Statement).toEqual([
@@ -48,7 +48,8 @@ describe('trust: one provider, StringEquals on the whole aud and sub', () => {
         Effect: 'Allow',
         Action: 'sts:AssumeRoleWithWebIdentity',
         Principal: { Federated: GITHUB_PROVIDER },
-        Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:acme/shop:pull_request' } },
+        // Pull requests, and the protected branch where production's plan runs before its approval.
+        Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': ['repo:acme/shop:pull_request', 'repo:acme/shop:ref:refs/heads/main'] } },
       },
     ]);
     expect(roles.deploy.trust.Statement[0].Condition).toEqual({ StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:acme/shop:ref:refs/heads/main' } });
@@ -98,18 +99,19 @@ describe('permissions: least privilege', () => {
   const { roles, template } = synthRoles(env, githubIdentity('acme/shop', 'main'), true);
   const cdk = (kind: string) => `arn:aws:iam::111111111111:role/cdk-hnb659fds-${kind}-role-111111111111-us-east-1`;
 
-  it('plan: change sets created, read and deleted, never executed; of the CDK roles only the lookup role', () => {
+  it('plan: reads only: no change set of any kind, no role passed; of the CDK roles only the lookup role', () => {
     const actions = actionsOf(roles.plan);
-    expect(actions).toEqual(expect.arrayContaining(['cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:DeleteChangeSet']));
-    expect(actions).not.toContain('cloudformation:ExecuteChangeSet');
+    // Any same-repository pull request may assume it: creating a change set would pass the CDK execution role
+    // (AdministratorAccess by default) to CloudFormation. Pull requests' diffs compare templates instead.
+    expect(actions.filter((a) => /ChangeSet/.test(a))).toEqual([]);
+    expect(actions).not.toContain('iam:PassRole');
+    expect(JSON.stringify(roles.plan.statements)).not.toContain('cfn-exec');
     // Not the file-publishing role: it writes any key of the assets bucket, where a pull request could plant the
     // content of an asset main deploys later (CDK skips an upload whose key already exists).
     expect(resourcesOf(roles.plan, 'sts:AssumeRole')).toEqual([cdk('lookup')]);
     expect(actions.filter((a) => /^ssm:(Put|Delete)/.test(a))).toEqual([]);
     expect(actions.filter((a) => /^ecr:(Put|Upload|InitiateLayer|CompleteLayer)/.test(a))).toEqual([]);
-    // It passes only the CDK execution role, only to CloudFormation.
-    const pass = roles.plan.statements.find((s) => s.Action === 'iam:PassRole')!;
-    expect(pass).toMatchObject({ Resource: cdk('cfn-exec'), Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } } });
+    expect(actions.filter((a) => /^iam:/.test(a) && a !== 'iam:GetRole')).toEqual([]);
   });
 
   it("deploy: the four CDK bootstrap roles, the environment's own change sets, ledger and repository", () => {
@@ -133,7 +135,19 @@ describe('permissions: least privilege', () => {
     template.resourceCountIs('AWS::IAM::AccessKey', 0);
   });
 
+  it("images are read in the environment's own repository (and a pinned ECR one), not every repository of the account", () => {
+    for (const role of [roles.plan, roles.deploy]) expect(resourcesOf(role, 'ecr:BatchGetImage')).toEqual(['arn:aws:ecr:us-east-1:111111111111:repository/tap-app-dev']);
+    const pinned = resolvedEnv('dev', { container: { image: { repository: '222222222222.dkr.ecr.eu-west-1.amazonaws.com/base/app', tag: 'v1' } } });
+    expect(resourcesOf(synthRoles(pinned, githubIdentity('acme/shop', 'main')).roles.plan, 'ecr:BatchGetImage').sort()).toEqual([
+      'arn:aws:ecr:eu-west-1:222222222222:repository/base/app',
+      'arn:aws:ecr:us-east-1:111111111111:repository/tap-app-dev',
+    ]);
+    const hub = resolvedEnv('dev', { container: { image: { repository: 'nginx', tag: '1.27' } } });
+    expect(resourcesOf(synthRoles(hub, githubIdentity('acme/shop', 'main')).roles.plan, 'ecr:BatchGetImage')).toEqual(['arn:aws:ecr:us-east-1:111111111111:repository/tap-app-dev']);
+  });
+
   it('preview: only the pr-* stacks, ledgers and repositories of the project', () => {
+    expect(resourcesOf(roles.preview, 'ecr:BatchGetImage')).toEqual(['arn:aws:ecr:us-east-1:111111111111:repository/tap-app-pr-*']);
     expect(JSON.stringify(resourcesOf(roles.preview, 'cloudformation:ExecuteChangeSet'))).toContain('stack/TapStack-tap-pr-*/*');
     expect(JSON.stringify(resourcesOf(roles.preview, 'ssm:PutParameter'))).toContain('parameter/tapctl/tap/pr-*/*');
     expect(JSON.stringify(roles.preview.statements)).not.toContain('TapStack-tap-dev');
@@ -171,6 +185,15 @@ describe('inputs that would widen a trust: exit 2 before anything runs', () => {
     [() => parseGitLabHost('*.example.com'), /wildcard/],
   ])('%#', (parse, message) => {
     expect(parse).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(message) }));
+  });
+
+  it('a full ref for --branch is refused with the branch name to give; a wildcard host hint names --gitlab-host', () => {
+    expect(() => parseBranch('refs/heads/main')).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('is a full ref'), hint: '--branch main' }));
+    expect(() => parseBranch('refs/tags/v1')).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('is a full ref') }));
+    expect(() => parseGitLabHost('*.example.com')).toThrow(expect.objectContaining({ hint: expect.stringContaining('e.g. --gitlab-host gitlab.example.com') }));
+    expect(() => parseGitLabHost('*.example.com')).toThrow(expect.objectContaining({ hint: expect.not.stringContaining('--repo') }));
+    // A branch whose name merely starts with "refs" is a branch.
+    expect(parseBranch('refsheads')).toBe('refsheads');
   });
 
   it('exact names pass as they are', () => {

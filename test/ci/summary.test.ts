@@ -49,6 +49,48 @@ describe('ci summary', () => {
     expect(out.markdown).toContain('````text\na ``` b\n````');
   });
 
+  it('terminal escapes and control characters never reach the Markdown', () => {
+    const failed = { type: 'result', ok: false, command: 'deploy', environment: 'dev', error: { code: 'x', exitCode: 1, message: 'red \u001b[31mfailed\u001b[0m \u001b]8;;http://evil\u0007link\u001b]8;;\u0007 bell\u0007', hint: '\u001b[1mbold\u001b[22m hint' } };
+    const out = summarize(JSON.stringify(failed));
+    expect(out.markdown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(out.markdown).toContain('red failed link bell');
+    expect(out.markdown).toContain('hint: bold hint');
+    const ok = summarize(JSON.stringify({ ...diffResult, stack: 'TapStack-\u001b[32mshop\u001b[0m-dev' }));
+    expect(ok.markdown).toContain('TapStack-shop-dev');
+    expect(ok.markdown).not.toContain('\u001b');
+  });
+
+  it('the heading: HTML and Markdown in a command or environment name are shown as text', () => {
+    const out = summarize(JSON.stringify({ ...diffResult, environment: '<b>x</b> *y* [z](http://e)' }));
+    const title = out.markdown.split('\n')[0];
+    expect(title).toBe('### ✔ tapctl diff &lt;b&gt;x&lt;/b&gt; \\*y\\* \\[z\\]\\(http://e\\)');
+    expect(title).not.toContain('<b>');
+  });
+
+  it('two result lines (two runs in one file): the last one, and the summary says so', () => {
+    const first = { ...diffResult, environment: 'dev' };
+    const second = { ...diffResult, environment: 'staging' };
+    const out = summarize(`${JSON.stringify(first)}\n${JSON.stringify(second)}\n`);
+    expect(out.resultLines).toBe(2);
+    expect(out.source?.environment).toBe('staging');
+    expect(out.markdown).toMatch(/^> ⚠ this file holds 2 result lines \(several runs written to one file\): this is the last one\./);
+    expect(summarize(JSON.stringify(first)).resultLines).toBeUndefined();
+  });
+
+  it('a result line without the fields its rendering needs is said as such, never "undefined"', () => {
+    const out = summarize(JSON.stringify({ type: 'result', ok: true, command: 'diff' }));
+    expect(out.markdown).toContain('diff succeeded, but its result line lacks stack, deployed');
+    expect(out.markdown).not.toContain('undefined');
+    const deploy = summarize(JSON.stringify({ type: 'result', ok: true, command: 'deploy', environment: 'dev' }));
+    expect(deploy.markdown).toContain('lacks stack, status');
+  });
+
+  it('push-image (the release step of a deploy job): its own rendering', () => {
+    const out = summarize(JSON.stringify({ type: 'result', ok: true, command: 'push-image', environment: 'dev', repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/shop-app-dev', tag: 'abc1234', tags: ['abc1234'], digest: 'sha256:0123', platform: 'linux/amd64', builder: 'docker', dryRun: false }));
+    expect(out.markdown).toContain('✔ pushed 111111111111.dkr.ecr.us-east-1.amazonaws.com/shop-app-dev:abc1234');
+    expect(out.markdown).toContain('sha256:0123');
+  });
+
   let p: TempProject | undefined;
   afterEach(() => p?.cleanup());
   it('the command: Markdown on stdout; no file is exit 2; an unreadable one too', async () => {

@@ -46,7 +46,8 @@ e2eSuite(import.meta.url, 'e2e-aws: CI roles with short-lived credentials', () =
     expect(provider.ClientIDList).toEqual(['sts.amazonaws.com']);
     expect(provider.Tags).toEqual(expect.arrayContaining([{ Key: 'tapctl:account-singleton', Value: `oidc-provider:${GITHUB}` }]));
 
-    for (const [arn, sub] of [[plan, 'repo:acme/shop:pull_request'], [deploy, 'repo:acme/shop:ref:refs/heads/main']]) {
+    // The plan role: pull requests, and the branch where production's plan runs before its approval.
+    for (const [arn, sub] of [[plan, ['repo:acme/shop:pull_request', 'repo:acme/shop:ref:refs/heads/main']], [deploy, 'repo:acme/shop:ref:refs/heads/main']] as const) {
       expect((await trustOf(arn)).Statement).toEqual([
         { Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: PROVIDER_ARN }, Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: sub } } },
       ]);
@@ -59,6 +60,14 @@ e2eSuite(import.meta.url, 'e2e-aws: CI roles with short-lived credentials', () =
     expect(r.result?.ci).toMatchObject({ oidcProvider: { arn: PROVIDER_ARN, status: 'present' }, stackStatus: 'no-changes' });
     const list = (await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
     expect(list.filter((p) => p.Arn?.endsWith(`/${GITHUB}`))).toHaveLength(1);
+  });
+
+  it('re-pointing the roles at another repository (here only its case) is refused, --yes or not; the trust in IAM is kept', async () => {
+    const r = await s.tapctl(['bootstrap', '--env', 'dev', '--ci', 'github', '--repo', 'Acme/Shop', '--yes', '--json']);
+    expect(r.code, r.output).toBe(3);
+    expect(r.output).toContain('repository acme/shop -> Acme/Shop');
+    const deploy = `arn:aws:iam::${EMULATED_ACCOUNT}:role/tapctl/tapctl-ci-shop-dev-deploy`;
+    expect((await trustOf(deploy)).Statement[0].Condition.StringEquals[`${GITHUB}:sub`]).toBe('repo:acme/shop:ref:refs/heads/main');
   });
 
   it('ci init github reads the role ARNs from the TapCi stack and writes them into the workflow', async () => {
