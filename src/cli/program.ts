@@ -167,9 +167,9 @@ const GLOBAL_BOOLEAN_FLAGS = new Set(['--json', '-y', '--yes', '--no-interactive
 /**
  * The one command module argv runs, when that is plain to see: the first word after global options names a command
  * without subcommands, and nothing asks for help or the version. Registering only it saves every other command's
- * registration with commander (11-16 ms of CPU for config, validate, a cached synth, status; A/B measured). Anything else (no command, an unknown word or option before
- * it, a group like `env`, help in any form, `--`) registers every command, so help, suggestions and errors are
- * exactly commander's as ever.
+ * registration with commander (11-16 ms of CPU for config, validate, a cached synth, status; A/B measured).
+ * Anything else (no command, an unknown word or option before it, a group like `env`, help in any form, `--`)
+ * registers every command, so help, suggestions and errors are exactly commander's as ever.
  */
 export function soleCommand(argv: readonly string[]): CommandModule | undefined {
   if (argv.some((a) => a === '--' || a === 'help' || a === '-h' || a === '--help' || a === '-V' || a === '--version')) return undefined;

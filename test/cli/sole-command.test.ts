@@ -41,7 +41,12 @@ describe('registering only the command being run', () => {
     expect(soleCommand(argv)).toBe(SINGLE_COMMANDS[name]);
   });
 
-  it.each([[[]], [['--help']], [['config', '--help']], [['config', '-h']], [['help', 'config']], [['-V']], [['config', '--version']], [['env', 'list']], [['secrets', 'list']], [['ci', 'init']], [['confg']], [['--bogus', 'config']], [['-ye', 'dev', 'config']], [['--', 'config']], [['toString']], [['--json']]])(
+  const everyCommand: string[][] = [
+    [], ['--help'], ['config', '--help'], ['config', '-h'], ['help', 'config'], ['-V'], ['config', '--version'],
+    ['env', 'list'], ['secrets', 'list'], ['ci', 'init'], ['confg'], ['--bogus', 'config'], ['-ye', 'dev', 'config'],
+    ['--', 'config'], ['toString'], ['--json'],
+  ];
+  it.each(everyCommand.map((argv) => [argv]))(
     '%j registers every command',
     (argv) => {
       expect(soleCommand(argv)).toBeUndefined();
