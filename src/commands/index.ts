@@ -25,3 +25,25 @@ export interface CommandModule {
 }
 
 export const COMMANDS: readonly CommandModule[] = [init, validate, configCmd, synth, diff, deploy, bootstrap, destroy, status, pushImage, releases, rollback, logs, runCmd, secrets, exec, env, ci];
+
+/**
+ * The commands without subcommands, by the name each registers: a run of one of them registers only it
+ * (cli/program.ts `soleCommand`); test/cli/sole-command.test.ts keeps this list and COMMANDS in step.
+ */
+export const SINGLE_COMMANDS: Readonly<Record<string, CommandModule>> = {
+  init,
+  validate,
+  config: configCmd,
+  synth,
+  diff,
+  deploy,
+  bootstrap,
+  destroy,
+  status,
+  'push-image': pushImage,
+  releases,
+  rollback,
+  logs,
+  run: runCmd,
+  exec,
+};
