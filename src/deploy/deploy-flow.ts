@@ -25,6 +25,7 @@ import { phase } from './phase.js';
 import { planDeploy, type DeployPlan } from './plan.js';
 import { finishStream, templatePlan, type DeployResult } from './results.js';
 import { pollIntervalMs } from './toolkit-session.js';
+import type { TrafficRepair } from './traffic-repair.js';
 import { verdictError as verdictErrorOf, type ServiceDeploymentVerdict } from '../aws/service-deployment.js';
 
 export { CHANGE_SET_NAME } from './change-set.js';
@@ -125,6 +126,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   const follower = options.wait !== false && access.condition?.kind === 'ready' ? await rolloutFollower(ctx, clients, plan) : undefined;
   let seen: RolloutSeen | undefined;
   let rolledBack: ServiceDeploymentVerdict | undefined;
+  let trafficRepair: TrafficRepair | undefined;
   const ledger = options.rollback ? undefined : await deployRecord(ctx, clients, plan, () => seen);
   const record = async (outcome: DeployOutcome) => {
     if (options.rollback) {
@@ -182,6 +184,8 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
         // Did ECS roll the release back (an alarm fired), and CloudFormation fail because of it? Then that is the failure.
         const verdict = await follower?.settle();
         if (verdict && verdict.outcome !== 'succeeded') [rolledBack, seen] = [verdict, { rollout: 'failed', alarms: verdict.alarms }];
+        // CloudFormation's rollback restores the previous template's weights, which may name the group without tasks.
+        trafficRepair = await afterRollback(ctx, clients, env);
         const failed = options.rollback ? (seen && options.rollback.onRolloutFailed ? options.rollback.onRolloutFailed(seen) : options.rollback.onFailed?.()) : record('failed');
         await failed?.catch((e: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(e as Error).message}`));
       },
@@ -191,8 +195,8 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     // Ctrl-C or a CI time-out while CloudFormation works: say what the ledger now tells the next deploy.
     const next = options.rollback ? options.rollback.nextRun?.() : ledger?.record.nextRun();
     if (e instanceof InterruptedError && next) throw new InterruptedError(`${e.message}; ${next}`, { ...(e.hint ? { hint: e.hint } : {}), cause: e });
-    if (rolledBack) throw rolloutError(env, rolledBack, e);
-    throw e;
+    const error = rolledBack ? rolloutError(env, rolledBack, e) : e;
+    throw trafficRepair ? withTrafficRepair(error, trafficRepair) : error;
   }
   const changes = run.summary ? { changes: run.summary } : {};
   if (run.noOp) {
@@ -267,6 +271,26 @@ async function followToVerdict(
     await write?.catch((x: unknown) => ctx.io.warn(`the release ledger could not record the rollout: ${(x as Error).message}`));
     throw e;
   }
+}
+
+/** The traffic repair of a gradual environment whose change failed (traffic-repair.ts), said as it happens. */
+async function afterRollback(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment): Promise<TrafficRepair | undefined> {
+  const { deploymentOf } = await import('../config/deployment.js');
+  if (!deploymentOf(env)?.alternateTargetGroup) return undefined;
+  const { repairTrafficAfterRollback } = await import('./traffic-repair.js');
+  const repair = await repairTrafficAfterRollback(clients, env);
+  if (!repair) return undefined;
+  ctx.io.event({ type: 'traffic', action: repair.action, ...(repair.from ? { from: repair.from } : {}), ...(repair.to ? { to: repair.to } : {}), ...(repair.healthy ? { healthy: repair.healthy } : {}), message: repair.message });
+  ctx.io.warn(repair.message);
+  return repair;
+}
+
+/** The deploy's failure with what tapctl found (and did) about the production rule's traffic after it. */
+function withTrafficRepair(e: unknown, repair: TrafficRepair): unknown {
+  if (!isTapctlError(e)) return e;
+  const details = { ...((e.details as Record<string, unknown> | undefined) ?? {}), traffic: { action: repair.action, ...(repair.from ? { from: repair.from } : {}), ...(repair.to ? { to: repair.to } : {}), ...(repair.healthy ? { healthy: repair.healthy } : {}) } };
+  // The error is this deploy's own, made a moment ago: said once, with the traffic, rather than wrapped.
+  return Object.assign(e, { message: `${e.message}; ${repair.message}`, details });
 }
 
 /** CloudFormation failed because ECS rolled the release back: the rollback, naming its alarms, is the failure. */

@@ -13,7 +13,7 @@ import { configFingerprint } from '../../src/release/release.js';
 import { releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
 import { sampleConfig } from '../helpers/project.js';
 import { FakeAws } from './fake-aws.js';
-import { aimFake, deployedWith, synthesizedProject, tapctl, templateWithImage, type Fixture } from './setup.js';
+import { aimFake, deployedWith, logicalIdOf, synthesizedProject, tapctl, templateWithImage, type Fixture } from './setup.js';
 
 const D7 = `sha256:${'7'.repeat(64)}`;
 const D8 = `sha256:${'8'.repeat(64)}`;
@@ -146,6 +146,45 @@ describe('a canary environment', () => {
     // releases names the alarm next to ECS's verdict.
     const listed = await tapctl(f, ['releases', '--env', 'dev']);
     expect(listed.stdout).toMatch(new RegExp(`000008 {2}failed\\s+failed \\(alarm ${alarm('alb-5xx-errors')}\\)`));
+  });
+
+  describe('a release that fails after the previous one landed in the alternate group (qa5 P1 #2)', () => {
+    /** Release 7 runs in the alternate group; the stack's template still records primary 100 (written before ECS shifted). */
+    function sevenInAlternate(): void {
+      fake.productionRule = { arn: RULE, weights: { [tg()]: 0, [tg2()]: 100 } };
+      fake.healthyTargets = { [tg2()]: 2 };
+      // CloudFormation's rollback writes the previous template's weights back: all traffic to the group without tasks.
+      fake.onRollback = () => (fake.productionRule!.weights = { [tg()]: 100, [tg2()]: 0 });
+      fake.outcome = { kind: 'fail', failed: logicalIdOf(t8, 'AWS::ECS::Service'), reason: 'ECS Deployment Circuit Breaker was triggered' };
+    }
+
+    it('an alarm rollback: the weights end on the group with the healthy tasks, and the failure says what tapctl did', async () => {
+      sevenInAlternate();
+      fake.nextServiceDeployment = [inProgress(10), { serviceDeploymentArn: SD, status: 'ROLLBACK_SUCCESSFUL', alarms: { triggeredAlarmNames: [alarm('alb-5xx-errors')] } }];
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--json']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(fake.productionRule!.weights).toEqual({ [tg()]: 0, [tg2()]: 100 });
+      const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+      expect(result.error.message).toContain(`alarm ${alarm('alb-5xx-errors')} fired`);
+      expect(result.error.message).toContain(`tapctl moved all of it to ${tg2()}, where the service's 2 healthy tasks run`);
+      expect(result.error.details.traffic).toEqual({ action: 'restored', from: tg(), to: tg2(), healthy: { [tg()]: 0, [tg2()]: 2 } });
+    });
+
+    it('leaves the rule alone when the traffic is on healthy tasks, and reports (never guesses) when neither group has any', async () => {
+      sevenInAlternate();
+      fake.onRollback = undefined;
+      let r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(fake.calls('ModifyRule')).toBe(0);
+      expect(r.stderr).not.toMatch(/tapctl moved|tapctl left the rule|could not check that the production rule/);
+
+      sevenInAlternate();
+      fake.healthyTargets = {};
+      r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(fake.calls('ModifyRule')).toBe(0);
+      expect(r.stderr).toContain(`the production rule sends traffic to ${tg()}, which has no healthy tasks, and neither target group has any: tapctl left the rule as it is`);
+    });
   });
 
   describe('rollback', () => {
