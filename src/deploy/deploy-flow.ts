@@ -244,7 +244,7 @@ async function followToVerdict(
   options: DeployOptions,
   record: (outcome: DeployOutcome) => Promise<unknown>,
   setSeen: (seen: RolloutSeen) => void,
-): Promise<{ strategy: string; serviceDeployment: string; outcome: 'succeeded' } | undefined> {
+): Promise<{ strategy: string; serviceDeployment?: string; outcome: 'succeeded' | 'unknown' } | undefined> {
   const { strategyOf } = await import('../config/deployment.js');
   // Not phase(): its Ctrl-C check says "nothing was changed", and CloudFormation has changed the stack by now.
   const message = `following the ${strategyOf(env)} rollout of ${env.names.ecsService} ...`;
@@ -269,7 +269,17 @@ async function followToVerdict(
       write = record('deployed');
     }
     await write?.catch((x: unknown) => ctx.io.warn(`the release ledger could not record the rollout: ${(x as Error).message}`));
-    throw e;
+    if (!isTapctlError(e) || e instanceof InterruptedError || e.code === 'rollout-failed' || e.code === 'rollout-stuck') throw e;
+    // ECS could not be read (denied, a proxy, an emulator without the API): the stack WAS updated; only ECS's
+    // verdict is unknown. Said as that, with its own code, never as a failed deploy (qa5 P2 #1).
+    const what = `${env.names.stack} was updated (CloudFormation finished), but the ${strategyOf(env)} rollout's verdict is unknown: ${e.message}`;
+    const hint = `follow the rollout with tapctl status --env ${env.name} --watch${e.hint ? `; ${e.hint}` : ''}`;
+    if (env.endpoint) {
+      // An emulated environment (validate's DP9 warns): emulators do not implement the service deployment API.
+      ctx.io.warn(`${what} (an emulator may not implement ECS's service deployments)`);
+      return { strategy: strategyOf(env), outcome: 'unknown' };
+    }
+    throw new OperationError(what, { code: 'rollout-unknown', hint, cause: e, details: { stack: env.names.stack, stackUpdated: true, strategy: strategyOf(env) } });
   }
 }
 

@@ -111,11 +111,11 @@ describe('deployment rules', () => {
     ]);
   });
 
-  it('DP6: canary on a preset without a service is an error; on an emulated environment a warning', () => {
+  it('DP6: canary on a preset without a service is an error; DP9 (its own ID): on an emulated environment a warning', () => {
     const postgres = one('prod', { deployment: { strategy: 'canary' } }, 'rds-postgres');
     expect(rules(postgres)).toEqual([expect.stringMatching(/^error DP6 environments.prod.deployment.strategy: deployment.strategy canary needs an ECS service behind a load balancer, and the rds-postgres preset runs none/)]);
     const emulated = one('dev', { endpoint: 'http://127.0.0.1:5000', deployment: { strategy: 'blue-green' } });
-    expect(rules(emulated)).toEqual([expect.stringMatching(/^warning DP6 environments.dev.deployment.strategy: 'dev' is emulated/)]);
+    expect(rules(emulated)).toEqual([expect.stringMatching(/^warning DP9 environments.dev.deployment.strategy: 'dev' is emulated/)]);
   });
 
   it('DP7: an alarm the stack does not create (catalog-api has no API alarms), listing the keys it has', () => {

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import type { ServiceDeployment } from '@aws-sdk/client-ecs';
+import { ListServiceDeploymentsCommand, type ServiceDeployment } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configFingerprint } from '../../src/release/release.js';
 import { releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
@@ -146,6 +146,20 @@ describe('a canary environment', () => {
     // releases names the alarm next to ECS's verdict.
     const listed = await tapctl(f, ['releases', '--env', 'dev']);
     expect(listed.stdout).toMatch(new RegExp(`000008 {2}failed\\s+failed \\(alarm ${alarm('alb-5xx-errors')}\\)`));
+  });
+
+  it('ECS unreadable after CloudFormation finished: rollout-unknown, saying the stack was updated (not "deploy failed") (qa5 P2 #1)', async () => {
+    fake.nextServiceDeployment = [inProgress(10)];
+    fake.ecs.on(ListServiceDeploymentsCommand).rejects(Object.assign(new Error('Unexpected token < in JSON'), { name: 'SyntaxError', $response: { statusCode: 200, body: '<html>captive portal</html>' } }));
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+    expect(result.error.code).toBe('rollout-unknown');
+    expect(result.error.message).toMatch(new RegExp(`^${f.env.names.stack} was updated \\(CloudFormation finished\\), but the canary rollout's verdict is unknown: `));
+    expect(result.error.hint).toContain('tapctl status --env dev --watch');
+    // CloudFormation did finish: the ledger says deployed, nothing claimed of ECS.
+    expect(fake.parameters.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'deployed' });
+    expect(fake.parameters.get(`${LEDGER}releases/000008`)).not.toHaveProperty('rollout');
   });
 
   describe('a release that fails after the previous one landed in the alternate group (qa5 P1 #2)', () => {

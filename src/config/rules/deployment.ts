@@ -112,10 +112,10 @@ export const deploymentRules: EnvironmentRule = (env) => {
     out.push(finding(env, path, 'warning', 'DP5', `${path} does not apply to the ${strategy} strategy of '${env.name}' and is ignored`, { hint: `remove it, or set deployment.strategy to the one it configures` }));
   }
 
-  // DP6: a strategy the environment's AWS cannot run.
+  // DP9: a strategy the environment's AWS (an emulator) may not run: its own ID, DP6 is "no service" (qa5 P3).
   if (env.endpoint && strategy !== 'rolling') {
     out.push(
-      finding(env, 'deployment.strategy', 'warning', 'DP6', `'${env.name}' is emulated (endpoint): an emulator may not implement ECS's ${strategy} deployments or their service deployment API, so tapctl cannot report its stages or verdict there`, {
+      finding(env, 'deployment.strategy', 'warning', 'DP9', `'${env.name}' is emulated (endpoint): an emulator may not implement ECS's ${strategy} deployments or their service deployment API, so tapctl cannot report its stages or verdict there`, {
         hint: 'use deployment.strategy: rolling for emulated environments',
       }),
     );
