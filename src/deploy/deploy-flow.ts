@@ -23,7 +23,7 @@ import { isUnchanged } from './no-change.js';
 import { writeOutputs } from './outputs.js';
 import { phase } from './phase.js';
 import { planDeploy, type DeployPlan } from './plan.js';
-import { finishStream, templatePlan, type DeployResult } from './results.js';
+import { deploymentSummary, finishStream, templatePlan, type DeployResult } from './results.js';
 import { pollIntervalMs } from './toolkit-session.js';
 import type { TrafficRepair } from './traffic-repair.js';
 import { verdictError as verdictErrorOf, type ServiceDeploymentVerdict } from '../aws/service-deployment.js';
@@ -104,7 +104,8 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   // which only the deployed template can confirm.
   const notSynthesized = unknownLogicalIds(allowReplace, Object.keys(artifact.template.Resources ?? {}));
   if (notSynthesized.length > 0) await checkRemovedLogicalIds(ctx, plan, notSynthesized);
-  const base = { ok: true as const, environment: env.name, stack: env.names.stack, checks: plan.checks.records, image: plan.image.plan, template: templatePlan(synth) };
+  const deployment = await deploymentSummary(env);
+  const base = { ok: true as const, environment: env.name, stack: env.names.stack, checks: plan.checks.records, image: plan.image.plan, template: templatePlan(synth), ...(deployment ? { deployment } : {}) };
   const firstDeployNext = plan.image.plan.source === 'none' ? [`tapctl push-image --env ${env.name}`, `tapctl deploy --env ${env.name}`] : [];
 
   if (options.dryRun) {

@@ -102,7 +102,7 @@ function writeStatus(io: StatusText, doc: StatusDocument, options: RenderOptions
           : 'no stack operation in progress; the service rollout could not be read';
     io.check('pass', 'stable', detail);
   }
-  else io.check(verdict.state === 'failed' ? 'fail' : 'warn', verdict.state, verdict.reasons.join('; '));
+  else io.check(verdict.state === 'failed' ? 'fail' : 'warn', verdict.state === 'unknown' ? 'stable? unknown' : verdict.state, verdict.reasons.join('; '));
 }
 
 function section<T>(io: StatusText, title: string, result: Section<T>, body: (data: T) => void): void {
@@ -125,6 +125,7 @@ function renderService(io: StatusText, d: ServiceInfo): void {
   const rows: Row[] = [
     ['service', `${d.service} on ${d.cluster}${d.status === 'ACTIVE' ? '' : s.warn(` (${d.status})`)}`],
     ['tasks', d.runningCount < d.desiredCount ? s.warn(tasks) : tasks],
+    ...(d.deploymentPlan ? [['strategy', d.deploymentPlan.summary] as Row] : []),
     ...d.deployments.map((x): Row => ['deployment', deploymentLine(x, s)]),
     ...(d.rollout ? [['rollout', rolloutLine(d.rollout, s)] as Row] : d.rollout === null ? [['rollout', s.dim('none in progress')] as Row] : []),
   ];

@@ -52,7 +52,8 @@ export interface IdentityInfo {
  * in-progress: CloudFormation or ECS is still changing something.
  * failed: the last stack operation failed or rolled back, or a service rollout failed.
  */
-export type StabilityState = 'stable' | 'in-progress' | 'failed';
+/** unknown: nothing seen moving, but the gradual rollout could not be read (so it may be). */
+export type StabilityState = 'stable' | 'in-progress' | 'failed' | 'unknown';
 
 export interface Summary {
   readonly state: StabilityState;
@@ -158,6 +159,8 @@ export interface ServiceInfo {
    * Absent for rolling environments (their deployments' rolloutState says it).
    */
   readonly rollout?: RolloutInfo | null;
+  /** How ECS rolls a new release out here (config `deployment:` resolved: strategy and a person's summary). */
+  readonly deploymentPlan?: { readonly strategy: string; readonly summary: string };
 }
 
 /** A blue-green, canary or linear rollout in progress (ECS's service deployment). */

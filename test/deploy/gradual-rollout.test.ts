@@ -162,6 +162,19 @@ describe('a canary environment', () => {
     expect(fake.parameters.get(`${LEDGER}releases/000008`)).not.toHaveProperty('rollout');
   });
 
+  it('the effective strategy and how long a release takes: in config, deploy --dry-run (text and json) and diff (qa5 P2 #3)', async () => {
+    const summary = 'canary 10% for 5m, then 100%; bake 5m (~10m); rolls back on alb-5xx-errors, api-5xx-errors, api-high-latency';
+    const dry = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(new RegExp(`rollout\\s+${summary.replace(/[()~%]/g, '\\$&')}`));
+    const json = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run', '--json']);
+    expect(JSON.parse(json.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, deployment: { strategy: 'canary', summary } });
+    const diff = await tapctl(f, ['diff', '--env', 'dev', '--json']);
+    expect(JSON.parse(diff.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, deployment: { strategy: 'canary', summary } });
+    const config = await tapctl(f, ['config', '--env', 'dev', '--json']);
+    expect(JSON.parse(config.stdout.trim().split('\n').at(-1)!).deployment).toEqual({ strategy: 'canary', bake: '5m', canary: { percent: 10, wait: '5m' }, alarms: ['alb-5xx-errors', 'api-5xx-errors', 'api-high-latency'], summary });
+  });
+
   describe('a release that fails after the previous one landed in the alternate group (qa5 P1 #2)', () => {
     /** Release 7 runs in the alternate group; the stack's template still records primary 100 (written before ECS shifted). */
     function sevenInAlternate(): void {

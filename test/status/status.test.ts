@@ -152,6 +152,26 @@ describe('tapctl status', () => {
     expect(after.service.state === 'ok' && after.service.data.rollout).toBeNull();
   });
 
+  it('shows the effective strategy, and a canary rollout that cannot be read is "unknown", never stable: --until-stable exits 1 (qa5 P2 #3, P3)', async () => {
+    project.cleanup();
+    project = tempProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', deployment: { strategy: 'canary' } } } }));
+    aws.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    const idle = await status();
+    expect(idle.code, idle.stderr).toBe(0);
+    expect(idle.stdout).toMatch(/strategy\s+canary 5% for 10m, then 100%; bake 10m \(~20m\); rolls back on alb-5xx-errors, api-5xx-errors, api-high-latency/);
+    const doc = await statusJson();
+    expect(doc.service.state === 'ok' && doc.service.data.deploymentPlan).toEqual({ strategy: 'canary', summary: 'canary 5% for 10m, then 100%; bake 10m (~20m); rolls back on alb-5xx-errors, api-5xx-errors, api-high-latency' });
+
+    aws.ecs.on(ListServiceDeploymentsCommand).rejects(Object.assign(new Error('User is not authorized to perform: ecs:ListServiceDeployments'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    const denied = await statusJson();
+    expect(denied.summary.state).toBe('unknown');
+    expect(denied.summary.reasons[0]).toMatch(/^the canary rollout of shop-service-dev could not be read/);
+    const until = await status('--until-stable');
+    expect(until.code, until.stderr).toBe(1);
+    expect(until.stdout + until.stderr).not.toMatch(/✔ stable/);
+    expect(until.stderr).toContain('tapctl cannot say it is stable');
+  });
+
   it('shows a failed rollout (circuit breaker) and --until-stable exits 1', async () => {
     aws.ecs.on(DescribeServicesCommand).resolves({
       services: [

@@ -94,7 +94,7 @@ export const deploymentRules: EnvironmentRule = (env) => {
       const how =
         strategy === 'canary'
           ? `bake ${plan.bakeMinutes}m + canary wait ${plan.canary!.waitMinutes}m`
-          : `bake ${plan.bakeMinutes}m + ${waitingSteps(plan)} steps x ${plan.linear!.intervalMinutes}m`;
+          : `bake ${plan.bakeMinutes}m + ${waitingSteps(plan)} ${waitingSteps(plan) === 1 ? 'step' : 'steps'} x ${plan.linear!.intervalMinutes}m`;
       out.push(
         finding(env, `deployment.${strategy === 'canary' ? 'canary.wait' : 'linear.interval'}`, 'error', 'DP4', `a ${strategy} deployment of '${env.name}' would take ${minutes} minutes (${how}): CloudFormation refuses more than 33 hours (${strategy === 'canary' ? PAGES.cfnCanary : PAGES.cfnLinear})`, {
           hint: strategy === 'linear' ? 'use a larger deployment.linear.percent (fewer steps) or a shorter interval or bake' : 'shorten deployment.canary.wait or deployment.bake',
