@@ -31,6 +31,21 @@ export const CLOUDFORMATION_DEPLOYMENT_MAX_MINUTES = 33 * 60;
 /** ECS's defaults (the API reference pages above), and tapctl's bake time. */
 export const DEPLOYMENT_DEFAULTS = { bake: '10m', canary: { percent: 5, wait: '10m' }, linear: { percent: 10, interval: '6m' } } as const;
 
+/**
+ * How the rollback alarms of a blue-green, canary or linear environment evaluate (infra/constructs/rollout-alarms.ts):
+ * 1-minute periods, ALARM on 2 of the last 3. A canary wait or linear interval shorter than `minutes` ends before
+ * an alarm can fire (rule DP10).
+ */
+export const ROLLBACK_ALARM_WINDOW = { periodMinutes: 1, evaluationPeriods: 3, datapointsToAlarm: 2, minutes: 3 } as const;
+
+/** The rollback alarms sized for a rollout (1-minute periods); any other alarm keeps 5-minute periods. */
+export const ROLLOUT_SIZED_ALARMS: readonly string[] = ['alb-5xx-errors', 'api-5xx-errors', 'api-high-latency'];
+
+/** About how many minutes a rollback alarm needs to reach ALARM once errors start (rule DP10). */
+export function rollbackAlarmWindowMinutes(key: string): number {
+  return ROLLOUT_SIZED_ALARMS.includes(key) ? ROLLBACK_ALARM_WINDOW.minutes : 5 * ROLLBACK_ALARM_WINDOW.datapointsToAlarm;
+}
+
 /** The 5XX and latency alarms of each preset with a service: what rolls a release back unless `alarms:` says otherwise. */
 export const DEFAULT_ROLLBACK_ALARMS: Readonly<Record<'ecommerce' | 'catalog-api', readonly string[]>> = {
   ecommerce: ['alb-5xx-errors', 'api-5xx-errors', 'api-high-latency'],
