@@ -267,7 +267,7 @@ export interface ServiceEvent {
   readonly message: string;
 }
 
-export interface TargetsInfo {
+export interface TargetGroupHealth {
   readonly targetGroup: string;
   readonly targetGroupArn: string;
   readonly healthy: number;
@@ -275,6 +275,15 @@ export interface TargetsInfo {
   /** initial, draining, unused, unavailable. */
   readonly other: number;
   readonly targets: readonly TargetInfo[];
+}
+
+/** The first target group; for blue-green, canary and linear also the second and the production rule's weights. */
+export interface TargetsInfo extends TargetGroupHealth {
+  readonly alternate?: TargetGroupHealth;
+  /** Weight by target group name (production rule); null when unread or no rule yet. Gradual environments only. */
+  readonly weights?: Readonly<Record<string, number>> | null;
+  /** Traffic on a group without healthy tasks while the other has them: what is wrong, in one sentence. */
+  readonly stranded?: string;
 }
 
 export interface TargetInfo {
