@@ -230,7 +230,18 @@ describe('a canary environment', () => {
       const r = await tapctl(f, ['rollback', '--env', 'dev', '--yes']);
       expect(r.code, r.stderr).toBe(3);
       expect(r.stderr).toContain(`refusing to roll back 'dev': alarm ${alarm('api-5xx-errors')} (state ALARM) is in ALARM`);
-      expect(r.stderr).toContain('take api-5xx-errors out of deployment.alarms (or set deployment.strategy: rolling) and add --with-config');
+      expect(r.stderr).toContain('take api-5xx-errors out of deployment.alarms (for all at once, also deployment: { strategy: blue-green, bake: 0m }) and add --with-config');
+      expect(r.stderr).not.toContain('strategy: rolling');
+      expect(fake.calls('ExecuteChangeSet')).toBe(0);
+    });
+
+    it('while the bad release is still rolling out, the refusal names the fast way back: stop it with ROLLBACK (qa5 P2 #5)', async () => {
+      ranEight();
+      fake.alarms[alarm('alb-5xx-errors')] = 'ALARM';
+      fake.serviceDeployments = [{ serviceDeploymentArn: SD, status: 'IN_PROGRESS', createdAt: new Date() }];
+      const r = await tapctl(f, ['rollback', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`the fastest way back is to stop it, which moves all traffic back at once: aws ecs stop-service-deployment --service-deployment-arn ${SD} --stop-type ROLLBACK`);
       expect(fake.calls('ExecuteChangeSet')).toBe(0);
     });
 
