@@ -128,6 +128,11 @@ describe('deployment rules', () => {
     expect(rules(one('prod', {}))).toEqual([]);
   });
 
+  it('DP4 counts one linear step as "1 step" (qa5 P3)', () => {
+    const loaded = one('dev', { deployment: { strategy: 'linear', bake: '24h', linear: { percent: 50, interval: '24h' } } });
+    expect(rules(loaded)).toEqual([expect.stringMatching(/\(bake 1440m \+ 1 step x 1440m\)/)]);
+  });
+
   it('DP5 warns for an environment\'s own settings only: defaults.deployment.linear serves the environments that use it (qa5 P3)', () => {
     const loaded = one('prod', { deployment: { strategy: 'blue-green' } }, 'ecommerce', { defaults: { deployment: { linear: { percent: 20 } } } });
     expect(rules(loaded)).toEqual([]);
