@@ -25,6 +25,10 @@ export interface LiveTraffic {
   readonly weights?: LiveWeights;
   /** Target groups in the rule that are neither of the stack's two (by name). */
   readonly strangers: readonly string[];
+  /** Every target group of the rule's forward action, as ELB answered (ARN, name from the ARN, weight). */
+  readonly groups?: ReadonlyArray<{ readonly arn: string; readonly name: string; readonly weight: number }>;
+  /** The forward action's stickiness, kept as it is when tapctl rewrites the weights (traffic-repair.ts). */
+  readonly stickiness?: { Enabled?: boolean; DurationSeconds?: number };
 }
 
 /** `arn:aws:elasticloadbalancing:<r>:<a>:targetgroup/<name>/<id>` -> `<name>`. */
@@ -50,16 +54,19 @@ export async function readLiveTraffic(clients: AwsClients, where: { cluster: str
   if (!ruleArn) return { strangers: [] };
   const elbSdk = await loadSdk('@aws-sdk/client-elastic-load-balancing-v2');
   let groups: Array<{ TargetGroupArn?: string; Weight?: number }>;
+  let stickiness: { Enabled?: boolean; DurationSeconds?: number } | undefined;
   try {
     const rules = (await (await clients.elbv2()).send(new elbSdk.DescribeRulesCommand({ RuleArns: [ruleArn] }))).Rules ?? [];
     const forward = (rules[0]?.Actions ?? []).find((a) => a.Type === 'forward');
     groups = forward?.ForwardConfig?.TargetGroups ?? (forward?.TargetGroupArn ? [{ TargetGroupArn: forward.TargetGroupArn, Weight: 1 }] : []);
+    stickiness = forward?.ForwardConfig?.TargetGroupStickinessConfig;
   } catch (e) {
     throw explainAwsError(e, `reading the production listener rule ${ruleArn}`);
   }
   const weightOf = (name: string) => groups.filter((g) => g.TargetGroupArn && targetGroupName(g.TargetGroupArn) === name).reduce((sum, g) => sum + (g.Weight ?? 0), 0);
   const strangers = groups.map((g) => g.TargetGroupArn ?? '').filter((arn) => ![where.targetGroup, where.alternateTargetGroup].includes(targetGroupName(arn)));
-  return { ruleArn, weights: { primary: weightOf(where.targetGroup), alternate: weightOf(where.alternateTargetGroup) }, strangers };
+  const listed = groups.flatMap((g) => (g.TargetGroupArn ? [{ arn: g.TargetGroupArn, name: targetGroupName(g.TargetGroupArn), weight: g.Weight ?? 0 }] : []));
+  return { ruleArn, weights: { primary: weightOf(where.targetGroup), alternate: weightOf(where.alternateTargetGroup) }, strangers, groups: listed, ...(stickiness ? { stickiness } : {}) };
 }
 
 /** Traffic on both target groups at once: ECS is between two steps of a deployment (or someone split it by hand). */
@@ -90,5 +97,38 @@ export async function alarmStates(clients: AwsClients, names: readonly string[])
     );
   } catch (e) {
     throw explainAwsError(e, `reading the states of alarms ${names.join(', ')}`);
+  }
+}
+
+/**
+ * How many targets of each target group ELB counts healthy (DescribeTargetHealth; state `healthy` only:
+ * `initial` and `draining` targets take no new requests from a forward rule that trusts them).
+ * @throws TapctlError when ELB cannot be read.
+ */
+export async function healthyTargets(clients: AwsClients, targetGroupArns: readonly string[]): Promise<Map<string, number>> {
+  const sdk = await loadSdk('@aws-sdk/client-elastic-load-balancing-v2');
+  const out = new Map<string, number>();
+  for (const arn of targetGroupArns) {
+    try {
+      const health = (await (await clients.elbv2()).send(new sdk.DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions ?? [];
+      out.set(arn, health.filter((h) => h.TargetHealth?.State === 'healthy').length);
+    } catch (e) {
+      throw explainAwsError(e, `reading the health of target group ${targetGroupName(arn)}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Sends all of the production rule's traffic to one target group (ModifyRule with a weighted forward action: 100
+ * to `to`, 0 to the others, stickiness kept). @throws TapctlError when ELB refuses it.
+ */
+export async function forwardAllTo(clients: AwsClients, rule: { ruleArn: string; groups: ReadonlyArray<{ arn: string }>; stickiness?: { Enabled?: boolean; DurationSeconds?: number } }, to: string): Promise<void> {
+  const sdk = await loadSdk('@aws-sdk/client-elastic-load-balancing-v2');
+  const TargetGroups = rule.groups.map((g) => ({ TargetGroupArn: g.arn, Weight: g.arn === to ? 100 : 0 }));
+  try {
+    await (await clients.elbv2()).send(new sdk.ModifyRuleCommand({ RuleArn: rule.ruleArn, Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups, ...(rule.stickiness ? { TargetGroupStickinessConfig: rule.stickiness } : {}) } }] }));
+  } catch (e) {
+    throw explainAwsError(e, `moving the production rule's traffic to ${targetGroupName(to)}`);
   }
 }

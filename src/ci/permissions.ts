@@ -31,6 +31,7 @@ import { physicalNames, type PhysicalNames } from '../config/naming.js';
 import { NOT_APPLICABLE } from '../config/presets/index.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import { partitionOf } from '../aws/account-singletons.js';
+import { deploymentOf } from '../config/deployment.js';
 import type { CiRoleKind } from './identity.js';
 
 /** CDK's default bootstrap qualifier: the names of the bootstrap roles carry it. */
@@ -80,9 +81,10 @@ export function cdkRoleArn(scope: Pick<PolicyScope, 'account' | 'region'>, kind:
 /** The statements of one role. */
 export function roleStatements(kind: CiRoleKind, scope: PolicyScope): StatementSpec[] {
   const reads = preflightReads(scope);
-  if (kind === 'plan') return [...reads, ...ledger(scope, 'read'), assumeCdkRoles(scope, ['lookup'])];
+  if (kind === 'plan') return [...reads, ...gradualRollout(scope, 'read'), ...ledger(scope, 'read'), assumeCdkRoles(scope, ['lookup'])];
   return [
     ...reads,
+    ...gradualRollout(scope, 'write'),
     ...ledger(scope, 'write'),
     ...changeSetExecution(scope),
     ...imagePush(scope),
@@ -230,6 +232,53 @@ function pinnedEcrRepository(scope: PolicyScope): string[] {
   if (!m) return [];
   const [, account, region, path] = m;
   return [arn(scope, 'ecr', `repository/${path}`, region, account)];
+}
+
+/**
+ * What a blue-green, canary or linear environment's deploy, diff and rollback call besides the preflight reads
+ * (qa5 P1 #1): the production rule's live weights (src/aws/traffic.ts readLiveTraffic), the rollback alarms'
+ * states (alarmStates), ECS's service deployment (src/aws/service-deployment.ts), and after a failed release the
+ * target groups' health and the one write, ModifyRule, that puts the traffic back on the healthy tasks
+ * (src/deploy/traffic-repair.ts; deploy role only). test/ci/gradual-permissions.test.ts derives the calls from
+ * those files and fails when one is not allowed here.
+ */
+function gradualRollout(scope: PolicyScope, access: 'read' | 'write'): StatementSpec[] {
+  const plan = hasService(scope.env) ? deploymentOf(scope.env) : undefined;
+  // A rolling environment reads the rule too: it may have been gradual before (traffic-checks.ts hasProductionRule).
+  if (!plan) return [];
+  const { names } = scope;
+  const alarmNames = plan.alarms.map((a) => (names.alarms as Readonly<Record<string, string>>)[a.key] ?? a.name);
+  const out: StatementSpec[] = [
+    {
+      sid: 'ReadProductionRule',
+      actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth'],
+      resources: ['*'],
+      why: "the production listener rule's live weights and each target group's healthy targets (src/aws/traffic.ts): ELB's Describe actions take no resource",
+    },
+    {
+      sid: 'ReadServiceDeployments',
+      actions: ['ecs:ListServiceDeployments', 'ecs:DescribeServiceDeployments'],
+      resources: [arn(scope, 'ecs', `service/${names.ecsCluster}/${names.ecsService}`), arn(scope, 'ecs', `service-deployment/${names.ecsCluster}/${names.ecsService}/*`)],
+      why: "ECS's verdict on a gradual rollout (src/aws/service-deployment.ts)",
+    },
+  ];
+  if (alarmNames.length > 0) {
+    out.push({
+      sid: 'ReadRollbackAlarms',
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: alarmNames.map((n) => arn(scope, 'cloudwatch', `alarm:${n}`)),
+      why: 'an alarm already in ALARM refuses the release (src/deploy/traffic-checks.ts checkDeploymentAlarms)',
+    });
+  }
+  if (access === 'write' && plan.alternateTargetGroup) {
+    out.push({
+      sid: 'RestoreProductionRuleTraffic',
+      actions: ['elasticloadbalancing:ModifyRule'],
+      resources: [arn(scope, 'elasticloadbalancing', `listener-rule/app/${names.loadBalancer}/*`)],
+      why: "after a failed release, puts the production rule's traffic back on the target group with the service's healthy tasks when CloudFormation's rollback moved it off them (src/deploy/traffic-repair.ts)",
+    });
+  }
+  return out;
 }
 
 /** The release ledger under /tapctl/<project>/<suffix>/ (src/release/ledger.ts). */

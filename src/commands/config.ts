@@ -23,7 +23,10 @@ export async function run(ctx: CommandContext): Promise<ResolvedEnvironment> {
   const env = await selectEnvironment(ctx, loaded);
   // The preset's own physical names (catalog-api and rds-postgres name things differently from ecommerce).
   const { presetNames } = await import('../config/presets/index.js');
-  return { ...env, names: presetNames(env) } as ResolvedEnvironment;
+  // The deployment plan as it runs (strategy, waits, bake and alarms filled in), not the config's `{}` (qa5 P2 #3).
+  const { deploymentOf, resolvedDeploymentConfig } = await import('../config/deployment.js');
+  const plan = deploymentOf(env);
+  return { ...env, names: presetNames(env), ...(plan ? { deployment: resolvedDeploymentConfig(plan) } : {}) } as unknown as ResolvedEnvironment;
 }
 
 export function render(env: ResolvedEnvironment): string {

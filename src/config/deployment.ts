@@ -31,6 +31,21 @@ export const CLOUDFORMATION_DEPLOYMENT_MAX_MINUTES = 33 * 60;
 /** ECS's defaults (the API reference pages above), and tapctl's bake time. */
 export const DEPLOYMENT_DEFAULTS = { bake: '10m', canary: { percent: 5, wait: '10m' }, linear: { percent: 10, interval: '6m' } } as const;
 
+/**
+ * How the rollback alarms of a blue-green, canary or linear environment evaluate (infra/constructs/rollout-alarms.ts):
+ * 1-minute periods, ALARM on 2 of the last 3. A canary wait or linear interval shorter than `minutes` ends before
+ * an alarm can fire (rule DP10).
+ */
+export const ROLLBACK_ALARM_WINDOW = { periodMinutes: 1, evaluationPeriods: 3, datapointsToAlarm: 2, minutes: 3 } as const;
+
+/** The rollback alarms sized for a rollout (1-minute periods); any other alarm keeps 5-minute periods. */
+export const ROLLOUT_SIZED_ALARMS: readonly string[] = ['alb-5xx-errors', 'api-5xx-errors', 'api-high-latency'];
+
+/** About how many minutes a rollback alarm needs to reach ALARM once errors start (rule DP10). */
+export function rollbackAlarmWindowMinutes(key: string): number {
+  return ROLLOUT_SIZED_ALARMS.includes(key) ? ROLLBACK_ALARM_WINDOW.minutes : 5 * ROLLBACK_ALARM_WINDOW.datapointsToAlarm;
+}
+
 /** The 5XX and latency alarms of each preset with a service: what rolls a release back unless `alarms:` says otherwise. */
 export const DEFAULT_ROLLBACK_ALARMS: Readonly<Record<'ecommerce' | 'catalog-api', readonly string[]>> = {
   ecommerce: ['alb-5xx-errors', 'api-5xx-errors', 'api-high-latency'],
@@ -117,17 +132,43 @@ export function computedDeploymentMinutes(plan: DeploymentPlan): number {
   return plan.bakeMinutes + stepWait * waitingSteps(plan);
 }
 
-/** A person's summary: `canary 5% for 10m, then the rest; bake 10m; rolls back on alb-5xx-errors`. */
+/** `25m`, `1h 30m`, `2h`: a duration for a person. */
+function duration(minutes: number): string {
+  if (minutes < 60) return `${minutes}m`;
+  const h = Math.floor(minutes / 60);
+  return minutes % 60 ? `${h}h ${minutes % 60}m` : `${h}h`;
+}
+
+/**
+ * A person's summary of the plan, with about how long a release takes from the first traffic shift to the end of
+ * the bake time (ECS's task start-up not counted):
+ * `canary 5% for 10m, then 100%; bake 10m (~20m); rolls back on alb-5xx-errors`.
+ */
 export function describeDeployment(plan: DeploymentPlan): string {
   const rollsBack = plan.alarms.length ? `rolls back on ${plan.alarms.map((a) => a.key).join(', ')}` : 'no alarm rolls it back';
+  const total = `~${duration(computedDeploymentMinutes(plan))}`;
   switch (plan.strategy) {
     case 'rolling':
       return `rolling, circuit breaker${plan.alarms.length ? `; ${rollsBack}` : ''}`;
     case 'blue-green':
-      return `blue-green, all traffic at once; bake ${plan.bakeMinutes}m; ${rollsBack}`;
+      return `blue-green, 100% at once; bake ${duration(plan.bakeMinutes)} (${total}); ${rollsBack}`;
     case 'canary':
-      return `canary ${plan.canary!.percent}% for ${plan.canary!.waitMinutes}m, then the rest; bake ${plan.bakeMinutes}m; ${rollsBack}`;
-    case 'linear':
-      return `linear ${plan.linear!.percent}% every ${plan.linear!.intervalMinutes}m; bake ${plan.bakeMinutes}m; ${rollsBack}`;
+      return `canary ${plan.canary!.percent}% for ${duration(plan.canary!.waitMinutes)}, then 100%; bake ${duration(plan.bakeMinutes)} (${total}); ${rollsBack}`;
+    case 'linear': {
+      const steps = waitingSteps(plan);
+      return `linear ${plan.linear!.percent}% every ${duration(plan.linear!.intervalMinutes)} (${steps} ${steps === 1 ? 'wait' : 'waits'}); bake ${duration(plan.bakeMinutes)} (${total}); ${rollsBack}`;
+    }
   }
+}
+
+/** The plan as config would write it, every default filled in (tapctl config), with its summary. */
+export function resolvedDeploymentConfig(plan: DeploymentPlan): Record<string, unknown> {
+  return {
+    strategy: plan.strategy,
+    ...(plan.strategy !== 'rolling' ? { bake: `${plan.bakeMinutes}m` } : {}),
+    ...(plan.canary ? { canary: { percent: plan.canary.percent, wait: `${plan.canary.waitMinutes}m` } } : {}),
+    ...(plan.linear ? { linear: { percent: plan.linear.percent, interval: `${plan.linear.intervalMinutes}m` } } : {}),
+    alarms: plan.alarms.map((a) => a.key),
+    summary: describeDeployment(plan),
+  };
 }

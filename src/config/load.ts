@@ -13,6 +13,7 @@ import { libraryIssue, MAX_ALIAS_COUNT, MAX_VALUE_CHARS, oversizedValues } from 
 import { own, reservedKeyMessage, reservedKeyPaths } from './keys.js';
 import { suggest } from './suggest.js';
 import { looksLikeSecretName, secretValueKind } from './secrets.js';
+import { DURATION_NUMBER_PREFIX } from './schema/deployment.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
 import { runRules } from './rules/index.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
@@ -218,6 +219,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, path: string[], 
       if (value === undefined) return `is required (${issue.expected})`;
       // YAML reads 012345678901 as a number; account IDs must be quoted strings.
       // Quote what the user wrote, not YAML's number: version 14.10 is the number 14.1.
+      // A duration (deployment.bake, ...) wants its unit, not quotes: its schema says which (schema/deployment.ts).
+      if (issue.message.startsWith(DURATION_NUMBER_PREFIX)) return `expected a duration, got the number ${written ?? String(value)}: ${issue.message.slice(DURATION_NUMBER_PREFIX.length)}`;
       if (issue.expected === 'string' && typeof value === 'number') return `expected a string, got the number ${written ?? value}: put it in quotes ("${written ?? value}")`;
       if (issue.expected === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return `expected a number, got the string ${quote(value)}: remove the quotes`;
       return `expected ${article(issue.expected)}, got ${shown(value)}`;

@@ -23,8 +23,9 @@ import { isUnchanged } from './no-change.js';
 import { writeOutputs } from './outputs.js';
 import { phase } from './phase.js';
 import { planDeploy, type DeployPlan } from './plan.js';
-import { finishStream, templatePlan, type DeployResult } from './results.js';
+import { deploymentSummary, finishStream, templatePlan, type DeployResult } from './results.js';
 import { pollIntervalMs } from './toolkit-session.js';
+import type { TrafficRepair } from './traffic-repair.js';
 import { verdictError as verdictErrorOf, type ServiceDeploymentVerdict } from '../aws/service-deployment.js';
 
 export { CHANGE_SET_NAME } from './change-set.js';
@@ -103,7 +104,8 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   // which only the deployed template can confirm.
   const notSynthesized = unknownLogicalIds(allowReplace, Object.keys(artifact.template.Resources ?? {}));
   if (notSynthesized.length > 0) await checkRemovedLogicalIds(ctx, plan, notSynthesized);
-  const base = { ok: true as const, environment: env.name, stack: env.names.stack, checks: plan.checks.records, image: plan.image.plan, template: templatePlan(synth) };
+  const deployment = await deploymentSummary(env);
+  const base = { ok: true as const, environment: env.name, stack: env.names.stack, checks: plan.checks.records, image: plan.image.plan, template: templatePlan(synth), ...(deployment ? { deployment } : {}) };
   const firstDeployNext = plan.image.plan.source === 'none' ? [`tapctl push-image --env ${env.name}`, `tapctl deploy --env ${env.name}`] : [];
 
   if (options.dryRun) {
@@ -125,6 +127,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
   const follower = options.wait !== false && access.condition?.kind === 'ready' ? await rolloutFollower(ctx, clients, plan) : undefined;
   let seen: RolloutSeen | undefined;
   let rolledBack: ServiceDeploymentVerdict | undefined;
+  let trafficRepair: TrafficRepair | undefined;
   const ledger = options.rollback ? undefined : await deployRecord(ctx, clients, plan, () => seen);
   const record = async (outcome: DeployOutcome) => {
     if (options.rollback) {
@@ -182,6 +185,8 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
         // Did ECS roll the release back (an alarm fired), and CloudFormation fail because of it? Then that is the failure.
         const verdict = await follower?.settle();
         if (verdict && verdict.outcome !== 'succeeded') [rolledBack, seen] = [verdict, { rollout: 'failed', alarms: verdict.alarms }];
+        // CloudFormation's rollback restores the previous template's weights, which may name the group without tasks.
+        trafficRepair = await afterRollback(ctx, clients, env);
         const failed = options.rollback ? (seen && options.rollback.onRolloutFailed ? options.rollback.onRolloutFailed(seen) : options.rollback.onFailed?.()) : record('failed');
         await failed?.catch((e: unknown) => ctx.io.warn(`the release ledger could not record the failure: ${(e as Error).message}`));
       },
@@ -191,8 +196,8 @@ export async function runDeploy(ctx: CommandContext, options: DeployOptions): Pr
     // Ctrl-C or a CI time-out while CloudFormation works: say what the ledger now tells the next deploy.
     const next = options.rollback ? options.rollback.nextRun?.() : ledger?.record.nextRun();
     if (e instanceof InterruptedError && next) throw new InterruptedError(`${e.message}; ${next}`, { ...(e.hint ? { hint: e.hint } : {}), cause: e });
-    if (rolledBack) throw rolloutError(env, rolledBack, e);
-    throw e;
+    const error = rolledBack ? rolloutError(env, rolledBack, e) : e;
+    throw trafficRepair ? withTrafficRepair(error, trafficRepair) : error;
   }
   const changes = run.summary ? { changes: run.summary } : {};
   if (run.noOp) {
@@ -240,7 +245,7 @@ async function followToVerdict(
   options: DeployOptions,
   record: (outcome: DeployOutcome) => Promise<unknown>,
   setSeen: (seen: RolloutSeen) => void,
-): Promise<{ strategy: string; serviceDeployment: string; outcome: 'succeeded' } | undefined> {
+): Promise<{ strategy: string; serviceDeployment?: string; outcome: 'succeeded' | 'unknown' } | undefined> {
   const { strategyOf } = await import('../config/deployment.js');
   // Not phase(): its Ctrl-C check says "nothing was changed", and CloudFormation has changed the stack by now.
   const message = `following the ${strategyOf(env)} rollout of ${env.names.ecsService} ...`;
@@ -265,8 +270,38 @@ async function followToVerdict(
       write = record('deployed');
     }
     await write?.catch((x: unknown) => ctx.io.warn(`the release ledger could not record the rollout: ${(x as Error).message}`));
-    throw e;
+    if (!isTapctlError(e) || e instanceof InterruptedError || e.code === 'rollout-failed' || e.code === 'rollout-stuck') throw e;
+    // ECS could not be read (denied, a proxy, an emulator without the API): the stack WAS updated; only ECS's
+    // verdict is unknown. Said as that, with its own code, never as a failed deploy (qa5 P2 #1).
+    const what = `${env.names.stack} was updated (CloudFormation finished), but the ${strategyOf(env)} rollout's verdict is unknown: ${e.message}`;
+    const hint = `follow the rollout with tapctl status --env ${env.name} --watch${e.hint ? `; ${e.hint}` : ''}`;
+    if (env.endpoint) {
+      // An emulated environment (validate's DP9 warns): emulators do not implement the service deployment API.
+      ctx.io.warn(`${what} (an emulator may not implement ECS's service deployments)`);
+      return { strategy: strategyOf(env), outcome: 'unknown' };
+    }
+    throw new OperationError(what, { code: 'rollout-unknown', hint, cause: e, details: { stack: env.names.stack, stackUpdated: true, strategy: strategyOf(env) } });
   }
+}
+
+/** The traffic repair of a gradual environment whose change failed (traffic-repair.ts), said as it happens. */
+async function afterRollback(ctx: CommandContext, clients: AwsClients, env: ResolvedEnvironment): Promise<TrafficRepair | undefined> {
+  const { deploymentOf } = await import('../config/deployment.js');
+  if (!deploymentOf(env)?.alternateTargetGroup) return undefined;
+  const { repairTrafficAfterRollback } = await import('./traffic-repair.js');
+  const repair = await repairTrafficAfterRollback(clients, env);
+  if (!repair) return undefined;
+  ctx.io.event({ type: 'traffic', action: repair.action, ...(repair.from ? { from: repair.from } : {}), ...(repair.to ? { to: repair.to } : {}), ...(repair.healthy ? { healthy: repair.healthy } : {}), message: repair.message });
+  ctx.io.warn(repair.message);
+  return repair;
+}
+
+/** The deploy's failure with what tapctl found (and did) about the production rule's traffic after it. */
+function withTrafficRepair(e: unknown, repair: TrafficRepair): unknown {
+  if (!isTapctlError(e)) return e;
+  const details = { ...((e.details as Record<string, unknown> | undefined) ?? {}), traffic: { action: repair.action, ...(repair.from ? { from: repair.from } : {}), ...(repair.to ? { to: repair.to } : {}), ...(repair.healthy ? { healthy: repair.healthy } : {}) } };
+  // The error is this deploy's own, made a moment ago: said once, with the traffic, rather than wrapped.
+  return Object.assign(e, { message: `${e.message}; ${repair.message}`, details });
 }
 
 /** CloudFormation failed because ECS rolled the release back: the rollback, naming its alarms, is the failure. */

@@ -17,7 +17,7 @@ import { resolveTraffic } from './traffic-checks.js';
 import { explainToolkitError } from './failure.js';
 import { resolveRunningImage } from '../release/running-image.js';
 import { checkAppSecrets } from '../secrets/deploy-inputs.js';
-import { templatePlan, type DiffResult } from './results.js';
+import { deploymentSummary, templatePlan, type DiffResult } from './results.js';
 import { ALLOW_SCALE_TO_ZERO_FLAG, scaleToZeroFindings } from './running-service-guard.js';
 import { classifyStack } from './stack-state.js';
 import { ToolkitIoHost } from './toolkit-io.js';
@@ -107,7 +107,8 @@ export async function runDiff(ctx: CommandContext, options: DiffOptions): Promis
     : edgeEnv;
   const synth = await synthesize(env, { outDir: assemblyDir(projectDir, env.name), onCacheProblem: (m) => ctx.io.warn(m) });
 
-  const base = { ok: true as const, environment: env.name, stack: env.names.stack, image: image.plan };
+  const deployment = await deploymentSummary(env);
+  const base = { ok: true as const, environment: env.name, stack: env.names.stack, image: image.plan, ...(deployment ? { deployment } : {}) };
   if (!stack) {
     return { ...base, deployed: false, template: templatePlan(synth) };
   }

@@ -40,11 +40,26 @@ export interface DeployResult {
   readonly taskDefinitionArn?: string;
   /** Absent when not computed (dry run without credentials, no-change fast path). */
   readonly changes?: ChangeSummary;
+  /** How ECS rolls a new release out here (config `deployment:` resolved); absent without a service. */
+  readonly deployment?: DeploymentSummary;
   readonly outputs?: Record<string, string>;
   readonly outputsFiles?: string[];
   readonly durationMs: number;
   /** Commands to run next, in order. */
   readonly next: string[];
+}
+
+/** The effective deployment strategy and a person's summary (config/deployment.ts describeDeployment). */
+export interface DeploymentSummary {
+  readonly strategy: string;
+  readonly summary: string;
+}
+
+/** The effective plan of an environment for a result; undefined for a preset without a service. */
+export async function deploymentSummary(env: import('../config/resolve.js').ResolvedEnvironment): Promise<DeploymentSummary | undefined> {
+  const { deploymentOf, describeDeployment } = await import('../config/deployment.js');
+  const plan = deploymentOf(env);
+  return plan ? { strategy: plan.strategy, summary: describeDeployment(plan) } : undefined;
 }
 
 export interface DiffResult {
@@ -58,6 +73,8 @@ export interface DiffResult {
   readonly template?: TemplatePlan;
   /** The image the comparison was made with (as deploy would resolve it). */
   readonly image?: ImagePlan;
+  /** How ECS rolls a new release out here; absent without a service. */
+  readonly deployment?: DeploymentSummary;
   /** How the deployed stack was compared (when it is deployed): a change set, or the templates. */
   readonly method?: 'change-set' | 'template-only';
   /** Why a change set was asked for and could not be created (the templates were compared instead). */
@@ -168,6 +185,7 @@ export function renderDeploy(r: DeployResult, s: Styles): string {
     case 'planned':
       lines.push(s.bold(`Plan for '${r.environment}' (${r.stack})`), ...renderTemplatePlan(r.template, s));
       lines.push(`  ${s.dim('image    ')}  ${imageLine(r.image, s)}`);
+      if (r.deployment) lines.push(`  ${s.dim('rollout  ')}  ${r.deployment.summary}`);
       if (r.changes) {
         lines.push(`  ${s.dim('changes  ')}  ${countsLine(r.changes)}`, ...changeLines(r.changes, s).map((l) => `    ${l}`));
       } else {
@@ -196,7 +214,10 @@ export function renderDeploy(r: DeployResult, s: Styles): string {
 }
 
 export function renderDiff(r: DiffResult, s: Styles): string {
-  const image = r.image && r.image.source !== 'not-used' ? [`  ${s.dim('image')}  ${imageLine(r.image, s)}`] : [];
+  const image = [
+    ...(r.image && r.image.source !== 'not-used' ? [`  ${s.dim('image')}  ${imageLine(r.image, s)}`] : []),
+    ...(r.deployment ? [`  ${s.dim('rollout')}  ${r.deployment.summary}`] : []),
+  ];
   if (!r.deployed) {
     const lines = [s.bold(`${r.stack} is not deployed yet: the first deploy creates everything`)];
     if (r.template) lines.push(...renderTemplatePlan(r.template, s));

@@ -145,8 +145,13 @@ export async function checkDeploymentAlarms(
       const which = firing.map((s) => `${s.name}${s.reason ? ` (${s.reason})` : ''}`).join('; ');
       const keys = firing.map((s) => alarms.find((a) => a.name === s.name)?.key ?? s.name).join(', ');
       // A rollback is often run because an alarm fires; ECS would still roll it back to the release that fires it.
+      // A rollback's fast paths (qa5 P2 #5): ECS takes the strategy and alarms from the service, never per
+      // deployment, so tapctl cannot skip them for one rollback. A rollout still in progress is stopped fastest by
+      // ECS itself (StopServiceDeployment ROLLBACK: traffic back in seconds); otherwise the config says it, once.
+      // Not `strategy: rolling`: refused while the running release is in the second target group.
+      const active = input.rollback ? await activeRollout(input.clients, env) : undefined;
       const hint = input.rollback
-        ? `ECS would roll this rollback back to the release that runs now. To roll back while ${firing.length === 1 ? 'it fires' : 'they fire'}, take ${keys} out of deployment.alarms (or set deployment.strategy: rolling) and add --with-config`
+        ? `${active ? `the release's rollout is still in progress: the fastest way back is to stop it, which moves all traffic back at once: aws ecs stop-service-deployment --service-deployment-arn ${active} --stop-type ROLLBACK. ` : ''}ECS would roll this rollback back to the release that runs now. To roll back while ${firing.length === 1 ? 'it fires' : 'they fire'}, take ${keys} out of deployment.alarms (for all at once, also deployment: { strategy: blue-green, bake: 0m }) and add --with-config; put them back with the next deploy`
         : `find and fix what fires first (tapctl status --env ${env.name} lists the alarms; tapctl logs --env ${env.name}), and deploy once ${firing.length === 1 ? 'it is' : 'they are'} OK; to release while ${firing.length === 1 ? 'it fires' : 'they fire'}, take ${keys} out of deployment.alarms`;
       throw new RefusedError(`refusing to ${input.rollback ? 'roll back' : 'deploy to'} '${env.name}': ${firing.length === 1 ? 'alarm' : 'alarms'} ${which} ${firing.length === 1 ? 'is' : 'are'} in ALARM, so ECS would roll the release back as soon as it starts`, {
         hint,
@@ -162,4 +167,15 @@ export async function checkDeploymentAlarms(
     }
     checks.report('pass', name, `${states.map((s) => s.name).join(', ') || 'none'} OK${notes.length ? `; ${notes.join('; ')}` : ''}`);
   });
+}
+
+/** The ARN of the service deployment in progress now, if any (never throws: a hint's extra). */
+async function activeRollout(clients: AwsClients, env: ResolvedEnvironment): Promise<string | undefined> {
+  try {
+    const { activeServiceDeployment } = await import('../aws/service-deployment.js');
+    const sd = await activeServiceDeployment(clients, { cluster: env.names.ecsCluster, service: env.names.ecsService });
+    return sd?.status === 'IN_PROGRESS' || sd?.status === 'PENDING' ? sd.serviceDeploymentArn : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -23,6 +23,7 @@ import { Edge } from './constructs/edge.js';
 import { Encryption } from './constructs/encryption.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
+import { rollbackAlarmKeys } from './constructs/rollout-alarms.js';
 import type { OriginSecret } from './constructs/origin-protection.js';
 import { domainOutputs, type SiteDomain } from './constructs/site-domain.js';
 import { SiteEdge } from './constructs/site-edge.js';
@@ -257,6 +258,8 @@ export class TapStack extends Stack {
       databaseCluster: this.database.cluster,
       loadBalancer: this.service.loadBalancer,
       targetGroup: this.service.targetGroup,
+      ...(this.service.loadBalancing.alternateTargetGroup ? { alternateTargetGroup: this.service.loadBalancing.alternateTargetGroup } : {}),
+      rollbackAlarms: rollbackAlarmKeys(env),
       restApi: this.api.api,
       function: this.api.function,
       distribution: this.edge.distribution,

@@ -71,9 +71,6 @@ export async function runRollback(ctx: CommandContext, options: RollbackOptions,
       hint: `to roll back, change container.image (tag / digest) to the image you want and run tapctl deploy --env ${env.name}; or remove the pin and use tapctl rollback`,
     });
   }
-  const { refuseWithoutApprover } = await import('../deploy/approval.js');
-  if (!options.dryRun) refuseWithoutApprover(ctx, env.name, 'rollback');
-
   const { AwsClients, targetFor } = await import('../aws/clients.js');
   const { assertAccount, callerIdentity } = await import('../aws/identity.js');
   const clients = new AwsClients(targetFor(env, ctx.globals.profile));
@@ -114,6 +111,10 @@ export async function runRollback(ctx: CommandContext, options: RollbackOptions,
   if (runsTarget && (!current || sameImage(current.image, target.image))) {
     throw new UsageError(`release ${target.id} (${shortImage(target.image)}) is what '${env.name}' runs now, and the ledger's current release: nothing to roll back`, { hint: `tapctl releases --env ${env.name} lists the others` });
   }
+  // After the arguments are checked against the ledger (a --to that names nothing is exit 2 with or without a
+  // terminal, qa5 P3), before anything changes: a run without a terminal needs --yes.
+  const { refuseWithoutApprover } = await import('../deploy/approval.js');
+  if (!options.dryRun) refuseWithoutApprover(ctx, env.name, 'rollback');
   // The ledger is behind what runs (an interrupted rollback of an older tapctl): the rollback replaces its current.
   if (runsTarget) replaced = current;
   if (runsTarget) ctx.io.warn(`'${env.name}' already runs release ${target.id}'s image, but the ledger's current release is ${current!.id} (${shortImage(current!.image)}): the rollback records ${target.id}'s image as current, so the next deploy keeps it`);

@@ -16,7 +16,7 @@ import type {
   Section,
   ServiceInfo,
   StatusDocument,
-  TargetsInfo,
+  TargetGroupHealth, TargetsInfo,
 } from './schema.js';
 import { NO_DOMAIN } from './schema.js';
 
@@ -102,7 +102,7 @@ function writeStatus(io: StatusText, doc: StatusDocument, options: RenderOptions
           : 'no stack operation in progress; the service rollout could not be read';
     io.check('pass', 'stable', detail);
   }
-  else io.check(verdict.state === 'failed' ? 'fail' : 'warn', verdict.state, verdict.reasons.join('; '));
+  else io.check(verdict.state === 'failed' ? 'fail' : 'warn', verdict.state === 'unknown' ? 'stable? unknown' : verdict.state, verdict.reasons.join('; '));
 }
 
 function section<T>(io: StatusText, title: string, result: Section<T>, body: (data: T) => void): void {
@@ -125,6 +125,7 @@ function renderService(io: StatusText, d: ServiceInfo): void {
   const rows: Row[] = [
     ['service', `${d.service} on ${d.cluster}${d.status === 'ACTIVE' ? '' : s.warn(` (${d.status})`)}`],
     ['tasks', d.runningCount < d.desiredCount ? s.warn(tasks) : tasks],
+    ...(d.deploymentPlan ? [['strategy', d.deploymentPlan.summary] as Row] : []),
     ...d.deployments.map((x): Row => ['deployment', deploymentLine(x, s)]),
     ...(d.rollout ? [['rollout', rolloutLine(d.rollout, s)] as Row] : d.rollout === null ? [['rollout', s.dim('none in progress')] as Row] : []),
   ];
@@ -183,14 +184,19 @@ function imageLine(image: ImageRef): string {
 
 function renderTargets(io: StatusText, d: TargetsInfo): void {
   const s = io.style;
-  const counts = `${d.healthy} healthy · ${d.unhealthy} unhealthy` + (d.other > 0 ? ` · ${d.other} other` : '');
-  io.rows([
-    ['target group', d.targetGroup],
-    ['health', d.unhealthy > 0 ? s.bad(counts) : d.healthy === 0 ? s.warn(counts) : counts],
-    ...d.targets
-      .filter((t) => t.state !== 'healthy')
-      .map((t): Row => [t.port === null ? t.id : `${t.id}:${t.port}`, `${t.state.startsWith('unhealthy') ? s.bad(t.state) : s.warn(t.state)}${t.reason ? ` ${t.reason}` : ''}${t.description ? s.dim(`  ${t.description}`) : ''}`]),
-  ]);
+  const group = (g: TargetGroupHealth): Row[] => {
+    const counts = `${g.healthy} healthy · ${g.unhealthy} unhealthy` + (g.other > 0 ? ` · ${g.other} other` : '');
+    const weight = d.weights ? s.dim(`  weight ${d.weights[g.targetGroup] ?? 0}`) : '';
+    return [
+      ['target group', `${g.targetGroup}${weight}`],
+      ['health', g.unhealthy > 0 ? s.bad(counts) : g.healthy === 0 && (!d.weights || (d.weights[g.targetGroup] ?? 0) > 0) ? s.warn(counts) : counts],
+      ...g.targets
+        .filter((t) => t.state !== 'healthy')
+        .map((t): Row => [t.port === null ? t.id : `${t.id}:${t.port}`, `${t.state.startsWith('unhealthy') ? s.bad(t.state) : s.warn(t.state)}${t.reason ? ` ${t.reason}` : ''}${t.description ? s.dim(`  ${t.description}`) : ''}`]),
+    ];
+  };
+  io.rows([...group(d), ...(d.alternate ? group(d.alternate) : [])]);
+  if (d.stranded) io.check('fail', d.stranded, 'move the traffic to the group with tasks (aws elbv2 modify-rule), or deploy again');
 }
 
 function renderDatabase(io: StatusText, d: DatabaseInfo): void {

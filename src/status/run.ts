@@ -51,6 +51,12 @@ export async function showStatus(ctx: CommandContext, env: ResolvedEnvironment, 
       // A rollout that fails and rolls back ends "stable" but is not what was asked for: remember it.
       for (const reason of analyse(document.stack, document.service).failed) failures.add(reason);
       if (o.untilStable && document.summary.state !== 'in-progress') {
+        if (document.summary.state === 'unknown' && failures.size === 0) {
+          throw new OperationError(`${env.name} shows nothing moving, but ${document.summary.reasons.join('; ')}: tapctl cannot say it is stable`, {
+            hint: 'your role needs ecs:ListServiceDeployments and ecs:DescribeServiceDeployments on the service (tapctl bootstrap --ci grants them)',
+            code: 'rollout-unknown',
+          });
+        }
         if (failures.size === 0) return last;
         throw new OperationError(`${env.name} settled, but not as asked: ${[...failures].join('; ')}`, {
           hint: 'the service events above say why; the stack events are in the CloudFormation console',

@@ -52,7 +52,8 @@ export interface IdentityInfo {
  * in-progress: CloudFormation or ECS is still changing something.
  * failed: the last stack operation failed or rolled back, or a service rollout failed.
  */
-export type StabilityState = 'stable' | 'in-progress' | 'failed';
+/** unknown: nothing seen moving, but the gradual rollout could not be read (so it may be). */
+export type StabilityState = 'stable' | 'in-progress' | 'failed' | 'unknown';
 
 export interface Summary {
   readonly state: StabilityState;
@@ -158,6 +159,8 @@ export interface ServiceInfo {
    * Absent for rolling environments (their deployments' rolloutState says it).
    */
   readonly rollout?: RolloutInfo | null;
+  /** How ECS rolls a new release out here (config `deployment:` resolved: strategy and a person's summary). */
+  readonly deploymentPlan?: { readonly strategy: string; readonly summary: string };
 }
 
 /** A blue-green, canary or linear rollout in progress (ECS's service deployment). */
@@ -264,7 +267,7 @@ export interface ServiceEvent {
   readonly message: string;
 }
 
-export interface TargetsInfo {
+export interface TargetGroupHealth {
   readonly targetGroup: string;
   readonly targetGroupArn: string;
   readonly healthy: number;
@@ -272,6 +275,15 @@ export interface TargetsInfo {
   /** initial, draining, unused, unavailable. */
   readonly other: number;
   readonly targets: readonly TargetInfo[];
+}
+
+/** The first target group; for blue-green, canary and linear also the second and the production rule's weights. */
+export interface TargetsInfo extends TargetGroupHealth {
+  readonly alternate?: TargetGroupHealth;
+  /** Weight by target group name (production rule); null when unread or no rule yet. Gradual environments only. */
+  readonly weights?: Readonly<Record<string, number>> | null;
+  /** Traffic on a group without healthy tasks while the other has them: what is wrong, in one sentence. */
+  readonly stranded?: string;
 }
 
 export interface TargetInfo {

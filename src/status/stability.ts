@@ -7,16 +7,19 @@ import { isFailedStackStatus } from './sections/stack.js';
  * could not be read does not count either way: the stack's own status still decides.
  */
 export function assessStability(stack: StackInfo, service: Section<ServiceInfo>): Summary {
-  const { moving, failed } = analyse(stack, service);
+  const { moving, failed, unknown } = analyse(stack, service);
   if (moving.length > 0) return { state: 'in-progress', reasons: moving };
   if (failed.length > 0) return { state: 'failed', reasons: failed };
+  // A gradual rollout that could not be read may be shifting traffic now: never called stable (qa5 P3).
+  if (unknown.length > 0) return { state: 'unknown', reasons: unknown };
   return { state: 'stable', reasons: [] };
 }
 
 /** What is moving and what has failed, separately: --until-stable remembers a failure seen while still moving. */
-export function analyse(stack: StackInfo, service: Section<ServiceInfo>): { moving: string[]; failed: string[] } {
+export function analyse(stack: StackInfo, service: Section<ServiceInfo>): { moving: string[]; failed: string[]; unknown: string[] } {
   const moving: string[] = [];
   const failed: string[] = [];
+  const unknown: string[] = [];
   if (stack.operationInProgress) moving.push(`stack ${stack.name} is ${stack.status}`);
   else if (isFailedStackStatus(stack.status)) failed.push(`stack ${stack.name} is ${stack.status}${stack.statusReason ? `: ${stack.statusReason}` : ''}`);
 
@@ -28,9 +31,11 @@ export function analyse(stack: StackInfo, service: Section<ServiceInfo>): { movi
       else if (d.rolloutState === 'FAILED') failed.push(`${label} failed${d.rolloutStateReason ? `: ${d.rolloutStateReason}` : ''}`);
     }
     const r = service.data.rollout;
+    const gradual = service.data.deploymentPlan && service.data.deploymentPlan.strategy !== 'rolling';
+    if (gradual && r === undefined) unknown.push(`the ${service.data.deploymentPlan!.strategy} rollout of ${service.data.service} could not be read (${service.data.notes.find((n) => n.includes('rollout')) ?? 'ECS service deployments'})`);
     if (r) moving.push(`${r.strategy} rollout of ${service.data.service} is ${r.status}${r.stage ? ` at ${r.stage}` : ''}${r.percent !== null ? `, ${r.percent}% of production traffic shifted` : ''}`);
     // Without the circuit breaker ECS reports no rollout state: two live deployments mean one replaces the other.
     if (live.length > 1 && !live.some((d) => d.rolloutState)) moving.push(`${live.length} deployments of ${service.data.service} are live`);
   }
-  return { moving, failed };
+  return { moving, failed, unknown };
 }

@@ -111,11 +111,38 @@ describe('deployment rules', () => {
     ]);
   });
 
-  it('DP6: canary on a preset without a service is an error; on an emulated environment a warning', () => {
+  it('DP6: canary on a preset without a service is an error; DP9 (its own ID): on an emulated environment a warning', () => {
     const postgres = one('prod', { deployment: { strategy: 'canary' } }, 'rds-postgres');
     expect(rules(postgres)).toEqual([expect.stringMatching(/^error DP6 environments.prod.deployment.strategy: deployment.strategy canary needs an ECS service behind a load balancer, and the rds-postgres preset runs none/)]);
     const emulated = one('dev', { endpoint: 'http://127.0.0.1:5000', deployment: { strategy: 'blue-green' } });
-    expect(rules(emulated)).toEqual([expect.stringMatching(/^warning DP6 environments.dev.deployment.strategy: 'dev' is emulated/)]);
+    expect(rules(emulated)).toEqual([expect.stringMatching(/^warning DP9 environments.dev.deployment.strategy: 'dev' is emulated/)]);
+  });
+
+  it('DP10: a canary wait or linear interval shorter than the rollback alarms need to fire warns, naming them (qa5 P2 #4)', () => {
+    const short = one('prod', { deployment: { strategy: 'canary', canary: { wait: '2m' } } });
+    expect(rules(short)).toEqual([
+      "warning DP10 environments.prod.deployment.canary.wait: the canary wait of 'prod' (2m) is shorter than alb-5xx-errors, api-5xx-errors, api-high-latency need to reach ALARM (about 3m): a bad release gets the next share of traffic before they can roll it back",
+    ]);
+    // An alarm with 5-minute periods needs longer; the default canary (10m) is enough for the sized ones.
+    expect(rules(one('prod', { deployment: { strategy: 'linear', linear: { interval: '6m' }, alarms: ['ecs-high-cpu'] } }))).toEqual([expect.stringMatching(/^warning DP10 environments.prod.deployment.linear.interval: the linear interval of 'prod' \(6m\) is shorter than ecs-high-cpu needs to reach ALARM \(about 10m\)/)]);
+    expect(rules(one('prod', {}))).toEqual([]);
+  });
+
+  it('DP4 counts one linear step as "1 step" (qa5 P3)', () => {
+    const loaded = one('dev', { deployment: { strategy: 'linear', bake: '24h', linear: { percent: 50, interval: '24h' } } });
+    expect(rules(loaded)).toEqual([expect.stringMatching(/\(bake 1440m \+ 1 step x 1440m\)/)]);
+  });
+
+  it('DP5 warns for an environment\'s own settings only: defaults.deployment.linear serves the environments that use it (qa5 P3)', () => {
+    const loaded = one('prod', { deployment: { strategy: 'blue-green' } }, 'ecommerce', { defaults: { deployment: { linear: { percent: 20 } } } });
+    expect(rules(loaded)).toEqual([]);
+  });
+
+  it('durations: a bare number asks for a unit (not quotes); a 6-digit one is DP3 naming the bound (qa5 P3)', () => {
+    const bare = one('prod', { deployment: { strategy: 'canary', bake: 90 } });
+    expect(bare.errors.map((e) => e.message)).toEqual(['expected a duration, got the number 90: write 90m (minutes) or, for whole hours, e.g. 2h']);
+    const big = one('prod', { deployment: { strategy: 'canary', bake: '100000m' } });
+    expect(rules(big)).toEqual([expect.stringMatching(/^error DP3 environments.prod.deployment.bake: deployment.bake 100000m is 100000 minutes: ECS takes 0 to 1440 \(24 hours\)/)]);
   });
 
   it('DP7: an alarm the stack does not create (catalog-api has no API alarms), listing the keys it has', () => {

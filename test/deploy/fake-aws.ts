@@ -38,7 +38,7 @@ import { DescribeAvailabilityZonesCommand, DescribeManagedPrefixListsCommand, EC
 import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, ECSClient, ListServiceDeploymentsCommand, type ServiceDeployment } from '@aws-sdk/client-ecs';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeRulesCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, ModifyRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -114,6 +114,10 @@ export class FakeAws {
   alarms: Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'> = {};
   /** The production listener rule's forward action (DescribeRules): target group name -> weight. */
   productionRule?: { arn: string; weights: Record<string, number> };
+  /** Healthy targets per target group name (DescribeTargetHealth); a group not here has none. */
+  healthyTargets: Record<string, number> = {};
+  /** Called when CloudFormation rolls a failed update back (before UPDATE_ROLLBACK_COMPLETE), e.g. to restore the rule's old weights. */
+  onRollback?: () => void;
   engineVersions = ['15.10', '16.4', '16.6', '8.0.mysql_aurora.3.08.0'];
   /** ServerlessV2FeaturesSupport RDS reports for every version (undefined: none, as an older API). */
   serverlessV2?: { MinCapacity: number; MaxCapacity: number };
@@ -335,6 +339,7 @@ export class FakeAws {
     push(this.event(outcome.failed, failedType, 'CREATE_FAILED', outcome.reason));
     for (const rc of adds) push(this.event(rc.LogicalResourceId!, rc.ResourceType!, 'CREATE_FAILED', CANCELLED));
     push(this.event(this.stackName, 'AWS::CloudFormation::Stack', creating ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS', `The following resource(s) failed to create: [${[outcome.failed, ...adds.map((a) => a.LogicalResourceId)].join(', ')}]. Rollback requested by user.`));
+    if (!creating) this.onRollback?.();
     push(this.event(this.stackName, 'AWS::CloudFormation::Stack', creating ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE'));
     this.stack = creating ? { status: 'ROLLBACK_COMPLETE' } : { ...prior!, status: 'UPDATE_ROLLBACK_COMPLETE' };
   }
@@ -409,6 +414,15 @@ export class FakeAws {
         ? [{ RuleArn: this.productionRule.arn, Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: Object.entries(this.productionRule.weights).map(([name, Weight]) => ({ TargetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/${name}/0123456789abcdef`, Weight })) } }] }]
         : [],
     }));
+    this.elbv2.on(DescribeTargetHealthCommand).callsFake((i: { TargetGroupArn?: string }) => {
+      const name = /:targetgroup\/([^/]+)\//.exec(i.TargetGroupArn ?? '')?.[1] ?? '';
+      return { TargetHealthDescriptions: Array.from({ length: this.healthyTargets[name] ?? 0 }, (_, n) => ({ Target: { Id: `10.0.0.${n + 1}`, Port: 8080 }, TargetHealth: { State: 'healthy' } })) };
+    });
+    this.elbv2.on(ModifyRuleCommand).callsFake((i: { Actions?: Array<{ ForwardConfig?: { TargetGroups?: Array<{ TargetGroupArn?: string; Weight?: number }> } }> }) => {
+      const groups = i.Actions?.[0]?.ForwardConfig?.TargetGroups ?? [];
+      if (this.productionRule) this.productionRule.weights = Object.fromEntries(groups.map((g) => [/:targetgroup\/([^/]+)\//.exec(g.TargetGroupArn ?? '')?.[1] ?? '', g.Weight ?? 0]));
+      return {};
+    });
     this.ecr.on(DescribeRepositoriesCommand).callsFake((i: { repositoryNames?: string[] }) => {
       if (this.existing.has(i.repositoryNames?.[0] ?? '')) return { repositories: [{ repositoryName: i.repositoryNames?.[0] }] };
       throw Object.assign(new Error('no repo'), { name: 'RepositoryNotFoundException' });

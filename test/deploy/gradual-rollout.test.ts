@@ -7,13 +7,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import type { ServiceDeployment } from '@aws-sdk/client-ecs';
+import { ListServiceDeploymentsCommand, type ServiceDeployment } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configFingerprint } from '../../src/release/release.js';
 import { releaseRecord, seedLedger } from '../helpers/fake-ssm.js';
 import { sampleConfig } from '../helpers/project.js';
 import { FakeAws } from './fake-aws.js';
-import { aimFake, deployedWith, synthesizedProject, tapctl, templateWithImage, type Fixture } from './setup.js';
+import { aimFake, deployedWith, logicalIdOf, synthesizedProject, tapctl, templateWithImage, type Fixture } from './setup.js';
 
 const D7 = `sha256:${'7'.repeat(64)}`;
 const D8 = `sha256:${'8'.repeat(64)}`;
@@ -148,6 +148,72 @@ describe('a canary environment', () => {
     expect(listed.stdout).toMatch(new RegExp(`000008 {2}failed\\s+failed \\(alarm ${alarm('alb-5xx-errors')}\\)`));
   });
 
+  it('ECS unreadable after CloudFormation finished: rollout-unknown, saying the stack was updated (not "deploy failed") (qa5 P2 #1)', async () => {
+    fake.nextServiceDeployment = [inProgress(10)];
+    fake.ecs.on(ListServiceDeploymentsCommand).rejects(Object.assign(new Error('Unexpected token < in JSON'), { name: 'SyntaxError', $response: { statusCode: 200, body: '<html>captive portal</html>' } }));
+    const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+    expect(result.error.code).toBe('rollout-unknown');
+    expect(result.error.message).toMatch(new RegExp(`^${f.env.names.stack} was updated \\(CloudFormation finished\\), but the canary rollout's verdict is unknown: `));
+    expect(result.error.hint).toContain('tapctl status --env dev --watch');
+    // CloudFormation did finish: the ledger says deployed, nothing claimed of ECS.
+    expect(fake.parameters.get(`${LEDGER}releases/000008`)).toMatchObject({ outcome: 'deployed' });
+    expect(fake.parameters.get(`${LEDGER}releases/000008`)).not.toHaveProperty('rollout');
+  });
+
+  it('the effective strategy and how long a release takes: in config, deploy --dry-run (text and json) and diff (qa5 P2 #3)', async () => {
+    const summary = 'canary 10% for 5m, then 100%; bake 5m (~10m); rolls back on alb-5xx-errors, api-5xx-errors, api-high-latency';
+    const dry = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(new RegExp(`rollout\\s+${summary.replace(/[()~%]/g, '\\$&')}`));
+    const json = await tapctl(f, ['deploy', '--env', 'dev', '--dry-run', '--json']);
+    expect(JSON.parse(json.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, deployment: { strategy: 'canary', summary } });
+    const diff = await tapctl(f, ['diff', '--env', 'dev', '--json']);
+    expect(JSON.parse(diff.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, deployment: { strategy: 'canary', summary } });
+    const config = await tapctl(f, ['config', '--env', 'dev', '--json']);
+    expect(JSON.parse(config.stdout.trim().split('\n').at(-1)!).deployment).toEqual({ strategy: 'canary', bake: '5m', canary: { percent: 10, wait: '5m' }, alarms: ['alb-5xx-errors', 'api-5xx-errors', 'api-high-latency'], summary });
+  });
+
+  describe('a release that fails after the previous one landed in the alternate group (qa5 P1 #2)', () => {
+    /** Release 7 runs in the alternate group; the stack's template still records primary 100 (written before ECS shifted). */
+    function sevenInAlternate(): void {
+      fake.productionRule = { arn: RULE, weights: { [tg()]: 0, [tg2()]: 100 } };
+      fake.healthyTargets = { [tg2()]: 2 };
+      // CloudFormation's rollback writes the previous template's weights back: all traffic to the group without tasks.
+      fake.onRollback = () => (fake.productionRule!.weights = { [tg()]: 100, [tg2()]: 0 });
+      fake.outcome = { kind: 'fail', failed: logicalIdOf(t8, 'AWS::ECS::Service'), reason: 'ECS Deployment Circuit Breaker was triggered' };
+    }
+
+    it('an alarm rollback: the weights end on the group with the healthy tasks, and the failure says what tapctl did', async () => {
+      sevenInAlternate();
+      fake.nextServiceDeployment = [inProgress(10), { serviceDeploymentArn: SD, status: 'ROLLBACK_SUCCESSFUL', alarms: { triggeredAlarmNames: [alarm('alb-5xx-errors')] } }];
+      const r = await tapctl(f, ['deploy', '--env', 'dev', '--yes', '--json']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(fake.productionRule!.weights).toEqual({ [tg()]: 0, [tg2()]: 100 });
+      const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+      expect(result.error.message).toContain(`alarm ${alarm('alb-5xx-errors')} fired`);
+      expect(result.error.message).toContain(`tapctl moved all of it to ${tg2()}, where the service's 2 healthy tasks run`);
+      expect(result.error.details.traffic).toEqual({ action: 'restored', from: tg(), to: tg2(), healthy: { [tg()]: 0, [tg2()]: 2 } });
+    });
+
+    it('leaves the rule alone when the traffic is on healthy tasks, and reports (never guesses) when neither group has any', async () => {
+      sevenInAlternate();
+      fake.onRollback = undefined;
+      let r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(fake.calls('ModifyRule')).toBe(0);
+      expect(r.stderr).not.toMatch(/tapctl moved|tapctl left the rule|could not check that the production rule/);
+
+      sevenInAlternate();
+      fake.healthyTargets = {};
+      r = await tapctl(f, ['deploy', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(fake.calls('ModifyRule')).toBe(0);
+      expect(r.stderr).toContain(`the production rule sends traffic to ${tg()}, which has no healthy tasks, and neither target group has any: tapctl left the rule as it is`);
+    });
+  });
+
   describe('rollback', () => {
     /** Two releases ECS ran healthy, the newer (8) running: a rollback goes to 7. */
     function ranEight(): void {
@@ -164,7 +230,18 @@ describe('a canary environment', () => {
       const r = await tapctl(f, ['rollback', '--env', 'dev', '--yes']);
       expect(r.code, r.stderr).toBe(3);
       expect(r.stderr).toContain(`refusing to roll back 'dev': alarm ${alarm('api-5xx-errors')} (state ALARM) is in ALARM`);
-      expect(r.stderr).toContain('take api-5xx-errors out of deployment.alarms (or set deployment.strategy: rolling) and add --with-config');
+      expect(r.stderr).toContain('take api-5xx-errors out of deployment.alarms (for all at once, also deployment: { strategy: blue-green, bake: 0m }) and add --with-config');
+      expect(r.stderr).not.toContain('strategy: rolling');
+      expect(fake.calls('ExecuteChangeSet')).toBe(0);
+    });
+
+    it('while the bad release is still rolling out, the refusal names the fast way back: stop it with ROLLBACK (qa5 P2 #5)', async () => {
+      ranEight();
+      fake.alarms[alarm('alb-5xx-errors')] = 'ALARM';
+      fake.serviceDeployments = [{ serviceDeploymentArn: SD, status: 'IN_PROGRESS', createdAt: new Date() }];
+      const r = await tapctl(f, ['rollback', '--env', 'dev', '--yes']);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`the fastest way back is to stop it, which moves all traffic back at once: aws ecs stop-service-deployment --service-deployment-arn ${SD} --stop-type ROLLBACK`);
       expect(fake.calls('ExecuteChangeSet')).toBe(0);
     });
 

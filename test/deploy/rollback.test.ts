@@ -272,11 +272,15 @@ describe('tapctl rollback', () => {
     expect(r.stderr).toMatch(/release 000007 names 'evil.example.com\/shop-app-dev', not this stack's ECR repository: ignored/);
   });
 
-  it('without a terminal and without --yes: refused before any AWS call (exit 3)', async () => {
+  it('without a terminal and without --yes: refused before anything changes (exit 3), after --to is checked against the ledger (exit 2 as with --dry-run, qa5 P3)', async () => {
     const r = await tapctl(f, ['rollback', '--env', 'dev']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/rolling back 'dev' needs approval, and there is no terminal to ask/);
-    expect(fake.callCounts()).toEqual({});
+    const unknown = await tapctl(f, ['rollback', '--env', 'dev', '--to', 'v99']);
+    expect(unknown.code, unknown.stderr).toBe(2);
+    expect(unknown.stderr).toMatch(/--to 'v99': no release in the ledger has that id, tag or digest/);
+    // Only reads happened: the ledger and what runs.
+    for (const write of ['PutParameter', 'CreateChangeSet', 'ExecuteChangeSet', 'DeleteParameters']) expect(fake.calls(write)).toBe(0);
   });
 
   it('is refused (exit 3) when the config pins container.image, naming the key, before any AWS call', async () => {

@@ -36,6 +36,7 @@ const resources = (t: Template, type: string) => Object.entries(t.findResources(
 const service = (t: Template) => resources(t, 'AWS::ECS::Service')[0]![1].Properties;
 const rules = (t: Template) => resources(t, 'AWS::ElasticLoadBalancingV2::ListenerRule');
 const targetGroups = (t: Template) => resources(t, 'AWS::ElasticLoadBalancingV2::TargetGroup');
+const alarmsByName = (t: Template) => resources(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Record<string, any>);
 const idOf = (t: Template, name: string) => targetGroups(t).find(([, r]) => r.Properties.Name === name)![0];
 
 /** Every action that forwards, in rules and listeners' defaults, with the rule's conditions. */
@@ -126,13 +127,39 @@ describe.each(Object.keys(ENVS) as PresetName[])('%s', (preset) => {
       const names = resources(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
       expect(names).toEqual(expect.arrayContaining(ROLLBACK_ALARMS[preset]));
     });
+
+    it('the unhealthy-targets alarm watches both target groups: the tasks live in whichever ECS moved them to (qa5 P2 #2)', () => {
+      const unhealthy = alarmsByName(template).find((a) => a.AlarmName.endsWith('alb-unhealthy-targets'))!;
+      const groups = (unhealthy.Metrics as any[]).filter((m) => m.MetricStat).map((m) => JSON.stringify(m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'TargetGroup').Value));
+      expect(unhealthy.Metrics.find((m: any) => m.Expression)).toMatchObject({ Expression: 'FILL(tg1, 0) + FILL(tg2, 0)', ReturnData: true });
+      expect(groups).toHaveLength(2);
+      for (const name of [env.names.targetGroup, env.names.alternateTargetGroup]) expect(groups.some((g) => g.includes(idOf(template, name)))).toBe(true);
+    });
+
+    it('the load balancer 5XX alarm is sized for the rollout: 1-minute periods, 2 of 3, the ELB\'s own 5XX counted too (qa5 P2 #4)', () => {
+      const alb = alarmsByName(template).find((a) => a.AlarmName.endsWith('alb-5xx-errors'))!;
+      expect(alb).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 2 });
+      const metrics = (alb.Metrics as any[]).filter((m) => m.MetricStat).map((m) => [m.MetricStat.Metric.MetricName, m.MetricStat.Period]);
+      expect(metrics).toEqual(expect.arrayContaining([['HTTPCode_Target_5XX_Count', 60], ['HTTPCode_ELB_5XX_Count', 60]]));
+      if (preset === 'ecommerce') {
+        const api5xx = alarmsByName(template).find((a) => a.AlarmName.endsWith('api-5xx-errors'))!;
+        expect(api5xx).toMatchObject({ Period: 60, EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 2 });
+        // An alarm that rolls nothing back keeps tapstack.md's 5 minutes.
+        expect(alarmsByName(template).find((a) => a.AlarmName.endsWith('api-4xx-errors'))).toMatchObject({ Period: 300, EvaluationPeriods: 2 });
+      }
+    });
   });
 
   it('rolling (the default outside production) keeps one target group, the plain forward rule and the circuit breaker', () => {
     const { template } = synth(preset, { deployment: { strategy: 'rolling' } });
     expect(targetGroups(template)).toHaveLength(1);
     expect(rules(template)[0]![1].Properties.Actions).toEqual([{ Type: 'forward', TargetGroupArn: { Ref: targetGroups(template)[0]![0] } }]);
-    expect(service(template).DeploymentConfiguration).toEqual({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MaximumPercent: 200, MinimumHealthyPercent: 100 });
+    // Strategy ROLLING written out: going back from canary never relies on ECS resetting a vanished property (qa5 P3).
+    expect(service(template).DeploymentConfiguration).toEqual({ Strategy: 'ROLLING', DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MaximumPercent: 200, MinimumHealthyPercent: 100 });
+    // One target group: the unhealthy-targets alarm is the plain metric; the 5XX alarm keeps its 5-minute period.
+    const alarms = alarmsByName(template);
+    expect(alarms.find((a) => a.AlarmName.endsWith('alb-unhealthy-targets'))!.MetricName).toBe('UnHealthyHostCount');
+    expect(alarms.find((a) => a.AlarmName.endsWith('alb-5xx-errors'))).toMatchObject({ MetricName: 'HTTPCode_Target_5XX_Count', Period: 300 });
     expect(service(template).LoadBalancers[0].AdvancedConfiguration).toBeUndefined();
   });
 

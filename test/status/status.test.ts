@@ -5,7 +5,7 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, ListServiceDeploymentsCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeRulesCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBClustersCommand } from '@aws-sdk/client-rds';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
@@ -150,6 +150,50 @@ describe('tapctl status', () => {
     const after = await statusJson();
     expect(after.summary.state).toBe('stable');
     expect(after.service.state === 'ok' && after.service.data.rollout).toBeNull();
+  });
+
+  it('shows the effective strategy, and a canary rollout that cannot be read is "unknown", never stable: --until-stable exits 1 (qa5 P2 #3, P3)', async () => {
+    project.cleanup();
+    project = tempProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', deployment: { strategy: 'canary' } } } }));
+    aws.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    const idle = await status();
+    expect(idle.code, idle.stderr).toBe(0);
+    expect(idle.stdout).toMatch(/strategy\s+canary 5% for 10m, then 100%; bake 10m \(~20m\); rolls back on alb-5xx-errors, api-5xx-errors, api-high-latency/);
+    const doc = await statusJson();
+    expect(doc.service.state === 'ok' && doc.service.data.deploymentPlan).toEqual({ strategy: 'canary', summary: 'canary 5% for 10m, then 100%; bake 10m (~20m); rolls back on alb-5xx-errors, api-5xx-errors, api-high-latency' });
+
+    aws.ecs.on(ListServiceDeploymentsCommand).rejects(Object.assign(new Error('User is not authorized to perform: ecs:ListServiceDeployments'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    const denied = await statusJson();
+    expect(denied.summary.state).toBe('unknown');
+    expect(denied.summary.reasons[0]).toMatch(/^the canary rollout of shop-service-dev could not be read/);
+    const until = await status('--until-stable');
+    expect(until.code, until.stderr).toBe(1);
+    expect(until.stdout + until.stderr).not.toMatch(/✔ stable/);
+    expect(until.stderr).toContain('tapctl cannot say it is stable');
+  });
+
+  it('a canary environment shows both target groups with the production rule\'s weights, and traffic on the group without tasks (qa5 P2 #2)', async () => {
+    project.cleanup();
+    project = tempProject(sampleConfig({ environments: { dev: { account: '111111111111', region: 'us-east-1', deployment: { strategy: 'canary' } } } }));
+    const rule = 'arn:aws:elasticloadbalancing:us-east-1:111111111111:listener-rule/app/shop-alb-dev/1/2/3';
+    const tgArn = (name: string) => `arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/${name}/0123456789abcdef`;
+    aws.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    aws.ecs.on(DescribeServicesCommand).resolves({ services: [service({ loadBalancers: [{ targetGroupArn: tgArn('shop-tg-dev'), advancedConfiguration: { productionListenerRule: rule, alternateTargetGroupArn: tgArn('shop-tg2-dev'), roleArn: 'r' } }] })], failures: [] });
+    aws.elb.on(DescribeTargetGroupsCommand).callsFake((i: { Names?: string[] }) => ({ TargetGroups: [{ TargetGroupName: i.Names![0], TargetGroupArn: tgArn(i.Names![0]!) }] }));
+    // The release ECS last moved runs in the second group: two healthy tasks there, none in the first.
+    aws.elb.on(DescribeTargetHealthCommand).callsFake((i: { TargetGroupArn?: string }) => ({ TargetHealthDescriptions: i.TargetGroupArn!.includes('shop-tg2-dev') ? [1, 2].map((n) => ({ Target: { Id: `10.0.0.${n}`, Port: 8080 }, TargetHealth: { State: 'healthy' } })) : [] }));
+    const weights = (w1: number, w2: number) => aws.elb.on(DescribeRulesCommand).resolves({ Rules: [{ RuleArn: rule, Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: tgArn('shop-tg-dev'), Weight: w1 }, { TargetGroupArn: tgArn('shop-tg2-dev'), Weight: w2 }] } }] }] });
+    weights(0, 100);
+    const r = await status();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/target group\s+shop-tg-dev\s+weight 0\n\s+health\s+0 healthy · 0 unhealthy\n\s+target group\s+shop-tg2-dev\s+weight 100\n\s+health\s+2 healthy · 0 unhealthy/);
+    const doc = await statusJson();
+    expect(doc.targets.state === 'ok' && doc.targets.data).toMatchObject({ targetGroup: 'shop-tg-dev', healthy: 0, alternate: { targetGroup: 'shop-tg2-dev', healthy: 2 }, weights: { 'shop-tg-dev': 0, 'shop-tg2-dev': 100 } });
+    expect(doc.targets.state === 'ok' && doc.targets.data.stranded).toBeUndefined();
+
+    weights(100, 0);
+    const stranded = await status();
+    expect(stranded.stdout).toContain('the production rule sends traffic to shop-tg-dev, which has no healthy tasks, while shop-tg2-dev has them');
   });
 
   it('shows a failed rollout (circuit breaker) and --until-stable exits 1', async () => {

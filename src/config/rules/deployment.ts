@@ -1,5 +1,5 @@
 /**
- * DP1-DP8: the deployment strategy (config `deployment:`, src/config/deployment.ts) against what ECS and
+ * DP1-DP10: the deployment strategy (config `deployment:`, src/config/deployment.ts) against what ECS and
  * CloudFormation accept, each bound with the AWS page it comes from, and against what the preset can do.
  */
 import type { ConfigIssue } from '../issues.js';
@@ -12,6 +12,7 @@ import {
   LINEAR_PERCENT,
   minutesOf,
   presetAlarmKeys,
+  rollbackAlarmWindowMinutes,
   strategyOf,
   waitingSteps,
 } from '../deployment.js';
@@ -32,7 +33,7 @@ function percentProblem(value: number, bounds: { min: number; max: number }): st
   return undefined;
 }
 
-export const deploymentRules: EnvironmentRule = (env) => {
+export const deploymentRules: EnvironmentRule = (env, ctx) => {
   const d = env.deployment;
   const strategy = strategyOf(env);
   const out: ConfigIssue[] = [];
@@ -94,7 +95,7 @@ export const deploymentRules: EnvironmentRule = (env) => {
       const how =
         strategy === 'canary'
           ? `bake ${plan.bakeMinutes}m + canary wait ${plan.canary!.waitMinutes}m`
-          : `bake ${plan.bakeMinutes}m + ${waitingSteps(plan)} steps x ${plan.linear!.intervalMinutes}m`;
+          : `bake ${plan.bakeMinutes}m + ${waitingSteps(plan)} ${waitingSteps(plan) === 1 ? 'step' : 'steps'} x ${plan.linear!.intervalMinutes}m`;
       out.push(
         finding(env, `deployment.${strategy === 'canary' ? 'canary.wait' : 'linear.interval'}`, 'error', 'DP4', `a ${strategy} deployment of '${env.name}' would take ${minutes} minutes (${how}): CloudFormation refuses more than 33 hours (${strategy === 'canary' ? PAGES.cfnCanary : PAGES.cfnLinear})`, {
           hint: strategy === 'linear' ? 'use a larger deployment.linear.percent (fewer steps) or a shorter interval or bake' : 'shorten deployment.canary.wait or deployment.bake',
@@ -103,19 +104,21 @@ export const deploymentRules: EnvironmentRule = (env) => {
     }
   }
 
-  // DP5: settings the chosen strategy does not read.
+  // DP5: settings the chosen strategy does not read, when the environment itself sets them: settings under
+  // defaults.deployment serve the environments that use them, and one that does not could never silence it (qa5 P3).
+  const own = ((ctx.raw.environments as Record<string, Record<string, unknown>> | undefined)?.[env.name]?.deployment ?? {}) as Record<string, unknown>;
   const unread: string[] = [];
-  if (d.canary && strategy !== 'canary') unread.push('deployment.canary');
-  if (d.linear && strategy !== 'linear') unread.push('deployment.linear');
-  if (d.bake !== undefined && strategy === 'rolling') unread.push('deployment.bake');
+  if (d.canary && own.canary !== undefined && strategy !== 'canary') unread.push('deployment.canary');
+  if (d.linear && own.linear !== undefined && strategy !== 'linear') unread.push('deployment.linear');
+  if (d.bake !== undefined && own.bake !== undefined && strategy === 'rolling') unread.push('deployment.bake');
   for (const path of unread) {
     out.push(finding(env, path, 'warning', 'DP5', `${path} does not apply to the ${strategy} strategy of '${env.name}' and is ignored`, { hint: `remove it, or set deployment.strategy to the one it configures` }));
   }
 
-  // DP6: a strategy the environment's AWS cannot run.
+  // DP9: a strategy the environment's AWS (an emulator) may not run: its own ID, DP6 is "no service" (qa5 P3).
   if (env.endpoint && strategy !== 'rolling') {
     out.push(
-      finding(env, 'deployment.strategy', 'warning', 'DP6', `'${env.name}' is emulated (endpoint): an emulator may not implement ECS's ${strategy} deployments or their service deployment API, so tapctl cannot report its stages or verdict there`, {
+      finding(env, 'deployment.strategy', 'warning', 'DP9', `'${env.name}' is emulated (endpoint): an emulator may not implement ECS's ${strategy} deployments or their service deployment API, so tapctl cannot report its stages or verdict there`, {
         hint: 'use deployment.strategy: rolling for emulated environments',
       }),
     );
@@ -130,6 +133,20 @@ export const deploymentRules: EnvironmentRule = (env) => {
         hint: `use keys of its alarms: ${known.join(', ')}`,
       }),
     );
+  }
+
+  // DP10: a wait shorter than the alarms need to fire: the release has all the traffic before any can roll it back.
+  const step = plan.canary ? { path: 'deployment.canary.wait', what: 'canary wait', minutes: plan.canary.waitMinutes } : plan.linear ? { path: 'deployment.linear.interval', what: 'linear interval', minutes: plan.linear.intervalMinutes } : undefined;
+  if (step && plan.alarms.length > 0 && !out.some((i) => i.rule === 'DP3')) {
+    const slow = plan.alarms.filter((a) => rollbackAlarmWindowMinutes(a.key) > step.minutes);
+    if (slow.length > 0) {
+      const need = Math.max(...slow.map((a) => rollbackAlarmWindowMinutes(a.key)));
+      out.push(
+        finding(env, step.path, 'warning', 'DP10', `the ${step.what} of '${env.name}' (${step.minutes}m) is shorter than ${slow.map((a) => a.key).join(', ')} ${slow.length === 1 ? 'needs' : 'need'} to reach ALARM (about ${need}m): a bad release gets the next share of traffic before ${slow.length === 1 ? 'it' : 'they'} can roll it back`, {
+          hint: `set ${step.path}: ${need}m or more`,
+        }),
+      );
+    }
   }
 
   // DP8: a gradual deployment nothing rolls back by itself.

@@ -9,8 +9,15 @@ import { strict } from './common.js';
 export const DEPLOYMENT_STRATEGIES = ['rolling', 'blue-green', 'canary', 'linear'] as const;
 export type DeploymentStrategyName = (typeof DEPLOYMENT_STRATEGIES)[number];
 
-/** `10m`, `2h`, `0m`: whole minutes or hours (ECS counts bake times in whole minutes). */
-const MinutesSchema = z.string().regex(/^\d{1,5}(m|h)$/, 'expected whole minutes or hours, e.g. 10m or 1h');
+/**
+ * `10m`, `2h`, `0m`: whole minutes or hours (ECS counts bake times in whole minutes). Any number of digits: the
+ * bound (0-1440 minutes) is rule DP3's, which names it (a length cap here said only "expected minutes", qa5 P3).
+ * A bare number (`bake: 90`) has no unit: its message says to add one, not to quote it (config/load.ts).
+ */
+export const DURATION_NUMBER_PREFIX = 'duration without a unit: ';
+const MinutesSchema = z
+  .string({ error: (issue) => (typeof issue.input === 'number' ? `${DURATION_NUMBER_PREFIX}write ${issue.input}m (minutes) or, for whole hours, e.g. 2h` : undefined) })
+  .regex(/^\d+(m|h)$/, 'expected whole minutes or hours, e.g. 10m or 1h');
 
 export const DeploymentSchema = strict({
   strategy: z

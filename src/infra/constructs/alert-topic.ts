@@ -30,6 +30,10 @@ export interface AlarmSpec {
   /** @default GREATER_THAN_THRESHOLD */
   readonly comparisonOperator?: cloudwatch.ComparisonOperator;
   readonly description?: string;
+  /** @default the topic's evaluationPeriods */
+  readonly evaluationPeriods?: number;
+  /** @default all of the evaluation periods */
+  readonly datapointsToAlarm?: number;
 }
 
 export class AlertTopic extends Construct {
@@ -68,7 +72,8 @@ export class AlertTopic extends Construct {
       metric: spec.metric,
       threshold: spec.threshold,
       comparisonOperator: spec.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: this.evaluationPeriods,
+      evaluationPeriods: spec.evaluationPeriods ?? this.evaluationPeriods,
+      ...(spec.datapointsToAlarm !== undefined ? { datapointsToAlarm: spec.datapointsToAlarm } : {}),
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.action);

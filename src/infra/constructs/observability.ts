@@ -14,6 +14,7 @@ import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlertTopic } from './alert-topic.js';
+import { alb5xxMetric, ROLLOUT_ALARM, unhealthyTargetsMetric } from './rollout-alarms.js';
 import type { AlarmKey } from '../../config/naming.js';
 
 /** Alarm thresholds, one per alarm of tapstack.md §9.2. */
@@ -65,6 +66,14 @@ export interface ObservabilityProps {
   readonly databaseCluster: rds.IDatabaseCluster;
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** The second target group of a blue-green, canary or linear service: the unhealthy-targets alarm watches both. */
+  readonly alternateTargetGroup?: elbv2.IApplicationTargetGroup;
+  /**
+   * The alarms that roll a gradual release back (config deployment.alarms, empty for rolling): those among
+   * alb-5xx-errors, api-5xx-errors and api-high-latency are sized for the rollout (rollout-alarms.ts).
+   * @default none
+   */
+  readonly rollbackAlarms?: readonly string[];
   readonly restApi: apigw.RestApiBase;
   readonly function: lambda.IFunction;
   readonly distribution: cloudfront.Distribution;
@@ -96,12 +105,17 @@ export class Observability extends Construct {
     const api = props.restApi;
     const fn = props.function;
     const db = props.databaseCluster;
+    const rollback = new Set(props.rollbackAlarms ?? []);
+    const sized = (key: AlarmKey) => (rollback.has(key) ? { evaluationPeriods: ROLLOUT_ALARM.evaluationPeriods, datapointsToAlarm: ROLLOUT_ALARM.datapointsToAlarm } : {});
     const alarm = (
       key: AlarmKey,
       metric: cloudwatch.IMetric,
       threshold: number,
       comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    ): cloudwatch.Alarm => alerts.addAlarm({ alarmName: props.alarmNames[key], metric, threshold, comparisonOperator });
+    ): cloudwatch.Alarm => alerts.addAlarm({ alarmName: props.alarmNames[key], metric, threshold, comparisonOperator, ...sized(key) });
+    // A rollback alarm counts per minute (rollout-alarms.ts); the others keep tapstack.md §9.2's 5 minutes.
+    const apiPeriod = (key: AlarmKey) => (rollback.has(key) ? ROLLOUT_ALARM.period : fiveMinutes);
+    const apiCount = (key: AlarmKey, per5: number) => (rollback.has(key) ? ROLLOUT_ALARM.countPerPeriod(per5) : per5);
 
     // Statistics and periods live on the metrics, never on the alarms (failure-lessons.md #13).
     this.alarms = {
@@ -115,14 +129,14 @@ export class Observability extends Construct {
       'db-high-cpu': alarm('db-high-cpu', db.metricCPUUtilization({ statistic: cloudwatch.Stats.AVERAGE }), t.dbCpuPercent),
       'alb-unhealthy-targets': alarm(
         'alb-unhealthy-targets',
-        tg.unhealthyHostCount(),
+        unhealthyTargetsMetric(props.targetGroup, props.alternateTargetGroup),
         t.unhealthyTargets,
         cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       ),
       'alb-5xx-errors': alarm(
         'alb-5xx-errors',
-        props.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: cloudwatch.Stats.SUM }),
-        t.alb5xx,
+        alb5xxMetric(props.loadBalancer, rollback.has('alb-5xx-errors')),
+        rollback.has('alb-5xx-errors') ? ROLLOUT_ALARM.countPerPeriod(t.alb5xx) : t.alb5xx,
       ),
       'api-4xx-errors': alarm(
         'api-4xx-errors',
@@ -131,12 +145,12 @@ export class Observability extends Construct {
       ),
       'api-5xx-errors': alarm(
         'api-5xx-errors',
-        api.metricServerError({ statistic: cloudwatch.Stats.SUM, period: fiveMinutes }),
-        t.api5xx,
+        api.metricServerError({ statistic: cloudwatch.Stats.SUM, period: apiPeriod('api-5xx-errors') }),
+        apiCount('api-5xx-errors', t.api5xx),
       ),
       'api-high-latency': alarm(
         'api-high-latency',
-        api.metricLatency({ statistic: cloudwatch.Stats.AVERAGE, period: fiveMinutes }),
+        api.metricLatency({ statistic: cloudwatch.Stats.AVERAGE, period: apiPeriod('api-high-latency') }),
         t.apiLatencyMs,
       ),
       'lambda-errors': alarm('lambda-errors', fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period: fiveMinutes }), t.lambdaErrors),

@@ -243,7 +243,9 @@ export class ContainerService extends Construct {
       // The circuit breaker is the rolling update's failure detection; ECS accepts it for no other strategy
       // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html). The others
       // are judged by their alarms and the service deployment's state.
-      ...(rolling ? { circuitBreaker: { enable: true, rollback: true } } : { deploymentStrategy: STRATEGIES[deployment.strategy], bakeTime: deployment.bake ?? Duration.minutes(10) }),
+      // ROLLING is written out (qa5 P3): a service that goes back from canary to rolling must not depend on ECS
+      // resetting a strategy whose property disappeared from the template.
+      ...(rolling ? { circuitBreaker: { enable: true, rollback: true }, deploymentStrategy: ecs.DeploymentStrategy.ROLLING } : { deploymentStrategy: STRATEGIES[deployment.strategy], bakeTime: deployment.bake ?? Duration.minutes(10) }),
       ...(deployment.strategy === 'canary' && deployment.canary ? { canaryConfiguration: { stepPercent: deployment.canary.percent, stepBakeTime: deployment.canary.wait } } : {}),
       ...(deployment.strategy === 'linear' && deployment.linear ? { linearConfiguration: { stepPercent: deployment.linear.percent, stepBakeTime: deployment.linear.interval } } : {}),
       // Left out when there are none, so that the templates of rolling environments stay as they were.

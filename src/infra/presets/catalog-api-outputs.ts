@@ -6,9 +6,9 @@
 import cdk = require('aws-cdk-lib');
 import Token = cdk.Token;
 import cloudwatch = require('aws-cdk-lib/aws-cloudwatch');
-import elbv2 = require('aws-cdk-lib/aws-elasticloadbalancingv2');
 import type { ResolvedEnvironment } from '../../config/resolve.js';
 import { AlertTopic } from '../constructs/alert-topic.js';
+import { alb5xxMetric, rollbackAlarmKeys, ROLLOUT_ALARM, unhealthyTargetsMetric } from '../constructs/rollout-alarms.js';
 import { logGroupsOutput, StackOutputs } from '../constructs/outputs.js';
 import { domainOutputs } from '../constructs/site-domain.js';
 import { lambdaLogGroup } from '../log-sources.js';
@@ -30,16 +30,19 @@ export function catalogAlarms(stack: CatalogApiStack, env: ResolvedEnvironment):
   const avg = { statistic: cloudwatch.Stats.AVERAGE };
   alerts.addAlarm({ alarmName: a['ecs-high-cpu'], metric: service.service.metricCpuUtilization(), threshold: t.ecsCpuPercent });
   alerts.addAlarm({ alarmName: a['ecs-high-memory'], metric: service.service.metricMemoryUtilization(), threshold: t.ecsMemoryPercent });
+  // Both target groups of a gradual service, and a rollback alarm sized for the rollout (rollout-alarms.ts).
   alerts.addAlarm({
     alarmName: a['alb-unhealthy-targets'],
-    metric: service.targetGroup.metrics.unhealthyHostCount(),
+    metric: unhealthyTargetsMetric(service.targetGroup, service.loadBalancing.alternateTargetGroup),
     threshold: t.unhealthyTargets,
     comparisonOperator: GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
   });
+  const rollback = rollbackAlarmKeys(env).includes('alb-5xx-errors');
   alerts.addAlarm({
     alarmName: a['alb-5xx-errors'],
-    metric: service.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: cloudwatch.Stats.SUM }),
-    threshold: t.alb5xx,
+    metric: alb5xxMetric(service.loadBalancer, rollback),
+    threshold: rollback ? ROLLOUT_ALARM.countPerPeriod(t.alb5xx) : t.alb5xx,
+    ...(rollback ? { evaluationPeriods: ROLLOUT_ALARM.evaluationPeriods, datapointsToAlarm: ROLLOUT_ALARM.datapointsToAlarm } : {}),
   });
   alerts.addAlarm({ alarmName: a['db-high-cpu'], metric: database.cluster.metricCPUUtilization(avg), threshold: t.dbCpuPercent });
   alerts.addAlarm({ alarmName: a['db-high-connections'], metric: database.cluster.metricDatabaseConnections(avg), threshold: t.dbConnections });

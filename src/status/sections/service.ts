@@ -5,7 +5,7 @@
  */
 import type { ContainerDefinition, Deployment, Task } from '@aws-sdk/client-ecs';
 import { awsErrorName, isAccessDenied } from '../../aws/errors.js';
-import { strategyOf } from '../../config/deployment.js';
+import { deploymentOf, describeDeployment, strategyOf } from '../../config/deployment.js';
 import type { DeploymentInfo, ImageRef, RolloutInfo, RolloutState, Section, ServiceInfo } from '../schema.js';
 import { compareWithPushed, parseImage, taskDefinitionName } from './image.js';
 import { absent, callOptions, iso, isNotFound, ok, sectionError, type SectionContext } from './section.js';
@@ -58,6 +58,7 @@ export async function readService(c: SectionContext): Promise<Section<ServiceInf
             }),
     ]);
     const rollout = await readRollout(c, cluster, serviceName, notes);
+    const plan = deploymentOf(c.env);
     const containers = new Map(definitions);
     const deployments = (service.deployments ?? []).map((d) => toDeployment(d, containers.get(d.taskDefinition ?? ''), tasks));
     const primary = deployments.find((d) => d.status === 'PRIMARY') ?? deployments[0];
@@ -74,6 +75,7 @@ export async function readService(c: SectionContext): Promise<Section<ServiceInf
       events: (service.events ?? []).slice(0, EVENTS_SHOWN).map((e) => ({ at: iso(e.createdAt), message: e.message ?? '' })),
       notes,
       ...(rollout !== undefined ? { rollout } : {}),
+      ...(plan ? { deploymentPlan: { strategy: plan.strategy, summary: describeDeployment(plan) } } : {}),
     });
   } catch (e) {
     if (isNotFound(e, 'ClusterNotFoundException', 'ServiceNotFoundException')) return absent(`cluster ${cluster} not found`);
