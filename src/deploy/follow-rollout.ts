@@ -5,9 +5,10 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { RolloutResult, RolloutTarget, RolloutWaitOptions } from '../aws/ecs-rollout.js';
 import type { CommandContext } from '../cli/context.js';
+import type { ResolvedEnvironment } from '../config/resolve.js';
 
 /**
- * Waits until the service runs `target` (ecs-rollout.ts's verdict), writing each poll as a waiting line.
+ * Waits until the environment's service runs `target` (ecs-rollout.ts's verdict), writing each poll as a waiting line.
  *
  * @param since when the deploy started: earlier events and stopped tasks are not this rollout's.
  * @throws OperationError `rollout-failed` / `rollout-timeout`; InterruptedError on Ctrl-C (the command's signal).
@@ -15,13 +16,14 @@ import type { CommandContext } from '../cli/context.js';
 export async function followServiceRollout(
   ctx: CommandContext,
   clients: AwsClients,
-  target: RolloutTarget,
+  env: ResolvedEnvironment,
+  target: Pick<RolloutTarget, 'taskDefinitionArn' | 'image'>,
   since: Date,
   options: Pick<RolloutWaitOptions, 'pollMs' | 'timeoutMs' | 'maxStoppedTasks' | 'sleep' | 'now'> = {},
 ): Promise<RolloutResult> {
   const { waitForRollout } = await import('../aws/ecs-rollout.js');
   const waitStarted = Date.now();
-  return waitForRollout(clients, target, {
+  return waitForRollout(clients, { cluster: env.names.ecsCluster, service: env.names.ecsService, ...target }, {
     ...options,
     since,
     signal: ctx.signal,

@@ -35,9 +35,8 @@ export async function waitForPushedRollout(ctx: CommandContext, i: PushedRollout
     rollout = await followServiceRollout(
       ctx,
       clients,
+      env,
       {
-        cluster: env.names.ecsCluster,
-        service: env.names.ecsService,
         ...(typeof taskDefinitionArn === 'string' ? { taskDefinitionArn } : {}),
         image: { repositoryUri: published.repositoryUri, digest: published.digest, tag: published.tag },
       },

@@ -192,9 +192,8 @@ export async function runRollback(ctx: CommandContext, options: RollbackOptions,
     rollout = await followServiceRollout(
       ctx,
       clients,
+      env,
       {
-        cluster: env.names.ecsCluster,
-        service: env.names.ecsService,
         ...(deployed.taskDefinitionArn ? { taskDefinitionArn: deployed.taskDefinitionArn } : {}),
         image: { repositoryUri: target.image.repository, ...(target.image.digest ? { digest: target.image.digest } : {}), ...(target.image.tag ? { tag: target.image.tag } : {}) },
       },
