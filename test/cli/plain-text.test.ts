@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { byCodeUnit, withThousands } from '../../src/cli/plain-text.js';
+import { byCodeUnit, byName, withThousands } from '../../src/cli/plain-text.js';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 const ICU = /\.toLocale\w*String\(|\.localeCompare\(|\bIntl\./;
@@ -27,6 +27,10 @@ describe('plain text without ICU', () => {
   it('orders by code unit, the same in every locale', () => {
     expect(['b', 'B', 'a', 'A', 'ä', '10', '9'].sort(byCodeUnit)).toEqual(['10', '9', 'A', 'B', 'a', 'b', 'ä']);
     expect(byCodeUnit('x', 'x')).toBe(0);
+  });
+
+  it('orders names with case aside, then by code unit', () => {
+    expect(['Dockerfile', 'app/server.js', '.gitignore', 'SNS', 'SecretsManager', 'b', 'B'].sort(byName)).toEqual(['.gitignore', 'app/server.js', 'B', 'b', 'Dockerfile', 'SecretsManager', 'SNS']);
   });
 
   it('no file under src/ calls toLocaleString, localeCompare or Intl', () => {
