@@ -8,10 +8,14 @@
 // into one (scripts/lib/merge-chunks.js): --help loads the entry and kernel.js, not some twenty small chunks.
 // TAPCTL_BUNDLE_META=<file> writes esbuild's metafile of the split build (which module went where), for a look.
 //
-// Never bundled: aws-cdk-lib, toolkit-lib, constructs and the AWS SDK (they load lazily from node_modules by
-// design, find their own assets and wasm by path, and aws-sdk-client-mock must see the same SDK classes), and
-// every other dependency not named in BUNDLED: a new dependency stays an ordinary import until someone measures
-// it and adds it here.
+// The AWS SDK clients tapctl calls are bundled from their ES module build, which lets esbuild keep only the client
+// and commands each src/aws/sdk/ module names (src/aws/sdk.ts says why and what it saves); aws-sdk-client-mock is
+// unaffected, since the tests run the source, where those modules re-export the installed packages.
+//
+// Never bundled: aws-cdk-lib, toolkit-lib and constructs (they load lazily from node_modules by design and find
+// their own assets and wasm by path; toolkit-lib makes its own SDK clients from node_modules), and every other
+// dependency not named in BUNDLED: a new dependency stays an ordinary import until someone measures it and adds it
+// here.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -26,10 +30,12 @@ const outdir = join(dist, 'bundle');
 
 /** Dependencies small and pure enough to bundle; all start-up paths load them. */
 const BUNDLED = ['commander', 'zod', 'yaml', 'fastest-levenshtein'];
+/** Bundled from their ES module build (`module` condition), through src/aws/sdk/: see above. */
+const bundledSdk = (name) => name.startsWith('@aws-sdk/client-') || name === '@aws-sdk/credential-provider-node';
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
-  .filter((name) => !BUNDLED.includes(name))
+  .filter((name) => !BUNDLED.includes(name) && !bundledSdk(name))
   .flatMap((name) => [name, `${name}/*`]);
 
 /**
@@ -92,6 +98,9 @@ const result = await build({
   // Less to parse at every start (minify*); identifiers are kept, so stack traces (--verbose) still name the functions.
   ...output,
   external,
+  // The ES module build of packages that ship both (the AWS SDK clients without an `exports` map; the rest of the
+  // SDK chooses it by the `module` condition esbuild sets): esbuild can drop unused code only from ES modules.
+  mainFields: ['module', 'main'],
   // commander is CommonJS and require()s Node built-ins; an ES module bundle has no `require` of its own.
   banner: { js: "import { createRequire as __tapctlRequire } from 'node:module'; const require = __tapctlRequire(import.meta.url);" },
   plugins: [lazyChildProcessInCommander, noDynamicImportOfBundled],

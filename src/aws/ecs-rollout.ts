@@ -15,6 +15,7 @@ import type { AwsClients } from './clients.js';
 import { abortableSleep } from './ecr-scan.js';
 import { explainAwsError } from './errors.js';
 import { loadSdk } from './sdk.js';
+import { byCodeUnit } from '../cli/plain-text.js';
 
 export interface RolloutTarget {
   readonly cluster: string;
@@ -109,7 +110,7 @@ export async function waitForRollout(clients: AwsClients, target: RolloutTarget,
         if (!(await isTarget(t.taskDefinitionArn))) continue;
         out.push({ task: t, stopped: describeStopped(t) });
       }
-      return out.sort((a, b) => (b.stopped.stoppedAt ?? '').localeCompare(a.stopped.stoppedAt ?? ''));
+      return out.sort((a, b) => byCodeUnit(b.stopped.stoppedAt ?? '', a.stopped.stoppedAt ?? ''));
     } catch (e) {
       if (e instanceof OperationError) throw e;
       throw explainAwsError(e, `listing stopped tasks of ${target.service}`);

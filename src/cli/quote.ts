@@ -4,6 +4,7 @@
  * shows one goes through `quote`: control characters escaped, at most 80 characters shown, and the length
  * said when it was cut, so the message stays one readable line and still says which value it means.
  */
+import { withThousands } from './plain-text.js';
 
 /** How much of a value a message shows. */
 export const QUOTE_LIMIT = 80;
@@ -13,7 +14,7 @@ export function quote(value: unknown, limit = QUOTE_LIMIT): string {
   const text = typeof value === 'string' ? value : String(value);
   const safe = escapeControl(text);
   if (safe.length <= limit) return `'${safe}'`;
-  return `'${safe.slice(0, limit)}…' (${text.length.toLocaleString('en-US')} characters)`;
+  return `'${safe.slice(0, limit)}…' (${withThousands(text.length)} characters)`;
 }
 
 /**

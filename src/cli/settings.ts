@@ -6,6 +6,7 @@
 import { UsageError } from './errors.js';
 import { quote } from './quote.js';
 import { suggest } from '../config/suggest.js';
+import { withThousands } from './plain-text.js';
 
 interface NumberSetting {
   readonly name: string;
@@ -52,7 +53,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     const value = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
     if (!(value >= spec.min && value <= spec.max)) {
       throw new UsageError(
-        `${spec.name}=${quote(raw)} is not valid: it takes a whole number of ${spec.unit} from ${spec.min.toLocaleString('en-US')} to ${spec.max.toLocaleString('en-US')}`,
+        `${spec.name}=${quote(raw)} is not valid: it takes a whole number of ${spec.unit} from ${withThousands(spec.min)} to ${withThousands(spec.max)}`,
         { hint: `${spec.name} sets ${spec.what}; fix it or unset it for the default` },
       );
     }

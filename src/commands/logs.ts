@@ -11,6 +11,7 @@ import type { Runner } from '../cli/program.js';
 import { taskIdOf } from '../logs/events.js';
 import type { LogsOptions, LogsResult } from '../logs/logs-flow.js';
 import { DEFAULT_SINCE, sinceMs } from '../logs/since.js';
+import { withThousands } from '../cli/plain-text.js';
 
 const SOURCES = ['app', 'api', 'lambda', 'rotation', 'all'];
 
@@ -26,7 +27,7 @@ export function register(program: Command, runner: Runner): Command {
     .option('--since <when>', `how far back: a duration (30s, 10m, 2h, 7d) or an ISO 8601 time in UTC (default ${DEFAULT_SINCE})`)
     .option('--filter <pattern>', 'only events matching this CloudWatch Logs filter pattern (e.g. ERROR, "timed out", { $.level = "error" })')
     .option('--task <id>', 'only the logs of this ECS task (its ID or ARN, as tapctl logs and tapctl status show it); source app')
-    .option('--limit <n>', `only the newest n stored events, a whole number from 1 to ${MAX_LOG_LIMIT.toLocaleString('en-US')} (like tail -n; with --follow, then the new ones)`)
+    .option('--limit <n>', `only the newest n stored events, a whole number from 1 to ${withThousands(MAX_LOG_LIMIT)} (like tail -n; with --follow, then the new ones)`)
     .option('-f, --follow', 'keep streaming new events until Ctrl-C (exit 130)')
     .addHelpText(
       'after',
@@ -49,7 +50,7 @@ IAM: logs:FilterLogEvents, and logs:StartLiveTail for --follow.`,
   // The one whole-number parser: 1e3, 0x10, 2.5, +4, " 3" and 0 are refused, not read as something else.
   checkOption(cmd, '--limit', (value) => {
     if (parseWholeNumber(String(value), 1, MAX_LOG_LIMIT) === undefined) {
-      throw new UsageError(`--limit takes a whole number of log events from 1 to ${MAX_LOG_LIMIT.toLocaleString('en-US')}, not ${quote(value)}`, { hint: 'e.g. --limit 100 (the newest 100 events since --since)' });
+      throw new UsageError(`--limit takes a whole number of log events from 1 to ${withThousands(MAX_LOG_LIMIT)}, not ${quote(value)}`, { hint: 'e.g. --limit 100 (the newest 100 events since --since)' });
     }
   });
   checkOption(cmd, '--task', (value, _flag, { options }) => {

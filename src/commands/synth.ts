@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { checkCanMake, checkOption } from '../cli/option-checks.js';
 import type { CommandContext } from '../cli/context.js';
 import { InterruptedError, isTapctlError, OperationError, UsageError } from '../cli/errors.js';
+import { withThousands } from '../cli/plain-text.js';
 import type { Styles } from '../cli/io-host.js';
 import type { Runner } from '../cli/program.js';
 import { loadProject, selectEnvironment } from '../cli/project.js';
@@ -105,8 +106,6 @@ async function synthOne(ctx: CommandContext, env: ResolvedEnvironment, work: () 
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-/** 51200 -> '51,200'. Not toLocaleString: loading ICU's number formats costs ~12 ms, a tenth of a cached synth. */
-const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 export function render(r: SynthCommandResult, s: Styles): string {
   const lines = [
@@ -119,7 +118,7 @@ export function render(r: SynthCommandResult, s: Styles): string {
     ...r.outputs.map((o) => `  ${o.name.padEnd(26)} ${s.dim(o.exportName ?? '(not exported)')}`),
     '',
     s.bold('Template'),
-    `  ${kb(r.templateBytes)}${r.needsBootstrapBucket ? s.dim(` — over CloudFormation's ${thousands(INLINE_TEMPLATE_LIMIT)}-byte inline limit, so deploys upload it to the CDK bootstrap bucket (tapctl bootstrap)`) : ''}`,
+    `  ${kb(r.templateBytes)}${r.needsBootstrapBucket ? s.dim(` — over CloudFormation's ${withThousands(INLINE_TEMPLATE_LIMIT)}-byte inline limit, so deploys upload it to the CDK bootstrap bucket (tapctl bootstrap)`) : ''}`,
     `  ${s.dim(r.assemblyDir)}`,
   ];
   if (r.validated && r.validationErrors.length === 0) lines.push('', s.good('✔ CloudFormation validation: no findings'));

@@ -1,3 +1,5 @@
+import { byCodeUnit } from '../cli/plain-text.js';
+
 /** A problem found in the config, located in the file where the YAML allows it. */
 export interface ConfigIssue {
   readonly severity: 'error' | 'warning';
@@ -20,5 +22,5 @@ export function formatIssue(file: string, issue: ConfigIssue): string {
 }
 
 export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
-  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0) || a.path.localeCompare(b.path));
+  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0) || byCodeUnit(a.path, b.path));
 }

@@ -17,6 +17,7 @@ import { DURATION_NUMBER_PREFIX } from './schema/deployment.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
 import { runRules } from './rules/index.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
+import { withThousands } from '../cli/plain-text.js';
 
 export { CONFIG_FILE_NAME, findConfigFile, readConfigText } from './locate.js';
 export { suggest } from './suggest.js';
@@ -110,7 +111,7 @@ export function loadConfigText(text: string, path: string): LoadedConfig {
         ...base,
         errors: oversized.map(({ path, text, isKey }): ConfigIssue => ({
           severity: 'error', rule: 'size', path: path.join('.') || '(root)', ...pos(locator!.locate(path)),
-          message: `${isKey ? 'this key' : 'this value'} is ${text.length.toLocaleString('en-US')} characters long; tapctl reads at most ${MAX_VALUE_CHARS.toLocaleString('en-US')}: ${quote(text)}`,
+          message: `${isKey ? 'this key' : 'this value'} is ${withThousands(text.length)} characters long; tapctl reads at most ${withThousands(MAX_VALUE_CHARS)}: ${quote(text)}`,
         })),
       };
     }

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EnvironmentKind, Preset } from '../config/schema.js';
+import { byName } from '../cli/plain-text.js';
 
 // Two levels up from src/init/ (tests) and from dist/init/ (the built package) is the package root.
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -47,7 +48,7 @@ export function templateTree(dir: string = PROJECT_TEMPLATE_DIR): TemplateFile[]
       parts[parts.length - 1] = RENAMES[entry.name] ?? entry.name;
       return { source, target: parts.join('/') };
     })
-    .sort((a, b) => a.target.localeCompare(b.target));
+    .sort((a, b) => byName(a.target, b.target));
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;

@@ -15,6 +15,7 @@ import type { RollResult } from './roll.js';
 import { RECOVERY_WINDOW_DAYS, type AppSecretInfo } from './store.js';
 import { readSecretValue, valueFromStdin } from './value-input.js';
 import { loadSdk } from '../aws/sdk.js';
+import { byName } from '../cli/plain-text.js';
 
 export interface SetOptions {
   /** --deploy: roll the service so that its tasks read the new value. */
@@ -208,7 +209,7 @@ export async function runSecretsList(ctx: CommandContext): Promise<ListResult> {
   for (const name of env.container.secrets) {
     if (!stored.some((s) => s.name === name)) secrets.push({ name, secretName: appSecretName(env, name), referenced: true, status: 'missing' });
   }
-  secrets.sort((a, b) => a.name.localeCompare(b.name));
+  secrets.sort((a, b) => byName(a.name, b.name));
   return { action: 'list', environment: env.name, prefix: appSecretPrefix(env), secrets };
 }
 

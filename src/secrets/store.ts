@@ -12,6 +12,7 @@ import { awsErrorName, explainAwsError, isAccessDenied } from '../aws/errors.js'
 import { RefusedError } from '../cli/errors.js';
 import { appSecretName, appSecretPrefix, type AppSecretScope } from '../config/app-secret-names.js';
 import { loadSdk } from '../aws/sdk.js';
+import { byName } from '../cli/plain-text.js';
 
 export type SecretEnv = AppSecretScope & { readonly name: string; readonly kind: string };
 
@@ -218,7 +219,7 @@ export async function listAppSecrets(clients: AwsClients, env: SecretEnv): Promi
   } catch (e) {
     throw explainAwsError(e, `listing the secrets under ${prefix}`);
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return out.sort((a, b) => byName(a.name, b.name));
 }
 
 /** Schedules NAME for deletion after the recovery window, or (`now`) deletes it for good. */

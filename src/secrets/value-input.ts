@@ -4,6 +4,7 @@
  */
 import type { CommandContext } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
+import { withThousands } from '../cli/plain-text.js';
 
 /** Secrets Manager's largest SecretString (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html). */
 export const MAX_SECRET_BYTES = 65_536;
@@ -40,7 +41,7 @@ export async function readSecretValue(ctx: CommandContext, envName: string, name
   }
   if (value.length === 0) throw new UsageError(`the value of ${name} is empty`, { hint: `pipe the value in: ${rightForm(envName, name)}` });
   if (Buffer.byteLength(value, 'utf8') > MAX_SECRET_BYTES) {
-    throw new UsageError(`the value of ${name} is over ${MAX_SECRET_BYTES.toLocaleString('en-US')} bytes, more than Secrets Manager stores`, { hint: 'store a reference (a bucket key) instead of the content' });
+    throw new UsageError(`the value of ${name} is over ${withThousands(MAX_SECRET_BYTES)} bytes, more than Secrets Manager stores`, { hint: 'store a reference (a bucket key) instead of the content' });
   }
   return value;
 }
@@ -53,7 +54,7 @@ async function readAll(stream: NodeJS.ReadableStream, envName: string, name: str
     size += buffer.length;
     // Read no more than is needed to know it is too big.
     if (size > MAX_SECRET_BYTES + 2) {
-      throw new UsageError(`the value of ${name} on standard input is over ${MAX_SECRET_BYTES.toLocaleString('en-US')} bytes, more than Secrets Manager stores`, { hint: rightForm(envName, name) });
+      throw new UsageError(`the value of ${name} on standard input is over ${withThousands(MAX_SECRET_BYTES)} bytes, more than Secrets Manager stores`, { hint: rightForm(envName, name) });
     }
     chunks.push(buffer);
   }

@@ -1,4 +1,5 @@
 /** What a person wants to know about a synthesized template, computed from the template alone. */
+import { byName } from '../cli/plain-text.js';
 
 /** CloudFormation's limit for a template passed inline (TemplateBody); larger ones go through S3. */
 export const INLINE_TEMPLATE_LIMIT = 51_200;
@@ -40,7 +41,7 @@ export function summarizeTemplate(stackName: string, template: Template): Templa
   return {
     stackName,
     resourceCount: resources.length,
-    resourcesByService: Object.fromEntries(Object.entries(resourcesByService).sort(([a], [b]) => a.localeCompare(b))),
+    resourcesByService: Object.fromEntries(Object.entries(resourcesByService).sort(([a], [b]) => byName(a, b))),
     outputs,
     templateBytes,
     needsBootstrapBucket: templateBytes > INLINE_TEMPLATE_LIMIT,

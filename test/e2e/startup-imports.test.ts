@@ -11,11 +11,14 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv } from '../helpers/cli.js';
+import { sdkPackageOf } from '../helpers/sdk-chunks.js';
 import { tempProject } from '../helpers/project.js';
 
 const TRACER = fileURLToPath(new URL('../../scripts/lib/trace-imports.mjs', import.meta.url));
 // A cached synth reads aws-cdk-lib's package.json (its version is part of the cache key): that is no load.
-const HEAVY = /node_modules\/(aws-cdk-lib|@aws-cdk\/toolkit-lib|@aws-sdk\/client-|@aws-sdk\/credential-provider|constructs)\/(?!package\.json$)/;
+const HEAVY_PACKAGES = /node_modules\/(aws-cdk-lib|@aws-cdk\/toolkit-lib|@aws-sdk\/|@smithy\/|constructs)\/(?!package\.json$)/;
+// The AWS SDK is bundled: its clients are chunks of dist/bundle (test/helpers/sdk-chunks.ts).
+const HEAVY = { test: (url: string) => HEAVY_PACKAGES.test(url) || sdkPackageOf(url) !== undefined };
 /**
  * Files each light command may load, counted as the tracer sees them (bin/tapctl.js, the bundle's entry, kernel.js
  * with everything every start needs, and the chunks of the command's own work; a cached synth also reads
@@ -43,10 +46,10 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd: project.dir, env: cleanEnv({ XDG_CONFIG_HOME: configHome, ...env }), encoding: 'utf8' });
 }
 
-function loadedBy(args: string[]): string[] {
+function loadedBy(args: string[], { env = {}, status = 0 }: { env?: NodeJS.ProcessEnv; status?: number } = {}): string[] {
   const file = join(mkdtempSync(join(tmpdir(), 'tapctl-trace-')), 'imports.txt');
-  const r = spawnSync(process.execPath, ['--import', TRACER, BIN, ...args], { cwd: project.dir, env: cleanEnv({ XDG_CONFIG_HOME: configHome, TAPCTL_TRACE_IMPORTS: file }), encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
+  const r = spawnSync(process.execPath, ['--import', TRACER, BIN, ...args], { cwd: project.dir, env: cleanEnv({ XDG_CONFIG_HOME: configHome, TAPCTL_TRACE_IMPORTS: file, ...env }), encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(status);
   // Node's built-ins and the tracer itself are not what we count.
   return [...new Set(readFileSync(file, 'utf8').split('\n'))].filter((u) => u.startsWith('file:') && !u.includes('/scripts/lib/trace-imports'));
 }
@@ -65,6 +68,17 @@ describe('start-up imports', () => {
     expect(loaded.length, loaded.join('\n')).toBeLessThanOrEqual(MAX_FILES[args[0]]);
     const bytes = loaded.reduce((n, u) => n + statSync(fileURLToPath(u)).size, 0);
     expect(bytes, `${args[0]} loaded ${bytes} bytes`).toBeLessThanOrEqual(MAX_BYTES[args[0]]);
+  });
+
+  it('an AWS call loads the bundled SDK, through its chunks (so the check above can fail): status loads STS first', () => {
+    // Credentials, and an endpoint nothing listens on: status loads STS for its identity check and stops there.
+    const env = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' };
+    const loaded = loadedBy(['status', '--env', 'dev'], { env, status: 1 });
+    const clients = loaded.flatMap((u) => sdkPackageOf(u) ?? []).map((p) => p.replace(/^@aws-sdk\/(client-)?/, ''));
+    // In load order: the credential chain and STS; CloudFormation (the stack) only once STS's request is sent.
+    expect(clients.slice(0, 2)).toEqual(['credential-provider-node', 'sts']);
+    expect(clients.slice(2).filter((c) => c !== 'cloudformation')).toEqual([]);
+    expect(loaded.filter((u) => HEAVY_PACKAGES.test(u)), 'the SDK is bundled, not loaded from node_modules').toEqual([]);
   });
 
   it('the tracer sees CommonJS loads too (so the check above can fail): a cold synth loads aws-cdk-lib', () => {

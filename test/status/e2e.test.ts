@@ -8,13 +8,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, spawnTapctl } from '../helpers/cli.js';
+import { sdkPackageOf } from '../helpers/sdk-chunks.js';
 import { DEV_ACCOUNT, sampleConfig, tempProject, type TempProject } from '../helpers/project.js';
 import { benchModule, type FakeAws, type FakeScenario } from './fake-aws.js';
 import { validate } from './json-schema.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCHEMA = JSON.parse(readFileSync(join(ROOT, 'docs/status-schema.json'), 'utf8'));
-const LOAD_PROBE = fileURLToPath(new URL('./load-probe.mjs', import.meta.url));
+// Records every module the process loads, ES modules (the bundle's chunks, the SDK among them) and CommonJS alike.
+const TRACER = fileURLToPath(new URL('../../scripts/lib/trace-imports.mjs', import.meta.url));
+/** The files the traced process loaded (TAPCTL_TRACE_IMPORTS), as paths with forward slashes. */
+const loadedFiles = (log: string): string[] =>
+  readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((u) => u.startsWith('file:'))
+    .map((u) => fileURLToPath(u).replace(/\\/g, '/'));
 
 /** Builds dist/ when it is missing or older than the status sources (tsc emits even when other files have type errors). */
 function ensureBuilt(): void {
@@ -71,20 +79,20 @@ describe('tapctl status (spawned binary, fake AWS)', () => {
     ['a shared config file without credentials', true],
   ])('%s: exit 2 with the sign-in hint; no call reaches AWS and no SDK client loads', async (_what, sharedFile) => {
     const { fake, project } = await deployedProject();
-    const log = join(project.dir, 'loaded.json');
+    const log = join(project.dir, 'loaded.txt');
     if (sharedFile) writeFileSync(join(project.dir, 'aws-config'), '[default]\nregion = us-east-1\n');
     const env = cleanEnv({
       HOME: project.dir,
       AWS_CONFIG_FILE: join(project.dir, sharedFile ? 'aws-config' : 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(project.dir, 'no-aws-credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
-      TAPCTL_LOAD_LOG: log,
+      TAPCTL_TRACE_IMPORTS: log,
     });
     expect(Object.keys(env).filter((k) => k.startsWith('AWS_') && /KEY|TOKEN|PROFILE/.test(k))).toEqual([]);
     // Spawned asynchronously: the fake AWS answers from this process.
     const { execFile } = await import('node:child_process');
     const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', LOAD_PROBE, BIN, 'status', '--env', 'dev'], { cwd: project.dir, env }, (error, _stdout, stderr) => {
+      execFile(process.execPath, ['--import', TRACER, BIN, 'status', '--env', 'dev'], { cwd: project.dir, env }, (error, _stdout, stderr) => {
         resolve({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stderr });
       });
     });
@@ -93,20 +101,20 @@ describe('tapctl status (spawned binary, fake AWS)', () => {
     expect(r.stderr).toContain('hint: sign in (aws sso login, or set AWS_PROFILE / AWS_ACCESS_KEY_ID), or pass --profile <name>');
     expect(fake.requests).toEqual([]);
     // At most the SDK's credential chain was loaded to learn that: no client (each costs tens of milliseconds).
-    const loaded = (JSON.parse(readFileSync(log, 'utf8')) as string[]).map((f) => f.replace(/\\/g, '/'));
-    expect(loaded.some((f) => f.includes('/@aws-sdk/credential-provider-node/'))).toBe(sharedFile);
-    expect(loaded.filter((f) => /@aws-sdk\/client-/.test(f))).toEqual([]);
+    const loaded = loadedFiles(log);
+    expect(loaded.some((f) => sdkPackageOf(f) === '@aws-sdk/credential-provider-node')).toBe(sharedFile);
+    expect(loaded.filter((f) => sdkPackageOf(f)?.startsWith('@aws-sdk/client-'))).toEqual([]);
   });
 
   it('a deployed environment: --json validates against the schema; only the needed SDK clients load, never aws-cdk-lib or toolkit-lib', async () => {
     const { project } = await deployedProject();
     const { fakeAwsEnv } = await benchModule();
-    const log = join(project.dir, 'loaded.json');
+    const log = join(project.dir, 'loaded.txt');
     const { spawn } = await import('node:child_process');
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', LOAD_PROBE, BIN, 'status', '--env', 'dev', '--json'], {
+      const child = spawn(process.execPath, ['--import', TRACER, BIN, 'status', '--env', 'dev', '--json'], {
         cwd: project.dir,
-        env: fakeAwsEnv({ TAPCTL_LOAD_LOG: log }),
+        env: fakeAwsEnv({ TAPCTL_TRACE_IMPORTS: log }),
       });
       let stdout = '';
       let stderr = '';
@@ -120,8 +128,8 @@ describe('tapctl status (spawned binary, fake AWS)', () => {
     expect(validate(SCHEMA, doc, { strict: true })).toEqual([]);
     expect(doc).toMatchObject({ summary: { state: 'stable' }, service: { state: 'ok' }, targets: { state: 'ok' }, database: { state: 'ok' }, alarms: { state: 'ok' } });
 
-    const loaded = (JSON.parse(readFileSync(log, 'utf8')) as string[]).map((f) => f.replace(/\\/g, '/'));
-    const packages = new Set(loaded.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean));
+    const loaded = loadedFiles(log);
+    const packages = new Set(loaded.map((f) => sdkPackageOf(f) ?? /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean));
     // The probe sees what status loads through import() ...
     for (const needed of ['@aws-sdk/client-cloudformation', '@aws-sdk/client-sts', '@aws-sdk/client-ecs', '@aws-sdk/client-elastic-load-balancing-v2', '@aws-sdk/client-rds', '@aws-sdk/client-cloudwatch', '@aws-sdk/client-ssm']) {
       expect(packages, needed).toContain(needed);

@@ -3,6 +3,7 @@ import { presetAlarmNames } from '../../config/presets/index.js';
 import type { AlarmsInfo, Section } from '../schema.js';
 import { callOptions, iso, ok, sectionError, type SectionContext } from './section.js';
 import { loadSdk } from '../../aws/sdk.js';
+import { byCodeUnit } from '../../cli/plain-text.js';
 
 export async function readAlarms(c: SectionContext): Promise<Section<AlarmsInfo>> {
   const byName = new Map(Object.entries(presetAlarmNames(c.env)).map(([key, name]) => [name, key]));
@@ -17,7 +18,7 @@ export async function readAlarms(c: SectionContext): Promise<Section<AlarmsInfo>
     const firing = alarms
       .filter((a) => a.StateValue === 'ALARM')
       .map((a) => ({ name: a.AlarmName ?? '', key: byName.get(a.AlarmName ?? '') ?? null, since: iso(a.StateUpdatedTimestamp), reason: a.StateReason ?? null }))
-      .sort((a, b) => (a.since ?? '').localeCompare(b.since ?? ''));
+      .sort((a, b) => byCodeUnit(a.since ?? '', b.since ?? ''));
     return ok({
       total: alarms.length,
       counts: { ok: count('OK'), alarm: count('ALARM'), insufficientData: count('INSUFFICIENT_DATA') },

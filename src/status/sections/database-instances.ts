@@ -7,6 +7,7 @@ import { rdsPostgresNamesOf } from '../../config/presets/index.js';
 import type { DatabaseInfo, DbInstanceInfo, Section } from '../schema.js';
 import { absent, callOptions, isNotFound, ok, sectionError, type SectionContext } from './section.js';
 import { loadSdk } from '../../aws/sdk.js';
+import { byCodeUnit } from '../../cli/plain-text.js';
 
 export async function readDatabaseInstances(c: SectionContext): Promise<Section<DatabaseInfo>> {
   const id = c.outputs.DatabaseInstanceId || rdsPostgresNamesOf(c.env).primary;
@@ -39,7 +40,7 @@ export async function readDatabaseInstances(c: SectionContext): Promise<Section<
       endpoint: primary.Endpoint?.Address ?? null,
       readerEndpoint: null,
       capacity: null,
-      instances: [info(primary, 'writer'), ...replicas.map((r) => info(r, 'reader')).sort((a, b) => a.id.localeCompare(b.id))],
+      instances: [info(primary, 'writer'), ...replicas.map((r) => info(r, 'reader')).sort((a, b) => byCodeUnit(a.id, b.id))],
     });
   } catch (e) {
     if (isNotFound(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return absent(`database instance ${id} not found`);

@@ -3,6 +3,7 @@ import type { DBInstance } from '@aws-sdk/client-rds';
 import type { DatabaseInfo, Section } from '../schema.js';
 import { absent, callOptions, isNotFound, ok, sectionError, type SectionContext } from './section.js';
 import { loadSdk } from '../../aws/sdk.js';
+import { byCodeUnit } from '../../cli/plain-text.js';
 
 export async function readDatabase(c: SectionContext): Promise<Section<DatabaseInfo>> {
   const id = c.env.names.dbCluster;
@@ -40,7 +41,7 @@ export async function readDatabase(c: SectionContext): Promise<Section<DatabaseI
             instanceClass: instance?.DBInstanceClass ?? null,
           };
         })
-        .sort((a, b) => (a.role === b.role ? a.id.localeCompare(b.id) : a.role === 'writer' ? -1 : 1)),
+        .sort((a, b) => (a.role === b.role ? byCodeUnit(a.id, b.id) : a.role === 'writer' ? -1 : 1)),
     });
   } catch (e) {
     if (isNotFound(e, 'DBClusterNotFoundFault')) return absent(`database cluster ${id} not found`);
