@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { boundQuotedValues, quote } from '../cli/quote.js';
 import { sortIssues, type ConfigIssue } from './issues.js';
 import { readConfigText } from './locate.js';

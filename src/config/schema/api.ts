@@ -1,18 +1,16 @@
 /** Schema section `api`: API Gateway stage and usage plan (tapstack.md §8.2-8.3). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strict } from './common.js';
 
 export const ApiSchema = strict({
-  throttleRateLimit: z.number().min(0).default(1000).describe('Stage and usage-plan steady-state rate (requests/second).'),
-  throttleBurstLimit: z.number().int().min(0).default(2000).describe('Stage and usage-plan burst.'),
-  quotaPerMonth: z.number().int().min(1).default(1_000_000).describe('Usage-plan monthly request quota.'),
-  loggingLevel: z
-    .enum(['OFF', 'ERROR', 'INFO'])
-    .default('OFF')
-    .describe(
+  throttleRateLimit: z._default(z.number().check(z.minimum(0)), 1000).register(z.globalRegistry, { description: 'Stage and usage-plan steady-state rate (requests/second).' }),
+  throttleBurstLimit: z._default(z.int().check(z.minimum(0)), 2000).register(z.globalRegistry, { description: 'Stage and usage-plan burst.' }),
+  quotaPerMonth: z._default(z.int().check(z.minimum(1)), 1_000_000).register(z.globalRegistry, { description: 'Usage-plan monthly request quota.' }),
+  loggingLevel: z._default(z.enum(['OFF', 'ERROR', 'INFO']), 'OFF').register(z.globalRegistry, {
+    description:
       'Stage execution logging. Spec conflict: INFO + data trace vs OFF; tapctl defaults to OFF because INFO needs the ' +
         "account's API Gateway CloudWatch role (deploy checks it when you turn it on).",
-    ),
-  dataTrace: z.boolean().default(false).describe('Log full request/response data (never in production: it can log secrets).'),
-  tracing: z.boolean().default(true).describe('X-Ray tracing on the stage.'),
+  }),
+  dataTrace: z._default(z.boolean(), false).register(z.globalRegistry, { description: 'Log full request/response data (never in production: it can log secrets).' }),
+  tracing: z._default(z.boolean(), true).register(z.globalRegistry, { description: 'X-Ray tracing on the stage.' }),
 });

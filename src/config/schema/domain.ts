@@ -1,6 +1,6 @@
 /** Schema section `domain`: the environment's own name in front of CloudFront, its certificates and records. */
 import { domainToASCII } from 'node:url';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strict } from './common.js';
 
 /**
@@ -27,50 +27,46 @@ export function hostNameProblem(value: string, what: string): string | undefined
 }
 
 const hostName = (what: string) =>
-  z
-    .string()
-    .superRefine((value, ctx) => {
+  z.string().check(
+    z.superRefine((value, ctx) => {
       const problem = hostNameProblem(value, what);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
+    }),
     // Editors still get the pattern (a refinement is not representable in JSON Schema).
-    .meta({ pattern: HOST_NAME.source });
+    z.meta({ pattern: HOST_NAME.source }),
+  );
 
 export const DomainSchema = strict({
   // Optional here so that the zone can be shared under defaults: and the name given per environment; an
   // environment whose domain has no name is refused by rule DN4.
-  name: hostName('a domain name')
-    .optional()
-    .describe(
+  name: z.optional(hostName('a domain name')).register(z.globalRegistry, {
+    description:
       'The name the site is served under, e.g. shop.example.com (required in a domain): CloudFront answers for it over HTTPS (HTTP is redirected). ' +
         'With hostedZoneId, tapctl also creates origin.<name> (the load balancer, for CloudFront only) and, with api: true, api.<name>.',
+  }),
+  hostedZoneId: z.optional(
+    z.string().check(
+      // Route 53 documents no pattern, only at most 32 characters; its IDs are upper-case letters and digits.
+      z.regex(/^[A-Z0-9]{1,32}$/, 'expected a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ (without /hostedzone/)'),
     ),
-  hostedZoneId: z
-    .string()
-    // Route 53 documents no pattern, only at most 32 characters; its IDs are upper-case letters and digits.
-    .regex(/^[A-Z0-9]{1,32}$/, 'expected a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ (without /hostedzone/)')
-    .optional()
-    .describe(
+  ).register(z.globalRegistry, {
+    description:
       'Route 53 hosted zone tapctl writes the records to (alias records to CloudFront, the load balancer and API Gateway) and validates ' +
         "the certificates it creates in (DNS validation). Needs zoneName. Without it tapctl creates no record: point the name at CloudFront's " +
         'domain (the CloudFrontURL output) yourself, and give certificateArn.',
-    ),
-  zoneName: hostName('the hosted zone\'s name')
-    .optional()
-    .describe(
+  }),
+  zoneName: z.optional(hostName('the hosted zone\'s name')).register(z.globalRegistry, {
+    description:
       "Name of the hosted zone (e.g. example.com), with hostedZoneId: validate checks that it contains the domain name (rule DN1) and deploy's " +
         'preflight checks that the zone ID really is that zone (Route 53 GetHostedZone).',
-    ),
-  certificateArn: z
-    .string()
-    .optional()
-    .describe(
+  }),
+  certificateArn: z.optional(z.string()).register(z.globalRegistry, {
+    description:
       "CloudFront's certificate for the name: an ACM certificate in us-east-1 of the environment's account (CloudFront uses no other region). " +
         'Needed outside us-east-1 (tapctl keeps one stack per environment, in its region) and without hostedZoneId; in us-east-1 with ' +
         'hostedZoneId tapctl creates it, DNS-validated.',
-    ),
-  api: z
-    .boolean()
-    .default(false)
-    .describe('ecommerce only, with hostedZoneId: serve the REST API as https://api.<name> (an API Gateway custom domain with a regional certificate).'),
+  }),
+  api: z._default(z.boolean(), false).register(z.globalRegistry, {
+    description: 'ecommerce only, with hostedZoneId: serve the REST API as https://api.<name> (an API Gateway custom domain with a regional certificate).',
+  }),
 });

@@ -1,12 +1,11 @@
 /** Schema section `lambda`: The processor function (tapstack.md §8.1). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { strict } from './common.js';
 
 export const LambdaSchema = strict({
-  runtime: z
-    .string()
-    .default('nodejs22.x')
-    .describe('Processor function runtime. The spec says nodejs18.x, which is end-of-life; retired runtimes are refused.'),
-  memoryMb: z.number().int().min(128).max(10240).default(512).describe('Processor function memory (MB).'),
-  timeoutSeconds: z.number().int().min(1).max(900).default(30).describe('Processor function timeout (seconds).'),
+  runtime: z._default(z.string(), 'nodejs22.x').register(z.globalRegistry, {
+    description: 'Processor function runtime. The spec says nodejs18.x, which is end-of-life; retired runtimes are refused.',
+  }),
+  memoryMb: z._default(z.int().check(z.minimum(128), z.maximum(10240)), 512).register(z.globalRegistry, { description: 'Processor function memory (MB).' }),
+  timeoutSeconds: z._default(z.int().check(z.minimum(1), z.maximum(900)), 30).register(z.globalRegistry, { description: 'Processor function timeout (seconds).' }),
 });
