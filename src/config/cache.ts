@@ -13,12 +13,13 @@
  *   is never trusted for what matters most: every environment's identity (account, region, endpoint, names,
  *   image, protection: config/identity.ts) is derived again from the file itself, and an entry that disagrees is
  *   ignored with a warning. Such a file therefore cannot move a deploy to another account, drop data retention
- *   or change the image.
+ *   or change the image. When this user has a key, even an entry that agrees is replaced, once, by a fresh load
+ *   signed with it; without a key (a home that cannot be written) the checked entry is used.
  * `tapctl validate` never uses the cache.
  */
 import { deepFreeze } from './freeze.js';
 import { createHash } from 'node:crypto';
-import { signature, verifySignature } from '../state/cache-key.js';
+import { cacheKey, signature, verifySignature } from '../state/cache-key.js';
 import { codeFingerprint } from '../state/fingerprint.js';
 import { isRecord, isString, readVerified, writeVerified } from '../state/verified-cache.js';
 import { configCacheFile } from '../state/work-dir.js';
@@ -73,6 +74,10 @@ export async function readConfigCache({ projectDir, text, key, warn }: ConfigCac
     warn(`ignoring .tapctl/config-cache.json: ${problem}; it is a cache and will be rebuilt`);
     return undefined;
   }
+  // Consistent, yet not known to be this user's (a .tapctl/ from another machine or user, a key made since): with a
+  // key of our own, the config is loaded afresh once and the entry written again, signed, rather than parsed and
+  // checked at every run from now on.
+  if (cacheKey()) return undefined;
   return { environments: entry.environments.map(deepFreeze), warnings: entry.warnings };
 }
 

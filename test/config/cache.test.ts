@@ -175,6 +175,45 @@ describe('signed entries (this user\'s cache key, state/cache-key.ts)', () => {
   });
 });
 
+describe('an entry not signed with this user\'s key, that agrees with the file', () => {
+  let saved: string | undefined;
+  const homes: string[] = [];
+  const useNewKey = () => {
+    const home = mkdtempSync(join(tmpdir(), 'tapctl-xdg-'));
+    homes.push(home);
+    process.env.XDG_CONFIG_HOME = home;
+  };
+  beforeEach(() => {
+    saved = process.env.XDG_CONFIG_HOME;
+    useNewKey();
+  });
+  afterEach(() => {
+    for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+    if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+    else process.env.XDG_CONFIG_HOME = saved;
+  });
+
+  it('is loaded afresh once and written again signed with this user\'s key (not parsed and checked at every run)', async () => {
+    project = tempProject();
+    const text = readFileSync(project.configPath, 'utf8');
+    const { environments, warnings } = loadConfig(project.configPath);
+    const entry = { key: configCacheKey(text), environments, warnings: [...warnings] };
+    writeConfigCache(project.dir, entry);
+    const signedByOther = JSON.parse(readFileSync(cachePath(), 'utf8')).data.signature;
+    useNewKey();
+    const seen: string[] = [];
+    expect(await readConfigCache({ projectDir: project.dir, text, key: entry.key, warn: (m) => seen.push(m) })).toBeUndefined();
+    expect(seen).toEqual([]);
+    // A command's load rewrites it, signed with this key; from then on it is used as written.
+    const fresh = await configJson('prod');
+    const resigned = JSON.parse(readFileSync(cachePath(), 'utf8')).data.signature;
+    expect(resigned).toMatch(/^[0-9a-f]{64}$/);
+    expect(resigned).not.toBe(signedByOther);
+    expect((await readConfigCache({ projectDir: project.dir, text, key: entry.key, warn: (m) => seen.push(m) }))?.environments.map((e) => e.name)).toEqual(environments.map((e) => e.name));
+    expect(fresh.account).toBe(environments.find((e) => e.name === 'prod')?.account);
+  });
+});
+
 describe('environment identity (the fields the cache never decides)', () => {
   // identity.ts derives them without the schema; it must agree with resolve.ts for every way a file sets them.
   const files: Array<[string, Record<string, unknown>]> = [
