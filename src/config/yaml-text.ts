@@ -1,8 +1,8 @@
 /**
  * yaml for the commands that need it only sometimes (the config printer, the config cache's check), in a module of
- * its own that imports yaml statically: a dynamic import of the yaml package loses its named exports once bundled
- * (esbuild gives a CommonJS package split into its own chunk only a default export, so `parse` would be undefined),
- * and loading it here keeps yaml out of every other command's start-up. Import this module dynamically instead.
+ * its own that imports yaml statically and that they load with import(): that keeps yaml out of every other
+ * command's start-up. (The bundle refuses `import('yaml')` itself, as for every bundled package: a CommonJS one
+ * loses its named exports that way, and which build of a package the bundle takes is scripts/bundle.js's choice.)
  */
 import { parse, stringify } from 'yaml';
 
