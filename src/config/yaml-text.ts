@@ -1,8 +1,8 @@
 /**
  * yaml for the commands that need it only sometimes (the config printer, the config cache's check), in a module of
  * its own that imports yaml statically and that they load with import(): that keeps yaml out of every other
- * command's start-up. (The bundle refuses a dynamic import of the yaml package itself, as of every bundled package: a CommonJS one
- * loses its named exports that way, and which build of a package the bundle takes is scripts/bundle.js's choice.)
+ * command's start-up. (The bundle refuses a dynamic import of the yaml package itself, as of every bundled
+ * package: a CommonJS one loses its named exports that way, and which build the bundle takes is its own choice.)
  */
 import { parse, stringify } from 'yaml';
 
