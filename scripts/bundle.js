@@ -106,8 +106,12 @@ const result = await build({
   // The ES module build of packages that ship both (the AWS SDK clients without an `exports` map; the rest of the
   // SDK chooses it by the `module` condition esbuild sets): esbuild can drop unused code only from ES modules.
   mainFields: ['module', 'main'],
-  // commander is CommonJS and require()s Node built-ins; an ES module bundle has no `require` of its own.
-  banner: { js: "import { createRequire as __tapctlRequire } from 'node:module'; const require = __tapctlRequire(import.meta.url);" },
+  // commander is CommonJS and require()s Node built-ins, and src/infra require()s aws-cdk-lib; an ES module bundle
+  // has no `require` of its own. Built-ins come from process.getBuiltinModule (Node >= 20.16): making a require
+  // function starts Node's CommonJS loader, ~1 ms at every start that needs none; it is made on first other use.
+  banner: {
+    js: "import { createRequire as __tapctlRequire, isBuiltin as __tapctlIsBuiltin } from 'node:module'; let __tapctlRequireFn; const require = (id) => __tapctlIsBuiltin(id) ? process.getBuiltinModule(id) : (__tapctlRequireFn ??= __tapctlRequire(import.meta.url))(id);",
+  },
   plugins: [lazyChildProcessInCommander, noDynamicImportOfBundled],
   metafile: true,
   logLevel: 'warning',
