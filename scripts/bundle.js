@@ -31,7 +31,7 @@ const outdir = join(dist, 'bundle');
 /** Dependencies small and pure enough to bundle; all start-up paths load them. */
 const BUNDLED = ['commander', 'zod', 'yaml', 'fastest-levenshtein'];
 /** Bundled from their ES module build (`module` condition), through src/aws/sdk/: see above. */
-const bundledSdk = (name) => name.startsWith('@aws-sdk/client-') || name === '@aws-sdk/credential-provider-node';
+const bundledSdk = (name) => name.startsWith('@aws-sdk/client-') || name === '@aws-sdk/credential-provider-node' || name === '@smithy/shared-ini-file-loader';
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })

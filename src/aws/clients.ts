@@ -90,6 +90,33 @@ function bounded<T extends object>(client: T, budgetMs: number, signal: AbortSig
   return client;
 }
 
+interface WithMiddleware {
+  readonly middlewareStack: {
+    add(middleware: (next: (args: unknown) => Promise<{ response?: unknown }>) => (args: unknown) => Promise<{ response?: unknown }>, options: { step: 'deserialize'; name: string }): void;
+  };
+}
+
+/**
+ * An HTML page with HTTP 200 (a captive portal, a proxy's sign-in page) is no AWS answer, but the XML protocols
+ * (CloudFormation, EC2, RDS, S3 ...) read it as an empty one: "no stack", "no zones", a bucket that "exists".
+ * Such an answer fails here instead, as what explainAwsError names "not AWS". Every AWS answer carries a request
+ * id header; an HTML object stored in S3 would too, so it is never mistaken for one.
+ */
+function refuseHtmlAnswers(client: Partial<WithMiddleware>): void {
+  client.middlewareStack?.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const response = result.response as { statusCode?: number; headers?: Record<string, string> } | undefined;
+      const header = (name: string) => Object.entries(response?.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
+      if (/text\/html/i.test(header('content-type') ?? '') && !header('x-amzn-requestid') && !header('x-amz-request-id')) {
+        throw Object.assign(new Error('the endpoint answered with an HTML page'), { name: 'NotAnAwsAnswer', $response: response });
+      }
+      return result;
+    },
+    { step: 'deserialize', name: 'tapctlRefuseHtmlAnswers' },
+  );
+}
+
 type CredentialProvider = ReturnType<typeof defaultProvider>;
 
 export class AwsClients {
@@ -120,7 +147,18 @@ export class AwsClients {
       // What a client hands its own default chain: its configuration, also as the parent of the STS/SSO clients
       // that some sources (assume-role profiles, web identity, SSO) make.
       const config = this.config;
-      return chain.defaultProvider({ ...config, parentClientConfig: config });
+      const provider = chain.defaultProvider({ ...config, parentClientConfig: config });
+      const profile = this.target.profile ?? process.env.AWS_PROFILE;
+      // A failure said as a person can act on it (a broken profile named as such: aws/credential-problem.ts).
+      const explained: CredentialProvider = async (...args) => {
+        try {
+          return await provider(...args);
+        } catch (e) {
+          const { explainCredentialFailure } = await import('./credential-problem.js');
+          throw await explainCredentialFailure(e, profile);
+        }
+      };
+      return explained;
     });
     return this.credentialProvider;
   }
@@ -144,6 +182,7 @@ export class AwsClients {
   private async make<T>(key: string, load: () => Promise<new (config: object) => T>, extra: object = {}): Promise<T> {
     if (!this.cache.has(key)) {
       const client = new (await load())({ ...this.config, credentials: await this.provider(), ...extra });
+      refuseHtmlAnswers(client as Partial<WithMiddleware>);
       this.cache.set(key, bounded(client as object, awsRequestTimeoutMs(), this.options.signal));
     }
     return this.cache.get(key) as T;

@@ -38,13 +38,32 @@ export function notAwsResponse(e: unknown): { readonly status?: number; readonly
   return { ...(status !== undefined ? { status } : {}), ...(contentType ? { contentType } : {}), html };
 }
 
+/**
+ * Error codes for credentials AWS refuses outright (a deleted or mistyped access key, a signature from a wrong
+ * secret): https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
+ */
+const REJECTED_CREDENTIALS = /^(InvalidClientTokenId|UnrecognizedClientException|InvalidAccessKeyId|SignatureDoesNotMatch|IncompleteSignature|InvalidSignatureException)$/;
+/** Rate limiting, by the names the services use (the SDK has already retried these). */
+const THROTTLED = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|RequestThrottled|RequestThrottledException|SlowDown)$/;
+/** AWS's own failures (HTTP 5xx with an AWS error code). */
+const AWS_INTERNAL = /^(InternalFailure|InternalError|InternalServerError|InternalServiceError|InternalServiceException|ServiceUnavailable|ServiceUnavailableException)$/;
+
 /** What to tell the user about an SDK error, while doing `what` (e.g. "reading stack TapStack-shop-dev"). */
 export function explainAwsError(e: unknown, what: string): TapctlError {
   const name = awsErrorName(e);
   const message = (e as Error)?.message ?? String(e);
   if (isMissingCredentials(e)) {
-    return new UsageError(`no AWS credentials found while ${what}`, {
-      hint: 'sign in (aws sso login, or set AWS_PROFILE / AWS_ACCESS_KEY_ID), or pass --profile <name>',
+    // The chain's own words when they say more than "none" (an SSO token to refresh; a profile's problem, as
+    // aws/credential-problem.ts words it), with the hint that goes with them.
+    const specific = /Could not load credentials from any providers|Unable to locate credentials/i.test(message) ? '' : `: ${message}`;
+    return new UsageError(`no AWS credentials found while ${what}${specific}`, {
+      hint: (e as { hint?: string }).hint ?? 'sign in (aws sso login, or set AWS_PROFILE / AWS_ACCESS_KEY_ID), or pass --profile <name>',
+      cause: e,
+    });
+  }
+  if (REJECTED_CREDENTIALS.test(name)) {
+    return new UsageError(`AWS does not accept your credentials while ${what}: ${message}`, {
+      hint: 'the access key is wrong, deleted, or of another partition: sign in again, or check AWS_ACCESS_KEY_ID / your profile',
       cause: e,
     });
   }
@@ -58,7 +77,21 @@ export function explainAwsError(e: unknown, what: string): TapctlError {
     });
   }
   if (/ExpiredToken|TokenRefreshRequired|expired/i.test(`${name} ${message}`)) {
-    return new UsageError(`your AWS session has expired (${what})`, { hint: 'sign in again, e.g. aws sso login', cause: e });
+    return new UsageError(`your AWS session has expired while ${what}`, { hint: 'sign in again, e.g. aws sso login', cause: e });
+  }
+  if (THROTTLED.test(name)) {
+    return new OperationError(`AWS is throttling requests while ${what} (${name}: ${message})`, {
+      hint: 'wait a minute and run it again; something else in the account may be calling the same API heavily',
+      cause: e,
+      code: 'throttled',
+    });
+  }
+  if (AWS_INTERNAL.test(name)) {
+    return new OperationError(`AWS failed on its side while ${what} (${name}: ${message})`, {
+      hint: 'run it again in a moment; the AWS Health Dashboard (https://health.aws.amazon.com/health/status) lists service events',
+      cause: e,
+      code: 'aws-internal',
+    });
   }
   if (isAccessDenied(e)) {
     return new OperationError(`AWS denied access while ${what}: ${message}`, { hint: 'your role needs this permission; ask your AWS administrator', cause: e, code: 'access-denied' });

@@ -29,7 +29,7 @@
  * (exit 1) naming the action and the ARN; there is no silent fallback.
  */
 import type { Parameter } from '@aws-sdk/client-ssm';
-import { InterruptedError, OperationError } from '../cli/errors.js';
+import { OperationError, type TapctlError } from '../cli/errors.js';
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError, isAccessDenied } from '../aws/errors.js';
 import type { ResolvedEnvironment } from '../config/resolve.js';
@@ -256,8 +256,11 @@ async function put(clients: AwsClients, ledger: Ledger, name: string, value: str
   }
 }
 
-/** A denied ledger call names the action and the parameter ARN, and the whole policy the ledger needs. */
-export function ledgerError(e: unknown, action: string, arn: string, verb: string): OperationError | InterruptedError {
+/**
+ * A denied ledger call names the action and the parameter ARN, and the whole policy the ledger needs. Anything
+ * else is explainAwsError's answer: credentials to fix stay a usage error (exit 2), as in every other command.
+ */
+export function ledgerError(e: unknown, action: string, arn: string, verb: string): TapctlError {
   if (isAccessDenied(e)) {
     const ledgerArn = arn.replace(/(parameter\/tapctl\/[^/]+\/[^/]+\/).*$/, '$1*');
     return new OperationError(`AWS denied ${action} on ${arn}: tapctl cannot ${verb === 'reading' ? 'read' : 'write'} the release ledger`, {
@@ -267,8 +270,5 @@ export function ledgerError(e: unknown, action: string, arn: string, verb: strin
       details: { action, resource: arn },
     });
   }
-  const explained = explainAwsError(e, `${verb} the release ledger (${action} on ${arn})`);
-  // Ctrl-C stays an interruption (exit 130), not a failed ledger call.
-  if (explained instanceof InterruptedError) return explained;
-  return explained instanceof OperationError ? explained : new OperationError(explained.message, { hint: explained.hint, cause: e, code: explained.code });
+  return explainAwsError(e, `${verb} the release ledger: ${action} on ${arn}`);
 }

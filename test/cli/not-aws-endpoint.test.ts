@@ -10,16 +10,19 @@ import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AwsClients } from '../../src/aws/clients.js';
 import { explainAwsError, notAwsResponse } from '../../src/aws/errors.js';
 import { cleanEnv, runTapctl } from '../helpers/cli.js';
 import { sampleConfig, tempProject, type TempProject } from '../helpers/project.js';
 
-type Answer = { status: number; type: string; body: string };
+type Answer = { status: number; type: string; body: string; headers?: Record<string, string> };
 const ANSWERS: Record<string, Answer> = {
   'html-500': { status: 500, type: 'text/html', body: '<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>' },
   'html-200': { status: 200, type: 'text/html; charset=utf-8', body: '<html><head><title>Sign in to the Wi-Fi</title></head><body>portal</body></html>' },
   'html-403': { status: 403, type: 'text/html', body: '<html><body>Forbidden by the proxy</body></html>' },
   garbage: { status: 200, type: 'application/octet-stream', body: '\u0000\u0001garbage{{{' },
+  // HTML with AWS's request id: from AWS itself (an object stored in S3 is served so), never taken for a portal.
+  'html-200-aws': { status: 200, type: 'text/html', body: '<html></html>', headers: { 'x-amz-request-id': 'r-1' } },
 };
 
 let server: Server;
@@ -30,7 +33,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
     const answer = ANSWERS[(req.url ?? '/').split('/')[1]] ?? ANSWERS['html-500'];
-    res.writeHead(answer.status, { 'content-type': answer.type });
+    res.writeHead(answer.status, { 'content-type': answer.type, ...answer.headers });
     res.end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -86,6 +89,29 @@ describe('explainAwsError: an answer that is not AWS', () => {
   });
 });
 
+describe("tapctl's clients: an HTML page with HTTP 200 is no answer (the XML protocols would read it as an empty one)", () => {
+  beforeAll(() => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'x');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'y');
+  });
+  afterAll(() => vi.unstubAllEnvs());
+  const clients = (answer: string) => new AwsClients({ region: 'us-east-1', endpoint: `${base}/${answer}` });
+
+  it('CloudFormation: "no stacks" from a captive portal fails as not AWS', async () => {
+    const e = await failureOf(async () => (await clients('html-200').cloudFormation()).send(new DescribeStacksCommand({ StackName: 's' })));
+    expect(explainAwsError(e, 'reading stack s')).toMatchObject({ code: 'not-aws-response', message: 'while reading stack s, the endpoint answered with an HTML page, HTTP 200: that is not AWS' });
+  });
+
+  it('S3: HeadBucket does not say a bucket exists because a portal answered 200', async () => {
+    const e = await failureOf(async () => (await clients('html-200').s3()).send(new HeadBucketCommand({ Bucket: 'b' })));
+    expect(explainAwsError(e, 'looking for bucket b').code).toBe('not-aws-response');
+  });
+
+  it('an HTML answer that carries an AWS request id is AWS\'s, and passes', async () => {
+    await expect((await clients('html-200-aws').s3()).send(new HeadBucketCommand({ Bucket: 'b' }))).resolves.toBeDefined();
+  });
+});
+
 describe('a command against an endpoint that is not AWS', () => {
   let project: TempProject;
   beforeAll(() => {
@@ -99,8 +125,8 @@ describe('a command against an endpoint that is not AWS', () => {
 
   const said: Record<string, string> = {
     'html-500': 'while checking your AWS identity, the endpoint answered with an HTML page, HTTP 500: that is not AWS',
-    // STS's XML parser reads an HTML page with status 200 as an empty answer.
-    'html-200': 'while checking your AWS identity, the endpoint answered without an account or caller ARN: that is not an AWS answer',
+    // An HTML page with status 200, which STS's XML parser alone would read as an empty answer (aws/clients.ts).
+    'html-200': 'while checking your AWS identity, the endpoint answered with an HTML page, HTTP 200: that is not AWS',
   };
   for (const answer of Object.keys(said)) {
     it(`status, ${answer}: the identity check says the endpoint is not AWS (exit 1), never "account ''"`, async () => {
