@@ -80,14 +80,14 @@ export function explainAwsError(e: unknown, what: string): TapctlError {
     return new UsageError(`your AWS session has expired while ${what}`, { hint: 'sign in again, e.g. aws sso login', cause: e });
   }
   if (THROTTLED.test(name)) {
-    return new OperationError(`AWS is throttling requests while ${what} (${name}: ${message})`, {
+    return new OperationError(`AWS is throttling requests while ${what}: ${message}`, {
       hint: 'wait a minute and run it again; something else in the account may be calling the same API heavily',
       cause: e,
       code: 'throttled',
     });
   }
   if (AWS_INTERNAL.test(name)) {
-    return new OperationError(`AWS failed on its side while ${what} (${name}: ${message})`, {
+    return new OperationError(`AWS failed on its side while ${what}: ${name}: ${message}`, {
       hint: 'run it again in a moment; the AWS Health Dashboard (https://health.aws.amazon.com/health/status) lists service events',
       cause: e,
       code: 'aws-internal',

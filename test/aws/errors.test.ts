@@ -20,11 +20,11 @@ describe('explainAwsError', () => {
   it.each(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded'])('%s: throttled, and what to do', (name) => {
     const explained = explainAwsError(awsError(name, 'Rate exceeded'), 'reading stack s');
     expect(explained).toBeInstanceOf(OperationError);
-    expect(explained).toMatchObject({ code: 'throttled', message: `AWS is throttling requests while reading stack s (${name}: Rate exceeded)` });
+    expect(explained).toMatchObject({ code: 'throttled', message: 'AWS is throttling requests while reading stack s: Rate exceeded' });
   });
 
   it.each(['InternalFailure', 'ServiceUnavailable', 'InternalServerError'])('%s: AWS failed on its side', (name) => {
-    expect(explainAwsError(awsError(name, 'internal', 500), 'reading stack s')).toMatchObject({ code: 'aws-internal', message: `AWS failed on its side while reading stack s (${name}: internal)` });
+    expect(explainAwsError(awsError(name, 'internal', 500), 'reading stack s')).toMatchObject({ code: 'aws-internal', message: `AWS failed on its side while reading stack s: ${name}: internal` });
   });
 
   it('an expired session reads as one sentence, whatever `what` holds', () => {

@@ -172,7 +172,7 @@ describe('tapctl deploy', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`root cause: ${stage} \\(AWS::ApiGateway::Stage\\) CREATE_FAILED`));
     expect(r.stderr).toContain(
-      'stack state: could not be read (reading stack TapStack-shop-dev failed: Throttling: Rate exceeded); look at it with tapctl status --env dev, or aws cloudformation describe-stacks --stack-name TapStack-shop-dev --region us-east-1',
+      'stack state: could not be read (AWS is throttling requests while reading stack TapStack-shop-dev: Rate exceeded); look at it with tapctl status --env dev, or aws cloudformation describe-stacks --stack-name TapStack-shop-dev --region us-east-1',
     );
     expect(r.stderr).not.toMatch(/does not exist|nothing was left behind/);
   });

@@ -122,7 +122,7 @@ describe('failure explanation', () => {
       exitCode: 1,
       message: 'AWS denied access while comparing S with the deployed stack: not authorized to perform: cloudformation:GetTemplate',
     });
-    expect(explainToolkitError(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }), 'comparing S')).toMatchObject({ exitCode: 1, message: 'comparing S failed: Throttling: Rate exceeded' });
+    expect(explainToolkitError(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }), 'comparing S')).toMatchObject({ exitCode: 1, message: 'AWS is throttling requests while comparing S: Rate exceeded' });
   });
 
   it("leaves CloudFormation's verdict on a deployment to the root-cause explanation, even when it mentions permissions", () => {
