@@ -197,7 +197,7 @@ describe('an entry not signed with this user\'s key, that agrees with the file',
     project = tempProject();
     const text = readFileSync(project.configPath, 'utf8');
     const { environments, warnings } = loadConfig(project.configPath);
-    const entry = { key: configCacheKey(text), environments, warnings: [...warnings] };
+    const entry = { key: configCacheKey(text), environments: [...environments], warnings: [...warnings] };
     writeConfigCache(project.dir, entry);
     const signedByOther = JSON.parse(readFileSync(cachePath(), 'utf8')).data.signature;
     useNewKey();
