@@ -4,6 +4,7 @@
  * Tests mock at the SDK boundary (aws-sdk-client-mock on these same classes), so this code runs for real.
  */
 import { readSettings } from '../cli/settings.js';
+import { refuseHtmlAnswers, type WithMiddleware } from './html-answers.js';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -88,33 +89,6 @@ function bounded<T extends object>(client: T, budgetMs: number, signal: AbortSig
   };
   Object.defineProperty(client, 'send', { value: send, configurable: true, writable: true });
   return client;
-}
-
-interface WithMiddleware {
-  readonly middlewareStack: {
-    add(middleware: (next: (args: unknown) => Promise<{ response?: unknown }>) => (args: unknown) => Promise<{ response?: unknown }>, options: { step: 'deserialize'; name: string }): void;
-  };
-}
-
-/**
- * An HTML page with HTTP 200 (a captive portal, a proxy's sign-in page) is no AWS answer, but the XML protocols
- * (CloudFormation, EC2, RDS, S3 ...) read it as an empty one: "no stack", "no zones", a bucket that "exists".
- * Such an answer fails here instead, as what explainAwsError names "not AWS". Every AWS answer carries a request
- * id header; an HTML object stored in S3 would too, so it is never mistaken for one.
- */
-function refuseHtmlAnswers(client: Partial<WithMiddleware>): void {
-  client.middlewareStack?.add(
-    (next) => async (args) => {
-      const result = await next(args);
-      const response = result.response as { statusCode?: number; headers?: Record<string, string> } | undefined;
-      const header = (name: string) => Object.entries(response?.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
-      if (/text\/html/i.test(header('content-type') ?? '') && !header('x-amzn-requestid') && !header('x-amz-request-id')) {
-        throw Object.assign(new Error('the endpoint answered with an HTML page'), { name: 'NotAnAwsAnswer', $response: response });
-      }
-      return result;
-    },
-    { step: 'deserialize', name: 'tapctlRefuseHtmlAnswers' },
-  );
 }
 
 type CredentialProvider = ReturnType<typeof defaultProvider>;

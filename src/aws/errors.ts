@@ -27,7 +27,7 @@ export function notAwsResponse(e: unknown): { readonly status?: number; readonly
   if (typeof err !== 'object' || err === null) return undefined;
   const response = err.$response;
   const status = response?.statusCode ?? err.$metadata?.httpStatusCode;
-  const contentType = Object.entries(response?.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+  const contentType = responseHeader(response, 'content-type');
   const message = err.message ?? '';
   const html = /text\/html/i.test(contentType ?? '') || /^\s*(<!DOCTYPE html|<html)|"<!DOCTYPE |"<html/i.test(message);
   // The SDK's own parse failures carry the response's metadata; a JSON.parse elsewhere in tapctl does not.
@@ -47,6 +47,11 @@ const REJECTED_CREDENTIALS = /^(InvalidClientTokenId|UnrecognizedClientException
 const THROTTLED = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|RequestThrottled|RequestThrottledException|SlowDown)$/;
 /** AWS's own failures (HTTP 5xx with an AWS error code). */
 const AWS_INTERNAL = /^(InternalFailure|InternalError|InternalServerError|InternalServiceError|InternalServiceException|ServiceUnavailable|ServiceUnavailableException)$/;
+
+/** A header of an HTTP response as the SDK holds it, whatever the case of its name. */
+export function responseHeader(response: { headers?: Record<string, string> } | undefined, name: string): string | undefined {
+  return Object.entries(response?.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
+}
 
 /** What to tell the user about an SDK error, while doing `what` (e.g. "reading stack TapStack-shop-dev"). */
 export function explainAwsError(e: unknown, what: string): TapctlError {
