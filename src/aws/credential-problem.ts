@@ -37,19 +37,30 @@ function failure(message: string, cause: unknown, hint?: string): CredentialFail
 
 /** What in `profile`'s settings keeps it from giving credentials ("names sso_session 'x', which ..."), if anything. */
 export async function profileProblem(profile: string): Promise<string | undefined> {
-  const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true });
+  const files = await loadSharedConfigFiles({ ignoreCache: true });
+  return problemOf(profile, files, await loadSsoSessionData(), [profile]);
+}
+
+type Sections = Record<string, Record<string, string | undefined> | undefined>;
+
+/** `seen`: the profiles followed so far through source_profile, the first being the one in use. */
+function problemOf(profile: string, files: { configFile: Sections; credentialsFile: Sections }, sessions: Sections, seen: string[]): string | undefined {
+  const { configFile, credentialsFile } = files;
   const settings: Record<string, string | undefined> = { ...configFile[profile], ...credentialsFile[profile] };
   const defined = (name: string) => Boolean(configFile[name] ?? credentialsFile[name]);
   if (settings.aws_access_key_id) return undefined;
   if (settings.sso_session) {
-    const sessions = await loadSsoSessionData();
     const session = sessions[settings.sso_session];
     if (!session) return `names sso_session ${quote(settings.sso_session)}, which no [sso-session ${settings.sso_session}] section defines`;
     if (!session.sso_region || !session.sso_start_url) return `names sso_session ${quote(settings.sso_session)}, which lacks ${session.sso_region ? 'sso_start_url' : 'sso_region'}`;
     return undefined;
   }
-  if (settings.role_arn && settings.source_profile && !defined(settings.source_profile)) {
-    return `assumes its role from source_profile ${quote(settings.source_profile)}, which is not defined`;
+  if (settings.role_arn && settings.source_profile) {
+    const source = settings.source_profile;
+    if (!defined(source)) return `assumes its role from source_profile ${quote(source)}, which is not defined`;
+    if (seen.includes(source)) return `assumes its role from source_profile ${quote(source)}, which leads back to it: ${[...seen, source].join(' -> ')}`;
+    const problem = problemOf(source, files, sessions, [...seen, source]);
+    return problem ? `assumes its role from source_profile ${quote(source)}, which ${problem}` : undefined;
   }
   if (settings.role_arn && settings.web_identity_token_file) {
     try {

@@ -34,7 +34,9 @@ export function notAwsResponse(e: unknown): { readonly status?: number; readonly
   const parseFailure = Boolean(response || err.$metadata) && /Deserialization error|XML parse error|is not valid JSON|Unexpected token/i.test(message);
   // Every AWS error answer carries a request id; an `Unknown` error without one came from something else.
   const unknownWithoutAws = /^Unknown(Error)?$/.test(awsErrorName(e)) && !err.$metadata?.requestId && Boolean(response);
-  if (!html && !parseFailure && !unknownWithoutAws) return undefined;
+  // aws/html-answers.ts: an answer no AWS service gives (an empty HTTP 200 without a request id).
+  const refused = (err as { notAws?: boolean }).notAws === true;
+  if (!html && !parseFailure && !unknownWithoutAws && !refused) return undefined;
   return { ...(status !== undefined ? { status } : {}), ...(contentType ? { contentType } : {}), html };
 }
 
@@ -68,7 +70,7 @@ export function explainAwsError(e: unknown, what: string): TapctlError {
   }
   if (REJECTED_CREDENTIALS.test(name)) {
     return new UsageError(`AWS does not accept your credentials while ${what}: ${message}`, {
-      hint: 'the access key is wrong, deleted, or of another partition: sign in again, or check AWS_ACCESS_KEY_ID / your profile',
+      hint: 'a wrong or deleted access key, a wrong secret key, a key of another partition, or this machine\'s clock off by minutes: sign in again, or check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / your profile',
       cause: e,
     });
   }

@@ -9,10 +9,12 @@ export interface WithMiddleware {
 }
 
 /**
- * An HTML page with HTTP 200 (a captive portal, a proxy's sign-in page) is no AWS answer, but the XML protocols
- * (CloudFormation, EC2, RDS, S3 ...) read it as an empty one: "no stack", "no zones", a bucket that "exists".
- * Such an answer fails here instead, as what explainAwsError names "not AWS". Every AWS answer carries a request
- * id header; an HTML object stored in S3 would too, so it is never mistaken for one.
+ * An answer that cannot be AWS's fails here, as what explainAwsError names "not AWS"; the XML protocols (CloudFormation,
+ * EC2, RDS, S3 ...) would otherwise read it as an empty one ("no stack", "no zones", a bucket that "exists"):
+ * - an HTML page (a captive portal, a proxy's sign-in page), whatever else it carries: no AWS API that tapctl calls
+ *   answers with HTML (only a stored S3 object could, and tapctl reads none);
+ * - a success with neither a content type nor AWS's request id header (an empty HTTP 200): every AWS answer names
+ *   its request (x-amzn-RequestId, or x-amz-request-id for S3), and one with a body has a content type.
  */
 export function refuseHtmlAnswers(client: Partial<WithMiddleware>): void {
   client.middlewareStack?.add(
@@ -20,11 +22,14 @@ export function refuseHtmlAnswers(client: Partial<WithMiddleware>): void {
       const result = await next(args);
       const response = result.response as { statusCode?: number; headers?: Record<string, string> } | undefined;
       const header = (name: string) => responseHeader(response, name);
-      if (/text\/html/i.test(header('content-type') ?? '') && !header('x-amzn-requestid') && !header('x-amz-request-id')) {
-        throw Object.assign(new Error('the endpoint answered with an HTML page'), { name: 'NotAnAwsAnswer', $response: response });
+      const html = /text\/html/i.test(header('content-type') ?? '');
+      const anonymous = !header('content-type') && !header('x-amzn-requestid') && !header('x-amz-request-id');
+      if (html || anonymous) {
+        const what = html ? 'an HTML page' : 'an empty answer without an AWS request id';
+        throw Object.assign(new Error(`the endpoint answered with ${what}`), { name: 'NotAnAwsAnswer', $response: response, ...(html ? {} : { notAws: true }) });
       }
       return result;
     },
-    { step: 'deserialize', name: 'tapctlRefuseHtmlAnswers' },
+    { step: 'deserialize', name: 'tapctlRefuseForeignAnswers' },
   );
 }

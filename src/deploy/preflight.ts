@@ -74,7 +74,8 @@ export async function checkAccess(ctx: CommandContext, checks: CheckList, input:
     checks.report('pass', 'credentials', identity.arn);
   } catch (e) {
     if (!isTapctlError(e)) throw e;
-    if (dryRun && isMissingCredentials(e.cause)) {
+    // Nothing configured at all is a dry run's normal case; a profile that is there but broken is named (its hint).
+    if (dryRun && isMissingCredentials(e.cause) && (e.cause as { hint?: string }).hint === undefined) {
       checks.report('skip', 'credentials', 'none found: the AWS checks below are skipped (dry run)');
       skipReason = 'no credentials';
     } else {

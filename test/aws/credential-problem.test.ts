@@ -2,7 +2,7 @@
  * A named profile that cannot give credentials is named with its problem (qa6): the SDK's chain says only "Could
  * not load credentials from any providers" for some, and crashes (TypeError, ENOENT) on others.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -29,6 +29,8 @@ describe('profileProblem', () => {
     ['an sso_session without its region', '[profile bad]\nsso_session = s\n[sso-session s]\nsso_start_url = https://example.awsapps.com/start\n', "names sso_session 's', which lacks sso_region"],
     ['a source_profile that is not defined', '[profile bad]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = ghost\n', "assumes its role from source_profile 'ghost', which is not defined"],
     ['a web identity token file that is not there', '[profile bad]\nrole_arn = arn:aws:iam::111111111111:role/x\nweb_identity_token_file = /nonexistent/token\n', "reads its web identity token from '/nonexistent/token', which cannot be read (ENOENT)"],
+    ['a source_profile that is itself broken', '[profile bad]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = b\n[profile b]\nsso_session = nope\n', "assumes its role from source_profile 'b', which names sso_session 'nope', which no [sso-session nope] section defines"],
+    ['source profiles that lead back', '[profile bad]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::111111111111:role/y\nsource_profile = bad\n', "assumes its role from source_profile 'b', which assumes its role from source_profile 'bad', which leads back to it: bad -> b -> bad"],
     ['a credential_process (its program only: the rest may hold a secret)', '[profile bad]\ncredential_process = /bin/false --token s3cr3t\n', "gets its credentials from credential_process ('/bin/false'), which gave none: run it yourself to see why"],
     ['nothing that gives credentials', '[profile bad]\nregion = us-east-1\n', 'holds no credentials: no aws_access_key_id, role_arn, sso_session or credential_process'],
   ])('%s', async (_what, text, problem) => {
@@ -70,6 +72,35 @@ describe('tapctl status with a broken profile (the built binary, its bundled cre
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain("the AWS profile 'bad' assumes its role from source_profile 'ghost', which is not defined");
       expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      project.cleanup();
+    }
+  });
+});
+
+describe('the shared files themselves (qa7)', () => {
+  it('a config file that is a folder is named, with where it comes from (not a raw EISDIR)', async () => {
+    mkdirSync(join(dir, 'config'));
+    const project = tempProject(sampleConfig());
+    try {
+      const env = cleanEnv({ AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_PROFILE: 'x', AWS_EC2_METADATA_DISABLED: 'true' });
+      const r = await spawnTapctl(['status', '--env', 'dev'], { cwd: project.dir, env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`cannot read the AWS config file '${join(dir, 'config')}' (it is a folder)`);
+      expect(r.stderr).toContain('AWS_CONFIG_FILE');
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  it('a dry run with a named profile that is broken says why, instead of skipping the AWS checks as for no credentials', async () => {
+    config('[profile x]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = ghost\n');
+    const project = tempProject(sampleConfig());
+    try {
+      const env = cleanEnv({ AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' });
+      const r = await spawnTapctl(['deploy', '--env', 'dev', '--dry-run', '--profile', 'x'], { cwd: project.dir, env, timeoutMs: 120_000 });
+      expect(r.stderr).toContain("the AWS profile 'x' assumes its role from source_profile 'ghost', which is not defined");
+      expect(r.stderr).not.toContain('the AWS checks below are skipped');
     } finally {
       project.cleanup();
     }

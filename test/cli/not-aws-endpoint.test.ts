@@ -21,8 +21,12 @@ const ANSWERS: Record<string, Answer> = {
   'html-200': { status: 200, type: 'text/html; charset=utf-8', body: '<html><head><title>Sign in to the Wi-Fi</title></head><body>portal</body></html>' },
   'html-403': { status: 403, type: 'text/html', body: '<html><body>Forbidden by the proxy</body></html>' },
   garbage: { status: 200, type: 'application/octet-stream', body: '\u0000\u0001garbage{{{' },
-  // HTML with AWS's request id: from AWS itself (an object stored in S3 is served so), never taken for a portal.
+  // HTML with a request id header (anything can send one): still no answer of an AWS API (qa7).
   'html-200-aws': { status: 200, type: 'text/html', body: '<html></html>', headers: { 'x-amz-request-id': 'r-1' } },
+  // Nothing at all: no body, no content type, no request id.
+  'empty-200': { status: 200, type: '', body: '' },
+  // What S3's HeadBucket gives: no body, but AWS's request id.
+  'empty-200-aws': { status: 200, type: '', body: '', headers: { 'x-amz-request-id': 'r-2' } },
 };
 
 let server: Server;
@@ -33,7 +37,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
     const answer = ANSWERS[(req.url ?? '/').split('/')[1]] ?? ANSWERS['html-500'];
-    res.writeHead(answer.status, { 'content-type': answer.type, ...answer.headers });
+    res.writeHead(answer.status, { ...(answer.type ? { 'content-type': answer.type } : {}), ...answer.headers });
     res.end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -107,8 +111,22 @@ describe("tapctl's clients: an HTML page with HTTP 200 is no answer (the XML pro
     expect(explainAwsError(e, 'looking for bucket b').code).toBe('not-aws-response');
   });
 
-  it('an HTML answer that carries an AWS request id is AWS\'s, and passes', async () => {
-    await expect((await clients('html-200-aws').s3()).send(new HeadBucketCommand({ Bucket: 'b' }))).resolves.toBeDefined();
+  it('an HTML page is refused even with a request id header (no AWS API tapctl calls answers with HTML)', async () => {
+    const e = await failureOf(async () => (await clients('html-200-aws').cloudFormation()).send(new DescribeStacksCommand({ StackName: 's' })));
+    expect(explainAwsError(e, 'reading stack s').code).toBe('not-aws-response');
+  });
+
+  it('an empty HTTP 200 without a request id is refused: CloudFormation would read it as "no stacks", SSM as "no parameters"', async () => {
+    for (const send of [
+      async () => (await clients('empty-200').cloudFormation()).send(new DescribeStacksCommand({ StackName: 's' })),
+      async () => (await clients('empty-200').ssm()).send(new GetParameterCommand({ Name: 'n' })),
+    ]) {
+      expect(explainAwsError(await failureOf(send), 'reading')).toMatchObject({ code: 'not-aws-response', message: 'while reading, the endpoint answered with something that is not an AWS response, HTTP 200: that is not AWS' });
+    }
+  });
+
+  it("an empty answer with AWS's request id passes (S3's HeadBucket has no body)", async () => {
+    await expect((await clients('empty-200-aws').s3()).send(new HeadBucketCommand({ Bucket: 'b' }))).resolves.toBeDefined();
   });
 });
 
