@@ -10,11 +10,10 @@ export interface WithMiddleware {
 
 /**
  * An answer that cannot be AWS's fails here, as what explainAwsError names "not AWS"; the XML protocols (CloudFormation,
- * EC2, RDS, S3 ...) would otherwise read it as an empty one ("no stack", "no zones", a bucket that "exists"):
- * - an HTML page (a captive portal, a proxy's sign-in page), whatever else it carries: no AWS API that tapctl calls
- *   answers with HTML (only a stored S3 object could, and tapctl reads none);
- * - a success with neither a content type nor AWS's request id header (an empty HTTP 200): every AWS answer names
- *   its request (x-amzn-RequestId, or x-amz-request-id for S3), and one with a body has a content type.
+ * EC2, RDS, S3 ...) would otherwise read it as an empty one ("no stack", "no zones", a bucket that "exists").
+ * Every AWS answer names its request (x-amzn-RequestId, or x-amz-request-id for S3); an answer without one is
+ * refused when it is an HTML page (a captive portal, a proxy's sign-in page) or an empty success with no content
+ * type (an empty HTTP 200). With a request id, HTML passes: the AWS emulators answer some JSON APIs as text/html.
  */
 export function refuseHtmlAnswers(client: Partial<WithMiddleware>): void {
   client.middlewareStack?.add(
@@ -23,8 +22,8 @@ export function refuseHtmlAnswers(client: Partial<WithMiddleware>): void {
       const response = result.response as { statusCode?: number; headers?: Record<string, string> } | undefined;
       const header = (name: string) => responseHeader(response, name);
       const html = /text\/html/i.test(header('content-type') ?? '');
-      const anonymous = !header('content-type') && !header('x-amzn-requestid') && !header('x-amz-request-id');
-      if (html || anonymous) {
+      const fromAws = Boolean(header('x-amzn-requestid') ?? header('x-amz-request-id'));
+      if (!fromAws && (html || !header('content-type'))) {
         const what = html ? 'an HTML page' : 'an empty answer without an AWS request id';
         throw Object.assign(new Error(`the endpoint answered with ${what}`), { name: 'NotAnAwsAnswer', $response: response, ...(html ? {} : { notAws: true }) });
       }
