@@ -8,7 +8,7 @@
  * CloudFormation DescribeStacks (query/XML), ECS (JSON 1.1), ELBv2 and RDS (query/XML), CloudWatch
  * DescribeAlarms (JSON 1.0). It is reached through the environment's `endpoint:` key, and test/status uses it too.
  *
- * startupToFirstCallMs: from spawning bin/tapctl.js to the first request arriving at the fake.
+ * startupToFirstCallMs: from spawning bin/tapctl.cjs to the first request arriving at the fake.
  * wallMs: from spawning to the process exiting.
  */
 import { spawn } from 'node:child_process';
@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'tapctl.js');
+const BIN = join(ROOT, 'bin', 'tapctl.cjs');
 
 const XMLNS = {
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',

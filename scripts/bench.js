@@ -10,7 +10,7 @@
  * Exits 1 when a goal is missed by more than 25 % (the margin a noisy machine needs), 2 when the build is missing.
  * Not part of the unit tests. Options (environment):
  *   RUNS=<n>               rounds of the light cases (default 15; heavy cases run a third as often, at least 3)
- *   TAPCTL_BENCH_BIN=<js>  measure another build's bin/tapctl.js (e.g. an older checkout) with the same floors
+ *   TAPCTL_BENCH_BIN=<js>  measure another build's bin/tapctl.cjs (e.g. an older checkout) with the same floors
  *   TAPCTL_BENCH_SEED=<f>  the seed floor app (default ../shared/bench/seed-app/synth.cjs beside the project)
  *   ONLY=<regex>           only the goals whose name matches
  *   BENCH_ENV=clean        measure with PATH and LANG only, instead of this shell's environment (see baseEnv)
@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { startFakeAws } from './bench-status.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = resolve(process.env.TAPCTL_BENCH_BIN ?? join(root, 'bin', 'tapctl.js'));
+const bin = resolve(process.env.TAPCTL_BENCH_BIN ?? join(root, 'bin', 'tapctl.cjs'));
 const probe = join(root, 'scripts', 'lib', 'bench-probe.cjs');
 const seed = resolve(process.env.TAPCTL_BENCH_SEED ?? join(root, '..', 'shared', 'bench', 'seed-app', 'synth.cjs'));
 const runs = Number(process.env.RUNS) || 15;
@@ -191,7 +191,7 @@ try {
 process.stderr.write('\n');
 
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-console.log(`tapctl ${version} benchmark — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} cores — ${bin === join(root, 'bin', 'tapctl.js') ? 'this build' : bin}`);
+console.log(`tapctl ${version} benchmark — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} cores — ${bin === join(root, 'bin', 'tapctl.cjs') ? 'this build' : bin}`);
 console.log('Ratio = median CPU time (user+sys of the child) of the case / of its floor, measured interleaved in this run.');
 console.log(`Environment: ${clean ? 'clean (PATH and LANG only; BENCH_ENV=clean)' : "this shell's, less AWS_* and TAPCTL_* (BENCH_ENV=clean for PATH and LANG only)"}${process.env.NODE_EXTRA_CA_CERTS && !clean ? '; includes NODE_EXTRA_CA_CERTS' : ''}.\n`);
 const width = Math.max(...results.map((r) => r.name.length));

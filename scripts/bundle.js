@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Bundles tapctl's compiled code (dist/, from tsc) into dist/bundle/, which bin/tapctl.js runs (part of `npm run build`).
+// Bundles tapctl's compiled code (dist/, from tsc) into dist/bundle/, which bin/tapctl.cjs runs (part of `npm run build`).
 //
 // Why: a light command (--help, config, validate, a cached synth) spends most of its start-up loading modules, and
 // Node's ES module loader pays per file (resolve, read, compile, link). One entry file plus a few chunks loads
 // faster than ~130 files of tapctl, commander, zod (~95 files alone) and yaml. Code split at each dynamic
 // import() stays lazy: a command loads only what its run needs. The shared chunks every start loads are then merged
-// into one (scripts/lib/merge-chunks.js): --help loads the entry and kernel.js, not some twenty small chunks.
+// into one (scripts/lib/merge-chunks.js): --help loads the entry and kernel.js, not some twenty small chunks. Last,
+// every file is printed again as CommonJS (scripts/lib/to-commonjs.js): Node 20 starts that faster than ES modules.
 // TAPCTL_BUNDLE_META=<file> writes esbuild's metafile of the split build (which module went where), for a look.
 //
 // The AWS SDK clients tapctl calls are bundled from their ES module build, which lets esbuild keep only the client
@@ -23,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { KERNEL_FILE, mergeStartupChunks } from './lib/merge-chunks.js';
+import { toCommonJs } from './lib/to-commonjs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -106,12 +108,7 @@ const result = await build({
   // The ES module build of packages that ship both (the AWS SDK clients without an `exports` map; the rest of the
   // SDK chooses it by the `module` condition esbuild sets): esbuild can drop unused code only from ES modules.
   mainFields: ['module', 'main'],
-  // commander is CommonJS and require()s Node built-ins, and src/infra require()s aws-cdk-lib; an ES module bundle
-  // has no `require` of its own. Built-ins come from process.getBuiltinModule (Node >= 20.16): making a require
-  // function starts Node's CommonJS loader, ~1 ms at every start that needs none; it is made on first other use.
-  banner: {
-    js: "import { createRequire as __tapctlRequire, isBuiltin as __tapctlIsBuiltin } from 'node:module'; let __tapctlRequireFn; const require = (id) => __tapctlIsBuiltin(id) ? process.getBuiltinModule(id) : (__tapctlRequireFn ??= __tapctlRequire(import.meta.url))(id);",
-  },
+  // No `require` banner: the final files are CommonJS (pass 3), where esbuild's require shim finds Node's own.
   plugins: [lazyChildProcessInCommander, noDynamicImportOfBundled],
   metafile: true,
   logLevel: 'warning',
@@ -130,6 +127,8 @@ if (Object.keys(result.metafile.inputs).some((input) => classicZod.test(input)))
 const merged = await mergeStartupChunks({ metafile: result.metafile, pass1Dir, outdir, entry: join(pass1Dir, 'tapctl.js'), options: output });
 if (process.env.TAPCTL_BUNDLE_META) writeFileSync(process.env.TAPCTL_BUNDLE_META, JSON.stringify(result.metafile));
 rmSync(pass1Dir, { recursive: true, force: true });
+// Pass 3 (scripts/lib/to-commonjs.js): each file printed again as CommonJS, which Node 20 starts faster.
+await toCommonJs({ dir: outdir, options: output, root });
 
 // The code fingerprints that caches are keyed on (src/state/fingerprint.ts), computed here once instead of by
 // reading every compiled file at each start: sha256 per top-level folder of dist/, over file names and bytes.

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../bin/tapctl.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/tapctl.cjs', import.meta.url));
 const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'tapctl-example-'));
 const steps = [
   ['init', '--dir', dir, '--project', 'shop', '--account', '123456789012', '--email', 'ops@shop.test', '--yes'],

@@ -1,5 +1,5 @@
 // Records every module the process loads, for the test and the benchmark that check what start-up loads.
-// Use: node --import ./scripts/lib/trace-imports.mjs bin/tapctl.js ...   with TAPCTL_TRACE_IMPORTS=<file>
+// Use: node --import ./scripts/lib/trace-imports.mjs bin/tapctl.cjs ...   with TAPCTL_TRACE_IMPORTS=<file>
 //
 // ES modules are recorded as they resolve (a loader hook); CommonJS modules (aws-cdk-lib through createRequire,
 // the AWS SDK, anything bundled code require()s) at exit, from the CommonJS module cache, as file: URLs.

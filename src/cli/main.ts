@@ -45,7 +45,8 @@ process.on('SIGTERM', () => {
 
 // Node makes process.stdin, stdout and stderr on first use, each a stream (often a socket) that costs milliseconds
 // to set up: --help needs only stdout, and only a command that asks questions needs stdin.
-const code = await runCli(process.argv.slice(2), {
+// No top-level await: the bundle is CommonJS (scripts/lib/to-commonjs.js says why), which has none.
+void runCli(process.argv.slice(2), {
   get stdout() {
     return guard(process.stdout);
   },
@@ -63,8 +64,9 @@ const code = await runCli(process.argv.slice(2), {
     held += 1;
     return () => void (held -= 1);
   },
+}).then((code) => {
+  process.exitCode = code;
+  // The command is over: a socket left open by an unanswered request must not keep the process (and a CI job)
+  // alive. Unref'd, so a process with nothing pending still exits at once.
+  setTimeout(() => process.exit(code), 2_000).unref();
 });
-process.exitCode = code;
-// The command is over: a socket left open by an unanswered request must not keep the process (and a CI job)
-// alive. Unref'd, so a process with nothing pending still exits at once.
-setTimeout(() => process.exit(code), 2_000).unref();

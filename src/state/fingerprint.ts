@@ -2,7 +2,7 @@
  * A fingerprint of tapctl's own code, for caches whose results depend on it (resolved configs, synthesized
  * assemblies): when tapctl is upgraded or rebuilt, every cached result is stale.
  *
- * Run from the bundle (dist/bundle/, what bin/tapctl.js loads), the per-folder hashes come from
+ * Run from the bundle (dist/bundle/, what bin/tapctl.cjs loads), the per-folder hashes come from
  * dist/bundle/fingerprints.json, written by scripts/bundle.js in the same build: a cached synth then reads one
  * small file instead of every compiled file of infra, config and synth at each start. Run from dist/<folder>/ or
  * from src/ (tests), the files are hashed here, as before.

@@ -135,7 +135,7 @@ export class Scenario {
     return scenario;
   }
 
-  /** Spawns bin/tapctl.js in the project folder, no terminal (like CI), stdin closed. */
+  /** Spawns bin/tapctl.cjs in the project folder, no terminal (like CI), stdin closed. */
   async tapctl(args: readonly string[], options: { input?: string } = {}): Promise<TapctlRun> {
     // Far above any step's real duration (seconds), below the test timeout so a hang shows its output.
     const r = await spawnTapctl([...args], { cwd: this.dir, env: this.env, timeoutMs: 150_000, ...(options.input ? { input: options.input } : {}) });

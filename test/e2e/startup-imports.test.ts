@@ -1,10 +1,10 @@
 /**
- * What the light commands load when the built binary starts (bin/tapctl.js runs the bundle of scripts/bundle.js):
+ * What the light commands load when the built binary starts (bin/tapctl.cjs runs the bundle of scripts/bundle.js):
  * never aws-cdk-lib, toolkit-lib or an AWS SDK client (seconds to load), and only a handful of files: the bundle's
  * entry and the chunks the command needs, not tapctl's ~130 compiled modules or zod's ~95. Speed itself is measured
  * by `npm run bench`, not here.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -15,12 +15,15 @@ import { sdkPackageOf } from '../helpers/sdk-chunks.js';
 import { tempProject } from '../helpers/project.js';
 
 const TRACER = fileURLToPath(new URL('../../scripts/lib/trace-imports.mjs', import.meta.url));
+const NODE_INTERNALS = fileURLToPath(new URL('../helpers/node-internals.cjs', import.meta.url));
+/** Node's internal module that runs every ES module (a program started as CommonJS never loads it). */
+const ES_MODULE_JOB = 'NativeModule internal/modules/esm/module_job';
 // A cached synth reads aws-cdk-lib's package.json (its version is part of the cache key): that is no load.
 const HEAVY_PACKAGES = /node_modules\/(aws-cdk-lib|@aws-cdk\/toolkit-lib|@aws-sdk\/|@smithy\/|constructs)\/(?!package\.json$)/;
 // The AWS SDK is bundled: its clients are chunks of dist/bundle (test/helpers/sdk-chunks.ts).
 const HEAVY = { test: (url: string) => HEAVY_PACKAGES.test(url) || sdkPackageOf(url) !== undefined };
 /**
- * Files each light command may load, counted as the tracer sees them (bin/tapctl.js, the bundle's entry, kernel.js
+ * Files each light command may load, counted as the tracer sees them (bin/tapctl.cjs, the bundle's entry, kernel.js
  * with everything every start needs, and the chunks of the command's own work; a cached synth also reads
  * aws-cdk-lib's package.json). Today: --help 3, validate 13, config 9, a cached synth 9; unbundled, --help loaded
  * 95 and validate 365. The margin is two files: a new static import that splits off a chunk fails here, so the
@@ -69,6 +72,25 @@ describe('start-up imports', () => {
     expect(loaded.length, loaded.join('\n')).toBeLessThanOrEqual(MAX_FILES[args[0]]);
     const bytes = loaded.reduce((n, u) => n + statSync(fileURLToPath(u)).size, 0);
     expect(bytes, `${args[0]} loaded ${bytes} bytes`).toBeLessThanOrEqual(MAX_BYTES[args[0]]);
+  });
+
+  /** Node's internal modules that `node --require <probe> <args>` loads. */
+  function nodeInternals(args: string[]): string[] {
+    const file = join(mkdtempSync(join(tmpdir(), 'tapctl-internals-')), 'internals.txt');
+    const r = spawnSync(process.execPath, ['--require', NODE_INTERNALS, ...args], { cwd: project.dir, env: cleanEnv({ XDG_CONFIG_HOME: configHome, NODE_INTERNALS_FILE: file }), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return readFileSync(file, 'utf8').split('\n');
+  }
+
+  it.each([[['--help']], [['validate']], [['config', '--env', 'dev']], [['synth', '--env', 'dev']]])('tapctl %j starts as CommonJS: no ES module loads (scripts/lib/to-commonjs.js)', (args) => {
+    expect(nodeInternals([BIN, ...args])).not.toContain(ES_MODULE_JOB);
+  });
+
+  it('the check above can fail: an ES module program loads the ES module loader', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tapctl-esm-'));
+    writeFileSync(join(dir, 'main.mjs'), 'export {};\n');
+    expect(nodeInternals([join(dir, 'main.mjs')])).toContain(ES_MODULE_JOB);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('an AWS call loads the bundled SDK, through its chunks (so the check above can fail): status loads STS first', () => {

@@ -64,9 +64,9 @@ export async function runTapctl(argv: string[], options: InProcessOptions): Prom
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-export const BIN = fileURLToPath(new URL('../../bin/tapctl.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/tapctl.cjs', import.meta.url));
 
-/** Spawns bin/tapctl.js (needs `npm run build` first) with no TTY, like a CI job. */
+/** Spawns bin/tapctl.cjs (needs `npm run build` first) with no TTY, like a CI job. */
 export function spawnTapctl(argv: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...argv], { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });

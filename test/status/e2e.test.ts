@@ -1,5 +1,5 @@
 /**
- * The spawned binary (bin/tapctl.js, built into dist/) against the fake AWS of scripts/bench-status.js, reached
+ * The spawned binary (bin/tapctl.cjs, built into dist/) against the fake AWS of scripts/bench-status.js, reached
  * through the environment's `endpoint:` key: the real process edge, the real SDK over HTTP, the real exit codes.
  */
 import { execFileSync } from 'node:child_process';
@@ -27,7 +27,7 @@ const loadedFiles = (log: string): string[] =>
 /** Builds dist/ when it is missing or older than the status sources (tsc emits even when other files have type errors). */
 function ensureBuilt(): void {
   const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f))).mtimeMs));
-  // bin/tapctl.js runs the bundle (scripts/bundle.js), which is made from tsc's output.
+  // bin/tapctl.cjs runs the bundle (scripts/bundle.js), which is made from tsc's output.
   const built = join(ROOT, 'dist/bundle/tapctl.js');
   if (existsSync(built) && statSync(built).mtimeMs >= newest(join(ROOT, 'src/status'))) return;
   try {
