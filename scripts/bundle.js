@@ -85,6 +85,20 @@ const noDynamicImportOfBundled = {
   },
 };
 
+/**
+ * `tapctl config` prints YAML and parses none. esbuild assigns code to chunks by file, and yaml's index.js imports
+ * every part of yaml, so any import of 'yaml' would load its parser too: the printer module (src/config/yaml-print.ts)
+ * takes Document from Document.js itself, and esbuild puts the printer's files in a chunk of their own (67 KB of
+ * yaml for `config` instead of 130). The same file as index.js re-exports: one module, whoever imports it.
+ */
+const yamlPrinterAlone = {
+  name: 'yaml-printer-alone',
+  setup(b) {
+    const documentJs = join(root, 'node_modules', 'yaml', 'browser', 'dist', 'doc', 'Document.js');
+    b.onResolve({ filter: /^yaml$/ }, ({ importer }) => (/[\\/]dist[\\/]config[\\/]yaml-print\.js$/.test(importer) ? { path: documentJs } : undefined));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 // Pass 1 (esbuild's code splitting) writes here; pass 2 (scripts/lib/merge-chunks.js) writes the final files to outdir.
 const pass1Dir = join(dist, 'bundle-pass1');
@@ -109,7 +123,7 @@ const result = await build({
   // SDK chooses it by the `module` condition esbuild sets): esbuild can drop unused code only from ES modules.
   mainFields: ['module', 'main'],
   // No `require` banner: the final files are CommonJS (pass 3), where esbuild's require shim finds Node's own.
-  plugins: [lazyChildProcessInCommander, noDynamicImportOfBundled],
+  plugins: [yamlPrinterAlone, lazyChildProcessInCommander, noDynamicImportOfBundled],
   metafile: true,
   logLevel: 'warning',
 });

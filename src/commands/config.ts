@@ -17,7 +17,7 @@ export function register(program: Command, runner: Runner): Command {
 let toYaml: (value: unknown) => string = (value) => JSON.stringify(value, null, 2);
 
 export async function run(ctx: CommandContext): Promise<ResolvedEnvironment> {
-  ({ toYaml } = await import('../config/yaml-text.js'));
+  ({ toYaml } = await import('../config/yaml-print.js'));
   const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
   const env = await selectEnvironment(ctx, loaded);
