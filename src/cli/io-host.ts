@@ -11,7 +11,7 @@
  * Commands return their data; the runner hands it to `result`; a failure reaches `reportError`.
  */
 import { boundQuotedValues } from './quote.js';
-import type { Writable } from 'node:stream';
+import type { TextSink } from './fd-writer.js';
 import { styleText } from 'node:util';
 import { ExitCode, isTapctlError } from './errors.js';
 
@@ -38,8 +38,8 @@ export interface Styles {
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
 export interface IoHostOptions {
-  readonly stdout: Writable & { isTTY?: boolean };
-  readonly stderr: Writable & { isTTY?: boolean; columns?: number };
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
   readonly json: boolean;
   readonly verbose: boolean;
   /** false when --no-color was given. */

@@ -1,5 +1,6 @@
 /** The process edge: the one place that sets the exit code. */
 import { readFileSync } from 'node:fs';
+import { fdWriter, type TextSink } from './fd-writer.js';
 import { runCli } from './program.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -10,17 +11,21 @@ const version = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // `tapctl ... | head`: when the reader goes away, stop quietly instead of crashing with EPIPE.
+const readerGone = () => process.exit(process.exitCode ?? 0);
 const guarded = new WeakSet<NodeJS.WriteStream>();
 function guard(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   if (!guarded.has(stream)) {
     guarded.add(stream);
     stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      if (e.code === 'EPIPE') readerGone();
       throw e;
     });
   }
   return stream;
 }
+// A pipe or a file is written directly (cli/fd-writer.ts says why); a terminal through Node's stream.
+let stdout: TextSink | undefined;
+let stderr: TextSink | undefined;
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -48,10 +53,10 @@ process.on('SIGTERM', () => {
 // No top-level await: the bundle is CommonJS (scripts/lib/to-commonjs.js says why), which has none.
 void runCli(process.argv.slice(2), {
   get stdout() {
-    return guard(process.stdout);
+    return (stdout ??= fdWriter(1, readerGone) ?? guard(process.stdout));
   },
   get stderr() {
-    return guard(process.stderr);
+    return (stderr ??= fdWriter(2, readerGone) ?? guard(process.stderr));
   },
   get stdin() {
     return process.stdin;

@@ -7,14 +7,16 @@ import { readSettings } from './settings.js';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { InterruptedError, isTapctlError, UsageError } from './errors.js';
+import type { TextSink } from './fd-writer.js';
 import { IoHost, type Styles } from './io-host.js';
 import { terminalPrompter, type Prompter } from './prompter.js';
 import { toUserError } from './user-errors.js';
 import { COMMANDS, SINGLE_COMMANDS, type CommandModule } from '../commands/index.js';
 
 export interface CliIo {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stdout: TextSink;
+  /** A terminal's is Node's stream (cli/main.ts), which prompts write to: they run only when stderr is a terminal. */
+  readonly stderr: TextSink;
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
@@ -48,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // Each command's name with its subcommands' names (`env` -> create, list, sweep).
   const commandNames = new Map<string, Set<string>>();
   const hostFor = (g: GlobalOptions) => {
-    host ??= new IoHost({ stdout: io.stdout as never, stderr: io.stderr as never, json: g.json, verbose: g.verbose, color: g.color, env: io.env });
+    host ??= new IoHost({ stdout: io.stdout, stderr: io.stderr, json: g.json, verbose: g.verbose, color: g.color, env: io.env });
     // The verb, for the result line of a failure that comes before the command runs (an unknown option).
     host.command ??= verbOf(argv, commandNames);
     return host;
@@ -78,8 +80,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           return globals.interactive !== false && Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
         },
         get prompter() {
-          // The IoHost's colour decision, also for inquirer (which would otherwise decide by itself).
-          return (prompter ??= io.prompter ?? terminalPrompter(io.stdin, io.stderr, { colour: ioHost.colour }));
+          // The IoHost's colour decision, also for inquirer (which would otherwise decide by itself). Asked only when
+          // stderr is a terminal (interactive), which is Node's stream (main.ts).
+          return (prompter ??= io.prompter ?? terminalPrompter(io.stdin, io.stderr as NodeJS.WritableStream, { colour: ioHost.colour }));
         },
         get stdin() {
           return io.stdin;
@@ -209,6 +212,13 @@ export function buildProgram(runner: Runner, io: Pick<CliIo, 'stdout' | 'stderr'
       writeOut: (s) => (capture ? capture(s) : io.stdout.write(s)),
       // Commander's own errors are reported through the IoHost, once.
       writeErr: (s) => (s.startsWith('error:') ? undefined : capture ? capture(s) : io.stderr.write(s)),
+      // Commander's defaults ask process.stdout and process.stderr, which makes Node create them (cli/fd-writer.ts).
+      // Its width when there is no terminal's is 80 (commander's help.js).
+      getOutHelpWidth: () => (io.stdout.isTTY && io.stdout.columns) || 80,
+      getErrHelpWidth: () => (io.stderr.isTTY && io.stderr.columns) || 80,
+      // tapctl's help text has no colour of its own: nothing for commander to keep.
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
     })
     .exitOverride()
     .addOption(new Option('-e, --env <name>', 'environment from tapctl.config.yaml (dev, staging, prod ...)'))

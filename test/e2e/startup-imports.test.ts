@@ -18,6 +18,8 @@ const TRACER = fileURLToPath(new URL('../../scripts/lib/trace-imports.mjs', impo
 const NODE_INTERNALS = fileURLToPath(new URL('../helpers/node-internals.cjs', import.meta.url));
 /** Node's internal module that runs every ES module (a program started as CommonJS never loads it). */
 const ES_MODULE_JOB = 'NativeModule internal/modules/esm/module_job';
+/** Node's streams, which making process.stdout loads. */
+const NODE_STREAM = 'NativeModule stream';
 // A cached synth reads aws-cdk-lib's package.json (its version is part of the cache key): that is no load.
 const HEAVY_PACKAGES = /node_modules\/(aws-cdk-lib|@aws-cdk\/toolkit-lib|@aws-sdk\/|@smithy\/|constructs)\/(?!package\.json$)/;
 // The AWS SDK is bundled: its clients are chunks of dist/bundle (test/helpers/sdk-chunks.ts).
@@ -84,6 +86,11 @@ describe('start-up imports', () => {
 
   it.each([[['--help']], [['validate']], [['config', '--env', 'dev']], [['synth', '--env', 'dev']]])('tapctl %j starts as CommonJS: no ES module loads (scripts/lib/to-commonjs.js)', (args) => {
     expect(nodeInternals([BIN, ...args])).not.toContain(ES_MODULE_JOB);
+  });
+
+  it('tapctl --help writes to a pipe without Node\'s stream stack (cli/fd-writer.ts); the check can fail', () => {
+    expect(nodeInternals([BIN, '--help'])).not.toContain(NODE_STREAM);
+    expect(nodeInternals(['-e', 'process.stdout.write("")'])).toContain(NODE_STREAM);
   });
 
   it('the check above can fail: an ES module program loads the ES module loader', () => {
