@@ -1,12 +1,16 @@
 /**
- * stdout and stderr when they are a pipe or a file (a CI job, a script, `tapctl ... | jq`): written with
- * fs.writeSync, without process.stdout.
+ * stdout and stderr when they are a pipe or a file (a CI job, a script, `tapctl ... | jq`): the first 16 KiB are
+ * written with fs.writeSync, without process.stdout; more than that goes through Node's stream.
  *
  * Why: Node makes process.stdout and process.stderr on first use, and making either loads Node's stream stack
  * (some twenty internal modules: ~2.5 ms of CPU, every start of a light command, measured against `node -e 0`).
- * Node writes to pipes and files synchronously anyway (https://nodejs.org/api/process.html#a-note-on-process-io),
- * so the output, its order and its end are the same. A character device (a terminal, /dev/null) keeps Node's
- * stream: a terminal's width, raw mode and prompts come from it.
+ * A light command's whole output is a few KiB, which a pipe takes at once (it holds 64 KiB). A long or endless output
+ * (logs, a big --json) goes through Node's stream as before, which never blocks tapctl on a slow reader: Ctrl-C
+ * and SIGTERM are still handled while the reader is behind. A character device (a terminal, /dev/null) keeps
+ * Node's stream from the start: a terminal's width, raw mode and prompts come from it.
+ *
+ * When the reader goes away (EPIPE: `tapctl ... | head`), what is written after is dropped and `destroyed` turns
+ * true, as for Node's stream; the command runs on to its own end and exit code (cli/main.ts).
  */
 import { fstatSync, writeSync } from 'node:fs';
 
@@ -16,50 +20,83 @@ export interface TextSink {
   readonly isTTY?: boolean;
   /** A terminal's width in characters; undefined elsewhere. */
   readonly columns?: number;
+  /** True once the reader has gone: what is written is dropped. */
+  readonly destroyed?: boolean;
 }
 
-/** How long to wait before writing again to a full non-blocking pipe (ms). */
-const FULL_PIPE_WAIT_MS = 1;
+/** Bytes written directly before Node's stream takes over: well under what a pipe holds (64 KiB on Linux). */
+export const DIRECT_BYTES = 16 * 1024;
 
 /** Writes to a file descriptor that is a pipe, a file or a socket; never a terminal. */
 export class FdWriter implements TextSink {
   readonly isTTY = false;
+  private written = 0;
+  private readerGone = false;
+  private stream: NodeJS.WritableStream & { destroyed?: boolean; writableLength?: number } | undefined;
 
-  /** `onBrokenPipe`: called when the reader has gone (EPIPE: `tapctl ... | head`), in place of writing. */
+  /** `streamOf`: Node's stream on the same descriptor (process.stdout or process.stderr), made when it takes over. */
   constructor(
     private readonly fd: number,
-    private readonly onBrokenPipe: () => void,
+    private readonly streamOf: () => NodeJS.WritableStream,
   ) {}
 
-  /** Writes all of `text` before it returns. Errors other than a gone reader are thrown, as a stream's would be. */
+  get destroyed(): boolean {
+    return this.readerGone || Boolean(this.stream?.destroyed);
+  }
+
   write(text: string): boolean {
+    if (this.stream) return this.stream.write(text);
+    if (this.readerGone) return false;
     const bytes = Buffer.from(text);
+    if (this.written + bytes.length > DIRECT_BYTES) return this.handOver(bytes);
     for (let offset = 0; offset < bytes.length; ) {
       try {
-        offset += writeSync(this.fd, bytes, offset);
+        const n = writeSync(this.fd, bytes, offset);
+        offset += n;
+        this.written += n;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EPIPE') {
-          this.onBrokenPipe();
+          this.readerGone = true;
           return false;
         }
-        // A pipe another process made non-blocking and whose reader is behind: wait for it, as a blocking write would.
-        if (code !== 'EAGAIN') throw e;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, FULL_PIPE_WAIT_MS);
+        // A full pipe another process made non-blocking: Node's stream waits for the reader without blocking tapctl.
+        if (code === 'EAGAIN') return this.handOver(bytes.subarray(offset));
+        throw e;
       }
     }
     return true;
+  }
+
+  /** Resolves once Node's stream, if it took over, has given the reader everything (or the reader has gone). */
+  flushed(): Promise<void> {
+    const stream = this.stream;
+    if (!stream || stream.destroyed || !stream.writableLength) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('close', done);
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('close', done);
+    });
+  }
+
+  private handOver(rest: Buffer): boolean {
+    this.stream = this.streamOf();
+    return this.stream.write(rest);
   }
 }
 
 /**
  * An FdWriter for `fd` when it is a pipe, a file or a socket; undefined for a character device (a terminal,
- * /dev/null) or a descriptor that cannot be examined, which keep Node's own stream.
+ * /dev/null) or a descriptor that cannot be examined, which keep Node's stream.
  */
-export function fdWriter(fd: number, onBrokenPipe: () => void): FdWriter | undefined {
+export function fdWriter(fd: number, streamOf: () => NodeJS.WritableStream): FdWriter | undefined {
   try {
     const stat = fstatSync(fd);
-    return stat.isFIFO() || stat.isFile() || stat.isSocket() ? new FdWriter(fd, onBrokenPipe) : undefined;
+    return stat.isFIFO() || stat.isFile() || stat.isSocket() ? new FdWriter(fd, streamOf) : undefined;
   } catch {
     return undefined;
   }

@@ -192,6 +192,14 @@ export class IoHost {
     this.out.write(JSON.stringify({ ...event, time: new Date().toISOString() }) + '\n');
   }
 
+  /**
+   * True once the reader of stdout has gone (`tapctl logs --follow | head`): what is written is dropped. A command
+   * that would write on forever (a follow, a watch) ends there; every other runs to its own end and exit code.
+   */
+  get outputClosed(): boolean {
+    return Boolean(this.out.destroyed);
+  }
+
   get hasResult(): boolean {
     return this.resultWritten;
   }

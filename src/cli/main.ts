@@ -1,6 +1,6 @@
 /** The process edge: the one place that sets the exit code. */
 import { readFileSync } from 'node:fs';
-import { fdWriter, type TextSink } from './fd-writer.js';
+import { FdWriter, fdWriter } from './fd-writer.js';
 import { runCli } from './program.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -10,22 +10,23 @@ const version = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 // takes an SDK release that needs it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-// `tapctl ... | head`: when the reader goes away, stop quietly instead of crashing with EPIPE.
-const readerGone = () => process.exit(process.exitCode ?? 0);
+// `tapctl ... | head`: when the reader goes away, what is written after is dropped (the stream is then destroyed,
+// which the follow and watch loops look at) and the command ends with its own exit code; no EPIPE crash.
 const guarded = new WeakSet<NodeJS.WriteStream>();
 function guard(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   if (!guarded.has(stream)) {
     guarded.add(stream);
     stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') readerGone();
-      throw e;
+      if (e.code !== 'EPIPE') throw e;
     });
   }
   return stream;
 }
 // A pipe or a file is written directly (cli/fd-writer.ts says why); a terminal through Node's stream.
-let stdout: TextSink | undefined;
-let stderr: TextSink | undefined;
+let stdout: FdWriter | NodeJS.WriteStream | undefined;
+let stderr: FdWriter | NodeJS.WriteStream | undefined;
+// Set once the command is over and only its output may still be on its way to a slow reader.
+let finished = false;
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -35,8 +36,8 @@ let held = 0;
 process.on('SIGINT', () => {
   if (held > 0) return;
   interrupts += 1;
-  // A second Ctrl-C means "now": leave without waiting for the command to wind down.
-  if (interrupts > 1) process.exit(130);
+  // A second Ctrl-C means "now": leave without waiting for the command to wind down (or its output to drain).
+  if (interrupts > 1 || finished) process.exit(130);
   controller.abort('SIGINT');
 });
 // SIGTERM (a cancelled CI job, `docker stop`, `timeout`): wind down as for Ctrl-C, with the result line, and exit
@@ -44,7 +45,7 @@ process.on('SIGINT', () => {
 let terminations = 0;
 process.on('SIGTERM', () => {
   terminations += 1;
-  if (terminations > 1) process.exit(143);
+  if (terminations > 1 || finished) process.exit(143);
   controller.abort('SIGTERM');
 });
 
@@ -53,10 +54,10 @@ process.on('SIGTERM', () => {
 // No top-level await: the bundle is CommonJS (scripts/lib/to-commonjs.js says why), which has none.
 void runCli(process.argv.slice(2), {
   get stdout() {
-    return (stdout ??= fdWriter(1, readerGone) ?? guard(process.stdout));
+    return (stdout ??= fdWriter(1, () => guard(process.stdout)) ?? guard(process.stdout));
   },
   get stderr() {
-    return (stderr ??= fdWriter(2, readerGone) ?? guard(process.stderr));
+    return (stderr ??= fdWriter(2, () => guard(process.stderr)) ?? guard(process.stderr));
   },
   get stdin() {
     return process.stdin;
@@ -69,8 +70,11 @@ void runCli(process.argv.slice(2), {
     held += 1;
     return () => void (held -= 1);
   },
-}).then((code) => {
+}).then(async (code) => {
   process.exitCode = code;
+  finished = true;
+  // All of the output reaches a slow reader first (`tapctl logs | less`); Ctrl-C or SIGTERM now leaves at once.
+  await Promise.all([stdout, stderr].map((sink) => (sink instanceof FdWriter ? sink.flushed() : undefined)));
   // The command is over: a socket left open by an unanswered request must not keep the process (and a CI job)
   // alive. Unref'd, so a process with nothing pending still exits at once.
   setTimeout(() => process.exit(code), 2_000).unref();

@@ -69,11 +69,14 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
 
   let count = 0;
   const recent = new RecentEvents();
-  const show = (e: LogEvent) => {
-    if (!recent.firstTime(e)) return;
-    count++;
-    ctx.io.output(formatEvent(e, ctx.io.outStyle));
-    ctx.io.event(logEventJson(e));
+  /** Shows `e` (once); false when nobody reads stdout any more (`| head`), which ends a follow. */
+  const show = (e: LogEvent): boolean => {
+    if (recent.firstTime(e)) {
+      count++;
+      ctx.io.output(formatEvent(e, ctx.io.outStyle));
+      ctx.io.event(logEventJson(e));
+    }
+    return !ctx.io.outputClosed;
   };
   const missing = new Set<string>();
   const onMissing = (logGroup: string) => {
@@ -97,12 +100,13 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
   let dropped = 0;
   for await (const e of mergeByTime(stored)) {
     newest = Math.max(newest, e.timestamp);
-    if (options.limit === undefined) show(e);
-    else if (kept.push(e) >= 2 * options.limit) dropped += kept.splice(0, kept.length - options.limit).length;
+    if (options.limit !== undefined) {
+      if (kept.push(e) >= 2 * options.limit) dropped += kept.splice(0, kept.length - options.limit).length;
+    } else if (!show(e)) break;
   }
   if (options.limit !== undefined && kept.length > options.limit) dropped += kept.splice(0, kept.length - options.limit).length;
   if (dropped > 0) ctx.io.info(`${dropped} older event${dropped === 1 ? '' : 's'} left out (--limit ${options.limit})`);
-  for (const e of kept) show(e);
+  for (const e of kept) if (!show(e)) break;
   const base = {
     environment: env.name,
     stack: env.names.stack,
@@ -113,7 +117,8 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
     ...(taskId ? { task: taskId } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
   };
-  if (!options.follow) {
+  // Nobody reads any more (`| head`): there is nothing to follow for.
+  if (!options.follow || ctx.io.outputClosed) {
     ctx.io.info(count === 0 ? `no log events${options.filter ? ' matching the filter' : ''} since ${new Date(since).toISOString()}` : `${count} log event${count === 1 ? '' : 's'}`);
     return { ...base, via: 'filter', events: count };
   }
@@ -126,20 +131,20 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
       via = 'polling';
       const why = env.endpoint ? `Live Tail is not offered through an endpoint (${env.endpoint})` : `Live Tail takes at most ${LIVE_TAIL_MAX_GROUPS} log groups`;
       ctx.io.info(`polling FilterLogEvents every ${intervalMs / 1000}s: ${why}; Ctrl-C stops`);
-      for await (const e of poll(until)) show(e);
+      for await (const e of poll(until)) if (!show(e)) break;
     } else {
       try {
         ctx.io.info('following with CloudWatch Logs Live Tail; Ctrl-C stops');
         for await (const e of liveTail(logs, { groups: sources.groups.map((g) => ({ ...g, arn: logGroupArn(env, g.logGroup) })), ...common })) {
           newest = Math.max(newest, e.timestamp);
-          show(e);
+          if (!show(e)) break;
         }
       } catch (e) {
         if (!(e instanceof LiveTailEnded)) throw e;
         via = 'polling';
         ctx.io.warn(`${e.message}: polling FilterLogEvents every ${intervalMs / 1000}s instead`);
         // From the newest event shown, or from the end of the stored ones: what Live Tail showed is not repeated.
-        for await (const ev of poll(Math.max(newest, until))) show(ev);
+        for await (const ev of poll(Math.max(newest, until))) if (!show(ev)) break;
       }
     }
   } catch (e) {
@@ -148,7 +153,8 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
     }
     throw e;
   }
-  // Following ends only by Ctrl-C or an error: both generators throw rather than return.
+  // Following ends by Ctrl-C or an error (both generators throw rather than return), or when nobody reads any more.
+  if (ctx.io.outputClosed) return { ...base, via, events: count };
   throw new Error('internal: following logs ended without an error');
 }
 

@@ -47,6 +47,8 @@ export async function showStatus(ctx: CommandContext, env: ResolvedEnvironment, 
       const document = collected.document;
       last = document;
       show(ctx, document, o, refresh);
+      // Nobody reads a plain watch any more (`| head`): it ends as for Ctrl-C. --until-stable still owes its answer.
+      if (ctx.io.outputClosed && !o.untilStable) return last;
 
       // A rollout that fails and rolls back ends "stable" but is not what was asked for: remember it.
       for (const reason of analyse(document.stack, document.service).failed) failures.add(reason);

@@ -1,13 +1,15 @@
 /**
- * stdout and stderr as a pipe or a file (cli/fd-writer.ts): everything written arrives, in order, also through a
- * full non-blocking pipe; a reader that goes away ends the writing quietly; a terminal keeps Node's stream.
+ * stdout and stderr as a pipe or a file (cli/fd-writer.ts): a light command's output is written directly, a long
+ * one through Node's stream, in order; a full non-blocking pipe never blocks or spins; a reader that goes away
+ * turns the writer `destroyed` and drops the rest; a terminal keeps Node's stream.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FdWriter, fdWriter } from '../../src/cli/fd-writer.js';
+import { DIRECT_BYTES, FdWriter, fdWriter } from '../../src/cli/fd-writer.js';
 
 let dir: string | undefined;
 afterEach(() => {
@@ -15,68 +17,140 @@ afterEach(() => {
   dir = undefined;
 });
 
-/** The write end of a pipe into `child`'s stdin. libuv makes it non-blocking: a full pipe answers EAGAIN. */
+/** The write end of a pipe into `child`'s stdin. */
 function pipeInto(child: ChildProcess): number {
   return (child.stdin as unknown as { _handle: { fd: number } })._handle.fd;
 }
 
+/** A named pipe read by `reader` (a shell command, its stdin the pipe), and this test's own blocking write end. */
+function fifoWithReader(reader: string): { child: ChildProcess; fd: number; path: string } {
+  dir = mkdtempSync(join(tmpdir(), 'tapctl-fd-'));
+  const path = join(dir, 'pipe');
+  execFileSync('mkfifo', [path]);
+  const child = spawn('bash', ['-c', `exec ${reader} < "$0"`, path], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Opening a named pipe to write waits until its reader has opened it too (the child, another process).
+  return { child, fd: openSync(path, 'w'), path };
+}
+
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 
+/** Stands for process.stdout: records what Node's stream would be given. */
+function recordingStream() {
+  const chunks: string[] = [];
+  const stream = new Writable({ write: (chunk: Buffer, _enc, done) => void (chunks.push(chunk.toString()), done()) });
+  return { stream, text: () => chunks.join(''), made: () => chunks.length > 0 };
+}
+
+function fileWriter(streamOf = () => recordingStream().stream) {
+  dir = mkdtempSync(join(tmpdir(), 'tapctl-fd-'));
+  const path = join(dir, 'out.txt');
+  const fd = openSync(path, 'w');
+  return { writer: new FdWriter(fd, streamOf), read: () => readFileSync(path, 'utf8'), close: () => closeSync(fd) };
+}
+
 describe('FdWriter', () => {
-  it('writes all of a text far larger than a pipe holds, in order, while the reader is slow', async () => {
-    const text = Array.from({ length: 40_000 }, (_, i) => `line ${i}\n`).join(''); // ~350 KB; a pipe holds 64 KB
-    // The reader starts late, so the writer meets a full pipe first.
-    const child = spawn('bash', ['-c', 'sleep 0.2; sha256sum'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    let brokenPipe = false;
-
-    expect(new FdWriter(pipeInto(child), () => (brokenPipe = true)).write(text)).toBe(true);
-    child.stdin!.end();
-    await exited(child);
-
-    const { createHash } = await import('node:crypto');
-    expect(out.split(' ')[0]).toBe(createHash('sha256').update(text).digest('hex'));
-    expect(brokenPipe).toBe(false);
+  it("writes a light command's output directly, without making Node's stream", () => {
+    let streams = 0;
+    const { writer, read, close } = fileWriter(() => (streams++, recordingStream().stream));
+    writer.write('héllo ✔\n');
+    writer.write('x'.repeat(DIRECT_BYTES - 20) + '\n');
+    close();
+    expect(read()).toBe(`héllo ✔\n${'x'.repeat(DIRECT_BYTES - 20)}\n`);
+    expect(streams).toBe(0);
+    expect(writer.destroyed).toBe(false);
   });
 
-  it('a reader that goes away (| head) ends the writing: onBrokenPipe, no error', async () => {
-    const child = spawn('head', ['-c', '10'], { stdio: ['pipe', 'ignore', 'inherit'] });
-    child.stdin!.on('error', () => undefined);
-    const gone = exited(child);
-    let brokenPipe = 0;
+  it("hands a long output to Node's stream after the first 16 KiB, in order", () => {
+    const node = recordingStream();
+    const { writer, read, close } = fileWriter(() => node.stream);
+    const lines = Array.from({ length: 3000 }, (_, i) => `line ${i}\n`);
+    for (const line of lines) writer.write(line);
+    close();
+    const direct = read();
+    expect(Buffer.byteLength(direct)).toBeLessThanOrEqual(DIRECT_BYTES);
+    expect(direct + node.text()).toBe(lines.join(''));
+  });
 
-    // head reads its 10 bytes and leaves while the rest (16 times what a pipe holds) is still being written.
-    expect(new FdWriter(pipeInto(child), () => (brokenPipe += 1)).write('x'.repeat(1 << 20))).toBe(false);
-    expect(brokenPipe).toBe(1);
-    await gone;
+  it("a full non-blocking pipe (a slow reader) hands the rest to Node's stream at once: no blocking, no spinning", async () => {
+    // A reader that holds the pipe open and reads nothing; a second, non-blocking descriptor for the writer.
+    const { child, fd, path } = fifoWithReader('sleep 60');
+    const nonBlocking = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      for (const block = Buffer.alloc(4096, 'f'); ; ) {
+        try {
+          writeSync(nonBlocking, block);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
+          throw e;
+        }
+      }
+      const node = recordingStream();
+      const writer = new FdWriter(nonBlocking, () => node.stream);
+
+      expect(writer.write('after the full pipe\n')).toBe(true);
+      expect(node.text()).toBe('after the full pipe\n');
+    } finally {
+      closeSync(nonBlocking);
+      closeSync(fd);
+      child.kill();
+      await exited(child);
+    }
+  });
+
+  it('a reader that goes away (| head) turns it destroyed; the rest is dropped, without an error', async () => {
+    const { child, fd } = fifoWithReader('head -c 1 >/dev/null');
+    try {
+      const writer = new FdWriter(fd, () => recordingStream().stream);
+      writer.write('x');
+      await exited(child);
+
+      expect(writer.write('more\n')).toBe(false);
+      expect(writer.destroyed).toBe(true);
+      expect(writer.write('and more\n')).toBe(false);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it("flushed() waits until Node's stream has given a slow reader everything; at once when it never took over", async () => {
+    let release: () => void = () => undefined;
+    const slow = new Writable({ highWaterMark: 1, write: (_chunk, _enc, done) => void (release = done) });
+    const { writer, close } = fileWriter(() => slow);
+    await writer.flushed();
+    writer.write('x'.repeat(DIRECT_BYTES + 1));
+    let flushed = false;
+    const waiting = writer.flushed().then(() => (flushed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toBe(false);
+    release();
+    await waiting;
+    expect(flushed).toBe(true);
+    close();
   });
 
   it('is not a terminal', () => {
-    expect(new FdWriter(1, () => undefined).isTTY).toBe(false);
-    expect(new FdWriter(1, () => undefined).columns).toBeUndefined();
+    const writer = new FdWriter(1, () => recordingStream().stream);
+    expect(writer.isTTY).toBe(false);
   });
 });
 
 describe('fdWriter', () => {
-  it('takes a file or a pipe; a character device (a terminal, /dev/null) or a closed descriptor keeps Node stream', async () => {
+  it("takes a file or a pipe; a character device (a terminal, /dev/null) or a closed descriptor keeps Node's stream", async () => {
     dir = mkdtempSync(join(tmpdir(), 'tapctl-fd-'));
     const file = openSync(join(dir, 'out.txt'), 'w');
     const devNull = openSync('/dev/null', 'w');
+    const streamOf = () => recordingStream().stream;
     try {
-      const writer = fdWriter(file, () => undefined);
-      expect(writer).toBeInstanceOf(FdWriter);
-      writer!.write('héllo ✔\n');
-      expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('héllo ✔\n');
-      expect(fdWriter(devNull, () => undefined)).toBeUndefined();
+      expect(fdWriter(file, streamOf)).toBeInstanceOf(FdWriter);
+      expect(fdWriter(devNull, streamOf)).toBeUndefined();
     } finally {
       closeSync(file);
       closeSync(devNull);
     }
-    expect(fdWriter(file, () => undefined)).toBeUndefined();
+    expect(fdWriter(file, streamOf)).toBeUndefined();
 
     const child = spawn('cat', [], { stdio: ['pipe', 'ignore', 'inherit'] });
-    expect(fdWriter(pipeInto(child), () => undefined)).toBeInstanceOf(FdWriter);
+    expect(fdWriter(pipeInto(child), streamOf)).toBeInstanceOf(FdWriter);
     child.stdin!.end();
     await exited(child);
   });

@@ -122,6 +122,50 @@ describe('the program (spawned)', () => {
 });
 
 describe('the process edge (spawned)', () => {
+  const sh = async (script: string, cwd: string) => {
+    const { spawnSync } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    return spawnSync('bash', ['-c', script.replaceAll('TAPCTL', `"${process.execPath}" "${BIN}"`)], { cwd, encoding: 'utf8', env: cleanEnv() });
+  };
+
+  it.each([
+    ['validate --env nope --json', 2],
+    ['config --env nope', 2],
+    ['nosuch --json', 2],
+    ['--nosuch', 2],
+  ])('a reader gone before the command ends (tapctl %s | true) leaves its exit code %i', async (args, code) => {
+    project = tempProject();
+    const r = await sh(`TAPCTL ${args} | true; exit \${PIPESTATUS[0]}`, project.dir);
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    expect(r.status).toBe(code);
+  });
+
+  it('a reader of stderr gone: the --json result line still reaches stdout, with the exit code', async () => {
+    project = tempProject();
+    const r = await sh('TAPCTL validate --env nope --json 2> >(true); echo "exit $?"', project.dir);
+    const [line, exit] = r.stdout.trim().split('\n');
+    expect(JSON.parse(line!)).toMatchObject({ type: 'result', ok: false, command: 'validate', error: { exitCode: 2 } });
+    expect(exit).toBe('exit 2');
+  });
+
+  it('SIGTERM after the reader of stdout has gone still exits 143, saying so on stderr', async () => {
+    project = tempProject();
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [BIN, 'synth', '--all', '--no-cache'], { cwd: project.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    // Once tapctl says it is at work, it is asked to stop.
+    child.stderr.on('data', (d) => {
+      if (!stderr) child.kill('SIGTERM');
+      stderr += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(143);
+    expect(stderr).toMatch(/✖ .*(interrupted|stopped)/);
+  });
+
+
   it('stops quietly when the reader of stdout goes away (tapctl ... | head)', async () => {
     const { spawnSync } = await import('node:child_process');
     const { BIN } = await import('../helpers/cli.js');

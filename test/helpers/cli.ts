@@ -23,6 +23,23 @@ export interface InProcessOptions {
   readonly signal?: AbortSignal;
   /** What stdin holds (then it ends); without it, stdin stays open and empty. */
   readonly input?: string;
+  /** The reader of stdout goes away after this many lines (`| head -n`): later writes are dropped. */
+  readonly readerGoneAfterLines?: number;
+}
+
+/** stdout read by `head -n <lines>`: `destroyed` once the reader has gone, as Node's stream after EPIPE. */
+class HeadReader {
+  text = '';
+  readonly isTTY = false;
+  constructor(private readonly lines: number) {}
+  get destroyed(): boolean {
+    return this.text.split('\n').length > this.lines;
+  }
+  write(chunk: string): boolean {
+    if (this.destroyed) return false;
+    this.text += chunk;
+    return true;
+  }
 }
 
 class Capture extends Writable {
@@ -47,7 +64,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export async function runTapctl(argv: string[], options: InProcessOptions): Promise<CliRun> {
-  const stdout = new Capture(options.tty ?? false);
+  const stdout = options.readerGoneAfterLines === undefined ? new Capture(options.tty ?? false) : new HeadReader(options.readerGoneAfterLines);
   const stderr = new Capture(options.tty ?? false);
   const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
   if (options.input !== undefined) stdin.end(options.input);

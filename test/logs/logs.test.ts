@@ -13,8 +13,13 @@ let project: TempProject;
 let endpointProject: TempProject;
 let fake: FakeLogs;
 const env = (extra: NodeJS.ProcessEnv = {}) => cleanEnv({ AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake', TAPCTL_POLL_INTERVAL_MS: '1', ...extra });
-const logs = (argv: string[], options: { signal?: AbortSignal; cwd?: string; extra?: NodeJS.ProcessEnv } = {}) =>
-  runTapctl(['logs', '--env', 'dev', ...argv], { cwd: options.cwd ?? project.dir, env: env(options.extra), ...(options.signal ? { signal: options.signal } : {}) });
+const logs = (argv: string[], options: { signal?: AbortSignal; cwd?: string; extra?: NodeJS.ProcessEnv; readerGoneAfterLines?: number } = {}) =>
+  runTapctl(['logs', '--env', 'dev', ...argv], {
+    cwd: options.cwd ?? project.dir,
+    env: env(options.extra),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.readerGoneAfterLines !== undefined ? { readerGoneAfterLines: options.readerGoneAfterLines } : {}),
+  });
 const minutesAgo = (m: number) => Date.now() - m * 60_000;
 
 beforeAll(() => {
@@ -197,6 +202,27 @@ describe('tapctl logs --follow', () => {
     expect(lines.at(-1)).toMatchObject({ type: 'result', ok: false, command: 'logs', error: { code: 'interrupted', exitCode: 130, details: { via: 'live-tail', events: 3 } } });
     const start = fake.logs.commandCalls(StartLiveTailCommand)[0].args[0].input;
     expect(start.logGroupIdentifiers).toEqual([`arn:aws:logs:us-east-1:111111111111:log-group:${APP_GROUP}`]);
+  });
+
+  it('GIVEN the reader of stdout goes away (| head -2) THEN the follow ends there, exit 0, without Ctrl-C', async () => {
+    fake.add(APP_GROUP, { at: minutesAgo(1), message: 'stored' });
+    let updates = 0;
+    fake.liveTail(async function* () {
+      yield { sessionStart: { sessionId: 's-1' } };
+      // An endless session: only the reader going away can end it.
+      for (;;) yield update([{ at: Date.now(), message: `live ${++updates}` }]);
+    });
+    const r = await logs(['--follow'], { readerGoneAfterLines: 2 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect(updates).toBeLessThan(5);
+  });
+
+  it('GIVEN the reader goes away while the stored events are read (tapctl logs | head -1) THEN no follow begins, exit 0', async () => {
+    for (let i = 3; i > 0; i--) fake.add(APP_GROUP, { at: minutesAgo(i), message: `stored ${i}` });
+    const r = await logs(['--follow'], { readerGoneAfterLines: 1 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.logs.commandCalls(StartLiveTailCommand)).toHaveLength(0);
   });
 
   it('GIVEN --follow --task --filter THEN Live Tail gets the one stream and the pattern', async () => {

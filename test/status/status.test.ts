@@ -38,6 +38,8 @@ afterEach(() => {
 });
 
 const status = (...args: string[]) => runTapctl(['status', '--env', 'dev', ...args], { cwd: project.dir, env: awsEnv });
+/** status read by `| head -n <lines>`. */
+const statusHead = (lines: number, ...args: string[]) => runTapctl(['status', '--env', 'dev', ...args], { cwd: project.dir, env: awsEnv, readerGoneAfterLines: lines });
 
 async function statusJson(...args: string[]): Promise<StatusDocument> {
   const r = await status('--json', ...args);
@@ -444,6 +446,22 @@ describe('tapctl status', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.match(/refresh 1/g)).toHaveLength(1);
     expect(r.stdout).not.toContain('\x1b[2J');
+  });
+
+  it('--watch read by `| head -3`: ends once the reader has gone, exit 0, without Ctrl-C', async () => {
+    aws.cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack()] });
+    const r = await statusHead(3, '--watch', '1');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/refresh 1/g)).toHaveLength(1);
+    expect(aws.cfn.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+  });
+
+  it('--until-stable read by `| head -1` still waits for its answer (its exit code is the point)', async () => {
+    let calls = 0;
+    aws.cfn.on(DescribeStacksCommand).callsFake(async () => ({ Stacks: [stack(++calls < 3 ? { StackStatus: 'UPDATE_IN_PROGRESS' } : {})] }));
+    const r = await statusHead(1, '--until-stable', '--watch', '1');
+    expect(r.code, r.stderr).toBe(0);
+    expect(calls).toBe(3);
   });
 
   it('--watch ended by SIGTERM (a cancelled CI job) exits 143, with one result line', async () => {
