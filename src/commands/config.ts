@@ -10,14 +10,11 @@ export function register(program: Command, runner: Runner): Command {
     .command('config')
     .usage('--env <name> [options]')
     .description('show the resolved config of an environment, with every default and the physical names it implies')
-    .action(runner.action(run, render));
+    // The YAML printer loads only to show the result as text: not with --json, never at start-up.
+    .action(runner.action(run, { load: async () => render((await import('../config/yaml-print.js')).toYaml) }));
 }
 
-/** The YAML printer, loaded by `run` so that other commands' start-up never pays for it. */
-let toYaml: (value: unknown) => string = (value) => JSON.stringify(value, null, 2);
-
 export async function run(ctx: CommandContext): Promise<ResolvedEnvironment> {
-  ({ toYaml } = await import('../config/yaml-print.js'));
   const loaded = await loadProject(ctx);
   for (const w of loaded.warnings) ctx.io.warn(`${w.path}  ${w.message}`);
   const env = await selectEnvironment(ctx, loaded);
@@ -29,6 +26,6 @@ export async function run(ctx: CommandContext): Promise<ResolvedEnvironment> {
   return { ...env, names: presetNames(env), ...(plan ? { deployment: resolvedDeploymentConfig(plan) } : {}) } as unknown as ResolvedEnvironment;
 }
 
-export function render(env: ResolvedEnvironment): string {
-  return `# tapctl config --env ${env.name} (resolved)\n${toYaml(env)}`;
-}
+/** The result as text, with `toYaml` (config/yaml-print.ts). */
+export const render = (toYaml: (value: unknown) => string) => (env: ResolvedEnvironment): string =>
+  `# tapctl config --env ${env.name} (resolved)\n${toYaml(env)}`;
