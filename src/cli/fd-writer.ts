@@ -9,10 +9,17 @@
  * and SIGTERM are still handled while the reader is behind. A character device (a terminal, /dev/null) keeps
  * Node's stream from the start: a terminal's width, raw mode and prompts come from it.
  *
- * When the reader goes away (EPIPE: `tapctl ... | head`), what is written after is dropped and `destroyed` turns
- * true, as for Node's stream; the command runs on to its own end and exit code (cli/main.ts).
+ * Never blocked by a slow reader: a pipe is written through a non-blocking descriptor of its own (Linux's
+ * /proc/self/fd: a pipe has no file offset to share), and a full pipe hands the rest to Node's stream at once, so a
+ * pipe another writer filled first cannot hold off Ctrl-C. Where no such descriptor can be had (macOS), a pipe
+ * keeps Node's stream. A file never blocks; a socket (Node's own child processes) is written as is: 16 KiB fit in
+ * a fresh one.
+ *
+ * When the reader goes away (EPIPE: `tapctl ... | head`), what is written after is dropped, `destroyed` turns
+ * true and `readerGone` aborts, as for Node's stream; the command runs on to its own end and exit code
+ * (cli/main.ts), a follow or a watch ends.
  */
-import { fstatSync, writeSync } from 'node:fs';
+import { constants, fstatSync, openSync, writeSync } from 'node:fs';
 
 /** What tapctl's output needs of stdout and stderr (IoHost, commander): a stream has it, so has an FdWriter. */
 export interface TextSink {
@@ -22,6 +29,8 @@ export interface TextSink {
   readonly columns?: number;
   /** True once the reader has gone: what is written is dropped. */
   readonly destroyed?: boolean;
+  /** Aborts when the reader has gone (a follow waiting for the next event learns it without writing). */
+  readonly readerGone?: AbortSignal;
 }
 
 /** Bytes written directly before Node's stream takes over: well under what a pipe holds (64 KiB on Linux). */
@@ -31,8 +40,8 @@ export const DIRECT_BYTES = 16 * 1024;
 export class FdWriter implements TextSink {
   readonly isTTY = false;
   private written = 0;
-  private readerGone = false;
-  private stream: NodeJS.WritableStream & { destroyed?: boolean; writableLength?: number } | undefined;
+  private readonly gone = new AbortController();
+  private stream: (NodeJS.WritableStream & { destroyed?: boolean; writableLength?: number }) | undefined;
 
   /** `streamOf`: Node's stream on the same descriptor (process.stdout or process.stderr), made when it takes over. */
   constructor(
@@ -41,12 +50,16 @@ export class FdWriter implements TextSink {
   ) {}
 
   get destroyed(): boolean {
-    return this.readerGone || Boolean(this.stream?.destroyed);
+    return this.gone.signal.aborted || Boolean(this.stream?.destroyed);
+  }
+
+  get readerGone(): AbortSignal {
+    return this.gone.signal;
   }
 
   write(text: string): boolean {
     if (this.stream) return this.stream.write(text);
-    if (this.readerGone) return false;
+    if (this.gone.signal.aborted) return false;
     const bytes = Buffer.from(text);
     if (this.written + bytes.length > DIRECT_BYTES) return this.handOver(bytes);
     for (let offset = 0; offset < bytes.length; ) {
@@ -57,7 +70,7 @@ export class FdWriter implements TextSink {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EPIPE') {
-          this.readerGone = true;
+          this.gone.abort();
           return false;
         }
         // A full pipe another process made non-blocking: Node's stream waits for the reader without blocking tapctl.
@@ -85,18 +98,24 @@ export class FdWriter implements TextSink {
 
   private handOver(rest: Buffer): boolean {
     this.stream = this.streamOf();
+    // Node's stream is destroyed (and closed) once a write meets EPIPE: the reader has gone.
+    this.stream.once('close', () => this.gone.abort());
     return this.stream.write(rest);
   }
 }
 
 /**
- * An FdWriter for `fd` when it is a pipe, a file or a socket; undefined for a character device (a terminal,
- * /dev/null) or a descriptor that cannot be examined, which keep Node's stream.
+ * An FdWriter for `fd` when it is a file, a socket, or a pipe with a non-blocking descriptor of its own; undefined
+ * for a character device (a terminal, /dev/null), a pipe without one, or a descriptor that cannot be examined, which
+ * keep Node's stream.
  */
 export function fdWriter(fd: number, streamOf: () => NodeJS.WritableStream): FdWriter | undefined {
   try {
     const stat = fstatSync(fd);
-    return stat.isFIFO() || stat.isFile() || stat.isSocket() ? new FdWriter(fd, streamOf) : undefined;
+    if (stat.isFile() || stat.isSocket()) return new FdWriter(fd, streamOf);
+    if (!stat.isFIFO()) return undefined;
+    // Opened anew, the pipe gets a file description of its own: O_NONBLOCK there leaves every other writer's be.
+    return new FdWriter(openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK), streamOf);
   } catch {
     return undefined;
   }

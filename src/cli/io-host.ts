@@ -200,6 +200,11 @@ export class IoHost {
     return Boolean(this.out.destroyed);
   }
 
+  /** Aborts when the reader of stdout goes away, also while nothing is being written (a follow between events). */
+  get outputGone(): AbortSignal | undefined {
+    return this.out.readerGone;
+  }
+
   get hasResult(): boolean {
     return this.resultWritten;
   }

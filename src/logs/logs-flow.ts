@@ -124,7 +124,10 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
   }
 
   const intervalMs = readSettings(ctx.env).pollIntervalMs ?? FOLLOW_POLL_MS;
-  const poll = (startTime: number) => pollEvents(logs, { groups: sources.groups, startTime, intervalMs, onMissing, onRetry: retryNotice(ctx), ...common });
+  // Following also ends when the reader of stdout goes away while no event comes (`| head` after the stored ones).
+  const gone = ctx.io.outputGone;
+  const following = { ...common, signal: gone ? AbortSignal.any([ctx.signal, gone]) : ctx.signal };
+  const poll = (startTime: number) => pollEvents(logs, { groups: sources.groups, startTime, intervalMs, onMissing, onRetry: retryNotice(ctx), ...following });
   let via: LogsResult['via'] = 'live-tail';
   try {
     if (env.endpoint || sources.groups.length > LIVE_TAIL_MAX_GROUPS) {
@@ -135,7 +138,7 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
     } else {
       try {
         ctx.io.info('following with CloudWatch Logs Live Tail; Ctrl-C stops');
-        for await (const e of liveTail(logs, { groups: sources.groups.map((g) => ({ ...g, arn: logGroupArn(env, g.logGroup) })), ...common })) {
+        for await (const e of liveTail(logs, { groups: sources.groups.map((g) => ({ ...g, arn: logGroupArn(env, g.logGroup) })), ...following })) {
           newest = Math.max(newest, e.timestamp);
           if (!show(e)) break;
         }
@@ -148,6 +151,7 @@ export async function runLogs(ctx: CommandContext, options: LogsOptions, deps: L
       }
     }
   } catch (e) {
+    if (ctx.io.outputClosed && !ctx.signal.aborted) return { ...base, via, events: count };
     if (e instanceof InterruptedError) {
       throw new InterruptedError(`stopped following after ${count} log event${count === 1 ? '' : 's'} (${via})`, { details: { ...base, via, events: count } });
     }

@@ -97,6 +97,31 @@ describe('FdWriter', () => {
     }
   });
 
+  it("a pipe another writer filled, with a stalled reader: tapctl's own blocking descriptor never blocks (Ctrl-C stays possible)", async () => {
+    const { child, fd, path } = fifoWithReader('sleep 60');
+    const filler = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      for (const block = Buffer.alloc(4096, 'f'); ; ) {
+        try {
+          writeSync(filler, block);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
+          throw e;
+        }
+      }
+      const node = recordingStream();
+      // `fd` blocks, as the descriptor a shell gives tapctl does: fdWriter writes the pipe through one that does not.
+      const writer = fdWriter(fd, () => node.stream)!;
+      expect(writer.write('{"type":"result"}\n')).toBe(true);
+      expect(node.text()).toBe('{"type":"result"}\n');
+    } finally {
+      closeSync(filler);
+      closeSync(fd);
+      child.kill();
+      await exited(child);
+    }
+  });
+
   it('a reader that goes away (| head) turns it destroyed; the rest is dropped, without an error', async () => {
     const { child, fd } = fifoWithReader('head -c 1 >/dev/null');
     try {
@@ -104,8 +129,10 @@ describe('FdWriter', () => {
       writer.write('x');
       await exited(child);
 
+      expect(writer.readerGone.aborted).toBe(false);
       expect(writer.write('more\n')).toBe(false);
       expect(writer.destroyed).toBe(true);
+      expect(writer.readerGone.aborted).toBe(true);
       expect(writer.write('and more\n')).toBe(false);
     } finally {
       closeSync(fd);

@@ -25,19 +25,29 @@ export interface InProcessOptions {
   readonly input?: string;
   /** The reader of stdout goes away after this many lines (`| head -n`): later writes are dropped. */
   readonly readerGoneAfterLines?: number;
+  /** The reader of stdout goes away when this aborts, written to or not. */
+  readonly readerGoneWhen?: AbortSignal;
 }
 
-/** stdout read by `head -n <lines>`: `destroyed` once the reader has gone, as Node's stream after EPIPE. */
+/** stdout read by `head -n <lines>` (or until `leaves` aborts): `destroyed` and `readerGone` once it has gone. */
 class HeadReader {
   text = '';
   readonly isTTY = false;
-  constructor(private readonly lines: number) {}
+  private readonly gone = new AbortController();
+  readonly readerGone: AbortSignal;
+  constructor(
+    private readonly lines: number,
+    leaves?: AbortSignal,
+  ) {
+    this.readerGone = leaves ? AbortSignal.any([this.gone.signal, leaves]) : this.gone.signal;
+  }
   get destroyed(): boolean {
-    return this.text.split('\n').length > this.lines;
+    return this.readerGone.aborted;
   }
   write(chunk: string): boolean {
     if (this.destroyed) return false;
     this.text += chunk;
+    if (this.text.split('\n').length > this.lines) this.gone.abort();
     return true;
   }
 }
@@ -64,7 +74,8 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export async function runTapctl(argv: string[], options: InProcessOptions): Promise<CliRun> {
-  const stdout = options.readerGoneAfterLines === undefined ? new Capture(options.tty ?? false) : new HeadReader(options.readerGoneAfterLines);
+  const gone = options.readerGoneAfterLines !== undefined || options.readerGoneWhen !== undefined;
+  const stdout = gone ? new HeadReader(options.readerGoneAfterLines ?? Infinity, options.readerGoneWhen) : new Capture(options.tty ?? false);
   const stderr = new Capture(options.tty ?? false);
   const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
   if (options.input !== undefined) stdin.end(options.input);

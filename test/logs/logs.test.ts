@@ -13,12 +13,13 @@ let project: TempProject;
 let endpointProject: TempProject;
 let fake: FakeLogs;
 const env = (extra: NodeJS.ProcessEnv = {}) => cleanEnv({ AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake', TAPCTL_POLL_INTERVAL_MS: '1', ...extra });
-const logs = (argv: string[], options: { signal?: AbortSignal; cwd?: string; extra?: NodeJS.ProcessEnv; readerGoneAfterLines?: number } = {}) =>
+const logs = (argv: string[], options: { signal?: AbortSignal; cwd?: string; extra?: NodeJS.ProcessEnv; readerGoneAfterLines?: number; readerGoneWhen?: AbortSignal } = {}) =>
   runTapctl(['logs', '--env', 'dev', ...argv], {
     cwd: options.cwd ?? project.dir,
     env: env(options.extra),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.readerGoneAfterLines !== undefined ? { readerGoneAfterLines: options.readerGoneAfterLines } : {}),
+    ...(options.readerGoneWhen ? { readerGoneWhen: options.readerGoneWhen } : {}),
   });
 const minutesAgo = (m: number) => Date.now() - m * 60_000;
 
@@ -223,6 +224,18 @@ describe('tapctl logs --follow', () => {
     const r = await logs(['--follow'], { readerGoneAfterLines: 1 });
     expect(r.code, r.stderr).toBe(0);
     expect(fake.logs.commandCalls(StartLiveTailCommand)).toHaveLength(0);
+  });
+
+  it('GIVEN the reader goes away while no event comes (polling) THEN the follow ends without writing again, exit 0', async () => {
+    const leaves = new AbortController();
+    fake.logs.on(StartLiveTailCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform: logs:StartLiveTail'));
+    fake.onFilter = (_input, call) => {
+      // Polls that find nothing new; during the third the reader leaves (`| head` that got what it wanted).
+      if (call === 3) leaves.abort();
+    };
+    const r = await logs(['--follow'], { readerGoneWhen: leaves.signal });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('stopped following');
   });
 
   it('GIVEN --follow --task --filter THEN Live Tail gets the one stream and the pattern', async () => {
