@@ -32,6 +32,18 @@ function fifoWithReader(reader: string): { child: ChildProcess; fd: number; path
   return { child, fd: openSync(path, 'w'), path };
 }
 
+/** Writes to a non-blocking descriptor of a pipe until the pipe is full. */
+function fillPipe(nonBlocking: number): void {
+  for (const block = Buffer.alloc(4096, 'f'); ; ) {
+    try {
+      writeSync(nonBlocking, block);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return;
+      throw e;
+    }
+  }
+}
+
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 
 /** Stands for process.stdout: records what Node's stream would be given. */
@@ -76,14 +88,7 @@ describe('FdWriter', () => {
     const { child, fd, path } = fifoWithReader('sleep 60');
     const nonBlocking = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
     try {
-      for (const block = Buffer.alloc(4096, 'f'); ; ) {
-        try {
-          writeSync(nonBlocking, block);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
-          throw e;
-        }
-      }
+      fillPipe(nonBlocking);
       const node = recordingStream();
       const writer = new FdWriter(nonBlocking, () => node.stream);
 
@@ -101,14 +106,7 @@ describe('FdWriter', () => {
     const { child, fd, path } = fifoWithReader('sleep 60');
     const filler = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
     try {
-      for (const block = Buffer.alloc(4096, 'f'); ; ) {
-        try {
-          writeSync(filler, block);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
-          throw e;
-        }
-      }
+      fillPipe(filler);
       const node = recordingStream();
       // `fd` blocks, as the descriptor a shell gives tapctl does: fdWriter writes the pipe through one that does not.
       const writer = fdWriter(fd, () => node.stream)!;
