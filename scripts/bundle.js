@@ -29,6 +29,8 @@ import { toCommonJs } from './lib/to-commonjs.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const outdir = join(dist, 'bundle');
+/** The code cache's own file in dist/bundle (bin/tapctl.cjs loads it by this name). */
+const CODE_CACHE_FILE = 'code-cache.js';
 
 /** Dependencies small and pure enough to bundle; all start-up paths load them. */
 const BUNDLED = ['commander', 'zod', 'yaml', 'fastest-levenshtein'];
@@ -154,8 +156,28 @@ for (const folder of readdirSync(dist).sort()) {
 }
 writeFileSync(join(outdir, 'fingerprints.json'), JSON.stringify(fingerprints, null, 2) + '\n');
 
+// The code cache of Node 20 (src/cli/code-cache.ts, which bin/tapctl.cjs loads before the bundle), in a file of its
+// own with this build's id written in: a hash of every bundle file, so no cache of another build is ever used.
+const buildId = bundleHash(outdir).slice(0, 16);
+await build({
+  ...output,
+  format: 'cjs',
+  entryPoints: [join(dist, 'cli', 'code-cache.js')],
+  outfile: join(outdir, CODE_CACHE_FILE),
+  bundle: true,
+  define: { TAPCTL_BUILD_ID: JSON.stringify(buildId) },
+  logLevel: 'warning',
+});
+
 const bytes = merged.files.reduce((n, f) => n + statSync(f).size, 0);
 console.log(`bundle: ${merged.files.length} files, ${(bytes / 1024).toFixed(0)} KiB in dist/bundle (start-up: ${merged.kernel.length} chunks merged into ${KERNEL_FILE})`);
+
+/** sha256 over the names and bytes of the bundle's .js files, in name order. */
+function bundleHash(dir) {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(dir).sort()) if (name.endsWith('.js')) hash.update(name).update(readFileSync(join(dir, name)));
+  return hash.digest('hex');
+}
 
 function folderHash(dir) {
   const hash = createHash('sha256');

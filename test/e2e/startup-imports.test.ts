@@ -25,13 +25,13 @@ const HEAVY_PACKAGES = /node_modules\/(aws-cdk-lib|@aws-cdk\/toolkit-lib|@aws-sd
 // The AWS SDK is bundled: its clients are chunks of dist/bundle (test/helpers/sdk-chunks.ts).
 const HEAVY = { test: (url: string) => HEAVY_PACKAGES.test(url) || sdkPackageOf(url) !== undefined };
 /**
- * Files each light command may load, counted as the tracer sees them (bin/tapctl.cjs, the bundle's entry, kernel.js
- * with everything every start needs, and the chunks of the command's own work; a cached synth also reads
- * aws-cdk-lib's package.json). Today: --help 3, validate 13, config 9, a cached synth 9; unbundled, --help loaded
- * 95 and validate 365. The margin is two files: a new static import that splits off a chunk fails here, so the
- * one who adds it sees the count and decides.
+ * Files each light command may load, counted as the tracer sees them (bin/tapctl.cjs, the code cache of Node 20
+ * (src/cli/code-cache.ts), the bundle's entry, kernel.js with everything every start needs, and the chunks of the
+ * command's own work; a cached synth also reads aws-cdk-lib's package.json). Today: --help 4, validate 15, config 11,
+ * a cached synth 10; unbundled, --help loaded 95 and validate 365. The margin is two files: a new static import that
+ * splits off a chunk fails here, so the one who adds it sees the count and decides.
  */
-const MAX_FILES: Record<string, number> = { '--help': 5, validate: 15, config: 11, synth: 11 };
+const MAX_FILES: Record<string, number> = { '--help': 6, validate: 17, config: 13, synth: 12 };
 /**
  * Bytes of JavaScript a light command loads (today: --help 213 KB, config 302 KB, validate 540 KB, a cached synth
  * 240 KB), with room to grow. Node parses all of it at every start; zod bundled whole (`import { z } from 'zod'`

@@ -68,7 +68,7 @@ class Capture extends Writable {
 
 /** Only what tests intend: no real credentials or profile from the developer's shell leak in. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CONFIG_HOME'];
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME'];
   const base: NodeJS.ProcessEnv = Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
   return { ...base, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...extra };
 }
