@@ -18,6 +18,10 @@
  * When the reader goes away (EPIPE: `tapctl ... | head`), what is written after is dropped, `destroyed` turns
  * true and `readerGone` aborts, as for Node's stream; the command runs on to its own end and exit code
  * (cli/main.ts), a follow or a watch ends.
+ *
+ * When the output cannot be written (a full disk: ENOSPC; a file size limit: EFBIG; EIO), the rest is dropped the
+ * same way, the failure is kept (`failure`), and cli/main.ts says so once on stderr and exits 1: the command's work
+ * is not cut off by a crash halfway, and a script never takes a cut-short output for a whole one.
  */
 import { constants, fstatSync, openSync, writeSync } from 'node:fs';
 
@@ -33,6 +37,17 @@ export interface TextSink {
   readonly readerGone?: AbortSignal;
 }
 
+/**
+ * The two lines tapctl prints on stderr when `where` ('standard output') could not be written, from the write's
+ * error: `✖ <what>` and `  hint: <what to do>`.
+ */
+export function writeFailureMessage(where: string, e: NodeJS.ErrnoException): string {
+  // Node's message is "<CODE>: <the system's words>, write".
+  const words = /^[A-Z0-9]+: (.*?)(, write)?$/.exec(e.message)?.[1] ?? e.message;
+  const code = e.code ? ` (${e.code})` : '';
+  return `✖ could not write to ${where}: ${words}${code}; the output is incomplete\n  hint: free space where it goes, raise the file size limit (ulimit -f), or send it elsewhere\n`;
+}
+
 /** Bytes written directly before Node's stream takes over: well under what a pipe holds (64 KiB on Linux). */
 export const DIRECT_BYTES = 16 * 1024;
 
@@ -42,6 +57,8 @@ export class FdWriter implements TextSink {
   private written = 0;
   private readonly gone = new AbortController();
   private stream: (NodeJS.WritableStream & { destroyed?: boolean; writableLength?: number }) | undefined;
+  /** The first write that failed other than for a reader gone (a full disk, a file size limit). */
+  failure: NodeJS.ErrnoException | undefined;
 
   /** `streamOf`: Node's stream on the same descriptor (process.stdout or process.stderr), made when it takes over. */
   constructor(
@@ -75,7 +92,10 @@ export class FdWriter implements TextSink {
         }
         // A full pipe another process made non-blocking: Node's stream waits for the reader without blocking tapctl.
         if (code === 'EAGAIN') return this.handOver(bytes.subarray(offset));
-        throw e;
+        // Nothing more can be written (see the module comment): the rest is dropped, the failure reported at exit.
+        this.failure = e as NodeJS.ErrnoException;
+        this.gone.abort();
+        return false;
       }
     }
     return true;

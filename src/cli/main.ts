@@ -1,6 +1,6 @@
 /** The process edge: the one place that sets the exit code. */
-import { readFileSync } from 'node:fs';
-import { FdWriter, fdWriter } from './fd-writer.js';
+import { readFileSync, writeSync } from 'node:fs';
+import { FdWriter, fdWriter, writeFailureMessage } from './fd-writer.js';
 import { runCli } from './program.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -11,17 +11,21 @@ const version = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // `tapctl ... | head`: when the reader goes away, what is written after is dropped (the stream is then destroyed,
-// which the follow and watch loops look at) and the command ends with its own exit code; no EPIPE crash.
+// which the follow and watch loops look at) and the command ends with its own exit code; no EPIPE crash. Any other
+// write error (a full disk, a file size limit) is kept and reported when the command is over (cli/fd-writer.ts).
 const guarded = new WeakSet<NodeJS.WriteStream>();
+const streamFailures = new Map<NodeJS.WriteStream, NodeJS.ErrnoException>();
 function guard(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   if (!guarded.has(stream)) {
     guarded.add(stream);
     stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') throw e;
+      if (e.code !== 'EPIPE' && !streamFailures.has(stream)) streamFailures.set(stream, e);
     });
   }
   return stream;
 }
+const failureOf = (sink: FdWriter | NodeJS.WriteStream | undefined) =>
+  sink instanceof FdWriter ? sink.failure : sink ? streamFailures.get(sink) : undefined;
 // A pipe or a file is written directly (cli/fd-writer.ts says why); a terminal through Node's stream.
 let stdout: FdWriter | NodeJS.WriteStream | undefined;
 let stderr: FdWriter | NodeJS.WriteStream | undefined;
@@ -70,11 +74,26 @@ void runCli(process.argv.slice(2), {
     held += 1;
     return () => void (held -= 1);
   },
-}).then(async (code) => {
+}).then(async (commandCode) => {
+  let code = commandCode;
   process.exitCode = code;
   finished = true;
   // All of the output reaches a slow reader first (`tapctl logs | less`); Ctrl-C or SIGTERM now leaves at once.
   await Promise.all([stdout, stderr].map((sink) => (sink instanceof FdWriter ? sink.flushed() : undefined)));
+  // Output that could not be written is a failure of the run, said once; a failed stderr can say nothing more.
+  // Node's stream reports a failed write on a later tick: wait for it (one turn of the event loop).
+  if ([stdout, stderr].some((sink) => sink !== undefined && !(sink instanceof FdWriter))) await new Promise((resolve) => setImmediate(resolve));
+  const outFailure = failureOf(stdout);
+  if (outFailure || failureOf(stderr)) {
+    if (code === 0) process.exitCode = code = 1;
+    if (outFailure && !failureOf(stderr)) {
+      try {
+        writeSync(2, writeFailureMessage('standard output', outFailure));
+      } catch {
+        // stderr is gone or full too: the exit code is all that is left to say it.
+      }
+    }
+  }
   // The command is over: a socket left open by an unanswered request must not keep the process (and a CI job)
   // alive. Unref'd, so a process with nothing pending still exits at once.
   setTimeout(() => process.exit(code), 2_000).unref();

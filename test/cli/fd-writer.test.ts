@@ -4,12 +4,12 @@
  * turns the writer `destroyed` and drops the rest; a terminal keeps Node's stream.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DIRECT_BYTES, FdWriter, fdWriter } from '../../src/cli/fd-writer.js';
+import { DIRECT_BYTES, FdWriter, fdWriter, writeFailureMessage } from '../../src/cli/fd-writer.js';
 
 let dir: string | undefined;
 afterEach(() => {
@@ -118,6 +118,34 @@ describe('FdWriter', () => {
     }
   });
 
+  it.skipIf(!existsSync('/dev/full'))('output that cannot be written (a full disk) is kept as the failure; the rest is dropped, nothing throws', () => {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const writer = new FdWriter(fd, () => recordingStream().stream);
+      expect(writer.write('result\n')).toBe(false);
+      expect(writer.failure?.code).toBe('ENOSPC');
+      expect(writer.destroyed).toBe(true);
+      expect(writer.write('and more\n')).toBe(false);
+      expect(writer.failure?.code).toBe('ENOSPC');
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('a reader that goes away is no failure', async () => {
+    const { child, fd } = fifoWithReader('head -c 1 >/dev/null');
+    try {
+      const writer = new FdWriter(fd, () => recordingStream().stream);
+      writer.write('x');
+      await exited(child);
+      writer.write('more\n');
+      expect(writer.destroyed).toBe(true);
+      expect(writer.failure).toBeUndefined();
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   it("flushed() waits until Node's stream has given a slow reader everything; at once when it never took over", async () => {
     let release: () => void = () => undefined;
     const slow = new Writable({ highWaterMark: 1, write: (_chunk, _enc, done) => void (release = done) });
@@ -159,5 +187,16 @@ describe('fdWriter', () => {
     expect(fdWriter(pipeInto(child), streamOf)).toBeInstanceOf(FdWriter);
     child.stdin!.end();
     await exited(child);
+  });
+});
+
+describe('writeFailureMessage', () => {
+  it.each([
+    [Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }), 'no space left on device (ENOSPC)'],
+    [Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' }), 'file too large (EFBIG)'],
+    [new Error('something else'), 'something else'],
+  ])('names the failure in the system\'s words: %s', (error, words) => {
+    const text = writeFailureMessage('standard output', error);
+    expect(text).toBe(`✖ could not write to standard output: ${words}; the output is incomplete\n  hint: free space where it goes, raise the file size limit (ulimit -f), or send it elsewhere\n`);
   });
 });
