@@ -9,6 +9,7 @@
  * (a third of a cold synth's CPU). test/infra/cdk-loading.test.ts keeps it so. `import type` loads nothing.
  */
 import cdk = require('aws-cdk-lib');
+import cxapi = require('aws-cdk-lib/cx-api');
 import type { Stack } from 'aws-cdk-lib';
 import type { ResolvedEnvironment } from '../config/resolve.js';
 import type { Preset } from '../config/schema.js';
@@ -78,6 +79,10 @@ export function buildApp<S extends Stack = TapStack>(env: ResolvedEnvironment, o
     // aws-cdk-lib < 2.38 and to match notices to construct types, and carries on without it (lib/api/tree.js).
     treeMetadata: false,
     context: {
+      // aws-cdk-lib (2.2xx on) captures and parses a stack trace for every L1 resource it creates (its
+      // aws:cdk:creationStack metadata: ~7 ms of CPU per environment), read only by toolkit-lib's `diagnose`, which
+      // tapctl does not use; the template is the same without it. stackTraces: false above does not cover it.
+      [cxapi.DISABLE_CREATION_STACK_TRACES]: true,
       ...FEATURE_FLAGS,
       ...VALIDATION_CONTEXT,
       [availabilityZonesContextKey(env.account, env.region)]: [...env.network.availabilityZones],

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliCredentialsStackSynthesizer, DefaultStackSynthesizer } from 'aws-cdk-lib';
+import { App, CfnResource, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/infra/app.js';
 import { FEATURE_FLAGS } from '../../src/infra/feature-flags.js';
@@ -29,6 +29,18 @@ describe('buildApp', () => {
     // and without tree.json, which nothing reads (toolkit-lib's deploy and diff run without it: test/deploy)
     expect(readdirSync(outdir)).not.toContain('tree.json');
     expect(assembly.tree()).toBeUndefined();
+    // and without a creation stack trace per resource (aws:cdk:creationStack: captured and parsed for each L1,
+    // read only by toolkit-lib's diagnose, which tapctl does not run)
+    const artifact = assembly.getStackArtifact(stack.artifactId);
+    expect(artifact.findMetadataByType('aws:cdk:logicalId').length).toBeGreaterThan(100);
+    expect(artifact.findMetadataByType('aws:cdk:creationStack')).toEqual([]);
+  });
+
+  it('(the control for the check above) aws-cdk-lib records a creation stack per resource unless told not to', () => {
+    const app = new App({ outdir: mkdtempSync(join(outdir, 'control-')), stackTraces: false });
+    const stack = new Stack(app, 'Control');
+    new CfnResource(stack, 'Topic', { type: 'AWS::SNS::Topic' });
+    expect(app.synth().getStackArtifact(stack.artifactId).findMetadataByType('aws:cdk:creationStack')).not.toEqual([]);
   });
 
   it('uses the configured availability zones', () => {
