@@ -1,47 +1,51 @@
 /**
- * A V8 code cache for tapctl's own bundle (dist/bundle/) on a Node with no compile cache of its own (Node 20;
- * bin/tapctl.cjs turns on Node's built-in one, `module.enableCompileCache()`, from Node 22.1). Compiling the
- * ~300 KB of JavaScript a light command loads is ~10 % of its CPU; V8 reads the same code from its cache in a
- * fraction of that (`--help` −6 %, `config` −10 %, measured in pairs on this machine).
+ * Compiled code kept between runs, for tapctl's own bundle (dist/bundle/). bin/tapctl.cjs calls
+ * installBundleCodeCache() before it loads the bundle: compiling the ~300 KB of JavaScript a light command loads
+ * is ~10 % of its CPU, and V8 reads the same code from a cache in a fraction of that.
  *
- * How: each bundle file is compiled as a `vm.Script` with the cache as its `cachedData`
- * (https://nodejs.org/docs/latest-v20.x/api/vm.html#scriptcreatecacheddata). A file compiled without a usable cache
- * has its cache written when the process exits, not when it is compiled: by then the functions this run called are
- * compiled too, and the cache holds them (at compile time it would hold only the top level, which is why the
- * v8-compile-cache package gains little here). Commands call different functions of the same file, so the first
- * run of each command writes the cache of every file it loaded again, now also holding what that command compiled
- * (a script read from its cache keeps those functions compiled); a marker file per command records that it did.
- * Every other run only reads. A write costs ~2 ms, once per command and build.
+ * On Node >= 22.1 this is Node's own compile cache (`module.enableCompileCache`), given a folder of this user's:
+ * by default Node keeps it in the shared temporary folder, where another user could put in code this user's tapctl
+ * would then run.
  *
- * The one internal hook is `Module.prototype._compile`, the same one v8-compile-cache and Node's own tooling
- * patch: only files in the bundle's folder take this path; every other module (aws-cdk-lib, toolkit-lib) compiles
- * as usual. Any failure here falls back to an ordinary compile: a cache can make tapctl faster, never break it.
- *
- * Safety: cached code runs as tapctl, so it must be code tapctl wrote for exactly this source.
- * - Where: `$XDG_CACHE_HOME/tapctl/code-cache/<node version>-<build id>/` (default `~/.cache/...`), a folder made
- *   0700 and used only while it is this user's and closed to everyone else (as state/cache-key.ts does for its key).
- * - For what: the build id is a hash of every bundle file (scripts/bundle.js), and each cache file is named by its
- *   source file's size and modification time, so a rebuilt or edited file never meets an old cache. V8 itself
- *   rejects a cache made by another V8 version or with other flags (`cachedDataRejected`); it is then rewritten.
- * - `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as it does Node's own compile cache.
+ * Node 20 has none, so tapctl keeps one, for the bundle's files only:
+ * - Each bundle file is compiled as a `vm.Script` with its cache as `cachedData`
+ *   (https://nodejs.org/docs/latest-v20.x/api/vm.html#scriptcreatecacheddata). Every other module (aws-cdk-lib,
+ *   toolkit-lib) compiles as usual. The one internal hook is `Module.prototype._compile`, which v8-compile-cache
+ *   and Node's own tooling also replace; any failure falls back to an ordinary compile.
+ * - A cache is written when the process exits, not when the file is compiled: by then the functions the run called
+ *   are compiled too, and the cache holds them (written at compile time, as the v8-compile-cache package does, it
+ *   would hold only the top level and save little). Different commands call different functions of the same file,
+ *   so a run that loads a set of bundle files no run loaded before writes the caches of all of them again (a
+ *   script read from its cache keeps what it held); a marker per set of files records it. Every other run only
+ *   reads. A write costs ~2 ms.
+ * - Safe to run: the folder (`$XDG_CACHE_HOME/tapctl/code-cache/<node version>-<build id>/`, state/user-folders.ts)
+ *   is made 0700 and read only while it is this user's and closed to everyone else. Each cache is named by its
+ *   source file's size, change time (ctime, which no one can set back) and inode, so an edited or reinstalled file
+ *   never meets an old cache; the build id (a hash of every bundle file, scripts/bundle.js) keeps builds apart.
+ * - Damage is caught before V8 sees it: Node 20's V8 checks a cache's length and version but not its contents,
+ *   and a damaged one can crash the process or run altered code. Each file starts with a checksum of the cache
+ *   (FNV-1a over 32-bit words, computed by a 90-byte WebAssembly function: no module to load, ~0.5 ms for 400 KB,
+ *   where a JavaScript loop takes ~3 ms at start-up and node:crypto costs ~4 ms to load). A cache that fails it is
+ *   ignored and written again.
+ * - `NODE_DISABLE_COMPILE_CACHE` (set to anything) turns either off, as Node does for its own.
  */
 import Module, { createRequire } from 'node:module';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { userFolder } from '../state/user-folders.js';
 
 export interface CodeCacheOptions {
   /** The folder whose `.js` files are compiled through the cache (dist/bundle). Files elsewhere are not touched. */
   readonly codeDir: string;
-  /** This build's cache folder (codeCacheDir()). Made on first write; other builds' folders beside it are removed then. */
+  /** This build's cache folder (codeCacheDir()). Made on first write, when older builds' folders beside it go. */
   readonly cacheDir: string;
-  /** What this run is (commandOf()): its first run adds what it compiled to the caches of the files it loaded. */
-  readonly command: string;
 }
 
-/** What installCodeCache() did: how to write the caches now (what the process's exit does) and undo the hook (tests). */
+/** What installCodeCache() did: what came from the cache, how to write the caches now (what the exit does), undo. */
 export interface InstalledCodeCache {
+  /** The bundle files this run compiled from their cache (file names, in the order they loaded). */
+  readonly readFromCache: () => readonly string[];
   /** Writes the caches this run has to write (see the module comment), at most once. */
   readonly flush: () => void;
   readonly uninstall: () => void;
@@ -56,32 +60,37 @@ interface ModuleInternals {
 const WRAPPER_START = '(function (exports, require, module, __filename, __dirname) { ';
 const WRAPPER_END = '\n});';
 
+/** A cache file: MAGIC, the checksum of the rest (uint32, little-endian), then V8's cache. */
+const MAGIC = 0x31434354; // "TCC1"
+const HEADER_BYTES = 8;
+/** A cache is a few times its source at most; anything far larger is not one of ours (and is not read whole). */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+/** Build folders kept: the newest few, so that two installs used in turn do not remove each other's. */
+const BUILDS_KEPT = 4;
+/** A temporary file older than this was left by a run that died while writing. */
+const STALE_TEMP_MS = 10 * 60 * 1000;
+
 /** Node versions and build ids as folder names: `v20.19.0-0123456789abcdef`. Anything else in code-cache/ is left alone. */
 const BUILD_FOLDER = /^v\d+\.\d+\.\d+-[0-9a-f]{16}$/;
 
 /**
- * This build's cache folder: `<$XDG_CACHE_HOME or ~/.cache>/tapctl/code-cache/<node version>-<build id>`.
- * `buildId`: 16 hex digits (scripts/bundle.js). Undefined when the cache is off (NODE_DISABLE_COMPILE_CACHE) or
- * there is no user to own it (no process.getuid: not Linux or macOS).
+ * This build's cache folder for Node 20: `<$XDG_CACHE_HOME or ~/.cache>/tapctl/code-cache/<node version>-<build id>`.
+ * `buildId`: 16 hex digits (scripts/bundle.js). Undefined when the cache is off (NODE_DISABLE_COMPILE_CACHE) or this
+ * user has no cache folder of their own (state/user-folders.ts).
  */
 export function codeCacheDir(buildId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.NODE_DISABLE_COMPILE_CACHE || process.getuid === undefined || !/^[0-9a-f]{16}$/.test(buildId)) return undefined;
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return join(base, 'tapctl', 'code-cache', `${process.version}-${buildId}`);
-}
-
-/** The command a run's arguments name (the first that is not an option), as a file name: `other` when it is none. */
-export function commandOf(args: readonly string[]): string {
-  const first = args.find((a) => !a.startsWith('-'));
-  return first !== undefined && /^[a-z][a-z-]{0,39}$/.test(first) ? first : 'other';
+  if (env.NODE_DISABLE_COMPILE_CACHE !== undefined || !/^[0-9a-f]{16}$/.test(buildId)) return undefined;
+  const base = userFolder('cache', env);
+  return base === undefined ? undefined : join(base, 'tapctl', 'code-cache', `${process.version}-${buildId}`);
 }
 
 /** Compiles the files of `codeDir` through the cache in `cacheDir` from now on, and writes caches at exit. */
-export function installCodeCache({ codeDir, cacheDir, command }: CodeCacheOptions): InstalledCodeCache {
+export function installCodeCache({ codeDir, cacheDir }: CodeCacheOptions): InstalledCodeCache {
   const proto = Module.prototype as unknown as ModuleInternals;
   const original = proto._compile;
   /** Every bundle file this run compiled, and whether a cache it could use was there. */
   const loaded: { script: Script; file: string; cached: boolean }[] = [];
+  const fromCache: string[] = [];
   let usable: boolean | undefined;
   const folderUsable = () => (usable ??= isPrivateFolder(cacheDir));
 
@@ -89,11 +98,13 @@ export function installCodeCache({ codeDir, cacheDir, command }: CodeCacheOption
     if (dirname(filename) !== codeDir || !filename.endsWith('.js')) return original.call(this, content, filename);
     let script: Script;
     try {
-      const { size, mtimeMs } = statSync(filename);
-      const file = join(cacheDir, `${basename(filename)}.${size}-${Math.trunc(mtimeMs)}.cache`);
-      const cachedData = folderUsable() ? readOrUndefined(file) : undefined;
-      script = new Script(WRAPPER_START + content + WRAPPER_END, { filename, cachedData });
-      loaded.push({ script, file, cached: cachedData !== undefined && !script.cachedDataRejected });
+      const { size, ctimeMs, ino } = statSync(filename);
+      const file = join(cacheDir, `${basename(filename)}.${size}-${Math.trunc(ctimeMs)}-${ino}.cache`);
+      const cachedData = folderUsable() ? readCache(file) : undefined;
+      script = new Script(WRAPPER_START + content + WRAPPER_END, { filename, ...(cachedData ? { cachedData } : {}) });
+      const cached = cachedData !== undefined && !script.cachedDataRejected;
+      loaded.push({ script, file, cached });
+      if (cached) fromCache.push(basename(filename));
     } catch {
       return original.call(this, content, filename);
     }
@@ -105,24 +116,21 @@ export function installCodeCache({ codeDir, cacheDir, command }: CodeCacheOption
     const scripts = loaded.splice(0);
     if (scripts.length === 0) return;
     try {
-      const marker = join(cacheDir, `${command}.seen`);
-      const firstOfCommand = !(folderUsable() && existsSync(marker));
-      const writes = firstOfCommand ? scripts : scripts.filter((s) => !s.cached);
+      const marker = join(cacheDir, `seen-${fnv1a(scripts.map((s) => basename(s.file)).sort().join('\n')).toString(16)}`);
+      const newSet = !(folderUsable() && isFile(marker));
+      const writes = newSet ? scripts : scripts.filter((s) => !s.cached);
       if (writes.length === 0 || !prepareFolder(cacheDir)) return;
-      for (const { script, file } of writes) {
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-        renameSync(tmp, file);
-      }
-      if (firstOfCommand) writeFileSync(marker, '', { mode: 0o600 });
+      for (const { script, file } of writes) writeCache(file, script.createCachedData());
+      if (newSet) writeFileSync(marker, '', { mode: 0o600 });
     } catch {
-      // A home that cannot be written (a read-only CI image): no cache, just as fast as before.
+      // A home that cannot be written (a read-only CI image, a full disk): no cache, just as fast as before.
     }
   };
 
   proto._compile = compile;
   process.once('exit', flush);
   return {
+    readFromCache: () => [...fromCache],
     flush,
     uninstall: () => {
       if (proto._compile === compile) proto._compile = original;
@@ -131,11 +139,64 @@ export function installCodeCache({ codeDir, cacheDir, command }: CodeCacheOption
   };
 }
 
-function readOrUndefined(file: string): Buffer | undefined {
+/** Written in by scripts/bundle.js: a hash of this build's bundle files (16 hex digits). */
+declare const TAPCTL_BUILD_ID: string | undefined;
+
+/**
+ * bin/tapctl.cjs's call, before it loads the bundle in `bundleDir` (dist/bundle, an absolute path): Node's compile
+ * cache where Node has one, else tapctl's; neither when it is turned off or has no place (see the module comment).
+ */
+export function installBundleCodeCache(bundleDir: string, env: NodeJS.ProcessEnv = process.env): void {
   try {
-    return readFileSync(file);
+    const { enableCompileCache } = Module as unknown as { enableCompileCache?: (dir: string) => unknown };
+    if (enableCompileCache) {
+      const base = env.NODE_DISABLE_COMPILE_CACHE === undefined ? userFolder('cache', env) : undefined;
+      const dir = base === undefined ? undefined : join(base, 'tapctl', 'node-compile-cache');
+      if (dir !== undefined && prepareFolder(dir, { tidy: false })) enableCompileCache(dir);
+      return;
+    }
+    const cacheDir = typeof TAPCTL_BUILD_ID === 'string' ? codeCacheDir(TAPCTL_BUILD_ID, env) : undefined;
+    if (cacheDir) installCodeCache({ codeDir: bundleDir, cacheDir });
+  } catch {
+    // A cache folder that cannot be made: tapctl starts as it would without one.
+  }
+}
+
+/** The cache in `file` when it is a plain file of a sane size whose checksum holds; undefined otherwise. */
+function readCache(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    // Non-blocking: a named pipe put there would otherwise hold the start up for good.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size <= HEADER_BYTES || stat.size > MAX_CACHE_BYTES) return undefined;
+    const bytes = Buffer.allocUnsafe(stat.size);
+    if (readSync(fd, bytes, 0, stat.size, 0) !== stat.size) return undefined;
+    if (bytes.readUInt32LE(0) !== MAGIC) return undefined;
+    const data = bytes.subarray(HEADER_BYTES);
+    return bytes.readUInt32LE(4) === checksum(data) ? data : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `data` to `file` with its header, whole or not at all (a temporary file, renamed into place). */
+function writeCache(file: string, data: Buffer): void {
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeUInt32LE(MAGIC, 0);
+  header.writeUInt32LE(checksum(data), 4);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, Buffer.concat([header, data]), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, file);
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }
 
@@ -149,9 +210,24 @@ function isPrivateFolder(dir: string): boolean {
   }
 }
 
-/** Makes this build's folder when it is new, and removes the folders of other builds (each ~0.3 MB). */
-function prepareFolder(dir: string): boolean {
-  if (isPrivateFolder(dir)) return true;
+function isFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes `dir` (0700) when it is not there; true when it is then a private folder of this user's. With `tidy` (the
+ * Node 20 cache), a new build's folder also clears out older builds' beyond the newest few, and a used one its
+ * stale temporary files.
+ */
+function prepareFolder(dir: string, { tidy = true } = {}): boolean {
+  if (isPrivateFolder(dir)) {
+    if (tidy) removeStaleTemporaryFiles(dir);
+    return true;
+  }
   const parent = dirname(dir);
   try {
     mkdirSync(dir, { mode: 0o700 });
@@ -160,21 +236,77 @@ function prepareFolder(dir: string): boolean {
     mkdirSync(parent, { recursive: true, mode: 0o700 });
     mkdirSync(dir, { mode: 0o700 });
   }
-  if (!isPrivateFolder(dir) || !isPrivateFolder(parent)) return false;
-  for (const name of readdirSync(parent)) {
-    if (name !== basename(dir) && BUILD_FOLDER.test(name)) rmSync(join(parent, name), { recursive: true, force: true });
+  if (!isPrivateFolder(dir)) return false;
+  if (tidy && isPrivateFolder(parent)) {
+    const others = readdirSync(parent)
+      .filter((name) => name !== basename(dir) && BUILD_FOLDER.test(name))
+      .map((name) => ({ name, mtimeMs: lstatSync(join(parent, name)).mtimeMs }))
+      .sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const { name } of others.slice(BUILDS_KEPT - 1)) rmSync(join(parent, name), { recursive: true, force: true });
   }
   return true;
 }
 
-/** Written in by scripts/bundle.js: a hash of this build's bundle files (16 hex digits). */
-declare const TAPCTL_BUILD_ID: string | undefined;
+function removeStaleTemporaryFiles(dir: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.tmp')) continue;
+    const path = join(dir, name);
+    if (now - lstatSync(path).mtimeMs > STALE_TEMP_MS) rmSync(path, { force: true });
+  }
+}
 
 /**
- * bin/tapctl.cjs's call on a Node with no compile cache of its own: the cache for the bundle in `bundleDir`
- * (dist/bundle, an absolute path), unless it is turned off or has no place (codeCacheDir()).
+ * FNV-1a (32-bit) over `data` as little-endian 32-bit words, the last one padded with zero bytes. The WebAssembly
+ * below is, in the text format:
+ *   (module (memory (export "m") 1)
+ *     (func (export "h") (param $n i32) (result i32) (local $i i32) (local $h i32)
+ *       (local.set $h (i32.const 0x811c9dc5))
+ *       (block (loop
+ *         (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
+ *         (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load (local.get $i))) (i32.const 0x01000193)))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 4)))
+ *         (br 0)))
+ *       (local.get $h)))
+ * test/cli/code-cache.test.ts holds it to fnv1aWords, the same in JavaScript.
  */
-export function installBundleCodeCache(bundleDir: string): void {
-  const cacheDir = typeof TAPCTL_BUILD_ID === 'string' ? codeCacheDir(TAPCTL_BUILD_ID) : undefined;
-  if (cacheDir) installCodeCache({ codeDir: bundleDir, cacheDir, command: commandOf(process.argv.slice(2)) });
+const CHECKSUM_WASM = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 9, 2, 1, 109, 2, 0, 1, 104, 0, 0, 10, 54, 1, 52, 1, 2, 127, 65,
+  197, 187, 242, 136, 120, 33, 2, 2, 64, 3, 64, 32, 1, 32, 0, 79, 13, 1, 32, 2, 32, 1, 40, 2, 0, 115, 65, 147, 131, 128, 8, 108, 33, 2, 32, 1, 65, 4,
+  106, 33, 1, 12, 0, 11, 11, 32, 2, 11,
+];
+/** The part of the WebAssembly JavaScript API used here (tapctl's TypeScript libs have no DOM types). */
+interface WasmApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object) => { readonly exports: Record<string, unknown> };
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+let wasmChecksum: { memory: WasmMemory; hash: (length: number) => number } | undefined;
+
+/** The checksum of a cache (see CHECKSUM_WASM). */
+export function checksum(data: Uint8Array): number {
+  if (!wasmChecksum) {
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const { exports } = new wasm.Instance(new wasm.Module(new Uint8Array(CHECKSUM_WASM)));
+    wasmChecksum = { memory: exports.m as WasmMemory, hash: exports.h as (length: number) => number };
+  }
+  const { memory, hash } = wasmChecksum;
+  const words = (data.length + 3) & ~3;
+  const pages = Math.ceil(words / 65536);
+  const have = memory.buffer.byteLength / 65536;
+  if (pages > have) memory.grow(pages - have);
+  const view = new Uint8Array(memory.buffer);
+  view.set(data);
+  view.fill(0, data.length, words);
+  return hash(words) >>> 0;
+}
+
+/** FNV-1a (32-bit) over a string's UTF-16 code units: names the set of files a run loaded. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

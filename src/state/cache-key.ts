@@ -16,17 +16,20 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { userFolder } from './user-folders.js';
 
 const KEY_BYTES = 32;
 /** The key is stored as hex text. */
 const KEY_FILE_LENGTH = KEY_BYTES * 2;
 
-/** Where the key lives: `$XDG_CONFIG_HOME/tapctl/cache-key`, else `~/.config/tapctl/cache-key`. */
-export function cacheKeyPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
-  return join(base, 'tapctl', 'cache-key');
+/**
+ * Where the key lives: `$XDG_CONFIG_HOME/tapctl/cache-key`, else `~/.config/tapctl/cache-key`; undefined when this
+ * user has no such folder of their own (state/user-folders.ts: an empty HOME, another user's HOME under sudo).
+ */
+export function cacheKeyPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const base = userFolder('config', env);
+  return base === undefined ? undefined : join(base, 'tapctl', 'cache-key');
 }
 
 /** Per path: the key, or why there is none to use. Read once per process. */
@@ -46,7 +49,9 @@ export function cacheKeyProblem(path = cacheKeyPath()): string | undefined {
   return 'problem' in read ? read.problem : undefined;
 }
 
-function keyRead(path: string): KeyRead {
+function keyRead(path: string | undefined): KeyRead {
+  // No folder of this user's to keep a key in: no key, nothing to report (tapctl works without).
+  if (path === undefined) return {};
   let read = keys.get(path);
   if (!read) {
     read = readKey(path);

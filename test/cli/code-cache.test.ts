@@ -1,20 +1,20 @@
 /**
- * The code cache of Node 20 (src/cli/code-cache.ts): modules run exactly as Node would run them, the cache is
- * written where and when it should be, read back, and never used when it is not this build's, this file's, or
- * this user's alone.
+ * The code cache of Node 20 (src/cli/code-cache.ts): modules run exactly as Node would run them; caches are written
+ * where and when they should be and read back; a cache that is damaged, not this file's, or not in a folder of
+ * this user's alone is never used; nothing piles up.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { codeCacheDir, commandOf, installCodeCache, type InstalledCodeCache } from '../../src/cli/code-cache.js';
+import { checksum, codeCacheDir, installBundleCodeCache, installCodeCache, type InstalledCodeCache } from '../../src/cli/code-cache.js';
 
 let root: string;
 let codeDir: string;
 let cacheDir: string;
 let installed: InstalledCodeCache | undefined;
-const WHOLE_SECOND = 1_700_000_000;
 const load = createRequire(import.meta.url);
 
 beforeEach(() => {
@@ -23,6 +23,7 @@ beforeEach(() => {
   cacheDir = join(root, 'cache', 'tapctl', 'code-cache', `${process.version}-0123456789abcdef`);
   mkdirSync(codeDir);
   writeFileSync(join(codeDir, 'helper.js'), "'use strict';\nexports.twice = (n) => 2 * n;\n");
+  writeFileSync(join(codeDir, 'other.js'), "'use strict';\nexports.three = 3;\n");
   writeFileSync(
     join(codeDir, 'entry.js'),
     [
@@ -31,163 +32,249 @@ beforeEach(() => {
       "const path = require('node:path');",
       'module.exports = { answer: twice(21), file: __filename, dir: __dirname, self: module.exports === exports, base: path.basename(__filename) };',
       'module.exports.fail = () => { throw new Error("from entry"); };',
+      "module.exports.other = () => require('./other.js').three;",
       '',
     ].join('\n'),
   );
-  // A time in whole seconds, which a file keeps exactly (a time in milliseconds may come back 1 ns short).
-  for (const file of ['helper.js', 'entry.js']) utimesSync(join(codeDir, file), WHOLE_SECOND, WHOLE_SECOND);
 });
 
 afterEach(() => {
   installed?.uninstall();
   installed = undefined;
-  for (const file of ['entry.js', 'helper.js', 'outside.js']) delete load.cache[join(codeDir, file)];
+  forget();
   delete load.cache[join(root, 'outside.js')];
   rmSync(root, { recursive: true, force: true });
 });
 
-/** One run of "the process": install, load the entry afresh, write the caches as the exit would. */
-function run(command = 'config'): Record<string, unknown> {
+function forget(): void {
+  for (const file of ['entry.js', 'helper.js', 'other.js']) delete load.cache[join(codeDir, file)];
+}
+
+/** One run of "the process": install, load the entry afresh (and `other.js` too), write the caches as the exit would. */
+function run({ other = false } = {}): { exported: Record<string, unknown>; fromCache: readonly string[] } {
   installed?.uninstall();
-  for (const file of ['entry.js', 'helper.js']) delete load.cache[join(codeDir, file)];
-  installed = installCodeCache({ codeDir, cacheDir, command });
+  forget();
+  installed = installCodeCache({ codeDir, cacheDir });
   const exported = load(join(codeDir, 'entry.js')) as Record<string, unknown>;
+  if (other) (exported.other as () => number)();
+  const fromCache = installed.readFromCache();
   installed.flush();
-  return exported;
+  return { exported, fromCache };
 }
 
 const cacheFiles = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith('.cache')).sort() : []);
+const cacheOf = (source: string) => join(cacheDir, cacheFiles().find((f) => f.startsWith(`${source}.`))!);
 const inodes = () => cacheFiles().map((f) => `${f}:${statSync(join(cacheDir, f)).ino}`);
 
 describe('a module compiled through the cache', () => {
   it('runs as Node runs it: require, module, exports, __filename and __dirname, stack traces naming its file and line', () => {
     for (const pass of [1, 2]) {
-      const m = run();
-      expect(m, `pass ${pass}`).toMatchObject({ answer: 42, file: join(codeDir, 'entry.js'), dir: codeDir, self: true, base: 'entry.js' });
-      const stack = (() => {
-        try {
-          (m.fail as () => void)();
-        } catch (e) {
-          return (e as Error).stack ?? '';
-        }
-        return '';
-      })();
+      const { exported, fromCache } = run();
+      expect(fromCache, `pass ${pass}`).toEqual(pass === 1 ? [] : ['entry.js', 'helper.js']);
+      expect(exported, `pass ${pass}`).toMatchObject({ answer: 42, file: join(codeDir, 'entry.js'), dir: codeDir, self: true, base: 'entry.js' });
+      let stack = '';
+      try {
+        (exported.fail as () => void)();
+      } catch (e) {
+        stack = (e as Error).stack ?? '';
+      }
       expect(stack).toContain(`${join(codeDir, 'entry.js')}:5:`);
     }
   });
 
   it('writes each file a cache at exit, in a folder of this user only, files 0600', () => {
     run();
-    expect(cacheFiles()).toEqual([expect.stringMatching(/^entry\.js\.\d+-\d+\.cache$/), expect.stringMatching(/^helper\.js\.\d+-\d+\.cache$/)]);
+    expect(cacheFiles()).toEqual([expect.stringMatching(/^entry\.js\.\d+-\d+-\d+\.cache$/), expect.stringMatching(/^helper\.js\.\d+-\d+-\d+\.cache$/)]);
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
     for (const f of cacheFiles()) expect(statSync(join(cacheDir, f)).mode & 0o777).toBe(0o600);
-    expect(existsSync(join(cacheDir, 'config.seen'))).toBe(true);
   });
 
-  it('reads it back: a command run before writes nothing; a new command adds what it compiled, once', () => {
-    run('config');
+  it('a run that loads the files of an earlier one writes nothing; one that loads a new set writes them all again, once', () => {
+    run();
     const first = inodes();
-    run('config');
+    run();
     expect(inodes()).toEqual(first);
-    run('validate');
-    const afterValidate = inodes();
-    expect(afterValidate).not.toEqual(first);
-    expect(afterValidate.map((f) => f.split(':')[0])).toEqual(first.map((f) => f.split(':')[0]));
-    run('validate');
-    expect(inodes()).toEqual(afterValidate);
-  });
-
-  it('a damaged cache is rejected by V8 and written again; the module still runs', () => {
-    run();
-    const helperCache = cacheFiles().find((f) => f.startsWith('helper.js'))!;
-    writeFileSync(join(cacheDir, helperCache), 'not a code cache');
-    // A text this process has not compiled yet: V8 would otherwise take the compiled code it still holds.
-    editKeepingSizeAndTime();
-    expect(run().answer).toBe(63);
-    expect(readFileSync(join(cacheDir, helperCache)).toString()).not.toBe('not a code cache');
-  });
-
-  it('an edited file never meets the cache of its old text, even at the same size', () => {
-    run();
-    const before = cacheFiles();
-    writeFileSync(join(codeDir, 'helper.js'), "'use strict';\nexports.twice = (n) => 3 * n;\n");
-    utimesSync(join(codeDir, 'helper.js'), new Date(), new Date(Date.now() + 5000));
-    expect(run().answer).toBe(63);
-    expect(cacheFiles()).toHaveLength(before.length + 1);
+    // other.js too: a new set of files, so entry.js and helper.js get caches holding what this run compiled.
+    const { fromCache } = run({ other: true });
+    expect(fromCache).toEqual(['entry.js', 'helper.js']);
+    const grown = inodes();
+    expect(grown.map((f) => f.split('.')[0])).toEqual(['entry', 'helper', 'other']);
+    expect(grown.filter((f) => first.includes(f))).toEqual([]);
+    run({ other: true });
+    expect(inodes()).toEqual(grown);
   });
 
   it('files outside the code folder compile as usual, with no cache', () => {
     writeFileSync(join(root, 'outside.js'), 'module.exports = 7;\n');
-    installed = installCodeCache({ codeDir, cacheDir, command: 'config' });
+    installed = installCodeCache({ codeDir, cacheDir });
     expect(load(join(root, 'outside.js'))).toBe(7);
     installed.flush();
     expect(existsSync(cacheDir)).toBe(false);
   });
 });
 
-/**
- * Whether a cache was read, seen from outside: V8 checks a cache against its source's length only, so a file
- * edited to the same length with its old modification time runs the cached (old) code when its cache is read.
- */
-function editKeepingSizeAndTime(): void {
-  const file = join(codeDir, 'helper.js');
-  writeFileSync(file, "'use strict';\nexports.twice = (n) => 3 * n;\n");
-  utimesSync(file, WHOLE_SECOND, WHOLE_SECOND);
-}
-
-describe('a cache is read only from a folder of this user\'s alone', () => {
-  it('read: the same folder, private (the control: the old code runs)', () => {
+describe('a cache that is not whole and this file\'s is never used, and is written again', () => {
+  it.each([
+    ['one byte of the cache changed', (f: string) => {
+      const bytes = readFileSync(f);
+      bytes[bytes.length >> 1] ^= 0x40;
+      writeFileSync(f, bytes);
+    }],
+    ['cut short', (f: string) => writeFileSync(f, readFileSync(f).subarray(0, 100))],
+    ['empty', (f: string) => writeFileSync(f, '')],
+    ['not a cache of ours', (f: string) => writeFileSync(f, Buffer.alloc(4096, 7))],
+  ])('%s', (_label, damage) => {
     run();
-    editKeepingSizeAndTime();
-    expect(run('status').answer).toBe(42);
+    damage(cacheOf('helper.js'));
+    const { exported, fromCache } = run({ other: true });
+    expect(exported.answer).toBe(42);
+    expect(fromCache).toEqual(['entry.js']);
+    expect(run().fromCache).toEqual(['entry.js', 'helper.js']);
   });
 
+  it('an edited file never meets its old cache, even at the same size and modification time', () => {
+    run();
+    const file = join(codeDir, 'helper.js');
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, "'use strict';\nexports.twice = (n) => 3 * n;\n");
+    utimesSync(file, atime, mtime);
+    const { exported, fromCache } = run();
+    expect(exported.answer).toBe(63);
+    expect(fromCache).toEqual(['entry.js']);
+  });
+
+  it('a named pipe in place of a cache does not hold the start up', () => {
+    run();
+    const fifo = cacheOf('helper.js');
+    rmSync(fifo);
+    execFileSync('mkfifo', [fifo]);
+    expect(run({ other: true }).exported.answer).toBe(42);
+  });
+
+  it('a folder in place of a cache: no cache for that file, and no temporary files left behind run after run', () => {
+    run();
+    const blocked = cacheOf('helper.js');
+    rmSync(blocked);
+    mkdirSync(blocked);
+    for (let i = 0; i < 3; i++) run({ other: i === 0 });
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('temporary files a killed run left are removed once stale; a fresh one (a run writing now) is not', () => {
+    run();
+    const stale = join(cacheDir, 'entry.js.1-2-3.cache.99999.tmp');
+    const fresh = join(cacheDir, 'entry.js.1-2-3.cache.99998.tmp');
+    writeFileSync(stale, 'x');
+    writeFileSync(fresh, 'x');
+    utimesSync(stale, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    rmSync(cacheOf('helper.js'));
+    run();
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+  });
+});
+
+describe('a cache is read and written only in a folder of this user\'s alone', () => {
   it.each([
     ['open to others (0755)', () => chmodSync(cacheDir, 0o755)],
-    ['another user\'s folder, made a link to', () => {
+    ['a symbolic link to a folder', () => {
       const real = join(root, 'elsewhere');
       rmSync(cacheDir, { recursive: true });
       mkdirSync(real, { mode: 0o700 });
       symlinkSync(real, cacheDir);
     }],
-  ])('not read, not written: %s', (_label, spoil) => {
+  ])('%s', (_label, spoil) => {
     run();
     spoil();
-    editKeepingSizeAndTime();
-    expect(run('status').answer).toBe(63);
-    expect(existsSync(join(cacheDir, 'status.seen'))).toBe(false);
+    const before = readdirSync(cacheDir).sort();
+    const { fromCache } = run({ other: true });
+    expect(fromCache).toEqual([]);
+    expect(readdirSync(cacheDir).sort()).toEqual(before);
   });
 });
 
-it('removes the folders of other builds when it makes its own, and nothing else', () => {
+it('a new build keeps the newest folders of other builds and removes older ones, and nothing else', () => {
   const parent = join(cacheDir, '..');
-  mkdirSync(join(parent, 'v20.1.0-aaaaaaaaaaaaaaaa'), { recursive: true, mode: 0o700 });
+  mkdirSync(parent, { recursive: true, mode: 0o700 });
+  const builds = ['a', 'b', 'c', 'd', 'e'].map((c, i) => {
+    const name = `v20.1.0-${c.repeat(16)}`;
+    mkdirSync(join(parent, name), { mode: 0o700 });
+    utimesSync(join(parent, name), new Date(1_700_000_000_000 + i * 1000), new Date(1_700_000_000_000 + i * 1000));
+    return name;
+  });
   mkdirSync(join(parent, 'notes'), { mode: 0o700 });
-  chmodSync(parent, 0o700);
   run();
-  expect(readdirSync(parent).sort()).toEqual([`${process.version}-0123456789abcdef`, 'notes'].sort());
+  // This build and the three newest others (c, d, e): two installs used in turn keep each other's.
+  expect(readdirSync(parent).sort()).toEqual([...builds.slice(2), 'notes', `${process.version}-0123456789abcdef`].sort());
+});
+
+describe('checksum', () => {
+  /** FNV-1a over little-endian 32-bit words, the last padded with zeros: what the WebAssembly computes. */
+  function fnv1aWords(data: Uint8Array): number {
+    const padded = new Uint8Array((data.length + 3) & ~3);
+    padded.set(data);
+    const words = new DataView(padded.buffer);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < padded.length; i += 4) h = Math.imul(h ^ words.getUint32(i, true), 0x01000193);
+    return h >>> 0;
+  }
+
+  it('is FNV-1a over 32-bit words, for any length, across the WebAssembly memory growing and shrinking in use', () => {
+    const sizes = [0, 1, 2, 3, 4, 5, 63, 64, 65, 70_000, 200_000, 10, 131_072];
+    for (const size of sizes) {
+      const data = new Uint8Array(size).map((_, i) => (i * 2654435761) >>> 24);
+      expect(checksum(data), `${size} bytes`).toBe(fnv1aWords(data));
+    }
+    expect(checksum(new Uint8Array([1, 2, 3]))).not.toBe(checksum(new Uint8Array([1, 2, 4])));
+  });
 });
 
 describe('codeCacheDir', () => {
   const id = '0123456789abcdef';
   it('is under XDG_CACHE_HOME when that is an absolute path, else ~/.cache', () => {
-    expect(codeCacheDir(id, { XDG_CACHE_HOME: '/x/cache' })).toBe(`/x/cache/tapctl/code-cache/${process.version}-${id}`);
-    expect(codeCacheDir(id, { XDG_CACHE_HOME: 'relative' })).toMatch(new RegExp(`/\\.cache/tapctl/code-cache/${process.version}-${id}$`));
-    expect(codeCacheDir(id, {})).toMatch(/\/\.cache\/tapctl\/code-cache\//);
+    const xdg = mkdtempSync(join(tmpdir(), 'tapctl-xdg-'));
+    try {
+      expect(codeCacheDir(id, { XDG_CACHE_HOME: xdg })).toBe(`${xdg}/tapctl/code-cache/${process.version}-${id}`);
+      expect(codeCacheDir(id, { XDG_CACHE_HOME: 'relative', HOME: xdg })).toBe(`${xdg}/.cache/tapctl/code-cache/${process.version}-${id}`);
+    } finally {
+      rmSync(xdg, { recursive: true, force: true });
+    }
   });
-  it('is none when NODE_DISABLE_COMPILE_CACHE is set or the build id is not one', () => {
-    expect(codeCacheDir(id, { NODE_DISABLE_COMPILE_CACHE: '1' })).toBeUndefined();
+  it('is none when NODE_DISABLE_COMPILE_CACHE is set (even empty, as Node reads it), the build id is not one, or HOME is empty', () => {
+    expect(codeCacheDir(id, { NODE_DISABLE_COMPILE_CACHE: '' })).toBeUndefined();
     expect(codeCacheDir('../../etc', {})).toBeUndefined();
+    expect(codeCacheDir(id, { HOME: '' })).toBeUndefined();
+    expect(codeCacheDir(id, { HOME: 'relative/home' })).toBeUndefined();
   });
 });
 
-describe('commandOf', () => {
-  it.each([
-    [['config', '--env', 'dev'], 'config'],
-    [['--json', 'status'], 'status'],
-    [['--help'], 'other'],
-    [[], 'other'],
-    [['../x'], 'other'],
-    [['Config'], 'other'],
-  ])('%j -> %s', (args, command) => expect(commandOf(args)).toBe(command));
+describe('installBundleCodeCache on a Node with a compile cache of its own (>= 22.1)', () => {
+  const calls: string[] = [];
+  const nodeModule = Module as unknown as { enableCompileCache?: (dir: string) => unknown };
+  const own = nodeModule.enableCompileCache;
+  beforeEach(() => {
+    calls.length = 0;
+    nodeModule.enableCompileCache = (dir: string) => calls.push(dir);
+  });
+  afterEach(() => {
+    if (own) nodeModule.enableCompileCache = own;
+    else delete nodeModule.enableCompileCache;
+  });
+
+  it("turns Node's on in a folder of this user's alone, never the shared temporary folder Node would take", () => {
+    installBundleCodeCache(codeDir, { XDG_CACHE_HOME: join(root, 'xdg') });
+    const dir = join(root, 'xdg', 'tapctl', 'node-compile-cache');
+    expect(calls).toEqual([dir]);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('leaves it off when that folder is open to others, when turned off, or without a home of this user', () => {
+    const dir = join(root, 'xdg', 'tapctl', 'node-compile-cache');
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    chmodSync(dir, 0o755);
+    installBundleCodeCache(codeDir, { XDG_CACHE_HOME: join(root, 'xdg') });
+    installBundleCodeCache(codeDir, { XDG_CACHE_HOME: join(root, 'xdg2'), NODE_DISABLE_COMPILE_CACHE: '1' });
+    installBundleCodeCache(codeDir, { HOME: '' });
+    expect(calls).toEqual([]);
+  });
 });

@@ -19,8 +19,14 @@ const keyPath = () => {
 
 describe('the cache key', () => {
   it('lives under XDG_CONFIG_HOME when it is absolute, else ~/.config', () => {
-    expect(cacheKeyPath({ XDG_CONFIG_HOME: '/x/conf' })).toBe('/x/conf/tapctl/cache-key');
+    const conf = join(keyPath(), '..', '..');
+    expect(cacheKeyPath({ XDG_CONFIG_HOME: conf })).toBe(join(conf, 'tapctl', 'cache-key'));
     expect(cacheKeyPath({ XDG_CONFIG_HOME: 'relative' })).toMatch(/\/\.config\/tapctl\/cache-key$/);
+  });
+
+  it('has no place with an empty or relative HOME: never a key file in the current folder, the project', () => {
+    expect(cacheKeyPath({ HOME: '' })).toBeUndefined();
+    expect(cacheKeyPath({ HOME: 'home' })).toBeUndefined();
   });
 
   it('is made on first use, private to this user (file 600, folder 700), and the same afterwards', () => {
