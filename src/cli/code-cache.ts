@@ -19,14 +19,15 @@
  *   script read from its cache keeps what it held); a marker per set of files records it. Every other run only
  *   reads. A write costs ~2 ms.
  * - Safe to run: the folder (`$XDG_CACHE_HOME/tapctl/code-cache/<node version>-<build id>/`, state/user-folders.ts)
- *   is made 0700 and read only while it is this user's and closed to everyone else. Each cache is named by its
+ *   is made 0700 and read only while it is this user's and closed to everyone else, on a path no one else can
+ *   change (isPrivateFolder). Nothing is written through a link. Each cache is named by its
  *   source file's size, change time (ctime, which no one can set back) and inode, so an edited or reinstalled file
  *   never meets an old cache; the build id (a hash of every bundle file, scripts/bundle.js) keeps builds apart.
  * - Damage is caught before V8 sees it: Node 20's V8 checks a cache's length and version but not its contents,
- *   and a damaged one can crash the process or run altered code. Each file starts with a checksum of the cache
- *   (FNV-1a over 32-bit words, computed by a 90-byte WebAssembly function: no module to load, ~0.5 ms for 400 KB,
- *   where a JavaScript loop takes ~3 ms at start-up and node:crypto costs ~4 ms to load). A cache that fails it is
- *   ignored and written again.
+ *   and a damaged one can crash the process or run altered code. Each file starts with a checksum of the cache and
+ *   its name (MurmurHash3's mixing, computed by a 120-byte WebAssembly function: no module to load, ~0.5 ms for
+ *   400 KB, where a JavaScript loop takes ~3 ms at start-up and node:crypto costs ~4 ms to load). A cache that
+ *   fails it, or is another file's, is ignored and written again.
  * - `NODE_DISABLE_COMPILE_CACHE` (set to anything) turns either off, as Node does for its own.
  */
 import Module, { createRequire } from 'node:module';
@@ -67,6 +68,9 @@ const HEADER_BYTES = 8;
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 /** Build folders kept: the newest few, so that two installs used in turn do not remove each other's. */
 const BUILDS_KEPT = 4;
+/** Folders tapctl makes under the cache base: tapctl/code-cache/<build>/ (Node 20), tapctl/node-compile-cache/ (22). */
+const CODE_CACHE_LEVELS = 3;
+const NODE_CACHE_LEVELS = 2;
 /** A temporary file older than this was left by a run that died while writing. */
 const STALE_TEMP_MS = 10 * 60 * 1000;
 
@@ -92,7 +96,7 @@ export function installCodeCache({ codeDir, cacheDir }: CodeCacheOptions): Insta
   const loaded: { script: Script; file: string; cached: boolean }[] = [];
   const fromCache: string[] = [];
   let usable: boolean | undefined;
-  const folderUsable = () => (usable ??= isPrivateFolder(cacheDir));
+  const folderUsable = () => (usable ??= isPrivateFolder(cacheDir, CODE_CACHE_LEVELS));
 
   const compile: Compile = function (this: Module, content, filename) {
     if (dirname(filename) !== codeDir || !filename.endsWith('.js')) return original.call(this, content, filename);
@@ -119,9 +123,13 @@ export function installCodeCache({ codeDir, cacheDir }: CodeCacheOptions): Insta
       const marker = join(cacheDir, `seen-${fnv1a(scripts.map((s) => basename(s.file)).sort().join('\n')).toString(16)}`);
       const newSet = !(folderUsable() && isFile(marker));
       const writes = newSet ? scripts : scripts.filter((s) => !s.cached);
-      if (writes.length === 0 || !prepareFolder(cacheDir)) return;
+      if (writes.length === 0 || !prepareFolder(cacheDir, CODE_CACHE_LEVELS)) return;
       for (const { script, file } of writes) writeCache(file, script.createCachedData());
-      if (newSet) writeFileSync(marker, '', { mode: 0o600 });
+      if (newSet) {
+        clearWay(marker);
+        // Exclusive: never through a link someone put in its place.
+        writeFileSync(marker, '', { mode: 0o600, flag: 'wx' });
+      }
     } catch {
       // A home that cannot be written (a read-only CI image, a full disk): no cache, just as fast as before.
     }
@@ -152,7 +160,7 @@ export function installBundleCodeCache(bundleDir: string, env: NodeJS.ProcessEnv
     if (enableCompileCache) {
       const base = env.NODE_DISABLE_COMPILE_CACHE === undefined ? userFolder('cache', env) : undefined;
       const dir = base === undefined ? undefined : join(base, 'tapctl', 'node-compile-cache');
-      if (dir !== undefined && prepareFolder(dir, { tidy: false })) enableCompileCache(dir);
+      if (dir !== undefined && prepareFolder(dir, NODE_CACHE_LEVELS, { tidy: false })) enableCompileCache(dir);
       return;
     }
     const cacheDir = typeof TAPCTL_BUILD_ID === 'string' ? codeCacheDir(TAPCTL_BUILD_ID, env) : undefined;
@@ -166,8 +174,8 @@ export function installBundleCodeCache(bundleDir: string, env: NodeJS.ProcessEnv
 function readCache(file: string): Buffer | undefined {
   let fd: number;
   try {
-    // Non-blocking: a named pipe put there would otherwise hold the start up for good.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    // Non-blocking: a named pipe put there would otherwise hold the start up for good. A link is not followed.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch {
     return undefined;
   }
@@ -178,7 +186,7 @@ function readCache(file: string): Buffer | undefined {
     if (readSync(fd, bytes, 0, stat.size, 0) !== stat.size) return undefined;
     if (bytes.readUInt32LE(0) !== MAGIC) return undefined;
     const data = bytes.subarray(HEADER_BYTES);
-    return bytes.readUInt32LE(4) === checksum(data) ? data : undefined;
+    return bytes.readUInt32LE(4) === checksum(data, basename(file)) ? data : undefined;
   } catch {
     return undefined;
   } finally {
@@ -186,25 +194,61 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Writes `data` to `file` with its header, whole or not at all (a temporary file, renamed into place). */
+/**
+ * Writes `data` to `file` with its header, whole or not at all (a temporary file, renamed into place). Whatever was
+ * in the way is removed, and so are the caches of the same source file's earlier versions (another install, a
+ * rebuild) that no run has written for a day: two installs of one build used in turn keep theirs.
+ */
 function writeCache(file: string, data: Buffer): void {
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt32LE(MAGIC, 0);
-  header.writeUInt32LE(checksum(data), 4);
+  header.writeUInt32LE(checksum(data, basename(file)), 4);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, Buffer.concat([header, data]), { mode: 0o600, flag: 'wx' });
+    clearWay(file);
     renameSync(tmp, file);
   } finally {
     rmSync(tmp, { force: true });
   }
+  const source = basename(file).replace(/\.\d+-\d+-\d+\.cache$/, '');
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const name of readdirSync(dirname(file))) {
+    if (name === basename(file) || !name.endsWith('.cache') || name.replace(/\.\d+-\d+-\d+\.cache$/, '') !== source) continue;
+    if (lstatSync(join(dirname(file), name)).mtimeMs < dayAgo) rmSync(join(dirname(file), name), { recursive: true, force: true });
+  }
 }
 
-/** A real folder (not a link) of this user's that nobody else may read or write. */
-function isPrivateFolder(dir: string): boolean {
+/** Removes what stands at `path` unless it is a plain file (a folder, a link, a pipe someone put there). */
+function clearWay(path: string): void {
   try {
-    const stat = lstatSync(dir);
-    return stat.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0;
+    if (!lstatSync(path).isFile()) rmSync(path, { recursive: true, force: true });
+  } catch {
+    // Nothing there.
+  }
+}
+
+/**
+ * A real folder (not a link) of this user's that nobody else may read or write, on a path no one else can change:
+ * the folders tapctl made below `$XDG_CACHE_HOME` (`levels` of them: tapctl/, code-cache/, the build's) are this
+ * user's and writable by no one else, and every folder above them is this user's or root's and writable by no one
+ * else, or sticky (/tmp), the rule OpenSSH applies to the files it trusts. Otherwise another user could swap a
+ * folder on the path for one of theirs between the check and the read.
+ */
+function isPrivateFolder(dir: string, levels: number): boolean {
+  const uid = process.getuid?.();
+  try {
+    const leaf = lstatSync(dir);
+    if (!leaf.isDirectory() || leaf.uid !== uid || (leaf.mode & 0o077) !== 0) return false;
+    let path = dir;
+    for (let level = 1; dirname(path) !== path; level++) {
+      path = dirname(path);
+      const stat = level < levels ? lstatSync(path) : statSync(path);
+      const owner = level < levels ? stat.uid === uid : stat.uid === uid || stat.uid === 0;
+      const closed = (stat.mode & 0o022) === 0 || (level >= levels && (stat.mode & 0o1000) !== 0);
+      if (!stat.isDirectory() || !owner || !closed) return false;
+    }
+    return true;
   } catch {
     return false;
   }
@@ -223,8 +267,8 @@ function isFile(path: string): boolean {
  * Node 20 cache), a new build's folder also clears out older builds' beyond the newest few, and a used one its
  * stale temporary files.
  */
-function prepareFolder(dir: string, { tidy = true } = {}): boolean {
-  if (isPrivateFolder(dir)) {
+function prepareFolder(dir: string, levels: number, { tidy = true } = {}): boolean {
+  if (isPrivateFolder(dir, levels)) {
     if (tidy) removeStaleTemporaryFiles(dir);
     return true;
   }
@@ -236,8 +280,8 @@ function prepareFolder(dir: string, { tidy = true } = {}): boolean {
     mkdirSync(parent, { recursive: true, mode: 0o700 });
     mkdirSync(dir, { mode: 0o700 });
   }
-  if (!isPrivateFolder(dir)) return false;
-  if (tidy && isPrivateFolder(parent)) {
+  if (!isPrivateFolder(dir, levels)) return false;
+  if (tidy) {
     const others = readdirSync(parent)
       .filter((name) => name !== basename(dir) && BUILD_FOLDER.test(name))
       .map((name) => ({ name, mtimeMs: lstatSync(join(parent, name)).mtimeMs }))
@@ -257,23 +301,28 @@ function removeStaleTemporaryFiles(dir: string): void {
 }
 
 /**
- * FNV-1a (32-bit) over `data` as little-endian 32-bit words, the last one padded with zero bytes. The WebAssembly
- * below is, in the text format:
+ * MurmurHash3's 32-bit mixing over `data` as little-endian 32-bit words (the last padded with zero bytes), seeded
+ * with the cache file's name so that a valid cache put under another file's name fails, then its finalizer over the
+ * length. (FNV-1a was tried first: two flips of a word's top bit cancel out in it.) The WebAssembly below is, in the
+ * text format:
  *   (module (memory (export "m") 1)
- *     (func (export "h") (param $n i32) (result i32) (local $i i32) (local $h i32)
- *       (local.set $h (i32.const 0x811c9dc5))
+ *     (func (export "h") (param $n i32) (param $seed i32) (result i32) (local $i i32) (local $h i32) (local $k i32)
+ *       (local.set $h (local.get $seed))
  *       (block (loop
  *         (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
- *         (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load (local.get $i))) (i32.const 0x01000193)))
+ *         (local.set $k (i32.mul (i32.rotl (i32.mul (i32.load (local.get $i)) (i32.const 0xcc9e2d51)) (i32.const 15))
+ *                                (i32.const 0x1b873593)))
+ *         (local.set $h (i32.add (i32.mul (i32.rotl (i32.xor (local.get $h) (local.get $k)) (i32.const 13)) (i32.const 5))
+ *                                (i32.const 0xe6546b64)))
  *         (local.set $i (i32.add (local.get $i) (i32.const 4)))
  *         (br 0)))
  *       (local.get $h)))
- * test/cli/code-cache.test.ts holds it to fnv1aWords, the same in JavaScript.
+ * test/cli/code-cache.test.ts holds it to the same in JavaScript.
  */
 const CHECKSUM_WASM = [
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 9, 2, 1, 109, 2, 0, 1, 104, 0, 0, 10, 54, 1, 52, 1, 2, 127, 65,
-  197, 187, 242, 136, 120, 33, 2, 2, 64, 3, 64, 32, 1, 32, 0, 79, 13, 1, 32, 2, 32, 1, 40, 2, 0, 115, 65, 147, 131, 128, 8, 108, 33, 2, 32, 1, 65, 4,
-  106, 33, 1, 12, 0, 11, 11, 32, 2, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 9, 2, 1, 109, 2, 0, 1, 104, 0, 0, 10, 78, 1, 76, 1, 3,
+  127, 32, 1, 33, 3, 2, 64, 3, 64, 32, 2, 32, 0, 79, 13, 1, 32, 2, 40, 2, 0, 65, 209, 218, 248, 228, 124, 108, 65, 15, 119, 65, 147, 235, 156, 220, 1,
+  108, 33, 4, 32, 3, 32, 4, 115, 65, 13, 119, 65, 5, 108, 65, 228, 214, 209, 178, 126, 106, 33, 3, 32, 2, 65, 4, 106, 33, 2, 12, 0, 11, 11, 32, 3, 11,
 ];
 /** The part of the WebAssembly JavaScript API used here (tapctl's TypeScript libs have no DOM types). */
 interface WasmApi {
@@ -284,14 +333,14 @@ interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
-let wasmChecksum: { memory: WasmMemory; hash: (length: number) => number } | undefined;
+let wasmChecksum: { memory: WasmMemory; hash: (length: number, seed: number) => number } | undefined;
 
-/** The checksum of a cache (see CHECKSUM_WASM). */
-export function checksum(data: Uint8Array): number {
+/** The checksum of a cache `data` kept under the name `key` (see CHECKSUM_WASM). */
+export function checksum(data: Uint8Array, key: string): number {
   if (!wasmChecksum) {
     const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
     const { exports } = new wasm.Instance(new wasm.Module(new Uint8Array(CHECKSUM_WASM)));
-    wasmChecksum = { memory: exports.m as WasmMemory, hash: exports.h as (length: number) => number };
+    wasmChecksum = { memory: exports.m as WasmMemory, hash: exports.h as (length: number, seed: number) => number };
   }
   const { memory, hash } = wasmChecksum;
   const words = (data.length + 3) & ~3;
@@ -301,10 +350,14 @@ export function checksum(data: Uint8Array): number {
   const view = new Uint8Array(memory.buffer);
   view.set(data);
   view.fill(0, data.length, words);
-  return hash(words) >>> 0;
+  // MurmurHash3's finalizer (fmix32) over the length, so that every bit of the state reaches every bit of the result.
+  let h = hash(words, fnv1a(key)) ^ data.length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** FNV-1a (32-bit) over a string's UTF-16 code units: names the set of files a run loaded. */
+/** FNV-1a (32-bit) over a string's UTF-16 code units: names the set of files a run loaded, seeds the checksum. */
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);

@@ -4,7 +4,7 @@
  * this user's alone is never used; nothing piles up.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,6 +132,31 @@ describe('a cache that is not whole and this file\'s is never used, and is writt
     expect(run().fromCache).toEqual(['entry.js', 'helper.js']);
   });
 
+  it("another file's valid cache under this file's name (two files of one size) is not taken", () => {
+    writeFileSync(join(codeDir, 'other.js'), "'use strict';\nexports.twice = (n) => 5 * n;\n");
+    run({ other: true });
+    const helper = cacheOf('helper.js');
+    const other = cacheOf('other.js');
+    const helperBytes = readFileSync(helper);
+    writeFileSync(helper, readFileSync(other));
+    writeFileSync(other, helperBytes);
+    const { exported, fromCache } = run({ other: true });
+    expect(exported.answer).toBe(42);
+    expect(fromCache).toEqual(['entry.js']);
+  });
+
+  it('a link in place of the set-of-files marker is replaced, never written through', () => {
+    run();
+    const victim = join(root, 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    const marker = join(cacheDir, readdirSync(cacheDir).find((f) => f.startsWith('seen-'))!);
+    rmSync(marker);
+    symlinkSync(victim, marker);
+    run();
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    expect(statSync(marker).isFile()).toBe(true);
+  });
+
   it('an edited file never meets its old cache, even at the same size and modification time', () => {
     run();
     const file = join(codeDir, 'helper.js');
@@ -151,13 +176,29 @@ describe('a cache that is not whole and this file\'s is never used, and is writt
     expect(run({ other: true }).exported.answer).toBe(42);
   });
 
-  it('a folder in place of a cache: no cache for that file, and no temporary files left behind run after run', () => {
+  it('a folder in place of a cache is cleared away and the cache written; no temporary files are left behind', () => {
     run();
     const blocked = cacheOf('helper.js');
     rmSync(blocked);
     mkdirSync(blocked);
-    for (let i = 0; i < 3; i++) run({ other: i === 0 });
+    run({ other: true });
+    expect(statSync(blocked).isFile()).toBe(true);
+    expect(run().fromCache).toEqual(['entry.js', 'helper.js']);
     expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it("a file's caches from earlier installs or builds are removed when its cache is written, once a day old", () => {
+    run();
+    const current = cacheOf('helper.js');
+    const old = join(cacheDir, 'helper.js.44-1000-1.cache');
+    const recent = join(cacheDir, 'helper.js.44-2000-2.cache');
+    const unrelated = join(cacheDir, 'helpers.js.44-1000-1.cache');
+    for (const f of [old, recent, unrelated]) writeFileSync(f, 'x');
+    utimesSync(old, new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 2 * 86_400_000));
+    utimesSync(unrelated, new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 2 * 86_400_000));
+    rmSync(current);
+    run();
+    expect([old, recent, unrelated].map(existsSync)).toEqual([false, true, true]);
   });
 
   it('temporary files a killed run left are removed once stale; a fresh one (a run writing now) is not', () => {
@@ -183,6 +224,10 @@ describe('a cache is read and written only in a folder of this user\'s alone', (
       mkdirSync(real, { mode: 0o700 });
       symlinkSync(real, cacheDir);
     }],
+    ['tapctl/ above it open to others to write (0777): another user could swap the folders below', () => chmodSync(join(cacheDir, '..', '..'), 0o777)],
+    ...(process.getuid?.() === 0
+      ? [["tapctl/ above it another user's (as root)", () => chownSync(join(cacheDir, '..', '..'), 65534, 65534)] as [string, () => void]]
+      : []),
   ])('%s', (_label, spoil) => {
     run();
     spoil();
@@ -209,23 +254,43 @@ it('a new build keeps the newest folders of other builds and removes older ones,
 });
 
 describe('checksum', () => {
-  /** FNV-1a over little-endian 32-bit words, the last padded with zeros: what the WebAssembly computes. */
-  function fnv1aWords(data: Uint8Array): number {
+  const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r));
+  const fnv1a = (text: string) => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    return h >>> 0;
+  };
+  /** MurmurHash3's 32-bit mixing over little-endian words (the last padded with zeros), seeded with the key, then fmix32. */
+  function murmurWords(data: Uint8Array, key: string): number {
     const padded = new Uint8Array((data.length + 3) & ~3);
     padded.set(data);
     const words = new DataView(padded.buffer);
-    let h = 0x811c9dc5;
-    for (let i = 0; i < padded.length; i += 4) h = Math.imul(h ^ words.getUint32(i, true), 0x01000193);
-    return h >>> 0;
+    let h = fnv1a(key);
+    for (let i = 0; i < padded.length; i += 4) {
+      const k = Math.imul(rotl(Math.imul(words.getUint32(i, true), 0xcc9e2d51), 15), 0x1b873593);
+      h = (Math.imul(rotl(h ^ k, 13), 5) + 0xe6546b64) | 0;
+    }
+    h ^= data.length;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
   }
 
-  it('is FNV-1a over 32-bit words, for any length, across the WebAssembly memory growing and shrinking in use', () => {
-    const sizes = [0, 1, 2, 3, 4, 5, 63, 64, 65, 70_000, 200_000, 10, 131_072];
-    for (const size of sizes) {
+  it('is MurmurHash3 mixing over 32-bit words, for any length, as the WebAssembly memory grows', () => {
+    for (const size of [0, 1, 2, 3, 4, 5, 63, 64, 65, 70_000, 200_000, 10, 131_072]) {
       const data = new Uint8Array(size).map((_, i) => (i * 2654435761) >>> 24);
-      expect(checksum(data), `${size} bytes`).toBe(fnv1aWords(data));
+      expect(checksum(data, 'k'), `${size} bytes`).toBe(murmurWords(data, 'k'));
     }
-    expect(checksum(new Uint8Array([1, 2, 3]))).not.toBe(checksum(new Uint8Array([1, 2, 4])));
+  });
+
+  it('tells apart what FNV-1a did not (two top bits flipped), one more zero byte, and the same bytes under another name', () => {
+    const data = new Uint8Array(64).map((_, i) => i * 3);
+    const flipped = Uint8Array.from(data);
+    flipped[3] ^= 0x80;
+    flipped[7] ^= 0x80;
+    expect(checksum(flipped, 'a.js')).not.toBe(checksum(data, 'a.js'));
+    expect(checksum(new Uint8Array([...data, 0]), 'a.js')).not.toBe(checksum(data, 'a.js'));
+    expect(checksum(data, 'b.js')).not.toBe(checksum(data, 'a.js'));
   });
 });
 
