@@ -31,9 +31,10 @@
  * - `NODE_DISABLE_COMPILE_CACHE` (set to anything) turns either off, as Node does for its own.
  */
 import Module, { createRequire } from 'node:module';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { fstatOf, lstatOf, statOf } from '../state/stat.js';
 import { userFolder } from '../state/user-folders.js';
 
 export interface CodeCacheOptions {
@@ -84,8 +85,28 @@ const BUILD_FOLDER = /^v\d+\.\d+\.\d+-[0-9a-f]{16}$/;
  */
 export function codeCacheDir(buildId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE !== undefined || !/^[0-9a-f]{16}$/.test(buildId)) return undefined;
-  const base = userFolder('cache', env);
+  const base = realCacheBase(env);
   return base === undefined ? undefined : join(base, 'tapctl', 'code-cache', `${process.version}-${buildId}`);
+}
+
+/**
+ * This user's cache folder (state/user-folders.ts) with every link on its path resolved, once: a link another user
+ * owns (in a sticky /tmp) could point elsewhere between the check and the use. What follows works on the real path,
+ * where isPrivateFolder takes a link for what it is. Undefined without one.
+ */
+function realCacheBase(env: NodeJS.ProcessEnv): string | undefined {
+  const base = userFolder('cache', env);
+  if (base === undefined) return undefined;
+  try {
+    return realpathSync.native(base);
+  } catch {
+    // Not made yet (a first run): its parent is real once resolved.
+    try {
+      return join(realpathSync.native(dirname(base)), basename(base));
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 /** Compiles the files of `codeDir` through the cache in `cacheDir` from now on, and writes caches at exit. */
@@ -93,7 +114,7 @@ export function installCodeCache({ codeDir, cacheDir }: CodeCacheOptions): Insta
   const proto = Module.prototype as unknown as ModuleInternals;
   const original = proto._compile;
   /** Every bundle file this run compiled, and whether a cache it could use was there. */
-  const loaded: { script: Script; file: string; cached: boolean }[] = [];
+  const loaded: { script: Script; source: string; file: string; cached: boolean }[] = [];
   const fromCache: string[] = [];
   let usable: boolean | undefined;
   const folderUsable = () => (usable ??= isPrivateFolder(cacheDir, CODE_CACHE_LEVELS));
@@ -102,12 +123,12 @@ export function installCodeCache({ codeDir, cacheDir }: CodeCacheOptions): Insta
     if (dirname(filename) !== codeDir || !filename.endsWith('.js')) return original.call(this, content, filename);
     let script: Script;
     try {
-      const { size, ctimeMs, ino } = statSync(filename);
+      const { size, ctimeMs, ino } = statOf(filename);
       const file = join(cacheDir, `${basename(filename)}.${size}-${Math.trunc(ctimeMs)}-${ino}.cache`);
       const cachedData = folderUsable() ? readCache(file) : undefined;
       script = new Script(WRAPPER_START + content + WRAPPER_END, { filename, ...(cachedData ? { cachedData } : {}) });
       const cached = cachedData !== undefined && !script.cachedDataRejected;
-      loaded.push({ script, file, cached });
+      loaded.push({ script, source: basename(filename), file, cached });
       if (cached) fromCache.push(basename(filename));
     } catch {
       return original.call(this, content, filename);
@@ -120,7 +141,8 @@ export function installCodeCache({ codeDir, cacheDir }: CodeCacheOptions): Insta
     const scripts = loaded.splice(0);
     if (scripts.length === 0) return;
     try {
-      const marker = join(cacheDir, `seen-${fnv1a(scripts.map((s) => basename(s.file)).sort().join('\n')).toString(16)}`);
+      // Named by the source files (not their caches, whose names change with each install): a bounded number.
+      const marker = join(cacheDir, `seen-${fnv1a(scripts.map((s) => s.source).sort().join('\n')).toString(16)}`);
       const newSet = !(folderUsable() && isFile(marker));
       const writes = newSet ? scripts : scripts.filter((s) => !s.cached);
       if (writes.length === 0 || !prepareFolder(cacheDir, CODE_CACHE_LEVELS)) return;
@@ -158,7 +180,7 @@ export function installBundleCodeCache(bundleDir: string, env: NodeJS.ProcessEnv
   try {
     const { enableCompileCache } = Module as unknown as { enableCompileCache?: (dir: string) => unknown };
     if (enableCompileCache) {
-      const base = env.NODE_DISABLE_COMPILE_CACHE === undefined ? userFolder('cache', env) : undefined;
+      const base = env.NODE_DISABLE_COMPILE_CACHE === undefined ? realCacheBase(env) : undefined;
       const dir = base === undefined ? undefined : join(base, 'tapctl', 'node-compile-cache');
       if (dir !== undefined && prepareFolder(dir, NODE_CACHE_LEVELS, { tidy: false })) enableCompileCache(dir);
       return;
@@ -180,8 +202,8 @@ function readCache(file: string): Buffer | undefined {
     return undefined;
   }
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.size <= HEADER_BYTES || stat.size > MAX_CACHE_BYTES) return undefined;
+    const stat = fstatOf(fd);
+    if (!stat.isFile || stat.size <= HEADER_BYTES || stat.size > MAX_CACHE_BYTES) return undefined;
     const bytes = Buffer.allocUnsafe(stat.size);
     if (readSync(fd, bytes, 0, stat.size, 0) !== stat.size) return undefined;
     if (bytes.readUInt32LE(0) !== MAGIC) return undefined;
@@ -215,14 +237,14 @@ function writeCache(file: string, data: Buffer): void {
   const dayAgo = Date.now() - 24 * 3600 * 1000;
   for (const name of readdirSync(dirname(file))) {
     if (name === basename(file) || !name.endsWith('.cache') || name.replace(/\.\d+-\d+-\d+\.cache$/, '') !== source) continue;
-    if (lstatSync(join(dirname(file), name)).mtimeMs < dayAgo) rmSync(join(dirname(file), name), { recursive: true, force: true });
+    if (lstatOf(join(dirname(file), name)).mtimeMs < dayAgo) rmSync(join(dirname(file), name), { recursive: true, force: true });
   }
 }
 
 /** Removes what stands at `path` unless it is a plain file (a folder, a link, a pipe someone put there). */
 function clearWay(path: string): void {
   try {
-    if (!lstatSync(path).isFile()) rmSync(path, { recursive: true, force: true });
+    if (!lstatOf(path).isFile) rmSync(path, { recursive: true, force: true });
   } catch {
     // Nothing there.
   }
@@ -238,15 +260,16 @@ function clearWay(path: string): void {
 function isPrivateFolder(dir: string, levels: number): boolean {
   const uid = process.getuid?.();
   try {
-    const leaf = lstatSync(dir);
-    if (!leaf.isDirectory() || leaf.uid !== uid || (leaf.mode & 0o077) !== 0) return false;
+    const leaf = lstatOf(dir);
+    if (!leaf.isDirectory || leaf.uid !== uid || (leaf.mode & 0o077) !== 0) return false;
     let path = dir;
     for (let level = 1; dirname(path) !== path; level++) {
       path = dirname(path);
-      const stat = level < levels ? lstatSync(path) : statSync(path);
+      // The real path (realCacheBase): a link on it now was put there since, and is not followed.
+      const stat = lstatOf(path);
       const owner = level < levels ? stat.uid === uid : stat.uid === uid || stat.uid === 0;
       const closed = (stat.mode & 0o022) === 0 || (level >= levels && (stat.mode & 0o1000) !== 0);
-      if (!stat.isDirectory() || !owner || !closed) return false;
+      if (!stat.isDirectory || !owner || !closed) return false;
     }
     return true;
   } catch {
@@ -256,7 +279,7 @@ function isPrivateFolder(dir: string, levels: number): boolean {
 
 function isFile(path: string): boolean {
   try {
-    return lstatSync(path).isFile();
+    return lstatOf(path).isFile;
   } catch {
     return false;
   }
@@ -284,7 +307,7 @@ function prepareFolder(dir: string, levels: number, { tidy = true } = {}): boole
   if (tidy) {
     const others = readdirSync(parent)
       .filter((name) => name !== basename(dir) && BUILD_FOLDER.test(name))
-      .map((name) => ({ name, mtimeMs: lstatSync(join(parent, name)).mtimeMs }))
+      .map((name) => ({ name, mtimeMs: lstatOf(join(parent, name)).mtimeMs }))
       .sort((a, b) => b.mtimeMs - a.mtimeMs);
     for (const { name } of others.slice(BUILDS_KEPT - 1)) rmSync(join(parent, name), { recursive: true, force: true });
   }
@@ -296,7 +319,7 @@ function removeStaleTemporaryFiles(dir: string): void {
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.tmp')) continue;
     const path = join(dir, name);
-    if (now - lstatSync(path).mtimeMs > STALE_TEMP_MS) rmSync(path, { force: true });
+    if (now - lstatOf(path).mtimeMs > STALE_TEMP_MS) rmSync(path, { recursive: true, force: true });
   }
 }
 

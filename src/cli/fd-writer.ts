@@ -23,7 +23,8 @@
  * same way, the failure is kept (`failure`), and cli/main.ts says so once on stderr and exits 1: the command's work
  * is not cut off by a crash halfway, and a script never takes a cut-short output for a whole one.
  */
-import { constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { constants, openSync, writeSync } from 'node:fs';
+import { fstatOf } from '../state/stat.js';
 
 /** What tapctl's output needs of stdout and stderr (IoHost, commander): a stream has it, so has an FdWriter. */
 export interface TextSink {
@@ -131,9 +132,10 @@ export class FdWriter implements TextSink {
  */
 export function fdWriter(fd: number, streamOf: () => NodeJS.WritableStream): FdWriter | undefined {
   try {
-    const stat = fstatSync(fd);
-    if (stat.isFile() || stat.isSocket()) return new FdWriter(fd, streamOf);
-    if (!stat.isFIFO()) return undefined;
+    // Not fs.fstatSync: on a pipe it would make the next require() keep links unresolved (state/stat.ts).
+    const stat = fstatOf(fd);
+    if (stat.isFile || stat.isSocket) return new FdWriter(fd, streamOf);
+    if (!stat.isFIFO) return undefined;
     // Opened anew, the pipe gets a file description of its own: O_NONBLOCK there leaves every other writer's be.
     return new FdWriter(openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK), streamOf);
   } catch {

@@ -11,9 +11,9 @@
  *   and that turn the feature off for them for good.
  * No such folder: undefined, and tapctl works without what it would have kept there.
  */
-import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
+import { statOf } from './stat.js';
 
 export type UserFolderKind = 'config' | 'cache';
 
@@ -38,17 +38,17 @@ export function userFolder(kind: UserFolderKind, env: NodeJS.ProcessEnv = proces
 /** `path` is a folder of this user's, or is not there and would be made in one. */
 function ownFolderOrPlace(path: string): boolean {
   const stat = statOrUndefined(path);
-  return stat ? stat.isDirectory() && stat.uid === process.getuid?.() : isOwnFolder(dirname(path));
+  return stat ? stat.isDirectory && stat.uid === process.getuid?.() : isOwnFolder(dirname(path));
 }
 
 function isOwnFolder(path: string): boolean {
   const stat = statOrUndefined(path);
-  return Boolean(stat?.isDirectory() && stat.uid === process.getuid?.());
+  return Boolean(stat?.isDirectory && stat.uid === process.getuid?.());
 }
 
 function statOrUndefined(path: string) {
   try {
-    return statSync(path);
+    return statOf(path);
   } catch {
     return undefined;
   }

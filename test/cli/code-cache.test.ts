@@ -201,16 +201,29 @@ describe('a cache that is not whole and this file\'s is never used, and is writt
     expect([old, recent, unrelated].map(existsSync)).toEqual([false, true, true]);
   });
 
+  it('a reinstall (new change times) adds no marker: markers are named by the source files', () => {
+    run();
+    const markers = () => readdirSync(cacheDir).filter((f) => f.startsWith('seen-'));
+    expect(markers()).toHaveLength(1);
+    for (const file of ['entry.js', 'helper.js']) chmodSync(join(codeDir, file), 0o600);
+    run();
+    expect(markers()).toHaveLength(1);
+    expect(run().fromCache).toEqual(['entry.js', 'helper.js']);
+  });
+
   it('temporary files a killed run left are removed once stale; a fresh one (a run writing now) is not', () => {
     run();
     const stale = join(cacheDir, 'entry.js.1-2-3.cache.99999.tmp');
+    const staleFolder = join(cacheDir, 'zz.tmp');
     const fresh = join(cacheDir, 'entry.js.1-2-3.cache.99998.tmp');
     writeFileSync(stale, 'x');
+    mkdirSync(staleFolder);
     writeFileSync(fresh, 'x');
-    utimesSync(stale, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    for (const old of [stale, staleFolder]) utimesSync(old, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     rmSync(cacheOf('helper.js'));
     run();
     expect(existsSync(stale)).toBe(false);
+    expect(existsSync(staleFolder)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
   });
 });
@@ -225,6 +238,7 @@ describe('a cache is read and written only in a folder of this user\'s alone', (
       symlinkSync(real, cacheDir);
     }],
     ['tapctl/ above it open to others to write (0777): another user could swap the folders below', () => chmodSync(join(cacheDir, '..', '..'), 0o777)],
+    ['a folder further up open to others to write, and not sticky', () => chmodSync(root, 0o777)],
     ...(process.getuid?.() === 0
       ? [["tapctl/ above it another user's (as root)", () => chownSync(join(cacheDir, '..', '..'), 65534, 65534)] as [string, () => void]]
       : []),
@@ -301,6 +315,9 @@ describe('codeCacheDir', () => {
     try {
       expect(codeCacheDir(id, { XDG_CACHE_HOME: xdg })).toBe(`${xdg}/tapctl/code-cache/${process.version}-${id}`);
       expect(codeCacheDir(id, { XDG_CACHE_HOME: 'relative', HOME: xdg })).toBe(`${xdg}/.cache/tapctl/code-cache/${process.version}-${id}`);
+      // A link on the way is resolved once: what follows works on the real path (a link there is then refused).
+      symlinkSync(xdg, join(root, 'cache-link'));
+      expect(codeCacheDir(id, { XDG_CACHE_HOME: join(root, 'cache-link') })).toBe(`${xdg}/tapctl/code-cache/${process.version}-${id}`);
     } finally {
       rmSync(xdg, { recursive: true, force: true });
     }
