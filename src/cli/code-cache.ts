@@ -19,8 +19,11 @@
  *   script read from its cache keeps what it held); a marker per set of files records it. Every other run only
  *   reads. A write costs ~2 ms.
  * - Safe to run: the folder (`$XDG_CACHE_HOME/tapctl/code-cache/<node version>-<build id>/`, state/user-folders.ts)
- *   is made 0700 and read only while it is this user's and closed to everyone else, on a path no one else can
- *   change (isPrivateFolder). Nothing is written through a link. Each cache is named by its
+ *   is made 0700, one folder at a time, and read only while it is this user's and closed to everyone else, on a
+ *   path no one else can change (isPrivateFolder) and no link another user made leads to (linksTrusted). Nothing is
+ *   written through a link.
+ * - Tidy: a new build's folder removes older builds' beyond the newest four; once a day, stale temporary files and
+ *   caches no file of this install can use go (tidyDaily). Each cache is named by its
  *   source file's size, change time (ctime, which no one can set back) and inode, so an edited or reinstalled file
  *   never meets an old cache; the build id (a hash of every bundle file, scripts/bundle.js) keeps builds apart.
  * - Damage is caught before V8 sees it: Node 20's V8 checks a cache's length and version but not its contents,
@@ -72,6 +75,7 @@ const BUILDS_KEPT = 4;
 /** Folders tapctl makes under the cache base: tapctl/code-cache/<build>/ (Node 20), tapctl/node-compile-cache/ (22). */
 const CODE_CACHE_LEVELS = 3;
 const NODE_CACHE_LEVELS = 2;
+const DAY_MS = 24 * 3600 * 1000;
 /** A temporary file older than this was left by a run that died while writing. */
 const STALE_TEMP_MS = 10 * 60 * 1000;
 
@@ -96,7 +100,7 @@ export function codeCacheDir(buildId: string, env: NodeJS.ProcessEnv = process.e
  */
 function realCacheBase(env: NodeJS.ProcessEnv): string | undefined {
   const base = userFolder('cache', env);
-  if (base === undefined) return undefined;
+  if (base === undefined || !linksTrusted(base)) return undefined;
   try {
     return realpathSync.native(base);
   } catch {
@@ -107,6 +111,23 @@ function realCacheBase(env: NodeJS.ProcessEnv): string | undefined {
       return undefined;
     }
   }
+}
+
+/**
+ * Every link on `path` (as given, before it is resolved) is this user's or root's: a link another user made (in a
+ * sticky /tmp) would let them choose where this user's, or root's, tapctl writes.
+ */
+function linksTrusted(path: string): boolean {
+  const uid = process.getuid?.();
+  for (let p = path; dirname(p) !== p; p = dirname(p)) {
+    try {
+      const stat = lstatOf(p);
+      if (stat.isSymbolicLink && stat.uid !== uid && stat.uid !== 0) return false;
+    } catch {
+      // Not there (yet): nothing to follow.
+    }
+  }
+  return true;
 }
 
 /** Compiles the files of `codeDir` through the cache in `cacheDir` from now on, and writes caches at exit. */
@@ -123,8 +144,9 @@ export function installCodeCache({ codeDir, cacheDir }: CodeCacheOptions): Insta
     if (dirname(filename) !== codeDir || !filename.endsWith('.js')) return original.call(this, content, filename);
     let script: Script;
     try {
-      const { size, ctimeMs, ino } = statOf(filename);
-      const file = join(cacheDir, `${basename(filename)}.${size}-${Math.trunc(ctimeMs)}-${ino}.cache`);
+      const key = sourceKey(filename);
+      if (key === undefined) return original.call(this, content, filename);
+      const file = join(cacheDir, `${basename(filename)}.${key}.cache`);
       const cachedData = folderUsable() ? readCache(file) : undefined;
       script = new Script(WRAPPER_START + content + WRAPPER_END, { filename, ...(cachedData ? { cachedData } : {}) });
       const cached = cachedData !== undefined && !script.cachedDataRejected;
@@ -145,13 +167,18 @@ export function installCodeCache({ codeDir, cacheDir }: CodeCacheOptions): Insta
       const marker = join(cacheDir, `seen-${fnv1a(scripts.map((s) => s.source).sort().join('\n')).toString(16)}`);
       const newSet = !(folderUsable() && isFile(marker));
       const writes = newSet ? scripts : scripts.filter((s) => !s.cached);
-      if (writes.length === 0 || !prepareFolder(cacheDir, CODE_CACHE_LEVELS)) return;
-      for (const { script, file } of writes) writeCache(file, script.createCachedData());
-      if (newSet) {
-        clearWay(marker);
-        // Exclusive: never through a link someone put in its place.
-        writeFileSync(marker, '', { mode: 0o600, flag: 'wx' });
+      if (writes.length > 0) {
+        if (!prepareFolder(cacheDir, CODE_CACHE_LEVELS)) return;
+        for (const { script, file } of writes) writeCache(file, script.createCachedData());
+        if (newSet) {
+          clearWay(marker);
+          // Exclusive: never through a link someone put in its place.
+          writeFileSync(marker, '', { mode: 0o600, flag: 'wx' });
+        }
+      } else if (!folderUsable()) {
+        return;
       }
+      tidyDaily(cacheDir, codeDir);
     } catch {
       // A home that cannot be written (a read-only CI image, a full disk): no cache, just as fast as before.
     }
@@ -216,11 +243,7 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/**
- * Writes `data` to `file` with its header, whole or not at all (a temporary file, renamed into place). Whatever was
- * in the way is removed, and so are the caches of the same source file's earlier versions (another install, a
- * rebuild) that no run has written for a day: two installs of one build used in turn keep theirs.
- */
+/** Writes `data` to `file` with its header, whole or not at all (a temporary file, renamed into place). */
 function writeCache(file: string, data: Buffer): void {
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt32LE(MAGIC, 0);
@@ -232,12 +255,6 @@ function writeCache(file: string, data: Buffer): void {
     renameSync(tmp, file);
   } finally {
     rmSync(tmp, { force: true });
-  }
-  const source = basename(file).replace(/\.\d+-\d+-\d+\.cache$/, '');
-  const dayAgo = Date.now() - 24 * 3600 * 1000;
-  for (const name of readdirSync(dirname(file))) {
-    if (name === basename(file) || !name.endsWith('.cache') || name.replace(/\.\d+-\d+-\d+\.cache$/, '') !== source) continue;
-    if (lstatOf(join(dirname(file), name)).mtimeMs < dayAgo) rmSync(join(dirname(file), name), { recursive: true, force: true });
   }
 }
 
@@ -252,26 +269,32 @@ function clearWay(path: string): void {
 
 /**
  * A real folder (not a link) of this user's that nobody else may read or write, on a path no one else can change:
- * the folders tapctl made below `$XDG_CACHE_HOME` (`levels` of them: tapctl/, code-cache/, the build's) are this
+ * the folders tapctl makes below `$XDG_CACHE_HOME` (`levels` of them: tapctl/, code-cache/, the build's) are this
  * user's and writable by no one else, and every folder above them is this user's or root's and writable by no one
  * else, or sticky (/tmp), the rule OpenSSH applies to the files it trusts. Otherwise another user could swap a
- * folder on the path for one of theirs between the check and the read.
+ * folder on the path for one of theirs between the check and the read. Works on a real path (realCacheBase): a
+ * link on it was put there since, and fails the check.
  */
 function isPrivateFolder(dir: string, levels: number): boolean {
+  try {
+    return (lstatOf(dir).mode & 0o077) === 0 && chainIsSafe(dir, 0, levels);
+  } catch {
+    return false;
+  }
+}
+
+/** `path`, `distance` folders above the cache's own, and every folder above it, pass the rule of isPrivateFolder. */
+function chainIsSafe(path: string, distance: number, levels: number): boolean {
   const uid = process.getuid?.();
   try {
-    const leaf = lstatOf(dir);
-    if (!leaf.isDirectory || leaf.uid !== uid || (leaf.mode & 0o077) !== 0) return false;
-    let path = dir;
-    for (let level = 1; dirname(path) !== path; level++) {
-      path = dirname(path);
-      // The real path (realCacheBase): a link on it now was put there since, and is not followed.
-      const stat = lstatOf(path);
-      const owner = level < levels ? stat.uid === uid : stat.uid === uid || stat.uid === 0;
-      const closed = (stat.mode & 0o022) === 0 || (level >= levels && (stat.mode & 0o1000) !== 0);
+    for (let p = path, d = distance; ; p = dirname(p), d++) {
+      const stat = lstatOf(p);
+      const tapctls = d < levels;
+      const owner = stat.uid === uid || (!tapctls && stat.uid === 0);
+      const closed = (stat.mode & 0o022) === 0 || (!tapctls && (stat.mode & 0o1000) !== 0);
       if (!stat.isDirectory || !owner || !closed) return false;
+      if (dirname(p) === p) return true;
     }
-    return true;
   } catch {
     return false;
   }
@@ -287,24 +310,27 @@ function isFile(path: string): boolean {
 
 /**
  * Makes `dir` (0700) when it is not there; true when it is then a private folder of this user's. With `tidy` (the
- * Node 20 cache), a new build's folder also clears out older builds' beyond the newest few, and a used one its
- * stale temporary files.
+ * Node 20 cache), a new build's folder also clears out older builds' beyond the newest few.
  */
 function prepareFolder(dir: string, levels: number, { tidy = true } = {}): boolean {
-  if (isPrivateFolder(dir, levels)) {
-    if (tidy) removeStaleTemporaryFiles(dir);
-    return true;
+  if (isPrivateFolder(dir, levels)) return true;
+  // The folders that are missing are made one at a time, each in a folder that passed the check first: never
+  // through a link, never on a path that fails the rule (where it would leave this user's folders in another's).
+  const missing: string[] = [];
+  let existing = dir;
+  for (; !exists(existing); existing = dirname(existing)) {
+    if (dirname(existing) === existing) return false;
+    missing.unshift(existing);
   }
-  const parent = dirname(dir);
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false;
-    mkdirSync(parent, { recursive: true, mode: 0o700 });
-    mkdirSync(dir, { mode: 0o700 });
+  let distance = missing.length;
+  if (!chainIsSafe(existing, distance, levels)) return false;
+  for (const folder of missing) {
+    mkdirSync(folder, { mode: 0o700 });
+    if (!chainIsSafe(folder, --distance, levels)) return false;
   }
   if (!isPrivateFolder(dir, levels)) return false;
   if (tidy) {
+    const parent = dirname(dir);
     const others = readdirSync(parent)
       .filter((name) => name !== basename(dir) && BUILD_FOLDER.test(name))
       .map((name) => ({ name, mtimeMs: lstatOf(join(parent, name)).mtimeMs }))
@@ -314,12 +340,52 @@ function prepareFolder(dir: string, levels: number, { tidy = true } = {}): boole
   return true;
 }
 
-function removeStaleTemporaryFiles(dir: string): void {
+function exists(path: string): boolean {
+  try {
+    lstatOf(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Once a day (the time of the `tidied` file says when): removes temporary files left by runs that died while
+ * writing, and caches that no file of this install can use (another install's, an earlier version's) once no run
+ * has written them for a day: two installs of one build used in turn each write theirs again, at most daily.
+ */
+function tidyDaily(cacheDir: string, codeDir: string): void {
+  const stamp = join(cacheDir, 'tidied');
   const now = Date.now();
-  for (const name of readdirSync(dir)) {
-    if (!name.endsWith('.tmp')) continue;
-    const path = join(dir, name);
-    if (now - lstatOf(path).mtimeMs > STALE_TEMP_MS) rmSync(path, { recursive: true, force: true });
+  let last = 0;
+  try {
+    const stat = lstatOf(stamp);
+    if (stat.isFile) last = stat.mtimeMs;
+  } catch {
+    // Never tidied.
+  }
+  if (now - last < DAY_MS) return;
+  for (const name of readdirSync(cacheDir)) {
+    const path = join(cacheDir, name);
+    const age = now - lstatOf(path).mtimeMs;
+    if (name.endsWith('.tmp')) {
+      if (age > STALE_TEMP_MS) rmSync(path, { recursive: true, force: true });
+      continue;
+    }
+    const cache = /^(.+)\.(\d+-\d+-\d+)\.cache$/.exec(name);
+    if (cache && age > DAY_MS && cache[2] !== sourceKey(join(codeDir, cache[1]!))) rmSync(path, { recursive: true, force: true });
+  }
+  clearWay(stamp);
+  writeFileSync(stamp, '', { mode: 0o600, flag: 'wx' });
+}
+
+/** What names a source file's cache: `<size>-<ctime ms>-<inode>`; undefined when the file is not there. */
+function sourceKey(file: string): string | undefined {
+  try {
+    const { size, ctimeMs, ino } = statOf(file);
+    return `${size}-${Math.trunc(ctimeMs)}-${ino}`;
+  } catch {
+    return undefined;
   }
 }
 

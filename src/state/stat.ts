@@ -16,6 +16,7 @@ export interface FileStat {
   readonly isDirectory: boolean;
   readonly isFIFO: boolean;
   readonly isSocket: boolean;
+  readonly isSymbolicLink: boolean;
   readonly uid: number;
   /** Type and permission bits, as `st_mode`. */
   readonly mode: number;
@@ -32,6 +33,7 @@ const numbers = (s: BigIntStats): FileStat => ({
   isDirectory: s.isDirectory(),
   isFIFO: s.isFIFO(),
   isSocket: s.isSocket(),
+  isSymbolicLink: s.isSymbolicLink(),
   uid: Number(s.uid),
   mode: Number(s.mode),
   size: Number(s.size),

@@ -4,7 +4,7 @@
  * this user's alone is never used; nothing piles up.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,7 @@ function run({ other = false } = {}): { exported: Record<string, unknown>; fromC
 
 const cacheFiles = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith('.cache')).sort() : []);
 const cacheOf = (source: string) => join(cacheDir, cacheFiles().find((f) => f.startsWith(`${source}.`))!);
+const ageDays = (path: string, days: number) => utimesSync(path, new Date(Date.now() - days * 86_400_000), new Date(Date.now() - days * 86_400_000));
 const inodes = () => cacheFiles().map((f) => `${f}:${statSync(join(cacheDir, f)).ino}`);
 
 describe('a module compiled through the cache', () => {
@@ -187,18 +188,19 @@ describe('a cache that is not whole and this file\'s is never used, and is writt
     expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it("a file's caches from earlier installs or builds are removed when its cache is written, once a day old", () => {
+  it('once a day, caches no file of this install can use go, once a day old; even when a run writes nothing', () => {
     run();
     const current = cacheOf('helper.js');
     const old = join(cacheDir, 'helper.js.44-1000-1.cache');
     const recent = join(cacheDir, 'helper.js.44-2000-2.cache');
-    const unrelated = join(cacheDir, 'helpers.js.44-1000-1.cache');
-    for (const f of [old, recent, unrelated]) writeFileSync(f, 'x');
-    utimesSync(old, new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 2 * 86_400_000));
-    utimesSync(unrelated, new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 2 * 86_400_000));
-    rmSync(current);
+    const noSource = join(cacheDir, 'gone.js.44-1000-1.cache');
+    for (const f of [old, recent, noSource]) writeFileSync(f, 'x');
+    for (const f of [old, noSource, current]) ageDays(f, 2);
     run();
-    expect([old, recent, unrelated].map(existsSync)).toEqual([false, true, true]);
+    expect([old, recent, noSource, current].map(existsSync)).toEqual([true, true, true, true]);
+    ageDays(join(cacheDir, 'tidied'), 2);
+    run();
+    expect([old, recent, noSource, current].map(existsSync)).toEqual([false, true, false, true]);
   });
 
   it('a reinstall (new change times) adds no marker: markers are named by the source files', () => {
@@ -211,7 +213,7 @@ describe('a cache that is not whole and this file\'s is never used, and is writt
     expect(run().fromCache).toEqual(['entry.js', 'helper.js']);
   });
 
-  it('temporary files a killed run left are removed once stale; a fresh one (a run writing now) is not', () => {
+  it('temporary files a killed run left are removed once stale (by the daily tidy); a fresh one (a run writing now) is not', () => {
     run();
     const stale = join(cacheDir, 'entry.js.1-2-3.cache.99999.tmp');
     const staleFolder = join(cacheDir, 'zz.tmp');
@@ -219,8 +221,8 @@ describe('a cache that is not whole and this file\'s is never used, and is writt
     writeFileSync(stale, 'x');
     mkdirSync(staleFolder);
     writeFileSync(fresh, 'x');
-    for (const old of [stale, staleFolder]) utimesSync(old, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
-    rmSync(cacheOf('helper.js'));
+    for (const old of [stale, staleFolder]) ageDays(old, 1 / 24);
+    ageDays(join(cacheDir, 'tidied'), 2);
     run();
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(staleFolder)).toBe(false);
@@ -249,6 +251,37 @@ describe('a cache is read and written only in a folder of this user\'s alone', (
     const { fromCache } = run({ other: true });
     expect(fromCache).toEqual([]);
     expect(readdirSync(cacheDir).sort()).toEqual(before);
+  });
+});
+
+describe('folders are made one at a time, each checked first: never through a link, never on a path that fails', () => {
+  it('tapctl/ a link (even this user\'s): nothing is made at its target, and there is no cache', () => {
+    const target = join(root, 'target');
+    mkdirSync(target, { mode: 0o700 });
+    mkdirSync(join(root, 'cache'), { mode: 0o700 });
+    symlinkSync(target, join(root, 'cache', 'tapctl'));
+    run();
+    expect(readdirSync(target)).toEqual([]);
+    expect(run().fromCache).toEqual([]);
+  });
+
+  it('the cache base open to others to write, not sticky: nothing is made in it', () => {
+    mkdirSync(join(root, 'cache'), { mode: 0o700 });
+    chmodSync(join(root, 'cache'), 0o777);
+    run();
+    expect(readdirSync(join(root, 'cache'))).toEqual([]);
+  });
+
+  it.runIf(process.getuid?.() === 0)("a link another user made on the way to the cache base is not followed (as root)", () => {
+    const sticky = join(root, 'shared');
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    symlinkSync(root, join(sticky, 'cache'));
+    lchownSync(join(sticky, 'cache'), 65534, 65534);
+    expect(codeCacheDir('0123456789abcdef', { XDG_CACHE_HOME: join(sticky, 'cache') })).toBeUndefined();
+    // The control: the same link, root's own, is followed.
+    lchownSync(join(sticky, 'cache'), 0, 0);
+    expect(codeCacheDir('0123456789abcdef', { XDG_CACHE_HOME: join(sticky, 'cache') })).toBe(join(root, 'tapctl', 'code-cache', `${process.version}-0123456789abcdef`));
   });
 });
 
