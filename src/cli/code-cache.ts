@@ -20,7 +20,7 @@
  *   reads. A write costs ~2 ms.
  * - Safe to run: the folder (`$XDG_CACHE_HOME/tapctl/code-cache/<node version>-<build id>/`, state/user-folders.ts)
  *   is made 0700, one folder at a time, and read only while it is this user's and closed to everyone else, on a
- *   path no one else can change (isPrivateFolder) and no link another user made leads to (linksTrusted). Nothing is
+ *   path no one else can change (isPrivateFolder) and no other user has a say in (realCacheBase). Nothing is
  *   written through a link.
  * - Tidy: a new build's folder removes older builds' beyond the newest four; once a day, stale temporary files and
  *   caches no file of this install can use go (tidyDaily). Each cache is named by its
@@ -34,7 +34,7 @@
  * - `NODE_DISABLE_COMPILE_CACHE` (set to anything) turns either off, as Node does for its own.
  */
 import Module, { createRequire } from 'node:module';
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { fstatOf, lstatOf, statOf } from '../state/stat.js';
@@ -94,40 +94,47 @@ export function codeCacheDir(buildId: string, env: NodeJS.ProcessEnv = process.e
 }
 
 /**
- * This user's cache folder (state/user-folders.ts) with every link on its path resolved, once: a link another user
- * owns (in a sticky /tmp) could point elsewhere between the check and the use. What follows works on the real path,
- * where isPrivateFolder takes a link for what it is. Undefined without one.
+ * This user's cache folder (state/user-folders.ts) as a real path, resolved here one component at a time so that
+ * no other user has a say in where it leads: every link followed is this user's or root's, and every folder passed
+ * through is this user's or root's and writable by no one else unless sticky (chainIsSafe's rule). Such entries
+ * cannot be renamed or replaced by anyone else afterwards, so the path stays what was checked. (fs.realpathSync
+ * would follow any link, and a check before or after it races a rename.) Undefined when the path fails the rule;
+ * the part that is not there yet is made later, one folder at a time (prepareFolder).
  */
 function realCacheBase(env: NodeJS.ProcessEnv): string | undefined {
   const base = userFolder('cache', env);
-  if (base === undefined || !linksTrusted(base)) return undefined;
-  try {
-    return realpathSync.native(base);
-  } catch {
-    // Not made yet (a first run): its parent is real once resolved.
-    try {
-      return join(realpathSync.native(dirname(base)), basename(base));
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-/**
- * Every link on `path` (as given, before it is resolved) is this user's or root's: a link another user made (in a
- * sticky /tmp) would let them choose where this user's, or root's, tapctl writes.
- */
-function linksTrusted(path: string): boolean {
+  if (base === undefined) return undefined;
   const uid = process.getuid?.();
-  for (let p = path; dirname(p) !== p; p = dirname(p)) {
-    try {
-      const stat = lstatOf(p);
-      if (stat.isSymbolicLink && stat.uid !== uid && stat.uid !== 0) return false;
-    } catch {
-      // Not there (yet): nothing to follow.
+  const trusted = (owner: number) => owner === uid || owner === 0;
+  const parts = base.split('/').filter(Boolean);
+  let real = '/';
+  for (let links = 0; parts.length > 0; ) {
+    const name = parts.shift()!;
+    if (name === '.') continue;
+    if (name === '..') {
+      real = dirname(real);
+      continue;
     }
+    const next = join(real, name);
+    let stat;
+    try {
+      stat = lstatOf(next);
+    } catch {
+      return join(next, ...parts);
+    }
+    if (stat.isSymbolicLink) {
+      // 40: the kernel's own limit on links followed in one lookup (Linux ELOOP).
+      if (!trusted(stat.uid) || ++links > 40) return undefined;
+      const target = readlinkSync(next);
+      parts.unshift(...target.split('/').filter(Boolean));
+      if (target.startsWith('/')) real = '/';
+      continue;
+    }
+    const closed = (stat.mode & 0o022) === 0 || (stat.mode & 0o1000) !== 0;
+    if (!stat.isDirectory || !trusted(stat.uid) || !closed) return undefined;
+    real = next;
   }
-  return true;
+  return real;
 }
 
 /** Compiles the files of `codeDir` through the cache in `cacheDir` from now on, and writes caches at exit. */
@@ -375,7 +382,8 @@ function tidyDaily(cacheDir: string, codeDir: string): void {
     const cache = /^(.+)\.(\d+-\d+-\d+)\.cache$/.exec(name);
     if (cache && age > DAY_MS && cache[2] !== sourceKey(join(codeDir, cache[1]!))) rmSync(path, { recursive: true, force: true });
   }
-  clearWay(stamp);
+  // Made anew (never written through a link), so its time says when this ran.
+  rmSync(stamp, { recursive: true, force: true });
   writeFileSync(stamp, '', { mode: 0o600, flag: 'wx' });
 }
 

@@ -201,6 +201,8 @@ describe('a cache that is not whole and this file\'s is never used, and is writt
     ageDays(join(cacheDir, 'tidied'), 2);
     run();
     expect([old, recent, noSource, current].map(existsSync)).toEqual([false, true, false, true]);
+    // And the stamp is renewed: the next day's tidy is a day away.
+    expect(Date.now() - statSync(join(cacheDir, 'tidied')).mtimeMs).toBeLessThan(60_000);
   });
 
   it('a reinstall (new change times) adds no marker: markers are named by the source files', () => {
@@ -282,6 +284,21 @@ describe('folders are made one at a time, each checked first: never through a li
     // The control: the same link, root's own, is followed.
     lchownSync(join(sticky, 'cache'), 0, 0);
     expect(codeCacheDir('0123456789abcdef', { XDG_CACHE_HOME: join(sticky, 'cache') })).toBe(join(root, 'tapctl', 'code-cache', `${process.version}-0123456789abcdef`));
+  });
+
+  it.runIf(process.getuid?.() === 0)("nor one reached through root's own link, nor a folder of another user's passed through (as root)", () => {
+    const sticky = join(root, 'shared');
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    symlinkSync(root, join(sticky, 'theirs'));
+    lchownSync(join(sticky, 'theirs'), 65534, 65534);
+    symlinkSync(join(sticky, 'theirs'), join(root, 'mine'));
+    expect(codeCacheDir('0123456789abcdef', { XDG_CACHE_HOME: join(root, 'mine') })).toBeUndefined();
+    // A folder of another user's on the way: they could swap what is below it for a link at any moment.
+    const theirFolder = join(sticky, 'folder');
+    mkdirSync(theirFolder);
+    chownSync(theirFolder, 65534, 65534);
+    expect(codeCacheDir('0123456789abcdef', { XDG_CACHE_HOME: join(theirFolder, 'cache') })).toBeUndefined();
   });
 });
 
