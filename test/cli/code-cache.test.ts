@@ -274,12 +274,21 @@ describe('folders are made one at a time, each checked first: never through a li
     expect(readdirSync(join(root, 'cache'))).toEqual([]);
   });
 
-  it.runIf(process.getuid?.() === 0)("a link another user made on the way to the cache base is not followed (as root)", () => {
+  /** A sticky folder open to all, as /tmp is, and in it a link to `target` that `owner` made. */
+  function stickyWithLink(name: string, target: string, owner: number): { sticky: string; link: string } {
     const sticky = join(root, 'shared');
-    mkdirSync(sticky);
-    chmodSync(sticky, 0o1777);
-    symlinkSync(root, join(sticky, 'cache'));
-    lchownSync(join(sticky, 'cache'), 65534, 65534);
+    if (!existsSync(sticky)) {
+      mkdirSync(sticky);
+      chmodSync(sticky, 0o1777);
+    }
+    const link = join(sticky, name);
+    symlinkSync(target, link);
+    lchownSync(link, owner, owner);
+    return { sticky, link };
+  }
+
+  it.runIf(process.getuid?.() === 0)("a link another user made on the way to the cache base is not followed (as root)", () => {
+    const { sticky } = stickyWithLink('cache', root, 65534);
     expect(codeCacheDir('0123456789abcdef', { XDG_CACHE_HOME: join(sticky, 'cache') })).toBeUndefined();
     // The control: the same link, root's own, is followed.
     lchownSync(join(sticky, 'cache'), 0, 0);
@@ -287,12 +296,8 @@ describe('folders are made one at a time, each checked first: never through a li
   });
 
   it.runIf(process.getuid?.() === 0)("nor one reached through root's own link, nor a folder of another user's passed through (as root)", () => {
-    const sticky = join(root, 'shared');
-    mkdirSync(sticky);
-    chmodSync(sticky, 0o1777);
-    symlinkSync(root, join(sticky, 'theirs'));
-    lchownSync(join(sticky, 'theirs'), 65534, 65534);
-    symlinkSync(join(sticky, 'theirs'), join(root, 'mine'));
+    const { sticky, link } = stickyWithLink('theirs', root, 65534);
+    symlinkSync(link, join(root, 'mine'));
     expect(codeCacheDir('0123456789abcdef', { XDG_CACHE_HOME: join(root, 'mine') })).toBeUndefined();
     // A folder of another user's on the way: they could swap what is below it for a link at any moment.
     const theirFolder = join(sticky, 'folder');
