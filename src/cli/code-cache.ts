@@ -20,25 +20,23 @@
  *   reads. A write costs ~2 ms.
  * - Safe to run: the folder (`$XDG_CACHE_HOME/tapctl/code-cache/<node version>-<build id>/`, state/user-folders.ts)
  *   is made 0700, one folder at a time, and read only while it is this user's and closed to everyone else, on a
- *   path no one else can change (isPrivateFolder) and no other user has a say in (realCacheBase). Nothing is
- *   written through a link.
+ *   path no other user can change or has a say in (state/private-folder.ts). Nothing is written through a link.
  * - Tidy: a new build's folder removes older builds' beyond the newest four; once a day, stale temporary files and
  *   caches no file of this install can use go (tidyDaily). Each cache is named by its
  *   source file's size, change time (ctime, which no one can set back) and inode, so an edited or reinstalled file
  *   never meets an old cache; the build id (a hash of every bundle file, scripts/bundle.js) keeps builds apart.
- * - Damage is caught before V8 sees it: Node 20's V8 checks a cache's length and version but not its contents,
- *   and a damaged one can crash the process or run altered code. Each file starts with a checksum of the cache and
- *   its name (MurmurHash3's mixing, computed by a 120-byte WebAssembly function: no module to load, ~0.5 ms for
- *   400 KB, where a JavaScript loop takes ~3 ms at start-up and node:crypto costs ~4 ms to load). A cache that
- *   fails it, or is another file's, is ignored and written again.
+ * - Damage is caught before V8 sees it: each file starts with a checksum of the cache and its name
+ *   (cli/code-cache-checksum.ts). A cache that fails it, or is another file's, is ignored and written again.
  * - `NODE_DISABLE_COMPILE_CACHE` (set to anything) turns either off, as Node does for its own.
  */
 import Module, { createRequire } from 'node:module';
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { isPrivateFolder, makePrivateFolder, trustedRealPath } from '../state/private-folder.js';
 import { fstatOf, lstatOf, statOf } from '../state/stat.js';
 import { userFolder } from '../state/user-folders.js';
+import { checksum, fnv1a } from './code-cache-checksum.js';
 
 export interface CodeCacheOptions {
   /** The folder whose `.js` files are compiled through the cache (dist/bundle). Files elsewhere are not touched. */
@@ -93,48 +91,10 @@ export function codeCacheDir(buildId: string, env: NodeJS.ProcessEnv = process.e
   return base === undefined ? undefined : join(base, 'tapctl', 'code-cache', `${process.version}-${buildId}`);
 }
 
-/**
- * This user's cache folder (state/user-folders.ts) as a real path, resolved here one component at a time so that
- * no other user has a say in where it leads: every link followed is this user's or root's, and every folder passed
- * through is this user's or root's and writable by no one else unless sticky (chainIsSafe's rule). Such entries
- * cannot be renamed or replaced by anyone else afterwards, so the path stays what was checked. (fs.realpathSync
- * would follow any link, and a check before or after it races a rename.) Undefined when the path fails the rule;
- * the part that is not there yet is made later, one folder at a time (prepareFolder).
- */
+/** This user's cache folder (state/user-folders.ts), resolved so that no other user has a say in where it leads. */
 function realCacheBase(env: NodeJS.ProcessEnv): string | undefined {
   const base = userFolder('cache', env);
-  if (base === undefined) return undefined;
-  const uid = process.getuid?.();
-  const trusted = (owner: number) => owner === uid || owner === 0;
-  const parts = base.split('/').filter(Boolean);
-  let real = '/';
-  for (let links = 0; parts.length > 0; ) {
-    const name = parts.shift()!;
-    if (name === '.') continue;
-    if (name === '..') {
-      real = dirname(real);
-      continue;
-    }
-    const next = join(real, name);
-    let stat;
-    try {
-      stat = lstatOf(next);
-    } catch {
-      return join(next, ...parts);
-    }
-    if (stat.isSymbolicLink) {
-      // 40: the kernel's own limit on links followed in one lookup (Linux ELOOP).
-      if (!trusted(stat.uid) || ++links > 40) return undefined;
-      const target = readlinkSync(next);
-      parts.unshift(...target.split('/').filter(Boolean));
-      if (target.startsWith('/')) real = '/';
-      continue;
-    }
-    const closed = (stat.mode & 0o022) === 0 || (stat.mode & 0o1000) !== 0;
-    if (!stat.isDirectory || !trusted(stat.uid) || !closed) return undefined;
-    real = next;
-  }
-  return real;
+  return base === undefined ? undefined : trustedRealPath(base);
 }
 
 /** Compiles the files of `codeDir` through the cache in `cacheDir` from now on, and writes caches at exit. */
@@ -175,7 +135,9 @@ export function installCodeCache({ codeDir, cacheDir }: CodeCacheOptions): Insta
       const newSet = !(folderUsable() && isFile(marker));
       const writes = newSet ? scripts : scripts.filter((s) => !s.cached);
       if (writes.length > 0) {
-        if (!prepareFolder(cacheDir, CODE_CACHE_LEVELS)) return;
+        const newBuild = !folderUsable();
+        if (!makePrivateFolder(cacheDir, CODE_CACHE_LEVELS)) return;
+        if (newBuild) removeOlderBuilds(cacheDir);
         for (const { script, file } of writes) writeCache(file, script.createCachedData());
         if (newSet) {
           clearWay(marker);
@@ -216,7 +178,7 @@ export function installBundleCodeCache(bundleDir: string, env: NodeJS.ProcessEnv
     if (enableCompileCache) {
       const base = env.NODE_DISABLE_COMPILE_CACHE === undefined ? realCacheBase(env) : undefined;
       const dir = base === undefined ? undefined : join(base, 'tapctl', 'node-compile-cache');
-      if (dir !== undefined && prepareFolder(dir, NODE_CACHE_LEVELS, { tidy: false })) enableCompileCache(dir);
+      if (dir !== undefined && makePrivateFolder(dir, NODE_CACHE_LEVELS)) enableCompileCache(dir);
       return;
     }
     const cacheDir = typeof TAPCTL_BUILD_ID === 'string' ? codeCacheDir(TAPCTL_BUILD_ID, env) : undefined;
@@ -274,39 +236,6 @@ function clearWay(path: string): void {
   }
 }
 
-/**
- * A real folder (not a link) of this user's that nobody else may read or write, on a path no one else can change:
- * the folders tapctl makes below `$XDG_CACHE_HOME` (`levels` of them: tapctl/, code-cache/, the build's) are this
- * user's and writable by no one else, and every folder above them is this user's or root's and writable by no one
- * else, or sticky (/tmp), the rule OpenSSH applies to the files it trusts. Otherwise another user could swap a
- * folder on the path for one of theirs between the check and the read. Works on a real path (realCacheBase): a
- * link on it was put there since, and fails the check.
- */
-function isPrivateFolder(dir: string, levels: number): boolean {
-  try {
-    return (lstatOf(dir).mode & 0o077) === 0 && chainIsSafe(dir, 0, levels);
-  } catch {
-    return false;
-  }
-}
-
-/** `path`, `distance` folders above the cache's own, and every folder above it, pass the rule of isPrivateFolder. */
-function chainIsSafe(path: string, distance: number, levels: number): boolean {
-  const uid = process.getuid?.();
-  try {
-    for (let p = path, d = distance; ; p = dirname(p), d++) {
-      const stat = lstatOf(p);
-      const tapctls = d < levels;
-      const owner = stat.uid === uid || (!tapctls && stat.uid === 0);
-      const closed = (stat.mode & 0o022) === 0 || (!tapctls && (stat.mode & 0o1000) !== 0);
-      if (!stat.isDirectory || !owner || !closed) return false;
-      if (dirname(p) === p) return true;
-    }
-  } catch {
-    return false;
-  }
-}
-
 function isFile(path: string): boolean {
   try {
     return lstatOf(path).isFile;
@@ -315,45 +244,14 @@ function isFile(path: string): boolean {
   }
 }
 
-/**
- * Makes `dir` (0700) when it is not there; true when it is then a private folder of this user's. With `tidy` (the
- * Node 20 cache), a new build's folder also clears out older builds' beyond the newest few.
- */
-function prepareFolder(dir: string, levels: number, { tidy = true } = {}): boolean {
-  if (isPrivateFolder(dir, levels)) return true;
-  // The folders that are missing are made one at a time, each in a folder that passed the check first: never
-  // through a link, never on a path that fails the rule (where it would leave this user's folders in another's).
-  const missing: string[] = [];
-  let existing = dir;
-  for (; !exists(existing); existing = dirname(existing)) {
-    if (dirname(existing) === existing) return false;
-    missing.unshift(existing);
-  }
-  let distance = missing.length;
-  if (!chainIsSafe(existing, distance, levels)) return false;
-  for (const folder of missing) {
-    mkdirSync(folder, { mode: 0o700 });
-    if (!chainIsSafe(folder, --distance, levels)) return false;
-  }
-  if (!isPrivateFolder(dir, levels)) return false;
-  if (tidy) {
-    const parent = dirname(dir);
-    const others = readdirSync(parent)
-      .filter((name) => name !== basename(dir) && BUILD_FOLDER.test(name))
-      .map((name) => ({ name, mtimeMs: lstatOf(join(parent, name)).mtimeMs }))
-      .sort((a, b) => b.mtimeMs - a.mtimeMs);
-    for (const { name } of others.slice(BUILDS_KEPT - 1)) rmSync(join(parent, name), { recursive: true, force: true });
-  }
-  return true;
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatOf(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** A new build's folder: the folders of other builds beside it go, but for the newest few. */
+function removeOlderBuilds(dir: string): void {
+  const parent = dirname(dir);
+  const others = readdirSync(parent)
+    .filter((name) => name !== basename(dir) && BUILD_FOLDER.test(name))
+    .map((name) => ({ name, mtimeMs: lstatOf(join(parent, name)).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { name } of others.slice(BUILDS_KEPT - 1)) rmSync(join(parent, name), { recursive: true, force: true });
 }
 
 /**
@@ -395,68 +293,4 @@ function sourceKey(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * MurmurHash3's 32-bit mixing over `data` as little-endian 32-bit words (the last padded with zero bytes), seeded
- * with the cache file's name so that a valid cache put under another file's name fails, then its finalizer over the
- * length. (FNV-1a was tried first: two flips of a word's top bit cancel out in it.) The WebAssembly below is, in the
- * text format:
- *   (module (memory (export "m") 1)
- *     (func (export "h") (param $n i32) (param $seed i32) (result i32) (local $i i32) (local $h i32) (local $k i32)
- *       (local.set $h (local.get $seed))
- *       (block (loop
- *         (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
- *         (local.set $k (i32.mul (i32.rotl (i32.mul (i32.load (local.get $i)) (i32.const 0xcc9e2d51)) (i32.const 15))
- *                                (i32.const 0x1b873593)))
- *         (local.set $h (i32.add (i32.mul (i32.rotl (i32.xor (local.get $h) (local.get $k)) (i32.const 13)) (i32.const 5))
- *                                (i32.const 0xe6546b64)))
- *         (local.set $i (i32.add (local.get $i) (i32.const 4)))
- *         (br 0)))
- *       (local.get $h)))
- * test/cli/code-cache.test.ts holds it to the same in JavaScript.
- */
-const CHECKSUM_WASM = [
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 9, 2, 1, 109, 2, 0, 1, 104, 0, 0, 10, 78, 1, 76, 1, 3,
-  127, 32, 1, 33, 3, 2, 64, 3, 64, 32, 2, 32, 0, 79, 13, 1, 32, 2, 40, 2, 0, 65, 209, 218, 248, 228, 124, 108, 65, 15, 119, 65, 147, 235, 156, 220, 1,
-  108, 33, 4, 32, 3, 32, 4, 115, 65, 13, 119, 65, 5, 108, 65, 228, 214, 209, 178, 126, 106, 33, 3, 32, 2, 65, 4, 106, 33, 2, 12, 0, 11, 11, 32, 3, 11,
-];
-/** The part of the WebAssembly JavaScript API used here (tapctl's TypeScript libs have no DOM types). */
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object) => { readonly exports: Record<string, unknown> };
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-let wasmChecksum: { memory: WasmMemory; hash: (length: number, seed: number) => number } | undefined;
-
-/** The checksum of a cache `data` kept under the name `key` (see CHECKSUM_WASM). */
-export function checksum(data: Uint8Array, key: string): number {
-  if (!wasmChecksum) {
-    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    const { exports } = new wasm.Instance(new wasm.Module(new Uint8Array(CHECKSUM_WASM)));
-    wasmChecksum = { memory: exports.m as WasmMemory, hash: exports.h as (length: number, seed: number) => number };
-  }
-  const { memory, hash } = wasmChecksum;
-  const words = (data.length + 3) & ~3;
-  const pages = Math.ceil(words / 65536);
-  const have = memory.buffer.byteLength / 65536;
-  if (pages > have) memory.grow(pages - have);
-  const view = new Uint8Array(memory.buffer);
-  view.set(data);
-  view.fill(0, data.length, words);
-  // MurmurHash3's finalizer (fmix32) over the length, so that every bit of the state reaches every bit of the result.
-  let h = hash(words, fnv1a(key)) ^ data.length;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/** FNV-1a (32-bit) over a string's UTF-16 code units: names the set of files a run loaded, seeds the checksum. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }

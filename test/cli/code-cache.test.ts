@@ -9,7 +9,8 @@ import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checksum, codeCacheDir, installBundleCodeCache, installCodeCache, type InstalledCodeCache } from '../../src/cli/code-cache.js';
+import { checksum } from '../../src/cli/code-cache-checksum.js';
+import { codeCacheDir, installBundleCodeCache, installCodeCache, type InstalledCodeCache } from '../../src/cli/code-cache.js';
 
 let root: string;
 let codeDir: string;
